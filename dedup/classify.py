@@ -1,0 +1,244 @@
+"""Corpus-wide decisions: which lines are boilerplate or duplicates, and why.
+
+Pure function of the documents' sketches (in sorted path order) and the settings.
+Boilerplate rules run first; duplicates are then found among the remaining lines,
+and the first occurrence in (path, line) order is always the one kept.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import index, sign
+from .config import Settings
+from .sketch import DocSketch
+
+DUPLICATE, NEAR_DUPLICATE, BOILERPLATE = "duplicate", "near-duplicate", "boilerplate"
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    rule: str
+    evidence: dict
+
+
+@dataclass
+class Decision:
+    """What happens to one document: dropped whole, or these lines removed."""
+    document: Finding | None = None
+    lines: dict[int, Finding] = field(default_factory=dict)   # line index -> finding
+
+
+def _round(x: float) -> float:
+    return round(float(x), 4)
+
+
+def _where(sk: DocSketch, first: int, last: int | None = None) -> dict:
+    """A reference to content lines first..last of a document, 1-based for people."""
+    last = first if last is None else last
+    return {"path": sk.path, "lines": [int(sk.line[first]) + 1, int(sk.line[last]) + 1]}
+
+
+def classify(sketches: list[DocSketch], settings: Settings) -> list[Decision]:
+    decisions = [Decision() for _ in sketches]
+    _lexicon(sketches, decisions)
+    live = _duplicate_documents(sketches, decisions, settings)
+    _repeated_in_document(sketches, decisions, live, settings)
+    _frequent_lines(sketches, decisions, live, settings)
+    _teaser_templates(sketches, decisions, live, settings)
+    _duplicate_paragraphs(sketches, decisions, live, settings)
+    _duplicate_lines(sketches, decisions, live, settings)
+    return decisions
+
+
+def _flag(decision: Decision, sk: DocSketch, pos: int, finding: Finding) -> None:
+    decision.lines.setdefault(int(sk.line[pos]), finding)
+
+
+def _flagged(decision: Decision, sk: DocSketch, pos: int) -> bool:
+    return int(sk.line[pos]) in decision.lines
+
+
+def _lexicon(sketches, decisions) -> None:
+    for sk, dec in zip(sketches, decisions):
+        for pos, hit in sk.lexicon.items():
+            _flag(dec, sk, pos, Finding(BOILERPLATE, f"lexicon:{hit.rule}", {"pattern": hit.phrase}))
+
+
+def _content(sk: DocSketch, settings: Settings) -> np.ndarray:
+    """Positions of the lines that make up a document's content for whole-document
+    comparison: shingled lines outside the lexicon (or any line outside it)."""
+    outside = np.array([p not in sk.lexicon for p in range(len(sk.line))], dtype=bool)
+    long_enough = outside & (sk.words >= settings.shingle_size)
+    return np.flatnonzero(long_enough if long_enough.any() else outside)
+
+
+def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
+    """Drop documents that repeat an earlier one; return the indexes of the rest."""
+    contents = [_content(sk, settings) for sk in sketches]
+    candidates = [d for d, c in enumerate(contents) if len(c)]
+    first_with_hash: dict[bytes, int] = {}
+    exact_reps = []
+    for d in candidates:
+        digest = hashlib.blake2b(sketches[d].hash[contents[d]].tobytes(), digest_size=16).digest()
+        rep = first_with_hash.setdefault(digest, d)
+        if rep != d:
+            decisions[d].document = Finding(DUPLICATE, "exact-document", {
+                "original": {"path": sketches[rep].path}, "similarity": 1.0})
+        else:
+            exact_reps.append(d)
+    if len(exact_reps) > 1:
+        sigs = np.stack([sketches[d].signature[contents[d]].min(axis=0) for d in exact_reps])
+        union_cache: dict[int, np.ndarray] = {}
+
+        def shingles_of(i: int) -> np.ndarray:
+            if i not in union_cache:
+                d = exact_reps[i]
+                union_cache[i] = np.unique(np.concatenate([sketches[d].shingles[p] for p in contents[d]]))
+            return union_cache[i]
+
+        bands, rows = settings.lsh_params
+        reps = index.near_duplicates(sigs, bands, rows, settings.threshold,
+                                     lambda i, j: sign.jaccard(shingles_of(i), shingles_of(j)))
+        for i, r in enumerate(reps):
+            if r != i:
+                d, rep = exact_reps[i], exact_reps[r]
+                similarity = sign.jaccard(shingles_of(i), shingles_of(r))
+                kind = DUPLICATE if similarity == 1.0 else NEAR_DUPLICATE
+                decisions[d].document = Finding(kind, "near-document", {
+                    "original": {"path": sketches[rep].path}, "similarity": _round(similarity)})
+    return [d for d in range(len(sketches)) if decisions[d].document is None]
+
+
+def _repeated_in_document(sketches, decisions, live, settings: Settings) -> None:
+    """A short line printed again and again in one document ("Related articles" x3),
+    unless its copies are part of a repeated passage (each followed by the same line),
+    which is a duplicate whose first copy is kept."""
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        positions = defaultdict(list)
+        for pos, h in enumerate(sk.hash):
+            if sk.words[pos] <= settings.boilerplate_words:
+                positions[int(h)].append(pos)
+        for h, where in positions.items():
+            if len(where) < settings.repeat_count:
+                continue
+            following = {int(sk.hash[p + 1]) if p + 1 < len(sk.hash) else None for p in where}
+            if len(following) == 1 and h not in following:
+                continue
+            for pos in where:
+                _flag(dec, sk, pos, Finding(BOILERPLATE, "repeated-in-document", {"count": len(where)}))
+
+
+def _frequent_lines(sketches, decisions, live, settings: Settings) -> None:
+    """A short line found in many documents is site boilerplate: every copy goes."""
+    docs_with = Counter()
+    for d in live:
+        sk = sketches[d]
+        short = sk.hash[sk.words <= settings.boilerplate_words]
+        docs_with.update(set(short.tolist()))
+    frequent = {h: n for h, n in docs_with.items() if n >= settings.min_docs}
+    if not frequent:
+        return
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        for pos, h in enumerate(sk.hash.tolist()):
+            if h in frequent and sk.words[pos] <= settings.boilerplate_words:
+                _flag(dec, sk, pos, Finding(BOILERPLATE, "frequent-line", {"documents": frequent[h]}))
+
+
+def _teaser_templates(sketches, decisions, live, settings: Settings) -> None:
+    """Lines "<label>: <varying headline>" whose label starts short lines in many
+    documents: a site's teaser template, in whatever language it is written."""
+    docs, rests, text = defaultdict(set), defaultdict(set), {}
+    for d in live:
+        for pos, (key, prefix, rest) in sketches[d].label.items():
+            docs[key].add(d)
+            rests[key].add(rest)
+            text.setdefault(key, prefix)
+    templates = {k for k in docs if len(docs[k]) >= settings.min_docs and len(rests[k]) >= 2}
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        for pos, (key, _, _) in sk.label.items():
+            if key in templates:
+                _flag(dec, sk, pos, Finding(BOILERPLATE, "teaser-template",
+                                            {"prefix": text[key], "documents": len(docs[key])}))
+
+
+def _duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None:
+    """Multi-line paragraphs (hard-wrapped text) that repeat an earlier paragraph."""
+    items = [(d, p) for d in live for p in range(len(sketches[d].paragraphs))]
+    if not items:
+        return
+    first_with_hash: dict[int, int] = {}
+    exact_reps, found = [], {}
+    for i, (d, p) in enumerate(items):
+        rep = first_with_hash.setdefault(int(sketches[d].paragraph_hash[p]), i)
+        if rep != i:
+            found[i] = (rep, 1.0)
+        else:
+            exact_reps.append(i)
+    if len(exact_reps) > 1:
+        sigs = np.stack([sketches[items[i][0]].paragraph_signature[items[i][1]] for i in exact_reps])
+
+        def shingles_of(k: int) -> np.ndarray:
+            d, p = items[exact_reps[k]]
+            return sketches[d].paragraph_shingles[p]
+
+        bands, rows = settings.lsh_params
+        reps = index.near_duplicates(sigs, bands, rows, settings.threshold,
+                                     lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b)))
+        for k, r in enumerate(reps):
+            if r != k:
+                found[exact_reps[k]] = (exact_reps[r], sign.jaccard(shingles_of(k), shingles_of(r)))
+    for i, (rep, similarity) in sorted(found.items()):
+        d, p = items[i]
+        rd, rp = items[rep]
+        sk, rsk = sketches[d], sketches[rd]
+        exact = similarity == 1.0
+        finding = Finding(DUPLICATE if exact else NEAR_DUPLICATE,
+                          "exact-paragraph" if exact else "near-paragraph",
+                          {"original": _where(rsk, *rsk.paragraphs[rp]), "similarity": _round(similarity)})
+        first, last = sk.paragraphs[p]
+        for pos in range(first, last + 1):
+            _flag(decisions[d], sk, pos, finding)
+
+
+def _duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
+    """Lines that repeat an earlier line exactly (after normalization) or nearly."""
+    first_seen: dict[int, tuple[int, int]] = {}
+    near_items: list[tuple[int, int]] = []
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        for pos, h in enumerate(sk.hash.tolist()):
+            if _flagged(dec, sk, pos):
+                continue
+            rep = first_seen.setdefault(h, (d, pos))
+            if rep == (d, pos):
+                if sk.words[pos] >= settings.shingle_size:
+                    near_items.append((d, pos))
+            elif rep[0] == d or sk.words[pos] >= settings.min_duplicate_words:
+                _flag(dec, sk, pos, Finding(DUPLICATE, "exact-line", {
+                    "original": _where(sketches[rep[0]], rep[1]), "similarity": 1.0}))
+    if len(near_items) < 2:
+        return
+    sigs = np.stack([sketches[d].signature[p] for d, p in near_items])
+
+    def shingles_of(k: int) -> np.ndarray:
+        d, p = near_items[k]
+        return sketches[d].shingles[p]
+
+    bands, rows = settings.lsh_params
+    reps = index.near_duplicates(sigs, bands, rows, settings.threshold,
+                                 lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b)))
+    for k, r in enumerate(reps):
+        if r != k:
+            d, pos = near_items[k]
+            rd, rpos = near_items[r]
+            _flag(decisions[d], sketches[d], pos, Finding(NEAR_DUPLICATE, "near-line", {
+                "original": _where(sketches[rd], rpos),
+                "similarity": _round(sign.jaccard(shingles_of(k), shingles_of(r)))}))

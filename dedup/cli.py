@@ -1,0 +1,90 @@
+"""Command line: turns results into files, a summary and exit codes (0 ok, 2 bad input)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, config, corpus, pipeline, report
+from .config import ConfigError
+from .corpus import InputError
+from .lexicon import LexiconError
+from .report import ReportError
+
+USER_ERRORS = (InputError, ConfigError, LexiconError, ReportError)
+
+
+def _fail(message: str) -> None:
+    click.echo(f"dedup: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _settings(overrides: dict) -> config.Settings:
+    settings = config.load(Path("."))
+    given = {k: v for k, v in overrides.items() if v not in (None, ())}
+    return config.from_mapping(given, "command line", settings) if given else settings
+
+
+def _progress(enabled: bool):
+    if not enabled:
+        return None
+    last = {}
+
+    def show(stage: str, done: int, total: int) -> None:
+        step = max(total // 20, 1)
+        if done == total or done - last.get(stage, 0) >= step:
+            last[stage] = done
+            click.echo(f"\r{stage}: {done}/{total}", err=True, nl=done == total)
+    return show
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dedup")
+def main() -> None:
+    """Find duplicated and boilerplate text in multilingual corpora."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", default="dedup-out", show_default=True,
+              help="Folder for the cleaned corpus and report.json (never scanned as input).")
+@click.option("--in-place", is_flag=True, help="Rewrite the input files (atomically); the report still goes to -o.")
+@click.option("--dry-run", is_flag=True, help="Write only the report.")
+@click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores).")
+@click.option("--include", multiple=True, help="File name glob to read (repeatable; default *.txt, *.md).")
+@click.option("--exclude", multiple=True, help="File or folder glob to skip (repeatable).")
+@click.option("--threshold", type=float, help="Near-duplicate Jaccard similarity (default 0.8).")
+@click.option("--shingle-size", type=int, help="Words per shingle (default 5).")
+@click.option("--num-perm", type=int, help="MinHash permutations (default 128).")
+@click.option("--min-docs", type=int, help="Documents a line must be in to count as boilerplate (default 4).")
+@click.option("--lexicon", "lexicons", multiple=True, help="Extra boilerplate lexicon file (TOML; repeatable).")
+@click.option("--decode-errors", type=click.Choice(["skip", "keep"]),
+              help="Files that are not UTF-8: skip them, or clean their text and keep the bad bytes as they were.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
+def clean(paths, output, in_place, dry_run, jobs, include, exclude, threshold, shingle_size, num_perm,
+          min_docs, lexicons, decode_errors, quiet) -> None:
+    """Clean the corpus at PATHS (files and folders) into -o, with a report of every removal."""
+    if in_place and dry_run:
+        _fail("--in-place and --dry-run exclude each other")
+    if jobs < 0:
+        _fail("--jobs must not be negative")
+    mode = "in-place" if in_place else "dry-run" if dry_run else "write"
+    quiet = quiet or bool(os.environ.get("PRE_COMMIT"))
+    try:
+        settings = _settings({"include": include, "exclude": exclude, "threshold": threshold,
+                              "shingle_size": shingle_size, "num_perm": num_perm, "min_docs": min_docs,
+                              "lexicons": lexicons, "decode_errors": decode_errors})
+        out = Path(output)
+        if out.exists() and not out.is_dir():
+            raise InputError(f"{output}: the output exists and is not a folder")
+        result = pipeline.clean(list(paths), settings, output, mode, jobs, _progress(not quiet))
+        report_path = out / "report.json"
+        corpus.write_atomic(report_path, report.dumps(result))
+    except USER_ERRORS as err:
+        _fail(str(err))
+    except OSError as err:
+        _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
+    if not quiet:
+        click.echo(report.summary_text(result, report_path.as_posix()), err=True)

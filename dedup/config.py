@@ -1,0 +1,123 @@
+"""Settings: defaults in code, then setup.cfg [dedup] or pyproject.toml [tool.dedup],
+then the command line."""
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from datasketch.lsh import _optimal_param
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    shingle_size: int = 5            # words per shingle
+    num_perm: int = 128              # MinHash permutations
+    seed: int = 1                    # MinHash seed (datasketch's `seed`)
+    threshold: float = 0.8           # near-duplicate Jaccard similarity
+    bands: int = 0                   # LSH bands x rows; 0 = chosen for the threshold
+    rows: int = 0
+    min_docs: int = 4                # a short line or teaser prefix in this many documents is boilerplate
+    boilerplate_words: int = 12      # "short": lines of at most this many words can be frequent boilerplate
+    teaser_words: int = 30           # teaser lines ("<prefix>: <headline>") have at most this many words
+    repeat_count: int = 3            # a short line this often in one document is boilerplate
+    min_duplicate_words: int = 3     # shorter lines are duplicates only within their own document
+    include: tuple[str, ...] = ("*.txt", "*.md")
+    exclude: tuple[str, ...] = ()
+    lexicons: tuple[str, ...] = ()   # the user's own lexicon files, added to the shipped ones
+    decode_errors: str = "skip"      # skip the file, or keep: clean the text, keep the bad bytes as they were
+    max_line_chars: int = 1_000_000  # longer lines are kept unexamined
+    corpus: str = "."                # corpus root for `dedup check`
+
+    def __post_init__(self) -> None:
+        checks = [
+            (self.shingle_size >= 1, "shingle_size must be at least 1"),
+            (self.num_perm >= 2, "num_perm must be at least 2"),
+            (0.0 < self.threshold <= 1.0, "threshold must be in (0, 1]"),
+            (self.bands >= 0 and self.rows >= 0, "bands and rows must not be negative"),
+            (self.bands * self.rows <= self.num_perm, "bands x rows must not exceed num_perm"),
+            (self.min_docs >= 2, "min_docs must be at least 2"),
+            (self.repeat_count >= 2, "repeat_count must be at least 2"),
+            (self.decode_errors in ("skip", "keep"), "decode_errors must be skip or keep"),
+            (self.max_line_chars >= 1, "max_line_chars must be positive"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ConfigError(message)
+
+    @property
+    def lsh_params(self) -> tuple[int, int]:
+        """(bands, rows): explicit, or datasketch's optimum weighted toward recall,
+        since every candidate is verified by its exact similarity anyway."""
+        if self.bands and self.rows:
+            return self.bands, self.rows
+        return _optimal_param(self.threshold, self.num_perm, 0.05, 0.95)
+
+    def public(self) -> dict:
+        """The settings as recorded in a report."""
+        out = dataclasses.asdict(self)
+        out["bands"], out["rows"] = self.lsh_params
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in out.items()}
+
+
+_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _convert(name: str, value, source: str):
+    kind = _FIELDS[name].type
+    try:
+        if kind.startswith("tuple"):
+            if isinstance(value, str):
+                value = [v for part in value.splitlines() for v in part.split(",")]
+            return tuple(str(v).strip() for v in value if str(v).strip())
+        if kind == "int":
+            if isinstance(value, bool):
+                raise ValueError
+            return int(value)
+        if kind == "float":
+            return float(value)
+        return str(value).strip()
+    except (TypeError, ValueError):
+        raise ConfigError(f"{source}: {name} = {value!r} is not a valid {kind}") from None
+
+
+def from_mapping(values: dict, source: str, base: Settings | None = None) -> Settings:
+    changes = {}
+    for raw_name, value in values.items():
+        name = raw_name.replace("-", "_")
+        if name not in _FIELDS:
+            raise ConfigError(f"{source}: unknown setting {raw_name!r}")
+        changes[name] = _convert(name, value, source)
+    try:
+        return dataclasses.replace(base or Settings(), **changes)
+    except ConfigError as err:
+        raise ConfigError(f"{source}: {err}") from None
+
+
+def load(directory: Path = Path(".")) -> Settings:
+    """Settings from `directory`'s pyproject.toml [tool.dedup] or setup.cfg [dedup]."""
+    settings = Settings()
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            table = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("dedup")
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{pyproject}: {err}") from None
+        if table:
+            settings = from_mapping(table, str(pyproject), settings)
+    setup_cfg = directory / "setup.cfg"
+    if setup_cfg.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(setup_cfg, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError) as err:
+            raise ConfigError(f"{setup_cfg}: {str(err).splitlines()[0]}") from None
+        if parser.has_section("dedup"):
+            settings = from_mapping(dict(parser["dedup"]), str(setup_cfg), settings)
+    return settings

@@ -1,0 +1,132 @@
+"""Corpus I/O at the edges: finding input files, reading them safely, writing atomically."""
+from __future__ import annotations
+
+import fnmatch
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+BINARY_SNIFF = 1 << 16
+
+
+class InputError(Exception):
+    """Bad input that stops the whole run (a missing path, an unusable output folder)."""
+
+
+@dataclass(frozen=True)
+class Source:
+    path: str       # as the user sees it: the input as given, joined with the relative path
+    file: str       # filesystem path to open
+    relpath: str    # where it goes under the output folder
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Document:
+    path: str
+    relpath: str
+    text: str
+    bad_bytes_at: int | None = None   # byte offset of the first undecodable byte (kept verbatim)
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    return any(fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def _display(path: Path) -> str:
+    return path.as_posix()
+
+
+def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ...],
+             out: str | None) -> tuple[list[Source], list[Skipped]]:
+    """Input files in sorted path order; the output folder is never scanned."""
+    out_real = os.path.realpath(out) if out else None
+    sources: dict[str, Source] = {}
+    skipped: list[Skipped] = []
+    seen_real: set[str] = set()
+    for given in inputs:
+        root = Path(given)
+        if not os.path.lexists(root):
+            raise InputError(f"{given}: no such file or folder")
+        root_real = os.path.realpath(root)
+        if out_real and (root_real == out_real):
+            raise InputError(f"{given}: the output folder is an input; choose another -o or use --in-place")
+        if root.is_dir():
+            files = []
+            for folder, dirs, names in os.walk(root, onerror=lambda e: skipped.append(
+                    Skipped(_display(Path(e.filename)), f"unreadable folder: {e.strerror}"))):
+                folder_real = os.path.realpath(folder)
+                dirs[:] = sorted(d for d in dirs
+                                 if not d.startswith(".")
+                                 and os.path.realpath(os.path.join(folder, d)) != out_real
+                                 and not _matches(d, exclude))
+                if out_real and (folder_real + os.sep).startswith(out_real + os.sep):
+                    dirs[:] = []
+                    continue
+                for name in names:
+                    full = Path(folder) / name
+                    rel = full.relative_to(root)
+                    if _matches(name, include) and not _matches(name, exclude) \
+                            and not _matches(rel.as_posix(), exclude):
+                        files.append((full, rel.as_posix()))
+        else:
+            files = [(root, root.name)]
+        for full, rel in files:
+            real = os.path.realpath(full)
+            if real in seen_real:
+                continue
+            seen_real.add(real)
+            if rel in {s.relpath for s in sources.values()}:
+                raise InputError(f"{_display(full)}: two inputs would both be written to {rel}")
+            sources[_display(full)] = Source(_display(full), str(full), rel)
+    return [sources[k] for k in sorted(sources)], skipped
+
+
+def read(source: Source, keep_bad_bytes: bool) -> Document | Skipped:
+    """Read one file; anything wrong with it becomes a Skipped with a one-line reason."""
+    try:
+        data = Path(source.file).read_bytes()
+    except IsADirectoryError:
+        return Skipped(source.path, "is a folder")
+    except OSError as err:
+        return Skipped(source.path, f"unreadable: {err.strerror or err}")
+    if not data:
+        return Skipped(source.path, "empty file")
+    nul = data.find(b"\0", 0, BINARY_SNIFF)
+    if nul >= 0:
+        return Skipped(source.path, f"binary file (NUL byte at offset {nul})")
+    try:
+        return Document(source.path, source.relpath, data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        if not keep_bad_bytes:
+            return Skipped(source.path, f"not UTF-8: undecodable byte at offset {err.start}")
+        return Document(source.path, source.relpath, data.decode("utf-8", "surrogateescape"), err.start)
+
+
+def encode(text: str) -> bytes:
+    """Inverse of read(): undecodable bytes that were kept go back out unchanged."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def write_atomic(path: Path, data: bytes, mode_from: str | None = None) -> None:
+    """Write via a temporary file in the same folder and rename over the target."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode_from:
+            os.chmod(tmp, os.stat(mode_from).st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -1,0 +1,102 @@
+"""Boilerplate lexicon: per-language phrase lists shipped as TOML data files.
+
+A rule matches a line by its normalized words: `line` (the whole line is the
+phrase), `prefix` (the line starts with it: a teaser and its headline) or
+`contains` (the phrase inside a short line). See dedup/lexicon/README.md.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .normalize import tokens
+
+MATCH_KINDS = ("line", "prefix", "contains")
+DEFAULT_MAX_TOKENS = 30
+
+
+class LexiconError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: str      # "<language>/<rule id>"
+    phrase: str    # the phrase as written in the lexicon
+
+
+@dataclass
+class Lexicon:
+    # normalized phrase words -> hit, for `line` rules
+    whole: dict[tuple[str, ...], Hit] = field(default_factory=dict)
+    # first word -> [(phrase words, max tokens, hit)], for `prefix` and `contains`
+    prefixes: dict[str, list[tuple[tuple[str, ...], int, Hit]]] = field(default_factory=dict)
+    contained: dict[str, list[tuple[tuple[str, ...], int, Hit]]] = field(default_factory=dict)
+    languages: list[str] = field(default_factory=list)
+
+    def add_rule(self, language: str, rule: dict, source: str) -> None:
+        rule_id, kind, phrases = rule.get("id"), rule.get("match"), rule.get("phrases")
+        if not isinstance(rule_id, str) or kind not in MATCH_KINDS or not isinstance(phrases, list) or not phrases:
+            raise LexiconError(f"{source}: every [[rule]] needs id, match ({'/'.join(MATCH_KINDS)}) and phrases")
+        max_tokens = rule.get("max_tokens", DEFAULT_MAX_TOKENS)
+        if not isinstance(max_tokens, int) or max_tokens < 1:
+            raise LexiconError(f"{source}: max_tokens of rule {rule_id!r} must be a positive integer")
+        for phrase in phrases:
+            words = tuple(tokens(str(phrase)))
+            if not words:
+                raise LexiconError(f"{source}: phrase {phrase!r} of rule {rule_id!r} has no words")
+            hit = Hit(f"{language}/{rule_id}", str(phrase))
+            if kind == "line":
+                self.whole.setdefault(words, hit)
+            else:
+                table = self.prefixes if kind == "prefix" else self.contained
+                table.setdefault(words[0], []).append((words, max_tokens, hit))
+
+    def match(self, words: list[str]) -> Hit | None:
+        """The first rule that matches a line's normalized words, or None."""
+        if not words:
+            return None
+        hit = self.whole.get(tuple(words))
+        if hit:
+            return hit
+        n = len(words)
+        for phrase, max_tokens, hit in self.prefixes.get(words[0], ()):
+            if n <= max_tokens and tuple(words[:len(phrase)]) == phrase:
+                return hit
+        if self.contained:
+            for i, word in enumerate(words):
+                for phrase, max_tokens, hit in self.contained.get(word, ()):
+                    if n <= max_tokens and tuple(words[i:i + len(phrase)]) == phrase:
+                        return hit
+        return None
+
+
+def _load_file(lexicon: Lexicon, data: bytes, source: str) -> None:
+    try:
+        doc = tomllib.loads(data.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        raise LexiconError(f"{source}: not a valid TOML lexicon ({err})") from None
+    language = doc.get("language")
+    if not isinstance(language, str) or not isinstance(doc.get("rule"), list):
+        raise LexiconError(f"{source}: a lexicon needs `language = \"..\"` and [[rule]] tables")
+    for rule in doc["rule"]:
+        lexicon.add_rule(language, rule, source)
+    lexicon.languages.append(language)
+
+
+def load(extra: tuple[str, ...] = ()) -> Lexicon:
+    """The shipped lexicons plus the user's own files (same format)."""
+    lexicon = Lexicon()
+    shipped = resources.files("dedup") / "lexicon"
+    for entry in sorted(shipped.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            _load_file(lexicon, entry.read_bytes(), f"lexicon/{entry.name}")
+    for path in extra:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as err:
+            raise LexiconError(f"cannot read lexicon {path}: {err.strerror}") from None
+        _load_file(lexicon, data, path)
+    return lexicon

@@ -1,0 +1,69 @@
+"""Normalization and tokenization for matching only: the output text is never touched.
+
+Every comparison in dedup (exact hashes, shingles, lexicon phrases, teaser prefixes)
+goes through `tokens()`, so two lines that differ only in case, punctuation,
+diacritics, letter variants, digit script or invisible characters compare equal.
+"""
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+# Scripts written without spaces between words: every character is a token, so
+# word n-gram shingles become character n-grams there.
+_UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+# A word starts with a letter or digit and keeps its combining marks: Devanagari
+# vowel signs and virama are \p{M}, and `re`'s \w would split words at them.
+_TOKEN = regex.compile(
+    rf"[{_UNSPACED}]\p{{M}}*|[[\p{{L}}\p{{N}}]--[{_UNSPACED}]][[\p{{L}}\p{{M}}\p{{N}}]--[{_UNSPACED}]]*",
+    regex.V1,
+)
+
+
+def _fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    # Digits of every script become ASCII digits.
+    for code in range(0x20000):
+        char = chr(code)
+        if unicodedata.category(char) == "Nd":
+            table[code] = str(unicodedata.decimal(char))
+    # Invisible characters: zero-width space/joiners, word joiner, BOM, soft hyphen,
+    # bidi controls; Arabic tatweel.
+    for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x0640,
+                 *range(0x200E, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)):
+        table[code] = None
+    # Arabic harakat, superscript alef and Quranic annotation marks.
+    for code in (*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), *range(0x0610, 0x061B)):
+        table[code] = None
+    # Arabic / Persian / Urdu letter variants that writers use interchangeably.
+    variants = {
+        "ي": "ىیےۍېێ",      # yeh: Arabic alef maksura, Farsi yeh, Urdu yeh barree ...
+        "ك": "کڪ",          # kaf: Farsi/Urdu keheh
+        "ه": "ہھەۀۂةۃ",     # heh: Urdu heh goal, do-chashmi heh, ae, taa marbuta
+        "ا": "أإآٱٲٳ",      # alef with hamza / madda / wasla
+        "و": "ؤ",
+    }
+    for base, others in variants.items():
+        for char in others:
+            table[ord(char)] = base
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def normalize(text: str) -> str:
+    """Return `text` folded for matching: NFKC, case folding, invisible characters,
+    Arabic diacritics and letter variants, digits of all scripts."""
+    return unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+
+
+def tokens(text: str) -> list[str]:
+    """Words of `text` after normalization; punctuation of every script is dropped."""
+    return _TOKEN.findall(normalize(text))
+
+
+def key(text: str) -> str:
+    """The normalized form of `text` as one string: its tokens joined by spaces."""
+    return " ".join(tokens(text))

@@ -1,0 +1,83 @@
+"""From decisions to edits: the exact character spans to drop from each document,
+applying them, and rebuilding the original from the cleaned text plus the spans."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import segment
+from .classify import Decision, Finding
+
+
+@dataclass(frozen=True)
+class Removal:
+    kind: str
+    rule: str
+    evidence: dict
+    lines: tuple[int, int]   # 1-based, inclusive (blank lines taken along included)
+    chars: tuple[int, int]   # [start, stop) in the original text
+    text: str                # exactly original[start:stop]
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "rule": self.rule, "lines": list(self.lines),
+                "chars": list(self.chars), "text": self.text, "evidence": self.evidence}
+
+
+def removals(text: str, decision: Decision) -> list[Removal]:
+    """The spans to drop, in order. A removed line goes with its line terminator; a
+    paragraph removed whole also takes the blank lines that separated it from the
+    text before it (or after it, when it opens the document)."""
+    all_lines = segment.lines(text)
+    if decision.document is not None:
+        f = decision.document
+        return [Removal(f.kind, f.rule, f.evidence, (1, max(len(all_lines), 1)), (0, len(text)), text)]
+    if not decision.lines:
+        return []
+    # (first line, last line) of each removed stretch, keyed by its first content line
+    spans: dict[int, list] = {i: [i, i, f] for i, f in decision.lines.items()}
+    taken: set[int] = set()
+    paragraphs = segment.paragraphs(text, all_lines)
+    for n, para in enumerate(paragraphs):
+        if not all(i in decision.lines for i in range(para.first, para.last + 1)):
+            continue
+        if n:
+            blanks = range(paragraphs[n - 1].last + 1, para.first)
+        else:
+            blanks = range(para.last + 1, paragraphs[1].first if len(paragraphs) > 1 else len(all_lines))
+        blanks = [i for i in blanks if i not in taken]
+        if not blanks:
+            continue
+        taken.update(blanks)
+        if blanks[0] < para.first:
+            spans[para.first][0] = blanks[0]
+        else:
+            spans[para.last][1] = blanks[-1]
+    out = []
+    for _, (first, last, finding) in sorted(spans.items()):
+        start, stop = all_lines[first].start, all_lines[last].stop
+        out.append(Removal(finding.kind, finding.rule, finding.evidence,
+                           (first + 1, last + 1), (start, stop), text[start:stop]))
+    return out
+
+
+def apply(text: str, spans: list[Removal]) -> str:
+    """The cleaned text: the original minus the removed spans, every other byte kept."""
+    kept, at = [], 0
+    for r in spans:
+        kept.append(text[at:r.chars[0]])
+        at = r.chars[1]
+    kept.append(text[at:])
+    return "".join(kept)
+
+
+def rebuild(cleaned: str, spans: list[dict]) -> str:
+    """The original text from the cleaned text and the report's spans for it."""
+    out, at, consumed = [], 0, 0
+    for span in sorted(spans, key=lambda s: s["chars"][0]):
+        start, stop = span["chars"]
+        keep = start - consumed
+        out.append(cleaned[at:at + keep])
+        out.append(span["text"])
+        at += keep
+        consumed = stop
+    out.append(cleaned[at:])
+    return "".join(out)

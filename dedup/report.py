@@ -1,0 +1,112 @@
+"""report.json: every decision with its evidence, plus the summary printed to people."""
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import regex
+
+from . import __version__
+
+FORMAT = "dedup-report"
+FORMAT_VERSION = 1
+KINDS = ("duplicate", "near-duplicate", "boilerplate")
+
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+
+
+class ReportError(ValueError):
+    pass
+
+
+def build(documents: list[dict], skipped: list[dict], settings: dict, inputs: list[str],
+          output: str | None, mode: str) -> dict:
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "tool_version": __version__,
+        "mode": mode,
+        "inputs": inputs,
+        "output": output,
+        "settings": settings,
+        "summary": summarize(documents, skipped),
+        "documents": documents,
+        "skipped": skipped,
+    }
+
+
+def summarize(documents: list[dict], skipped: list[dict]) -> dict:
+    spans_by_kind, chars_by_kind = Counter(), Counter()
+    spans_by_rule, chars_by_rule = Counter(), Counter()
+    for doc in documents:
+        for r in doc["removed"]:
+            size = r["chars"][1] - r["chars"][0]
+            spans_by_kind[r["kind"]] += 1
+            chars_by_kind[r["kind"]] += size
+            spans_by_rule[r["rule"]] += 1
+            chars_by_rule[r["rule"]] += size
+    status = Counter(doc["status"] for doc in documents)
+    return {
+        "documents": len(documents),
+        "documents_kept": status["kept"],
+        "documents_cleaned": status["cleaned"],
+        "documents_removed": status["removed"],
+        "skipped": len(skipped),
+        "lines": sum(doc["lines"] for doc in documents),
+        "lines_removed": sum(r["lines"][1] - r["lines"][0] + 1 for doc in documents for r in doc["removed"]),
+        "chars": sum(doc["chars"] for doc in documents),
+        "chars_removed": sum(chars_by_kind.values()),
+        "by_kind": {k: {"spans": spans_by_kind[k], "chars": chars_by_kind[k]} for k in KINDS},
+        "by_rule": {k: {"spans": spans_by_rule[k], "chars": chars_by_rule[k]} for k in sorted(spans_by_rule)},
+    }
+
+
+def dumps(report: dict) -> bytes:
+    """JSON in UTF-8, readable in any script. Undecodable bytes that were kept live in
+    the text as lone surrogates; they are written as \\udcXX escapes, which load back."""
+    text = json.dumps(report, ensure_ascii=False, indent=1)
+    text = _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+    return text.encode("utf-8")
+
+
+def load(path: str | Path) -> dict:
+    try:
+        report = json.loads(Path(path).read_bytes())
+    except OSError as err:
+        raise ReportError(f"{path}: cannot read ({err.strerror})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ReportError(f"{path}: not a JSON report ({err})") from None
+    if not isinstance(report, dict) or report.get("format") != FORMAT:
+        raise ReportError(f"{path}: not a dedup report")
+    if report.get("format_version") != FORMAT_VERSION:
+        raise ReportError(f"{path}: report format version {report.get('format_version')} is not supported")
+    return report
+
+
+def summary_text(report: dict, report_path: str | None) -> str:
+    s = report["summary"]
+    lines = [
+        f"dedup {report['tool_version']}: {s['documents']} documents, {s['lines']} lines, "
+        f"{s['chars']:,} characters",
+        f"  kept as they were: {s['documents_kept']}, cleaned: {s['documents_cleaned']}, "
+        f"removed whole: {s['documents_removed']}, skipped: {s['skipped']}",
+        f"  removed {s['lines_removed']} lines, {s['chars_removed']:,} characters "
+        f"({100 * s['chars_removed'] / max(s['chars'], 1):.1f}%)",
+    ]
+    for kind, counts in s["by_kind"].items():
+        if counts["spans"]:
+            lines.append(f"    {kind:<15} {counts['spans']:>7} spans {counts['chars']:>12,} chars")
+    for rule, counts in s["by_rule"].items():
+        lines.append(f"      {rule:<30} {counts['spans']:>7} spans {counts['chars']:>12,} chars")
+    for item in report["skipped"][:10]:
+        lines.append(f"  skipped {item['path']}: {item['reason']}")
+    if len(report["skipped"]) > 10:
+        lines.append(f"  ... and {len(report['skipped']) - 10} more skipped (see the report)")
+    if report["mode"] == "write" and report["output"]:
+        lines.append(f"  cleaned text in {report['output']}/")
+    elif report["mode"] == "in-place":
+        lines.append("  inputs rewritten in place")
+    if report_path:
+        lines.append(f"  report: {report_path}")
+    return "\n".join(lines)
