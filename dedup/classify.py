@@ -115,23 +115,21 @@ def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
 
 
 def _repeated_in_document(sketches, decisions, live, settings: Settings) -> None:
-    """A short line printed again and again in one document ("Related articles" x3),
-    unless its copies are part of a repeated passage (each followed by the same line),
-    which is a duplicate whose first copy is kept."""
+    """A short line printed again and again in a row ("Related articles" three times):
+    every copy is boilerplate. (Copies apart from each other, like a poem's refrain,
+    are left to the duplicate rules.)"""
     for d in live:
         sk, dec = sketches[d], decisions[d]
-        positions = defaultdict(list)
-        for pos, h in enumerate(sk.hash):
-            if sk.words[pos] <= settings.boilerplate_words:
-                positions[int(h)].append(pos)
-        for h, where in positions.items():
-            if len(where) < settings.repeat_count:
+        hashes = sk.hash.tolist()
+        start = 0
+        for pos in range(1, len(hashes) + 1):
+            if pos < len(hashes) and hashes[pos] == hashes[start]:
                 continue
-            following = {int(sk.hash[p + 1]) if p + 1 < len(sk.hash) else None for p in where}
-            if len(following) == 1 and h not in following:
-                continue
-            for pos in where:
-                _flag(dec, sk, pos, Finding(BOILERPLATE, "repeated-in-document", {"count": len(where)}))
+            run = range(start, pos)
+            if len(run) >= settings.repeat_count and sk.words[start] <= settings.boilerplate_words:
+                for p in run:
+                    _flag(dec, sk, p, Finding(BOILERPLATE, "repeated-in-document", {"count": len(run)}))
+            start = pos
 
 
 def _frequent_lines(sketches, decisions, live, settings: Settings) -> None:
@@ -209,9 +207,14 @@ def _duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None
 
 
 def _duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
-    """Lines that repeat an earlier line exactly (after normalization) or nearly."""
+    """Lines that repeat an earlier line exactly (after normalization) or nearly.
+
+    A line shorter than `min_duplicate_words` is a duplicate only as part of a repeated
+    passage (next to a removed line, or to another short copy): alone, a repeated
+    short line is as often a refrain or a label as a copy."""
     first_seen: dict[int, tuple[int, int]] = {}
     near_items: list[tuple[int, int]] = []
+    pending: dict[tuple[int, int], tuple[int, int]] = {}   # short copy -> its original
     for d in live:
         sk, dec = sketches[d], decisions[d]
         for pos, h in enumerate(sk.hash.tolist()):
@@ -221,24 +224,45 @@ def _duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
             if rep == (d, pos):
                 if sk.words[pos] >= settings.shingle_size:
                     near_items.append((d, pos))
-            elif rep[0] == d or sk.words[pos] >= settings.min_duplicate_words:
-                _flag(dec, sk, pos, Finding(DUPLICATE, "exact-line", {
-                    "original": _where(sketches[rep[0]], rep[1]), "similarity": 1.0}))
-    if len(near_items) < 2:
-        return
-    sigs = np.stack([sketches[d].signature[p] for d, p in near_items])
+            elif sk.words[pos] >= settings.min_duplicate_words:
+                _flag(dec, sk, pos, _exact_line(sketches, rep))
+            else:
+                pending[(d, pos)] = rep
+    if len(near_items) >= 2:
+        sigs = np.stack([sketches[d].signature[p] for d, p in near_items])
 
-    def shingles_of(k: int) -> np.ndarray:
-        d, p = near_items[k]
-        return sketches[d].shingles[p]
+        def shingles_of(k: int) -> np.ndarray:
+            d, p = near_items[k]
+            return sketches[d].shingles[p]
 
-    bands, rows = settings.lsh_params
-    reps = index.near_duplicates(sigs, bands, rows, settings.threshold,
-                                 lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b)))
-    for k, r in enumerate(reps):
-        if r != k:
-            d, pos = near_items[k]
-            rd, rpos = near_items[r]
-            _flag(decisions[d], sketches[d], pos, Finding(NEAR_DUPLICATE, "near-line", {
-                "original": _where(sketches[rd], rpos),
-                "similarity": _round(sign.jaccard(shingles_of(k), shingles_of(r)))}))
+        bands, rows = settings.lsh_params
+        reps = index.near_duplicates(sigs, bands, rows, settings.threshold,
+                                     lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b)))
+        for k, r in enumerate(reps):
+            if r != k:
+                d, pos = near_items[k]
+                rd, rpos = near_items[r]
+                _flag(decisions[d], sketches[d], pos, Finding(NEAR_DUPLICATE, "near-line", {
+                    "original": _where(sketches[rd], rpos),
+                    "similarity": _round(sign.jaccard(shingles_of(k), shingles_of(r)))}))
+    _resolve_short_copies(sketches, decisions, pending)
+
+
+def _exact_line(sketches, rep: tuple[int, int]) -> Finding:
+    return Finding(DUPLICATE, "exact-line", {"original": _where(sketches[rep[0]], rep[1]), "similarity": 1.0})
+
+
+def _resolve_short_copies(sketches, decisions, pending: dict) -> None:
+    """Remove the short copies that sit in a repeated passage, growing passages
+    until nothing changes."""
+    changed = True
+    while changed and pending:
+        changed = False
+        for (d, pos), rep in sorted(pending.items()):
+            sk, dec = sketches[d], decisions[d]
+            removed_next_to_it = any(0 <= p < len(sk.line) and _flagged(dec, sk, p) for p in (pos - 1, pos + 1))
+            copies_with_it = any(pending.get((d, pos + step)) == (rep[0], rep[1] + step) for step in (-1, 1))
+            if removed_next_to_it or copies_with_it:
+                _flag(dec, sk, pos, _exact_line(sketches, rep))
+                del pending[(d, pos)]
+                changed = True

@@ -27,7 +27,7 @@ class Settings:
     boilerplate_words: int = 12      # "short": lines of at most this many words can be frequent boilerplate
     teaser_words: int = 30           # teaser lines ("<prefix>: <headline>") have at most this many words
     repeat_count: int = 3            # a short line this often in one document is boilerplate
-    min_duplicate_words: int = 3     # shorter lines are duplicates only within their own document
+    min_duplicate_words: int = 5     # shorter lines are duplicates only inside a repeated passage
     include: tuple[str, ...] = ("*.txt", "*.md")
     exclude: tuple[str, ...] = ()
     lexicons: tuple[str, ...] = ()   # the user's own lexicon files, added to the shipped ones

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +49,7 @@ def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ..
     sources: dict[str, Source] = {}
     skipped: list[Skipped] = []
     seen_real: set[str] = set()
+    targets: set[str] = set()
     for given in inputs:
         root = Path(given)
         if not os.path.lexists(root):
@@ -82,8 +82,9 @@ def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ..
             if real in seen_real:
                 continue
             seen_real.add(real)
-            if rel in {s.relpath for s in sources.values()}:
+            if rel in targets:
                 raise InputError(f"{_display(full)}: two inputs would both be written to {rel}")
+            targets.add(rel)
             sources[_display(full)] = Source(_display(full), str(full), rel)
     return [sources[k] for k in sorted(sources)], skipped
 
@@ -114,15 +115,18 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
-def write_atomic(path: Path, data: bytes, mode_from: str | None = None) -> None:
-    """Write via a temporary file in the same folder and rename over the target."""
+def write_atomic(path: Path, data: bytes, mode_from: str | None = None, durable: bool = False) -> None:
+    """Write via a temporary file in the same folder and rename over the target, so a
+    reader never sees half a file. `durable` also syncs it to disk first (for files
+    that replace the user's own)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with open(tmp, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode_from:
             os.chmod(tmp, os.stat(mode_from).st_mode & 0o7777)
         os.replace(tmp, path)

@@ -17,7 +17,7 @@ from . import corpus, lexicon, plan, report
 from .classify import Decision, classify
 from .config import Settings
 from .corpus import Document, Skipped, Source
-from .sketch import DocSketch, sketch
+from .sketch import DocSketch, sketch_many
 
 BATCH = 32
 Progress = Callable[[str, int, int], None]
@@ -45,15 +45,12 @@ class Sketched:
 
 def _sketch_batch(sources: list[Source]) -> list[Sketched | Skipped]:
     settings, lex = _worker["settings"], _worker["lexicon"]
-    out = []
-    for source in sources:
-        doc = corpus.read(source, settings.decode_errors == "keep")
-        if isinstance(doc, Skipped):
-            out.append(doc)
-        else:
-            out.append(Sketched(source, sketch(doc, settings, lex), _digest(doc.text), len(doc.text),
-                                doc.bad_bytes_at))
-    return out
+    read = [(source, corpus.read(source, settings.decode_errors == "keep")) for source in sources]
+    docs = [doc for _, doc in read if isinstance(doc, Document)]
+    sketches = iter(sketch_many(docs, settings, lex))
+    return [doc if isinstance(doc, Skipped) else
+            Sketched(source, next(sketches), _digest(doc.text), len(doc.text), doc.bad_bytes_at)
+            for source, doc in read]
 
 
 def _write_batch(jobs: list[tuple[Sketched, Decision, str, str | None]]) -> list[dict]:
@@ -73,7 +70,7 @@ def _write_batch(jobs: list[tuple[Sketched, Decision, str, str | None]]) -> list
         if mode == "in-place":
             if spans:
                 if keeps_text:
-                    corpus.write_atomic(Path(item.source.file), corpus.encode(cleaned), item.source.file)
+                    corpus.write_atomic(Path(item.source.file), corpus.encode(cleaned), item.source.file, durable=True)
                 else:
                     os.unlink(item.source.file)
             target = item.source.path if keeps_text else None

@@ -1,14 +1,14 @@
 """MinHash signatures, computed in batches and identical to datasketch's.
 
 A block's shingles are its word k-grams (a block shorter than k words is one
-shingle: all its words). Each word gets a 32-bit CRC; a shingle's hash combines its
-words' hashes, so no shingle string is ever built. Signatures use exactly the
+shingle: all its words). Each word gets a 32-bit polynomial hash, computed for many
+words at once; a shingle's hash combines its words' hashes, so no shingle string is
+ever built. Signatures use exactly the
 permutations and the `affine32` arithmetic of `datasketch.MinHash(num_perm, seed)`,
 so `as_minhash()` gives a `LeanMinHash` usable in a `MinHashLSH`.
 """
 from __future__ import annotations
 
-import zlib
 from functools import lru_cache
 
 import numpy as np
@@ -17,38 +17,95 @@ from datasketch import LeanMinHash, MinHash
 _MASK = np.uint64(0xFFFFFFFF)
 _MULTIPLIER = 0x9E3779B1  # odd: combining k word hashes stays a bijection in each word
 _CHUNK = 1 << 15          # shingles per batch: bounds the (chunk x num_perm) temporary
+_BASE = 0x100000001B3     # odd base of the polynomial word hash (mod 2^64)
+_BASE_INV = pow(_BASE, -1, 1 << 64)
+_SLICE = 1 << 20          # characters hashed per numpy pass
 
 
 def word_hash(word: str) -> int:
-    return zlib.crc32(word.encode("utf-8", "surrogatepass"))
+    """Reference (scalar) 32-bit hash of one word: a polynomial over its code points."""
+    value = 0
+    for char in word:
+        value = (value * _BASE + ord(char)) & 0xFFFFFFFFFFFFFFFF
+    return (value ^ (value >> 32)) & 0xFFFFFFFF
+
+
+@lru_cache(maxsize=1)
+def _powers() -> tuple[np.ndarray, np.ndarray]:
+    """_BASE^k and _BASE^-k mod 2^64 for k < _SLICE."""
+    with np.errstate(over="ignore"):
+        up = np.cumprod(np.full(_SLICE, _BASE, dtype=np.uint64))
+        down = np.cumprod(np.full(_SLICE, _BASE_INV, dtype=np.uint64))
+    one = np.ones(1, dtype=np.uint64)
+    return np.concatenate([one, up[:-1]]), np.concatenate([one, down[:-1]])
+
+
+def word_hashes(words: list[str]) -> np.ndarray:
+    """`word_hash` of every word, computed in numpy passes (uint64 holding 32 bits).
+
+    The words are joined by spaces and hashed with prefix sums: the polynomial hash
+    of chars [i, j) is B^(j-1) * (S[j] - S[i]) where S sums c_t * B^-t."""
+    out = []
+    start = 0
+    while start < len(words):
+        stop, size = start, 0
+        while stop < len(words) and (size + len(words[stop]) + 1 <= _SLICE or stop == start):
+            size += len(words[stop]) + 1
+            stop += 1
+        out.append(_hash_slice(words[start:stop]))
+        start = stop
+    return np.concatenate(out) if out else np.empty(0, dtype=np.uint64)
+
+
+def _hash_slice(words: list[str]) -> np.ndarray:
+    text = " ".join(words)
+    if len(text) > _SLICE:   # one enormous "word": no prefix table that long
+        return np.array([word_hash(w) for w in words], dtype=np.uint64)
+    up, down = _powers()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    n = len(codes)
+    with np.errstate(over="ignore"):
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        np.cumsum(codes * down[:n], out=prefix[1:])
+        lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
+        ends = np.cumsum(lengths + 1) - 1
+        starts = ends - lengths
+        value = up[ends - 1] * (prefix[ends] - prefix[starts])
+    return (value ^ (value >> np.uint64(32))) & _MASK
 
 
 def shingle_hash(word_hashes) -> int:
     """Reference (scalar) hash of one shingle from its words' hashes."""
     value = 0
     for h in word_hashes:
-        value = (value * _MULTIPLIER + h) & 0xFFFFFFFF
+        value = (value * _MULTIPLIER + int(h)) & 0xFFFFFFFF
     return value
 
 
 def shingles(words: list[str], k: int) -> np.ndarray:
     """Sorted, unique 32-bit shingle hashes of a block's words."""
-    hashes = np.fromiter((word_hash(w) for w in words), dtype=np.uint64, count=len(words))
-    return block_shingles(hashes, k)
+    return block_shingles(word_hashes(words), k)
+
+
+def kgram_hashes(hashes: np.ndarray, k: int) -> np.ndarray:
+    """The shingle hash starting at every position that has k words after it."""
+    count = len(hashes) - k + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.uint32)
+    value = np.zeros(count, dtype=np.uint64)
+    multiplier = np.uint64(_MULTIPLIER)
+    with np.errstate(over="ignore"):
+        for j in range(k):
+            value = (value * multiplier + hashes[j:j + count]) & _MASK
+    return value.astype(np.uint32)
 
 
 def block_shingles(hashes: np.ndarray, k: int) -> np.ndarray:
-    """Sorted unique shingle hashes from a block's word hashes (uint64 holding 32 bits)."""
-    n = len(hashes)
-    if n == 0:
+    """Sorted unique shingle hashes from a block's word hashes; a block shorter
+    than k words is one shingle of all its words."""
+    if len(hashes) == 0:
         return np.empty(0, dtype=np.uint32)
-    width = min(k, n)
-    count = n - width + 1
-    value = np.zeros(count, dtype=np.uint64)
-    multiplier = np.uint64(_MULTIPLIER)
-    for j in range(width):
-        value = (value * multiplier + hashes[j:j + count]) & _MASK
-    return np.unique(value.astype(np.uint32))
+    return np.unique(kgram_hashes(hashes, min(k, len(hashes))))
 
 
 @lru_cache(maxsize=8)

@@ -20,6 +20,9 @@ from .normalize import tokens
 # A teaser label: a few words, then a colon, a bar, a guillemet or a spaced dash.
 _LABEL = regex.compile(r"^(.{1,60}?)(?:\s*[:：|»›]|\s+[-–—]+\s)")
 _LABEL_WORDS = 4
+# A sentence's end: what follows a quoting verb ("He added: ... .") ends like this,
+# a headline does not. An ellipsis is not an end.
+_SENTENCE_END = regex.compile(r"(?<![.…])[.。।۔][\p{Pf}\p{Pe}\"'\s]*$")
 
 
 @dataclass
@@ -55,16 +58,34 @@ def _label(raw: str, words: int, settings: Settings) -> tuple[str, str, int] | N
         return None
     prefix = tokens(match.group(1))
     rest = tokens(raw[match.end():])
-    if not 1 <= len(prefix) <= _LABEL_WORDS or len(rest) < 2:
+    if not 1 <= len(prefix) <= _LABEL_WORDS or len(rest) < 2 or _SENTENCE_END.search(raw):
         return None
     return " ".join(prefix), match.group(1).strip(), text_hash(rest)
 
 
 def sketch(doc: Document, settings: Settings, lexicon: Lexicon) -> DocSketch:
+    return sketch_many([doc], settings, lexicon)[0]
+
+
+def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon) -> list[DocSketch]:
+    """Sketch documents, signing all their lines and paragraphs in one batch."""
+    out = [_analyse(doc, settings, lexicon) for doc in docs]
+    blocks = [s for sk in out for s in sk.shingles + sk.paragraph_shingles]
+    signatures = sign.signatures(blocks, settings.num_perm, settings.seed)
+    at = 0
+    for sk in out:
+        n, m = len(sk.shingles), len(sk.paragraph_shingles)
+        sk.signature = signatures[at:at + n]
+        sk.paragraph_signature = signatures[at + n:at + n + m]
+        at += n + m
+    return out
+
+
+def _analyse(doc: Document, settings: Settings, lexicon: Lexicon) -> DocSketch:
     text = doc.text
     all_lines = segment.lines(text)
     positions: dict[int, int] = {}   # line index -> content position
-    line_idx, word_counts, hashes, word_lists = [], [], [], []
+    line_idx, word_counts, hashes, all_words = [], [], [], []
     unexamined = []
     lex: dict[int, Hit] = {}
     labels: dict[int, tuple[str, str, int]] = {}
@@ -81,7 +102,7 @@ def sketch(doc: Document, settings: Settings, lexicon: Lexicon) -> DocSketch:
         line_idx.append(line.index)
         word_counts.append(len(words))
         hashes.append(text_hash(words))
-        word_lists.append(words)
+        all_words.extend(words)
         hit = lexicon.match(words)
         if hit:
             lex[pos] = hit
@@ -89,27 +110,31 @@ def sketch(doc: Document, settings: Settings, lexicon: Lexicon) -> DocSketch:
         if label:
             labels[pos] = label
     k = settings.shingle_size
-    word_hashes = [np.fromiter((sign.word_hash(w) for w in ws), np.uint64, len(ws)) for ws in word_lists]
-    line_shingles = [sign.block_shingles(h, k) for h in word_hashes]
+    word_hashes = sign.word_hashes(all_words)
+    kgrams = sign.kgram_hashes(word_hashes, k)
+    bounds = np.concatenate([[0], np.cumsum(word_counts, dtype=np.int64)])
 
+    def shingles_of(first_word: int, end_word: int) -> np.ndarray:
+        if end_word - first_word < k:
+            return sign.block_shingles(word_hashes[first_word:end_word], k)
+        return np.unique(kgrams[first_word:end_word - k + 1])
+
+    line_shingles = [shingles_of(bounds[p], bounds[p + 1]) for p in range(len(line_idx))]
     # Multi-line paragraphs (hard-wrapped text) are also compared as wholes.
     paragraphs, para_hash, para_shingles = [], [], []
     for para in segment.paragraphs(text, all_lines):
         members = [positions[i] for i in range(para.first, para.last + 1) if i in positions]
-        if len(members) < 2:
+        if len(members) < 2 or members[-1] - members[0] + 1 != len(members):
             continue
         paragraphs.append((members[0], members[-1]))
-        joined = [w for p in members for w in word_lists[p]]
-        para_hash.append(text_hash(joined))
-        para_shingles.append(sign.block_shingles(np.concatenate([word_hashes[p] for p in members]), k))
-
-    signatures = sign.signatures(line_shingles + para_shingles, settings.num_perm, settings.seed)
-    n = len(line_idx)
+        para_hash.append(text_hash(all_words[bounds[members[0]]:bounds[members[-1] + 1]]))
+        para_shingles.append(shingles_of(bounds[members[0]], bounds[members[-1] + 1]))
+    empty = np.empty((0, settings.num_perm), dtype=np.uint32)
     return DocSketch(
         path=doc.path, relpath=doc.relpath, lines=len(all_lines),
         line=np.array(line_idx, np.int64), words=np.array(word_counts, np.int64),
-        hash=np.array(hashes, np.uint64), shingles=line_shingles, signature=signatures[:n],
+        hash=np.array(hashes, np.uint64), shingles=line_shingles, signature=empty,
         lexicon=lex, label=labels, paragraphs=paragraphs,
         paragraph_hash=np.array(para_hash, np.uint64), paragraph_shingles=para_shingles,
-        paragraph_signature=signatures[n:], unexamined=unexamined,
+        paragraph_signature=empty, unexamined=unexamined,
     )
