@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import regex
+import re
 
 # A line ends at \r\n, \n or \r; the last line may have no terminator.
-_LINE = regex.compile(r"[^\r\n]*(?:\r\n|\n|\r)|[^\r\n]+$")
+_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,12 @@ class Paragraph:
 def lines(text: str) -> list[Line]:
     """Every line of `text`, blank ones included, covering it without gaps."""
     out = []
-    for index, match in enumerate(_LINE.finditer(text)):
-        start, stop = match.span()
-        content = match.group().rstrip("\r\n")
-        out.append(Line(index, start, start + len(content), stop))
+    start = 0
+    for match in _BREAK.finditer(text):
+        out.append(Line(len(out), start, match.start(), match.end()))
+        start = match.end()
+    if start < len(text):
+        out.append(Line(len(out), start, len(text), len(text)))
     return out
 
 

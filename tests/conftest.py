@@ -1,0 +1,25 @@
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+HINDI = SEEDS / "002_3ad8789db8de2740.txt"
+URDU = SEEDS / "000_5fdcb9c48dad7940.txt"
+
+
+@pytest.fixture
+def write_corpus(tmp_path):
+    """Write {relative path: text or bytes} under tmp_path/corpus and return the folder."""
+    def write(files: dict, folder: str = "corpus") -> Path:
+        root = tmp_path / folder
+        for name, content in files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_bytes(content.encode("utf-8"))
+        root.mkdir(parents=True, exist_ok=True)
+        return root
+    return write

@@ -1,0 +1,124 @@
+"""Corpus-wide decisions on small, realistic corpora."""
+import random
+
+from dedup import lexicon
+from dedup.classify import classify
+from dedup.config import Settings
+from dedup.corpus import Document
+from dedup.sketch import sketch_many
+
+from .conftest import HINDI, URDU
+
+VOCAB = sorted(set(HINDI.read_text("utf-8").split() + URDU.read_text("utf-8").split()))
+
+
+def paragraph(rng: random.Random, words: int = 40) -> str:
+    return " ".join(rng.choice(VOCAB) for _ in range(words))
+
+
+def decide(files: dict[str, str], **overrides):
+    settings = Settings(**overrides)
+    names = sorted(files)
+    docs = [Document(n, n, files[n]) for n in names]
+    decisions = classify(sketch_many(docs, settings, lexicon.load()), settings)
+    return dict(zip(names, decisions))
+
+
+def removed_rules(decision) -> dict[int, str]:
+    return {i + 1: f.rule for i, f in sorted(decision.lines.items())}
+
+
+def typo(text: str, rng: random.Random, edits: int) -> str:
+    words = text.split()
+    for _ in range(edits):
+        i = rng.randrange(len(words))
+        words[i] = words[i][:-1] + "ा"
+    return " ".join(words)
+
+
+def test_document_copy_with_typos_variants_and_digits_is_a_near_duplicate():
+    rng = random.Random(1)
+    body = [paragraph(rng, 60) + " 2024 یہ کتاب" for _ in range(6)]
+    # three typos in the whole article, other digits, Arabic instead of Urdu letters
+    copy = [typo(p, rng, 1) if i % 2 else p for i, p in enumerate(body)]
+    copy = [p.replace("2024", "۲۰۲۴").replace("ی", "ي").replace("ک", "ك") for p in copy]
+    got = decide({"a.txt": "\n".join(body), "b.txt": "\n".join(copy), "c.txt": paragraph(rng)})
+    assert got["a.txt"].document is None and not got["a.txt"].lines
+    assert got["b.txt"].document.kind == "near-duplicate"
+    assert got["b.txt"].document.evidence["original"] == {"path": "a.txt"}
+    assert 0.8 <= got["b.txt"].document.evidence["similarity"] < 1
+    assert got["c.txt"].document is None
+
+
+def test_exact_document_copy_with_other_whitespace_and_newlines():
+    rng = random.Random(2)
+    body = [paragraph(rng) for _ in range(3)]
+    got = decide({"a.txt": "\n".join(body), "b.txt": "\r\n\r\n".join(body).replace(" ", "  ")})
+    assert got["b.txt"].document.rule == "exact-document"
+
+
+def test_body_stored_twice_in_one_document_keeps_the_first_copy():
+    rng = random.Random(3)
+    body = [paragraph(rng, 80), "छोटा सा शीर्षक", paragraph(rng), paragraph(rng)]
+    edited = [typo(body[0], rng, 1)] + body[1:]
+    got = decide({"a.txt": "\n".join(body + edited)})
+    assert removed_rules(got["a.txt"]) == {5: "near-line", 6: "exact-line", 7: "exact-line", 8: "exact-line"}
+    assert got["a.txt"].lines[4].evidence["original"] == {"path": "a.txt", "lines": [1, 1]}
+
+
+def test_lines_copied_from_another_document_point_to_the_original():
+    rng = random.Random(4)
+    shared = paragraph(rng)
+    got = decide({"a.txt": f"{paragraph(rng)}\n{shared}", "b.txt": f"{paragraph(rng)}\n{paragraph(rng)}\n{shared}"})
+    assert removed_rules(got["b.txt"]) == {3: "exact-line"}
+    assert got["b.txt"].lines[2].evidence == {"original": {"path": "a.txt", "lines": [2, 2]}, "similarity": 1.0}
+
+
+def test_short_repeated_line_alone_survives_but_not_inside_a_repeated_passage():
+    rng = random.Random(5)
+    refrain = "फिर वही"
+    poem = "\n".join([paragraph(rng, 8), refrain, paragraph(rng, 9), refrain, paragraph(rng, 7), refrain])
+    got = decide({"poem.txt": poem})
+    assert got["poem.txt"].lines == {}
+
+
+def test_frequent_short_line_in_an_unknown_language_is_boilerplate_everywhere():
+    rng = random.Random(6)
+    footer = "Tufuate kwenye mitandao ya kijamii"   # Swahili: no lexicon knows it
+    files = {f"{n}.txt": f"{paragraph(rng)}\n{footer}\n{paragraph(rng)}" for n in range(5)}
+    got = decide(files)
+    for name in files:
+        assert removed_rules(got[name]) == {2: "frequent-line"}
+        assert got[name].lines[1].evidence == {"documents": 5}
+    # below min_docs it is a duplicate: the first copy stays
+    got = decide(dict(list(files.items())[:3]))
+    assert [removed_rules(got[n]) for n in sorted(got)] == [{}, {2: "exact-line"}, {2: "exact-line"}]
+
+
+def test_teaser_template_in_an_unknown_language():
+    rng = random.Random(7)
+    files = {f"{n}.txt": f"{paragraph(rng)}\nSoma pia: {paragraph(rng, 7)}\n{paragraph(rng)}\n"
+                         f"Alisema: {paragraph(rng, 8)}." for n in range(5)}
+    got = decide(files)
+    for name in files:
+        assert removed_rules(got[name]) == {2: "teaser-template"}
+        assert got[name].lines[1].evidence == {"prefix": "Soma pia", "documents": 5}
+
+
+def test_heading_printed_three_times_in_a_row():
+    rng = random.Random(8)
+    text = "\n".join([paragraph(rng), "", "Habari zinazohusiana", "Habari zinazohusiana", "Habari zinazohusiana"])
+    assert removed_rules(decide({"a.txt": text})["a.txt"]) == {3: "repeated-in-document", 4: "repeated-in-document",
+                                                              5: "repeated-in-document"}
+
+
+def test_hard_wrapped_paragraph_copy_matches_as_a_paragraph():
+    rng = random.Random(9)
+    words = paragraph(rng, 60).split()
+    wrap_a = "\n".join(" ".join(words[i:i + 12]) for i in range(0, 60, 12))
+    wrap_b = "\n".join(" ".join(words[i:i + 9]) for i in range(0, 60, 9))
+    text = f"{paragraph(rng)}\n\n{wrap_a}\n\n{paragraph(rng)}\n\n{wrap_b}\n"
+    got = decide({"a.txt": text})["a.txt"]
+    rules = set(removed_rules(got).values())
+    assert rules == {"exact-paragraph"}
+    assert sorted(i + 1 for i in got.lines) == list(range(11, 18))

@@ -1,0 +1,222 @@
+"""The `dedup clean` command end to end: golden seeds, modes, determinism, bad input."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import main
+from dedup.plan import rebuild
+
+from .conftest import HINDI, SEEDS, URDU
+
+
+def run(*args, cwd=None):
+    runner = CliRunner()
+    if cwd:
+        old = os.getcwd()
+        os.chdir(cwd)
+    try:
+        return runner.invoke(main, list(map(str, args)), catch_exceptions=False)
+    finally:
+        if cwd:
+            os.chdir(old)
+
+
+def report_of(out: Path) -> dict:
+    return json.loads((out / "report.json").read_text("utf-8"))
+
+
+def test_golden_seeds(tmp_path):
+    before = {p.name: p.read_bytes() for p in SEEDS.iterdir()}
+    out = tmp_path / "out"
+    result = run("clean", SEEDS, "-o", out)
+    assert result.exit_code == 0, result.output
+    urdu = URDU.read_text("utf-8").splitlines(keepends=True)
+    hindi = HINDI.read_text("utf-8").splitlines(keepends=True)
+    assert (out / URDU.name).read_text("utf-8") == "".join(urdu[:6])
+    assert (out / HINDI.name).read_text("utf-8") == "".join(hindi[i] for i in (0, 2, 3, 4, 5))
+    assert {p.name: p.read_bytes() for p in SEEDS.iterdir()} == before      # inputs untouched
+    report = report_of(out)
+    by_line = {(Path(d["path"]).name, r["lines"][1]): r for d in report["documents"] for r in d["removed"]}
+    teaser = by_line[(HINDI.name, 2)]
+    assert teaser["kind"] == "boilerplate" and teaser["rule"].startswith("lexicon:hi/")
+    copy = by_line[(HINDI.name, 8)]
+    assert copy["kind"] == "duplicate"
+    assert copy["evidence"] == {"original": {"path": f"{SEEDS.as_posix()}/{HINDI.name}", "lines": [1, 1]},
+                                "similarity": 1.0}
+    related = by_line[(URDU.name, 11)]
+    assert related["kind"] == "boilerplate" and related["rule"] == "lexicon:en/related"
+    assert "summary" in report and report["summary"]["documents"] == 2
+    assert "removed" in result.output or "removed" in (result.stderr if result.stderr_bytes else "")
+
+
+def test_report_rebuilds_every_original(tmp_path):
+    out = tmp_path / "out"
+    assert run("clean", SEEDS, "-o", out).exit_code == 0
+    for doc in report_of(out)["documents"]:
+        cleaned = (out / doc["output"]).read_text("utf-8") if doc["output"] else ""
+        assert rebuild(cleaned, doc["removed"]) == Path(doc["path"]).read_text("utf-8")
+
+
+def test_same_result_whatever_the_worker_count_and_input_order(tmp_path, write_corpus):
+    import random
+    rng = random.Random(0)
+    words = HINDI.read_text("utf-8").split() + URDU.read_text("utf-8").split()
+    shared = " ".join(rng.choice(words) for _ in range(30))
+    files = {f"d{n:03d}/{n}.txt": "\n".join(
+        [" ".join(rng.choice(words) for _ in range(30)), "Fuata habari zetu kila siku", shared])
+        for n in range(80)}
+    corpus = write_corpus(files)
+    outputs = []
+    for jobs, order in ((1, None), (2, None), (2, "reversed")):
+        out = tmp_path / f"out-{jobs}-{order}"
+        args = [corpus / d for d in sorted(os.listdir(corpus))] if order else [corpus]
+        if order:
+            args = list(reversed(args))
+        assert run("clean", *args, "-o", out, "-j", jobs).exit_code == 0
+        outputs.append((out, report_of(out)))
+    base = {Path(d["path"]).name: d["removed"] for d in outputs[0][1]["documents"]}
+    for out, report in outputs[1:]:
+        assert {Path(d["path"]).name: d["removed"] for d in report["documents"]} == base
+    assert sum(len(v) for v in base.values()) >= 80 + 79
+
+
+def test_in_place_and_dry_run(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    reference = tmp_path / "ref"
+    run("clean", SEEDS, "-o", reference)
+    dry = tmp_path / "dry"
+    assert run("clean", corpus, "-o", dry, "--dry-run").exit_code == 0
+    assert sorted(p.name for p in dry.iterdir()) == ["report.json"]
+    assert run("clean", corpus, "-o", tmp_path / "rep", "--in-place").exit_code == 0
+    for name in (HINDI.name, URDU.name):
+        assert (corpus / name).read_bytes() == (reference / name).read_bytes()
+    assert report_of(tmp_path / "rep")["mode"] == "in-place"
+    assert run("clean", corpus, "--in-place", "--dry-run").exit_code == 2
+
+
+def test_crlf_bom_and_whitespace_are_kept_byte_for_byte(tmp_path, write_corpus):
+    text = "\ufeffFirst line  \r\nये भी पढ़ें: कोई शीर्षक यहाँ\r\n\r\n\tIndented kept\r\nlast\rmixed\n"
+    corpus = write_corpus({"a.txt": text})
+    out = tmp_path / "out"
+    assert run("clean", corpus, "-o", out).exit_code == 0
+    assert (out / "a.txt").read_bytes() == text.replace("ये भी पढ़ें: कोई शीर्षक यहाँ\r\n", "").encode("utf-8")
+
+
+def test_output_inside_input_is_not_scanned(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    for _ in range(2):   # the second run must not read the first run's output
+        result = run("clean", ".", cwd=corpus)
+        assert result.exit_code == 0
+        assert report_of(corpus / "dedup-out")["summary"]["documents"] == 2
+
+
+def test_output_equal_to_input_is_refused(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    result = run("clean", corpus, "-o", corpus)
+    assert result.exit_code == 2
+    assert "output folder is an input" in result.output
+
+
+def test_missing_path(tmp_path):
+    result = run("clean", tmp_path / "nope", "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.output.strip() == f"dedup: error: {tmp_path / 'nope'}: no such file or folder"
+
+
+def test_empty_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = run("clean", tmp_path / "empty", "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert "no input files" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_bad_files_are_skipped_and_listed(tmp_path, write_corpus):
+    corpus = write_corpus({
+        "empty.txt": b"",
+        "binary.txt": b"abc\x00def",
+        "latin1.txt": "caf\u00e9 au lait\n".encode("latin-1"),
+        "good.txt": "A good line of text that stays here.\n",
+    })
+    os.symlink("loop.txt", corpus / "loop.txt")           # a symlink loop
+    os.symlink("missing-target", corpus / "dangling.txt")
+    out = tmp_path / "out"
+    result = run("clean", corpus, "-o", out)
+    assert result.exit_code == 0, result.output
+    skipped = {Path(s["path"]).name: s["reason"] for s in report_of(out)["skipped"]}
+    assert skipped["empty.txt"] == "empty file"
+    assert skipped["binary.txt"] == "binary file (NUL byte at offset 3)"
+    assert skipped["latin1.txt"] == "not UTF-8: undecodable byte at offset 3"
+    assert skipped["loop.txt"].startswith("unreadable")
+    assert skipped["dangling.txt"].startswith("unreadable")
+    assert (out / "good.txt").exists()
+    assert "Traceback" not in result.output
+
+
+def test_undecodable_bytes_kept_when_asked(tmp_path, write_corpus):
+    data = "ये भी पढ़ें: कुछ भी\nplain caf\u00e9\n".encode("utf-8") + b"bad \xe9 byte\n"
+    corpus = write_corpus({"mixed.txt": data})
+    out = tmp_path / "out"
+    assert run("clean", corpus, "-o", out, "--decode-errors", "keep").exit_code == 0
+    assert (out / "mixed.txt").read_bytes() == b"plain caf\xc3\xa9\nbad \xe9 byte\n"
+    doc = report_of(out)["documents"][0]
+    assert doc["undecodable_byte_at"] == len("ये भी पढ़ें: कुछ भी\nplain caf\u00e9\n".encode("utf-8")) + 4
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
+def test_unreadable_file(tmp_path, write_corpus):
+    corpus = write_corpus({"secret.txt": "text\n", "ok.txt": "other text\n"})
+    (corpus / "secret.txt").chmod(0)
+    result = run("clean", corpus, "-o", tmp_path / "out")
+    assert result.exit_code == 0
+    assert "secret.txt: unreadable" in result.output
+
+
+def test_single_100_mb_line(tmp_path, write_corpus):
+    big = ("क" * 1000 + " ") * 100_000
+    corpus = write_corpus({"big.txt": big, "small.txt": "a small file of text\n"})
+    out = tmp_path / "out"
+    result = run("clean", corpus, "-o", out, "-j", "1")
+    assert result.exit_code == 0
+    assert (out / "big.txt").stat().st_size == len(big.encode("utf-8"))
+    doc = [d for d in report_of(out)["documents"] if d["path"].endswith("big.txt")][0]
+    assert doc["unexamined_lines"] == [1]
+
+
+def test_malformed_config_value(tmp_path):
+    (tmp_path / "setup.cfg").write_text("[dedup]\nthreshold = high\n")
+    result = run("clean", SEEDS, "-o", tmp_path / "out", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.output.strip() == "dedup: error: setup.cfg: threshold = 'high' is not a valid float"
+
+
+def test_config_from_pyproject_and_command_line(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nmin-docs = 7\nthreshold = 0.9\n")
+    out = tmp_path / "out"
+    assert run("clean", SEEDS, "-o", out, "--threshold", "0.85", cwd=tmp_path).exit_code == 0
+    settings = report_of(out)["settings"]
+    assert (settings["min_docs"], settings["threshold"]) == (7, 0.85)
+
+
+def test_python_dash_m_and_installed_command(tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "dedup", "clean", str(SEEDS), "-o", str(out)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "report:" in done.stderr
+    exe = shutil.which("dedup")
+    if exe is None:
+        pytest.skip("dedup is not installed on PATH (pip install -e .)")
+    out2 = tmp_path / "out2"
+    done = subprocess.run([exe, "clean", str(SEEDS), "-o", str(out2), "-q"], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == ""
+    assert (out / HINDI.name).read_bytes() == (out2 / HINDI.name).read_bytes()
