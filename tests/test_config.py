@@ -1,0 +1,46 @@
+"""Settings: defaults, setup.cfg / pyproject.toml, clear errors."""
+import pytest
+
+from dedup.config import ConfigError, Settings, from_mapping, load
+
+
+def test_defaults_and_lsh_params_for_the_threshold():
+    s = Settings()
+    assert (s.shingle_size, s.num_perm, s.threshold) == (5, 128, 0.8)
+    bands, rows = s.lsh_params
+    assert bands * rows <= 128
+    # recall at the threshold is high: candidates are verified anyway
+    assert 1 - (1 - 0.8 ** rows) ** bands > 0.9
+    assert Settings(bands=20, rows=6).lsh_params == (20, 6)
+
+
+def test_setup_cfg_section(tmp_path):
+    (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n[dedup]\nthreshold = 0.9\ninclude = *.txt, *.text\n")
+    s = load(tmp_path)
+    assert s.threshold == 0.9 and s.include == ("*.txt", "*.text")
+
+
+def test_pyproject_table(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.dedup]\nshingle-size = 3\nexclude = ["drafts/*"]\n')
+    s = load(tmp_path)
+    assert s.shingle_size == 3 and s.exclude == ("drafts/*",)
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"threshold": "high"}, "threshold = 'high' is not a valid float"),
+    ({"threshold": "1.5"}, "threshold must be in (0, 1]"),
+    ({"num_perm": "12x"}, "num_perm = '12x' is not a valid int"),
+    ({"colour": "red"}, "unknown setting 'colour'"),
+    ({"bands": "40", "rows": "8"}, "bands x rows must not exceed num_perm"),
+    ({"decode_errors": "ignore"}, "decode_errors must be skip or keep"),
+])
+def test_malformed_values_are_one_line_errors(values, message):
+    with pytest.raises(ConfigError) as err:
+        from_mapping(values, "setup.cfg")
+    assert str(err.value) == f"setup.cfg: {message}"
+
+
+def test_broken_pyproject(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup\n")
+    with pytest.raises(ConfigError, match="pyproject.toml"):
+        load(tmp_path)

@@ -1,0 +1,46 @@
+"""report.json: round trip, summary, clear errors."""
+import json
+
+import pytest
+
+from dedup import report
+from dedup.report import ReportError
+
+
+def _doc(removed):
+    return {"path": "a.txt", "output": "a.txt", "status": "cleaned", "sha256": "0", "chars": 100, "lines": 5,
+            "removed": removed}
+
+
+SPAN = {"kind": "boilerplate", "rule": "lexicon:hi/also-read", "lines": [2, 3], "chars": [10, 30],
+        "text": "ये भी पढ़ें\ud8ff\n\n", "evidence": {"pattern": "ये भी पढ़ें"}}
+
+
+def test_dump_and_load_keep_undecodable_bytes(tmp_path):
+    built = report.build([_doc([SPAN])], [], {"threshold": 0.8}, ["corpus"], "out", "write")
+    path = tmp_path / "report.json"
+    path.write_bytes(report.dumps(built))
+    raw = path.read_text("utf-8")                    # valid UTF-8 ...
+    assert "ये भी पढ़ें" in raw and "\\ud8ff" in raw    # ... readable, with the bad byte escaped
+    assert report.load(path) == built
+
+
+def test_summary_counts_by_kind_and_rule():
+    s = report.summarize([_doc([SPAN]), _doc([])], [{"path": "x", "reason": "empty file"}])
+    assert s["documents"] == 2 and s["skipped"] == 1 and s["chars_removed"] == 20 and s["lines_removed"] == 2
+    assert s["by_kind"]["boilerplate"] == {"spans": 1, "chars": 20}
+    assert s["by_rule"] == {"lexicon:hi/also-read": {"spans": 1, "chars": 20}}
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"{not json", "not a JSON report"),
+    (json.dumps({"format": "other"}).encode(), "not a dedup report"),
+    (json.dumps({"format": "dedup-report", "format_version": 99}).encode(), "version 99 is not supported"),
+])
+def test_load_rejects_bad_reports(tmp_path, content, message):
+    path = tmp_path / "r.json"
+    path.write_bytes(content)
+    with pytest.raises(ReportError, match=message):
+        report.load(path)
+    with pytest.raises(ReportError, match="cannot read"):
+        report.load(tmp_path / "missing.json")
