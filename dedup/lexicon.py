@@ -2,7 +2,9 @@
 
 A rule matches a line by its normalized words: `line` (the whole line is the
 phrase), `prefix` (the line starts with it: a teaser and its headline) or
-`contains` (the phrase inside a short line). See dedup/lexicon/README.md.
+`contains` (the phrase inside a short line). A prefix must be followed by
+punctuation or a symbol ("Also read: …", "Read more »") unless the rule says
+`separator = false`. See dedup/lexicon/README.md.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .normalize import tokens
+from .normalize import separated_after, tokens
 
 MATCH_KINDS = ("line", "prefix", "contains")
 DEFAULT_MAX_TOKENS = 30
@@ -31,9 +33,9 @@ class Hit:
 class Lexicon:
     # normalized phrase words -> hit, for `line` rules
     whole: dict[tuple[str, ...], Hit] = field(default_factory=dict)
-    # first word -> [(phrase words, max tokens, hit)], for `prefix` and `contains`
-    prefixes: dict[str, list[tuple[tuple[str, ...], int, Hit]]] = field(default_factory=dict)
-    contained: dict[str, list[tuple[tuple[str, ...], int, Hit]]] = field(default_factory=dict)
+    # first word -> [(phrase words, max tokens, needs separator, hit)], for `prefix` and `contains`
+    prefixes: dict[str, list[tuple[tuple[str, ...], int, bool, Hit]]] = field(default_factory=dict)
+    contained: dict[str, list[tuple[tuple[str, ...], int, bool, Hit]]] = field(default_factory=dict)
     languages: list[str] = field(default_factory=list)
 
     def add_rule(self, language: str, rule: dict, source: str) -> None:
@@ -43,6 +45,9 @@ class Lexicon:
         max_tokens = rule.get("max_tokens", DEFAULT_MAX_TOKENS)
         if not isinstance(max_tokens, int) or max_tokens < 1:
             raise LexiconError(f"{source}: max_tokens of rule {rule_id!r} must be a positive integer")
+        separator = rule.get("separator", kind == "prefix")
+        if not isinstance(separator, bool):
+            raise LexiconError(f"{source}: separator of rule {rule_id!r} must be true or false")
         for phrase in phrases:
             words = tuple(tokens(str(phrase)))
             if not words:
@@ -52,22 +57,23 @@ class Lexicon:
                 self.whole.setdefault(words, hit)
             else:
                 table = self.prefixes if kind == "prefix" else self.contained
-                table.setdefault(words[0], []).append((words, max_tokens, hit))
+                table.setdefault(words[0], []).append((words, max_tokens, separator, hit))
 
-    def match(self, words: list[str]) -> Hit | None:
-        """The first rule that matches a line's normalized words, or None."""
+    def match(self, words: list[str], raw: str) -> Hit | None:
+        """The first rule that matches a line (its text `raw`, its normalized `words`), or None."""
         if not words:
             return None
         hit = self.whole.get(tuple(words))
         if hit:
             return hit
         n = len(words)
-        for phrase, max_tokens, hit in self.prefixes.get(words[0], ()):
+        for phrase, max_tokens, separator, hit in self.prefixes.get(words[0], ()):
             if n <= max_tokens and tuple(words[:len(phrase)]) == phrase:
-                return hit
+                if not separator or separated_after(raw, len(phrase)):
+                    return hit
         if self.contained:
             for i, word in enumerate(words):
-                for phrase, max_tokens, hit in self.contained.get(word, ()):
+                for phrase, max_tokens, _, hit in self.contained.get(word, ()):
                     if n <= max_tokens and tuple(words[i:i + len(phrase)]) == phrase:
                         return hit
         return None

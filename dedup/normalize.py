@@ -67,3 +67,17 @@ def tokens(text: str) -> list[str]:
 def key(text: str) -> str:
     """The normalized form of `text` as one string: its tokens joined by spaces."""
     return " ".join(tokens(text))
+
+
+def separated_after(text: str, count: int) -> bool:
+    """True when punctuation or a symbol stands between word `count` and the next
+    word of `text`: "Also read: …" is a teaser, "Also read the report" is prose."""
+    norm = normalize(text)
+    matches = _TOKEN.finditer(norm)
+    end = None
+    for i, match in enumerate(matches):
+        if i == count - 1:
+            end = match.end()
+        elif i == count:
+            return any(not ch.isspace() for ch in norm[end:match.start()])
+    return True   # the phrase is the whole line

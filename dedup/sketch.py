@@ -103,7 +103,7 @@ def _analyse(doc: Document, settings: Settings, lexicon: Lexicon) -> DocSketch:
         word_counts.append(len(words))
         hashes.append(text_hash(words))
         all_words.extend(words)
-        hit = lexicon.match(words)
+        hit = lexicon.match(words, raw)
         if hit:
             lex[pos] = hit
         label = _label(raw, len(words), settings)

@@ -1,0 +1,97 @@
+import json
+
+import pytest
+
+from dedup import lexicon
+from dedup.lexicon import LexiconError
+from dedup.normalize import tokens
+
+from .test_cli import report_of, run
+
+SHIPPED = lexicon.load()
+
+
+def rule_of(line: str) -> str | None:
+    hit = SHIPPED.match(tokens(line), line)
+    return hit.rule if hit else None
+
+
+@pytest.mark.parametrize("line, rule", [
+    ("ये भी पढ़ें: बिहार में चुनाव की तारीखों का ऐलान", "hi/also-read"),
+    ("यह भी पढ़ें - मौसम विभाग ने जारी किया अलर्ट", "hi/also-read"),
+    ("یہ بھی پڑھیں: وزیراعظم کا قوم سے خطاب", "ur/also-read"),
+    ("مزید پڑھیں » کراچی میں بارش", "ur/also-read"),
+    ("اقرأ أيضاً: خادم الحرمين يستقبل ولي العهد", "ar/also-read"),
+    ("إقرأ أيضا | ارتفاع أسعار النفط", "ar/also-read"),     # hamza and separator variants
+    ("مواضيع ذات صلة", "ar/related"),
+    ("  Related Articles:  ", "en/related"),
+    ("Also read: Markets fall for a third day", "en/also-read"),
+    ("© 2024 Example Media. All rights reserved.", "en/copyright"),
+    ("Follow us on Twitter and Facebook", "en/follow"),
+    ("Читайте также: Курс рубля упал", "ru/also-read"),
+    ("Lire aussi : La grève continue", "fr/also-read"),
+    ("Baca juga: Harga BBM naik", "id/also-read"),
+    ("相关阅读：股市今日上涨", "zh/also-read"),
+    ("आरो पढ़ें", None),
+])
+def test_shipped_rules_match_boilerplate(line, rule):
+    assert rule_of(line) == rule
+
+
+@pytest.mark.parametrize("line", [
+    "बैठक में कौन-कौन मौजूद?",                       # a content subheading
+    "Also read the full report before voting.",     # prose starting like a teaser
+    "Related to this, the minister said nothing.",
+    "Copyright office rejects AI-generated art",    # a headline, no separator
+    "شاهد عيان يروي تفاصيل الحادث",                  # "eyewitness", not "watch:"
+    "He said all rights reserved by the treaty would lapse and that the court, after long deliberation "
+    "over many months, had decided to refer the whole question of the treaty to a larger bench.",
+])
+def test_content_is_not_matched(line):
+    assert rule_of(line) is None
+
+
+def test_every_shipped_file_loads_with_unique_languages():
+    assert len(SHIPPED.languages) == len(set(SHIPPED.languages)) >= 16
+    assert {"hi", "ur", "ar", "en", "bn", "fa", "zh"} <= set(SHIPPED.languages)
+
+
+def test_user_lexicon_on_the_command_line(tmp_path, write_corpus):
+    own = tmp_path / "site.toml"
+    own.write_text('language = "sw"\n[[rule]]\nid = "follow"\nmatch = "line"\n'
+                   'phrases = ["Tufuate kwenye mitandao ya kijamii"]\n', encoding="utf-8")
+    corpus = write_corpus({"a.txt": "Habari za leo ni nzuri sana kwa wakulima wa kahawa.\n"
+                                    "Tufuate kwenye mitandao ya kijamii\n"})
+    out = tmp_path / "out"
+    result = run("clean", corpus, "-o", out, "--lexicon", own)
+    assert result.exit_code == 0, result.output
+    (removed,) = report_of(out)["documents"][0]["removed"]
+    assert removed["rule"] == "lexicon:sw/follow" and removed["lines"] == [2, 2]
+    assert (out / "a.txt").read_text(encoding="utf-8") == "Habari za leo ni nzuri sana kwa wakulima wa kahawa.\n"
+
+
+@pytest.mark.parametrize("content, message", [
+    ("language = \n", "not a valid TOML lexicon"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "anywhere"\nphrases = ["x"]\n', "needs id, match"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["!!"]\n', "has no words"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "prefix"\nseparator = "yes"\nphrases = ["x"]\n', "true or false"),
+])
+def test_malformed_user_lexicon_is_one_line_error(tmp_path, write_corpus, content, message):
+    own = tmp_path / "bad.toml"
+    own.write_text(content, encoding="utf-8")
+    result = run("clean", write_corpus({"a.txt": "text\n"}), "-o", tmp_path / "out", "--lexicon", own)
+    assert result.exit_code == 2
+    assert result.output.startswith("dedup: error:") and message in result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_user_lexicon(tmp_path, write_corpus):
+    result = run("clean", write_corpus({"a.txt": "text\n"}), "-o", tmp_path / "out", "--lexicon", tmp_path / "no.toml")
+    assert result.exit_code == 2 and "cannot read lexicon" in result.output
+
+
+def test_loading_rejects_what_the_loader_cannot_use():
+    with pytest.raises(LexiconError):
+        lexicon.load(("/nonexistent/lexicon.toml",))
+    assert json.dumps(SHIPPED.languages)  # plain strings, usable in reports
