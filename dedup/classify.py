@@ -7,6 +7,7 @@ and the first occurrence in (path, line) order is always the one kept.
 from __future__ import annotations
 
 import hashlib
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -17,6 +18,10 @@ from .config import Settings
 from .sketch import DocSketch
 
 DUPLICATE, NEAR_DUPLICATE, BOILERPLATE = "duplicate", "near-duplicate", "boilerplate"
+# More lines with one label than this in a typical document: an interview, not teasers.
+_TEASERS_PER_DOCUMENT = 4
+# This many different labels in one document: fields of a form or items of a list.
+_FIELDS_PER_DOCUMENT = 3
 
 
 @dataclass(frozen=True)
@@ -151,18 +156,30 @@ def _frequent_lines(sketches, decisions, live, settings: Settings) -> None:
 
 def _teaser_templates(sketches, decisions, live, settings: Settings) -> None:
     """Lines "<label>: <varying headline>" whose label starts short lines in many
-    documents: a site's teaser template, in whatever language it is written."""
-    docs, rests, text = defaultdict(set), defaultdict(set), {}
+    documents: a site's teaser template, in whatever language it is written.
+
+    A document's first line is its title ("Riyadh: King receives …"), never a
+    teaser. A document with many different labels is a form, a recipe or a list
+    ("Firstly: …", "Secondly: …"), and one with many lines under one label is an
+    interview ("Q: …"); neither is evidence of a template."""
+    docs, rests, text, per_doc = defaultdict(set), defaultdict(set), {}, defaultdict(list)
     for d in live:
+        counts = Counter(key for pos, (key, _, _) in sketches[d].label.items() if pos)
+        if len(counts) >= _FIELDS_PER_DOCUMENT:
+            continue
         for pos, (key, prefix, rest) in sketches[d].label.items():
-            docs[key].add(d)
-            rests[key].add(rest)
-            text.setdefault(key, prefix)
-    templates = {k for k in docs if len(docs[k]) >= settings.min_docs and len(rests[k]) >= 2}
+            if pos:
+                docs[key].add(d)
+                rests[key].add(rest)
+                text.setdefault(key, prefix)
+        for key, n in counts.items():
+            per_doc[key].append(n)
+    templates = {k for k in docs if len(docs[k]) >= settings.min_docs and len(rests[k]) >= 2
+                 and statistics.median(per_doc[k]) <= _TEASERS_PER_DOCUMENT}
     for d in live:
         sk, dec = sketches[d], decisions[d]
         for pos, (key, _, _) in sk.label.items():
-            if key in templates:
+            if key in templates and pos:
                 _flag(dec, sk, pos, Finding(BOILERPLATE, "teaser-template",
                                             {"prefix": text[key], "documents": len(docs[key])}))
 

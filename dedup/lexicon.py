@@ -27,6 +27,7 @@ class LexiconError(ValueError):
 class Hit:
     rule: str      # "<language>/<rule id>"
     phrase: str    # the phrase as written in the lexicon
+    kind: str      # line, prefix or contains
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Lexicon:
             words = tuple(tokens(str(phrase)))
             if not words:
                 raise LexiconError(f"{source}: phrase {phrase!r} of rule {rule_id!r} has no words")
-            hit = Hit(f"{language}/{rule_id}", str(phrase))
+            hit = Hit(f"{language}/{rule_id}", str(phrase), kind)
             if kind == "line":
                 self.whole.setdefault(words, hit)
             else:

@@ -58,6 +58,8 @@ def _label(raw: str, words: int, settings: Settings) -> tuple[str, str, int] | N
         return None
     prefix = tokens(match.group(1))
     rest = tokens(raw[match.end():])
+    if not regex.search(r"\p{L}", match.group(1)):   # "07:49 …", "2024 | …": a time or a date, not a label
+        return None
     if not 1 <= len(prefix) <= _LABEL_WORDS or len(rest) < 2 or _SENTENCE_END.search(raw):
         return None
     return " ".join(prefix), match.group(1).strip(), text_hash(rest)
@@ -104,7 +106,7 @@ def _analyse(doc: Document, settings: Settings, lexicon: Lexicon) -> DocSketch:
         hashes.append(text_hash(words))
         all_words.extend(words)
         hit = lexicon.match(words, raw)
-        if hit:
+        if hit and (pos or hit.kind != "prefix"):   # "Watch: …" as a first line is a title
             lex[pos] = hit
         label = _label(raw, len(words), settings)
         if label:

@@ -122,3 +122,15 @@ def test_hard_wrapped_paragraph_copy_matches_as_a_paragraph():
     rules = set(removed_rules(got).values())
     assert rules == {"exact-paragraph"}
     assert sorted(i + 1 for i in got.lines) == list(range(11, 18))
+
+
+def test_titles_lists_and_interviews_are_not_teaser_templates():
+    rng = random.Random(8)
+    files = {}
+    for i in range(6):
+        title = lambda: f"Dubai: {paragraph(rng, 6)}"              # "Place: headline" titles
+        items = "\n".join(f"{n}: {paragraph(rng, 8)}" for n in ("Firstly", "Secondly", "Thirdly"))
+        interview = "\n".join(f"Q: {paragraph(rng, 7)}\n{paragraph(rng, 20)}." for _ in range(6))
+        files[f"list-{i}.txt"] = f"{title()}\n{paragraph(rng)}\n{items}\n"
+        files[f"talk-{i}.txt"] = f"{title()}\n{paragraph(rng)}\n{interview}\n"
+    assert all(not d.lines and not d.document for d in decide(files).values())

@@ -95,3 +95,12 @@ def test_loading_rejects_what_the_loader_cannot_use():
     with pytest.raises(LexiconError):
         lexicon.load(("/nonexistent/lexicon.toml",))
     assert json.dumps(SHIPPED.languages)  # plain strings, usable in reports
+
+
+def test_a_teaser_prefix_on_the_first_line_is_a_title(tmp_path, write_corpus):
+    body = "The council met on Tuesday and agreed the budget for the coming year after a long debate.\n"
+    corpus = write_corpus({"a.txt": "Read more: how the budget was won\n" + body + "Read more: the rival plan\n"})
+    out = tmp_path / "out"
+    assert run("clean", corpus, "-o", out).exit_code == 0
+    (removed,) = report_of(out)["documents"][0]["removed"]
+    assert removed["lines"] == [3, 3] and removed["rule"] == "lexicon:en/also-read"
