@@ -84,6 +84,10 @@ def load(path: str | Path) -> dict:
     return report
 
 
+def _spans(counts: dict) -> str:
+    return "span " if counts["spans"] == 1 else "spans"
+
+
 def summary_text(report: dict, report_path: str | None) -> str:
     s = report["summary"]
     lines = [
@@ -96,9 +100,9 @@ def summary_text(report: dict, report_path: str | None) -> str:
     ]
     for kind, counts in s["by_kind"].items():
         if counts["spans"]:
-            lines.append(f"    {kind:<15} {counts['spans']:>7} spans {counts['chars']:>12,} chars")
+            lines.append(f"    {kind:<15} {counts['spans']:>7} {_spans(counts)} {counts['chars']:>12,} chars")
     for rule, counts in s["by_rule"].items():
-        lines.append(f"      {rule:<30} {counts['spans']:>7} spans {counts['chars']:>12,} chars")
+        lines.append(f"      {rule:<30} {counts['spans']:>7} {_spans(counts)} {counts['chars']:>12,} chars")
     for item in report["skipped"][:10]:
         lines.append(f"  skipped {item['path']}: {item['reason']}")
     if len(report["skipped"]) > 10:
