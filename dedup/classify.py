@@ -138,7 +138,9 @@ def _repeated_in_document(sketches, decisions, live, settings: Settings) -> None
 
 
 def _frequent_lines(sketches, decisions, live, settings: Settings) -> None:
-    """A short line found in many documents is site boilerplate: every copy goes."""
+    """A short line found in many documents is site boilerplate: every copy goes.
+    Except a document's title: a headline that is also listed in other pages'
+    "most read" boxes is content there, and a copy of it is a duplicate, not junk."""
     docs_with = Counter()
     for d in live:
         sk = sketches[d]
@@ -149,8 +151,9 @@ def _frequent_lines(sketches, decisions, live, settings: Settings) -> None:
         return
     for d in live:
         sk, dec = sketches[d], decisions[d]
+        titled = len(sk.words) and sk.words[0] >= settings.min_duplicate_words
         for pos, h in enumerate(sk.hash.tolist()):
-            if h in frequent and sk.words[pos] <= settings.boilerplate_words:
+            if h in frequent and sk.words[pos] <= settings.boilerplate_words and not (pos == 0 and titled):
                 _flag(dec, sk, pos, Finding(BOILERPLATE, "frequent-line", {"documents": frequent[h]}))
 
 

@@ -134,3 +134,15 @@ def test_titles_lists_and_interviews_are_not_teaser_templates():
         files[f"list-{i}.txt"] = f"{title()}\n{paragraph(rng)}\n{items}\n"
         files[f"talk-{i}.txt"] = f"{title()}\n{paragraph(rng)}\n{interview}\n"
     assert all(not d.lines and not d.document for d in decide(files).values())
+
+
+def test_a_title_listed_in_other_pages_sidebars_stays_but_navigation_goes():
+    rng = random.Random(9)
+    headline = "Heat wave grips the east of the kingdom this week"
+    files = {"a.txt": f"{headline}\n{paragraph(rng)}\n"}
+    for i in range(4):
+        files[f"b{i}.txt"] = f"Skip to main content\n{paragraph(rng)}\nMost read\n{headline}\n"
+    got = decide(files)
+    assert removed_rules(got["a.txt"]) == {}
+    for i in range(4):
+        assert removed_rules(got[f"b{i}.txt"]) == {1: "frequent-line", 3: "lexicon:en/related", 4: "frequent-line"}
