@@ -48,13 +48,24 @@ def _where(sk: DocSketch, first: int, last: int | None = None) -> dict:
     return {"path": sk.path, "lines": [int(sk.line[first]) + 1, int(sk.line[last]) + 1]}
 
 
-def classify(sketches: list[DocSketch], settings: Settings) -> list[Decision]:
+@dataclass
+class CorpusStats:
+    """Corpus-wide counts behind the learned boilerplate rules. `clean` counts them
+    over the documents it classifies; `dedup check` classifies a neighbourhood of
+    the checked files but takes these counts from its index of the whole corpus."""
+    line_documents: dict[int, int]               # short line hash -> documents with it
+    templates: dict[str, tuple[str, int]]        # teaser label -> (label as written, documents)
+
+
+def classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats | None = None) -> list[Decision]:
     decisions = [Decision() for _ in sketches]
     _lexicon(sketches, decisions)
     live = _duplicate_documents(sketches, decisions, settings)
+    if stats is None:
+        stats = corpus_stats([sketches[d] for d in live], settings)
     _repeated_in_document(sketches, decisions, live, settings)
-    _frequent_lines(sketches, decisions, live, settings)
-    _teaser_templates(sketches, decisions, live, settings)
+    _frequent_lines(sketches, decisions, live, settings, stats)
+    _teaser_templates(sketches, decisions, live, stats)
     _duplicate_paragraphs(sketches, decisions, live, settings)
     _duplicate_lines(sketches, decisions, live, settings)
     return decisions
@@ -137,54 +148,72 @@ def _repeated_in_document(sketches, decisions, live, settings: Settings) -> None
             start = pos
 
 
-def _frequent_lines(sketches, decisions, live, settings: Settings) -> None:
+def short_lines(sk: DocSketch, settings: Settings) -> set[int]:
+    """Hashes of a document's lines short enough to be site boilerplate."""
+    return set(sk.hash[sk.words <= settings.boilerplate_words].tolist())
+
+
+def teaser_labels(sk: DocSketch) -> dict[str, tuple[str, int, set[int]]]:
+    """A document's evidence for teaser templates: label -> (label as written, lines,
+    headline hashes). A document's first line is its title ("Riyadh: King receives …"),
+    never a teaser; a document with many different labels is a form, a recipe or a
+    list ("Firstly: …", "Secondly: …"): no evidence at all."""
+    found: dict[str, tuple[str, int, set[int]]] = {}
+    for pos, (key, prefix, rest) in sk.label.items():
+        if pos:
+            written, n, rests = found.get(key, (prefix, 0, set()))
+            found[key] = (written, n + 1, rests | {rest})
+    return {} if len(found) >= _FIELDS_PER_DOCUMENT else found
+
+
+def templates_from(evidence: dict[str, list[tuple[str, int, set[int]]]], settings: Settings) -> dict[str, tuple[str, int]]:
+    """Labels that start lines in `min_docs` documents with at least two different
+    headlines. Many lines under one label in a typical document is an interview
+    ("Q: …"), not teasers."""
+    out = {}
+    for key, docs in evidence.items():
+        rests = set().union(*(r for _, _, r in docs))
+        if len(docs) >= settings.min_docs and len(rests) >= 2 \
+                and statistics.median(n for _, n, _ in docs) <= _TEASERS_PER_DOCUMENT:
+            out[key] = (docs[0][0], len(docs))
+    return out
+
+
+def corpus_stats(sketches: list[DocSketch], settings: Settings) -> CorpusStats:
+    line_documents = Counter()
+    evidence = defaultdict(list)
+    for sk in sketches:
+        line_documents.update(short_lines(sk, settings))
+        for key, item in teaser_labels(sk).items():
+            evidence[key].append(item)
+    return CorpusStats({h: n for h, n in line_documents.items() if n >= settings.min_docs},
+                       templates_from(evidence, settings))
+
+
+def _frequent_lines(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
     """A short line found in many documents is site boilerplate: every copy goes.
     Except a document's title: a headline that is also listed in other pages'
     "most read" boxes is content there, and a copy of it is a duplicate, not junk."""
-    docs_with = Counter()
-    for d in live:
-        sk = sketches[d]
-        short = sk.hash[sk.words <= settings.boilerplate_words]
-        docs_with.update(set(short.tolist()))
-    frequent = {h: n for h, n in docs_with.items() if n >= settings.min_docs}
-    if not frequent:
-        return
+    frequent = stats.line_documents
     for d in live:
         sk, dec = sketches[d], decisions[d]
         titled = len(sk.words) and sk.words[0] >= settings.min_duplicate_words
         for pos, h in enumerate(sk.hash.tolist()):
-            if h in frequent and sk.words[pos] <= settings.boilerplate_words and not (pos == 0 and titled):
+            if frequent.get(h, 0) >= settings.min_docs and sk.words[pos] <= settings.boilerplate_words \
+                    and not (pos == 0 and titled):
                 _flag(dec, sk, pos, Finding(BOILERPLATE, "frequent-line", {"documents": frequent[h]}))
 
 
-def _teaser_templates(sketches, decisions, live, settings: Settings) -> None:
+def _teaser_templates(sketches, decisions, live, stats: CorpusStats) -> None:
     """Lines "<label>: <varying headline>" whose label starts short lines in many
-    documents: a site's teaser template, in whatever language it is written.
-
-    A document's first line is its title ("Riyadh: King receives …"), never a
-    teaser. A document with many different labels is a form, a recipe or a list
-    ("Firstly: …", "Secondly: …"), and one with many lines under one label is an
-    interview ("Q: …"); neither is evidence of a template."""
-    docs, rests, text, per_doc = defaultdict(set), defaultdict(set), {}, defaultdict(list)
-    for d in live:
-        counts = Counter(key for pos, (key, _, _) in sketches[d].label.items() if pos)
-        if len(counts) >= _FIELDS_PER_DOCUMENT:
-            continue
-        for pos, (key, prefix, rest) in sketches[d].label.items():
-            if pos:
-                docs[key].add(d)
-                rests[key].add(rest)
-                text.setdefault(key, prefix)
-        for key, n in counts.items():
-            per_doc[key].append(n)
-    templates = {k for k in docs if len(docs[k]) >= settings.min_docs and len(rests[k]) >= 2
-                 and statistics.median(per_doc[k]) <= _TEASERS_PER_DOCUMENT}
+    documents: a site's teaser template, in whatever language it is written."""
     for d in live:
         sk, dec = sketches[d], decisions[d]
         for pos, (key, _, _) in sk.label.items():
-            if key in templates and pos:
+            if key in stats.templates and pos:
+                prefix, documents = stats.templates[key]
                 _flag(dec, sk, pos, Finding(BOILERPLATE, "teaser-template",
-                                            {"prefix": text[key], "documents": len(docs[key])}))
+                                            {"prefix": prefix, "documents": documents}))
 
 
 def _duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None:
