@@ -93,6 +93,18 @@ def _content(sk: DocSketch, settings: Settings) -> np.ndarray:
     return np.flatnonzero(long_enough if long_enough.any() else outside)
 
 
+def content_digest(sk: DocSketch, settings: Settings) -> bytes | None:
+    """What two exact-duplicate documents share: the hash of their content lines."""
+    content = _content(sk, settings)
+    return hashlib.blake2b(sk.hash[content].tobytes(), digest_size=16).digest() if len(content) else None
+
+
+def content_signature(sk: DocSketch, settings: Settings) -> np.ndarray | None:
+    """The document's MinHash: the minimum over its content lines' signatures."""
+    content = _content(sk, settings)
+    return sk.signature[content].min(axis=0) if len(content) else None
+
+
 def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
     """Drop documents that repeat an earlier one; return the indexes of the rest."""
     contents = [_content(sk, settings) for sk in sketches]
@@ -100,7 +112,7 @@ def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
     first_with_hash: dict[bytes, int] = {}
     exact_reps = []
     for d in candidates:
-        digest = hashlib.blake2b(sketches[d].hash[contents[d]].tobytes(), digest_size=16).digest()
+        digest = content_digest(sketches[d], settings)
         rep = first_with_hash.setdefault(digest, d)
         if rep != d:
             decisions[d].document = Finding(DUPLICATE, "exact-document", {
@@ -108,7 +120,7 @@ def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
         else:
             exact_reps.append(d)
     if len(exact_reps) > 1:
-        sigs = np.stack([sketches[d].signature[contents[d]].min(axis=0) for d in exact_reps])
+        sigs = np.stack([content_signature(sketches[d], settings) for d in exact_reps])
         union_cache: dict[int, np.ndarray] = {}
 
         def shingles_of(i: int) -> np.ndarray:

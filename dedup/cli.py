@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from . import __version__, config, corpus, pipeline, report
+from . import check as check_mod
 from .config import ConfigError
 from .corpus import InputError
 from .lexicon import LexiconError
@@ -88,3 +89,47 @@ def clean(paths, output, in_place, dry_run, jobs, include, exclude, threshold, s
         _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
     if not quiet:
         click.echo(report.summary_text(result, report_path.as_posix()), err=True)
+
+
+@main.command("check")
+@click.argument("paths", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
+              help="Findings as linter lines, JSON, or GitHub annotations.")
+@click.option("--corpus", "corpus_root", help="Corpus folder the files are checked against (default: setting `corpus`, `.`).")
+@click.option("--baseline", default=check_mod.BASELINE, show_default=True, help="Accepted findings file.")
+@click.option("--write-baseline", is_flag=True, help="Accept today's findings: write them to the baseline file.")
+@click.option("--no-cache", is_flag=True, help="Build the index from scratch in a temporary folder.")
+@click.option("-j", "--jobs", type=int, default=0, help="Worker processes for files to (re)index (default: all cores).")
+@click.option("-q", "--quiet", is_flag=True, help="Findings only.")
+def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, quiet) -> None:
+    """Check PATHS (default: the whole corpus) against the corpus; exit 1 on new findings."""
+    quiet = quiet or bool(os.environ.get("PRE_COMMIT"))
+    if jobs < 0:
+        _fail("--jobs must not be negative")
+    try:
+        settings = _settings({"corpus": corpus_root})
+        result = check_mod.check(list(paths), settings, use_cache=not no_cache, jobs=jobs)
+        problems = result.problems
+        baseline_path = Path(baseline)
+        accepted = check_mod.load_baseline(baseline_path)
+        if write_baseline:
+            text = check_mod.baseline_json(problems, accepted, result.checked)
+            corpus.write_atomic(baseline_path, text.encode("utf-8"))
+            if not quiet:
+                click.echo(f"dedup: {len(problems)} findings accepted in {baseline}", err=True)
+            return
+        new = check_mod.new_problems(problems, accepted)
+    except USER_ERRORS as err:
+        _fail(str(err))
+    except OSError as err:
+        _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
+    if fmt == "json":
+        click.echo(check_mod.as_json(new), nl=False)
+    else:
+        for problem in new:
+            click.echo(problem.github() if fmt == "github" else problem.text())
+    if not quiet and fmt == "text":
+        accepted_n = len(problems) - len(new)
+        click.echo(f"dedup: {len(new)} new findings" + (f" ({accepted_n} accepted in {baseline})" if accepted_n else ""),
+                   err=True)
+    sys.exit(1 if new else 0)

@@ -44,3 +44,12 @@ def test_broken_pyproject(tmp_path):
     (tmp_path / "pyproject.toml").write_text("[tool.dedup\n")
     with pytest.raises(ConfigError, match="pyproject.toml"):
         load(tmp_path)
+
+
+def test_lsh_optimum_equals_datasketch():
+    from datasketch.lsh import _optimal_param
+
+    from dedup.config import optimal_bands
+    for threshold in (0.5, 0.7, 0.8, 0.9, 0.95):
+        for num_perm in (64, 128, 256):
+            assert optimal_bands(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.05, 0.95)

@@ -1,0 +1,261 @@
+"""The incremental index behind `dedup check`: one SQLite file under .dedup_cache/.
+
+For every corpus file it keeps the file's stat and content hash, its sketch, and
+the keys that connect it to other files (line and paragraph hashes, LSH band keys,
+the document's digest and band keys), plus its contribution to the corpus-wide
+boilerplate counts. A check then reads only the checked files and their
+neighbours. The whole index is tied to a fingerprint of the tool version, the
+settings and the lexicons: anything else, or a file SQLite cannot read, is thrown
+away and rebuilt, never trusted. The folder is local (it ignores itself in git),
+so its pickled sketches are only ever read by the process that wrote them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__, index
+from .classify import (CorpusStats, content_digest, content_signature, short_lines, teaser_labels,
+                       templates_from)
+from .config import Settings
+from .corpus import Source
+from .sketch import DocSketch
+
+FOLDER = ".dedup_cache"
+SCHEMA = 1
+# A key shared by more files than this (a site's footer line) links each file to
+# only the first ones in path order: those are where the originals are.
+NEIGHBOURS_PER_KEY = 16
+
+_TABLES = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE docs (id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER, mtime_ns INTEGER,
+                   sha256 TEXT, digest BLOB, sketch BLOB, skipped TEXT);
+CREATE TABLE links (key INTEGER NOT NULL, doc INTEGER NOT NULL);
+CREATE INDEX links_key ON links (key);
+CREATE INDEX links_doc ON links (doc);
+CREATE TABLE shorts (key INTEGER NOT NULL, doc INTEGER NOT NULL);
+CREATE INDEX shorts_key ON shorts (key);
+CREATE INDEX shorts_doc ON shorts (doc);
+CREATE TABLE labels (key TEXT NOT NULL, doc INTEGER NOT NULL, written TEXT, lines INTEGER, rests TEXT);
+CREATE INDEX labels_key ON labels (key);
+CREATE INDEX labels_doc ON labels (doc);
+"""
+
+
+class CacheError(Exception):
+    """The cache file is unusable; the caller rebuilds it."""
+
+
+def fingerprint(settings: Settings) -> str:
+    """What every cached sketch depends on: tool version, settings, lexicon texts."""
+    h = hashlib.sha256(f"{__version__}/{SCHEMA}".encode())
+    public = settings.public()
+    for name in ("include", "exclude", "corpus"):   # which files, not how they are read
+        public.pop(name, None)
+    h.update(json.dumps(public, sort_keys=True).encode())
+    shipped = resources.files("dedup") / "lexicon"
+    for entry in sorted(shipped.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            h.update(entry.read_bytes())
+    for path in settings.lexicons:
+        h.update(Path(path).read_bytes())
+    return h.hexdigest()
+
+
+def _signed(values) -> list[int]:
+    """uint64 keys as SQLite's signed 64-bit integers."""
+    return np.asarray(values, dtype=np.uint64).view(np.int64).tolist()
+
+
+def link_keys(sk: DocSketch, settings: Settings) -> set[int]:
+    """Everything through which another file can duplicate this one."""
+    bands, rows = settings.lsh_params
+    keys = set(_signed(sk.hash)) | set(_signed(sk.paragraph_hash))
+    shingled = sk.words >= settings.shingle_size
+    if shingled.any():
+        keys.update(_signed(index.band_keys(sk.signature[shingled], bands, rows).ravel()))
+    if len(sk.paragraph_signature):
+        keys.update(_signed(index.band_keys(sk.paragraph_signature, bands, rows).ravel()))
+    digest = content_digest(sk, settings)
+    if digest is not None:
+        keys.add(int.from_bytes(digest[:8], "little", signed=True))
+        keys.update(_signed(index.band_keys(content_signature(sk, settings)[None, :], bands, rows).ravel()))
+    return keys
+
+
+@dataclass
+class Entry:
+    id: int
+    path: str
+    sha256: str | None
+    skipped: str | None
+
+
+class Index:
+    def __init__(self, root: Path, settings: Settings):
+        self.settings = settings
+        self.folder = root / FOLDER
+        self.file = self.folder / "index.sqlite"
+        self.fingerprint = fingerprint(settings)
+        try:
+            self.db = self._open()
+        except (sqlite3.DatabaseError, CacheError):
+            self._discard()
+            self.db = self._open()
+
+    # -- opening -----------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        self.folder.mkdir(exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# dedup's local index; never commit it\n*\n")
+        db = sqlite3.connect(self.file, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("BEGIN IMMEDIATE")
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not tables:   # created inside the transaction: two hooks at once cannot both create it
+                for statement in filter(str.strip, _TABLES.split(";")):
+                    db.execute(statement)
+                db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
+                db.execute("COMMIT")
+            else:
+                row = db.execute("SELECT value FROM meta WHERE name = 'fingerprint'").fetchone()
+                db.execute("COMMIT")
+                if not row or row[0] != self.fingerprint:
+                    raise CacheError("made with other settings or another version")
+            db.execute("PRAGMA quick_check").fetchone()
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _discard(self) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{self.file}{suffix}")
+            except FileNotFoundError:
+                pass
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- keeping up to date --------------------------------------------------
+    def stale(self, sources: list[Source]) -> tuple[list[tuple[Source, os.stat_result]], list[str]]:
+        """Files whose size or mtime changed (or that are new), and indexed paths
+        that are gone."""
+        known = {path: (size, mtime) for path, size, mtime in
+                 self.db.execute("SELECT path, size, mtime_ns FROM docs")}
+        changed = []
+        for source in sources:
+            try:
+                st = os.stat(source.file)
+            except OSError:
+                continue
+            if known.get(source.path) != (st.st_size, st.st_mtime_ns):
+                changed.append((source, st))
+        present = {s.path for s in sources}
+        return changed, [p for p in known if p not in present]
+
+    def sha256_of(self, path: str) -> str | None:
+        row = self.db.execute("SELECT sha256 FROM docs WHERE path = ?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def touch(self, path: str, st: os.stat_result) -> None:
+        self.db.execute("UPDATE docs SET size = ?, mtime_ns = ? WHERE path = ?", (st.st_size, st.st_mtime_ns, path))
+
+    def forget(self, paths: list[str]) -> None:
+        for path in paths:
+            row = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()
+            if row:
+                self._drop(row[0])
+                self.db.execute("DELETE FROM docs WHERE id = ?", row)
+
+    def _drop(self, doc: int) -> None:
+        for table in ("links", "shorts", "labels"):
+            self.db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
+
+    def store(self, path: str, st: os.stat_result, sha256: str, sketch: DocSketch | None,
+              skipped: str | None = None) -> None:
+        """Record one file's sketch and keys, replacing what was there."""
+        row = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()
+        if row:
+            self._drop(row[0])
+        digest = content_digest(sketch, self.settings) if sketch is not None else None
+        blob = pickle.dumps(sketch, protocol=pickle.HIGHEST_PROTOCOL) if sketch is not None else None
+        self.db.execute(
+            "INSERT INTO docs (path, size, mtime_ns, sha256, digest, sketch, skipped) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
+            "sha256 = excluded.sha256, digest = excluded.digest, sketch = excluded.sketch, skipped = excluded.skipped",
+            (path, st.st_size, st.st_mtime_ns, sha256, digest, blob, skipped))
+        if sketch is None:
+            return
+        doc = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()[0]
+        self.db.executemany("INSERT INTO links VALUES (?, ?)", ((k, doc) for k in link_keys(sketch, self.settings)))
+        self.db.executemany("INSERT INTO shorts VALUES (?, ?)",
+                            ((k, doc) for k in _signed(sorted(short_lines(sketch, self.settings)))))
+        self.db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?)", (
+            (key, doc, written, n, json.dumps(sorted(_signed(sorted(rests)))))
+            for key, (written, n, rests) in teaser_labels(sketch).items()))
+
+    # -- reading ---------------------------------------------------------------
+    def entries(self) -> dict[str, Entry]:
+        return {path: Entry(id_, path, sha, skipped) for id_, path, sha, skipped in
+                self.db.execute("SELECT id, path, sha256, skipped FROM docs")}
+
+    def sketches(self, ids: list[int]) -> dict[int, DocSketch]:
+        out = {}
+        for chunk in _chunks(ids):
+            marks = ",".join("?" * len(chunk))
+            for id_, blob in self.db.execute(f"SELECT id, sketch FROM docs WHERE id IN ({marks})", chunk):
+                try:
+                    out[id_] = pickle.loads(blob)
+                except Exception as err:   # a damaged blob: the caller rebuilds
+                    raise CacheError(f"unreadable sketch: {err}") from None
+        return out
+
+    def neighbours(self, doc: int) -> set[int]:
+        """Files that share a link key with `doc` (at most NEIGHBOURS_PER_KEY a key,
+        the first in path order)."""
+        rows = self.db.execute(
+            "SELECT doc FROM (SELECT l.doc, ROW_NUMBER() OVER (PARTITION BY l.key ORDER BY d.path) AS n "
+            "FROM links AS l JOIN docs AS d ON d.id = l.doc "
+            "WHERE l.key IN (SELECT key FROM links WHERE doc = ?)) WHERE n <= ?", (doc, NEIGHBOURS_PER_KEY))
+        return {r[0] for r in rows} | {doc}
+
+    def stats(self, sketches: list[DocSketch]) -> CorpusStats:
+        """The corpus-wide counts for the lines and labels of these documents. Exact
+        duplicate files count once, as `clean` counts only the documents it keeps."""
+        settings = self.settings
+        hashes = sorted(set().union(*(short_lines(sk, settings) for sk in sketches)))
+        line_documents = {}
+        for chunk in _chunks(_signed(hashes)):
+            marks = ",".join("?" * len(chunk))
+            for key, n in self.db.execute(
+                    f"SELECT s.key, COUNT(DISTINCT COALESCE(d.digest, d.id)) FROM shorts AS s "
+                    f"JOIN docs AS d ON d.id = s.doc WHERE s.key IN ({marks}) GROUP BY s.key", chunk):
+                if n >= settings.min_docs:
+                    line_documents[int(np.int64(key).view(np.uint64))] = n
+        labels = sorted({key for sk in sketches for key, _, _ in sk.label.values()})
+        evidence: dict[str, list] = {}
+        for chunk in _chunks(labels):
+            marks = ",".join("?" * len(chunk))
+            for key, written, n, rests in self.db.execute(
+                    f"SELECT l.key, l.written, l.lines, l.rests FROM labels AS l JOIN docs AS d ON d.id = l.doc "
+                    f"WHERE l.key IN ({marks}) ORDER BY d.path", chunk):
+                evidence.setdefault(key, []).append((written, n, set(json.loads(rests))))
+        return CorpusStats(line_documents, templates_from(evidence, settings))
+
+
+def _chunks(items: list, size: int = 500) -> list[list]:
+    return [items[i:i + size] for i in range(0, len(items), size)]

@@ -1,0 +1,259 @@
+"""`dedup check`: the clean job's findings as linter messages, fast enough for git hooks.
+
+Checking the whole corpus runs `clean`'s classifier over every document, as `clean`
+does. Checking some files runs the same classifier, for each checked file on its
+own, over the file and its neighbours in the index (every corpus file that shares
+a line, a paragraph or an LSH band with it), with the corpus-wide boilerplate
+counts taken from the index. A file's verdicts therefore depend only on the file
+and the corpus, never on which other files are checked in the same call.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import tempfile
+from collections import Counter
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import corpus, lexicon, pipeline, plan
+from .cache import CacheError, Index
+from .classify import Decision, classify
+from .config import Settings
+from .corpus import InputError, Source
+from .normalize import key
+
+BASELINE = ".dedup-baseline.json"
+_SNIPPET = 60
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int
+    kind: str
+    rule: str
+    message: str
+    text_key: str      # hash of the flagged text, normalized: what a baseline entry matches
+
+    def text(self) -> str:
+        return f"{self.path}:{self.line}: {self.message} [{self.rule}]"
+
+    def github(self) -> str:
+        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::error file={self.path},line={self.line},title=dedup {self.rule}::{message}"
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(key(text).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def _message(removal: plan.Removal) -> str:
+    original = removal.evidence.get("original")
+    if original:
+        where = original["path"] + (f":{original['lines'][0]}" if "lines" in original else "")
+        return f"{removal.kind} of {where} (similarity {removal.evidence['similarity']:.2f})"
+    snippet = removal.text.strip().splitlines()[0] if removal.text.strip() else ""
+    if len(snippet) > _SNIPPET:
+        snippet = snippet[:_SNIPPET].rstrip() + "…"
+    return f'{removal.kind} "{snippet}"'
+
+
+def problems_of(path: str, text: str, decision: Decision) -> list[Problem]:
+    out = []
+    for removal in plan.removals(text, decision):
+        leading_blank = len(removal.text) - len(removal.text.lstrip("\r\n \t"))
+        line = removal.lines[0] + removal.text[:leading_blank].count("\n")
+        out.append(Problem(path, line, removal.kind, removal.rule, _message(removal), _text_key(removal.text)))
+    return out
+
+
+# -- the corpus and the index --------------------------------------------------
+
+def _members(root: str, settings: Settings) -> list[Source]:
+    sources, _ = corpus.discover([root], settings.include, settings.exclude, None)
+    return sources
+
+
+def _checked(paths: list[str], members: list[Source]) -> list[Source]:
+    """The corpus members among `paths` (files or folders). pre-commit passes every
+    staged text file: those outside the corpus or its globs are not ours to check."""
+    by_real = {os.path.realpath(s.file): s for s in members}
+    out = {}
+    for given in paths:
+        if not os.path.lexists(given):
+            raise InputError(f"{given}: no such file or folder")
+        real = os.path.realpath(given)
+        if os.path.isdir(given):
+            prefix = real.rstrip(os.sep) + os.sep
+            out.update({s.path: s for r, s in by_real.items() if r.startswith(prefix)})
+        elif real in by_real:
+            out[by_real[real].path] = by_real[real]
+    return [out[p] for p in sorted(out)]
+
+
+def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int) -> None:
+    """Bring the index up to date: re-read only files whose stat changed, re-sketch
+    only those whose content changed."""
+    changed, gone = idx.stale(members)
+    to_sketch = []
+    idx.db.execute("BEGIN IMMEDIATE")
+    try:
+        idx.forget(gone)
+        for source, st in changed:
+            try:
+                data = Path(source.file).read_bytes()
+            except OSError:
+                continue
+            sha = hashlib.sha256(data).hexdigest()
+            if idx.sha256_of(source.path) == sha:
+                idx.touch(source.path, st)
+            else:
+                to_sketch.append((source, st, sha))
+        for batch, results in _sketch(to_sketch, settings, jobs):
+            for (source, st, sha), result in zip(batch, results):
+                if isinstance(result, corpus.Skipped):
+                    idx.store(source.path, st, sha, None, result.reason)
+                else:
+                    idx.store(source.path, st, sha, result.sketch)
+        idx.db.execute("COMMIT")
+    except BaseException:
+        idx.db.execute("ROLLBACK")
+        raise
+
+
+def _sketch(items: list, settings: Settings, jobs: int):
+    batches = pipeline._batches(items)
+    jobs = jobs or os.cpu_count() or 1
+    if jobs > 1 and len(items) > pipeline.BATCH:
+        with multiprocessing.get_context("fork").Pool(jobs, pipeline._init_worker, (settings,)) as pool:
+            yield from zip(batches, pool.imap(pipeline._sketch_batch, [[s for s, _, _ in b] for b in batches]))
+    else:
+        pipeline._init_worker(settings)
+        for batch in batches:
+            yield batch, pipeline._sketch_batch([s for s, _, _ in batch])
+
+
+# -- checking --------------------------------------------------------------------
+
+def _problems(sources_by_path: dict[str, Source], sketches, decisions, wanted, settings: Settings) -> list[Problem]:
+    """Problems of the documents for which `wanted(path, decision)` holds."""
+    out = []
+    for sk, decision in zip(sketches, decisions):
+        if (decision.document or decision.lines) and wanted(sk.path, decision):
+            doc = corpus.read(sources_by_path[sk.path], settings.decode_errors == "keep")
+            if isinstance(doc, corpus.Document):
+                out.extend(problems_of(sk.path, doc.text, decision))
+    return out
+
+
+def _involves(decision: Decision, checked: str) -> Decision:
+    """Only the findings whose kept original is the checked file."""
+    def from_checked(finding) -> bool:
+        return finding is not None and finding.evidence.get("original", {}).get("path") == checked
+    return Decision(decision.document if from_checked(decision.document) else None,
+                    {i: f for i, f in decision.lines.items() if from_checked(f)})
+
+
+def check_index(idx: Index, members: list[Source], checked: list[Source] | None,
+                settings: Settings) -> list[Problem]:
+    by_path = {s.path: s for s in members}
+    entries = idx.entries()
+    live = [entries[s.path] for s in members if s.path in entries and entries[s.path].skipped is None]
+    if checked is None:   # the whole corpus: exactly what `clean` decides
+        sketches = idx.sketches([e.id for e in live])
+        ordered = [sketches[e.id] for e in sorted(live, key=lambda e: e.path)]
+        return _problems(by_path, ordered, classify(ordered, settings), lambda p, d: True, settings)
+    out: list[Problem] = []
+    for source in checked:
+        entry = entries.get(source.path)
+        if entry is None or entry.skipped is not None:
+            continue
+        hood = idx.sketches(sorted(idx.neighbours(entry.id)))
+        ordered = sorted(hood.values(), key=lambda sk: sk.path)
+        decisions = classify(ordered, settings, idx.stats(ordered))
+        decisions = [d if sk.path == source.path else _involves(d, source.path) for sk, d in zip(ordered, decisions)]
+        out.extend(_problems(by_path, ordered, decisions, lambda p, d: True, settings))
+    return sorted(set(out), key=lambda p: (p.path, p.line, p.rule))
+
+
+@dataclass
+class Result:
+    problems: list[Problem]
+    checked: set[str] | None   # paths of the checked files; None: the whole corpus
+
+
+def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: int = 0) -> Result:
+    """Problems in `paths` (files or folders; none = the whole corpus) against the corpus."""
+    lexicon.load(settings.lexicons)
+    root = settings.corpus
+    if not os.path.isdir(root):
+        raise InputError(f"{root}: the corpus folder does not exist (setting `corpus`)")
+    members = _members(root, settings)
+    checked = _checked(paths, members) if paths else None
+    if checked is not None and len(checked) == len(members):
+        checked = None
+    names = None if checked is None else {s.path for s in checked}
+    if checked == []:
+        return Result([], names)
+    with tempfile.TemporaryDirectory() as scratch:
+        cache_root = Path(root) if use_cache else Path(scratch)
+        idx = Index(cache_root, settings)
+        try:
+            try:
+                _refresh(idx, members, settings, jobs)
+                return Result(check_index(idx, members, checked, settings), names)
+            except CacheError:   # a damaged entry: start again from nothing
+                idx.close()
+                idx._discard()
+                idx = Index(cache_root, settings)
+                _refresh(idx, members, settings, jobs)
+                return Result(check_index(idx, members, checked, settings), names)
+        finally:
+            idx.close()
+
+
+# -- baseline --------------------------------------------------------------------
+
+def _baseline_key(p: Problem) -> tuple[str, str, str]:
+    return (p.path, p.rule, p.text_key)
+
+
+def load_baseline(path: Path) -> Counter:
+    if not path.exists():
+        return Counter()
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        return Counter((e["path"], e["rule"], e["text"]) for e in data["findings"])
+    except (ValueError, KeyError, TypeError) as err:
+        raise InputError(f"{path}: not a dedup baseline ({err})") from None
+
+
+def new_problems(problems: list[Problem], baseline: Counter) -> list[Problem]:
+    """Problems not accepted in the baseline. Entries match by file, rule and the
+    flagged text, so they survive edits elsewhere in the file."""
+    left = Counter(baseline)
+    out = []
+    for p in problems:
+        k = _baseline_key(p)
+        if left[k] > 0:
+            left[k] -= 1
+        else:
+            out.append(p)
+    return out
+
+
+def baseline_json(problems: list[Problem], keep: Counter, checked_paths: set[str] | None) -> str:
+    """The baseline after accepting `problems`; entries of files not checked are kept."""
+    entries = Counter(_baseline_key(p) for p in problems)
+    if checked_paths is not None:
+        entries.update({k: n for k, n in keep.items() if k[0] not in checked_paths})
+    rows = [{"path": p, "rule": r, "text": t} for (p, r, t), n in sorted(entries.items()) for _ in range(n)]
+    return json.dumps({"format": "dedup-baseline", "format_version": 1, "findings": rows},
+                      ensure_ascii=False, indent=1) + "\n"
+
+
+def as_json(problems: list[Problem]) -> str:
+    return json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=1) + "\n"
