@@ -12,7 +12,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 
 _MASK = np.uint64(0xFFFFFFFF)
 _MULTIPLIER = 0x9E3779B1  # odd: combining k word hashes stays a bijection in each word
@@ -110,9 +109,13 @@ def block_shingles(hashes: np.ndarray, k: int) -> np.ndarray:
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's own permutation parameters (a, b) for (num_perm, seed)."""
-    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's own permutation parameters (a, b) for (num_perm, seed), drawn as
+    `MinHash(num_perm, seed)` draws them for affine32 (tests compare the two): signing
+    never imports datasketch, whose import alone takes half a second (scipy)."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -151,6 +154,7 @@ def signatures(shingle_sets: list[np.ndarray], num_perm: int, seed: int) -> np.n
 
 def as_minhash(signature: np.ndarray, seed: int) -> LeanMinHash:
     """A datasketch LeanMinHash holding this signature (for MinHashLSH and friends)."""
+    from datasketch import LeanMinHash
     return LeanMinHash(seed=seed, hashvalues=signature, scheme="affine32")
 
 
