@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, config, corpus, pipeline, report
+from . import __version__, config, corpus, html, pipeline, report
 from . import check as check_mod
 from .config import ConfigError
 from .corpus import InputError
@@ -83,6 +83,7 @@ def clean(paths, output, in_place, dry_run, jobs, include, exclude, threshold, s
         result = pipeline.clean(list(paths), settings, output, mode, jobs, _progress(not quiet))
         report_path = out / "report.json"
         corpus.write_atomic(report_path, report.dumps(result))
+        html.write(result, out / "report.html")
     except USER_ERRORS as err:
         _fail(str(err))
     except OSError as err:
@@ -133,3 +134,20 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, qui
         click.echo(f"dedup: {len(new)} new findings" + (f" ({accepted_n} accepted in {baseline})" if accepted_n else ""),
                    err=True)
     sys.exit(1 if new else 0)
+
+
+@main.command("report")
+@click.argument("report_json", metavar="REPORT.json")
+@click.option("-o", "--output", default="report.html", show_default=True, help="The HTML file to write.")
+@click.option("--root", default=".", show_default=True,
+              help="Folder the report's paths are relative to (where `dedup clean` ran).")
+def report_command(report_json, output, root) -> None:
+    """Render a report.json as a self-contained HTML page for review."""
+    try:
+        data = report.load(Path(report_json))
+        html.write(data, Path(output), Path(root))
+    except USER_ERRORS as err:
+        _fail(str(err))
+    except OSError as err:
+        _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
+    click.echo(f"dedup: review page written to {output}", err=True)
