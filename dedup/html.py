@@ -24,10 +24,12 @@ from . import corpus, segment
 TEXT_BUDGET = 8_000_000      # characters of original text inlined, documents with removals first
 CLUSTER_LIMIT = 500          # duplicate clusters shown side by side
 DIFF_TOKENS = 4000           # longest text (in words) that gets a word diff
+DIFF_BUDGET = 2_000_000      # words diffed in all, over all clusters
 
 # Words as runs of whole graphemes (\X): a diff never splits a Devanagari conjunct
 # or an Arabic letter from its marks, and Arabic words are highlighted whole.
-_WORDS = regex.compile(r"\s+|(?:(?!\s)\X)+")
+# A word keeps the spaces after it, so spaces never anchor a diff.
+_WORDS = regex.compile(r"\s+|(?:(?!\s)\X)+\s*")
 _URDU = regex.compile(r"[ٹڈڑںےۓہھ]")
 _ARABIC = regex.compile(r"\p{Arabic}")
 _DEVANAGARI = regex.compile(r"\p{Devanagari}")
@@ -40,11 +42,15 @@ def words(text: str) -> list[str]:
 
 def word_diff(old: str, new: str) -> list[list[str]]:
     """[op, text] runs turning `old` into `new`, op in = (same), - (only old), + (only new)."""
+    if old == new:
+        return [["=", old]]
     a, b = words(old), words(new)
     if len(a) > DIFF_TOKENS or len(b) > DIFF_TOKENS:
         return [["-", old], ["+", new]]
     out: list[list[str]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    # autojunk: spaces and the commonest words do not anchor matches, which keeps
+    # long texts fast (difflib is quadratic in the worst case)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
         if tag == "equal":
             out.append(["=", "".join(a[i1:i2])])
         else:
@@ -102,7 +108,7 @@ def _clusters(report: dict, texts: dict[str, str], index: dict[str, int]) -> tup
             group["members"].append({"path": doc["path"], "doc": index[doc["path"]], "lines": r["lines"],
                                      "rule": r["rule"], "similarity": r["evidence"].get("similarity"),
                                      "text": r["text"]})
-    out = []
+    out, budget = [], DIFF_BUDGET
     for (path, lines), group in sorted(groups.items(), key=lambda kv: (-len(kv[1]["members"]), kv[0])):
         if len(out) >= CLUSTER_LIMIT:
             break
@@ -112,7 +118,12 @@ def _clusters(report: dict, texts: dict[str, str], index: dict[str, int]) -> tup
             kept = "".join(all_lines[lines[0] - 1:lines[1]]) if lines else texts[path]
         group["text"] = kept
         for member in group["members"]:
-            member["diff"] = word_diff(kept, member.pop("text")) if kept is not None else None
+            text = member.pop("text")
+            cost = 0 if kept is None else len(kept) // 6 + len(text) // 6   # about the words of both
+            member["diff"] = None
+            if kept is not None and cost <= budget:
+                member["diff"] = word_diff(kept, text)
+                budget -= cost
         out.append(group)
     return out, len(groups)
 

@@ -41,12 +41,13 @@ def test_word_diff_keeps_graphemes_whole_and_rebuilds_both_sides():
     assert "".join(t for op, t in ops if op != "-") == new
     for op, text in ops:   # every changed run is whole graphemes: never starts with a mark or virama
         assert not regex.match(r"\p{M}", text)
-    assert ["-", "क्षत्रिय"] in ops and ["+", "क्षत्रिया"] in ops
+    changed = [(op, t.strip()) for op, t in ops if op != "="]
+    assert ("-", "क्षत्रिय") in changed and ("+", "क्षत्रिया") in changed
 
 
 def test_arabic_changes_are_whole_words():
     ops = html.word_diff("قال الوزير إن الاجتماع كان مثمرا", "قال الوزير ان الاجتماع كان مثمراً")
-    changed = [t for op, t in ops if op != "="]
+    changed = [t.strip() for op, t in ops if op != "="]
     assert changed == ["إن", "ان", "مثمرا", "مثمراً"]
 
 

@@ -222,6 +222,7 @@
         box.append(el("p", { class: "note" }, el("span", { class: "label k-" + (m.similarity === 1 ? "duplicate" : "near-duplicate") }, m.rule),
           " ", docLink(m.path, m.lines[0]), " · similarity " + Number(m.similarity).toFixed(3)));
         if (m.diff) box.append(el("div", { class: "pair" }, diffSide(m.diff, "-"), diffSide(m.diff, "+")));
+        else box.append(el("p", { class: "note" }, "No word diff here: the original's text is not in the report, or the page's diff budget is spent."));
       }
       view.append(box);
     }
