@@ -1,0 +1,180 @@
+"""`dedup check`: findings against the whole corpus, the index, the baseline."""
+import json
+import os
+import random
+import shutil
+
+import pytest
+
+from .conftest import HINDI, SEEDS, URDU
+from .test_classify import paragraph
+from .test_cli import report_of, run
+
+
+def article(rng: random.Random) -> str:
+    return "\n\n".join(paragraph(rng, 45) for _ in range(4)) + "\n"
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A corpus repository: data/ with eight articles; the cwd is its root."""
+    rng = random.Random(11)
+    data = tmp_path / "data"
+    data.mkdir()
+    for n in range(8):
+        (data / f"article-{n:02d}.txt").write_text(article(rng), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
+    return tmp_path
+
+
+def check(*args):
+    return run("check", *args)
+
+
+def lines_of(result) -> list[str]:
+    return [ln for ln in result.output.splitlines() if not ln.startswith("dedup:")]
+
+
+def test_clean_corpus_passes(repo):
+    result = check()
+    assert result.exit_code == 0, result.output
+    assert lines_of(result) == []
+    assert (repo / ".dedup_cache" / ".gitignore").read_text().strip().endswith("*")
+
+
+def test_doubled_article_is_reported_line_by_line(repo):
+    shutil.copy(HINDI, repo / "data" / "hindi.txt")
+    result = check("data/hindi.txt")
+    assert result.exit_code == 1
+    found = lines_of(result)
+    assert "data/hindi.txt:8: duplicate of data/hindi.txt:1 (similarity 1.00) [exact-line]" in found
+    assert any(f.startswith("data/hindi.txt:2: boilerplate \"ये भी पढ़ें:") and f.endswith("[lexicon:hi/also-read]")
+               for f in found)
+
+
+def test_near_duplicate_of_an_unchanged_file_is_caught_in_either_order(repo):
+    old = (repo / "data" / "article-03.txt").read_text("utf-8")
+    copy = old.replace(old.split()[5], "बदला", 1).replace(old.split()[40], "नया", 1)
+    for name, flagged, original in (("data/zz-new.txt", "data/zz-new.txt", "data/article-03.txt"),
+                                    ("data/aa-new.txt", "data/article-03.txt", "data/aa-new.txt")):
+        (repo / name).write_text(copy, encoding="utf-8")
+        result = check(name)
+        assert result.exit_code == 1, result.output
+        (line,) = lines_of(result)
+        assert line.startswith(f"{flagged}:1: near-duplicate of {original}") and "[near-document]" in line
+        os.unlink(repo / name)
+
+
+def test_split_calls_give_the_verdicts_of_one_call(repo):
+    shutil.copy(HINDI, repo / "data" / "hindi.txt")
+    shutil.copy(URDU, repo / "data" / "urdu.txt")
+    (repo / "data" / "copy.txt").write_text((repo / "data" / "article-05.txt").read_text("utf-8"), encoding="utf-8")
+    names = ["data/hindi.txt", "data/urdu.txt", "data/copy.txt", "data/article-01.txt"]
+    together = sorted(lines_of(check(*names)))
+    apart = sorted(sum((lines_of(check(n)) for n in names), []))
+    assert together == apart and len(together) > 10
+
+
+def test_whole_corpus_check_agrees_with_clean(repo):
+    for seed in SEEDS.glob("*.txt"):
+        shutil.copy(seed, repo / "data" / seed.name)
+    shutil.copy(HINDI, repo / "data" / "again.txt")
+    found = {(ln.split(":")[0], int(ln.split(":")[1]), ln.rsplit("[", 1)[1][:-1]) for ln in lines_of(check())}
+    assert run("clean", "data", "-o", repo / "out").exit_code == 0
+    cleaned = set()
+    for doc in report_of(repo / "out")["documents"]:
+        for r in doc["removed"]:
+            text = r["text"]
+            first = r["lines"][0] + text[:len(text) - len(text.lstrip("\r\n \t"))].count("\n")
+            cleaned.add((doc["path"], first, r["rule"]))
+    assert found == cleaned
+
+
+def test_cold_warm_and_uncached_results_are_identical_and_a_broken_cache_is_rebuilt(repo):
+    shutil.copy(HINDI, repo / "data" / "hindi.txt")
+    cold = check("data/hindi.txt").output
+    warm = check("data/hindi.txt").output
+    assert cold == warm == check("data/hindi.txt", "--no-cache").output
+    index = repo / ".dedup_cache" / "index.sqlite"
+    with open(index, "r+b") as handle:   # scribble over the middle of the database
+        handle.seek(4096)
+        handle.write(os.urandom(8192))
+    assert check("data/hindi.txt").output == cold
+    index.write_bytes(b"not a database at all")
+    for suffix in ("-wal", "-shm"):
+        if os.path.exists(f"{index}{suffix}"):
+            os.unlink(f"{index}{suffix}")
+    assert check("data/hindi.txt").output == cold
+
+
+def test_an_edited_file_is_reindexed(repo):
+    target = repo / "data" / "article-02.txt"
+    assert check("data/article-02.txt").exit_code == 0
+    target.write_text(target.read_text("utf-8") + "\n" + (repo / "data" / "article-04.txt").read_text("utf-8"),
+                      encoding="utf-8")
+    result = check("data/article-02.txt")
+    # article-02 sorts first, so it holds the originals and article-04 the copies
+    assert result.exit_code == 1
+    assert "data/article-04.txt:1: duplicate of data/article-02.txt:9 (similarity 1.00) [exact-line]" in lines_of(result)
+
+
+def test_settings_and_lexicon_changes_rebuild_the_index(repo):
+    shutil.copy(HINDI, repo / "data" / "hindi.txt")
+    before = lines_of(check("data/hindi.txt"))
+    (repo / "setup.cfg").write_text("[dedup]\nlexicons = no-such.toml\n", encoding="utf-8")
+    result = check("data/hindi.txt")
+    assert result.exit_code == 2 and "no-such.toml" in result.output   # a bad setting is an error, not a stale cache
+    site = repo / "site.toml"
+    site.write_text('language = "xx"\n[[rule]]\nid = "thanks"\nmatch = "line"\nphrases = ["nothing like it"]\n',
+                    encoding="utf-8")
+    (repo / "setup.cfg").write_text("[dedup]\nlexicons = site.toml\n", encoding="utf-8")
+    assert lines_of(check("data/hindi.txt")) == before
+    site.write_text(site.read_text("utf-8").replace("nothing like it", "जेलेंस्की ने अमेरिका को कहा शुक्रिया"),
+                    encoding="utf-8")   # the same settings, another lexicon text: the sketches are stale
+    after = lines_of(check("data/hindi.txt"))
+    assert "data/hindi.txt:3: boilerplate \"जेलेंस्की ने अमेरिका को कहा शुक्रिया\" [lexicon:xx/thanks]" in after
+    assert len(after) == len(before) + 1
+
+
+def test_baseline_accepts_todays_findings_and_survives_unrelated_edits(repo):
+    shutil.copy(HINDI, repo / "data" / "hindi.txt")
+    assert check("--write-baseline").exit_code == 0
+    baseline = json.loads((repo / ".dedup-baseline.json").read_text("utf-8"))
+    assert baseline["format"] == "dedup-baseline" and len(baseline["findings"]) == 9
+    assert check("data/hindi.txt").exit_code == 0
+    text = (repo / "data" / "hindi.txt").read_text("utf-8")
+    (repo / "data" / "hindi.txt").write_text("A new first line about the talks in Paris this week.\n" + text,
+                                             encoding="utf-8")
+    assert check("data/hindi.txt").exit_code == 0   # same findings, one line lower
+    (repo / "data" / "hindi.txt").write_text(text + "\nRelated articles\n", encoding="utf-8")
+    result = check("data/hindi.txt")
+    assert result.exit_code == 1 and lines_of(result) == ['data/hindi.txt:15: boilerplate "Related articles" '
+                                                         '[lexicon:en/related]']
+
+
+def test_machine_formats(repo):
+    shutil.copy(URDU, repo / "data" / "urdu.txt")
+    result = check("--format", "json", "data/urdu.txt")
+    assert result.exit_code == 1
+    findings = json.loads(result.output)
+    assert {f["rule"] for f in findings} == {"lexicon:ar/related", "lexicon:en/related"}
+    assert findings[0]["path"] == "data/urdu.txt" and findings[0]["line"] == 8
+    github = lines_of(check("--format", "github", "data/urdu.txt"))
+    assert github[0].startswith("::error file=data/urdu.txt,line=8,title=dedup lexicon:ar/related::boilerplate")
+
+
+def test_files_outside_the_corpus_globs_are_ignored_and_bad_paths_fail(repo):
+    (repo / "notes.py").write_text("print('not a corpus file')\n", encoding="utf-8")
+    assert check("notes.py").exit_code == 0
+    result = check("data/missing.txt")
+    assert result.exit_code == 2 and result.output.startswith("dedup: error:") and "Traceback" not in result.output
+    result = check("--corpus", "nowhere")
+    assert result.exit_code == 2 and "corpus folder does not exist" in result.output
+
+
+def test_quiet_under_pre_commit(repo, monkeypatch):
+    shutil.copy(URDU, repo / "data" / "urdu.txt")
+    monkeypatch.setenv("PRE_COMMIT", "1")
+    result = check("data/urdu.txt")
+    assert result.exit_code == 1 and all(not ln.startswith("dedup:") for ln in result.output.splitlines())

@@ -1,0 +1,94 @@
+"""`dedup check` as a real pre-commit hook in a real git repository."""
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from .conftest import HINDI, SEEDS
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+
+def sh(cwd, *cmd, check=True):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org",
+           "PRE_COMMIT_HOME": str(cwd.parent / "pre-commit-home")}
+    env.pop("PRE_COMMIT", None)
+    result = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if check and result.returncode:
+        raise AssertionError(f"{cmd} failed:\n{result.stdout}")
+    return result
+
+
+@pytest.fixture
+def corpus_repo(tmp_path):
+    """A git repository with a committed corpus and this project's hooks, run from
+    this checkout (`repo: local`, the same entries as .pre-commit-hooks.yaml)."""
+    repo = tmp_path / "corpus"
+    (repo / "data").mkdir(parents=True)
+    shutil.copy(SEEDS / "000_5fdcb9c48dad7940.txt", repo / "data" / "urdu.txt")
+    text = (repo / "data" / "urdu.txt").read_text("utf-8")
+    (repo / "data" / "urdu.txt").write_text(text.split("مواضيع ذات صلة")[0], encoding="utf-8")  # a clean start
+    (repo / ".pre-commit-config.yaml").write_text(f"""
+repos:
+  - repo: local
+    hooks:
+      - id: dedup-check
+        name: dedup check
+        entry: {sys.executable} -m dedup check
+        language: system
+        types: [text]
+        require_serial: true
+""", encoding="utf-8")
+    (repo / ".gitignore").write_text(".dedup_cache/\n", encoding="utf-8")
+    sh(repo, "git", "init", "-q", "-b", "main")
+    sh(repo, "git", "add", ".")
+    sh(repo, "git", "commit", "-q", "-m", "corpus")
+    sh(repo, sys.executable, "-m", "pre_commit", "install")
+    return repo
+
+
+def commit(repo, message="add"):
+    sh(repo, "git", "add", "-A")
+    return sh(repo, "git", "commit", "-m", message, check=False)
+
+
+def test_the_manifest_is_valid():
+    sh(ROOT, sys.executable, "-m", "pre_commit", "validate-manifest", ".pre-commit-hooks.yaml")
+
+
+def test_doubled_article_is_rejected_with_the_lines(corpus_repo):
+    shutil.copy(HINDI, corpus_repo / "data" / "hindi.txt")
+    result = commit(corpus_repo)
+    assert result.returncode != 0
+    assert "data/hindi.txt:8: duplicate of data/hindi.txt:1 (similarity 1.00) [exact-line]" in result.stdout
+    assert "dedup check" in result.stdout and "Failed" in result.stdout
+
+
+def test_clean_commit_passes(corpus_repo):
+    (corpus_repo / "data" / "weather.txt").write_text(
+        "Heavy rain is expected across the northern districts on Thursday, the weather office said.\n\n"
+        "Farmers were advised to delay the sowing of wheat until the ground dries out next week.\n",
+        encoding="utf-8")
+    result = commit(corpus_repo)
+    assert result.returncode == 0, result.stdout
+
+
+def test_near_duplicate_of_a_committed_file_is_caught(corpus_repo):
+    text = (corpus_repo / "data" / "urdu.txt").read_text("utf-8")
+    (corpus_repo / "data" / "urdu2.txt").write_text(text.replace("پوتن", "پیوٹن", 2), encoding="utf-8")
+    result = commit(corpus_repo)
+    assert result.returncode != 0
+    assert "data/urdu2.txt:1: near-duplicate of data/urdu.txt (similarity 0.9" in result.stdout
+
+
+def test_baselined_finding_passes(corpus_repo):
+    shutil.copy(HINDI, corpus_repo / "data" / "hindi.txt")
+    sh(corpus_repo, sys.executable, "-m", "dedup", "check", "--write-baseline")
+    result = commit(corpus_repo)
+    assert result.returncode == 0, result.stdout
+    assert "dedup check" in result.stdout and "Passed" in result.stdout
