@@ -134,7 +134,6 @@ class Index:
                 db.execute("COMMIT")
                 if not row or row[0] != self.fingerprint:
                     raise CacheError("made with other settings or another version")
-            db.execute("PRAGMA quick_check").fetchone()
         except BaseException:
             db.close()
             raise

@@ -77,20 +77,23 @@ def _members(root: str, settings: Settings) -> list[Source]:
     return sources
 
 
-def _checked(paths: list[str], members: list[Source]) -> list[Source]:
+def _checked(paths: list[str], members: list[Source], root: str) -> list[Source]:
     """The corpus members among `paths` (files or folders). pre-commit passes every
     staged text file: those outside the corpus or its globs are not ours to check."""
-    by_real = {os.path.realpath(s.file): s for s in members}
+    by_rel = {s.relpath: s for s in members}
+    root_real = os.path.realpath(root)
     out = {}
     for given in paths:
         if not os.path.lexists(given):
             raise InputError(f"{given}: no such file or folder")
-        real = os.path.realpath(given)
+        rel = os.path.relpath(os.path.realpath(given), root_real).replace(os.sep, "/")
+        if rel.startswith("../"):
+            continue
         if os.path.isdir(given):
-            prefix = real.rstrip(os.sep) + os.sep
-            out.update({s.path: s for r, s in by_real.items() if r.startswith(prefix)})
-        elif real in by_real:
-            out[by_real[real].path] = by_real[real]
+            prefix = "" if rel == "." else rel + "/"
+            out.update({s.path: s for r, s in by_rel.items() if r.startswith(prefix)})
+        elif rel in by_rel:
+            out[by_rel[rel].path] = by_rel[rel]
     return [out[p] for p in sorted(out)]
 
 
@@ -192,7 +195,7 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
     if not os.path.isdir(root):
         raise InputError(f"{root}: the corpus folder does not exist (setting `corpus`)")
     members = _members(root, settings)
-    checked = _checked(paths, members) if paths else None
+    checked = _checked(paths, members, root) if paths else None
     if checked is not None and len(checked) == len(members):
         checked = None
     names = None if checked is None else {s.path for s in checked}
