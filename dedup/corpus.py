@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +36,17 @@ class Document:
     bad_bytes_at: int | None = None   # byte offset of the first undecodable byte (kept verbatim)
 
 
+@lru_cache(maxsize=64)
+def _glob(patterns: tuple[str, ...]) -> re.Pattern | None:
+    """All patterns as one compiled regex (fnmatch's own translation)."""
+    if not patterns:
+        return None
+    return re.compile("|".join(fnmatch.translate(os.path.normcase(p)) for p in patterns))
+
+
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
-    return any(fnmatch.fnmatch(name, p) for p in patterns)
+    glob = _glob(tuple(patterns))
+    return bool(glob and glob.match(os.path.normcase(name)))
 
 
 def _display(path: Path) -> str:
