@@ -6,6 +6,11 @@ own, over the file and its neighbours in the index (every corpus file that share
 a line, a paragraph or an LSH band with it), with the corpus-wide boilerplate
 counts taken from the index. A file's verdicts therefore depend only on the file
 and the corpus, never on which other files are checked in the same call.
+
+Where this can differ from `clean`: the index counts every distinct document
+(exact copies once; `clean` also leaves near-duplicate documents out of its
+counts), and a key shared by more than NEIGHBOURS_PER_KEY files links only to the
+first of them in path order.
 """
 from __future__ import annotations
 
