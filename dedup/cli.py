@@ -145,7 +145,8 @@ def report_command(report_json, output, root) -> None:
     """Render a report.json as a self-contained HTML page for review."""
     try:
         data = report.load(Path(report_json))
-        html.write(data, Path(output), Path(root))
+        # originals are read under --root, or rebuilt from the cleaned files beside the report
+        html.write(data, Path(output), Path(root), cleaned_dir=Path(report_json).parent)
     except USER_ERRORS as err:
         _fail(str(err))
     except OSError as err:

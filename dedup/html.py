@@ -1,10 +1,10 @@
 """The HTML review report: report.json (plus the original texts) as one self-contained page.
 
 Everything from the corpus travels as JSON inside a non-executable script block and is
-put on the page by the page's own script with textContent only, under a
+put on the page by the page's own script with text nodes only, under a
 Content-Security-Policy that allows nothing but that one script and style (by hash).
-So corpus text can never become markup. Documents are drawn on demand, so a report of
-20,000 documents opens as fast as the table of its first page.
+So corpus text can never become markup. Documents are drawn when opened, so a report
+of 20,000 documents opens as fast as the first page of its table.
 """
 from __future__ import annotations
 
@@ -12,27 +12,30 @@ import base64
 import difflib
 import hashlib
 import json
-from importlib import resources
 from pathlib import Path
 
 import jinja2
 import regex
 from markupsafe import Markup
 
-from . import corpus, segment
+from . import corpus, plan, segment
+from .report import ReportError, summarize
 
-TEXT_BUDGET = 8_000_000      # characters of original text inlined, documents with removals first
+TEXT_BUDGET = 8_000_000      # characters of original text inlined (documents with removals or copies)
+SPAN_BUDGET = 12_000_000     # characters of removed spans sent for documents whose text is not inlined
+SPAN_CUT = 300               # what is left of each such span once SPAN_BUDGET is spent
 CLUSTER_LIMIT = 500          # duplicate clusters shown side by side
-DIFF_TOKENS = 4000           # longest text (in words) that gets a word diff
+DIFF_WORDS = 4000            # longest stretch (in words) diffed word by word at once
 DIFF_BUDGET = 2_000_000      # words diffed in all, over all clusters
+CHART_RULES = 12             # rules drawn in the chart; the rest are summed up as one bar
 
 # Words as runs of whole graphemes (\X): a diff never splits a Devanagari conjunct
-# or an Arabic letter from its marks, and Arabic words are highlighted whole.
-# A word keeps the spaces after it, so spaces never anchor a diff.
-_WORDS = regex.compile(r"\s+|(?:(?!\s)\X)+\s*")
-_URDU = regex.compile(r"[ٹڈڑںےۓہھ]")
-_ARABIC = regex.compile(r"\p{Arabic}")
-_DEVANAGARI = regex.compile(r"\p{Devanagari}")
+# or an Arabic letter from its marks, and Arabic words are highlighted whole, so
+# their letters keep joining. A word keeps the spaces after it, so spaces never
+# anchor a diff. Spaces are graphemes too: a stray mark after one stays with it.
+_WORDS = regex.compile(r"(?:(?=\s)\X)+|(?:(?!\s)\X)+(?:(?=\s)\X)*")
+_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+_FIRST_GRAPHEMES = regex.compile(r"\X{0,%d}" % SPAN_CUT)
 
 
 def words(text: str) -> list[str]:
@@ -40,52 +43,104 @@ def words(text: str) -> list[str]:
     return _WORDS.findall(text)
 
 
-def word_diff(old: str, new: str) -> list[list[str]]:
-    """[op, text] runs turning `old` into `new`, op in = (same), - (only old), + (only new)."""
-    if old == new:
-        return [["=", old]]
-    a, b = words(old), words(new)
-    if len(a) > DIFF_TOKENS or len(b) > DIFF_TOKENS:
-        return [["-", old], ["+", new]]
+def _merge(ops: list[list[str]]) -> list[list[str]]:
     out: list[list[str]] = []
-    # autojunk: spaces and the commonest words do not anchor matches, which keeps
-    # long texts fast (difflib is quadratic in the worst case)
+    for op, text in ops:
+        if not text:
+            continue
+        if out and out[-1][0] == op:
+            out[-1][1] += text
+        else:
+            out.append([op, text])
+    return out
+
+
+def _diff_words(a: list[str], b: list[str]) -> list[list[str]]:
+    out = []
+    # autojunk: the commonest words do not anchor matches, which keeps long texts fast
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b).get_opcodes():
         if tag == "equal":
             out.append(["=", "".join(a[i1:i2])])
         else:
-            if i2 > i1:
-                out.append(["-", "".join(a[i1:i2])])
-            if j2 > j1:
-                out.append(["+", "".join(b[j1:j2])])
+            out += [["-", "".join(a[i1:i2])], ["+", "".join(b[j1:j2])]]
     return out
 
 
-def language(text: str) -> str | None:
-    """A `lang` for a block when its script says it: Urdu letters, Arabic, Devanagari."""
-    sample = text[:2000]
-    if _URDU.search(sample):
-        return "ur"
-    if _ARABIC.search(sample):
-        return "ar"
-    if _DEVANAGARI.search(sample):
-        return "hi"
-    return None
+def word_diff(old: str, new: str) -> list[list[str]]:
+    """[op, text] runs turning `old` into `new`, op in = (same), - (only old), + (only new).
+    Long texts are matched line by line first, then word by word inside changed lines."""
+    if old == new:
+        return [["=", old]]
+    a, b = words(old), words(new)
+    if len(a) <= DIFF_WORDS and len(b) <= DIFF_WORDS:
+        return _merge(_diff_words(a, b))
+    out = []
+    la, lb = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, la, lb, autojunk=False).get_opcodes():
+        x, y = "".join(la[i1:i2]), "".join(lb[j1:j2])
+        wx, wy = words(x), words(y)
+        if tag == "equal":
+            out.append(["=", x])
+        elif x and y and len(wx) <= DIFF_WORDS and len(wy) <= DIFF_WORDS:
+            out += _diff_words(wx, wy)
+        else:
+            out += [["-", x], ["+", y]]
+    return _merge(out)
 
 
-def read_originals(report: dict, base: Path = Path(".")) -> dict[str, str]:
-    """Original texts whose file still has the content the report describes (same
-    sha256); a changed or missing file is left out and the page says so."""
+def _sha(text: str) -> str:
+    return hashlib.sha256(corpus.encode(text)).hexdigest()
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", "surrogateescape")
+    except OSError:
+        return None
+
+
+def original_text(doc: dict, base: Path, cleaned_dir: Path | None, mode: str | None) -> str | None:
+    """A document's original text, if it can be had exactly (its sha256 matches): from
+    its file, from the report alone (a document removed whole), or rebuilt from the
+    cleaned file plus the removed spans (after --in-place, or when the input moved)."""
+    text = _read_text(base / doc["path"])
+    if text is not None and _sha(text) == doc.get("sha256"):
+        return text
+    if doc.get("status") == "removed":
+        text = plan.rebuild("", doc["removed"])
+    elif doc.get("output") and (mode == "in-place" or cleaned_dir is not None):
+        cleaned = _read_text(base / doc["output"] if mode == "in-place" else cleaned_dir / doc["output"])
+        text = None if cleaned is None else plan.rebuild(cleaned, doc["removed"])
+    else:
+        return None
+    return text if text is not None and _sha(text) == doc.get("sha256") else None
+
+
+def read_originals(report: dict, base: Path = Path("."), cleaned_dir: Path | None = None) -> dict[str, str]:
+    """Original texts of the documents the page needs (with removals, or the kept
+    original of one); a document whose text cannot be had exactly is left out, and the
+    page says so."""
+    needed = _needed(report)
+    mode = report.get("mode")
     out = {}
     for doc in report.get("documents", []):
-        path = base / doc["path"]
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        if hashlib.sha256(data).hexdigest() == doc.get("sha256"):
-            out[doc["path"]] = data.decode("utf-8", "surrogateescape")
+        if doc["path"] in needed:
+            text = original_text(doc, base, cleaned_dir, mode)
+            if text is not None:
+                out[doc["path"]] = text
     return out
+
+
+def _needed(report: dict) -> set[str]:
+    """Paths whose text the page shows: documents with removals and kept originals."""
+    needed = set()
+    for doc in report.get("documents", []):
+        for r in doc["removed"]:
+            needed.add(doc["path"])
+            original = r.get("evidence", {}).get("original")
+            if original:
+                needed.add(original["path"])
+    return needed
 
 
 def _line_texts(text: str) -> list[str]:
@@ -93,35 +148,59 @@ def _line_texts(text: str) -> list[str]:
 
 
 def _clusters(report: dict, texts: dict[str, str], index: dict[str, int]) -> tuple[list[dict], int]:
-    """Groups of removals that point at the same kept original, with word diffs
-    (the CLUSTER_LIMIT largest), and how many groups there are."""
+    """Groups of removed copies of one kept original, near-duplicates first (they are
+    the ones to read), then the largest; the CLUSTER_LIMIT first, with word diffs while
+    the budget lasts. Also returns how many groups there are."""
     groups: dict[tuple, dict] = {}
     for doc in report["documents"]:
-        for r in doc["removed"]:
-            original = r["evidence"].get("original")
+        spans, run = doc["removed"], 0   # a run: spans that follow each other with nothing kept between
+        for n, r in enumerate(spans):
+            if n and spans[n - 1]["chars"][1] != r["chars"][0]:
+                run += 1
+            original = r.get("evidence", {}).get("original")
             if not original or r["kind"] not in ("duplicate", "near-duplicate"):
                 continue
             lines = tuple(original.get("lines", ()))
             group = groups.setdefault((original["path"], lines), {
-                "path": original["path"], "doc": index.get(original["path"]), "lines": list(lines),
-                "members": []})
-            group["members"].append({"path": doc["path"], "doc": index[doc["path"]], "lines": r["lines"],
-                                     "rule": r["rule"], "similarity": r["evidence"].get("similarity"),
-                                     "text": r["text"]})
+                "path": original["path"], "doc": index.get(original["path"]), "lines": list(lines), "members": []})
+            last = group["members"][-1] if group["members"] else None
+            if last and last["path"] == doc["path"] and last["rule"] == r["rule"] and last["run"] == run:
+                # a paragraph is removed line by line, all with the same evidence (and maybe
+                # a line of it by another rule): one copy, with everything cut in between
+                last["text"] += "".join(s["text"] for s in spans[last["last"] + 1:n + 1])
+                last["lines"][1], last["chars"][1], last["last"] = r["lines"][1], r["chars"][1], n
+                continue
+            group["members"].append({"path": doc["path"], "doc": index[doc["path"]], "lines": list(r["lines"]),
+                                     "chars": list(r["chars"]), "kind": r["kind"], "rule": r["rule"],
+                                     "similarity": r["evidence"].get("similarity"), "text": r["text"],
+                                     "run": run, "last": n})
+
+    def order(item):
+        (path, lines), group = item
+        near = any(m["kind"] == "near-duplicate" for m in group["members"])
+        return (not near, -len(group["members"]), path, lines)
+
     out, budget = [], DIFF_BUDGET
-    for (path, lines), group in sorted(groups.items(), key=lambda kv: (-len(kv[1]["members"]), kv[0])):
-        if len(out) >= CLUSTER_LIMIT:
-            break
+    for (path, lines), group in sorted(groups.items(), key=order)[:CLUSTER_LIMIT]:
         kept = None
         if path in texts:
-            all_lines = _line_texts(texts[path])
-            kept = "".join(all_lines[lines[0] - 1:lines[1]]) if lines else texts[path]
-        group["text"] = kept
+            kept = "".join(_line_texts(texts[path])[lines[0] - 1:lines[1]]) if lines else texts[path]
+            kept = kept.strip("\r\n")
+        group["available"] = kept is not None
+        group["sample"] = kept[:300] if kept else ""   # enough for the page to tell its script
+        group["near"] = any(m["kind"] == "near-duplicate" for m in group["members"])
+        kept_words = len(words(kept)) if kept else 0
         for member in group["members"]:
-            text = member.pop("text")
-            cost = 0 if kept is None else len(kept) // 6 + len(text) // 6   # about the words of both
+            del member["run"], member["last"]
+            text = member.pop("text").strip("\r\n")
             member["diff"] = None
-            if kept is not None and cost <= budget:
+            if kept is None:
+                continue
+            if kept == text:
+                member["diff"] = [["=", text]]   # the same text: nothing to diff
+                continue
+            cost = kept_words + len(words(text))
+            if cost <= budget:
                 member["diff"] = word_diff(kept, text)
                 budget -= cost
         out.append(group)
@@ -129,64 +208,143 @@ def _clusters(report: dict, texts: dict[str, str], index: dict[str, int]) -> tup
 
 
 def page_data(report: dict, texts: dict[str, str]) -> dict:
-    """What the page's script draws: documents (texts within the budget), clusters."""
+    """What the page's script draws: documents (full texts within the budget, removed
+    spans always), duplicate clusters, and the limits that applied."""
     docs = report["documents"]
     index = {d["path"]: i for i, d in enumerate(docs)}
-    budget = TEXT_BUDGET
-    inlined = {}
-    for doc in sorted(docs, key=lambda d: (not d["removed"], d["path"])):
+    needed = _needed(report)
+    budget, inlined = TEXT_BUDGET, {}
+    for doc in docs:   # in report order (sorted paths), so what fits is predictable
         text = texts.get(doc["path"])
-        if text is not None and doc["removed"] and len(text) <= budget:
+        if doc["path"] in needed and text is not None and len(text) <= budget:
             inlined[doc["path"]] = text
             budget -= len(text)
-    missing_texts = sum(1 for d in docs if d["removed"] and d["path"] not in inlined)
-    clusters, clusters_total = _clusters(report, texts, index)
-    rows = []
+    rows, span_budget, spans_cut = [], SPAN_BUDGET, 0
     for doc in docs:
         text = inlined.get(doc["path"])
-        sample = text or "".join(r["text"] for r in doc["removed"][:3])
-        rows.append({
-            "path": doc["path"], "status": doc["status"], "chars": doc["chars"], "lines": doc["lines"],
-            "removed": doc["removed"], "text": text, "lang": language(sample) if sample else None,
-        })
+        missing = None
+        if text is None and doc["path"] in needed:
+            missing = "budget" if doc["path"] in texts else "unavailable"
+        removed = [{k: v for k, v in r.items() if k != "text"} for r in doc["removed"]]
+        if text is None:   # the spans are all the page shows of this document
+            for r, source in zip(removed, doc["removed"]):
+                r["text"] = source["text"]
+                if len(r["text"]) > max(span_budget, SPAN_CUT):
+                    kept = _FIRST_GRAPHEMES.match(r["text"]).group()   # never half a letter
+                    r["text"], r["cut"] = kept, len(r["text"]) - len(kept)
+                    spans_cut += 1
+                span_budget = max(span_budget - len(r["text"]), 0)
+        row = {"path": doc["path"], "status": doc["status"], "chars": doc["chars"], "lines": doc["lines"],
+               "removed": removed, "text": text, "missing": missing}
+        for extra in ("undecodable_byte_at", "unexamined_lines"):
+            if extra in doc:
+                row[extra] = doc[extra]
+        rows.append(row)
+    clusters, clusters_total = _clusters(report, texts, index)
     return {
-        "summary": report.get("summary", {}), "tool_version": report.get("tool_version"),
-        "mode": report.get("mode"), "inputs": report.get("inputs", []), "skipped": report.get("skipped", []),
+        "summary": report.get("summary", {}), "skipped": report.get("skipped", []),
         "documents": rows, "clusters": clusters,
-        "limits": {"text_budget": TEXT_BUDGET, "texts_left_out": missing_texts,
-                   "cluster_limit": CLUSTER_LIMIT, "clusters_total": clusters_total},
+        "limits": {"text_budget": TEXT_BUDGET,
+                   "over_budget": sum(1 for r in rows if r["missing"] == "budget"),
+                   "unavailable": sum(1 for r in rows if r["missing"] == "unavailable"),
+                   "span_budget": SPAN_BUDGET, "spans_cut": spans_cut,
+                   "cluster_limit": CLUSTER_LIMIT, "clusters_total": clusters_total,
+                   "diff_budget": DIFF_BUDGET,
+                   "diffs_left_out": sum(1 for c in clusters for m in c["members"]
+                                         if m["diff"] is None and c["available"])},
     }
 
 
 def _json_for_script(data: dict) -> str:
-    """JSON safe inside a <script> element: no '<', '>', '&' or line separators as such."""
+    """JSON safe inside a <script> element: no '<', '>', '&' or line separators as
+    such, and undecodable bytes (lone surrogates) as \\udcXX escapes."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
-    return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+
+
+def _printable(text: str) -> str:
+    """Text for the page's own markup: lone surrogates (undecodable bytes) as U+FFFD."""
+    return _SURROGATE.sub("\ufffd", str(text))
 
 
 def _csp_hash(code: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode("utf-8")).digest()).decode() + "'"
 
 
+def _bars(entries: list[tuple[str, str, int, int]]) -> list[dict]:
+    """Bars of a chart: label, kind (its colour), chars, spans, length in 0..1."""
+    top = max([chars for _, _, chars, _ in entries] + [1])
+    return [{"label": label, "kind": kind, "chars": chars, "spans": spans, "size": chars / top}
+            for label, kind, chars, spans in entries]
+
+
+def charts(report: dict) -> dict:
+    """Removed characters by kind and by rule (the CHART_RULES largest, then the rest)."""
+    summary = report.get("summary", {})
+    kind_of = {r["rule"]: r["kind"] for doc in report.get("documents", []) for r in doc["removed"]}
+    by_kind = [(k, k, v["chars"], v["spans"]) for k, v in summary.get("by_kind", {}).items()]
+    rules = sorted(summary.get("by_rule", {}).items(), key=lambda kv: (-kv[1]["chars"], kv[0]))
+    by_rule = [(rule, kind_of.get(rule, "other"), v["chars"], v["spans"]) for rule, v in rules[:CHART_RULES]]
+    rest = rules[CHART_RULES:]
+    if rest:
+        by_rule.append((f"{len(rest)} other rules", "other",
+                        sum(v["chars"] for _, v in rest), sum(v["spans"] for _, v in rest)))
+    return {"kind": _bars(by_kind), "rule": _bars(by_rule)}
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.PackageLoader("dedup", "templates"), autoescape=True,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env.filters["num"] = lambda n: f"{n:,}"
+    env.filters["printable"] = _printable
+    return env
+
+
+_DOC_FIELDS = {"path": str, "status": str, "chars": int, "lines": int, "removed": list}
+_REMOVAL_FIELDS = {"kind": str, "rule": str, "evidence": dict, "lines": list, "chars": list, "text": str}
+
+
+def _has(item, fields: dict) -> bool:
+    return isinstance(item, dict) and all(isinstance(item.get(k), t) for k, t in fields.items())
+
+
+def check_shape(report: dict) -> None:
+    """A report edited by hand (say, filtered) must still have what the page reads."""
+    if not isinstance(report.get("documents"), list):
+        raise ReportError("the report has no list of documents")
+    for doc in report["documents"]:
+        if not _has(doc, _DOC_FIELDS) or not all(_has(r, _REMOVAL_FIELDS) and len(r["lines"]) == len(r["chars"]) == 2
+                                                 for r in doc["removed"]):
+            where = doc.get("path") if isinstance(doc, dict) else doc
+            raise ReportError(f"document {where!r} in the report lacks a field ({', '.join(_DOC_FIELDS)}; "
+                              f"removals: {', '.join(_REMOVAL_FIELDS)})")
+
+
 def render(report: dict, texts: dict[str, str]) -> str:
-    """The whole page as a string."""
-    folder = resources.files("dedup") / "templates"
-    script = (folder / "report.js").read_text("utf-8")
-    style = (folder / "report.css").read_text("utf-8")
-    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
-    template = env.from_string((folder / "report.html.j2").read_text("utf-8"))
+    """The whole page as a string: a pure function of the report and the original texts.
+    Totals are recounted from the documents, so a filtered report shows its own."""
+    check_shape(report)
+    report = {**report, "summary": summarize(report["documents"], report.get("skipped", []))}
+    env = _environment()
+    script = env.loader.get_source(env, "report.js")[0]
+    style = env.loader.get_source(env, "report.css")[0]
     csp = (f"default-src 'none'; script-src {_csp_hash(script)}; style-src {_csp_hash(style)}; "
-           "img-src data:; base-uri 'none'; form-action 'none'")
-    return template.render(
+           "base-uri 'none'; form-action 'none'")
+    summary = report.get("summary", {})
+    return env.get_template("report.html.j2").render(
         csp=csp, script=Markup(script), style=Markup(style), data=Markup(_json_for_script(page_data(report, texts))),
-        summary=report.get("summary", {}), tool_version=report.get("tool_version", "?"),
-        inputs=report.get("inputs", []))
+        summary=summary, charts=charts(report), tool_version=report.get("tool_version", "?"),
+        mode=report.get("mode", "?"), inputs=report.get("inputs", []),
+        removed_share=summary.get("chars_removed", 0) / max(summary.get("chars", 0), 1))
 
 
-def write(report: dict, target: Path, base: Path = Path(".")) -> None:
-    """Render the report (reading the originals from `base`) and write it atomically."""
-    html = render(report, read_originals(report, base))
-    corpus.write_atomic(target, html.encode("utf-8", "surrogatepass"))
+def write(report: dict, target: Path, base: Path = Path("."), cleaned_dir: Path | None = None) -> None:
+    """Render the report, reading the originals from `base` (or rebuilding them from the
+    cleaned files in `cleaned_dir`, by default the target's folder), and write it atomically."""
+    check_shape(report)
+    cleaned_dir = target.parent if cleaned_dir is None else cleaned_dir
+    page = render(report, read_originals(report, base, cleaned_dir))
+    corpus.write_atomic(target, page.encode("utf-8"))

@@ -1,119 +1,330 @@
-"""The review page's pure parts: escaping, data embedding, word diffs, budgets."""
+"""The review page's Python side: escaping, data embedding, word diffs, originals, caps."""
 import base64
 import hashlib
 import json
+import os
+import random
 import re
+import shutil
 from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
+import pytest
 import regex
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from dedup import html
+from dedup.cli import main
 
-from .test_cli import report_of, run
+from .conftest import SEEDS
 
-HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)> javascript:alert(1) </script><!--'
+HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)> javascript:alert(1) </script><!-- \u2028'
+LONG = ("The harbour authority said on Monday that ships would be allowed back into the port after the storm, "
+        "once divers had checked the sea wall, the two cranes on the northern quay and the fuel depot, and that "
+        "fishing boats would go first because the market had been empty for a week.")
 
 
-def _start_tags(page: str) -> list[str]:
+def own_text(seed: int) -> str:
+    """Paragraphs only one document has, so that a copied passage is not a copied document."""
+    rng = random.Random(seed)
+    vocabulary = ["".join(rng.choices("bcdfghklmnprstvw", k=3)) + rng.choice("aeiou") for _ in range(400)]
+    return "".join(" ".join(rng.choices(vocabulary, k=30)) + ".\n\n" for _ in range(5))
+
+
+def run(*args, cwd=None):
+    old = os.getcwd()
+    os.chdir(cwd or old)
+    try:
+        return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def clean(corpus: Path, out: Path, *options) -> dict:
+    result = run("clean", corpus, "-o", out, "-q", *options)
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "report.json").read_text("utf-8"))
+
+
+def start_tags(page: str) -> list[str]:
     class Tags(HTMLParser):
-        def __init__(self):
-            super().__init__()
-            self.tags = []
+        tags: list = []
 
         def handle_starttag(self, tag, attrs):
             self.tags.append(tag)
     parser = Tags()
+    parser.tags = []
     parser.feed(page)
     return parser.tags
 
 
-def _data(page: str) -> dict:
-    block = re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1)
-    return json.loads(block)
+def page_json(page: str) -> dict:
+    return json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', page, re.S).group(1))
+
+
+# ---- word diffs ------------------------------------------------------------------
+
+def sides(ops):
+    return "".join(t for op, t in ops if op != "+"), "".join(t for op, t in ops if op != "-")
 
 
 def test_word_diff_keeps_graphemes_whole_and_rebuilds_both_sides():
     old = "क्षत्रिय राष्ट्रपति ने कहा कि बैठक सफल रही"
     new = "क्षत्रिया राष्ट्रपति ने कहा बैठक सफल रही"
     ops = html.word_diff(old, new)
-    assert "".join(t for op, t in ops if op != "+") == old
-    assert "".join(t for op, t in ops if op != "-") == new
-    for op, text in ops:   # every changed run is whole graphemes: never starts with a mark or virama
+    assert sides(ops) == (old, new)
+    for op, text in ops:   # every run is whole graphemes: none starts with a vowel sign or virama
         assert not regex.match(r"\p{M}", text)
     changed = [(op, t.strip()) for op, t in ops if op != "="]
     assert ("-", "क्षत्रिय") in changed and ("+", "क्षत्रिया") in changed
 
 
-def test_arabic_changes_are_whole_words():
+def test_arabic_and_urdu_changes_are_whole_words():
     ops = html.word_diff("قال الوزير إن الاجتماع كان مثمرا", "قال الوزير ان الاجتماع كان مثمراً")
-    changed = [t.strip() for op, t in ops if op != "="]
-    assert changed == ["إن", "ان", "مثمرا", "مثمراً"]
+    assert [t.strip() for op, t in ops if op != "="] == ["إن", "ان", "مثمرا", "مثمراً"]
+    ops = html.word_diff("انہوں نے کہا کہ اجلاس اچھا رہا", "انہوں نے کہا اجلاس بہت اچھا رہا")
+    assert [(op, t.strip()) for op, t in ops if op != "="] == [("-", "کہ"), ("+", "بہت")]
 
 
-def test_language_from_script():
-    assert html.language("یہ بھی پڑھیں") == "ur"
-    assert html.language("اقرأ أيضا") == "ar"
-    assert html.language("ये भी पढ़ें") == "hi"
-    assert html.language("Read more") is None
+def test_long_texts_are_diffed_line_by_line_then_word_by_word(monkeypatch):
+    monkeypatch.setattr(html, "DIFF_WORDS", 20)
+    old = "".join(f"line {n} says the same thing as it always did here\n" for n in range(30))
+    new = old.replace("line 7 says the same", "line 7 says a different")
+    ops = html.word_diff(old, new)
+    assert sides(ops) == (old, new)
+    assert [(op, t) for op, t in ops if op != "="] == [("-", "the same "), ("+", "a different ")]
+    assert [op for op, _ in html.word_diff("x " * 30, "y " * 30)] == ["-", "+"]
 
 
-def test_hostile_text_never_leaves_the_json_block(tmp_path, write_corpus):
-    body = "A perfectly ordinary first paragraph about the weather in the hills this week.\n"
-    corpus = write_corpus({"a.txt": body + HOSTILE + "\n", "b.txt": "Other text entirely, about trains and rivers.\n" + HOSTILE + "\n"})
+def boundaries(text: str) -> set[int]:
+    return {m.end() for m in regex.finditer(r"\X", text)} | {0}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab क्षि ि्\u0651ـاب\n\r"), st.text(alphabet="ab क्षि ि्\u0651ـاب\n\r"))
+def test_word_diff_always_rebuilds_both_texts_and_cuts_between_graphemes(old, new):
+    ops = html.word_diff(old, new)
+    assert sides(ops) == (old, new)
+    for text, skip in ((old, "+"), (new, "-")):
+        at, cuts = 0, set()
+        for op, run in ops:
+            if op != skip:
+                at += len(run)
+                cuts.add(at)
+        assert cuts <= boundaries(text)
+
+
+# ---- escaping, CSP, nothing from the network -----------------------------------------
+
+def test_json_for_script_escapes_everything_that_could_end_the_block():
+    data = {"text": HOSTILE + "\udcff", "path": "a&b>c"}
+    block = html._json_for_script(data)
+    assert not set(block) & set("<>&\u2028\u2029")
+    assert "\\udcff" in block
+    assert json.loads(block) == data
+
+
+def test_hostile_corpus_never_becomes_markup(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / 'a"><img src=x onerror=alert(1)>.txt').write_text("A title\n" + LONG + "\n" + HOSTILE + "\n", "utf-8")
+    (corpus / "b.txt").write_text("Another title\n" + LONG + "\n" + HOSTILE + "\n", "utf-8")
     out = tmp_path / "out"
-    assert run("clean", corpus, "-o", out).exit_code == 0
+    clean(corpus, out)
     page = (out / "report.html").read_text("utf-8")
-    # the payload appears only JSON-escaped: the page has its own elements and no others
-    tags = _start_tags(page)
+    tags = start_tags(page)
     assert tags.count("script") == 2 and "img" not in tags
-    assert "<img" not in page and "<!--" not in page
-    data = _data(page)
-    texts = [d["text"] for d in data["documents"] if d["text"]]
-    assert any(HOSTILE in t for t in texts)
+    assert "<img" not in page and "<!--" not in page and "onerror=alert(1)>" not in page.split("<script type")[0]
+    data = page_json(page)
+    assert any(HOSTILE in (d["text"] or "") for d in data["documents"])
+    # the input folder's name in the header is escaped by jinja, not markup either
+    assert "&lt;" not in page_json(page)["documents"][0]["path"]
 
 
 def test_csp_allows_exactly_the_inline_script_and_style(tmp_path):
-    out = tmp_path / "out"
-    from .conftest import SEEDS
-    run("clean", SEEDS, "-o", out)
-    page = (out / "report.html").read_text("utf-8")
+    clean(SEEDS, tmp_path / "out")
+    page = (tmp_path / "out" / "report.html").read_text("utf-8")
     csp = unescape(re.search(r'http-equiv="Content-Security-Policy" content="([^"]+)"', page).group(1))
-    assert "default-src 'none'" in csp and "unsafe-inline" not in csp and "http" not in csp
+    assert csp.startswith("default-src 'none';") and "unsafe" not in csp and "http" not in csp and "data:" not in csp
     script = re.search(r"<script>(.*?)</script>", page, re.S).group(1)
     style = re.search(r"<style>(.*?)</style>", page, re.S).group(1)
     for code in (script, style):
         digest = base64.b64encode(hashlib.sha256(code.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in csp
-    assert not re.search(r"(src|href)=\"(https?:)?//", page)   # nothing from the network
+    assert not re.search(r"(src|href|url)\s*[=(]\s*[\"']?(https?:)?//", page)   # nothing from the network
+    assert "innerHTML" not in script and "insertAdjacentHTML" not in script and "eval(" not in script
 
 
-def test_text_budget_is_stated_on_the_page(tmp_path, write_corpus, monkeypatch):
-    monkeypatch.setattr(html, "TEXT_BUDGET", 10)
-    from .conftest import SEEDS
-    out = tmp_path / "out"
-    run("clean", SEEDS, "-o", out)
-    report = report_of(out)
+def test_css_uses_logical_properties_only():
+    css = (Path(html.__file__).parent / "templates" / "report.css").read_text("utf-8")
+    assert not re.search(r"\b(left|right)\b|margin-top|padding-bottom|text-align:\s*(left|right)", css)
+    for font in ("Noto Sans Devanagari", "Noto Naskh Arabic", "Noto Nastaliq Urdu"):
+        assert font in css
+
+
+# ---- what the page gets --------------------------------------------------------------
+
+def test_kept_original_without_removals_is_inlined_so_links_can_land(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("First title\n" + LONG + "\n", "utf-8")
+    (corpus / "b.txt").write_text("Second title\n" + LONG + "\n" + own_text(2), "utf-8")
+    report = clean(corpus, tmp_path / "out")
+    docs = {Path(d["path"]).name: d for d in page_json((tmp_path / "out" / "report.html").read_text("utf-8"))["documents"]}
+    assert docs["a.txt"]["status"] == "kept" and docs["a.txt"]["text"].endswith(LONG + "\n")
+    assert docs["b.txt"]["removed"][0]["evidence"]["original"]["lines"] == [2, 2]
+    assert "text" not in docs["b.txt"]["removed"][0]   # the full text is there: spans are not sent twice
+    assert report["documents"][1]["removed"][0]["text"] == LONG + "\n"
+
+
+def test_texts_over_the_budget_are_left_out_and_counted(tmp_path, monkeypatch):
+    report = clean(SEEDS, tmp_path / "out")
+    monkeypatch.setattr(html, "TEXT_BUDGET", 4000)   # room for the first seed only
     data = html.page_data(report, html.read_originals(report))
-    assert all(d["text"] is None for d in data["documents"])
-    assert data["limits"]["texts_left_out"] == 2
+    assert [d["text"] is not None for d in data["documents"]] == [True, False]
+    assert data["documents"][1]["missing"] == "budget" and data["limits"]["over_budget"] == 1
+    assert all("text" in r for r in data["documents"][1]["removed"])   # its spans still are
 
 
-def test_changed_original_is_not_shown(tmp_path, write_corpus):
-    corpus = write_corpus({"a.txt": "Share this\nA paragraph of text that is long enough to matter here.\n"})
+def test_removed_spans_beyond_their_budget_are_cut_and_counted(tmp_path, monkeypatch):
+    report = clean(SEEDS, tmp_path / "out")
+    monkeypatch.setattr(html, "TEXT_BUDGET", 0)
+    monkeypatch.setattr(html, "SPAN_BUDGET", 400)
+    data = html.page_data(report, html.read_originals(report))
+    spans = [(r, source) for d, doc in zip(data["documents"], report["documents"])
+             for r, source in zip(d["removed"], doc["removed"])]
+    cut = [(r, source) for r, source in spans if "cut" in r]
+    assert cut and data["limits"]["spans_cut"] == len(cut)
+    for r, source in cut:
+        assert source["text"].startswith(r["text"]) and len(r["text"]) + r["cut"] == len(source["text"])
+    # whole spans: the first ones, within the budget, and short ones (no longer than a cut one)
+    assert sum(len(r["text"]) for r, _ in spans if "cut" not in r and len(r["text"]) > html.SPAN_CUT) <= 400
+
+
+def test_changed_original_is_not_shown_but_rebuilt_from_the_cleaned_file(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Title\nShare this\n" + LONG + "\n", "utf-8")
     out = tmp_path / "out"
-    run("clean", corpus, "-o", out)
+    report = clean(corpus, out)
+    original = (corpus / "a.txt").read_text("utf-8")
     (corpus / "a.txt").write_text("changed afterwards\n", encoding="utf-8")
-    assert html.read_originals(report_of(out)) == {}
+    assert html.read_originals(report, cleaned_dir=tmp_path / "elsewhere") == {}
+    assert html.read_originals(report, cleaned_dir=out) == {report["documents"][0]["path"]: original}
+    (out / "a.txt").write_text("also changed\n", encoding="utf-8")
+    assert html.read_originals(report, cleaned_dir=out) == {}
+    data = html.page_data(report, {})
+    assert data["documents"][0]["missing"] == "unavailable" and data["limits"]["unavailable"] == 1
 
 
-def test_report_command_rerenders_and_rejects_bad_input(tmp_path):
-    from .conftest import SEEDS
+def test_in_place_run_still_shows_the_originals(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    before = {p.name: p.read_text("utf-8") for p in corpus.iterdir()}
     out = tmp_path / "out"
-    run("clean", SEEDS, "-o", out)
+    clean(corpus, out, "--in-place")
+    data = page_json((out / "report.html").read_text("utf-8"))
+    assert {Path(d["path"]).name: d["text"] for d in data["documents"]} == before
+
+
+def test_clusters_merge_a_paragraph_and_put_near_duplicates_first(tmp_path):
+    paragraph = "\n".join(LONG[i:i + 70] for i in range(0, len(LONG), 70))
+    near = paragraph.replace("Monday", "Tuesday")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(f"A\n\n{own_text(1)}{paragraph}\n", "utf-8")
+    (corpus / "b.txt").write_text(f"B\n\n{own_text(2)}{paragraph}\n", "utf-8")
+    (corpus / "c.txt").write_text(f"C\n\n{own_text(3)}{near}\n", "utf-8")
+    report = clean(corpus, tmp_path / "out")
+    clusters = html.page_data(report, html.read_originals(report))["clusters"]
+    assert len(clusters) == 1 and clusters[0]["near"]
+    members = {Path(m["path"]).name: m for m in clusters[0]["members"]}
+    assert members["b.txt"]["diff"] == [["=", paragraph]]   # one copy of the paragraph, not one per line
+    changed = [(op, t.strip()) for op, t in members["c.txt"]["diff"] if op != "="]
+    assert changed == [("-", "Monday"), ("+", "Tuesday")]
+
+
+def test_a_copy_interrupted_by_another_rule_is_still_one_copy():
+    original = "Title\nalpha beta gamma\nthe\ndelta epsilon\n"
+    copy = "Other\nalpha beta gamma\nthe\ndelta epsilon zeta\n\nKept line.\nalpha beta gamma\n"
+    ev = {"original": {"path": "a", "lines": [2, 4]}, "similarity": 0.9}
+
+    def span(rule, kind, start, stop, evidence, text=copy):
+        lines = [text.count("\n", 0, start) + 1, text.count("\n", 0, stop - 1) + 1]
+        return {"kind": kind, "rule": rule, "lines": lines, "chars": [start, stop], "text": text[start:stop],
+                "evidence": evidence}
+    at = [copy.index(t) for t in ("alpha", "the\n", "delta", "Kept")] + [copy.rindex("alpha")]
+    report = {"documents": [
+        {"path": "a", "status": "kept", "chars": len(original), "lines": 4, "removed": []},
+        {"path": "b", "status": "cleaned", "chars": len(copy), "lines": 7, "removed": [
+            span("near-paragraph", "near-duplicate", at[0], at[1], ev),
+            span("frequent-line", "boilerplate", at[1], at[2], {"documents": 9}),
+            span("near-paragraph", "near-duplicate", at[2], at[3] - 1, ev),
+            span("near-paragraph", "near-duplicate", at[4], len(copy), ev)]}]}
+    members = html.page_data(report, {"a": original})["clusters"][0]["members"]
+    assert [m["lines"] for m in members] == [[2, 4], [7, 7]]   # the later copy, after kept text, is its own
+    assert sides(members[0]["diff"]) == ("alpha beta gamma\nthe\ndelta epsilon", "alpha beta gamma\nthe\ndelta epsilon zeta")
+
+
+def test_cluster_and_diff_caps_are_counted(tmp_path, monkeypatch):
+    rng = random.Random(5)
+    vocabulary = ["".join(rng.choices("bcdfghklmnprstvw", k=3)) + rng.choice("aeiou") for _ in range(500)]
+    lines = [" ".join(rng.choices(vocabulary, k=40)) + "." for _ in range(4)]
+    edited = [line.rsplit(" ", 1)[0] + " changed." for line in lines]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Title\n\n" + own_text(1) + "\n\n".join(lines) + "\n", "utf-8")
+    (corpus / "b.txt").write_text("Other\n\n" + own_text(2) + "\n\n".join(edited) + "\n", "utf-8")
+    report = clean(corpus, tmp_path / "out")
+    monkeypatch.setattr(html, "CLUSTER_LIMIT", 3)
+    monkeypatch.setattr(html, "DIFF_BUDGET", 100)   # room for one diff of two 40-word lines
+    data = html.page_data(report, html.read_originals(report))
+    assert len(data["clusters"]) == 3 and data["limits"]["clusters_total"] == 4
+    assert [m["diff"] is not None for c in data["clusters"] for m in c["members"]] == [True, False, False]
+    assert data["limits"]["diffs_left_out"] == 2
+
+
+def test_rule_chart_shows_the_largest_rules_then_the_rest(monkeypatch):
+    summary = {"by_kind": {"boilerplate": {"spans": 5, "chars": 50}},
+               "by_rule": {f"rule-{n}": {"spans": 1, "chars": 10 * n} for n in range(1, 6)}}
+    monkeypatch.setattr(html, "CHART_RULES", 2)
+    bars = html.charts({"summary": summary, "documents": []})["rule"]
+    assert [b["label"] for b in bars] == ["rule-5", "rule-4", "3 other rules"]
+    assert bars[2]["chars"] == 60 and bars[2]["size"] == 1 and bars[0]["size"] == 50 / 60
+
+
+# ---- the `report` command ---------------------------------------------------------------
+
+def test_report_command_rerenders_a_filtered_report(tmp_path):
+    out = tmp_path / "out"
+    report = clean(SEEDS, out)
+    report["documents"] = report["documents"][:1]
+    (tmp_path / "filtered.json").write_text(json.dumps(report), "utf-8")
     target = tmp_path / "review.html"
-    assert run("report", out / "report.json", "-o", target).exit_code == 0
-    assert _data(target.read_text("utf-8"))["summary"] == report_of(out)["summary"]
-    (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
-    result = run("report", tmp_path / "bad.json", "-o", target)
-    assert result.exit_code == 2 and result.output.startswith("dedup: error:")
+    result = run("report", tmp_path / "filtered.json", "-o", target)
+    assert result.exit_code == 0, result.output
+    page = target.read_text("utf-8")
+    data = page_json(page)
+    assert len(data["documents"]) == 1 and data["documents"][0]["text"]
+    assert data["summary"]["documents"] == 1 and data["summary"]["chars_removed"] == 62   # recounted
+
+
+def test_report_command_rejects_bad_input(tmp_path):
+    target = tmp_path / "review.html"
+    for content in ("{}", '{"format": "dedup-report", "format_version": 1, "documents": [{"path": "a"}]}', "not json"):
+        (tmp_path / "bad.json").write_text(content, encoding="utf-8")
+        result = run("report", tmp_path / "bad.json", "-o", target)
+        assert result.exit_code == 2 and result.output.startswith("dedup: error:"), result.output
+    result = run("report", tmp_path / "missing.json", "-o", target)
+    assert result.exit_code == 2 and not target.exists()
+
+
+@pytest.mark.parametrize("mode", ["--dry-run", None])
+def test_clean_writes_the_page_next_to_report_json(tmp_path, mode):
+    out = tmp_path / "out"
+    clean(SEEDS, out, *([mode] if mode else []))
+    page = (out / "report.html").read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") and 'lang="en"' in page
+    assert page_json(page)["summary"]["documents"] == 2

@@ -1,91 +1,97 @@
 "use strict";
-// Draws the report from the JSON block. Corpus text only ever goes through
-// textContent / text nodes; links are only ever "#doc-N(-line-M)" built from numbers.
+// Draws the report from its JSON block. Corpus text reaches the page only as text
+// nodes (append / textContent), never as markup; the only links built are
+// "#doc-N" and "#doc-N-line-M", from numbers.
 (function () {
   const data = JSON.parse(document.getElementById("data").textContent);
   const docs = data.documents;
   const KINDS = ["duplicate", "near-duplicate", "boilerplate"];
-  const PAGE = 100;
-  const BIDI = { "\u200e": "LRM", "\u200f": "RLM", "\u202a": "LRE", "\u202b": "RLE", "\u202c": "PDF",
+  const PAGE = 100, CLUSTER_PAGE = 50;
+  const BIDI = { "\u061c": "ALM", "\u200e": "LRM", "\u200f": "RLM", "\u202a": "LRE", "\u202b": "RLE", "\u202c": "PDF",
     "\u202d": "LRO", "\u202e": "RLO", "\u2066": "LRI", "\u2067": "RLI", "\u2068": "FSI", "\u2069": "PDI" };
+  // bidi controls, undecodable bytes (kept as lone surrogates U+DC80..U+DCFF; the u flag
+  // never matches half of a real pair) and other control characters
+  const SPECIAL = /([\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u{dc80}-\u{dcff}\x00-\x08\x0b-\x1f\x7f-\x9f])/u;
   const byPath = new Map(docs.map((d, i) => [d.path, i]));
   const $ = (id) => document.getElementById(id);
+  const fmt = (n) => Number(n).toLocaleString("en");
+  const plural = (n, one, many) => fmt(n) + " " + (n === 1 ? one : many);
 
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
     for (const [k, v] of Object.entries(attrs || {})) {
+      if (v === null || v === undefined) continue;
       if (k === "class") e.className = v; else e.setAttribute(k, v);
     }
-    for (const c of children) if (c !== null && c !== undefined) e.append(c);
+    for (const c of children) if (c !== null && c !== undefined && c !== false) e.append(c);
     return e;
   }
+  // UI words inside corpus text: their own language and direction, skipped by dir="auto"
+  const label = (cls, text, tag) => el(tag || "span", { class: "label " + cls, lang: "en", dir: "ltr" }, text);
 
-  // Corpus text as nodes; bidi controls become visible badges instead of acting.
+  function hex(c, width) { return c.toString(16).toUpperCase().padStart(width, "0"); }
+  function badge(ch) {
+    const c = ch.charCodeAt(0);
+    let name, title;
+    if (BIDI[ch]) { name = BIDI[ch]; title = "bidi control character U+" + hex(c, 4); }
+    else if (c >= 0xdc80 && c <= 0xdcff) { name = "byte " + hex(c - 0xdc00, 2); title = "undecodable byte, kept as it was"; }
+    else { name = "U+" + hex(c, 4); title = "control character"; }
+    return el("span", { class: "bidi", lang: "en", dir: "ltr", title }, "[" + name + "]");
+  }
+  // Corpus text as nodes; bidi controls and other invisible controls become visible badges.
   function corpusText(text) {
+    if (!SPECIAL.test(text)) return document.createTextNode(text);
     const f = document.createDocumentFragment();
-    let run = "";
-    for (const ch of text) {
-      if (BIDI[ch]) {
-        if (run) f.append(run);
-        run = "";
-        f.append(el("span", { class: "bidi", title: "bidi control U+" + ch.codePointAt(0).toString(16).toUpperCase() }, "[" + BIDI[ch] + "]"));
-      } else run += ch;
-    }
-    if (run) f.append(run);
+    text.split(SPECIAL).forEach((part, n) => { if (n % 2) f.append(badge(part)); else if (part) f.append(part); });
     return f;
   }
-
   function pathText(path) { return el("bdi", { class: "path" }, corpusText(path)); }
 
-  function docLink(path, line, label) {
-    const i = byPath.get(path);
-    const text = label || [pathText(path), line ? ":" + line : ""];
-    if (i === undefined) return el("span", {}, ...[].concat(text));
-    return el("a", { href: "#doc-" + i + (line ? "-line-" + line : "") }, ...[].concat(text));
+  // A `lang` from the script: Urdu letters, Persian letters, Arabic, Devanagari (Marathi's ळ).
+  const URDU = /[\u0679\u0688\u0691\u06ba\u06be\u06c1\u06d2\u06d3]/, PERSIAN = /[\u067e\u0686\u0698\u06af\u06a9\u06cc]/;
+  const ARABIC = /\p{Script=Arabic}/u, DEVANAGARI = /\p{Script=Devanagari}/u;
+  function scriptLang(text) {
+    if (ARABIC.test(text)) return URDU.test(text) ? "ur" : PERSIAN.test(text) ? "fa" : "ar";
+    if (DEVANAGARI.test(text)) return /\u0933/.test(text) ? "mr" : "hi";
+    return "";
+  }
+  // A line's language: its own script's, but a short Arabic-script line in an Urdu or
+  // Persian document, with none of their letters nor Arabic's own (ة ك ي), is taken to
+  // be in the document's language.
+  const ARABIC_ONLY = /[\u0629\u0643\u064a]/;
+  function lineLang(text, docLang) {
+    const own = scriptLang(text);
+    return own === "ar" && (docLang === "ur" || docLang === "fa") && !ARABIC_ONLY.test(text) ? docLang : own;
   }
 
-  // ---- overview ---------------------------------------------------------
+  function docLink(path, line, children) {
+    const i = byPath.get(path);
+    const content = children || [pathText(path), line ? ":" + line : ""];
+    if (i === undefined) return el("span", {}, ...content);
+    return el("a", { href: "#doc-" + i + (line ? "-line-" + line : "") }, ...content);
+  }
+
+  // ---- overview -------------------------------------------------------------
   const rows = docs.map((d, i) => {
-    const counts = { duplicate: 0, "near-duplicate": 0, boilerplate: 0 };
+    const row = { i, path: d.path, status: d.status, rules: new Set(), duplicate: 0, "near-duplicate": 0, boilerplate: 0 };
     let removed = 0;
-    const rules = new Set();
-    for (const r of d.removed) { counts[r.kind] = (counts[r.kind] || 0) + 1; removed += r.chars[1] - r.chars[0]; rules.add(r.rule); }
-    return { i, path: d.path, status: d.status, share: d.chars ? removed / d.chars : 0, rules, ...counts };
+    for (const r of d.removed) { row[r.kind] = (row[r.kind] || 0) + 1; removed += r.chars[1] - r.chars[0]; row.rules.add(r.rule); }
+    row.share = d.chars ? removed / d.chars : 0;
+    return row;
   });
 
-  function chart(target, entries) {
-    const NS = "http://www.w3.org/2000/svg";
-    const max = Math.max(1, ...entries.map((e) => e[1]));
-    const svg = document.createElementNS(NS, "svg");
-    const h = 22 * entries.length + 4;
-    svg.setAttribute("viewBox", "0 0 480 " + h);
-    svg.setAttribute("width", "480");
-    svg.setAttribute("height", String(h));
-    svg.setAttribute("role", "img");
-    entries.forEach(([label, value], n) => {
-      const y = 22 * n + 2;
-      const t = document.createElementNS(NS, "text");
-      t.setAttribute("x", "0"); t.setAttribute("y", String(y + 14));
-      t.textContent = label;
-      const bar = document.createElementNS(NS, "rect");
-      bar.setAttribute("x", "200"); bar.setAttribute("y", String(y + 3));
-      bar.setAttribute("height", "14"); bar.setAttribute("width", String(Math.max(1, 200 * value / max)));
-      bar.setAttribute("fill", label === "duplicate" ? "#b71c1c" : label === "near-duplicate" ? "#b45309" : "#6a1b9a");
-      const v = document.createElementNS(NS, "text");
-      v.setAttribute("x", String(206 + 200 * value / max)); v.setAttribute("y", String(y + 14));
-      v.textContent = value.toLocaleString("en");
-      svg.append(t, bar, v);
-    });
-    $(target).append(svg);
-  }
-  const s = data.summary;
-  chart("chart-kind", KINDS.map((k) => [k, (s.by_kind && s.by_kind[k] || { chars: 0 }).chars]));
-  chart("chart-rule", Object.entries(s.by_rule || {}).map(([k, v]) => [k, v.chars]));
-
-  const limits = [];
-  if (data.limits.texts_left_out) limits.push(data.limits.texts_left_out + " documents with removals are shown without their full text (over the " + data.limits.text_budget.toLocaleString("en") + "-character budget, or changed since the run): their removed spans are still listed.");
-  if (data.limits.clusters_total > data.limits.cluster_limit) limits.push("Only the " + data.limits.cluster_limit + " largest of " + data.limits.clusters_total + " duplicate clusters are shown.");
-  if (limits.length) { $("limits").textContent = limits.join(" "); $("limits").hidden = false; }
+  const L = data.limits, notes = [];
+  if (L.over_budget) notes.push(plural(L.over_budget, "document", "documents") + " beyond the " + fmt(L.text_budget) +
+    "-character budget for inlined text are shown by their removed spans only.");
+  if (L.spans_cut) notes.push(plural(L.spans_cut, "removed span is", "removed spans are") + " cut to their first characters (over the " +
+    fmt(L.span_budget) + "-character budget for removed spans).");
+  if (L.unavailable) notes.push(plural(L.unavailable, "document's", "documents'") +
+    " original text could not be read as it was at the run (missing or changed since): shown by their removed spans only.");
+  if (L.clusters_total > L.cluster_limit) notes.push("Only " + fmt(L.cluster_limit) + " of " + fmt(L.clusters_total) +
+    " duplicate clusters are shown (near-duplicates first, then the largest).");
+  if (L.diffs_left_out) notes.push(plural(L.diffs_left_out, "copy is", "copies are") + " shown without a word diff (over the page's budget of " +
+    fmt(L.diff_budget) + " diffed words).");
+  if (notes.length) { $("limits").textContent = "Limits of this page: " + notes.join(" "); $("limits").hidden = false; }
 
   const allRules = [...new Set(rows.flatMap((r) => [...r.rules]))].sort();
   for (const k of KINDS.concat(["none"])) $("filter-kind").append(el("option", { value: k }, k === "none" ? "nothing removed" : k));
@@ -97,24 +103,22 @@
     shown = rows.filter((r) =>
       (!kind || (kind === "none" ? !r.rules.size : r[kind] > 0)) &&
       (!rule || r.rules.has(rule)) && (!path || r.path.toLowerCase().includes(path)));
-    shown.sort((a, b) => (a[sortKey] < b[sortKey] ? -1 : a[sortKey] > b[sortKey] ? 1 : a.i - b.i) * sortDir);
+    shown.sort((a, b) => (a[sortKey] < b[sortKey] ? -sortDir : a[sortKey] > b[sortKey] ? sortDir : a.i - b.i));
     page = 0;
     drawTable();
   }
   function drawTable() {
     const body = document.querySelector("#doc-table tbody");
-    body.replaceChildren();
-    for (const r of shown.slice(page * PAGE, (page + 1) * PAGE)) {
-      body.append(el("tr", { "data-doc": String(r.i) },
+    body.replaceChildren(...shown.slice(page * PAGE, (page + 1) * PAGE).map((r) =>
+      el("tr", { "data-doc": String(r.i) },
         el("td", {}, docLink(r.path)), el("td", {}, r.status),
         el("td", { class: "num" }, (100 * r.share).toFixed(1) + "%"),
-        ...KINDS.map((k) => el("td", { class: "num" }, String(r[k])))));
-    }
+        ...KINDS.map((k) => el("td", { class: "num" }, String(r[k]))))));
     const pages = Math.max(1, Math.ceil(shown.length / PAGE));
     $("page").textContent = "page " + (page + 1) + " of " + pages;
     $("prev").disabled = page === 0;
     $("next").disabled = page + 1 >= pages;
-    $("filter-count").textContent = shown.length + " of " + rows.length + " documents";
+    $("filter-count").textContent = fmt(shown.length) + " of " + plural(rows.length, "document", "documents");
   }
   for (const id of ["filter-kind", "filter-rule", "filter-path"]) $(id).addEventListener("input", applyFilters);
   $("filters").addEventListener("submit", (e) => e.preventDefault());
@@ -136,25 +140,79 @@
   }
   applyFilters();
 
-  // ---- one document ---------------------------------------------------------
-  function evidenceItem(r, i) {
-    const ev = r.evidence || {};
-    const parts = [el("span", { class: "label k-" + r.kind }, r.kind + ": " + r.rule), " ",
-      el("a", { href: "#doc-" + i + "-line-" + r.lines[0] }, "lines " + r.lines[0] + "–" + r.lines[1])];
-    const facts = el("div", {});
-    if (ev.original) {
-      const line = ev.original.lines ? ev.original.lines[0] : null;
-      facts.append("kept original: ", docLink(ev.original.path, line));
+  // ---- where each kept original is copied (built on first use) -----------------
+  let copies = null;
+  function copiesOf(i) {
+    if (!copies) {
+      copies = new Map();
+      docs.forEach((d, j) => {
+        for (const r of d.removed) {
+          const o = r.evidence && r.evidence.original;
+          const at = o && byPath.get(o.path);
+          if (at === undefined) continue;
+          if (!copies.has(at)) copies.set(at, { whole: [], lines: new Map() });
+          const entry = copies.get(at);
+          if (!o.lines) entry.whole.push(j);
+          else {
+            if (!entry.lines.has(o.lines[0])) entry.lines.set(o.lines[0], []);
+            entry.lines.get(o.lines[0]).push([j, r.lines[0]]);
+          }
+        }
+      });
     }
-    if (ev.similarity !== undefined) facts.append(el("div", {}, "similarity " + Number(ev.similarity).toFixed(3)));
-    if (ev.pattern !== undefined) facts.append(el("div", {}, "pattern ", el("bdi", { dir: "auto" }, corpusText(String(ev.pattern)))));
-    if (ev.prefix !== undefined) facts.append(el("div", {}, "label ", el("bdi", { dir: "auto" }, corpusText(String(ev.prefix)))));
-    if (ev.documents !== undefined) facts.append(el("div", {}, "in " + ev.documents + " documents"));
-    if (ev.count !== undefined) facts.append(el("div", {}, ev.count + " times in a row"));
-    return el("li", {}, ...parts, facts);
+    return copies.get(i) || { whole: [], lines: new Map() };
+  }
+  function copyLinks(list) {
+    const out = [];
+    list.slice(0, 5).forEach(([j, line], n) => { out.push(n ? ", " : "", docLink(docs[j].path, line)); });
+    if (list.length > 5) out.push(" and " + (list.length - 5) + " more");
+    return out;
   }
 
-  function splitLines(text) {
+  const clusterKey = (path, lines) => path + "\u0000" + (lines || []).join(",");
+  const clusterOf = new Map(data.clusters.map((c, k) => [clusterKey(c.path, c.lines), k]));
+
+  // ---- one document -----------------------------------------------------------
+  function evidenceItem(r, i, k) {
+    const ev = r.evidence || {};
+    const facts = el("div", {});
+    if (ev.original) {
+      const at = ev.original.lines ? ev.original.lines[0] : null;
+      facts.append(el("div", {}, "kept original: ", ev.original.path === docs[i].path && at
+        ? el("a", { href: "#doc-" + i + "-line-" + at }, "line " + at + " of this document") : docLink(ev.original.path, at)));
+      const k = clusterOf.get(clusterKey(ev.original.path, ev.original.lines));
+      if (k !== undefined) facts.append(el("div", {}, el("a", { href: "#cluster-" + k }, "compare side by side")));
+    }
+    if (ev.similarity !== undefined) facts.append(el("div", {}, "similarity " + Number(ev.similarity).toFixed(3)));
+    if (ev.pattern !== undefined) facts.append(el("div", {}, "pattern “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.pattern)) }, corpusText(String(ev.pattern))), "”"));
+    if (ev.prefix !== undefined) facts.append(el("div", {}, "label “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.prefix)) }, corpusText(String(ev.prefix))), "”"));
+    if (ev.documents !== undefined) facts.append(el("div", {}, "in " + plural(ev.documents, "document", "documents")));
+    if (ev.count !== undefined) facts.append(el("div", {}, ev.count + " times in a row"));
+    const where = r.lines[0] === r.lines[1] ? "line " + r.lines[0] : "lines " + r.lines[0] + "–" + r.lines[1];
+    return el("li", { id: "ev-" + k }, label("k-" + r.kind, r.kind + ": " + r.rule), " ",
+      el("a", { href: "#doc-" + i + "-line-" + r.lines[0] }, where), facts);
+  }
+
+  // Consecutive spans with one rule and one evidence (a paragraph is removed line by
+  // line, a widget heading may repeat) read as one finding.
+  function findings(removed) {
+    const out = [];
+    for (const r of removed) {
+      const key = JSON.stringify(r.evidence || {}), last = out[out.length - 1];
+      if (last && last.rule === r.rule && last.key === key && last.chars[1] === r.chars[0]) {
+        last.lines = [last.lines[0], r.lines[1]];
+        last.chars = [last.chars[0], r.chars[1]];
+        if (r.text !== undefined) last.text += r.text;
+        last.cut += r.cut || 0;
+      } else {
+        out.push({ kind: r.kind, rule: r.rule, evidence: r.evidence, key, lines: r.lines.slice(), chars: r.chars.slice(),
+          text: r.text, cut: r.cut || 0 });
+      }
+    }
+    return out;
+  }
+
+  function splitLines(text) {   // as dedup's segment.lines: \r\n, \r or \n; no empty last line
     const out = [];
     const re = /\r\n|\r|\n/g;
     let start = 0, m;
@@ -163,82 +221,163 @@
     return out;
   }
 
-  function showDoc(i, line) {
-    const d = docs[i];
-    const view = $("view-doc");
-    const toggle = el("input", { type: "checkbox", id: "cleaned-toggle" });
-    const text = el("div", { class: "text", id: "doc-text" });
-    const head = el("div", {},
-      el("h2", {}, pathText(d.path)),
-      el("p", { class: "note" }, d.status + " · " + d.lines + " lines · " + d.chars + " characters · " + d.removed.length + " removals · ",
-        el("a", { href: "#overview" }, "back to the overview")),
-      el("label", {}, toggle, " show the cleaned text only"));
-    toggle.addEventListener("change", () => text.classList.toggle("cleaned", toggle.checked));
-    const removedAt = new Map();
-    for (const r of d.removed) for (let n = r.lines[0]; n <= r.lines[1]; n++) removedAt.set(n, r);
-    if (d.text !== null) {
-      splitLines(d.text).forEach((content, k) => {
-        const n = k + 1, r = removedAt.get(n);
-        const attrs = { class: "line" + (r ? " rm k-" + r.kind : ""), id: "doc-" + i + "-line-" + n, dir: "auto", "data-line": String(n) };
-        if (d.lang) attrs.lang = d.lang;
-        text.append(r ? el("div", attrs, el("span", { class: "label" }, "removed: " + r.rule), el("del", {}, corpusText(content)))
-          : el("div", attrs, corpusText(content)));
-      });
-    } else {
-      text.append(el("p", { class: "note" }, "The full text is not in this report (over its size budget, or the file changed since the run). The removed spans:"));
-      for (const r of d.removed) {
-        const attrs = { class: "line rm k-" + r.kind, id: "doc-" + i + "-line-" + r.lines[0], dir: "auto" };
-        if (d.lang) attrs.lang = d.lang;
-        text.append(el("div", attrs, el("span", { class: "label" }, "removed: " + r.rule + " (lines " + r.lines[0] + "–" + r.lines[1] + ")"), el("del", {}, corpusText(r.text))));
-      }
-    }
-    const evidence = el("aside", { class: "evidence" }, el("h3", {}, "Why"),
-      d.removed.length ? el("ol", {}, ...d.removed.map((r) => evidenceItem(r, i))) : el("p", {}, "Nothing removed."));
-    view.replaceChildren(head, el("div", { class: "doc-grid" }, text, evidence));
-    show("view-doc");
-    const target = line && document.getElementById("doc-" + i + "-line-" + line);
-    if (target) { target.classList.add("target"); target.scrollIntoView({ block: "center" }); } else window.scrollTo(0, 0);
+  function flash(node, block) {
+    for (const old of document.querySelectorAll(".target")) old.classList.remove("target");
+    node.classList.add("target");
+    node.scrollIntoView({ block: block || "center" });
   }
 
-  // ---- duplicate clusters ---------------------------------------------------
-  let clustersDrawn = false;
-  function diffSide(ops, keep) {
-    const div = el("div", { dir: "auto" });
+  function showDoc(i, line) {
+    const d = docs[i];
+    const pos = shown.findIndex((r) => r.i === i);
+    const step = (delta, text) => {
+      const r = pos >= 0 ? shown[pos + delta] : undefined;
+      return r ? el("a", { href: "#doc-" + r.i, rel: delta < 0 ? "prev" : "next" }, text) : el("span", { class: "note" }, text);
+    };
+    const removedChars = d.removed.reduce((n, r) => n + r.chars[1] - r.chars[0], 0);
+    const toggle = el("input", { type: "checkbox", id: "cleaned-toggle" });
+    const text = el("div", { class: "text", id: "doc-text" });
+    const docLang = scriptLang(d.text !== null ? d.text.slice(0, 5000) : d.removed.map((r) => r.text).join(" ").slice(0, 5000));
+    const copied = copiesOf(i);
+    const notes = [];
+    if (copied.whole.length) notes.push(el("p", { class: "note" }, "Kept original of " + plural(copied.whole.length, "document", "documents") + " removed as copies: ",
+      ...copyLinks(copied.whole.map((j) => [j, null]))));
+    if (d.undecodable_byte_at !== undefined) notes.push(el("p", { class: "note" }, "Not UTF-8 from byte " + d.undecodable_byte_at + "; its bad bytes are kept as they were (shown as [byte XX])."));
+    if (d.unexamined_lines) notes.push(el("p", { class: "note" }, "Lines too long to examine, kept: " + d.unexamined_lines.slice(0, 20).join(", ") + (d.unexamined_lines.length > 20 ? ", …" : "")));
+    const head = el("div", {},
+      el("nav", { class: "doc-nav" }, el("a", { href: "#documents" }, "all documents"), step(-1, "previous"), step(1, "next"),
+        el("span", { class: "note" }, pos >= 0 ? (pos + 1) + " of " + fmt(shown.length) + " in the table's order" : "not in the filtered table")),
+      el("h2", {}, pathText(d.path)),
+      el("p", { class: "note" }, d.status + " · " + plural(d.lines, "line", "lines") + " · " + plural(d.chars, "character", "characters") +
+        " · " + plural(d.removed.length, "removed span", "removed spans") + " (" + (100 * removedChars / Math.max(d.chars, 1)).toFixed(1) + "% of its characters)"),
+      ...notes,
+      el("label", {}, toggle, " show the cleaned text only"));
+    toggle.addEventListener("change", () => text.classList.toggle("cleaned", toggle.checked));
+
+    const jumpTo = (k) => () => flash($("ev-" + k));
+    const found = findings(d.removed);
+    if (d.text !== null) {
+      const lines = splitLines(d.text);
+      const removedAt = new Map(), labelAt = new Map();
+      found.forEach((r, k) => {
+        for (let n = r.lines[0]; n <= r.lines[1]; n++) removedAt.set(n, r);
+        let first = r.lines[0];   // label the first line with text: a span may begin with the blank lines it takes along
+        while (first < r.lines[1] && !(lines[first - 1] || "").trim()) first++;
+        labelAt.set(first, k);
+      });
+      const nodes = lines.map((content, n0) => {
+        const n = n0 + 1, r = removedAt.get(n), kept = copied.lines.get(n);
+        const div = el("div", { class: "line" + (r ? " rm k-" + r.kind : kept ? " original" : ""), id: "doc-" + i + "-line-" + n,
+          dir: "auto", lang: lineLang(content, docLang), "data-line": String(n) });
+        if (labelAt.has(n)) {
+          const button = label("k-" + r.kind, "removed: " + r.rule, "button");
+          button.type = "button";
+          button.title = "show why";
+          button.addEventListener("click", jumpTo(labelAt.get(n)));
+          div.append(button);
+        }
+        div.append(r ? el("del", {}, corpusText(content)) : corpusText(content));
+        if (kept) div.append(" ", el("span", { class: "label kept", lang: "en", dir: "ltr" }, "kept; its copies: ", ...copyLinks(kept)));
+        return div;
+      });
+      text.append(...nodes);
+    } else {
+      const why = d.missing === "budget" ? "Its full text is not in this page (over the page's budget for inlined text)."
+        : d.missing === "unavailable" ? "Its original text could not be read as it was at the run (the file is missing or changed since)."
+        : "Nothing was removed from it, so its text is not in this page.";
+      text.append(el("p", { class: "note" }, why + (found.length ? " Its removed spans:" : "")));
+      found.forEach((r, k) => {
+        const button = label("k-" + r.kind, "removed: " + r.rule + " (lines " + r.lines[0] + "–" + r.lines[1] + ")", "button");
+        button.type = "button";
+        button.addEventListener("click", jumpTo(k));
+        text.append(el("div", { class: "line rm k-" + r.kind, id: "doc-" + i + "-line-" + r.lines[0], dir: "auto", lang: lineLang(r.text, docLang) },
+          button, el("del", {}, corpusText(r.text)),
+          r.cut ? el("span", { class: "note", lang: "en", dir: "ltr" }, " … " + plural(r.cut, "more character", "more characters") + " not in this page") : null));
+      });
+    }
+    const evidence = el("aside", { class: "evidence" }, el("h3", {}, "Why removed"),
+      found.length ? el("ol", {}, ...found.map((r, k) => evidenceItem(r, i, k))) : el("p", {}, "Nothing removed."));
+    $("view-doc").replaceChildren(head, el("div", { class: "doc-grid" }, text, evidence));
+    show("view-doc");
+    const target = line && $("doc-" + i + "-line-" + line);
+    if (target) flash(target);
+    else {
+      if (line) text.prepend(el("p", { class: "note", id: "line-missing" }, "Line " + line + " is not shown: this document's text is not in the page."));
+      window.scrollTo(0, 0);
+    }
+  }
+
+  // ---- duplicate clusters -------------------------------------------------------
+  let clusterPage = 0, nearOnly = false;
+  function diffSide(ops, keep, lang) {
+    const div = el("div", { class: "side", dir: "auto", lang });
     for (const [op, t] of ops) {
       if (op === "=") div.append(corpusText(t));
-      else if (op === keep) div.append(el("span", { class: op === "-" ? "d-del" : "d-ins" }, corpusText(t)));
+      else if (op === keep) div.append(el(op === "-" ? "del" : "ins", { class: op === "-" ? "d-del" : "d-ins" }, corpusText(t)));
     }
     return div;
   }
   function drawClusters() {
-    const view = $("view-clusters");
-    view.replaceChildren(el("h2", {}, "Duplicate clusters"),
-      el("p", { class: "note" }, data.clusters.length + " groups of copies, largest first. Left: the kept original; right: each removed copy, words that differ highlighted."));
-    for (const c of data.clusters) {
+    const list = data.clusters.filter((c) => !nearOnly || c.near);
+    const pages = Math.max(1, Math.ceil(list.length / CLUSTER_PAGE));
+    clusterPage = Math.min(clusterPage, pages - 1);
+    const near = el("input", { type: "checkbox", id: "near-only" });
+    near.checked = nearOnly;
+    near.addEventListener("change", () => { nearOnly = near.checked; clusterPage = 0; drawClusters(); });
+    const pager = () => {
+      const prev = el("button", { type: "button" }, "Previous"), next = el("button", { type: "button" }, "Next");
+      prev.disabled = clusterPage === 0; next.disabled = clusterPage + 1 >= pages;
+      prev.addEventListener("click", () => { clusterPage--; drawClusters(); window.scrollTo(0, 0); });
+      next.addEventListener("click", () => { clusterPage++; drawClusters(); window.scrollTo(0, 0); });
+      return el("div", { class: "pager" }, prev, " page " + (clusterPage + 1) + " of " + pages + " ", next);
+    };
+    const boxes = list.slice(clusterPage * CLUSTER_PAGE, (clusterPage + 1) * CLUSTER_PAGE).map((c) => {
+      const k = data.clusters.indexOf(c);
       const line = c.lines.length ? c.lines[0] : null;
-      const box = el("div", { class: "cluster" },
-        el("h3", {}, "kept: ", docLink(c.path, line), " · " + c.members.length + " removed copies"));
+      const where = c.lines.length ? (c.lines[0] === c.lines[1] ? "line " + c.lines[0] : "lines " + c.lines[0] + "–" + c.lines[1]) : "whole document";
+      const box = el("div", { class: "cluster", id: "cluster-" + k },
+        el("h3", {}, "kept: ", docLink(c.path, line), " (" + where + ") · " + plural(c.members.length, "removed copy", "removed copies")));
+      const lang = scriptLang(c.sample);
       for (const m of c.members) {
-        box.append(el("p", { class: "note" }, el("span", { class: "label k-" + (m.similarity === 1 ? "duplicate" : "near-duplicate") }, m.rule),
-          " ", docLink(m.path, m.lines[0]), " · similarity " + Number(m.similarity).toFixed(3)));
-        if (m.diff) box.append(el("div", { class: "pair" }, diffSide(m.diff, "-"), diffSide(m.diff, "+")));
-        else box.append(el("p", { class: "note" }, "No word diff here: the original's text is not in the report, or the page's diff budget is spent."));
+        const caption = el("div", { class: "caption" }, label("k-" + m.kind, m.rule), " ", docLink(m.path, m.lines[0]),
+          m.similarity !== undefined && m.similarity !== null ? " · similarity " + Number(m.similarity).toFixed(3) : "",
+          m.diff && m.diff.length === 1 && m.diff[0][0] === "=" ? " · identical" : "");
+        if (m.diff) {
+          box.append(el("div", { class: "pair" }, el("div", { class: "caption" }, "kept original"), caption,
+            diffSide(m.diff, "-", lang), diffSide(m.diff, "+", lang)));
+        } else {
+          box.append(caption, el("p", { class: "note" }, !c.available
+            ? "No word diff: the kept original's text is not available."
+            : "No word diff: the page's diff budget is spent."));
+        }
       }
-      view.append(box);
-    }
-    clustersDrawn = true;
+      return box;
+    });
+    $("view-clusters").replaceChildren(el("h2", {}, "Duplicate clusters"),
+      el("p", { class: "note" }, plural(data.clusters.length, "group", "groups") + " of copies of one kept original, near-duplicates first, then the largest." +
+        " Start: the kept original, with words only it has struck through; end: the removed copy, with words only it has underlined."),
+      el("label", {}, near, " near-duplicates only"), pager(), ...boxes, list.length ? pager() : el("p", {}, "No clusters."));
   }
 
-  // ---- routing ------------------------------------------------------------------
+  // ---- routing ----------------------------------------------------------------------
   function show(id) {
     for (const v of ["view-overview", "view-doc", "view-clusters"]) $(v).hidden = v !== id;
   }
   function route() {
     const m = /^#doc-(\d+)(?:-line-(\d+))?$/.exec(location.hash);
     if (m && docs[Number(m[1])]) return showDoc(Number(m[1]), m[2] ? Number(m[2]) : null);
-    if (location.hash === "#clusters") { if (!clustersDrawn) drawClusters(); return show("view-clusters"); }
+    if (location.hash === "#clusters") { drawClusters(); show("view-clusters"); return window.scrollTo(0, 0); }
+    const c = /^#cluster-(\d+)$/.exec(location.hash);
+    if (c && data.clusters[Number(c[1])]) {
+      const cluster = data.clusters[Number(c[1])];
+      if (nearOnly && !cluster.near) nearOnly = false;
+      clusterPage = Math.floor(data.clusters.filter((x) => !nearOnly || x.near).indexOf(cluster) / CLUSTER_PAGE);
+      drawClusters();
+      show("view-clusters");
+      return flash($("cluster-" + c[1]), "start");
+    }
     show("view-overview");
-    if (location.hash === "#documents") $("documents").scrollIntoView();
+    if (location.hash === "#documents") $("documents").scrollIntoView(); else window.scrollTo(0, 0);
   }
   window.addEventListener("hashchange", route);
   route();
