@@ -146,11 +146,11 @@ def _sketch(items: list, settings: Settings, jobs: int):
 
 # -- checking --------------------------------------------------------------------
 
-def _problems(sources_by_path: dict[str, Source], sketches, decisions, wanted, settings: Settings) -> list[Problem]:
-    """Problems of the documents for which `wanted(path, decision)` holds."""
+def _problems(sources_by_path: dict[str, Source], sketches, decisions, settings: Settings) -> list[Problem]:
+    """The findings of these decisions as problems, with the flagged text re-read."""
     out = []
     for sk, decision in zip(sketches, decisions):
-        if (decision.document or decision.lines) and wanted(sk.path, decision):
+        if decision.document or decision.lines:
             doc = corpus.read(sources_by_path[sk.path], settings.decode_errors == "keep")
             if isinstance(doc, corpus.Document):
                 out.extend(problems_of(sk.path, doc.text, decision))
@@ -173,7 +173,7 @@ def check_index(idx: Index, members: list[Source], checked: list[Source] | None,
     if checked is None:   # the whole corpus: exactly what `clean` decides
         sketches = idx.sketches([e.id for e in live])
         ordered = [sketches[e.id] for e in sorted(live, key=lambda e: e.path)]
-        return _problems(by_path, ordered, classify(ordered, settings), lambda p, d: True, settings)
+        return _problems(by_path, ordered, classify(ordered, settings), settings)
     out: list[Problem] = []
     for source in checked:
         entry = entries.get(source.path)
@@ -183,7 +183,7 @@ def check_index(idx: Index, members: list[Source], checked: list[Source] | None,
         ordered = sorted(hood.values(), key=lambda sk: sk.path)
         decisions = classify(ordered, settings, idx.stats(ordered))
         decisions = [d if sk.path == source.path else _involves(d, source.path) for sk, d in zip(ordered, decisions)]
-        out.extend(_problems(by_path, ordered, decisions, lambda p, d: True, settings))
+        out.extend(_problems(by_path, ordered, decisions, settings))
     return sorted(set(out), key=lambda p: (p.path, p.line, p.rule))
 
 
