@@ -127,7 +127,8 @@ def test_removed_hindi_teaser_shows_its_rule_and_why(page):
 def test_duplicate_link_lands_on_the_kept_original(page):
     i = open_doc(page, "002_3ad8789db8de2740")
     page.locator(".evidence a", has_text="line 1 of this document").first.click()
-    target = page.locator(".line.target")
+    target = page.locator(f"#doc-{i}-line-1.target")
+    playwright.expect(target).to_be_visible()
     assert target.get_attribute("id") == f"doc-{i}-line-1"
     assert "rm" not in target.get_attribute("class") and "original" in target.get_attribute("class")
     assert page.url.endswith(f"#doc-{i}-line-1")
@@ -137,10 +138,11 @@ def test_duplicate_link_lands_on_the_kept_original(page):
 def test_link_to_an_original_in_a_document_without_removals(page):
     open_doc(page, "zz-copies")
     page.locator(".evidence a", has_text="aa-kept.txt:2").click()
-    target = page.locator(".line.target")
-    assert LONG in target.inner_text() and "kept; its copies:" in target.inner_text()
+    target = page.locator(".line.target:not(.rm)")   # the view is redrawn on the hash change: wait for it
+    playwright.expect(target).to_contain_text("kept; its copies:")
+    assert LONG in target.inner_text()
     target.locator("a", has_text="zz-copies.txt:2").click()   # and back to the copy
-    assert "removed: exact-line" in page.locator(".line.target").inner_text()
+    playwright.expect(page.locator(".line.target.rm")).to_contain_text("removed: exact-line")
 
 
 def test_cleaned_only_toggle_hides_removed_lines(page):
@@ -177,13 +179,14 @@ def test_filters_hide_the_rest_and_columns_sort(page):
 def test_next_and_previous_follow_the_filtered_table(page):
     page.select_option("#filter-kind", "boilerplate")
     page.locator("#doc-table a").first.click()
+    heading = page.locator("#view-doc h2")   # redrawn on each hash change: expect() waits for it
     page.locator("a[rel=next]").click()
-    assert "002_3ad8789db8de2740" in page.locator("#view-doc h2").inner_text()
+    playwright.expect(heading).to_contain_text("002_3ad8789db8de2740")
     page.locator("a[rel=next]").click()
-    assert "latin1.txt" in page.locator("#view-doc h2").inner_text()
+    playwright.expect(heading).to_contain_text("latin1.txt")
     assert page.locator("a[rel=next]").count() == 0   # three documents have boilerplate
     page.locator("a[rel=prev]").click()
-    assert "002_3ad8789db8de2740" in page.locator("#view-doc h2").inner_text()
+    playwright.expect(heading).to_contain_text("002_3ad8789db8de2740")
 
 
 def test_undecodable_bytes_are_shown_as_badges(page):
