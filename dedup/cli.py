@@ -90,6 +90,7 @@ def clean(paths, output, in_place, dry_run, jobs, include, exclude, threshold, s
         _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
     if not quiet:
         click.echo(report.summary_text(result, report_path.as_posix()), err=True)
+        click.echo(f"  review page: {(out / 'report.html').as_posix()}", err=True)
 
 
 @main.command("check")
