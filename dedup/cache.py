@@ -30,7 +30,7 @@ from .corpus import Source
 from .sketch import DocSketch
 
 FOLDER = ".dedup_cache"
-SCHEMA = 1
+SCHEMA = 2
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16
@@ -42,12 +42,15 @@ CREATE TABLE docs (id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEG
 CREATE TABLE links (key INTEGER NOT NULL, doc INTEGER NOT NULL);
 CREATE INDEX links_key ON links (key);
 CREATE INDEX links_doc ON links (doc);
-CREATE TABLE shorts (key INTEGER NOT NULL, doc INTEGER NOT NULL);
-CREATE INDEX shorts_key ON shorts (key);
+CREATE TABLE shorts (key INTEGER NOT NULL, doc INTEGER NOT NULL, copy TEXT NOT NULL);
+CREATE INDEX shorts_key ON shorts (key, copy);
 CREATE INDEX shorts_doc ON shorts (doc);
-CREATE TABLE labels (key TEXT NOT NULL, doc INTEGER NOT NULL, written TEXT, lines INTEGER, rests TEXT);
-CREATE INDEX labels_key ON labels (key);
+CREATE TABLE labels (key TEXT NOT NULL, doc INTEGER NOT NULL, copy TEXT NOT NULL,
+                     written TEXT, lines INTEGER, rests TEXT);
+CREATE INDEX labels_key ON labels (key, copy);
 CREATE INDEX labels_doc ON labels (doc);
+CREATE TABLE short_counts (key INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
+CREATE TABLE label_counts (key TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -181,8 +184,28 @@ class Index:
                 self.db.execute("DELETE FROM docs WHERE id = ?", row)
 
     def _drop(self, doc: int) -> None:
-        for table in ("links", "shorts", "labels"):
+        self.db.execute("DELETE FROM links WHERE doc = ?", (doc,))
+        for table, counts in _COUNTED:
+            keys = self.db.execute(f"SELECT key, copy FROM {table} WHERE doc = ?", (doc,)).fetchall()
             self.db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
+            for key, copy in keys:
+                if not self._has(table, key, copy):
+                    self.db.execute(f"UPDATE {counts} SET documents = documents - 1 WHERE key = ?", (key,))
+                    self.db.execute(f"DELETE FROM {counts} WHERE key = ? AND documents <= 0", (key,))
+
+    def _has(self, table: str, key, copy: str) -> bool:
+        return self.db.execute(f"SELECT 1 FROM {table} WHERE key = ? AND copy = ? LIMIT 1", (key, copy)).fetchone() is not None
+
+    def _add(self, table: str, counts: str, rows: list[tuple]) -> None:
+        """Insert (key, doc, copy, ...) rows; a key's count grows when the first of
+        a set of exact copies gets it."""
+        for row in rows:
+            key, _, copy = row[:3]
+            first = not self._has(table, key, copy)
+            self.db.execute(f"INSERT INTO {table} VALUES ({', '.join('?' * len(row))})", row)
+            if first:
+                self.db.execute(f"INSERT INTO {counts} VALUES (?, 1) ON CONFLICT (key) DO UPDATE "
+                                f"SET documents = documents + 1", (key,))
 
     def store(self, path: str, st: os.stat_result, sha256: str, sketch: DocSketch | None,
               skipped: str | None = None) -> None:
@@ -201,11 +224,12 @@ class Index:
             return
         doc = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()[0]
         self.db.executemany("INSERT INTO links VALUES (?, ?)", ((k, doc) for k in link_keys(sketch, self.settings)))
-        self.db.executemany("INSERT INTO shorts VALUES (?, ?)",
-                            ((k, doc) for k in _signed(sorted(short_lines(sketch, self.settings)))))
-        self.db.executemany("INSERT INTO labels VALUES (?, ?, ?, ?, ?)", (
-            (key, doc, written, n, json.dumps(sorted(_signed(sorted(rests)))))
-            for key, (written, n, rests) in teaser_labels(sketch).items()))
+        copy = digest.hex() if digest is not None else f"#{doc}"   # exact copies share it and count once
+        self._add("shorts", "short_counts",
+                  [(k, doc, copy) for k in _signed(sorted(short_lines(sketch, self.settings)))])
+        self._add("labels", "label_counts", [
+            (key, doc, copy, written, n, json.dumps(sorted(_signed(sorted(rests)))))
+            for key, (written, n, rests) in sorted(teaser_labels(sketch).items())])
 
     # -- reading ---------------------------------------------------------------
     def entries(self) -> dict[str, Entry]:
@@ -233,27 +257,39 @@ class Index:
         return {r[0] for r in rows} | {doc}
 
     def stats(self, sketches: list[DocSketch]) -> CorpusStats:
-        """The corpus-wide counts for the lines and labels of these documents. Exact
-        duplicate files count once, as `clean` counts only the documents it keeps."""
+        """The corpus-wide counts for the lines and labels of these documents, read
+        from the counts the index keeps. Exact duplicate files count once (the first
+        in path order gives a label's evidence), as `clean` counts only the
+        documents it keeps."""
         settings = self.settings
         hashes = sorted(set().union(*(short_lines(sk, settings) for sk in sketches)))
-        line_documents = {}
-        for chunk in _chunks(_signed(hashes)):
-            marks = ",".join("?" * len(chunk))
-            for key, n in self.db.execute(
-                    f"SELECT s.key, COUNT(DISTINCT COALESCE(d.digest, d.id)) FROM shorts AS s "
-                    f"JOIN docs AS d ON d.id = s.doc WHERE s.key IN ({marks}) GROUP BY s.key", chunk):
-                if n >= settings.min_docs:
-                    line_documents[int(np.int64(key).view(np.uint64))] = n
+        line_documents = {int(np.int64(key).view(np.uint64)): n
+                          for key, n in self._counts("short_counts", _signed(hashes))}
         labels = sorted({key for sk in sketches for key, _, _ in sk.label.values()})
+        frequent = [key for key, _ in self._counts("label_counts", labels)]
         evidence: dict[str, list] = {}
-        for chunk in _chunks(labels):
+        seen = set()
+        for chunk in _chunks(frequent):
             marks = ",".join("?" * len(chunk))
-            for key, written, n, rests in self.db.execute(
-                    f"SELECT l.key, l.written, l.lines, l.rests FROM labels AS l JOIN docs AS d ON d.id = l.doc "
-                    f"WHERE l.key IN ({marks}) ORDER BY d.path", chunk):
-                evidence.setdefault(key, []).append((written, n, set(json.loads(rests))))
+            for key, copy, written, n, rests in self.db.execute(
+                    f"SELECT l.key, l.copy, l.written, l.lines, l.rests FROM labels AS l JOIN docs AS d "
+                    f"ON d.id = l.doc WHERE l.key IN ({marks}) ORDER BY d.path", chunk):
+                if (key, copy) not in seen:
+                    seen.add((key, copy))
+                    evidence.setdefault(key, []).append((written, n, set(json.loads(rests))))
         return CorpusStats(line_documents, templates_from(evidence, settings))
+
+    def _counts(self, table: str, keys: list) -> list[tuple]:
+        """(key, documents) for the keys in `min_docs` or more documents."""
+        out = []
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            out += self.db.execute(f"SELECT key, documents FROM {table} WHERE key IN ({marks}) AND documents >= ?",
+                                   (*chunk, self.settings.min_docs)).fetchall()
+        return out
+
+
+_COUNTED = (("shorts", "short_counts"), ("labels", "label_counts"))
 
 
 def _chunks(items: list, size: int = 500) -> list[list]:

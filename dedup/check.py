@@ -18,6 +18,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import sqlite3
 import tempfile
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -213,7 +214,9 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
             try:
                 _refresh(idx, members, settings, jobs)
                 return Result(check_index(idx, members, checked, settings), names)
-            except CacheError:   # a damaged entry: start again from nothing
+            except sqlite3.OperationalError as err:   # locked too long, disk full: not damage
+                raise InputError(f"{idx.file}: {err}") from None
+            except (CacheError, sqlite3.DatabaseError):   # damage found mid-run: start again from nothing
                 idx.close()
                 idx._discard()
                 idx = Index(cache_root, settings)
