@@ -209,21 +209,21 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
         return Result([], names)
     with tempfile.TemporaryDirectory() as scratch:
         cache_root = Path(root) if use_cache else Path(scratch)
-        idx = Index(cache_root, settings)
-        try:
+        for attempt in (1, 2):   # damage found mid-run: throw the index away and build it again, once
+            idx = Index(cache_root, settings)
             try:
                 _refresh(idx, members, settings, jobs)
                 return Result(check_index(idx, members, checked, settings), names)
             except sqlite3.OperationalError as err:   # locked too long, disk full: not damage
                 raise InputError(f"{idx.file}: {err}") from None
-            except (CacheError, sqlite3.DatabaseError):   # damage found mid-run: start again from nothing
+            except (CacheError, sqlite3.DatabaseError) as err:
+                if attempt == 2:
+                    raise InputError(f"{idx.file}: damaged index could not be rebuilt ({err})") from None
                 idx.close()
                 idx._discard()
-                idx = Index(cache_root, settings)
-                _refresh(idx, members, settings, jobs)
-                return Result(check_index(idx, members, checked, settings), names)
-        finally:
-            idx.close()
+            finally:
+                idx.close()
+    raise AssertionError("unreachable")
 
 
 # -- baseline --------------------------------------------------------------------

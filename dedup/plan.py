@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import segment
-from .classify import Decision, Finding
+from .classify import Decision
 
 
 @dataclass(frozen=True)

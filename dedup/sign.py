@@ -10,8 +10,12 @@ so `as_minhash()` gives a `LeanMinHash` usable in a `MinHashLSH`.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:   # importing datasketch at run time costs 0.5 s (scipy)
+    from datasketch import LeanMinHash
 
 _MASK = np.uint64(0xFFFFFFFF)
 _MULTIPLIER = 0x9E3779B1  # odd: combining k word hashes stays a bijection in each word
