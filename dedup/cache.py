@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, index
+from . import __version__, index, output
 from .classify import (CorpusStats, content_digest, content_signature, short_lines, teaser_labels,
                        templates_from)
 from .config import Settings
@@ -104,10 +104,10 @@ class Entry:
 
 
 class Index:
-    def __init__(self, root: Path, settings: Settings):
+    def __init__(self, root: Path, settings: Settings, name: str = "index.sqlite"):
         self.settings = settings
         self.folder = root / FOLDER
-        self.file = self.folder / "index.sqlite"
+        self.file = self.folder / name
         self.fingerprint = fingerprint(settings)
         try:
             self.db = self._open()
@@ -121,6 +121,7 @@ class Index:
         ignore = self.folder / ".gitignore"
         if not ignore.exists():
             ignore.write_text("# dedup's local index; never commit it\n*\n")
+        output.write_marker(self.folder)   # never read as corpus input
         db = sqlite3.connect(self.file, timeout=30, isolation_level=None)
         try:
             db.execute("PRAGMA busy_timeout = 30000")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 import os
 import sqlite3
 import tempfile
@@ -30,6 +29,7 @@ from .classify import Decision, classify
 from .config import Settings
 from .corpus import InputError, Source
 from .normalize import key
+from .runner import Runner, default_jobs
 
 BASELINE = ".dedup-baseline.json"
 _SNIPPET = 60
@@ -79,8 +79,20 @@ def problems_of(path: str, text: str, decision: Decision) -> list[Problem]:
 # -- the corpus and the index --------------------------------------------------
 
 def _members(root: str, settings: Settings) -> list[Source]:
-    sources, _ = corpus.discover([root], settings.include, settings.exclude, None)
-    return sources
+    return corpus.discover([root], settings.include, settings.exclude).sources
+
+
+def index_location(root: str) -> tuple[Path, str]:
+    """(folder that holds .dedup_cache/, index file name). The index lives at the top
+    of the git repository (else at the corpus root), never in whatever subfolder the
+    check ran from; its name tells apart checks of another corpus root or from
+    another folder, whose paths differ."""
+    root_real = Path(os.path.realpath(root))
+    top = next((p for p in (root_real, *root_real.parents) if (p / ".git").exists()), root_real)
+    where = f"{os.path.relpath(root_real, top)}|{os.path.relpath(os.getcwd(), top)}"
+    if where == ".|.":
+        return top, "index.sqlite"
+    return top, f"index-{hashlib.sha256(where.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}.sqlite"
 
 
 def _checked(paths: list[str], members: list[Source], root: str) -> list[Source]:
@@ -134,15 +146,10 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int) -
 
 
 def _sketch(items: list, settings: Settings, jobs: int):
-    batches = pipeline._batches(items)
-    jobs = jobs or os.cpu_count() or 1
-    if jobs > 1 and len(items) > pipeline.BATCH:
-        with multiprocessing.get_context("fork").Pool(jobs, pipeline._init_worker, (settings,)) as pool:
-            yield from zip(batches, pool.imap(pipeline._sketch_batch, [[s for s, _, _ in b] for b in batches]))
-    else:
-        pipeline._init_worker(settings)
-        for batch in batches:
-            yield batch, pipeline._sketch_batch([s for s, _, _ in batch])
+    batches = [items[i:i + pipeline.BATCH] for i in range(0, len(items), pipeline.BATCH)]
+    jobs = default_jobs(jobs) if len(items) > pipeline.BATCH else 1
+    with Runner(jobs, pipeline.make_context, (settings,)) as run:
+        yield from zip(batches, run.map(pipeline.sketch_batch, [[s for s, _, _ in b] for b in batches]))
 
 
 # -- checking --------------------------------------------------------------------
@@ -201,6 +208,8 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
     if not os.path.isdir(root):
         raise InputError(f"{root}: the corpus folder does not exist (setting `corpus`)")
     members = _members(root, settings)
+    if not members:
+        raise InputError(f"no corpus files ({', '.join(settings.include)}) in {root} (setting `corpus`)")
     checked = _checked(paths, members, root) if paths else None
     if checked is not None and len(checked) == len(members):
         checked = None
@@ -208,9 +217,9 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
     if checked == []:
         return Result([], names)
     with tempfile.TemporaryDirectory() as scratch:
-        cache_root = Path(root) if use_cache else Path(scratch)
+        cache_root, name = index_location(root) if use_cache else (Path(scratch), "index.sqlite")
         for attempt in (1, 2):   # damage found mid-run: throw the index away and build it again, once
-            idx = Index(cache_root, settings)
+            idx = Index(cache_root, settings, name)
             try:
                 _refresh(idx, members, settings, jobs)
                 return Result(check_index(idx, members, checked, settings), names)

@@ -1,6 +1,7 @@
 """Command line: turns results into files, a summary and exit codes (0 ok, 2 bad input)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -8,18 +9,50 @@ from pathlib import Path
 import click
 
 from . import __version__, config, corpus, html, pipeline, report
+from . import restore as restore_mod
 from . import check as check_mod
 from .config import ConfigError
 from .corpus import InputError
 from .lexicon import LexiconError
+from .output import OutputError
 from .report import ReportError
+from .restore import RestoreError
+from .runner import Interrupted, interrupts
 
-USER_ERRORS = (InputError, ConfigError, LexiconError, ReportError)
+USER_ERRORS = (InputError, ConfigError, LexiconError, ReportError, OutputError, RestoreError)
+SETTINGS_HELP = ("Settings: defaults, then [dedup] in ./setup.cfg, then [tool.dedup] in ./pyproject.toml, "
+                 "then these options; each overrides the one before.")
 
 
 def _fail(message: str) -> None:
     click.echo(f"dedup: error: {message}", err=True)
     sys.exit(2)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+@contextlib.contextmanager
+def _stoppable():
+    """Ctrl-C and SIGTERM: one line, exit 130 or 143; clean-up ran as the stack unwound."""
+    with interrupts():
+        try:
+            yield
+        except Interrupted as stop:
+            click.echo("dedup: interrupted", err=True)
+            sys.exit(stop.exit_code)
+
+
+@contextlib.contextmanager
+def _errors():
+    """Bad input and failed I/O end the command with one line and exit status 2."""
+    try:
+        yield
+    except USER_ERRORS as err:
+        _fail(str(err))
+    except OSError as err:
+        _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
 
 
 def _settings(overrides: dict) -> config.Settings:
@@ -29,7 +62,8 @@ def _settings(overrides: dict) -> config.Settings:
 
 
 def _progress(enabled: bool):
-    if not enabled:
+    """A counter on stderr, only when it is a terminal (never into a log file)."""
+    if not enabled or not sys.stderr.isatty():
         return None
     last = {}
 
@@ -47,12 +81,23 @@ def main() -> None:
     """Find duplicated and boilerplate text in multilingual corpora."""
 
 
-@main.command()
+CLEAN_EPILOG = f"""\b
+Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM): OUT is left as it was.
+{SETTINGS_HELP}"""
+
+
+@main.command(epilog=CLEAN_EPILOG)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", default="dedup-out", show_default=True,
-              help="Folder for the cleaned corpus and report.json (never scanned as input).")
-@click.option("--in-place", is_flag=True, help="Rewrite the input files (atomically); the report still goes to -o.")
+              help="Folder for the cleaned corpus, report.json and report.html. It is replaced whole at the "
+                   "end of the run, and never read as input.")
+@click.option("--in-place", is_flag=True,
+              help="Rewrite the input files (atomically); the report, written to -o before any input is "
+                   "touched, is the journal that `dedup restore` undoes the run from.")
 @click.option("--dry-run", is_flag=True, help="Write only the report.")
+@click.option("--force", is_flag=True,
+              help="Replace -o even if it is a non-empty folder that dedup did not write (its files are deleted).")
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores).")
 @click.option("--include", multiple=True, help="File name glob to read (repeatable; default *.txt, *.md).")
 @click.option("--exclude", multiple=True, help="File or folder glob to skip (repeatable).")
@@ -64,7 +109,7 @@ def main() -> None:
 @click.option("--decode-errors", type=click.Choice(["skip", "keep"]),
               help="Files that are not UTF-8: skip them, or clean their text and keep the bad bytes as they were.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
-def clean(paths, output, in_place, dry_run, jobs, include, exclude, threshold, shingle_size, num_perm,
+def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, threshold, shingle_size, num_perm,
           min_docs, lexicons, decode_errors, quiet) -> None:
     """Clean the corpus at PATHS (files and folders) into -o, with a report of every removal."""
     if in_place and dry_run:
@@ -73,27 +118,33 @@ def clean(paths, output, in_place, dry_run, jobs, include, exclude, threshold, s
         _fail("--jobs must not be negative")
     mode = "in-place" if in_place else "dry-run" if dry_run else "write"
     quiet = quiet or bool(os.environ.get("PRE_COMMIT"))
-    try:
-        settings = _settings({"include": include, "exclude": exclude, "threshold": threshold,
-                              "shingle_size": shingle_size, "num_perm": num_perm, "min_docs": min_docs,
-                              "lexicons": lexicons, "decode_errors": decode_errors})
-        out = Path(output)
-        if out.exists() and not out.is_dir():
-            raise InputError(f"{output}: the output exists and is not a folder")
-        result = pipeline.clean(list(paths), settings, output, mode, jobs, _progress(not quiet))
-        report_path = out / "report.json"
-        corpus.write_atomic(report_path, report.dumps(result))
-        html.write(result, out / "report.html")
-    except USER_ERRORS as err:
-        _fail(str(err))
-    except OSError as err:
-        _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
+    out = Path(output)
+    state = pipeline.InPlace()
+    with _errors(), interrupts():
+        try:
+            settings = _settings({"include": include, "exclude": exclude, "threshold": threshold,
+                                  "shingle_size": shingle_size, "num_perm": num_perm, "min_docs": min_docs,
+                                  "lexicons": lexicons, "decode_errors": decode_errors})
+            result = pipeline.clean(list(paths), settings, out, mode, jobs, _progress(not quiet), force, state)
+        except Interrupted as stop:
+            message = "dedup: interrupted"
+            if state.total:
+                message += (f" after rewriting {state.done} of {state.total} input files; "
+                            f"`dedup restore {(out / 'report.json').as_posix()}` puts them back")
+            click.echo(message, err=True)
+            sys.exit(stop.exit_code)
     if not quiet:
-        click.echo(report.summary_text(result, report_path.as_posix()), err=True)
+        click.echo(report.summary_text(result, (out / "report.json").as_posix()), err=True)
         click.echo(f"  review page: {(out / 'report.html').as_posix()}", err=True)
 
 
-@main.command("check")
+CHECK_EPILOG = f"""\b
+Exit status: 0 nothing new; 1 new findings; 2 a usage or input error (one line);
+130/143 interrupted.
+{SETTINGS_HELP}"""
+
+
+@main.command("check", epilog=CHECK_EPILOG)
 @click.argument("paths", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
               help="Findings as linter lines, JSON, or GitHub annotations.")
@@ -108,7 +159,7 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, qui
     quiet = quiet or bool(os.environ.get("PRE_COMMIT"))
     if jobs < 0:
         _fail("--jobs must not be negative")
-    try:
+    with _errors(), _stoppable():
         settings = _settings({"corpus": corpus_root})
         result = check_mod.check(list(paths), settings, use_cache=not no_cache, jobs=jobs)
         problems = result.problems
@@ -118,13 +169,9 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, qui
             text = check_mod.baseline_json(problems, accepted, result.checked)
             corpus.write_atomic(baseline_path, text.encode("utf-8"))
             if not quiet:
-                click.echo(f"dedup: {len(problems)} findings accepted in {baseline}", err=True)
+                click.echo(f"dedup: {_count(len(problems), 'finding')} accepted in {baseline}", err=True)
             return
         new = check_mod.new_problems(problems, accepted)
-    except USER_ERRORS as err:
-        _fail(str(err))
-    except OSError as err:
-        _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
     if fmt == "json":
         click.echo(check_mod.as_json(new), nl=False)
     else:
@@ -132,24 +179,55 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, qui
             click.echo(problem.github() if fmt == "github" else problem.text())
     if not quiet and fmt == "text":
         accepted_n = len(problems) - len(new)
-        click.echo(f"dedup: {len(new)} new findings" + (f" ({accepted_n} accepted in {baseline})" if accepted_n else ""),
-                   err=True)
+        click.echo(f"dedup: {_count(len(new), 'new finding')}"
+                   + (f" ({accepted_n:,} accepted in {baseline})" if accepted_n else ""), err=True)
     sys.exit(1 if new else 0)
 
 
-@main.command("report")
+@main.command("report", epilog="Exit status: 0 written; 2 a usage or input error (one line); 130/143 interrupted.")
 @click.argument("report_json", metavar="REPORT.json")
 @click.option("-o", "--output", default="report.html", show_default=True, help="The HTML file to write.")
 @click.option("--root", default=".", show_default=True,
               help="Folder the report's paths are relative to (where `dedup clean` ran).")
 def report_command(report_json, output, root) -> None:
     """Render a report.json as a self-contained HTML page for review."""
-    try:
+    with _errors(), _stoppable():
         data = report.load(Path(report_json))
         # originals are read under --root, or rebuilt from the cleaned files beside the report
         html.write(data, Path(output), Path(root), cleaned_dir=Path(report_json).parent)
-    except USER_ERRORS as err:
-        _fail(str(err))
-    except OSError as err:
-        _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
     click.echo(f"dedup: review page written to {output}", err=True)
+
+
+RESTORE_EPILOG = """\b
+Exit status: 0 every document is back (or never changed); 1 some could not be
+restored (each is listed with the reason); 2 a usage or input error; 130/143 interrupted.
+Running it again is safe: files already original are left alone."""
+
+
+@main.command("restore", epilog=RESTORE_EPILOG)
+@click.argument("report_json", metavar="REPORT.json")
+@click.option("--to", "to", help="Rebuild the originals under this folder (at their paths relative to their "
+                                 "input folder) instead of in place. Needed for a run that was not --in-place.")
+@click.option("--root", default=".", show_default=True,
+              help="Folder the report's paths are relative to (where `dedup clean` ran).")
+def restore_command(report_json, to, root) -> None:
+    """Bring back the original files of a `dedup clean` run, byte for byte, from its report.
+
+    After --in-place it undoes the run wherever it stopped (a file not yet rewritten,
+    rewritten, or deleted as a duplicate); every restored file is checked against the
+    original's sha256."""
+    with _errors(), _stoppable():
+        data = report.load(Path(report_json))
+        if to is None and data.get("mode") != "in-place":
+            raise restore_mod.RestoreError(f"{report_json}: this run left its inputs as they were; "
+                                           f"--to DIR rebuilds the originals there")
+        outcomes = restore_mod.restore(data, Path(report_json).parent, Path(root), Path(to) if to else None)
+    counts = {state: sum(o.state == state for o in outcomes) for state in ("restored", "original", "failed")}
+    for o in outcomes:
+        if o.state == "restored":
+            click.echo(f"restored {o.path}")
+        elif o.state == "failed":
+            click.echo(f"not restored {o.path}: {o.reason}")
+    click.echo(f"dedup: {counts['restored']:,} restored, {counts['original']:,} already original, "
+               f"{counts['failed']:,} not restored" + (f" (under {to})" if to else ""), err=True)
+    sys.exit(1 if counts["failed"] else 0)

@@ -1,5 +1,5 @@
-"""Settings: defaults in code, then setup.cfg [dedup] or pyproject.toml [tool.dedup],
-then the command line."""
+"""Settings: defaults in code, then setup.cfg [dedup], then pyproject.toml [tool.dedup],
+then the command line, each overriding the one before."""
 from __future__ import annotations
 
 import configparser
@@ -120,16 +120,9 @@ def from_mapping(values: dict, source: str, base: Settings | None = None) -> Set
 
 
 def load(directory: Path = Path(".")) -> Settings:
-    """Settings from `directory`'s pyproject.toml [tool.dedup] or setup.cfg [dedup]."""
+    """Settings from `directory`: defaults, then setup.cfg [dedup], then pyproject.toml
+    [tool.dedup] (each overrides the one before; the command line comes last)."""
     settings = Settings()
-    pyproject = directory / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            table = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("dedup")
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise ConfigError(f"{pyproject}: {err}") from None
-        if table:
-            settings = from_mapping(table, str(pyproject), settings)
     setup_cfg = directory / "setup.cfg"
     if setup_cfg.is_file():
         parser = configparser.ConfigParser(interpolation=None)
@@ -139,4 +132,12 @@ def load(directory: Path = Path(".")) -> Settings:
             raise ConfigError(f"{setup_cfg}: {str(err).splitlines()[0]}") from None
         if parser.has_section("dedup"):
             settings = from_mapping(dict(parser["dedup"]), str(setup_cfg), settings)
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            table = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("dedup")
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{pyproject}: {err}") from None
+        if table:
+            settings = from_mapping(table, str(pyproject), settings)
     return settings

@@ -4,9 +4,12 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import output
 
 BINARY_SNIFF = 1 << 16
 
@@ -53,14 +56,44 @@ def _display(path: Path) -> str:
     return path.as_posix()
 
 
-def _walk(folder: str, folder_real: str, rel: str, include, exclude, out_real, skipped, files) -> None:
+# Files that are not text, by their first bytes: named in the skip reason.
+_FORMATS = (
+    (b"\x1f\x8b", "gzip-compressed"), (b"\x28\xb5\x2f\xfd", "zstd-compressed"),
+    (b"PK\x03\x04", "zip archive"), (b"PK\x05\x06", "zip archive"), (b"PAR1", "Parquet"),
+    (b"BZh", "bzip2-compressed"), (b"\xfd7zXZ\x00", "xz-compressed"), (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
+    (b"%PDF-", "PDF"), (b"\x89PNG\r\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"),
+    (b"SQLite format 3\x00", "SQLite database"),
+)
+_SPECIAL = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+
+
+def special_kind(mode: int) -> str | None:
+    """What a file that is not a regular file or folder is; None for those two."""
+    for test, name in _SPECIAL:
+        if test(mode):
+            return name
+    return None
+
+
+@dataclass
+class Found:
+    """What discovery saw: the files to read, the files it will not read and why, and
+    the dedup output folders it did not enter."""
+    sources: list[Source]
+    skipped: list[Skipped]
+    outputs: list[str]
+
+
+def _walk(folder: str, folder_real: str, rel: str, include, exclude, found: Found, files) -> None:
     """Files under `folder` as (path, relative path, real path), with os.scandir:
     a git hook walks 20,000 files in well under a second. Dot folders, excluded
-    folders, symlinked folders and the output folder are not entered."""
+    folders, symlinked folders and dedup's output folders are not entered; FIFOs,
+    sockets and devices are listed and never opened."""
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as err:
-        skipped.append(Skipped(_display(Path(folder)), f"unreadable folder: {err.strerror}"))
+        found.skipped.append(Skipped(_display(Path(folder)), f"unreadable folder: {err.strerror}"))
         return
     for entry in entries:
         name, entry_rel = entry.name, rel + entry.name
@@ -71,33 +104,51 @@ def _walk(folder: str, folder_real: str, rel: str, include, exclude, out_real, s
         if is_dir:
             if is_link or name.startswith(".") or _matches(name, exclude):
                 continue
-            real = os.path.join(folder_real, name)
-            if out_real and (real + os.sep).startswith(out_real + os.sep):
+            if output.is_output(entry.path):
+                found.outputs.append(_display(Path(entry.path)))
                 continue
-            _walk(entry.path, real, entry_rel + "/", include, exclude, out_real, skipped, files)
+            _walk(entry.path, os.path.join(folder_real, name), entry_rel + "/", include, exclude, found, files)
         elif _matches(name, include) and not _matches(name, exclude) and not _matches(entry_rel, exclude):
+            if not is_link and not entry.is_file(follow_symlinks=False):
+                kind = special_kind(entry.stat(follow_symlinks=False).st_mode)
+                if kind:
+                    found.skipped.append(Skipped(_display(Path(entry.path)), f"{kind}; not read"))
+                    continue
             real = os.path.realpath(entry.path) if is_link else os.path.join(folder_real, name)
             files.append((entry.path, entry_rel, real))
 
 
-def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ...],
-             out: str | None) -> tuple[list[Source], list[Skipped]]:
-    """Input files in sorted path order; the output folder is never scanned."""
-    out_real = os.path.realpath(out) if out else None
+def _in_output(folder_real: str, memo: dict) -> str | None:
+    """The dedup output folder that `folder_real` is in (or is), if any."""
+    if folder_real not in memo:
+        parent = os.path.dirname(folder_real)
+        if output.is_output(folder_real):
+            memo[folder_real] = folder_real
+        else:
+            memo[folder_real] = None if parent == folder_real else _in_output(parent, memo)
+    return memo[folder_real]
+
+
+def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ...]) -> Found:
+    """Input files in sorted path order. A dedup output folder is never read, whatever
+    the globs: not entered when walking, and an input inside one is left out."""
     sources: dict[str, Source] = {}
-    skipped: list[Skipped] = []
+    found = Found([], [], [])
     seen_real: set[str] = set()
     targets: set[str] = set()
+    memo: dict = {}
     for given in inputs:
         root = Path(given)
         if not os.path.lexists(root):
             raise InputError(f"{given}: no such file or folder")
         root_real = os.path.realpath(root)
-        if out_real and (root_real == out_real):
-            raise InputError(f"{given}: the output folder is an input; choose another -o or use --in-place")
-        if root.is_dir():
+        is_dir = root.is_dir()
+        if _in_output(root_real if is_dir else os.path.dirname(root_real), memo):
+            found.outputs.append(_display(root))
+            continue
+        if is_dir:
             files: list[tuple[str, str, str]] = []
-            _walk(str(root), root_real, "", include, exclude, out_real, skipped, files)
+            _walk(str(root), root_real, "", include, exclude, found, files)
             shown = _display(root)
             files = [(rel if shown == "." else f"{shown}/{rel}", file, rel, real) for file, rel, real in files]
         else:
@@ -110,19 +161,33 @@ def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ..
                 raise InputError(f"{shown_path}: two inputs would both be written to {rel}")
             targets.add(rel)
             sources[shown_path] = Source(shown_path, file, rel)
-    return [sources[k] for k in sorted(sources)], skipped
+    found.sources = [sources[k] for k in sorted(sources)]
+    found.skipped.sort(key=lambda s: s.path)
+    found.outputs.sort()
+    return found
 
 
 def read(source: Source, keep_bad_bytes: bool) -> Document | Skipped:
-    """Read one file; anything wrong with it becomes a Skipped with a one-line reason."""
+    """Read one file; anything wrong with it becomes a Skipped with a one-line reason.
+    Only regular files are opened (a FIFO would block, a device could act)."""
     try:
-        data = Path(source.file).read_bytes()
-    except IsADirectoryError:
-        return Skipped(source.path, "is a folder")
+        st = os.stat(source.file)
+        if stat.S_ISDIR(st.st_mode):
+            return Skipped(source.path, "is a folder")
+        kind = special_kind(st.st_mode)
+        if kind:
+            return Skipped(source.path, f"{kind}; not read")
+        with open(source.file, "rb", opener=lambda f, flags: os.open(f, flags | os.O_NONBLOCK)) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):   # swapped since the stat
+                return Skipped(source.path, "not a regular file; not read")
+            data = handle.read()
     except OSError as err:
         return Skipped(source.path, f"unreadable: {err.strerror or err}")
     if not data:
         return Skipped(source.path, "empty file")
+    for magic, name in _FORMATS:
+        if data.startswith(magic):
+            return Skipped(source.path, f"{name} file, not plain text")
     nul = data.find(b"\0", 0, BINARY_SNIFF)
     if nul >= 0:
         return Skipped(source.path, f"binary file (NUL byte at offset {nul})")
@@ -144,7 +209,7 @@ def write_atomic(path: Path, data: bytes, mode_from: str | None = None, durable:
     reader never sees half a file. `durable` also syncs it to disk first (for files
     that replace the user's own)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.tmp"
+    tmp = path.parent / f".{path.name}.dedup-{os.getpid()}.tmp"
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)

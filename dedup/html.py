@@ -18,7 +18,8 @@ import jinja2
 import regex
 from markupsafe import Markup
 
-from . import corpus, plan, segment
+from . import corpus, segment
+from .restore import original_of
 from .report import ReportError, summarize
 
 TEXT_BUDGET = 8_000_000      # characters of original text inlined (documents with removals or copies)
@@ -88,32 +89,11 @@ def word_diff(old: str, new: str) -> list[list[str]]:
     return _merge(out)
 
 
-def _sha(text: str) -> str:
-    return hashlib.sha256(corpus.encode(text)).hexdigest()
-
-
-def _read_text(path: Path) -> str | None:
-    try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
-    except OSError:
-        return None
-
-
 def original_text(doc: dict, base: Path, cleaned_dir: Path | None, mode: str | None) -> str | None:
     """A document's original text, if it can be had exactly (its sha256 matches): from
     its file, from the report alone (a document removed whole), or rebuilt from the
     cleaned file plus the removed spans (after --in-place, or when the input moved)."""
-    text = _read_text(base / doc["path"])
-    if text is not None and _sha(text) == doc.get("sha256"):
-        return text
-    if doc.get("status") == "removed":
-        text = plan.rebuild("", doc["removed"])
-    elif doc.get("output") and (mode == "in-place" or cleaned_dir is not None):
-        cleaned = _read_text(base / doc["output"] if mode == "in-place" else cleaned_dir / doc["output"])
-        text = None if cleaned is None else plan.rebuild(cleaned, doc["removed"])
-    else:
-        return None
-    return text if text is not None and _sha(text) == doc.get("sha256") else None
+    return original_of(doc, base, cleaned_dir, mode)[0]
 
 
 def read_originals(report: dict, base: Path = Path("."), cleaned_dir: Path | None = None) -> dict[str, str]:

@@ -1,36 +1,46 @@
 """The `clean` job end to end: discover, sketch in parallel, classify, write, report.
 
-Per-document work (reading, sketching, writing) runs in a process pool; the
-corpus-wide classification runs once in this process. Every result is a function of
-the sorted documents alone, so worker count and file order never change the output.
+Per-document work (reading, sketching, writing) runs on a Runner; the corpus-wide
+classification runs once in this process. Every result is a function of the sorted
+documents alone, so worker count and file order never change the output.
+
+Everything goes into a staging folder that replaces OUT whole at the end. With
+--in-place the report, which lists every span to remove and every original's sha256,
+is published (synced to disk) before any input is touched: it is the journal that
+`dedup restore` undoes the run from, whatever point the run reached.
 """
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import corpus, lexicon, plan, report
+from . import corpus, html, lexicon, output, plan, report
 from .classify import Decision, classify
 from .config import Settings
 from .corpus import Document, Skipped, Source
+from .lexicon import Lexicon
+from .runner import Runner, default_jobs, uninterrupted
 from .sketch import DocSketch, sketch_many
 
 BATCH = 32
 Progress = Callable[[str, int, int], None]
 
-_worker: dict = {}
+
+@dataclass(frozen=True)
+class Context:
+    """What a worker needs, built once per worker."""
+    settings: Settings
+    lexicon: Lexicon
 
 
-def _init_worker(settings: Settings) -> None:
-    _worker["settings"] = settings
-    _worker["lexicon"] = lexicon.load(settings.lexicons)
+def make_context(settings: Settings) -> Context:
+    return Context(settings, lexicon.load(settings.lexicons))
 
 
-def _digest(text: str) -> str:
+def digest(text: str) -> str:
     return hashlib.sha256(corpus.encode(text)).hexdigest()
 
 
@@ -43,23 +53,22 @@ class Sketched:
     bad_bytes_at: int | None
 
 
-def _sketch_batch(sources: list[Source]) -> list[Sketched | Skipped]:
-    settings, lex = _worker["settings"], _worker["lexicon"]
-    read = [(source, corpus.read(source, settings.decode_errors == "keep")) for source in sources]
+def sketch_batch(ctx: Context, sources: list[Source]) -> list[Sketched | Skipped]:
+    read = [(source, corpus.read(source, ctx.settings.decode_errors == "keep")) for source in sources]
     docs = [doc for _, doc in read if isinstance(doc, Document)]
-    sketches = iter(sketch_many(docs, settings, lex))
+    sketches = iter(sketch_many(docs, ctx.settings, ctx.lexicon))
     return [doc if isinstance(doc, Skipped) else
-            Sketched(source, next(sketches), _digest(doc.text), len(doc.text), doc.bad_bytes_at)
+            Sketched(source, next(sketches), digest(doc.text), len(doc.text), doc.bad_bytes_at)
             for source, doc in read]
 
 
-def _write_batch(jobs: list[tuple[Sketched, Decision, str, str | None]]) -> list[dict]:
-    """Re-read each document, drop its spans, write it; return its report entry."""
-    settings = _worker["settings"]
+def _plan_batch(ctx: Context, jobs: list[tuple[Sketched, Decision, str, str | None]]) -> list[dict]:
+    """Re-read each document and plan its removals; in write mode also write the
+    cleaned text under the staging folder. Return each document's report entry."""
     out = []
-    for item, decision, mode, out_dir in jobs:
-        doc = corpus.read(item.source, settings.decode_errors == "keep")
-        if isinstance(doc, Skipped) or _digest(doc.text) != item.sha256:
+    for item, decision, mode, stage in jobs:
+        doc = corpus.read(item.source, ctx.settings.decode_errors == "keep")
+        if isinstance(doc, Skipped) or digest(doc.text) != item.sha256:
             out.append({"path": item.source.path, "error": "changed or vanished during the run; not written"})
             continue
         spans = plan.removals(doc.text, decision)
@@ -68,17 +77,12 @@ def _write_batch(jobs: list[tuple[Sketched, Decision, str, str | None]]) -> list
         status = "removed" if not keeps_text else ("cleaned" if spans else "kept")
         target = None
         if mode == "in-place":
-            if spans:
-                if keeps_text:
-                    corpus.write_atomic(Path(item.source.file), corpus.encode(cleaned), item.source.file, durable=True)
-                else:
-                    os.unlink(item.source.file)
             target = item.source.path if keeps_text else None
         elif mode == "write" and keeps_text:
-            corpus.write_atomic(Path(out_dir) / item.source.relpath, corpus.encode(cleaned))
+            corpus.write_atomic(Path(stage) / item.source.relpath, corpus.encode(cleaned))
             target = item.source.relpath
         entry = {
-            "path": item.source.path, "output": target, "status": status,
+            "path": item.source.path, "relpath": item.source.relpath, "output": target, "status": status,
             "sha256": item.sha256, "chars": item.chars, "lines": item.sketch.lines,
             "removed": [s.to_json() for s in spans],
         }
@@ -94,50 +98,102 @@ def _batches(items: list, size: int = BATCH) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _map(pool, func, batches: list[list], stage: str, total: int, progress: Progress | None) -> Iterable:
+def _map(run: Runner, func, batches: list[list], stage: str, total: int, progress: Progress | None) -> Iterable:
     done = 0
-    results = pool.imap(func, batches) if pool else map(func, batches)
-    for batch, result in zip(batches, results):
+    for batch, result in zip(batches, run.map(func, batches)):
         done += len(batch)
         if progress:
             progress(stage, done, total)
         yield from result
 
 
-def clean(inputs: list[str], settings: Settings, out: str | None, mode: str = "write",
-          jobs: int = 0, progress: Progress | None = None) -> dict:
-    """Clean the corpus at `inputs`; return the report (also written to out/report.json
-    by the caller). `mode` is write, in-place or dry-run."""
+@dataclass
+class InPlace:
+    """How far an in-place run got: for the message when it is interrupted."""
+    total: int = 0
+    done: int = 0
+    failed: list = None
+
+
+def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
+          jobs: int = 0, progress: Progress | None = None, force: bool = False,
+          state: InPlace | None = None) -> dict:
+    """Clean the corpus at `inputs` and publish OUT (cleaned files in write mode,
+    report.json and report.html in every mode); return the report. `mode` is write,
+    in-place or dry-run."""
     lexicon.load(settings.lexicons)   # a broken user lexicon fails here, before any work
-    exclude_out = out if mode != "in-place" else None
-    sources, skipped = corpus.discover(inputs, settings.include, settings.exclude, exclude_out)
-    if not sources and not skipped:
-        raise corpus.InputError(f"no input files ({', '.join(settings.include)}) in {' '.join(inputs)}")
-    jobs = jobs or os.cpu_count() or 1
-    pool = None
-    if jobs > 1 and len(sources) > BATCH:
-        pool = multiprocessing.get_context("fork").Pool(jobs, _init_worker, (settings,))
-    else:
-        _init_worker(settings)
-    try:
+    output.check_target(out, inputs, force)
+    found = corpus.discover(inputs, settings.include, settings.exclude)
+    if not found.sources and not found.skipped:
+        also = f" (dedup output folders are never read: {', '.join(found.outputs)})" if found.outputs else ""
+        raise corpus.InputError(f"no input files ({', '.join(settings.include)}) in {' '.join(inputs)}{also}")
+    sources, skipped = found.sources, list(found.skipped)
+    jobs = default_jobs(jobs) if len(sources) > BATCH else 1
+    with output.Staging(out) as stage, Runner(jobs, make_context, (settings,)) as run:
         sketched: list[Sketched] = []
-        for item in _map(pool, _sketch_batch, _batches(sources), "read", len(sources), progress):
+        for item in _map(run, sketch_batch, _batches(sources), "read", len(sources), progress):
             if isinstance(item, Skipped):
                 skipped.append(item)
             else:
                 sketched.append(item)
         decisions = classify([s.sketch for s in sketched], settings)
-        jobs_ = [(s, d, mode, out) for s, d in zip(sketched, decisions)]
+        jobs_ = [(s, d, mode, str(stage.path)) for s, d in zip(sketched, decisions)]
         documents = []
-        for entry in _map(pool, _write_batch, _batches(jobs_), "write", len(jobs_), progress):
+        for entry in _map(run, _plan_batch, _batches(jobs_), "write", len(jobs_), progress):
             if "error" in entry:
                 skipped.append(Skipped(entry["path"], entry["error"]))
             else:
                 documents.append(entry)
-    finally:
-        if pool:
-            pool.close()
-            pool.join()
+        result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
+        _write_report(result, stage.path, durable=mode == "in-place")
+        stage.publish(durable=mode == "in-place")
+    if mode == "in-place":
+        state = state if state is not None else InPlace()
+        rewrite_inputs(result, settings, state)
+        if state.failed:   # the journal must not claim what was not done
+            failed = {path for path, _ in state.failed}
+            documents = [d for d in documents if d["path"] not in failed]
+            skipped += [Skipped(path, reason) for path, reason in state.failed]
+            result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
+            _write_report(result, out, durable=True)
+    return result
+
+
+def _report(documents, skipped, outputs, settings, inputs, out, mode) -> dict:
     skipped_json = [{"path": s.path, "reason": s.reason} for s in sorted(skipped, key=lambda s: s.path)]
-    return report.build(documents, skipped_json, settings.public(), list(inputs),
-                        out if mode == "write" else None, mode)
+    result = report.build(documents, skipped_json, settings.public(), list(inputs),
+                          out.as_posix() if mode == "write" else None, mode)
+    result["outputs_not_read"] = outputs
+    return result
+
+
+def _write_report(result: dict, folder: Path, durable: bool) -> None:
+    corpus.write_atomic(folder / "report.json", report.dumps(result), durable=durable)
+    html.write(result, folder / "report.html", cleaned_dir=folder)
+
+
+def rewrite_inputs(result: dict, settings: Settings, state: InPlace) -> None:
+    """Apply the published journal to the inputs, one file at a time. Each rewrite is
+    atomic and synced, and runs with signals held back, so an interrupt lands between
+    two files; a file that changed since it was read is left alone."""
+    todo = [d for d in result["documents"] if d["removed"]]
+    state.total, state.failed = len(todo), []
+    for doc in todo:
+        file = doc["path"]
+        with uninterrupted():
+            try:
+                data = Path(file).read_bytes()
+            except OSError as err:
+                state.failed.append((file, f"unreadable when rewriting: {err.strerror}; not rewritten"))
+                continue
+            if hashlib.sha256(data).hexdigest() != doc["sha256"]:
+                state.failed.append((file, "changed during the run; not rewritten"))
+                continue
+            if doc["status"] == "removed":
+                os.unlink(file)
+            else:
+                text = data.decode("utf-8", "surrogateescape")
+                cleaned = plan.apply_json(text, doc["removed"])
+                corpus.write_atomic(Path(file), corpus.encode(cleaned), file, durable=True)
+            state.done += 1
+

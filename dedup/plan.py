@@ -59,14 +59,23 @@ def removals(text: str, decision: Decision) -> list[Removal]:
     return out
 
 
-def apply(text: str, spans: list[Removal]) -> str:
-    """The cleaned text: the original minus the removed spans, every other byte kept."""
+def _cut(text: str, ranges) -> str:
     kept, at = [], 0
-    for r in spans:
-        kept.append(text[at:r.chars[0]])
-        at = r.chars[1]
+    for start, stop in ranges:
+        kept.append(text[at:start])
+        at = stop
     kept.append(text[at:])
     return "".join(kept)
+
+
+def apply(text: str, spans: list[Removal]) -> str:
+    """The cleaned text: the original minus the removed spans, every other byte kept."""
+    return _cut(text, [r.chars for r in spans])
+
+
+def apply_json(text: str, spans: list[dict]) -> str:
+    """apply() for the spans as a report lists them."""
+    return _cut(text, sorted(tuple(s["chars"]) for s in spans))
 
 
 def rebuild(cleaned: str, spans: list[dict]) -> str:

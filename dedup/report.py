@@ -84,6 +84,10 @@ def load(path: str | Path) -> dict:
     return report
 
 
+def _n(n: int, noun: str, plural: str | None = None) -> str:
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def _spans(counts: dict) -> str:
     return "span " if counts["spans"] == 1 else "spans"
 
@@ -91,26 +95,35 @@ def _spans(counts: dict) -> str:
 def summary_text(report: dict, report_path: str | None) -> str:
     s = report["summary"]
     lines = [
-        f"dedup {report['tool_version']}: {s['documents']} documents, {s['lines']} lines, "
-        f"{s['chars']:,} characters",
-        f"  kept as they were: {s['documents_kept']}, cleaned: {s['documents_cleaned']}, "
-        f"removed whole: {s['documents_removed']}, skipped: {s['skipped']}",
-        f"  removed {s['lines_removed']} lines, {s['chars_removed']:,} characters "
+        f"dedup {report['tool_version']}: {_n(s['documents'], 'document')}, {_n(s['lines'], 'line')}, "
+        f"{_n(s['chars'], 'character')}",
+        f"  kept as they were: {s['documents_kept']:,}, cleaned: {s['documents_cleaned']:,}, "
+        f"removed whole: {s['documents_removed']:,}, skipped: {s['skipped']:,}",
+        f"  removed {_n(s['lines_removed'], 'line')}, {_n(s['chars_removed'], 'character')} "
         f"({100 * s['chars_removed'] / max(s['chars'], 1):.1f}%)",
     ]
     for kind, counts in s["by_kind"].items():
         if counts["spans"]:
-            lines.append(f"    {kind:<15} {counts['spans']:>7} {_spans(counts)} {counts['chars']:>12,} chars")
+            lines.append(f"    {kind:<15} {counts['spans']:>7,} {_spans(counts)} {counts['chars']:>12,} chars")
     for rule, counts in s["by_rule"].items():
-        lines.append(f"      {rule:<30} {counts['spans']:>7} {_spans(counts)} {counts['chars']:>12,} chars")
+        lines.append(f"      {rule:<30} {counts['spans']:>7,} {_spans(counts)} {counts['chars']:>12,} chars")
     for item in report["skipped"][:10]:
         lines.append(f"  skipped {item['path']}: {item['reason']}")
     if len(report["skipped"]) > 10:
-        lines.append(f"  ... and {len(report['skipped']) - 10} more skipped (see the report)")
+        lines.append(f"  ... and {len(report['skipped']) - 10:,} more skipped (see the report)")
+    outputs = report.get("outputs_not_read", [])
+    if outputs:
+        shown = ", ".join(outputs[:5]) + (f" and {len(outputs) - 5:,} more" if len(outputs) > 5 else "")
+        lines.append(f"  not read: {_n(len(outputs), 'dedup output folder')} ({shown})")
     if report["mode"] == "write" and report["output"]:
         lines.append(f"  cleaned text in {report['output']}/")
     elif report["mode"] == "in-place":
-        lines.append("  inputs rewritten in place")
+        rewritten = s["documents_cleaned"]
+        lines.append(f"  inputs rewritten in place: {rewritten:,} cleaned, {s['documents_removed']:,} deleted")
+        if s["documents_removed"]:
+            lines.append(f"  deleted files (duplicates of others as a whole) are listed in "
+                         f"{report_path or 'the report'} with status \"removed\"")
+        lines.append(f"  undo: dedup restore {report_path or 'REPORT.json'}")
     if report_path:
         lines.append(f"  report: {report_path}")
     return "\n".join(lines)

@@ -93,7 +93,7 @@ def test_in_place_and_dry_run(tmp_path):
     run("clean", SEEDS, "-o", reference)
     dry = tmp_path / "dry"
     assert run("clean", corpus, "-o", dry, "--dry-run").exit_code == 0
-    assert sorted(p.name for p in dry.iterdir()) == ["report.html", "report.json"]
+    assert sorted(p.name for p in dry.iterdir()) == [".dedup-output", "report.html", "report.json"]
     assert run("clean", corpus, "-o", tmp_path / "rep", "--in-place").exit_code == 0
     for name in (HINDI.name, URDU.name):
         assert (corpus / name).read_bytes() == (reference / name).read_bytes()

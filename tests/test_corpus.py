@@ -1,49 +1,66 @@
 """Finding, reading and writing files."""
+import gzip
 import os
+import socket
 
 import pytest
 
+from dedup import output
 from dedup.corpus import Document, InputError, Skipped, discover, encode, read, write_atomic
 
 
 def test_discover_sorted_recursive_with_globs(write_corpus):
     root = write_corpus({"b.txt": "x", "a/c.md": "x", "a/d.json": "x", ".hidden/e.txt": "x", "skip/f.txt": "x"})
-    sources, skipped = discover([str(root)], ("*.txt", "*.md"), ("skip",), None)
-    assert [s.relpath for s in sources] == ["a/c.md", "b.txt"]
-    assert sources[0].path == f"{root.as_posix()}/a/c.md"
-    assert skipped == []
+    found = discover([str(root)], ("*.txt", "*.md"), ("skip",))
+    assert [s.relpath for s in found.sources] == ["a/c.md", "b.txt"]
+    assert found.sources[0].path == f"{root.as_posix()}/a/c.md"
+    assert found.skipped == [] and found.outputs == []
 
 
 def test_file_given_directly_goes_to_its_name(write_corpus):
     root = write_corpus({"x/y.txt": "x"})
-    sources, _ = discover([str(root / "x" / "y.txt")], ("*.txt",), (), None)
+    sources = discover([str(root / "x" / "y.txt")], ("*.txt",), ()).sources
     assert sources[0].relpath == "y.txt"
 
 
-def test_output_inside_input_is_excluded(write_corpus):
-    root = write_corpus({"a.txt": "x", "out/a.txt": "x"})
-    sources, _ = discover([str(root)], ("*.txt",), (), str(root / "out"))
-    assert [s.relpath for s in sources] == ["a.txt"]
-    with pytest.raises(InputError, match="output folder is an input"):
-        discover([str(root)], ("*.txt",), (), str(root))
+def test_marked_output_folders_are_never_entered(write_corpus):
+    root = write_corpus({"a.txt": "x", "out/a.txt": "x", "deep/er/b.txt": "x", "keep/c.txt": "x"})
+    output.write_marker(root / "out")
+    output.write_marker(root / "deep" / "er")
+    found = discover([str(root)], ("*",), ())   # an --include of everything does not bring them back
+    assert [s.relpath for s in found.sources] == ["a.txt", "keep/c.txt"]
+    assert found.outputs == [f"{root.as_posix()}/deep/er", f"{root.as_posix()}/out"]
+    # given directly, an output folder or a file inside one is not read either
+    found = discover([str(root / "out"), str(root / "deep" / "er" / "b.txt"), str(root / "keep")], ("*.txt",), ())
+    assert [s.relpath for s in found.sources] == ["c.txt"]
+    assert found.outputs == [f"{root.as_posix()}/deep/er/b.txt", f"{root.as_posix()}/out"]
+
+
+def test_an_unmarked_output_of_dedup_0_1_0_is_recognised(write_corpus):
+    root = write_corpus({"a.txt": "x", "dedup-out/a.txt": "x",
+                         "dedup-out/report.json": '{\n "format": "dedup-report",\n "format_version": 1}',
+                         "mine/report.json": '{"format": "something else"}', "mine/b.txt": "x"})
+    found = discover([str(root)], ("*.txt",), ())
+    assert [s.relpath for s in found.sources] == ["a.txt", "mine/b.txt"]
+    assert found.outputs == [f"{root.as_posix()}/dedup-out"]
 
 
 def test_two_inputs_writing_the_same_file_is_an_error(write_corpus):
     root = write_corpus({"one/a.txt": "x", "two/a.txt": "y"})
     with pytest.raises(InputError, match="both be written to a.txt"):
-        discover([str(root / "one"), str(root / "two")], ("*.txt",), (), None)
+        discover([str(root / "one"), str(root / "two")], ("*.txt",), ())
 
 
 def test_symlinked_folder_loop_terminates(write_corpus):
     root = write_corpus({"a.txt": "x"})
     os.symlink(root, root / "loop")
-    sources, _ = discover([str(root)], ("*.txt",), (), None)
+    sources = discover([str(root)], ("*.txt",), ()).sources
     assert [s.relpath for s in sources] == ["a.txt"]
 
 
 def test_read_keeps_bom_and_newlines(write_corpus):
     root = write_corpus({"a.txt": b"\xef\xbb\xbfone\r\ntwo\r"})
-    sources, _ = discover([str(root)], ("*.txt",), (), None)
+    sources = discover([str(root)], ("*.txt",), ()).sources
     doc = read(sources[0], False)
     assert isinstance(doc, Document) and doc.text == "\ufeffone\r\ntwo\r"
     assert encode(doc.text) == (root / "a.txt").read_bytes()
@@ -52,7 +69,7 @@ def test_read_keeps_bom_and_newlines(write_corpus):
 def test_undecodable_bytes_round_trip_when_kept(write_corpus):
     raw = b"ok \xff\xfe end\n"
     root = write_corpus({"a.txt": raw})
-    sources, _ = discover([str(root)], ("*.txt",), (), None)
+    sources = discover([str(root)], ("*.txt",), ()).sources
     assert read(sources[0], False) == Skipped(sources[0].path, "not UTF-8: undecodable byte at offset 3")
     doc = read(sources[0], True)
     assert doc.bad_bytes_at == 3 and encode(doc.text) == raw
@@ -64,3 +81,32 @@ def test_write_atomic_replaces_and_leaves_no_temporary(tmp_path):
     write_atomic(target, b"two")
     assert target.read_bytes() == b"two"
     assert os.listdir(target.parent) == ["f.txt"]
+
+
+def test_fifos_sockets_and_devices_are_listed_and_never_opened(write_corpus, tmp_path):
+    root = write_corpus({"a.txt": "text"})
+    os.mkfifo(root / "pipe.txt")      # opening it for reading would block the run for ever
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(root / "sock.txt"))
+    os.symlink("/dev/null", root / "null.txt")
+    try:
+        found = discover([str(root)], ("*.txt",), ())
+        reasons = {os.path.basename(s.path): s.reason for s in found.skipped}
+        assert reasons == {"pipe.txt": "a FIFO (named pipe); not read", "sock.txt": "a socket; not read"}
+        by_name = {os.path.basename(s.path): s for s in found.sources}
+        assert sorted(by_name) == ["a.txt", "null.txt"]   # a symlink: what it points at is known on reading
+        assert read(by_name["null.txt"], False) == Skipped(by_name["null.txt"].path, "a character device; not read")
+        given = discover([str(root / "pipe.txt")], ("*.txt",), ()).sources   # given directly
+        assert read(given[0], False) == Skipped(given[0].path, "a FIFO (named pipe); not read")
+    finally:
+        sock.close()
+
+
+@pytest.mark.parametrize("data, name", [
+    (gzip.compress(b"text\n"), "gzip-compressed"), (b"\x28\xb5\x2f\xfd" + b"x" * 20, "zstd-compressed"),
+    (b"PK\x03\x04" + b"x" * 20, "zip archive"), (b"PAR1" + b"x" * 20, "Parquet"), (b"%PDF-1.7\n", "PDF"),
+])
+def test_compressed_and_binary_formats_are_named(write_corpus, data, name):
+    root = write_corpus({"a.txt": data})
+    source = discover([str(root)], ("*.txt",), ()).sources[0]
+    assert read(source, False) == Skipped(source.path, f"{name} file, not plain text")

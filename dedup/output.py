@@ -1,0 +1,183 @@
+"""The output folder: marked as dedup's, staged, and published whole.
+
+Every folder dedup writes carries MARKER, and discovery never enters a folder that has
+one, so an output is never read back as input. A run writes into a staging folder next
+to OUT and swaps it in at the end (one `renameat2(RENAME_EXCHANGE)` where the system has
+it, else two renames that the next run completes), so OUT is always a whole previous
+output or a whole new one. Staging folders of runs that were killed are removed by the
+next run: a live run holds a lock on its staging folder's marker.
+"""
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import fcntl
+import json
+import os
+import shutil
+from pathlib import Path
+
+from . import __version__
+from .runner import uninterrupted
+
+MARKER = ".dedup-output"
+STAGING = ".dedup-staging"
+OLD = ".dedup-old"
+
+
+class OutputError(Exception):
+    """An output folder that cannot be used; nothing was touched."""
+
+
+def is_output(folder: str | os.PathLike) -> bool:
+    """A folder dedup wrote: it has the marker, or it is an output of dedup 0.1.0, which
+    wrote no marker but always a report.json in its own format."""
+    folder = os.fspath(folder)
+    if os.path.lexists(os.path.join(folder, MARKER)):
+        return True
+    try:
+        with open(os.path.join(folder, "report.json"), "rb") as handle:
+            head = handle.read(200)
+    except OSError:
+        return False
+    return head.lstrip(b"{ \r\n\t").startswith(b'"format": "dedup-report"')
+
+
+def write_marker(folder: Path) -> Path:
+    marker = folder / MARKER
+    if not marker.exists():
+        marker.write_text(json.dumps({"format": "dedup-output", "tool_version": __version__,
+                                      "note": "written by dedup; never read as input"}) + "\n")
+    return marker
+
+
+def fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2); False where that is not available."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    if ctypes.get_errno() in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
+
+
+def _leftovers(out: Path) -> list[Path]:
+    prefix = f".{out.name}{STAGING}-", f".{out.name}{OLD}-"
+    try:
+        names = os.listdir(out.parent)
+    except OSError:
+        return []
+    return [out.parent / n for n in sorted(names) if n.startswith(prefix)]
+
+
+def _is_dead(folder: Path) -> bool:
+    """A staging folder whose run is gone: nobody holds its marker's lock."""
+    try:
+        fd = os.open(folder / MARKER, os.O_RDONLY)
+    except FileNotFoundError:   # killed before the marker was written, or an old output
+        pid = folder.name.rsplit("-", 1)[-1]
+        return not (pid.isdigit() and _alive(int(pid)))
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover(out: Path) -> None:
+    """Finish or undo what killed runs left next to OUT: a previous output moved aside
+    comes back if OUT is missing; dead staging folders go."""
+    for folder in _leftovers(out):
+        if OLD in folder.name and not os.path.lexists(out):
+            os.rename(folder, out)
+        elif _is_dead(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def check_target(out: Path, inputs: list[str], force: bool) -> None:
+    """Refuse an OUT that would destroy something: an input or a folder holding one, a
+    file, or a non-empty folder that dedup did not write (unless `force`)."""
+    out_real = os.path.realpath(out)
+    for given in inputs:
+        real = os.path.realpath(given)
+        if real == out_real:
+            raise OutputError(f"{given}: the output folder is an input; choose another -o")
+        if real.startswith(out_real.rstrip(os.sep) + os.sep):
+            raise OutputError(f"{given}: is inside the output folder {out}; choose another -o")
+    if os.path.lexists(out) and not out.is_dir():
+        raise OutputError(f"{out}: the output exists and is not a folder")
+    if out.is_dir() and not is_output(out) and any(os.scandir(out)) and not force:
+        raise OutputError(f"{out}: not empty and not a dedup output folder; "
+                         f"choose another -o, or --force to replace its contents")
+
+
+class Staging:
+    """A fresh folder next to OUT that becomes OUT on publish(), or vanishes."""
+
+    def __init__(self, out: Path):
+        self.out = out
+        out.parent.mkdir(parents=True, exist_ok=True)
+        recover(out)
+        self.path = out.parent / f".{out.name}{STAGING}-{os.getpid()}"
+        shutil.rmtree(self.path, ignore_errors=True)
+        self.path.mkdir()
+        self._lock = os.open(write_marker(self.path), os.O_RDONLY)
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        self.published = False
+
+    def publish(self, durable: bool = False) -> None:
+        """Swap the staged folder in for OUT. `durable`: synced to disk first (the report
+        of an in-place run is its journal)."""
+        with uninterrupted():
+            if durable:
+                fsync_dir(self.path)
+            if os.path.lexists(self.out):
+                if not _exchange(self.path, self.out):
+                    old = self.out.parent / f".{self.out.name}{OLD}-{os.getpid()}"
+                    os.rename(self.out, old)
+                    os.rename(self.path, self.out)
+                    self.path = old
+                shutil.rmtree(self.path, ignore_errors=True)   # now the previous output
+            else:
+                os.rename(self.path, self.out)
+            if durable:
+                fsync_dir(self.out.parent)
+            self.published = True
+
+    def discard(self) -> None:
+        if not self.published:
+            shutil.rmtree(self.path, ignore_errors=True)
+        os.close(self._lock)
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.discard()

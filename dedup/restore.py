@@ -1,0 +1,107 @@
+"""`dedup restore`: the original corpus back, byte for byte, from a report.
+
+A report lists every removed span and each original's sha256, so an original can be
+had from its file if that is unchanged, from the cleaned file plus the spans, or from
+the report alone for a document removed whole. That is enough to undo an --in-place
+run wherever it stopped (file not yet rewritten, rewritten, deleted), and to rebuild
+the originals of a normal run elsewhere (`--to DIR`). Every rebuilt text is checked
+against its sha256 before it is written.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from . import corpus, plan
+
+
+class RestoreError(ValueError):
+    """The report cannot be restored from as asked."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: str
+    state: str          # restored, original (nothing to do) or failed
+    reason: str = ""    # for failed: why
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(corpus.encode(text)).hexdigest()
+
+
+def _read_text(path: Path) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8", "surrogateescape")
+    except OSError:
+        return None
+
+
+def original_of(doc: dict, base: Path, cleaned_dir: Path | None, mode: str | None) -> tuple[str | None, str]:
+    """(the document's original text, "") if it can be had exactly, else (None, why not)."""
+    text = _read_text(base / doc["path"])
+    if text is not None and _sha(text) == doc.get("sha256"):
+        return text, ""
+    if doc.get("status") == "removed":
+        text = plan.rebuild("", doc["removed"])
+    elif doc.get("output") and (mode == "in-place" or cleaned_dir is not None):
+        cleaned_file = base / doc["output"] if mode == "in-place" else cleaned_dir / doc["output"]
+        cleaned = _read_text(cleaned_file)
+        if cleaned is None:
+            return None, f"{cleaned_file.as_posix()} is gone, and the report holds only the removed spans"
+        text = plan.rebuild(cleaned, doc["removed"])
+    else:
+        return None, "the file is gone or changed, and the report holds only the removed spans"
+    if _sha(text) != doc.get("sha256"):
+        return None, "changed since the run: the text rebuilt from it does not match the original's sha256"
+    return text, ""
+
+
+def _target(doc: dict, to: Path | None, base: Path) -> Path | None:
+    if to is None:
+        return base / doc["path"]
+    rel = PurePosixPath(doc.get("relpath") or doc.get("output") or PurePosixPath(doc["path"]).name)
+    if rel.is_absolute() or ".." in rel.parts:
+        return None
+    return to / rel
+
+
+def _remove_temporaries(target: Path) -> None:
+    """Temporary files a killed rewrite of `target` left beside it."""
+    try:
+        names = os.listdir(target.parent)
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(f".{target.name}.dedup-") and name.endswith(".tmp"):
+            try:
+                os.unlink(target.parent / name)
+            except OSError:
+                pass
+
+
+def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | None = None) -> list[Outcome]:
+    """Bring back every document of `report`: in place (an --in-place run) or under `to`."""
+    mode = report.get("mode")
+    outcomes = []
+    for doc in report.get("documents", []):
+        target = _target(doc, to, base)
+        if target is None:
+            outcomes.append(Outcome(doc["path"], "failed", "its path leads out of the target folder"))
+            continue
+        current = _read_text(target)
+        if current is not None and _sha(current) == doc.get("sha256"):
+            outcomes.append(Outcome(doc["path"], "original"))
+            _remove_temporaries(target)
+            continue
+        text, why = original_of(doc, base, report_dir, mode)
+        if text is None:
+            outcomes.append(Outcome(doc["path"], "failed", why))
+            continue
+        mode_from = str(target) if target.exists() else None
+        corpus.write_atomic(target, corpus.encode(text), mode_from, durable=True)
+        _remove_temporaries(target)
+        outcomes.append(Outcome(doc["path"], "restored"))
+    return outcomes

@@ -1,0 +1,180 @@
+"""Run a stage function over batches, serially or in worker processes, and stop at once
+on Ctrl-C or SIGTERM.
+
+multiprocessing.Pool is not used: a worker killed while it holds the pool's queue lock
+leaves `terminate()` waiting for ever, and a pool replaces workers that a signal killed.
+Here each worker has its own pipe; the parent sends it batches, keeps results in order,
+and on any exception kills every worker and waits for them, so nothing writes after it
+returns. Workers ignore SIGINT (the parent decides) and die silently on SIGTERM.
+Everything a worker needs is passed to it (`init(*init_args)` builds its context), so
+the start method can be fork or spawn.
+"""
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import time
+from multiprocessing.connection import wait
+from typing import Any, Callable, Iterable, Iterator
+
+SIGNALS = (signal.SIGINT, signal.SIGTERM)
+IN_FLIGHT = 2   # batches queued per worker: one running, one waiting
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived. A BaseException, so no `except Exception` swallows it."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + self.signum
+
+
+class WorkerDied(RuntimeError):
+    pass
+
+
+def _raise_interrupted(signum, frame) -> None:
+    for sig in SIGNALS:   # a second Ctrl-C must not break the clean-up the first one started
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signum)
+
+
+@contextlib.contextmanager
+def interrupts() -> Iterator[None]:
+    """Turn SIGINT and SIGTERM into `Interrupted` for the duration (main thread only)."""
+    old = {sig: signal.signal(sig, _raise_interrupted) for sig in SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back while a step that must not be cut in half runs (a
+    rename, one file's rewrite); a signal that came meanwhile is acted on right after."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _worker(conn, init: Callable, init_args: tuple, mask: set) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # blocked while the handlers above were set
+    context = init(*init_args)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        seq, func, batch = message
+        try:
+            result = (seq, True, func(context, batch))
+        except Exception as err:   # a bug: the parent raises it
+            result = (seq, False, err)
+        try:
+            conn.send(result)
+        except (BrokenPipeError, OSError):
+            return
+
+
+class Runner:
+    """`map(func, batches)` yields `func(context, batch)` for each batch, in order.
+    With jobs <= 1 it runs in this process; otherwise in `jobs` worker processes."""
+
+    def __init__(self, jobs: int, init: Callable[..., Any], init_args: tuple = (), start_method: str = "fork"):
+        self.jobs = jobs
+        self.workers: list = []
+        if jobs <= 1:
+            self.context = init(*init_args)
+            return
+        ctx = multiprocessing.get_context(start_method)
+        old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)   # no handler of ours runs in a child
+        try:
+            for _ in range(jobs):
+                parent_end, child_end = ctx.Pipe()
+                process = ctx.Process(target=_worker, args=(child_end, init, init_args, old_mask), daemon=True)
+                process.start()
+                child_end.close()
+                self.workers.append((process, parent_end))
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+
+    def map(self, func: Callable, batches: Iterable) -> Iterator:
+        if not self.workers:
+            for batch in batches:
+                yield func(self.context, batch)
+            return
+        todo = iter(enumerate(batches))
+        busy = {conn: 0 for _, conn in self.workers}
+        waiting: dict[int, Any] = {}
+        next_out, sent, exhausted = 0, 0, False
+        while True:
+            for conn in busy:
+                while not exhausted and busy[conn] < IN_FLIGHT:
+                    item = next(todo, None)
+                    if item is None:
+                        exhausted = True
+                        break
+                    conn.send((item[0], func, item[1]))
+                    busy[conn] += 1
+                    sent += 1
+            if next_out == sent and exhausted:
+                return
+            for conn in wait([c for c, n in busy.items() if n]):
+                try:
+                    seq, ok, value = conn.recv()
+                except (EOFError, OSError):
+                    time.sleep(0.05)   # if a signal killed it, let that signal's handler run first
+                    raise WorkerDied("a worker process died") from None
+                busy[conn] -= 1
+                if not ok:
+                    raise value
+                waiting[seq] = value
+            while next_out in waiting:
+                yield waiting.pop(next_out)
+                next_out += 1
+
+    def close(self) -> None:
+        """Let the workers finish and exit."""
+        for process, conn in self.workers:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+        for process, conn in self.workers:
+            process.join(5)
+        self.terminate()
+
+    def terminate(self) -> None:
+        """Kill every worker and wait for it: nothing of theirs runs after this."""
+        for process, conn in self.workers:
+            if process.is_alive():
+                process.kill()
+        for process, conn in self.workers:
+            process.join()
+            conn.close()
+        self.workers = []
+
+    def __enter__(self) -> "Runner":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.terminate()
+
+
+def default_jobs(jobs: int) -> int:
+    return jobs or os.cpu_count() or 1
