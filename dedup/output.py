@@ -16,6 +16,7 @@ import fcntl
 import json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from . import __version__
@@ -143,14 +144,17 @@ class Staging:
 
     def __init__(self, out: Path):
         self.out = out
-        out.parent.mkdir(parents=True, exist_ok=True)
-        recover(out)
-        self.path = out.parent / f".{out.name}{STAGING}-{os.getpid()}"
-        shutil.rmtree(self.path, ignore_errors=True)
-        self.path.mkdir()
-        self._lock = os.open(write_marker(self.path), os.O_RDONLY)
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
         self.published = False
+        with uninterrupted():   # an interrupt must not leave a folder that no one removes
+            out.parent.mkdir(parents=True, exist_ok=True)
+            recover(out)
+            self.path = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}-", suffix=f"-{os.getpid()}",
+                                              dir=out.parent))
+            umask = os.umask(0o022)
+            os.umask(umask)
+            os.chmod(self.path, 0o777 & ~umask)   # as a plain mkdir would make it, not mkdtemp's 0700
+            self._lock = os.open(write_marker(self.path), os.O_RDONLY)
+            fcntl.flock(self._lock, fcntl.LOCK_EX)
 
     def publish(self, durable: bool = False) -> None:
         """Swap the staged folder in for OUT. `durable`: synced to disk first (the report
@@ -172,9 +176,10 @@ class Staging:
             self.published = True
 
     def discard(self) -> None:
-        if not self.published:
-            shutil.rmtree(self.path, ignore_errors=True)
-        os.close(self._lock)
+        with uninterrupted():
+            if not self.published:
+                shutil.rmtree(self.path, ignore_errors=True)
+            os.close(self._lock)
 
     def __enter__(self) -> "Staging":
         return self

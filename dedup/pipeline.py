@@ -73,8 +73,10 @@ def _plan_batch(ctx: Context, jobs: list[tuple[Sketched, Decision, str, str | No
             continue
         spans = plan.removals(doc.text, decision)
         cleaned = plan.apply(doc.text, spans)
-        keeps_text = bool(cleaned.strip())
-        status = "removed" if not keeps_text else ("cleaned" if spans else "kept")
+        status = "kept" if not spans else "cleaned" if cleaned.strip() else "removed"
+        if status == "removed":   # only whitespace is left: that goes too, and the report holds it
+            spans = plan.cover_whole(doc.text, spans)
+        keeps_text = status != "removed"
         target = None
         if mode == "in-place":
             target = item.source.path if keeps_text else None
@@ -129,27 +131,34 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
         raise corpus.InputError(f"no input files ({', '.join(settings.include)}) in {' '.join(inputs)}{also}")
     sources, skipped = found.sources, list(found.skipped)
     jobs = default_jobs(jobs) if len(sources) > BATCH else 1
-    with output.Staging(out) as stage, Runner(jobs, make_context, (settings,)) as run:
-        sketched: list[Sketched] = []
-        for item in _map(run, sketch_batch, _batches(sources), "read", len(sources), progress):
-            if isinstance(item, Skipped):
-                skipped.append(item)
-            else:
-                sketched.append(item)
-        decisions = classify([s.sketch for s in sketched], settings)
-        jobs_ = [(s, d, mode, str(stage.path)) for s, d in zip(sketched, decisions)]
-        documents = []
-        for entry in _map(run, _plan_batch, _batches(jobs_), "write", len(jobs_), progress):
-            if "error" in entry:
-                skipped.append(Skipped(entry["path"], entry["error"]))
-            else:
-                documents.append(entry)
-        result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
-        _write_report(result, stage.path, durable=mode == "in-place")
-        stage.publish(durable=mode == "in-place")
+    # workers first, so that none of them inherits the staging folder's lock
+    with Runner(jobs, make_context, (settings,)) as run, output.Staging(out) as stage:
+        try:
+            sketched: list[Sketched] = []
+            for item in _map(run, sketch_batch, _batches(sources), "read", len(sources), progress):
+                if isinstance(item, Skipped):
+                    skipped.append(item)
+                else:
+                    sketched.append(item)
+            decisions = classify([s.sketch for s in sketched], settings)
+            jobs_ = [(s, d, mode, str(stage.path)) for s, d in zip(sketched, decisions)]
+            documents = []
+            for entry in _map(run, _plan_batch, _batches(jobs_), "write", len(jobs_), progress):
+                if "error" in entry:
+                    skipped.append(Skipped(entry["path"], entry["error"]))
+                else:
+                    documents.append(entry)
+            result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
+            _write_report(result, stage.path, durable=mode == "in-place")
+            stage.publish(durable=mode == "in-place")
+            if state is not None and mode == "in-place":   # from here on, inputs may change
+                state.total = sum(1 for d in documents if d["removed"])
+        except BaseException:
+            run.terminate()   # no worker writes into the staging folder once it is removed
+            raise
     if mode == "in-place":
         state = state if state is not None else InPlace()
-        rewrite_inputs(result, settings, state)
+        rewrite_inputs(result, state)
         if state.failed:   # the journal must not claim what was not done
             failed = {path for path, _ in state.failed}
             documents = [d for d in documents if d["path"] not in failed]
@@ -172,7 +181,7 @@ def _write_report(result: dict, folder: Path, durable: bool) -> None:
     html.write(result, folder / "report.html", cleaned_dir=folder)
 
 
-def rewrite_inputs(result: dict, settings: Settings, state: InPlace) -> None:
+def rewrite_inputs(result: dict, state: InPlace) -> None:
     """Apply the published journal to the inputs, one file at a time. Each rewrite is
     atomic and synced, and runs with signals held back, so an interrupt lands between
     two files; a file that changed since it was read is left alone."""

@@ -2,6 +2,7 @@
 applying them, and rebuilding the original from the cleaned text plus the spans."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 from . import segment
@@ -56,6 +57,24 @@ def removals(text: str, decision: Decision) -> list[Removal]:
         start, stop = all_lines[first].start, all_lines[last].stop
         out.append(Removal(finding.kind, finding.rule, finding.evidence,
                            (first + 1, last + 1), (start, stop), text[start:stop]))
+    return out
+
+
+def cover_whole(text: str, spans: list[Removal]) -> list[Removal]:
+    """For a document whose cleaning leaves only whitespace (so it is removed whole):
+    the same findings, each stretched over the whitespace that follows it (the first
+    also over what precedes it), so that together they hold the whole text and the
+    report alone rebuilds it."""
+    if not spans:
+        return spans
+    starts = [line.start for line in segment.lines(text)]
+    line_of = lambda offset: bisect.bisect_right(starts, offset)   # 1-based
+    out = []
+    for n, r in enumerate(spans):
+        start = 0 if n == 0 else r.chars[0]
+        stop = spans[n + 1].chars[0] if n + 1 < len(spans) else len(text)
+        out.append(Removal(r.kind, r.rule, r.evidence, (line_of(start), line_of(max(stop - 1, start))),
+                           (start, stop), text[start:stop]))
     return out
 
 

@@ -12,6 +12,7 @@ the start method can be fork or spawn.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import os
 import signal
@@ -67,7 +68,19 @@ def uninterrupted() -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def _worker(conn, init: Callable, init_args: tuple, mask: set) -> None:
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this worker when the parent dies, even by SIGKILL."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker(conn, init: Callable, init_args: tuple, mask: set, parent: int) -> None:
+    _die_with_parent()
+    if os.getppid() != parent:   # the parent died before the line above
+        return
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # blocked while the handlers above were set
@@ -105,7 +118,7 @@ class Runner:
         try:
             for _ in range(jobs):
                 parent_end, child_end = ctx.Pipe()
-                process = ctx.Process(target=_worker, args=(child_end, init, init_args, old_mask), daemon=True)
+                process = ctx.Process(target=_worker, args=(child_end, init, init_args, old_mask, os.getpid()), daemon=True)
                 process.start()
                 child_end.close()
                 self.workers.append((process, parent_end))

@@ -1,0 +1,176 @@
+"""Real processes interrupted for real: Ctrl-C and SIGTERM to the process group stop the
+run at once and leave OUT as it was; SIGKILL at any moment leaves OUT whole, and after
+--in-place `dedup restore` gives back every original byte for byte."""
+import hashlib
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from .conftest import HINDI, URDU
+
+FILES = 2500
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory):
+    """Enough text (2,500 files, ~10 MB) that a run is still going when it is signalled."""
+    root = tmp_path_factory.mktemp("big") / "corpus"
+    rng = random.Random(7)
+    words = HINDI.read_text("utf-8").split() + URDU.read_text("utf-8").split()
+    shared = [" ".join(rng.choice(words) for _ in range(20)) for _ in range(50)]
+    for n in range(FILES):
+        lines = [" ".join(rng.choice(words) for _ in range(rng.randint(8, 40))) for _ in range(12)]
+        lines.append(rng.choice(shared))
+        if n % 5 == 0:
+            lines.append("ये भी पढ़ें: " + " ".join(rng.choice(words) for _ in range(6)))
+        text = "\n".join(lines) + "\n"
+        if n % 50 == 0:
+            text = text + text   # whole body twice
+        path = root / f"site{n % 7}" / f"{n:05d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    for n in range(0, FILES, 100):   # whole copies: deleted by --in-place
+        shutil.copy(root / f"site{n % 7}" / f"{n:05d}.txt", root / f"site{n % 7}" / f"{n:05d}-copy.txt")
+    return root
+
+
+def digest_tree(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def start(workdir: Path, *args) -> subprocess.Popen:
+    """`python -m dedup ARGS` as the leader of its own process group, as a shell runs it."""
+    return subprocess.Popen([sys.executable, "-m", "dedup", *map(str, args)], cwd=workdir,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+def wait_for(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("the run never reached the moment to interrupt")
+        time.sleep(0.005)
+
+
+def group_is_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def staging(workdir: Path) -> list[Path]:
+    return [p for p in workdir.iterdir() if ".dedup-staging-" in p.name]
+
+
+def staged_files(workdir: Path) -> int:
+    return sum(1 for s in staging(workdir) for p in s.rglob("*.txt"))
+
+
+def assert_out_matches_its_report(out: Path) -> None:
+    import json
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    listed = {d["output"] for d in report["documents"] if d["output"]}
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert on_disk == listed | {"report.json", "report.html", ".dedup-output"}
+
+
+@pytest.fixture
+def workdir(tmp_path, big_corpus):
+    shutil.copytree(big_corpus, tmp_path / "corpus")
+    return tmp_path
+
+
+MOMENTS = {
+    "reading": lambda w: bool(staging(w)),            # the staging folder exists, nothing written yet
+    "writing": lambda w: staged_files(w) >= 200,      # cleaned files are being written
+}
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize("moment", sorted(MOMENTS))
+def test_interrupt_stops_every_process_at_once_and_leaves_out_as_it_was(workdir, sig, code, moment):
+    done = start(workdir, "clean", "corpus", "-o", "out", "-j", "2", "-q")   # a previous complete output
+    assert done.wait(120) == 0, done.stderr.read()
+    before = digest_tree(workdir / "out")
+    inputs = digest_tree(workdir / "corpus")
+    run = start(workdir, "clean", "corpus", "-o", "out", "-j", "2")
+    wait_for(lambda: MOMENTS[moment](workdir) or run.poll() is not None)
+    assert run.poll() is None, "the run ended before it could be interrupted"
+    sent = time.monotonic()
+    os.killpg(run.pid, sig)
+    stdout, stderr = run.communicate(timeout=10)
+    wait_for(lambda: group_is_gone(run.pid), timeout=2)
+    assert time.monotonic() - sent < 2.0
+    assert run.returncode == code
+    assert stderr == "dedup: interrupted\n"          # one line, no traceback from any process
+    assert stdout == ""
+    assert digest_tree(workdir / "out") == before      # OUT as it was
+    assert staging(workdir) == []                      # the staging folder is gone
+    assert digest_tree(workdir / "corpus") == inputs
+    time.sleep(0.3)                                    # and nothing writes after the exit
+    assert digest_tree(workdir / "out") == before and staging(workdir) == []
+
+
+def test_kill_9_while_writing_leaves_the_previous_output_whole(workdir):
+    done = start(workdir, "clean", "corpus", "-o", "out", "-j", "2", "-q")
+    assert done.wait(120) == 0
+    before = digest_tree(workdir / "out")
+    os.unlink(workdir / "corpus" / "site0" / "00000.txt")   # the next output differs from the first
+    run = start(workdir, "clean", "corpus", "-o", "out", "-j", "2", "-q")
+    wait_for(lambda: staged_files(workdir) >= 300 or run.poll() is not None)
+    os.kill(run.pid, signal.SIGKILL)                 # the parent only: its workers must not outlive it
+    run.wait(10)
+    wait_for(lambda: group_is_gone(run.pid), timeout=2)
+    assert digest_tree(workdir / "out") == before
+    assert_out_matches_its_report(workdir / "out")
+    assert staging(workdir)                          # left behind by the killed run ...
+    again = start(workdir, "clean", "corpus", "-o", "out", "-j", "2", "-q")
+    assert again.wait(120) == 0, again.stderr.read()
+    assert staging(workdir) == []                    # ... and removed by the next one
+    assert_out_matches_its_report(workdir / "out")
+    assert "site0/00000.txt" not in digest_tree(workdir / "out")   # no stale file of a deleted input
+
+
+@pytest.mark.parametrize("after", [1, 400])
+def test_kill_9_during_in_place_then_restore_gives_back_every_byte(workdir, after):
+    originals = digest_tree(workdir / "corpus")
+    run = start(workdir, "clean", "--in-place", "corpus", "-o", "journal", "-j", "2", "-q")
+
+    def rewritten() -> int:
+        now = digest_tree(workdir / "corpus") if (workdir / "journal").exists() else originals
+        return sum(now.get(k) != v for k, v in originals.items())
+    wait_for(lambda: rewritten() >= after or run.poll() is not None)
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait(10)
+    assert rewritten() >= after, "the run ended before it was killed"
+    restore = subprocess.run([sys.executable, "-m", "dedup", "restore", "journal/report.json"], cwd=workdir,
+                             capture_output=True, text=True)
+    assert restore.returncode == 0, restore.stdout + restore.stderr
+    assert digest_tree(workdir / "corpus") == originals
+    assert "0 not restored" in restore.stderr
+
+
+def test_sigterm_during_in_place_says_how_to_undo(workdir):
+    originals = digest_tree(workdir / "corpus")
+    run = start(workdir, "clean", "--in-place", "corpus", "-o", "journal", "-j", "2")
+    wait_for(lambda: (workdir / "journal").exists() or run.poll() is not None)
+    os.killpg(run.pid, signal.SIGTERM)
+    _, stderr = run.communicate(timeout=10)
+    assert run.returncode == 143
+    assert stderr.startswith("dedup: interrupted after rewriting ")
+    assert stderr.rstrip().endswith("`dedup restore journal/report.json` puts them back")
+    assert len(stderr.strip().splitlines()) == 1
+    restore = subprocess.run([sys.executable, "-m", "dedup", "restore", "journal/report.json"], cwd=workdir,
+                             capture_output=True, text=True)
+    assert restore.returncode == 0
+    assert digest_tree(workdir / "corpus") == originals

@@ -1,0 +1,107 @@
+"""The output folder: refused when it would destroy something, staged, swapped in whole,
+and what killed runs left behind is cleaned up."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from dedup import output
+from dedup.output import OutputError, Staging, check_target
+
+
+def tree(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_refuses_a_folder_of_the_users_own_unless_forced(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="not empty and not a dedup output folder"):
+        check_target(mine, [str(tmp_path / "corpus")], force=False)
+    check_target(mine, [str(tmp_path / "corpus")], force=True)
+    (tmp_path / "empty").mkdir()
+    check_target(tmp_path / "empty", [str(tmp_path / "corpus")], force=False)   # empty: fine
+    output.write_marker(mine)
+    check_target(mine, [str(tmp_path / "corpus")], force=False)                # ours: fine
+
+
+def test_refuses_an_output_that_is_or_holds_an_input_even_when_forced(tmp_path):
+    (tmp_path / "corpus" / "sub").mkdir(parents=True)
+    with pytest.raises(OutputError, match="the output folder is an input"):
+        check_target(tmp_path / "corpus", [str(tmp_path / "corpus")], force=True)
+    with pytest.raises(OutputError, match="is inside the output folder"):
+        check_target(tmp_path, [str(tmp_path / "corpus" / "sub")], force=True)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(OutputError, match="exists and is not a folder"):
+        check_target(tmp_path / "file", [str(tmp_path / "corpus")], force=True)
+
+
+def test_publish_replaces_the_whole_folder(tmp_path):
+    out = tmp_path / "out"
+    with Staging(out) as stage:
+        (stage.path / "a.txt").write_text("first")
+        (stage.path / "stale.txt").write_text("old")
+        stage.publish()
+    assert tree(out) == {".dedup-output": tree(out)[".dedup-output"], "a.txt": b"first", "stale.txt": b"old"}
+    with Staging(out) as stage:
+        (stage.path / "a.txt").write_text("second")
+        assert tree(out)["a.txt"] == b"first"        # OUT untouched until published
+        stage.publish(durable=True)
+    assert sorted(tree(out)) == [".dedup-output", "a.txt"] and tree(out)["a.txt"] == b"second"
+    assert sorted(os.listdir(tmp_path)) == ["out"]   # nothing left beside it
+
+
+def test_a_run_that_fails_leaves_out_as_it_was(tmp_path):
+    out = tmp_path / "out"
+    with Staging(out) as stage:
+        (stage.path / "a.txt").write_text("first")
+        stage.publish()
+    before = tree(out)
+    with pytest.raises(RuntimeError):
+        with Staging(out) as stage:
+            (stage.path / "a.txt").write_text("half")
+            raise RuntimeError
+    assert tree(out) == before
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+KILLED = """
+import os, sys
+from pathlib import Path
+from dedup.output import Staging
+stage = Staging(Path(sys.argv[1]))
+(stage.path / "half.txt").write_text("half")
+os._exit(9)      # as if killed: no clean-up runs
+"""
+
+
+def test_the_next_run_removes_what_a_killed_run_left(tmp_path):
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-c", KILLED, str(out)], check=False)
+    assert [n for n in os.listdir(tmp_path) if ".dedup-staging-" in n]   # left behind
+    with Staging(out) as stage:
+        stage.publish()
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+    assert sorted(os.listdir(out)) == [".dedup-output"]
+
+
+def test_a_live_runs_staging_folder_is_not_taken(tmp_path):
+    out = tmp_path / "out"
+    first = Staging(out)
+    (first.path / "a.txt").write_text("in progress")
+    second = Staging(out)                  # recover() runs here and must spare `first`
+    assert (first.path / "a.txt").read_text() == "in progress" and first.path != second.path
+    second.discard()
+    first.discard()
+
+
+def test_a_previous_output_moved_aside_comes_back(tmp_path):
+    out = tmp_path / "out"
+    aside = tmp_path / ".out.dedup-old-12345"   # killed between the two renames of a swap
+    aside.mkdir()
+    output.write_marker(aside)
+    (aside / "a.txt").write_text("previous")
+    output.recover(out)
+    assert tree(out)["a.txt"] == b"previous" and not aside.exists()

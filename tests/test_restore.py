@@ -1,0 +1,170 @@
+"""`dedup restore`: every original back, byte for byte, from a report; what cannot be
+restored is said, with the reason."""
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedup.cli import main
+
+from .conftest import HINDI, SEEDS, URDU
+
+
+def run(*args, cwd):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(map(str, args)), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def tree(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def seeded(tmp_path) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    shutil.copy(HINDI, corpus / "zz-copy.txt")      # a whole duplicate: deleted in place
+    (corpus / "plain.txt").write_bytes(b"Nothing to remove in this one.\r\n")
+    os.chmod(corpus / "plain.txt", 0o640)
+    return corpus
+
+
+def test_in_place_then_restore_is_the_identity_and_says_what_it_did(tmp_path):
+    corpus = seeded(tmp_path)
+    before = tree(corpus)
+    result = run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert not (corpus / "zz-copy.txt").exists()
+    assert tree(corpus) != before
+    assert "1 deleted" in result.output and "undo: dedup restore journal/report.json" in result.output
+    restored = run("restore", "journal/report.json", cwd=tmp_path)
+    assert restored.exit_code == 0, restored.output
+    assert tree(corpus) == before
+    assert oct(os.stat(corpus / "plain.txt").st_mode & 0o777) == "0o640"   # never rewritten
+    lines = restored.output.splitlines()
+    assert sorted(lines[:-1]) == [f"restored corpus/{n}" for n in sorted([HINDI.name, URDU.name, "zz-copy.txt"])]
+    assert lines[-1] == "dedup: 3 restored, 1 already original, 0 not restored"
+    again = run("restore", "journal/report.json", cwd=tmp_path)       # safe to run twice
+    assert again.exit_code == 0 and again.output == "dedup: 0 restored, 4 already original, 0 not restored\n"
+
+
+def test_restore_reaches_every_point_of_a_cut_run(tmp_path):
+    """One file not yet rewritten, one rewritten, one deleted, one rewrite's temporary left."""
+    corpus = seeded(tmp_path)
+    before = tree(corpus)
+    assert run("clean", "--dry-run", "corpus", "-o", "plan", cwd=tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "plan" / "report.json").read_text("utf-8"))
+    report["mode"] = "in-place"                       # the journal of a run cut short
+    for doc in report["documents"]:
+        doc["output"] = doc["path"] if doc["status"] != "removed" else None
+    (tmp_path / "journal.json").write_text(json.dumps(report), encoding="utf-8")
+    by_name = {Path(d["path"]).name: d for d in report["documents"]}
+    from dedup.plan import apply_json
+    hindi = by_name[HINDI.name]
+    (corpus / HINDI.name).write_text(apply_json(HINDI.read_text("utf-8"), hindi["removed"]), encoding="utf-8")
+    os.unlink(corpus / "zz-copy.txt")
+    (corpus / f".{URDU.name}.dedup-4242.tmp").write_text("half")
+    result = run("restore", "journal.json", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert tree(corpus) == before                     # the temporary is gone too
+    assert result.output.splitlines()[-1] == "dedup: 2 restored, 2 already original, 0 not restored"
+
+
+def test_what_cannot_be_restored_is_listed_with_its_reason(tmp_path):
+    corpus = seeded(tmp_path)
+    assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0
+    (corpus / HINDI.name).write_text("edited after the run\n", encoding="utf-8")
+    os.unlink(corpus / "plain.txt")                   # kept as it was, so the report holds no text of it
+    result = run("restore", "journal/report.json", cwd=tmp_path)
+    assert result.exit_code == 1
+    out = result.output.splitlines()
+    assert f"not restored corpus/{HINDI.name}: changed since the run: the text rebuilt from it does not match " \
+           f"the original's sha256" in out
+    assert "not restored corpus/plain.txt: corpus/plain.txt is gone, and the report holds only the " \
+           "removed spans" in out
+    assert out[-1] == "dedup: 2 restored, 0 already original, 2 not restored"
+    assert (corpus / HINDI.name).read_text("utf-8") == "edited after the run\n"   # never overwritten
+
+
+def test_a_normal_run_is_rebuilt_elsewhere_with_to(tmp_path):
+    corpus = seeded(tmp_path)
+    before = tree(corpus)
+    assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0
+    refused = run("restore", "out/report.json", cwd=tmp_path)
+    assert refused.exit_code == 2
+    assert refused.output == ("dedup: error: out/report.json: this run left its inputs as they were; "
+                              "--to DIR rebuilds the originals there\n")
+    shutil.rmtree(corpus)                             # the originals are gone: out/ and the report suffice
+    result = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert tree(tmp_path / "back") == before
+
+
+def test_a_report_path_that_leads_out_of_the_target_is_refused(tmp_path):
+    corpus = seeded(tmp_path)
+    assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    report["documents"][0]["relpath"] = "../../escaped.txt"
+    (tmp_path / "out" / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    result = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "its path leads out of the target folder" in result.output
+    assert not (tmp_path.parent / "escaped.txt").exists()
+
+
+LINES = st.sampled_from([
+    "ये भी पढ़ें: कोई शीर्षक यहाँ", "مواضيع ذات صلة", "Related articles", "Share this article",
+    "यह एक लंबी पंक्ति है जिसमें कई शब्द हैं और जो दोहराई जा सकती है", "A line that may well be repeated in other files.",
+    "اقرأ أيضا: عنوان آخر", "", "  ", "Short one", "پاکستان میں آج موسم خوشگوار رہا اور بارش کا امکان ہے",
+])
+DOCS = st.lists(st.tuples(st.lists(LINES, min_size=0, max_size=8), st.sampled_from(["\n", "\r\n"]),
+                          st.booleans()), min_size=1, max_size=6)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(docs=DOCS)
+def test_in_place_then_restore_is_the_identity_on_any_small_corpus(tmp_path_factory, docs):
+    base = tmp_path_factory.mktemp("prop")
+    corpus = base / "corpus"
+    corpus.mkdir()
+    for n, (lines, newline, bom) in enumerate(docs):
+        text = ("\ufeff" if bom else "") + newline.join(lines)
+        (corpus / f"sub{n % 2}").mkdir(exist_ok=True)
+        (corpus / f"sub{n % 2}" / f"{n}.txt").write_bytes(text.encode("utf-8"))
+    before = {k: hashlib.sha256(v).hexdigest() for k, v in tree(corpus).items()}
+    result = run("clean", "--in-place", "corpus", "-o", "journal", "-j", "1", cwd=base)
+    if result.exit_code == 2:                         # nothing readable (all files empty)
+        assert "no input files" in result.output or "skipped" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    restored = run("restore", "journal/report.json", cwd=base)
+    assert restored.exit_code == 0, restored.output
+    assert {k: hashlib.sha256(v).hexdigest() for k, v in tree(corpus).items()} == before
+
+
+def test_a_document_left_with_only_whitespace_is_removed_whole_and_rebuilt_from_the_report(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "\r\n\nمواضيع ذات صلة\n  \n\nRelated articles\n\n"
+    (corpus / "widget.txt").write_text(text, encoding="utf-8")
+    (corpus / "blank.txt").write_text("  \n\n", encoding="utf-8")   # nothing to remove: kept as it is
+    assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    docs = {Path(d["path"]).name: d for d in report["documents"]}
+    assert docs["widget.txt"]["status"] == "removed" and docs["widget.txt"]["output"] is None
+    assert "".join(r["text"] for r in docs["widget.txt"]["removed"]) == text
+    assert [r["rule"] for r in docs["widget.txt"]["removed"]] == ["lexicon:ar/related", "lexicon:en/related"]
+    assert [r["lines"] for r in docs["widget.txt"]["removed"]] == [[1, 5], [6, 7]]
+    assert (docs["blank.txt"]["status"], docs["blank.txt"]["output"]) == ("kept", "blank.txt")
+    assert (tmp_path / "out" / "blank.txt").read_bytes() == b"  \n\n"
+    shutil.rmtree(corpus)
+    assert run("restore", "out/report.json", "--to", "back", cwd=tmp_path).exit_code == 0
+    assert (tmp_path / "back" / "widget.txt").read_bytes() == text.encode("utf-8")

@@ -1,0 +1,68 @@
+"""The runner: results in order on any backend, bugs raised, dead workers noticed."""
+import os
+import signal
+
+import pytest
+
+from dedup.runner import Interrupted, Runner, WorkerDied, interrupts
+
+
+def _init(offset):
+    return {"offset": offset, "pid": os.getpid()}
+
+
+def _add(ctx, batch):
+    return [x + ctx["offset"] for x in batch], ctx["pid"]
+
+
+def _fail_on_three(ctx, batch):
+    if 3 in batch:
+        raise ValueError("three")
+    return batch
+
+
+def _die(ctx, batch):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_results_come_in_order_with_the_context_built_once_per_worker(jobs):
+    batches = [[i, i + 100] for i in range(40)]
+    with Runner(jobs, _init, (1000,)) as run:
+        results = list(run.map(_add, batches))
+    assert [r for r, _ in results] == [[i + 1000, i + 1100] for i in range(40)]
+    pids = {pid for _, pid in results}
+    assert (pids == {os.getpid()}) if jobs == 1 else (os.getpid() not in pids and 1 <= len(pids) <= jobs)
+
+
+def test_a_bug_in_a_worker_is_raised_in_the_parent():
+    with pytest.raises(ValueError, match="three"):
+        with Runner(2, _init, (0,)) as run:
+            list(run.map(_fail_on_three, [[1], [2], [3], [4]]))
+    assert run.workers == []
+
+
+def test_a_worker_killed_from_outside_is_an_error_not_a_hang():
+    with pytest.raises(WorkerDied):
+        with Runner(2, _init, (0,)) as run:
+            list(run.map(_die, [[1], [2]]))
+
+
+def test_terminate_leaves_no_worker_alive():
+    run = Runner(2, _init, (0,))
+    processes = [p for p, _ in run.workers]
+    assert all(p.is_alive() for p in processes)
+    run.terminate()
+    assert not any(p.is_alive() for p in processes)
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_signals_become_interrupted_with_the_shell_exit_code(sig):
+    before = signal.getsignal(sig)
+    with pytest.raises(Interrupted) as caught:
+        with interrupts():
+            os.kill(os.getpid(), sig)
+            for _ in range(1000):   # the handler runs between two bytecodes
+                pass
+    assert caught.value.exit_code == 128 + sig
+    assert signal.getsignal(sig) is before   # handlers put back
