@@ -178,3 +178,36 @@ def test_quiet_under_pre_commit(repo, monkeypatch):
     monkeypatch.setenv("PRE_COMMIT", "1")
     result = check("data/urdu.txt")
     assert result.exit_code == 1 and all(not ln.startswith("dedup:") for ln in result.output.splitlines())
+
+
+def test_no_corpus_file_is_an_error_like_clean(repo):
+    for path in (repo / "data").iterdir():
+        path.rename(path.with_suffix(".json"))
+    result = check()
+    assert result.exit_code == 2
+    assert result.output == "dedup: error: no corpus files (*.txt, *.md) in . (setting `corpus`)\n"
+
+
+def test_the_index_lives_at_the_repository_root_whatever_folder_it_runs_from(repo, monkeypatch):
+    (repo / ".git").mkdir()                       # the top of a git repository
+    shutil.copy(HINDI, repo / "data" / "hindi.txt")
+    monkeypatch.chdir(repo / "data")
+    result = check("hindi.txt")
+    assert result.exit_code == 1
+    assert lines_of(result)[0].startswith("hindi.txt:")
+    assert not (repo / "data" / ".dedup_cache").exists()
+    indexes = sorted(p.name for p in (repo / ".dedup_cache").glob("index*.sqlite"))
+    assert len(indexes) == 1 and indexes[0].startswith("index-")   # another root's paths: its own file
+    monkeypatch.chdir(repo)
+    assert check("data/hindi.txt").exit_code == 1
+    assert sorted(p.name for p in (repo / ".dedup_cache").glob("index*.sqlite")) == sorted(indexes + ["index.sqlite"])
+
+
+def test_a_dedup_output_in_the_corpus_is_not_checked_against(repo):
+    """A preview `dedup clean .` leaves dedup-out/ in the repository: its copies are no originals."""
+    shutil.copy(URDU, repo / "data" / "urdu.txt")
+    assert run("clean", ".", "-q").exit_code == 0
+    assert (repo / "dedup-out" / "data" / "urdu.txt").exists()
+    result = check("data/urdu.txt")
+    assert "dedup-out" not in result.output
+    assert (repo / ".dedup_cache" / ".dedup-output").exists()   # the index folder is marked too

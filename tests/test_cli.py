@@ -172,13 +172,25 @@ def test_undecodable_bytes_kept_when_asked(tmp_path, write_corpus):
     assert doc["undecodable_byte_at"] == len("plain caf\u00e9\nये भी पढ़ें: कुछ भी\n".encode("utf-8")) + 4
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any file")
-def test_unreadable_file(tmp_path, write_corpus):
+def test_unreadable_file(tmp_path, write_corpus, monkeypatch):
+    """A file the user cannot read: chmod 000, and since root reads it anyway, the kernel's
+    answer to anyone else (EACCES) is injected for that one file when the tests run as root."""
     corpus = write_corpus({"secret.txt": "text\n", "ok.txt": "other text\n"})
     (corpus / "secret.txt").chmod(0)
-    result = run("clean", corpus, "-o", tmp_path / "out")
-    assert result.exit_code == 0
-    assert "secret.txt: unreadable" in result.output
+    if os.geteuid() == 0:
+        real_open = os.open
+
+        def deny(path, flags, *args, **kwargs):
+            if os.fspath(path).endswith("secret.txt"):
+                raise PermissionError(13, "Permission denied", os.fspath(path))
+            return real_open(path, flags, *args, **kwargs)
+        monkeypatch.setattr(os, "open", deny)
+    out = tmp_path / "out"
+    result = run("clean", corpus, "-o", out, "-j", "1")
+    assert result.exit_code == 0, result.output
+    assert f"skipped {corpus.as_posix()}/secret.txt: unreadable: Permission denied" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(os.listdir(out)) == [".dedup-output", "ok.txt", "report.html", "report.json"]
 
 
 def test_single_100_mb_line(tmp_path, write_corpus):
@@ -220,3 +232,133 @@ def test_python_dash_m_and_installed_command(tmp_path):
     done = subprocess.run([exe, "clean", str(SEEDS), "-o", str(out2), "-q"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stderr == ""
     assert (out / HINDI.name).read_bytes() == (out2 / HINDI.name).read_bytes()
+
+
+def out_files(out: Path) -> set[str]:
+    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+
+
+def git(cwd, *args):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_a_preview_then_in_place_loses_nothing_and_restore_gives_a_clean_git_status(tmp_path):
+    """The sequence that deleted a user's corpus: `dedup clean .`, then `dedup clean --in-place .`."""
+    repo = tmp_path / "repo"
+    shutil.copytree(SEEDS, repo / "news")
+    shutil.copy(HINDI, repo / "news" / "zz-hindi-copy.txt")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "corpus")
+    preview = run("clean", ".", cwd=repo)
+    assert preview.exit_code == 0
+    assert out_files(repo / "dedup-out") >= {f"news/{HINDI.name}", f"news/{URDU.name}"}
+    result = run("clean", "--in-place", ".", cwd=repo)
+    assert result.exit_code == 0, result.output
+    assert "not read: 1 dedup output folder (dedup-out)" in result.output
+    report = report_of(repo / "dedup-out")
+    assert report["mode"] == "in-place" and report["summary"]["documents"] == 3
+    assert {d["path"]: d["status"] for d in report["documents"]} == {
+        f"news/{URDU.name}": "cleaned", f"news/{HINDI.name}": "cleaned", "news/zz-hindi-copy.txt": "removed"}
+    assert (repo / "news" / HINDI.name).exists() and (repo / "news" / URDU.name).exists()
+    assert not (repo / "news" / "zz-hindi-copy.txt").exists()       # the whole copy is deleted ...
+    assert "1 deleted" in result.output
+    assert out_files(repo / "dedup-out") == {".dedup-output", "report.json", "report.html"}   # no stale preview
+    restored = run("restore", "dedup-out/report.json", cwd=repo)    # ... and comes back
+    assert restored.exit_code == 0, restored.output
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+
+
+def test_a_second_run_reads_no_earlier_output(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    assert run("clean", ".", cwd=corpus).exit_code == 0
+    result = run("clean", ".", "-o", "cleaned", "--include", "*", cwd=corpus)
+    assert result.exit_code == 0, result.output
+    assert report_of(corpus / "cleaned")["summary"]["documents"] == 2
+    assert report_of(corpus / "cleaned")["outputs_not_read"] == ["dedup-out"]
+    assert "not read: 1 dedup output folder (dedup-out)" in result.output
+
+
+def test_out_is_exactly_what_its_report_lists_after_a_rerun(tmp_path, write_corpus):
+    corpus = write_corpus({"a.txt": "Alpha text that stays in the corpus for good.\n",
+                           "b.txt": "Beta text that is deleted before the second run.\n",
+                           "c.txt": "Gamma text that becomes a copy of the first file.\n"})
+    out = tmp_path / "out"
+    assert run("clean", corpus, "-o", out).exit_code == 0
+    assert out_files(out) == {".dedup-output", "a.txt", "b.txt", "c.txt", "report.json", "report.html"}
+    os.unlink(corpus / "b.txt")
+    shutil.copy(corpus / "a.txt", corpus / "c.txt")
+    assert run("clean", corpus, "-o", out).exit_code == 0
+    report = report_of(out)
+    assert {d["relpath"]: (d["status"], d["output"]) for d in report["documents"]} == {
+        "a.txt": ("kept", "a.txt"), "c.txt": ("removed", None)}
+    assert out_files(out) == {".dedup-output", "a.txt", "report.json", "report.html"}
+    assert sorted(os.listdir(tmp_path)) == ["corpus", "out"]   # no staging folder or temporary left
+
+
+def test_a_folder_of_the_users_own_is_refused_as_output_unless_forced(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("my own work\n")
+    result = run("clean", SEEDS, "-o", mine)
+    assert result.exit_code == 2
+    assert result.output == (f"dedup: error: {mine}: not empty and not a dedup output folder; "
+                             "choose another -o, or --force to replace its contents\n")
+    assert sorted(os.listdir(mine)) == ["thesis.txt"]
+    assert sorted(os.listdir(tmp_path)) == ["mine"]          # nothing touched, nothing staged
+    forced = run("clean", SEEDS, "-o", mine, "--force", "-q")
+    assert forced.exit_code == 0
+    assert out_files(mine) == {".dedup-output", HINDI.name, URDU.name, "report.json", "report.html"}
+
+
+def test_an_output_that_holds_the_input_is_refused(tmp_path):
+    corpus = tmp_path / "work" / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    result = run("clean", corpus, "-o", tmp_path / "work", "--force")
+    assert result.exit_code == 2 and "is inside the output folder" in result.output
+    assert sorted(os.listdir(corpus)) == sorted(os.listdir(SEEDS))
+
+
+def test_a_fifo_does_not_hang_the_run(tmp_path, write_corpus):
+    corpus = write_corpus({"a.txt": "A line of ordinary text here.\n"})
+    os.mkfifo(corpus / "pipe.txt")
+    done = subprocess.run([sys.executable, "-m", "dedup", "clean", str(corpus), "-o", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert f"skipped {corpus.as_posix()}/pipe.txt: a FIFO (named pipe); not read" in done.stderr
+
+
+def test_whole_duplicates_are_not_written_and_counts_are_plural_only_when_plural(tmp_path, write_corpus):
+    text = HINDI.read_text("utf-8")
+    corpus = write_corpus({"a.txt": text, "b.txt": text})
+    out = tmp_path / "out"
+    result = run("clean", corpus, "-o", out)
+    assert result.exit_code == 0
+    assert out_files(out) == {".dedup-output", "a.txt", "report.json", "report.html"}
+    doc = {d["relpath"]: d for d in report_of(out)["documents"]}["b.txt"]
+    assert (doc["status"], doc["output"], doc["removed"][0]["rule"]) == ("removed", None, "exact-document")
+    assert doc["removed"][0]["evidence"]["original"] == {"path": f"{corpus.as_posix()}/a.txt"}
+    lines = result.output.splitlines()
+    assert lines[0] == "dedup 0.1.0: 2 documents, 28 lines, 7,526 characters"
+    assert "      exact-document                       1 span         3,763 chars" in lines
+    assert lines[-1] == f"  review page: {out.as_posix()}/report.html"
+    one = run("clean", corpus / "a.txt", "-o", tmp_path / "one")
+    assert one.output.splitlines()[0] == "dedup 0.1.0: 1 document, 14 lines, 3,763 characters"
+
+
+@pytest.mark.parametrize("command, codes", [
+    ("clean", ["0 done", "2 a usage or input error", "130 interrupted", "143 terminated"]),
+    ("check", ["0 nothing new", "1 new findings", "2 a usage or input error", "130/143 interrupted"]),
+    ("restore", ["0 every document is back", "1 some could not be", "2 a usage or input error"]),
+    ("report", ["0 written", "2 a usage or input error"]),
+])
+def test_help_lists_exit_codes_and_where_settings_come_from(command, codes):
+    text = " ".join(run(command, "--help").output.split())
+    for code in codes:
+        assert code in text
+    if command in ("clean", "check"):
+        assert "[dedup] in ./setup.cfg, then [tool.dedup] in ./pyproject.toml, then these options" in text

@@ -8,7 +8,7 @@ def test_defaults_and_lsh_params_for_the_threshold():
     s = Settings()
     assert (s.shingle_size, s.num_perm, s.threshold) == (5, 128, 0.8)
     bands, rows = s.lsh_params
-    assert bands * rows <= 128
+    assert (bands, rows) == (16, 8)          # what the README states
     # recall at the threshold is high: candidates are verified anyway
     assert 1 - (1 - 0.8 ** rows) ** bands > 0.9
     assert Settings(bands=20, rows=6).lsh_params == (20, 6)
@@ -18,6 +18,15 @@ def test_setup_cfg_section(tmp_path):
     (tmp_path / "setup.cfg").write_text("[metadata]\nname = x\n[dedup]\nthreshold = 0.9\ninclude = *.txt, *.text\n")
     s = load(tmp_path)
     assert s.threshold == 0.9 and s.include == ("*.txt", "*.text")
+
+
+def test_pyproject_overrides_setup_cfg_and_the_command_line_overrides_both(tmp_path):
+    (tmp_path / "setup.cfg").write_text("[dedup]\nthreshold = 0.9\nmin_docs = 6\nrepeat_count = 5\n")
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nthreshold = 0.7\nmin-docs = 9\n")
+    s = load(tmp_path)
+    assert (s.threshold, s.min_docs, s.repeat_count) == (0.7, 9, 5)   # setup.cfg alone still counts
+    s = from_mapping({"min_docs": "3"}, "command line", s)
+    assert (s.threshold, s.min_docs, s.repeat_count) == (0.7, 3, 5)
 
 
 def test_pyproject_table(tmp_path):
