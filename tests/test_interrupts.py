@@ -174,3 +174,19 @@ def test_sigterm_during_in_place_says_how_to_undo(workdir):
                              capture_output=True, text=True)
     assert restore.returncode == 0
     assert digest_tree(workdir / "corpus") == originals
+
+
+def test_interrupting_check_rolls_its_index_back_and_the_next_check_works(workdir):
+    run = start(workdir, "check", "--corpus", "corpus", "-j", "2")
+    wait_for(lambda: any((workdir / "corpus" / ".dedup_cache").glob("index*.sqlite")) or run.poll() is not None)
+    time.sleep(0.5)                                  # in the middle of indexing
+    assert run.poll() is None
+    os.killpg(run.pid, signal.SIGINT)
+    stdout, stderr = run.communicate(timeout=10)
+    assert (run.returncode, stderr, stdout) == (130, "dedup: interrupted\n", "")
+    wait_for(lambda: group_is_gone(run.pid), timeout=2)
+    again = subprocess.run([sys.executable, "-m", "dedup", "check", "--corpus", "corpus", "-j", "2"], cwd=workdir,
+                           capture_output=True, text=True, timeout=300)
+    assert again.returncode == 1, again.stderr     # the planted duplicates and teasers are found
+    assert "[exact-document]" in again.stdout and "[lexicon:hi/also-read]" in again.stdout
+    assert "Traceback" not in again.stderr
