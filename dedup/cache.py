@@ -29,7 +29,7 @@ from .config import Settings
 from .corpus import Source
 from .sketch import DocSketch
 
-FOLDER = ".dedup_cache"
+FOLDER = output.CACHE_FOLDER
 SCHEMA = 2
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
@@ -117,11 +117,7 @@ class Index:
 
     # -- opening -----------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
-        self.folder.mkdir(exist_ok=True)
-        ignore = self.folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# dedup's local index; never commit it\n*\n")
-        output.write_marker(self.folder)   # never read as corpus input
+        output.make_cache_folder(self.folder)
         db = sqlite3.connect(self.file, timeout=30, isolation_level=None)
         try:
             db.execute("PRAGMA busy_timeout = 30000")

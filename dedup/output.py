@@ -23,6 +23,7 @@ from . import __version__
 from .runner import uninterrupted
 
 MARKER = ".dedup-output"
+CACHE_FOLDER = ".dedup_cache"   # check's index, and the dedup-fix hook's report
 STAGING = ".dedup-staging"
 OLD = ".dedup-old"
 
@@ -51,6 +52,15 @@ def write_marker(folder: Path) -> Path:
         marker.write_text(json.dumps({"format": "dedup-output", "tool_version": __version__,
                                       "note": "written by dedup; never read as input"}) + "\n")
     return marker
+
+
+def make_cache_folder(folder: Path) -> None:
+    """.dedup_cache/: marked as dedup's, and ignoring itself in git."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# dedup's local index and reports; never commit them\n*\n")
+    write_marker(folder)
 
 
 def fsync_dir(folder: Path) -> None:
@@ -146,6 +156,8 @@ class Staging:
         self.out = out
         self.published = False
         with uninterrupted():   # an interrupt must not leave a folder that no one removes
+            if out.parent.name == CACHE_FOLDER:   # the dedup-fix hook's report
+                make_cache_folder(out.parent)
             out.parent.mkdir(parents=True, exist_ok=True)
             recover(out)
             self.path = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}-", suffix=f"-{os.getpid()}",

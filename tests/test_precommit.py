@@ -1,5 +1,6 @@
 """`dedup check` as a real pre-commit hook in a real git repository."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -76,6 +77,8 @@ def test_clean_commit_passes(corpus_repo):
         encoding="utf-8")
     result = commit(corpus_repo)
     assert result.returncode == 0, result.stdout
+    assert re.search(r"^dedup check\.+Passed$", result.stdout, re.M), result.stdout   # it ran, and passed
+    assert "weather.txt" in sh(corpus_repo, "git", "show", "--stat", "HEAD").stdout
 
 
 def test_near_duplicate_of_a_committed_file_is_caught(corpus_repo):
@@ -92,3 +95,42 @@ def test_baselined_finding_passes(corpus_repo):
     result = commit(corpus_repo)
     assert result.returncode == 0, result.stdout
     assert "dedup check" in result.stdout and "Passed" in result.stdout
+
+
+@pytest.fixture(scope="module")
+def hook_home(tmp_path_factory):
+    """One pre-commit home for the manifest's hooks: their environment is built once."""
+    return tmp_path_factory.mktemp("pre-commit-home")
+
+
+def try_repo(repo, home, *args):
+    """The hooks as .pre-commit-hooks.yaml declares them, installed from this checkout."""
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home)}
+    env.pop("PRE_COMMIT", None)
+    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), *args], cwd=repo, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+
+
+def test_the_dedup_fix_hook_cleans_staged_files_in_place_and_can_be_undone(corpus_repo, hook_home):
+    shutil.copy(HINDI, corpus_repo / "data" / "hindi.txt")
+    sh(corpus_repo, "git", "add", "data/hindi.txt")
+    result = try_repo(corpus_repo, hook_home, "dedup-fix", "--files", "data/hindi.txt")
+    assert result.returncode == 1, result.stdout
+    assert re.search(r"^dedup fix \(remove duplicates and boilerplate\)\.+Failed$", result.stdout, re.M)
+    assert "files were modified by this hook" in result.stdout
+    hindi = HINDI.read_text("utf-8").splitlines(keepends=True)
+    assert (corpus_repo / "data" / "hindi.txt").read_text("utf-8") == "".join(hindi[i] for i in (0, 2, 3, 4, 5))
+    status = sh(corpus_repo, "git", "status", "--porcelain").stdout
+    assert status.splitlines() == ["AM data/hindi.txt"]   # the report under .dedup_cache/ is ignored
+    undo = sh(corpus_repo, sys.executable, "-m", "dedup", "restore", ".dedup_cache/fix/report.json")
+    assert "1 restored" in undo.stdout
+    assert sh(corpus_repo, "git", "diff", "--stat").stdout == ""   # back to what was staged
+
+
+def test_the_dedup_check_all_hook_checks_the_whole_corpus_at_the_manual_stage(corpus_repo, hook_home):
+    shutil.copy(HINDI, corpus_repo / "data" / "hindi.txt")
+    sh(corpus_repo, "git", "add", "data/hindi.txt")
+    result = try_repo(corpus_repo, hook_home, "dedup-check-all", "--hook-stage", "manual")
+    assert result.returncode == 1, result.stdout
+    assert re.search(r"^dedup check \(whole corpus\)\.+Failed$", result.stdout, re.M)
+    assert "data/hindi.txt:8: duplicate of data/hindi.txt:1 (similarity 1.00) [exact-line]" in result.stdout
