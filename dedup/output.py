@@ -153,6 +153,7 @@ class Staging:
     """A fresh folder next to OUT that becomes OUT on publish(), or vanishes."""
 
     def __init__(self, out: Path):
+        out = Path(os.path.realpath(out))   # a symlinked OUT: the folder it points at is replaced
         self.out = out
         self.published = False
         with uninterrupted():   # an interrupt must not leave a folder that no one removes

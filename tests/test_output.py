@@ -105,3 +105,16 @@ def test_a_previous_output_moved_aside_comes_back(tmp_path):
     (aside / "a.txt").write_text("previous")
     output.recover(out)
     assert tree(out)["a.txt"] == b"previous" and not aside.exists()
+
+
+def test_a_symlinked_out_replaces_the_folder_it_points_at(tmp_path):
+    real = tmp_path / "real"
+    with Staging(real) as stage:
+        (stage.path / "a.txt").write_text("first")
+        stage.publish()
+    (tmp_path / "link").symlink_to(real)
+    with Staging(tmp_path / "link") as stage:
+        (stage.path / "a.txt").write_text("second")
+        stage.publish()
+    assert (tmp_path / "link").is_symlink() and (real / "a.txt").read_text() == "second"
+    assert sorted(os.listdir(tmp_path)) == ["link", "real"]
