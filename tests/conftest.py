@@ -23,3 +23,8 @@ def write_corpus(tmp_path):
         root.mkdir(parents=True, exist_ok=True)
         return root
     return write
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/expected-report.json from today's code (then read its diff).")
