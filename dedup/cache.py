@@ -34,6 +34,7 @@ SCHEMA = 2
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16
+LOCK_TIMEOUT = 30.0   # seconds a check waits for another one that is writing the index
 
 _TABLES = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -111,6 +112,8 @@ class Index:
         self.fingerprint = fingerprint(settings)
         try:
             self.db = self._open()
+        except sqlite3.OperationalError:   # locked by another check: wait was too long; never discard it
+            raise
         except (sqlite3.DatabaseError, CacheError):
             self._discard()
             self.db = self._open()
@@ -118,9 +121,9 @@ class Index:
     # -- opening -----------------------------------------------------------
     def _open(self) -> sqlite3.Connection:
         output.make_cache_folder(self.folder)
-        db = sqlite3.connect(self.file, timeout=30, isolation_level=None)
+        db = sqlite3.connect(self.file, timeout=LOCK_TIMEOUT, isolation_level=None)
         try:
-            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute(f"PRAGMA busy_timeout = {int(LOCK_TIMEOUT * 1000)}")
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("BEGIN IMMEDIATE")
             tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}

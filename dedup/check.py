@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import corpus, lexicon, pipeline, plan
-from .cache import CacheError, Index
+from .cache import FOLDER, CacheError, Index
 from .classify import Decision, classify
 from .config import Settings
 from .corpus import InputError, Source
@@ -195,6 +195,12 @@ def check_index(idx: Index, members: list[Source], checked: list[Source] | None,
     return sorted(set(out), key=lambda p: (p.path, p.line, p.rule))
 
 
+def _shown(path: Path) -> str:
+    """A path as the user would type it from here."""
+    rel = os.path.relpath(path)
+    return Path(rel).as_posix() if not rel.startswith("..") else Path(path).as_posix()
+
+
 @dataclass
 class Result:
     problems: list[Problem]
@@ -219,15 +225,18 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
     with tempfile.TemporaryDirectory() as scratch:
         cache_root, name = index_location(root) if use_cache else (Path(scratch), "index.sqlite")
         for attempt in (1, 2):   # damage found mid-run: throw the index away and build it again, once
-            idx = Index(cache_root, settings, name)
+            try:
+                idx = Index(cache_root, settings, name)
+            except sqlite3.OperationalError as err:   # locked by another check for too long
+                raise InputError(f"{_shown(Path(cache_root, FOLDER, name))}: {err}") from None
             try:
                 _refresh(idx, members, settings, jobs)
                 return Result(check_index(idx, members, checked, settings), names)
             except sqlite3.OperationalError as err:   # locked too long, disk full: not damage
-                raise InputError(f"{idx.file}: {err}") from None
+                raise InputError(f"{_shown(idx.file)}: {err}") from None
             except (CacheError, sqlite3.DatabaseError) as err:
                 if attempt == 2:
-                    raise InputError(f"{idx.file}: damaged index could not be rebuilt ({err})") from None
+                    raise InputError(f"{_shown(idx.file)}: damaged index could not be rebuilt ({err})") from None
                 idx.close()
                 idx._discard()
             finally:

@@ -94,6 +94,14 @@ def test_whole_corpus_check_agrees_with_clean(repo):
 def test_cold_warm_and_uncached_results_are_identical_and_a_broken_cache_is_rebuilt(repo):
     shutil.copy(HINDI, repo / "data" / "hindi.txt")
     cold = check("data/hindi.txt").output
+    teaser_1 = 'boilerplate "ये भी पढ़ें: अपनी हरकतों से बाज नहीं आ रहा रूस, फिर किया यूक…" [lexicon:hi/also-read]'
+    teaser_2 = 'boilerplate "ये भी पढ़ें: ‘यूक्रेन ने नहीं किया ड्रोन अटैक…’ पुतिन के दाव…" [lexicon:hi/also-read]'
+    copy = "duplicate of data/hindi.txt:{} (similarity 1.00) [exact-line]"
+    assert lines_of(check("data/hindi.txt", "--no-cache")) == [
+        f"data/hindi.txt:2: {teaser_1}", f"data/hindi.txt:7: {teaser_2}", f"data/hindi.txt:8: {copy.format(1)}",
+        f"data/hindi.txt:9: {teaser_1}", *(f"data/hindi.txt:{n + 7}: {copy.format(n)}" for n in (3, 4, 5, 6)),
+        f"data/hindi.txt:14: {teaser_2}"]
+    assert cold.splitlines()[-1] == "dedup: 9 new findings" and len(lines_of(check("data/hindi.txt"))) == 9
     warm = check("data/hindi.txt").output
     assert cold == warm == check("data/hindi.txt", "--no-cache").output
     index = repo / ".dedup_cache" / "index.sqlite"
@@ -177,7 +185,11 @@ def test_quiet_under_pre_commit(repo, monkeypatch):
     shutil.copy(URDU, repo / "data" / "urdu.txt")
     monkeypatch.setenv("PRE_COMMIT", "1")
     result = check("data/urdu.txt")
-    assert result.exit_code == 1 and all(not ln.startswith("dedup:") for ln in result.output.splitlines())
+    assert result.exit_code == 1
+    assert result.output.splitlines() == ['data/urdu.txt:8: boilerplate "مواضيع ذات صلة" [lexicon:ar/related]',
+                                          'data/urdu.txt:9: boilerplate "مواضيع ذات صلة" [lexicon:ar/related]',
+                                          'data/urdu.txt:10: boilerplate "مواضيع ذات صلة" [lexicon:ar/related]',
+                                          'data/urdu.txt:11: boilerplate "Related articles" [lexicon:en/related]']
 
 
 def test_no_corpus_file_is_an_error_like_clean(repo):
@@ -211,3 +223,48 @@ def test_a_dedup_output_in_the_corpus_is_not_checked_against(repo):
     result = check("data/urdu.txt")
     assert "dedup-out" not in result.output
     assert (repo / ".dedup_cache" / ".dedup-output").exists()   # the index folder is marked too
+
+
+def test_an_index_locked_too_long_is_one_line_and_is_not_thrown_away(repo, monkeypatch):
+    import sqlite3
+
+    from dedup import cache
+    assert check().exit_code == 0                      # the index exists
+    index = repo / ".dedup_cache" / "index.sqlite"
+    holder = sqlite3.connect(index, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")                  # another hook is writing
+    monkeypatch.setattr(cache, "LOCK_TIMEOUT", 0.2)
+    (repo / "data" / "article-00.txt").write_text("An edit that needs the index to be written.\n" * 3)
+    try:
+        result = check("data/article-00.txt")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert result.exit_code == 2
+    assert result.output == "dedup: error: .dedup_cache/index.sqlite: database is locked\n"
+    rows = sqlite3.connect(index).execute("SELECT count(*) FROM docs").fetchone()[0]
+    assert rows == 8                                   # the other hook's index is still there
+
+
+def test_the_corpus_setting_from_setup_cfg(repo):
+    (repo / "other").mkdir()
+    shutil.copy(HINDI, repo / "other" / "hindi.txt")
+    (repo / "setup.cfg").write_text("[dedup]\ncorpus = other\n", encoding="utf-8")
+    result = check()
+    assert result.exit_code == 1
+    assert {ln.split(":")[0] for ln in lines_of(result)} == {"other/hindi.txt"}   # data/ is not the corpus
+
+
+def test_write_baseline_on_some_files_keeps_the_other_files_entries_sorted(repo):
+    shutil.copy(HINDI, repo / "data" / "hindi.txt")
+    shutil.copy(URDU, repo / "data" / "urdu.txt")
+    assert check("--write-baseline").exit_code == 0
+    whole = json.loads((repo / ".dedup-baseline.json").read_text("utf-8"))["findings"]
+    assert {e["path"] for e in whole} == {"data/hindi.txt", "data/urdu.txt"}
+    (repo / "data" / "urdu.txt").write_text(URDU.read_text("utf-8") + "\nRelated posts\n", encoding="utf-8")
+    assert check("--write-baseline", "data/urdu.txt").exit_code == 0
+    after = json.loads((repo / ".dedup-baseline.json").read_text("utf-8"))["findings"]
+    assert [e for e in after if e["path"] == "data/hindi.txt"] == [e for e in whole if e["path"] == "data/hindi.txt"]
+    assert len([e for e in after if e["path"] == "data/urdu.txt"]) == \
+        len([e for e in whole if e["path"] == "data/urdu.txt"]) + 1
+    assert after == sorted(after, key=lambda e: (e["path"], e["rule"], e["text"]))

@@ -52,7 +52,20 @@ def test_golden_seeds(tmp_path):
     related = by_line[(URDU.name, 11)]
     assert related["kind"] == "boilerplate" and related["rule"] == "lexicon:en/related"
     assert "summary" in report and report["summary"]["documents"] == 2
-    assert "removed" in result.output or "removed" in (result.stderr if result.stderr_bytes else "")
+    assert result.output == f"""\
+dedup 0.1.0: 2 documents, 25 lines, 7,408 characters
+  kept as they were: 0, cleaned: 2, removed whole: 0, skipped: 0
+  removed 14 lines, 2,180 characters (29.4%)
+    duplicate             5 spans        1,645 chars
+    boilerplate           8 spans          535 chars
+      exact-line                           5 spans        1,645 chars
+      lexicon:ar/related                   3 spans           46 chars
+      lexicon:en/related                   1 span            16 chars
+      lexicon:hi/also-read                 4 spans          473 chars
+  cleaned text in {out.as_posix()}/
+  report: {out.as_posix()}/report.json
+  review page: {out.as_posix()}/report.html
+"""
 
 
 def test_report_rebuilds_every_original(tmp_path):
@@ -362,3 +375,37 @@ def test_help_lists_exit_codes_and_where_settings_come_from(command, codes):
         assert code in text
     if command in ("clean", "check"):
         assert "[dedup] in ./setup.cfg, then [tool.dedup] in ./pyproject.toml, then these options" in text
+
+
+def test_include_and_exclude_choose_the_files(tmp_path, write_corpus):
+    corpus = write_corpus({"a.txt": "Alpha text of the first kind here.\n", "b.text": "Beta text of another kind.\n",
+                           "notes.md": "Notes in markdown form right here.\n",
+                           "drafts/c.txt": "A draft that is not to be read.\n", "d.txt": "Delta text kept too.\n"})
+    out = tmp_path / "out"
+    result = run("clean", corpus, "-o", out, "--include", "*.txt", "--include", "*.text",
+                 "--exclude", "drafts", "--exclude", "d.*")
+    assert result.exit_code == 0, result.output
+    assert [d["relpath"] for d in report_of(out)["documents"]] == ["a.txt", "b.text"]
+    assert report_of(out)["settings"]["include"] == ["*.txt", "*.text"]
+    default = run("clean", corpus, "-o", tmp_path / "default")
+    assert [d["relpath"] for d in report_of(tmp_path / "default")["documents"]] == [
+        "a.txt", "d.txt", "drafts/c.txt", "notes.md"]
+
+
+def test_report_root_finds_the_originals_where_clean_ran(tmp_path):
+    work = tmp_path / "work"
+    shutil.copytree(SEEDS, work / "seeds")
+    assert run("clean", "seeds", "-o", "out", "--dry-run", cwd=work).exit_code == 0   # no cleaned files to rebuild from
+    page = tmp_path / "page.html"
+    from dedup.html import read_originals
+    report = report_of(work / "out")
+    assert read_originals(report, tmp_path) == {}                  # from the wrong folder: nothing found
+    assert set(read_originals(report, work)) == {f"seeds/{HINDI.name}", f"seeds/{URDU.name}"}
+    kept_line = URDU.read_text("utf-8").splitlines()[2]             # kept, copied nowhere: only in the full text
+    assert len(kept_line) > 40
+    with_root = run("report", work / "out" / "report.json", "-o", page, "--root", work, cwd=tmp_path)
+    assert with_root.exit_code == 0 and with_root.output == f"dedup: review page written to {page}\n"
+    assert kept_line[:40] in page.read_text("utf-8")
+    without = run("report", work / "out" / "report.json", "-o", page, cwd=tmp_path)
+    assert without.exit_code == 0
+    assert kept_line[:40] not in page.read_text("utf-8")
