@@ -29,6 +29,9 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
+_LINE_START = "\r\033[K" if sys.stderr.isatty() else ""   # over a progress line on a terminal
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n:,} {noun}" + ("" if n == 1 else "s")
 
@@ -40,7 +43,7 @@ def _stoppable():
         try:
             yield
         except Interrupted as stop:
-            click.echo("dedup: interrupted", err=True)
+            click.echo(_LINE_START + "dedup: interrupted", err=True)
             sys.exit(stop.exit_code)
 
 
@@ -131,7 +134,7 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
             if state.total:
                 message += (f" after rewriting {state.done} of {state.total} input files; "
                             f"`dedup restore {(out / 'report.json').as_posix()}` puts them back")
-            click.echo(message, err=True)
+            click.echo(_LINE_START + message, err=True)
             sys.exit(stop.exit_code)
     if not quiet:
         click.echo(report.summary_text(result, (out / "report.json").as_posix()), err=True)
