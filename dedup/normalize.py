@@ -29,8 +29,8 @@ def _fold_table() -> dict[int, str | None]:
         if unicodedata.category(char) == "Nd":
             table[code] = str(unicodedata.decimal(char))
     # Invisible characters: zero-width space/joiners, word joiner, BOM, soft hyphen,
-    # bidi controls; Arabic tatweel.
-    for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x0640,
+    # bidi controls (ALM U+061C included); Arabic tatweel.
+    for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x0640, 0x061C,
                  *range(0x200E, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)):
         table[code] = None
     # Arabic harakat, superscript alef and Quranic annotation marks.

@@ -3,16 +3,23 @@
 The corpus is the seeds plus a document whose line is copied elsewhere (kept whole),
 one with a copy and near-copies (Urdu, Hindi) of lines of the others, a hostile one
 (HTML, javascript: and bidi payloads, in its text and its name) and one that is not UTF-8.
-Every test also fails on a console error, a dialog or a request off the disk."""
+A second, large page (232 documents, over 200 clusters, Persian and Marathi lines) tests
+paging and sorting. Every test also fails on a console error, a dialog or a request off
+the disk."""
+import json
+import math
 import os
+import random
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
 from dedup import html
 
 from .conftest import HINDI, SEEDS, URDU
-from .test_html import LONG, clean
+from .test_html import LONG, clean, run
 
 CHROMIUM = "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
@@ -87,6 +94,9 @@ def page(browser, report_page):
 
 
 def open_doc(page, name: str) -> int:
+    if page.locator("#view-overview").is_hidden():   # back to the table first
+        page.evaluate("() => { location.hash = '#documents'; }")
+        page.locator("#doc-table").wait_for()
     row = page.locator("#doc-table tbody tr", has=page.locator("a", has_text=name))
     index = int(row.get_attribute("data-doc"))
     row.locator("a").click()
@@ -126,13 +136,29 @@ def test_removed_hindi_teaser_shows_its_rule_and_why(page):
 
 def test_duplicate_link_lands_on_the_kept_original(page):
     i = open_doc(page, "002_3ad8789db8de2740")
+    page.evaluate("() => window.scrollTo(0, document.body.scrollHeight)")
     page.locator(".evidence a", has_text="line 1 of this document").first.click()
-    target = page.locator(f"#doc-{i}-line-1.target")
-    playwright.expect(target).to_be_visible()
-    assert target.get_attribute("id") == f"doc-{i}-line-1"
+    playwright.expect(page).to_have_url(re.compile(f"#doc-{i}-line-1$"))
+    target = page.locator(".line.target")
+    playwright.expect(target).to_have_count(1)
+    assert target.get_attribute("data-line") == "1" and target.get_attribute("id") == f"doc-{i}-line-1"
+    assert target.inner_text().startswith(HINDI.read_text("utf-8").splitlines()[0])   # the Hindi title line
     assert "rm" not in target.get_attribute("class") and "original" in target.get_attribute("class")
-    assert page.url.endswith(f"#doc-{i}-line-1")
-    assert target.is_visible()
+    playwright.expect(target).to_be_in_viewport()                # scrolled to it
+    # the kept line links back to its copy, line 8
+    copies = target.locator(".label.kept a")
+    assert [copies.nth(n).get_attribute("href") for n in range(copies.count())] == [f"#doc-{i}-line-8"]
+
+
+def test_a_link_into_another_document_scrolls_to_its_line(page):
+    """The near-copy's evidence links to line 5 of the Urdu article, far below the top."""
+    open_doc(page, "zz-copies")
+    page.locator(".evidence a", has_text="000_5fdcb9c48dad7940.txt:5").click()
+    target = page.locator(".line.target")
+    playwright.expect(target).to_have_attribute("data-line", "5")
+    assert target.inner_text().startswith(URDU.read_text("utf-8").splitlines()[4][:40])
+    playwright.expect(target).to_be_in_viewport()
+    assert page.evaluate("() => window.scrollY") > 300   # it was not in view from the top
 
 
 def test_link_to_an_original_in_a_document_without_removals(page):
@@ -220,9 +246,13 @@ def test_clusters_diff_word_by_word_with_whole_graphemes(page):
 
 def test_evidence_links_to_its_cluster(page):
     open_doc(page, "zz-copies")
-    page.locator(".evidence li", has_text="near-line").first.locator("a", has_text="compare side by side").click()
-    cluster = page.locator(".cluster.target")
-    assert cluster.is_visible() and cluster.locator(".pair ins").count() == 1
+    link = page.locator(".evidence li", has_text="near-line").first.locator("a", has_text="compare side by side")
+    href = link.get_attribute("href")
+    link.click()
+    cluster = page.locator(".cluster.target")   # drawn on the hash change: expect() waits for it
+    playwright.expect(cluster).to_be_visible()
+    assert cluster.get_attribute("id") == href[1:] and cluster.locator(".pair ins").count() == 1
+    assert "zz-copies.txt" in cluster.locator(".pair .caption").nth(1).inner_text()
 
 
 def test_over_budget_documents_show_their_removed_spans_and_say_so(browser, small_page):
@@ -238,3 +268,194 @@ def test_over_budget_documents_show_their_removed_spans_and_say_so(browser, smal
     assert "Line 1 is not shown" in page.locator("#line-missing").inner_text()
     assert page.problems == []
     page.close()
+
+
+# ---- a large report: paging, sorting, clusters; Persian and Marathi lines ----------------
+
+PERSIAN = ("خبر\u200cگزاری تهران: این یک خبر مهم از تهران است که دیروز منتشر شد و همه از آن صحبت می\u200cکنند\n"
+           "سلام دوستان\n"        # no letter of its own: the language of its (Persian) document
+           "مطالب مرتبط\n"        # removed: lexicon:fa/related
+           "المكتبة الوطنية\n")   # Arabic's own letters (ة ك ي): Arabic
+MARATHI = ("पुण्यातील शाळा आजपासून सुरू होणार असल्याची माहिती शिक्षण विभागाने दिली\n"   # ळ: Marathi
+           "हे पण वाचा: पुण्यात जोरदार पाऊस\n")                                     # removed; no ळ: hi
+GENERATED = 230
+
+
+def generated_documents(rng: random.Random) -> list[dict]:
+    """Report entries as a generator or a hand filter may write them: 0-3 spans of each
+    kind, every copy with its own kept original (one cluster each), some removed whole."""
+    docs, originals = [], iter(range(10**6))
+    for n in range(GENERATED):
+        chars, removed, at = rng.randint(300, 3000), [], 0
+        if n % 17 == 5:   # removed whole, as a copy of the document before it
+            evidence = {"original": {"path": f"docs/{n - 1:03d}.txt"}, "similarity": 1.0}
+            removed.append({"kind": "duplicate", "rule": "exact-document", "lines": [1, 3], "chars": [0, chars],
+                            "text": "x" * (chars - 1) + "\n", "evidence": evidence})
+        else:
+            for kind in ("duplicate", "near-duplicate", "boilerplate"):
+                for _ in range(rng.randint(0, 3 if kind == "boilerplate" else 2)):
+                    size = rng.randint(10, 60)
+                    if kind == "boilerplate":
+                        rule, evidence = "frequent-line", {"documents": 9}
+                    else:
+                        rule = "exact-line" if kind == "duplicate" else "near-line"
+                        evidence = {"original": {"path": f"docs/{rng.randrange(GENERATED):03d}.txt",
+                                                 "lines": [next(originals) + 1] * 2}, "similarity": 0.9}
+                    removed.append({"kind": kind, "rule": rule, "lines": [len(removed) + 1] * 2,
+                                    "chars": [at, at + size], "text": "y" * (size - 1) + "\n", "evidence": evidence})
+                    at += size
+        status = "removed" if n % 17 == 5 else "cleaned" if removed else "kept"
+        docs.append({"path": f"docs/{n:03d}.txt", "output": None, "status": status, "sha256": "0" * 64,
+                     "chars": chars, "lines": 12, "removed": removed})
+    return docs
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory):
+    """`dedup clean` of a Persian and a Marathi document, its report.json extended by
+    generated entries, drawn again by `dedup report --root`: (page URL, documents)."""
+    root = tmp_path_factory.mktemp("big")
+    (root / "corpus").mkdir()
+    (root / "corpus" / "fa.txt").write_text(PERSIAN, "utf-8")
+    (root / "corpus" / "mr.txt").write_text(MARATHI, "utf-8")
+    out = root / "out"
+    old = os.getcwd()
+    os.chdir(root)
+    try:
+        report = clean(Path("corpus"), Path("out"), "--dry-run")
+    finally:
+        os.chdir(old)
+    assert [d["path"] for d in report["documents"]] == ["corpus/fa.txt", "corpus/mr.txt"]
+    report["documents"] += generated_documents(random.Random(21))
+    (out / "report.json").write_text(json.dumps(report), "utf-8")
+    result = run("report", out / "report.json", "-o", out / "big.html", "--root", root)
+    assert result.exit_code == 0, result.output
+    return (out / "big.html").as_uri(), report["documents"]
+
+
+@pytest.fixture
+def big_page(browser, big):
+    page = watched(browser, big[0])
+    yield page
+    assert page.problems == []
+    page.close()
+
+
+def table_rows(page) -> list[int]:
+    return page.eval_on_selector_all("#doc-table tbody tr", "rows => rows.map(r => Number(r.dataset.doc))")
+
+
+def test_the_documents_table_shows_100_rows_a_page(big_page, big):
+    total = len(big[1])
+    assert total == 232
+    assert table_rows(big_page) == list(range(100))
+    assert big_page.locator("#page").inner_text() == "page 1 of 3" and big_page.locator("#prev").is_disabled()
+    big_page.locator("#next").click()
+    assert table_rows(big_page) == list(range(100, 200)) and big_page.locator("#page").inner_text() == "page 2 of 3"
+    big_page.locator("#next").click()
+    assert table_rows(big_page) == list(range(200, total)) and big_page.locator("#next").is_disabled()
+    big_page.locator("#prev").click()
+    assert table_rows(big_page) == list(range(100, 200))
+    assert big_page.locator("#filter-count").inner_text() == "232 of 232 documents"
+
+
+def column_values(docs: list[dict]) -> dict[str, list]:
+    """Each column's value per document, as the table sorts it."""
+    share = [sum(r["chars"][1] - r["chars"][0] for r in d["removed"]) / d["chars"] for d in docs]
+    out = {"path": [d["path"] for d in docs], "status": [d["status"] for d in docs], "share": share}
+    for kind in ("duplicate", "near-duplicate", "boilerplate"):
+        out[kind] = [sum(r["kind"] == kind for r in d["removed"]) for d in docs]
+    return out
+
+
+def test_every_column_sorts_both_ways(big_page, big):
+    """Text columns ascend first, numbers descend first; a second click reverses; ties
+    keep path order. The first page then shows the first 100 of the whole order."""
+    values = column_values(big[1])
+    first_ascending = {"path": False, "status": True}   # path: already ascending, so a click reverses it
+    for key, column in values.items():
+        assert len(set(column)) > 2, key                # enough different values to show an order
+        ascending = first_ascending.get(key, False)
+        for _ in range(2):
+            big_page.locator(f"th[data-key='{key}'] button").click()
+            by_index = sorted(range(len(column)))
+            expected = sorted(by_index, key=lambda i: column[i], reverse=not ascending)   # stable: ties by index
+            assert table_rows(big_page) == expected[:100], (key, ascending)
+            aria = big_page.locator(f"th[data-key='{key}']").get_attribute("aria-sort")
+            assert aria == ("ascending" if ascending else "descending")
+            ascending = not ascending
+        big_page.locator("#next").click()
+        big_page.locator("#next").click()
+        assert table_rows(big_page) == expected[200:]   # the last page, in the same order
+
+
+def test_duplicate_clusters_are_shown_50_a_page(big_page, big):
+    copies = [r for d in big[1] for r in d["removed"] if r["kind"] in ("duplicate", "near-duplicate")]
+    total, near = len(copies), sum(r["kind"] == "near-duplicate" for r in copies)
+    assert 200 < total <= html.CLUSTER_LIMIT and near > 50
+    big_page.locator("nav a", has_text="Duplicate clusters").click()
+    playwright.expect(big_page.locator(".cluster")).to_have_count(50)   # drawn on the hash change
+    pages = math.ceil(total / 50)
+    ids = lambda: big_page.eval_on_selector_all(".cluster", "boxes => boxes.map(b => b.id)")
+    assert ids() == [f"cluster-{k}" for k in range(50)]
+    pager = big_page.locator("#view-clusters .pager").first
+    assert f"page 1 of {pages}" in pager.inner_text()
+    for n in range(1, pages):
+        pager.locator("button", has_text="Next").click()
+        assert ids() == [f"cluster-{k}" for k in range(50 * n, min(50 * n + 50, total))]
+        assert f"page {n + 1} of {pages}" in pager.inner_text()
+    assert pager.locator("button", has_text="Next").is_disabled()
+    big_page.locator("#near-only").check()          # near-duplicates come first: clusters 0 .. near-1
+    assert ids() == [f"cluster-{k}" for k in range(50)]
+    assert f"page 1 of {math.ceil(near / 50)}" in pager.inner_text()
+    big_page.locator("#near-only").uncheck()
+    big_page.goto(big[0] + "#cluster-175")          # a link to a cluster opens its page
+    playwright.expect(big_page.locator("#cluster-175.target")).to_be_visible()
+    assert ids() == [f"cluster-{k}" for k in range(150, min(200, total))]
+
+
+def test_persian_and_marathi_lines_get_their_lang(big_page):
+    big_page.goto(big_page.url.split("#")[0] + "#doc-0")
+    lines = big_page.locator("#doc-text .line")
+    playwright.expect(lines).to_have_count(4)
+    assert [lines.nth(n).get_attribute("lang") for n in range(4)] == ["fa", "fa", "fa", "ar"]
+    assert "Naskh" in lines.nth(0).evaluate("e => getComputedStyle(e).fontFamily")
+    assert lines.nth(0).evaluate("e => getComputedStyle(e).direction") == "rtl"
+    big_page.goto(big_page.url.split("#")[0] + "#doc-1")
+    playwright.expect(big_page.locator("#view-doc h2")).to_contain_text("corpus/mr.txt")
+    assert [lines.nth(n).get_attribute("lang") for n in range(2)] == ["mr", "hi"]
+    assert "Devanagari" in lines.nth(0).evaluate("e => getComputedStyle(e).fontFamily")
+
+
+def test_paths_and_patterns_sit_in_bdi(page):
+    paths = page.eval_on_selector_all("#doc-table tbody tr", "rows => rows.map(r => r.dataset.doc)")
+    in_bdi = page.eval_on_selector_all("#doc-table tbody a > bdi.path", "bs => bs.map(b => b.textContent)")
+    assert len(in_bdi) == len(paths) == 6 and any(p.endswith(HOSTILE_NAME) for p in in_bdi)
+    assert page.locator("header bdi.path").count() == 1          # the input folder, in the page's own markup
+    open_doc(page, "002_3ad8789db8de2740")
+    assert page.locator("#view-doc h2 > bdi.path").inner_text().endswith("/002_3ad8789db8de2740.txt")
+    pattern = page.locator(".evidence bdi", has_text="ये भी पढ़ें").first
+    assert pattern.inner_text() == "ये भी पढ़ें" and pattern.get_attribute("dir") == "auto"
+    assert pattern.get_attribute("lang") == "hi"
+    open_doc(page, "zz-copies")
+    link = page.locator(".evidence a", has_text="aa-kept.txt:2")
+    assert link.locator("bdi.path").inner_text().endswith("/aa-kept.txt")
+    page.locator("nav a", has_text="Duplicate clusters").click()
+    playwright.expect(page.locator(".cluster").first).to_be_visible()   # drawn on the hash change
+    assert page.locator(".cluster h3 bdi.path").count() == page.locator(".cluster").count() > 0
+
+
+def test_english_labels_inside_corpus_text_are_lang_en_and_ltr(page):
+    open_doc(page, "000_5fdcb9c48dad7940")
+    heading = page.locator("#doc-text .line").nth(7)             # مواضيع ذات صلة (×3), removed
+    assert heading.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    label = heading.locator("button.label")
+    assert label.inner_text() == "removed: lexicon:ar/related"
+    assert (label.get_attribute("lang"), label.get_attribute("dir")) == ("en", "ltr")
+    assert label.evaluate("e => getComputedStyle(e).direction") == "ltr"
+    labels = page.eval_on_selector_all("#view-doc .label", "ls => ls.map(l => [l.lang, l.dir])")
+    assert len(labels) >= 4 and set(map(tuple, labels)) == {("en", "ltr")}   # in the text and the evidence
+    open_doc(page, "002_3ad8789db8de2740")
+    kept = page.locator("#doc-text .line.original .label.kept").first
+    assert kept.inner_text().startswith("kept; its copies:")
+    assert (kept.get_attribute("lang"), kept.get_attribute("dir")) == ("en", "ltr")

@@ -1,16 +1,37 @@
 """The index behind `dedup check`: per-file verdicts against it equal `clean`'s on the
-whole corpus, its counts follow edits, and two hooks can build it at once."""
+whole corpus, its counts follow edits, what it re-reads, when it is rebuilt, its cap
+on neighbours, and two hooks building it at once."""
+import json
 import os
 import random
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from .test_check import lines_of
+import dedup
+from dedup import cache
+from dedup.cli import main
+
 from .test_classify import paragraph
-from .test_cli import report_of, run
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def report_of(out: Path) -> dict:
+    return json.loads((out / "report.json").read_text("utf-8"))
+
+
+def lines_of(result) -> list[str]:
+    """The findings a check printed (its `dedup: N new findings` line left out)."""
+    assert result.exit_code in (0, 1), result.output
+    return [ln for ln in result.output.splitlines() if not ln.startswith("dedup:")]
 
 
 def site_corpus(root: Path, rng: random.Random, footer_in: range) -> None:
@@ -55,6 +76,19 @@ def own(lines: list[str], path: str) -> set:
     return {f for f in findings(lines) if f[0] == path}
 
 
+# What `clean` and `check` find in site_corpus(random.Random(5), footer_in=range(0, 12, 2)):
+# (path, first line, rule).
+SITE_FINDINGS = {
+    ("data/00.txt", 7, "frequent-line"), ("data/02.txt", 11, "frequent-line"), ("data/04.txt", 9, "frequent-line"),
+    ("data/06.txt", 7, "frequent-line"), ("data/08.txt", 7, "frequent-line"), ("data/10.txt", 9, "frequent-line"),
+    ("data/01.txt", 3, "teaser-template"), ("data/04.txt", 3, "teaser-template"),
+    ("data/07.txt", 3, "teaser-template"), ("data/10.txt", 3, "teaser-template"),
+    ("data/09.txt", 7, "exact-paragraph"), ("data/09.txt", 8, "exact-paragraph"), ("data/09.txt", 9, "exact-paragraph"),
+    ("data/10.txt", 4, "near-line"),
+}
+PARAGRAPH_COPY = [f"data/09.txt:{n}: duplicate of data/02.txt:7 (similarity 1.00) [exact-paragraph]" for n in (7, 8, 9)]
+
+
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     site_corpus(tmp_path, random.Random(5), footer_in=range(0, 12, 2))
@@ -65,8 +99,7 @@ def site(tmp_path, monkeypatch):
 
 def test_each_file_checked_alone_gets_the_verdicts_of_clean(site):
     expected = clean_findings(site)
-    rules = {rule for _, _, rule in expected}
-    assert {"frequent-line", "teaser-template", "exact-paragraph", "near-line"} <= rules
+    assert expected == SITE_FINDINGS
     assert findings(lines_of(run("check"))) == expected
     for path in sorted(p.relative_to(site).as_posix() for p in (site / "data").glob("*.txt")):
         assert own(lines_of(run("check", path)), path) == {f for f in expected if f[0] == path}, path
@@ -77,36 +110,68 @@ def test_counts_follow_edits_as_a_fresh_index_would(site):
     for n in (0, 2, 4):                          # the footer in 3 documents only: no longer boilerplate
         path = site / "data" / f"{n:02d}.txt"
         path.write_text(path.read_text("utf-8").replace("\nFuata habari zetu kila siku\n", ""), encoding="utf-8")
-    warm = lines_of(run("check", "data/06.txt"))
-    assert not any("frequent-line" in ln for ln in warm)
-    assert warm == lines_of(run("check", "data/06.txt", "--no-cache"))
+    # now a line copied from 06.txt (5 words: long enough to be a duplicate)
+    expected = [f"data/{at}: duplicate of data/06.txt:7 (similarity 1.00) [exact-line]"
+                for at in ("08.txt:7", "10.txt:9")]
+    assert lines_of(run("check", "data/06.txt")) == expected
+    assert lines_of(run("check", "data/06.txt", "--no-cache")) == expected
     for n in (1, 3):                             # and in 5 again
         path = site / "data" / f"{n:02d}.txt"
         path.write_text(path.read_text("utf-8") + "\nFuata habari zetu kila siku\n", encoding="utf-8")
-    warm = lines_of(run("check", "data/06.txt"))
-    assert any("[frequent-line]" in ln for ln in warm)
-    assert warm == lines_of(run("check", "data/06.txt", "--no-cache"))
-    assert findings(lines_of(run("check"))) == clean_findings(site)
+    expected = ['data/06.txt:7: boilerplate "Fuata habari zetu kila siku" [frequent-line]']
+    assert lines_of(run("check", "data/06.txt")) == expected
+    assert lines_of(run("check", "data/06.txt", "--no-cache")) == expected
+    footers = {("data/01.txt", 8), ("data/03.txt", 7), ("data/06.txt", 7), ("data/08.txt", 7), ("data/10.txt", 9)}
+    expected = {f for f in SITE_FINDINGS if f[2] != "frequent-line"} | {(p, n, "frequent-line") for p, n in footers}
+    assert findings(lines_of(run("check"))) == expected == clean_findings(site)
 
 
 def test_a_removed_file_leaves_the_index(site):
-    assert run("check").exit_code == 1
+    assert lines_of(run("check", "data/09.txt")) == PARAGRAPH_COPY
     os.unlink(site / "data" / "02.txt")   # held the first copy of the shared paragraph
-    result = lines_of(run("check", "data/09.txt"))
-    assert not any("exact-paragraph" in ln for ln in result)
-    assert result == lines_of(run("check", "data/09.txt", "--no-cache"))
+    assert lines_of(run("check", "data/09.txt")) == []
+    assert lines_of(run("check", "data/09.txt", "--no-cache")) == []
+    with sqlite3.connect(site / ".dedup_cache" / "index.sqlite") as db:
+        paths = [row[0] for row in db.execute("SELECT path FROM docs ORDER BY path")]
+    assert paths == [f"data/{n:02d}.txt" for n in range(12) if n != 2]
 
 
+def _has_open(pid: int, path: Path) -> bool:
+    try:
+        return any(os.readlink(f"/proc/{pid}/fd/{fd}") == str(path) for fd in os.listdir(f"/proc/{pid}/fd"))
+    except OSError:   # gone, or a descriptor closed while we looked
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc to see the hooks' open files")
 def test_two_hooks_building_the_index_at_once(site):
+    """The two hooks really overlap: the test holds the index's write lock until both
+    have it open, then both race to create and fill it. Both print the right findings."""
     command = [sys.executable, "-m", "dedup", "check", "data/09.txt", "data/10.txt"]
     env = {**os.environ, "PRE_COMMIT": "1"}
+    expected = {f for f in SITE_FINDINGS if f[0] in ("data/09.txt", "data/10.txt")}
+    index = site / ".dedup_cache" / "index.sqlite"
+    index.parent.mkdir()
+    holder = sqlite3.connect(index, isolation_level=None)
+    holder.execute("PRAGMA journal_mode = WAL")
+    holder.execute("BEGIN IMMEDIATE")
     runs = [subprocess.Popen(command, cwd=site, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(2)]
+    try:
+        deadline = time.monotonic() + 60
+        while not all(_has_open(p.pid, index) for p in runs):
+            assert all(p.poll() is None for p in runs), "a hook ended while the index was locked"
+            assert time.monotonic() < deadline, "the hooks never opened the index"
+            time.sleep(0.02)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
     outputs = [p.communicate(timeout=120) for p in runs]
     for p, (out, err) in zip(runs, outputs):
         assert p.returncode == 1 and err == "", err
-    assert outputs[0][0] == outputs[1][0] and "data/09.txt" in outputs[0][0]
-    assert outputs[0][0] == subprocess.run(command, cwd=site, env=env, capture_output=True, text=True).stdout
+        assert findings(out.splitlines()) == expected and out.splitlines()[:3] == PARAGRAPH_COPY
+    assert outputs[0][0] == outputs[1][0]
+    assert subprocess.run(command, cwd=site, env=env, capture_output=True, text=True).stdout == outputs[0][0]
 
 
 def test_exact_copies_count_once_for_both_frequency_rules(tmp_path, monkeypatch):
@@ -128,6 +193,7 @@ def test_exact_copies_count_once_for_both_frequency_rules(tmp_path, monkeypatch)
 
 def test_damage_found_in_the_middle_of_a_run_rebuilds_the_index(site):
     before = run("check", "data/09.txt").output
+    assert lines_of(run("check", "data/09.txt")) == PARAGRAPH_COPY
     index = site / ".dedup_cache" / "index.sqlite"
     for offset in range(8192, index.stat().st_size, 3 * 4096):   # pages the open does not read
         with open(index, "r+b") as handle:
@@ -136,3 +202,83 @@ def test_damage_found_in_the_middle_of_a_run_rebuilds_the_index(site):
     result = run("check", "data/09.txt")
     assert result.output == before and "Traceback" not in result.output
     assert run("check", "data/09.txt").output == before
+
+
+@pytest.fixture
+def pair(tmp_path, monkeypatch):
+    """data/a.txt and data/b.txt, indexed; `edit()` then gives b.txt line 2 of a.txt in
+    place of its own line of the same size (the same words backwards), keeping its mtime."""
+    rng = random.Random(12)
+    data = tmp_path / "data"
+    data.mkdir()
+    line = paragraph(rng, 30)
+    backwards = " ".join(reversed(line.split()))
+    (data / "a.txt").write_text(f"{paragraph(rng, 9)}\n{line}\n{paragraph(rng, 35)}\n", encoding="utf-8")
+    b = data / "b.txt"
+    b.write_text(f"{paragraph(rng, 9)}\n{backwards}\n{paragraph(rng, 35)}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
+    assert run("check").exit_code == 0
+
+    def edit() -> os.stat_result:
+        st = b.stat()
+        b.write_text(b.read_text("utf-8").replace(backwards, line), encoding="utf-8")
+        os.utime(b, ns=(st.st_atime_ns, st.st_mtime_ns))
+        assert b.stat().st_size == st.st_size and b.stat().st_mtime_ns == st.st_mtime_ns
+        return st
+    return tmp_path, edit
+
+
+COPIED_LINE = ["data/b.txt:2: duplicate of data/a.txt:2 (similarity 1.00) [exact-line]"]
+
+
+def test_a_file_whose_mtime_changed_is_read_again_even_at_the_same_size(pair):
+    root, edit = pair
+    st = edit()
+    assert lines_of(run("check", "data/b.txt")) == []   # same size and mtime: the index trusts it
+    os.utime(root / "data" / "b.txt", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert lines_of(run("check", "data/b.txt")) == COPIED_LINE
+    assert lines_of(run("check")) == COPIED_LINE
+
+
+@pytest.mark.parametrize("change", ["tool version", "setting", "lexicon text"])
+def test_an_index_of_another_version_settings_or_lexicon_is_rebuilt(pair, monkeypatch, change):
+    """Seen through a file the index would not re-read (same size, same mtime): a
+    rebuilt index reads it again."""
+    root, edit = pair
+    (root / "site.toml").write_text('language = "sw"\n[[rule]]\nid = "follow"\nmatch = "line"\n'
+                                    'phrases = ["Tufuate kwenye mitandao"]\n', encoding="utf-8")
+    (root / "pyproject.toml").write_text('[tool.dedup]\nlexicons = ["site.toml"]\n', encoding="utf-8")
+    assert run("check").exit_code == 0     # a new index: a lexicon is a setting
+    edit()
+    assert lines_of(run("check", "data/b.txt")) == []
+    if change == "tool version":
+        monkeypatch.setattr(dedup, "__version__", dedup.__version__ + ".post1")
+        monkeypatch.setattr(cache, "__version__", dedup.__version__, raising=False)
+    elif change == "setting":
+        (root / "pyproject.toml").write_text('[tool.dedup]\nlexicons = ["site.toml"]\nthreshold = 0.85\n',
+                                             encoding="utf-8")
+    else:
+        own = root / "site.toml"
+        own.write_text(own.read_text("utf-8").replace('mitandao"', 'mitandao", "Tufuate sasa"'), encoding="utf-8")
+    assert lines_of(run("check", "data/b.txt")) == COPIED_LINE
+
+
+def test_a_key_in_many_files_links_only_the_first_16(tmp_path, monkeypatch):
+    """A line of a.txt copied into 20 later files: checking a.txt sees the files that
+    share it up to NEIGHBOURS_PER_KEY (16) in path order, a.txt included, so it names
+    15 copies; the whole-corpus check names all 20."""
+    assert cache.NEIGHBOURS_PER_KEY == 16
+    rng = random.Random(13)
+    data = tmp_path / "data"
+    data.mkdir()
+    line = paragraph(rng, 30)
+    (data / "a.txt").write_text(f"{paragraph(rng, 9)}\n{line}\n{paragraph(rng, 35)}\n", encoding="utf-8")
+    for n in range(20):
+        (data / f"c{n:02d}.txt").write_text(f"{paragraph(rng, 9)}\n{paragraph(rng, 35)}\n{line}\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
+    copy = "data/c{:02d}.txt:3: duplicate of data/a.txt:2 (similarity 1.00) [exact-line]"
+    assert lines_of(run("check")) == [copy.format(n) for n in range(20)]
+    assert lines_of(run("check", "data/a.txt")) == [copy.format(n) for n in range(15)]
+    assert lines_of(run("check", "data/c17.txt")) == [copy.format(17)]   # its original is among the first

@@ -1,6 +1,8 @@
 """Corpus-wide decisions on small, realistic corpora."""
 import random
 
+import pytest
+
 from dedup import lexicon
 from dedup.classify import classify
 from dedup.config import Settings
@@ -54,7 +56,9 @@ def test_exact_document_copy_with_other_whitespace_and_newlines():
     rng = random.Random(2)
     body = [paragraph(rng) for _ in range(3)]
     got = decide({"a.txt": "\n".join(body), "b.txt": "\r\n\r\n".join(body).replace(" ", "  ")})
-    assert got["b.txt"].document.rule == "exact-document"
+    assert got["a.txt"].document is None and got["a.txt"].lines == {}
+    assert got["b.txt"].document.rule == "exact-document" and got["b.txt"].document.kind == "duplicate"
+    assert got["b.txt"].document.evidence == {"original": {"path": "a.txt"}, "similarity": 1.0}
 
 
 def test_body_stored_twice_in_one_document_keeps_the_first_copy():
@@ -78,8 +82,19 @@ def test_short_repeated_line_alone_survives_but_not_inside_a_repeated_passage():
     rng = random.Random(5)
     refrain = "फिर वही"
     poem = "\n".join([paragraph(rng, 8), refrain, paragraph(rng, 9), refrain, paragraph(rng, 7), refrain])
-    got = decide({"poem.txt": poem})
-    assert got["poem.txt"].lines == {}
+    subheading, pair = "फिर क्या हुआ", ["मुख्य बातें", "आज का दिन"]     # short lines (< 5 words)
+    passage = [paragraph(rng, 12), subheading, paragraph(rng, 12)]
+    article = "\n".join([paragraph(rng, 20), *passage, paragraph(rng, 15), *pair, paragraph(rng, 15)])
+    copy = "\n".join([paragraph(rng, 20), refrain, paragraph(rng, 15), *passage, paragraph(rng, 16), *pair,
+                      paragraph(rng, 16)])
+    got = decide({"a-poem.txt": poem, "b-article.txt": article, "c-copy.txt": copy})
+    # alone: the poem's refrain and its copy in c-copy.txt (line 2) stay
+    assert got["a-poem.txt"].lines == {} and got["b-article.txt"].lines == {}
+    # inside a copied passage (lines 4-6), or copied together with another short line (8-9), they go
+    assert removed_rules(got["c-copy.txt"]) == {n: "exact-line" for n in (4, 5, 6, 8, 9)}
+    originals = {i + 1: f.evidence["original"]["lines"][0] for i, f in got["c-copy.txt"].lines.items()}
+    assert originals == {4: 2, 5: 3, 6: 4, 8: 6, 9: 7}
+    assert {f.evidence["original"]["path"] for f in got["c-copy.txt"].lines.values()} == {"b-article.txt"}
 
 
 def test_frequent_short_line_in_an_unknown_language_is_boilerplate_everywhere():
@@ -105,6 +120,24 @@ def test_teaser_template_in_an_unknown_language():
         assert got[name].lines[1].evidence == {"prefix": "Soma pia", "documents": 5}
 
 
+def test_teaser_template_needs_varying_headlines():
+    """The same label before the same headline in five documents is a copied line (the
+    first copy stays), not a site template; with a different headline in each, it is one.
+    (Lines of 18 words: too long for frequent-line, short enough for a teaser.)"""
+    rng = random.Random(10)
+
+    def headline() -> str:
+        return "Soma pia: " + paragraph(rng, 16).rstrip(".۔।!?\"” ")
+    same = headline()
+    files = {f"{n}.txt": f"{paragraph(rng)}\n{same}\n{paragraph(rng)}" for n in range(5)}
+    got = decide(files)
+    assert [removed_rules(got[f"{n}.txt"]) for n in range(5)] == [{}] + [{2: "exact-line"}] * 4
+    assert got["4.txt"].lines[1].evidence == {"original": {"path": "0.txt", "lines": [2, 2]}, "similarity": 1.0}
+    files = {f"{n}.txt": f"{paragraph(rng)}\n{headline()}\n{paragraph(rng)}" for n in range(5)}
+    got = decide(files)
+    assert [removed_rules(got[f"{n}.txt"]) for n in range(5)] == [{2: "teaser-template"}] * 5
+
+
 def test_heading_printed_three_times_in_a_row():
     rng = random.Random(8)
     text = "\n".join([paragraph(rng), "", "Habari zinazohusiana", "Habari zinazohusiana", "Habari zinazohusiana"])
@@ -125,6 +158,9 @@ def test_hard_wrapped_paragraph_copy_matches_as_a_paragraph():
 
 
 def test_titles_lists_and_interviews_are_not_teaser_templates():
+    """Each would be a template without its exception: "Dubai: …" titles in twelve
+    documents must not count for the one document that has it inside (line 3),
+    three or more labels make a list, six "Q:" lines a document make an interview."""
     rng = random.Random(8)
     files = {}
     for i in range(6):
@@ -133,6 +169,7 @@ def test_titles_lists_and_interviews_are_not_teaser_templates():
         interview = "\n".join(f"Q: {paragraph(rng, 7)}\n{paragraph(rng, 20)}." for _ in range(6))
         files[f"list-{i}.txt"] = f"{title()}\n{paragraph(rng)}\n{items}\n"
         files[f"talk-{i}.txt"] = f"{title()}\n{paragraph(rng)}\n{interview}\n"
+    files["news.txt"] = f"{paragraph(rng, 9)}\n{paragraph(rng)}\n{title()}\n{paragraph(rng)}\n"
     assert all(not d.lines and not d.document for d in decide(files).values())
 
 
@@ -146,3 +183,26 @@ def test_a_title_listed_in_other_pages_sidebars_stays_but_navigation_goes():
     assert removed_rules(got["a.txt"]) == {}
     for i in range(4):
         assert removed_rules(got[f"b{i}.txt"]) == {1: "frequent-line", 3: "lexicon:en/related", 4: "frequent-line"}
+
+
+UNSPACED = {   # a sentence and a one-letter typo in it
+    "lao": ("ນະຄອນຫຼວງວຽງຈັນເປັນເມືອງຫຼວງຂອງສາທາລະນະລັດປະຊາທິປະໄຕປະຊາຊົນລາວ ແລະ ເປັນເມືອງໃຫຍ່ທີ່ສຸດຂອງປະເທດ "
+            "ຕັ້ງຢູ່ແຄມແມ່ນ້ຳຂອງ", "ໃຫຍ່", "ໃຫ່ຍ"),
+    "khmer": ("រាជធានីភ្នំពេញគឺជាទីក្រុងធំជាងគេនៃព្រះរាជាណាចក្រកម្ពុជា ហើយជាមជ្ឈមណ្ឌលសេដ្ឋកិច្ចរបស់ប្រទេស "
+              "ស្ថិតនៅលើទន្លេមេគង្គ", "មជ្ឈមណ្ឌល", "មជ្ឈមណ្ឌុល"),
+    "myanmar": ("ရန်ကုန်မြို့သည်မြန်မာနိုင်ငံ၏အကြီးဆုံးမြို့ဖြစ်ပြီး စီးပွားရေးဗဟိုချက်ဖြစ်သည် "
+                "ဧရာဝတီမြစ်ဝကျွန်းပေါ်တွင်တည်ရှိပြီး မြို့တွင်လူဦးရေငါးသန်းကျော်နေထိုင်သည်", "ဗဟို", "ဗဟုိ"),
+}
+
+
+@pytest.mark.parametrize("script", UNSPACED)
+def test_near_copies_in_unspaced_scripts_match_character_by_character(script):
+    """A line of Lao, Khmer or Myanmar has only a few spaces: as words it would be too
+    short to compare, as characters a one-letter typo leaves it a near-duplicate."""
+    sentence, old, new = UNSPACED[script]
+    rng = random.Random(11)
+    got = decide({"a.txt": f"{paragraph(rng)}\n{sentence}\n",
+                  "b.txt": f"{paragraph(rng)}\n{sentence.replace(old, new)}\n"})
+    assert removed_rules(got["a.txt"]) == {} and removed_rules(got["b.txt"]) == {2: "near-line"}
+    evidence = got["b.txt"].lines[1].evidence
+    assert evidence["original"] == {"path": "a.txt", "lines": [2, 2]} and 0.84 <= evidence["similarity"] < 0.87

@@ -14,6 +14,7 @@ import pytest
 import regex
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
+from markupsafe import escape
 
 from dedup import html
 from dedup.cli import main
@@ -139,8 +140,46 @@ def test_hostile_corpus_never_becomes_markup(tmp_path):
     assert "<img" not in page and "<!--" not in page and "onerror=alert(1)>" not in page.split("<script type")[0]
     data = page_json(page)
     assert any(HOSTILE in (d["text"] or "") for d in data["documents"])
-    # the input folder's name in the header is escaped by jinja, not markup either
-    assert "&lt;" not in page_json(page)["documents"][0]["path"]
+    # paths travel in the JSON escaped for JSON only, never HTML-escaped on top
+    assert page_json(page)["documents"][0]["path"].endswith('/a"><img src=x onerror=alert(1)>.txt')
+
+
+def markup_of(page: str) -> str:
+    """The page's own markup: everything before the JSON block of corpus data."""
+    return page.split('<script type="application/json"')[0]
+
+
+def test_page_markup_escapes_a_hostile_folder_name_and_rule_id(tmp_path):
+    """The header lists the input folders and the chart names the rules, both drawn by
+    jinja with autoescape; a user lexicon names its own rules, so a rule id is as
+    untrusted as a folder name. A hand-edited report's version and mode too."""
+    corpus = tmp_path / '"><img src=x onerror=alert(3)><script>alert(4)<'
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("Habari za leo ni nzuri sana kwa wakulima wa kahawa.\n"
+                                  "Tufuate kwenye mitandao ya kijamii\n", "utf-8")
+    lexicon = tmp_path / "site.toml"
+    lexicon.write_text('language = "x<script>alert(5)</script>"\n[[rule]]\nid = "\\"><img src=x onerror=alert(6)>"\n'
+                       'match = "line"\nphrases = ["Tufuate kwenye mitandao ya kijamii"]\n', "utf-8")
+    out = tmp_path / "out"
+    report = clean(corpus, out, "--lexicon", lexicon)
+    rule = 'lexicon:x<script>alert(5)</script>/"><img src=x onerror=alert(6)>'
+    assert list(report["summary"]["by_rule"]) == [rule]
+    page = (out / "report.html").read_text("utf-8")
+    tags = start_tags(page)
+    assert tags.count("script") == 2 and "img" not in tags
+    markup = markup_of(page)
+    assert "<img" not in markup and "alert(4)<" not in markup and "<script>alert" not in markup
+    assert f'<bdi class="path">{escape(str(corpus))}</bdi>' in markup
+    assert f"<title>{escape(rule)}: 35 characters in 1 spans</title>" in markup
+    assert page_json(page)["summary"]["by_rule"] == {rule: {"spans": 1, "chars": 35}}   # as text, for the script
+
+    report.update(tool_version="<script>alert(7)</script>", mode='"><img src=x onerror=alert(8)>')
+    (tmp_path / "edited.json").write_text(json.dumps(report), "utf-8")
+    result = run("report", tmp_path / "edited.json", "-o", tmp_path / "edited.html")
+    assert result.exit_code == 0, result.output
+    page = (tmp_path / "edited.html").read_text("utf-8")
+    assert start_tags(page).count("script") == 2 and "img" not in start_tags(page)
+    assert f"dedup {escape(report['tool_version'])} · {escape(report['mode'])} · inputs:" in markup_of(page)
 
 
 def test_csp_allows_exactly_the_inline_script_and_style(tmp_path):

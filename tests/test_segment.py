@@ -2,7 +2,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.segment import lines, paragraphs
+from dedup.segment import Paragraph, lines, paragraphs
 
 from .conftest import HINDI, URDU
 
@@ -14,12 +14,15 @@ def test_lines_cover_text_with_every_newline_style():
     assert "".join(text[l.start:l.stop] for l in got) == text
 
 
-def test_hindi_seed_is_one_paragraph_per_line():
+def test_hindi_seed_without_blank_lines_is_one_run_of_lines():
+    """Its 14 lines follow each other with no blank line: one paragraph, lines 0 to 13;
+    every line but the last ends with "\\n", the last runs to the end of the file."""
     text = HINDI.read_text("utf-8")
     got = lines(text)
     assert len(got) == 14
-    # no blank lines: the whole file is a single run of lines
-    assert paragraphs(text, got) == [paragraphs(text, got)[0]]
+    assert [l.stop - l.end for l in got] == [1] * 13 + [0] and got[-1].stop == len(text) == 3763
+    assert all(a.stop == b.start for a, b in zip(got, got[1:]))
+    assert paragraphs(text, got) == [Paragraph(0, 13)]
     assert text[got[4].start:got[4].end] == "बैठक में कौन-कौन मौजूद?"
 
 

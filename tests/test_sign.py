@@ -1,31 +1,134 @@
-"""Signatures: batched, and identical to datasketch's."""
+"""Signatures: batched, and identical to datasketch's.
+
+The batched numpy code is compared with references written here from the spec, never
+with the module's own scalar functions, and signatures with datasketch's own
+`MinHash(num_perm, seed)` fed the same shingles."""
 import numpy as np
+import pytest
 from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup import sign
+from dedup import lexicon, sign
+from dedup.config import Settings
+from dedup.corpus import Document
 from dedup.normalize import tokens
+from dedup.segment import lines, paragraphs
+from dedup.sketch import sketch
 
 from .conftest import HINDI, URDU
 
 
-def test_batched_word_hashes_equal_the_scalar_reference():
-    words = tokens(HINDI.read_text("utf-8") + URDU.read_text("utf-8")) + ["𝔘nicode", "x" * 5000]
-    assert sign.word_hashes(words).tolist() == [sign.word_hash(w) for w in words]
+def spec_word_hash(word: str) -> int:
+    """A word's hash: the polynomial over its code points, base 0x100000001B3 mod 2^64,
+    its two halves xored."""
+    value = 0
+    for char in word:
+        value = (value * 0x100000001B3 + ord(char)) % 2**64
+    return (value ^ (value >> 32)) % 2**32
+
+
+def spec_shingle_hash(shingle: tuple[str, ...]) -> int:
+    """A shingle's hash: its words' hashes combined as h = h * 0x9E3779B1 + word mod 2^32."""
+    value = 0
+    for word in shingle:
+        value = (value * 0x9E3779B1 + spec_word_hash(word)) % 2**32
+    return value
+
+
+def spec_shingles(words: list[str], k: int) -> list[tuple[str, ...]]:
+    """Word k-grams; a block shorter than k words is one shingle of all its words."""
+    if len(words) < k:
+        return [tuple(words)] if words else []
+    return [tuple(words[i:i + k]) for i in range(len(words) - k + 1)]
+
+
+def datasketch_values(words: list[str], num_perm: int, seed: int, k: int = 5) -> list[int]:
+    """What datasketch's own MinHash gives for a block's shingles."""
+    minhash = MinHash(num_perm=num_perm, seed=seed, hashfunc=spec_shingle_hash)
+    minhash.update_batch(spec_shingles(words, k))
+    return minhash.hashvalues.tolist()
+
+
+def test_spec_hash_values():
+    """The spec itself, on values worked out by hand: a one-letter word is its code point."""
+    assert spec_word_hash("a") == 97
+    assert spec_word_hash("ab") == 106652627936565 % 2**32 ^ (106652627936565 >> 32) == 50229   # 97 * base + 98
+    assert spec_shingle_hash(("a", "b")) == (97 * 0x9E3779B1 + 98) % 2**32
+
+
+def test_batched_word_hashes_follow_the_spec():
+    words = tokens(HINDI.read_text("utf-8") + URDU.read_text("utf-8")) + ["𝔘nicode", "x" * 5000, ""]
+    assert sign.word_hashes(words).tolist() == [spec_word_hash(w) for w in words]
+    assert sign.word_hashes([]).tolist() == []
+
+
+@pytest.fixture
+def small_slices(monkeypatch):
+    """Numpy passes of 64 characters: words cross pass boundaries, and a word longer
+    than a pass takes the scalar path."""
+    sign._powers.cache_clear()
+    monkeypatch.setattr(sign, "_SLICE", 64)
+    yield
+    sign._powers.cache_clear()
+
+
+def test_word_hashes_across_passes(small_slices):
+    words = tokens(URDU.read_text("utf-8"))[:200] + ["y" * 64, "z" * 65, "आ"]
+    assert sign.word_hashes(words).tolist() == [spec_word_hash(w) for w in words]
 
 
 @given(st.lists(st.text(min_size=1, max_size=8), max_size=40))
 def test_word_hashes_any_words(words):
-    assert sign.word_hashes(words).tolist() == [sign.word_hash(w) for w in words]
+    assert sign.word_hashes(words).tolist() == [spec_word_hash(w) for w in words]
 
 
 def test_shingles_are_word_kgrams():
     words = tokens(URDU.read_text("utf-8"))[:50]
-    expected = {sign.shingle_hash([sign.word_hash(w) for w in words[i:i + 5]]) for i in range(len(words) - 4)}
-    assert sign.shingles(words, 5).tolist() == sorted(expected)
+    assert sign.shingles(words, 5).tolist() == sorted({spec_shingle_hash(s) for s in spec_shingles(words, 5)})
+    assert len(sign.shingles(words, 5)) == 46
     # a block shorter than k words is one shingle of all its words
-    assert sign.shingles(words[:3], 5).tolist() == [sign.shingle_hash([sign.word_hash(w) for w in words[:3]])]
+    assert sign.shingles(words[:3], 5).tolist() == [spec_shingle_hash(tuple(words[:3]))]
+    assert sign.shingles([], 5).tolist() == []
+
+
+@pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 42)])
+def test_permutations_are_datasketch_own(num_perm, seed):
+    a, b = sign.permutations(num_perm, seed)
+    reference = MinHash(num_perm=num_perm, seed=seed).permutations
+    assert a.tolist() == reference[0].tolist() and b.tolist() == reference[1].tolist()
+
+
+@pytest.mark.parametrize("num_perm, seed, chunk", [(128, 1, None), (64, 42, None), (128, 1, 7)])
+def test_signatures_of_real_lines_are_datasketch_minhash(num_perm, seed, chunk, monkeypatch):
+    """Hindi and Urdu lines, long and short, and an empty block, signed in one batch
+    (also in chunks of 7 shingles, so that one block's shingles span chunks)."""
+    if chunk:
+        monkeypatch.setattr(sign, "_CHUNK", chunk)
+    blocks = [tokens(line) for line in (HINDI.read_text("utf-8") + URDU.read_text("utf-8")).splitlines()]
+    blocks += [["अकेला"], []]
+    ours = sign.signatures([sign.shingles(words, 5) for words in blocks], num_perm, seed)
+    assert ours.shape == (len(blocks), num_perm)
+    for words, signature in zip(blocks, ours):
+        assert signature.tolist() == datasketch_values(words, num_perm, seed)
+    assert ours[-1].tolist() == [2**32 - 1] * num_perm   # datasketch's empty MinHash
+
+
+def test_a_documents_sketch_signs_lines_and_paragraphs_as_datasketch():
+    """The signatures `clean` uses: every content line's, and every multi-line
+    paragraph's (shingles run across its line breaks)."""
+    text = URDU.read_text("utf-8")
+    sk = sketch(Document("u.txt", "u.txt", text), Settings(), lexicon.load())
+    all_lines = lines(text)
+    content = [l for l in all_lines if tokens(text[l.start:l.end])]
+    assert sk.line.tolist() == [l.index for l in content]
+    for line, signature in zip(content, sk.signature):
+        assert signature.tolist() == datasketch_values(tokens(text[line.start:line.end]), 128, 1)
+    multi = [p for p in paragraphs(text, all_lines) if p.last > p.first]
+    assert [(int(sk.line[a]), int(sk.line[b])) for a, b in sk.paragraphs] == [(p.first, p.last) for p in multi]
+    for para, signature in zip(multi, sk.paragraph_signature):
+        words = tokens(text[all_lines[para.first].start:all_lines[para.last].end])
+        assert signature.tolist() == datasketch_values(words, 128, 1)
 
 
 @settings(max_examples=30, deadline=None)
@@ -48,8 +151,10 @@ def test_signatures_work_in_datasketch_lsh():
     edited[10] = "विटकोफ"
     sets = [sign.shingles(words, 5), sign.shingles(edited, 5), sign.shingles(tokens(URDU.read_text("utf-8")), 5)]
     sigs = sign.signatures(sets, 128, 1)
+    lean = sign.as_minhash(sigs[0], 1)
+    assert lean.hashvalues.tolist() == datasketch_values(words, 128, 1) and lean.seed == 1
     lsh = MinHashLSH(threshold=0.8, num_perm=128)
-    lsh.insert("original", sign.as_minhash(sigs[0], 1))
+    lsh.insert("original", lean)
     lsh.insert("urdu", sign.as_minhash(sigs[2], 1))
     assert lsh.query(sign.as_minhash(sigs[1], 1)) == ["original"]
     assert sign.jaccard(sets[0], sets[1]) > 0.8
