@@ -118,3 +118,54 @@ def test_a_symlinked_out_replaces_the_folder_it_points_at(tmp_path):
         stage.publish()
     assert (tmp_path / "link").is_symlink() and (real / "a.txt").read_text() == "second"
     assert sorted(os.listdir(tmp_path)) == ["link", "real"]
+
+
+def test_exchange_swaps_two_folders_in_one_step(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "x").write_text("from a")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "y").write_text("from b")
+    assert output._exchange(tmp_path / "a", tmp_path / "b") is True   # Linux has renameat2
+    assert os.listdir(tmp_path / "a") == ["y"] and os.listdir(tmp_path / "b") == ["x"]
+    with pytest.raises(OSError):
+        output._exchange(tmp_path / "a", tmp_path / "missing")
+
+
+def test_without_renameat2_two_renames_give_the_same_result(tmp_path, monkeypatch):
+    monkeypatch.setattr(output, "_exchange", lambda a, b: False)
+    out = tmp_path / "out"
+    for text in ("first", "second"):
+        with Staging(out) as stage:
+            (stage.path / "a.txt").write_text(text)
+            stage.publish()
+    assert tree(out)["a.txt"] == b"second" and sorted(tree(out)) == [".dedup-output", "a.txt"]
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_a_staging_folder_without_its_marker_is_judged_by_its_pid(tmp_path):
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, live = int(done.stdout), os.getpid()
+    for pid in (dead, live):   # killed between making the folder and writing its marker
+        (tmp_path / f".out.dedup-staging-abc{pid}-{pid}").mkdir()
+    output.recover(out)
+    assert sorted(os.listdir(tmp_path)) == [f".out.dedup-staging-abc{live}-{live}"]
+
+
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o755), (0o027, 0o750)])
+def test_the_published_folder_has_the_mode_a_plain_mkdir_gives(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        with Staging(tmp_path / "deep" / "er" / "out") as stage:   # missing parents are made
+            stage.publish()
+    finally:
+        os.umask(old)
+    assert os.stat(tmp_path / "deep" / "er" / "out").st_mode & 0o777 == mode
+
+
+def test_an_output_under_dedup_cache_makes_that_folder_marked_and_ignored_by_git(tmp_path):
+    with Staging(tmp_path / ".dedup_cache" / "fix") as stage:
+        stage.publish()
+    cache = tmp_path / ".dedup_cache"
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert output.is_output(cache) and output.is_output(cache / "fix")

@@ -71,3 +71,36 @@ def test_rebuild_inverts_any_cleaning(text, data):
         found = cleaned.find(piece.rstrip("\r\n"), position)
         assert found >= 0
         position = found
+
+
+def test_a_document_removed_whole_is_one_span_of_all_its_lines():
+    for text, lines in (("one line, no terminator", (1, 1)), ("a\nb\n", (1, 2)), ("a\r\n\r\nb", (1, 3))):
+        spans = removals(text, Decision(document=F))
+        assert [(s.lines, s.chars, s.text) for s in spans] == [(lines, (0, len(text)), text)]
+
+
+def test_a_first_paragraph_after_leading_blank_lines_takes_the_blank_lines_after_it():
+    text = "\n\njunk\n\nkept\n"
+    spans = removals(text, _decide(text, {2}))
+    assert [(s.lines, s.text) for s in spans] == [((3, 4), "junk\n\n")]
+    assert apply(text, spans) == "\n\nkept\n"
+
+
+def test_every_removed_paragraph_takes_one_separator():
+    """A paragraph whose separator another one already took does not stop the ones after it
+    from taking theirs (one separator each: the one before the kept text stays)."""
+    text = "p1\n\np2\n\np3\n\nkept\n"
+    spans = removals(text, _decide(text, {0, 2, 4}))
+    assert [(s.lines, s.text) for s in spans] == [((1, 2), "p1\n\n"), ((3, 3), "p2\n"), ((4, 5), "\np3\n")]
+    assert apply(text, spans) == "\nkept\n"
+
+
+def test_cover_whole_stretches_each_finding_over_the_whitespace_after_it():
+    from dedup.plan import cover_whole
+    text = "\n  \nshare\n\n\nfollow\n \nlike\n\n"
+    spans = removals(text, _decide(text, {2, 5, 7}))
+    whole = cover_whole(text, spans)
+    assert [(s.chars, s.lines) for s in spans] == [((4, 12), (3, 5)), ((12, 19), (6, 6)), ((19, 26), (7, 8))]
+    assert [(s.chars, s.lines) for s in whole] == [((0, 12), (1, 5)), ((12, 19), (6, 6)), ((19, 27), (7, 9))]
+    assert "".join(s.text for s in whole) == text
+    assert [s.rule for s in whole] == ["test"] * 3 and cover_whole(text, []) == []

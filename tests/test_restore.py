@@ -168,3 +168,26 @@ def test_a_document_left_with_only_whitespace_is_removed_whole_and_rebuilt_from_
     shutil.rmtree(corpus)
     assert run("restore", "out/report.json", "--to", "back", cwd=tmp_path).exit_code == 0
     assert (tmp_path / "back" / "widget.txt").read_bytes() == text.encode("utf-8")
+
+
+def test_original_of_says_where_the_text_comes_from_or_why_it_cannot(tmp_path):
+    from dedup.restore import original_of
+    corpus = seeded(tmp_path)
+    hindi = HINDI.read_text("utf-8")
+    assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0
+    written = {Path(d["path"]).name: d for d in json.loads((tmp_path / "out" / "report.json").read_text())["documents"]}
+    doc = written[HINDI.name]
+    assert original_of(doc, tmp_path, None, "write") == (hindi, "")        # the input is unchanged
+    os.unlink(corpus / HINDI.name)
+    assert original_of(doc, tmp_path, None, "write") == (
+        None, "the file is gone or changed, and the report holds only the removed spans")
+    assert original_of(doc, tmp_path, tmp_path / "out", "write") == (hindi, "")   # from out/ plus the spans
+    os.unlink(tmp_path / "out" / HINDI.name)
+    assert original_of(doc, tmp_path, tmp_path / "out", "write") == (
+        None, f"{(tmp_path / 'out' / HINDI.name).as_posix()} is gone, and the report holds only the removed spans")
+    assert original_of(written["zz-copy.txt"], tmp_path, None, "write") == (hindi, "")   # removed whole
+    shutil.copy(HINDI, corpus / HINDI.name)
+    assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0
+    in_place = {Path(d["path"]).name: d for d in
+                json.loads((tmp_path / "journal" / "report.json").read_text())["documents"]}
+    assert original_of(in_place[HINDI.name], tmp_path, None, "in-place") == (hindi, "")   # the rewritten input
