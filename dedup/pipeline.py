@@ -150,9 +150,10 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     documents.append(entry)
             result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
             _write_report(result, stage.path, durable=mode == "in-place")
-            stage.publish(durable=mode == "in-place")
-            if state is not None and mode == "in-place":   # from here on, inputs may change
-                state.total = sum(1 for d in documents if d["removed"])
+            with uninterrupted():   # an interrupt after this tells how to undo: both or neither
+                stage.publish(durable=mode == "in-place")
+                if state is not None and mode == "in-place":   # from here on, inputs may change
+                    state.total = sum(1 for d in documents if d["removed"])
         except BaseException:
             run.terminate()   # no worker writes into the staging folder once it is removed
             raise
