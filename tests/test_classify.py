@@ -4,12 +4,14 @@ import random
 import pytest
 
 from dedup import lexicon
-from dedup.classify import classify
+from dedup.classify import Finding, classify
 from dedup.config import Settings
 from dedup.corpus import Document
+from dedup.normalize import tokens
 from dedup.sketch import sketch_many
 
 from .conftest import HINDI, URDU
+from .test_cli import run
 
 VOCAB = sorted(set(HINDI.read_text("utf-8").split() + URDU.read_text("utf-8").split()))
 
@@ -206,3 +208,214 @@ def test_near_copies_in_unspaced_scripts_match_character_by_character(script):
     assert removed_rules(got["a.txt"]) == {} and removed_rules(got["b.txt"]) == {2: "near-line"}
     evidence = got["b.txt"].lines[1].evidence
     assert evidence["original"] == {"path": "a.txt", "lines": [2, 2]} and 0.84 <= evidence["similarity"] < 0.87
+
+
+# -- the edges of every rule: evidence, boundaries, the whole-document content -------------
+
+WORDS = sorted({w for w in VOCAB if tokens(w) == [w]})   # one word each, as normalization sees it
+
+
+def distinct(rng: random.Random, n: int) -> list[str]:
+    """n different words: no 5-gram of them repeats, so Jaccard values are exact fractions."""
+    return rng.sample(WORDS, n)
+
+
+def one_word_changed(words: list[str], at: int) -> list[str]:
+    new = next(w for w in WORDS if w not in words)
+    return words[:at] + [new] + words[at + 1:]
+
+
+def test_near_copy_of_a_line_records_its_exact_similarity():
+    """A 60-word line (56 shingles) and its copy with one word changed share 51 of 61
+    shingles: the report records 51/61 to four places. Two lines in the whole corpus
+    are enough to compare."""
+    rng = random.Random(21)
+    line = distinct(rng, 60)
+    got = decide({"a.txt": " ".join(line) + "\n" + " ".join(one_word_changed(line, 30)) + "\n"})["a.txt"]
+    assert got.document is None
+    assert got.lines == {1: Finding("near-duplicate", "near-line", {
+        "original": {"path": "a.txt", "lines": [1, 1]}, "similarity": round(51 / 61, 4)})}
+
+
+def test_near_copy_of_a_hard_wrapped_paragraph():
+    """Wrapped at other widths, with one word changed, no line matches a line: the two
+    paragraphs match as wholes, and the evidence names all the original's lines."""
+    rng = random.Random(22)
+    words = distinct(rng, 60)
+    edited = one_word_changed(words, 33)
+    wrap_a = "\n".join(" ".join(words[i:i + 12]) for i in range(0, 60, 12))        # lines 1-5
+    wrap_b = "\n".join(" ".join(edited[i:i + 9]) for i in range(0, 60, 9))         # lines 7-13
+    got = decide({"a.txt": f"{wrap_a}\n\n{wrap_b}\n"})["a.txt"]
+    finding = Finding("near-duplicate", "near-paragraph", {"original": {"path": "a.txt", "lines": [1, 5]},
+                                                          "similarity": round(51 / 61, 4)})
+    assert got.document is None and got.lines == {i: finding for i in range(6, 13)}
+
+
+def test_exact_copy_of_a_hard_wrapped_paragraph_in_another_document():
+    rng = random.Random(23)
+    words = paragraph(rng, 60).split()
+    wrap_a = "\n".join(" ".join(words[i:i + 12]) for i in range(0, 60, 12))
+    wrap_b = "\n".join(" ".join(words[i:i + 9]) for i in range(0, 60, 9))
+    got = decide({"a.txt": f"{paragraph(rng)}\n\n{wrap_a}\n", "b.txt": f"{paragraph(rng)}\n\n{wrap_b}\n"})
+    finding = Finding("duplicate", "exact-paragraph", {"original": {"path": "a.txt", "lines": [3, 7]},
+                                                      "similarity": 1.0})
+    assert got["a.txt"].lines == {} and got["b.txt"].lines == {i: finding for i in range(2, 9)}
+
+
+def test_a_copy_with_its_lines_in_another_order_is_a_duplicate_document():
+    """Not byte-identical content, yet every shingle is shared: similarity 1, so it is a
+    `duplicate` (not a near one) found by the `near-document` rule."""
+    rng = random.Random(24)
+    body = [paragraph(rng) for _ in range(4)]
+    got = decide({"a.txt": "\n".join(body), "b.txt": "\n".join(body[2:] + body[:2])})
+    assert got["a.txt"].document is None and got["a.txt"].lines == {}
+    assert got["b.txt"].document == Finding("duplicate", "near-document",
+                                            {"original": {"path": "a.txt"}, "similarity": 1.0})
+
+
+def test_whole_document_content_leaves_out_lexicon_and_short_lines():
+    """A document's content is its lines of `shingle_size` words or more outside the
+    lexicon: another teaser or subheading does not make a copy new, a 5-word line does;
+    a document of short lines only is compared by all its lines."""
+    rng = random.Random(25)
+    body = [paragraph(rng) for _ in range(3)]
+    teaser = "ये भी पढ़ें: " + paragraph(rng, 8)
+    menu = "\n".join(["मुख्य बातें", "आज का दिन", "फिर क्या हुआ"])
+    got = decide({
+        "a.txt": "\n".join(body),
+        "b.txt": "\n".join([body[0], teaser, "छोटा सा शीर्षक", body[1], body[2]]),
+        "c.txt": "\n".join(body + [" ".join(distinct(rng, 5))]),
+        "d.txt": menu, "e.txt": menu + "\n",
+    })
+    assert got["b.txt"].document == Finding("duplicate", "exact-document",
+                                            {"original": {"path": "a.txt"}, "similarity": 1.0})
+    c = got["c.txt"].document
+    assert (c.kind, c.rule, c.evidence["original"]) == ("near-duplicate", "near-document", {"path": "a.txt"})
+    assert 0.8 <= c.evidence["similarity"] < 1
+    assert got["d.txt"].document is None and got["d.txt"].lines == {}
+    assert got["e.txt"].document == Finding("duplicate", "exact-document",
+                                            {"original": {"path": "d.txt"}, "similarity": 1.0})
+
+
+def test_a_document_without_words_is_kept_and_matches_nothing(tmp_path, monkeypatch):
+    """Punctuation only: no content line, nothing to compare as a whole, in `clean`'s
+    decisions and in `dedup check`'s index alike (no traceback, no finding)."""
+    settings = Settings()
+    docs = [Document(n, n, "---\n* * *\n") for n in ("a.txt", "b.txt")]
+    sketches = sketch_many(docs, settings, lexicon.load())
+    assert [(d.document, d.lines) for d in classify(sketches, settings)] == [(None, {}), (None, {})]
+    (tmp_path / "data").mkdir()
+    for name in ("a.txt", "b.txt"):
+        (tmp_path / "data" / name).write_text("---\n* * *\n", encoding="utf-8")
+    (tmp_path / "data" / "c.txt").write_text(paragraph(random.Random(34)) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "data")
+    assert (result.exit_code, result.output) == (0, "dedup: 0 new findings\n")
+
+
+def test_lexicon_line_evidence_and_the_copies_after_it():
+    """A lexicon line is boilerplate with its pattern; the lines after it are still
+    compared (a copy below a teaser is found)."""
+    rng = random.Random(26)
+    shared = paragraph(rng)
+    got = decide({"a.txt": f"{paragraph(rng)}\n{shared}\n",
+                  "b.txt": f"{paragraph(rng)}\nये भी पढ़ें: {paragraph(rng, 8)}\n{shared}\n"})
+    assert got["b.txt"].lines == {
+        1: Finding("boilerplate", "lexicon:hi/also-read", {"pattern": "ये भी पढ़ें"}),
+        2: Finding("duplicate", "exact-line", {"original": {"path": "a.txt", "lines": [2, 2]}, "similarity": 1.0})}
+
+
+def test_repeated_in_document_at_the_top_and_up_to_boilerplate_words():
+    """Three in a row is boilerplate from the first line on, for lines of up to 12 words
+    (`boilerplate_words`); a 13-word line three times is a line and its two copies."""
+    rng = random.Random(27)
+    heading, twelve, thirteen = "Habari zinazohusiana", paragraph(rng, 12), paragraph(rng, 13)
+    text = "\n".join([heading] * 3 + [paragraph(rng)] + [twelve] * 3 + [paragraph(rng)] + [thirteen] * 4)
+    got = decide({"a.txt": text})["a.txt"]
+    assert {i: f for i, f in got.lines.items() if i < 8} == {
+        i: Finding("boilerplate", "repeated-in-document", {"count": 3}) for i in (0, 1, 2, 4, 5, 6)}
+    copy = Finding("duplicate", "exact-line", {"original": {"path": "a.txt", "lines": [9, 9]}, "similarity": 1.0})
+    assert {i: f for i, f in got.lines.items() if i >= 8} == {9: copy, 10: copy, 11: copy}
+
+
+def test_frequent_line_of_boilerplate_words_and_a_five_word_title():
+    """A 12-word line in exactly `min_docs` documents is boilerplate everywhere, a 13-word
+    one is not (its first copy stays); a title of `min_duplicate_words` words stays where
+    it is the title."""
+    rng = random.Random(28)
+    twelve, thirteen = " ".join(distinct(rng, 12)), " ".join(distinct(rng, 13))
+    title = "Heat wave grips the east"
+    files = {"a.txt": f"{title}\n{paragraph(rng)}\n"}
+    files.update({f"b{i}.txt": f"{paragraph(rng)}\n{twelve}\n{paragraph(rng)}\n{thirteen}\n{title}\n"
+                  for i in range(4)})
+    got = decide(files)
+    assert got["a.txt"].lines == {}
+    copy = Finding("duplicate", "exact-line", {"original": {"path": "b0.txt", "lines": [4, 4]}, "similarity": 1.0})
+    for i in range(4):
+        assert got[f"b{i}.txt"].lines == {1: Finding("boilerplate", "frequent-line", {"documents": 4}),
+                                          **({3: copy} if i else {}),
+                                          4: Finding("boilerplate", "frequent-line", {"documents": 5})}
+
+
+def teaser(rng: random.Random, label: str = "Soma pia") -> str:
+    return f"{label}: " + paragraph(rng, 7).rstrip(".۔।!?\"”، ")
+
+
+def test_teaser_template_at_its_limits():
+    """Exactly `min_docs` documents, four teasers in each (an interview has more), and
+    the label as the first document writes it."""
+    rng = random.Random(29)
+    files = {f"{n}.txt": "\n\n".join([paragraph(rng)] + [teaser(rng, "Soma Pia" if n == 0 else "Soma pia")
+                                                         for _ in range(4)] + [paragraph(rng)])
+             for n in range(4)}
+    got = decide(files)
+    finding = Finding("boilerplate", "teaser-template", {"prefix": "Soma Pia", "documents": 4})
+    for name in files:
+        assert got[name].lines == {i: finding for i in (2, 4, 6, 8)}
+
+
+def test_two_headlines_are_enough_to_vary():
+    """Four documents, two headlines after the label between them: a template, every copy
+    goes (not a line and its copies)."""
+    rng = random.Random(30)
+    headlines = [teaser(rng), teaser(rng)]
+    files = {f"{n}.txt": f"{paragraph(rng)}\n{headlines[n % 2]}\n{paragraph(rng)}" for n in range(4)}
+    got = decide(files)
+    assert [removed_rules(got[f"{n}.txt"]) for n in range(4)] == [{2: "teaser-template"}] * 4
+
+
+def test_subheadings_shared_by_two_articles_stay():
+    """The same two short subheadings in two articles, with other text under each:
+    not a repeated passage, so not duplicates."""
+    rng = random.Random(31)
+    got = decide({name: "\n".join([paragraph(rng), "मुख्य बातें", paragraph(rng), "आगे क्या होगा", paragraph(rng)])
+                  for name in ("a.txt", "b.txt")})
+    assert got["a.txt"].lines == {} and got["b.txt"].lines == {}
+
+
+def test_short_copies_join_a_passage_from_either_side_until_nothing_changes():
+    """Short copies go when a removed line is next to them: after a copied first line,
+    and before a copied paragraph through another short copy (found on a second pass:
+    their originals are apart, so they are not copied together)."""
+    rng = random.Random(32)
+    p = [paragraph(rng, 20) for _ in range(4)]
+    s = ["मुख्य बातें", "आज का दिन", "फिर क्या हुआ"]
+    a = [p[0], s[0], p[1], s[1], p[2], s[2], p[3]]
+    b = [p[0], s[0], paragraph(rng, 20), s[2], s[1], p[2], paragraph(rng, 20)]
+    got = decide({"a.txt": "\n".join(a), "b.txt": "\n".join(b)})
+    assert got["a.txt"].lines == {}
+    originals = {i + 1: f.evidence["original"]["lines"][0] for i, f in got["b.txt"].lines.items()}
+    assert removed_rules(got["b.txt"]) == {n: "exact-line" for n in (1, 2, 4, 5, 6)}
+    assert originals == {1: 1, 2: 2, 4: 6, 5: 4, 6: 5}
+
+
+def test_a_line_of_shingle_size_words_is_compared_for_near_copies():
+    """Five words make one shingle: with `threshold` 0.5, the same five words and one
+    more (Jaccard 1/2) are a near-duplicate line."""
+    rng = random.Random(33)
+    six = distinct(rng, 6)
+    got = decide({"a.txt": f"{paragraph(rng)}\n{' '.join(six[:5])}\n",
+                  "b.txt": f"{paragraph(rng)}\n{' '.join(six)}\n"}, threshold=0.5)
+    assert got["a.txt"].lines == {}
+    assert got["b.txt"].lines == {1: Finding("near-duplicate", "near-line", {
+        "original": {"path": "a.txt", "lines": [2, 2]}, "similarity": 0.5})}

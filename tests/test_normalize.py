@@ -1,11 +1,24 @@
 """Tokens per script: what matching sees after normalization."""
 import json
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
 
+from dedup import normalize as normalize_module
 from dedup.cli import main
-from dedup.normalize import key, normalize, tokens
+from dedup.normalize import key, normalize, separated_after, tokens
+
+
+@pytest.fixture(autouse=True, scope="module")
+def fold_table_built_now():
+    """The fold table is built once, at import. Build it again for these tests, so that
+    they test the table `_fold_table()` gives now (a mutation tester changes the
+    function after the import), through the public functions."""
+    saved = normalize_module._FOLD
+    normalize_module._FOLD = normalize_module._fold_table()
+    yield
+    normalize_module._FOLD = saved
 
 
 def test_devanagari_words_keep_vowel_signs_and_virama():
@@ -111,3 +124,90 @@ def test_normalize_is_for_matching_only(tmp_path):
     report = json.loads((out / "report.json").read_text("utf-8"))
     removed = [(r["rule"], r["text"], r["evidence"]["original"]["lines"]) for r in report["documents"][1]["removed"]]
     assert removed == [("exact-line", text, [n, n]) for n, text in enumerate(copies, 1)]
+
+
+# Digits 0-9 of scripts that corpora carry, each written as its script writes them
+# (code point of its zero): NFKC leaves all of these alone, the fold table makes them ASCII.
+DIGIT_ZEROS = {"arabic-indic": 0x0660, "persian": 0x06F0, "nko": 0x07C0, "devanagari": 0x0966,
+               "bengali": 0x09E6, "gurmukhi": 0x0A66, "gujarati": 0x0AE6, "oriya": 0x0B66, "tamil": 0x0BE6,
+               "telugu": 0x0C66, "kannada": 0x0CE6, "malayalam": 0x0D66, "sinhala": 0x0DE6, "thai": 0x0E50,
+               "lao": 0x0ED0, "tibetan": 0x0F20, "myanmar": 0x1040, "khmer": 0x17E0, "mongolian": 0x1810,
+               "osmanya": 0x104A0, "adlam": 0x1E950}
+
+
+@pytest.mark.parametrize("zero", DIGIT_ZEROS.values(), ids=DIGIT_ZEROS.keys())
+def test_all_ten_digits_of_a_script_become_ascii(zero):
+    digits = "".join(chr(zero + i) for i in range(10))
+    assert unicodedata.normalize("NFKC", digits) == digits          # the fold table's work, not NFKC's
+    assert tokens(f"سنة {digits} میں") == ["سنه", "0123456789", "ميں"]
+    assert key(f"{digits[2]}{digits[0]}{digits[2]}{digits[4]}") == "2024"
+
+
+def test_every_decimal_digit_of_unicode_becomes_ascii():
+    """"Digits of every script made ASCII": all 660 decimal digits (category Nd) of
+    Unicode 14, from ASCII to the segmented digits of U+1FBF0."""
+    digits = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Nd"]
+    assert len(digits) == 660
+    assert [normalize(d) for d in digits] == [str(unicodedata.digit(d)) for d in digits]
+
+
+# Characters that normalization drops, so that a word with one inside is still the word.
+INVISIBLE = {"ZWSP": "\u200b", "ZWNJ": "\u200c", "ZWJ": "\u200d", "WJ": "\u2060", "BOM": "\ufeff",
+             "SHY": "\u00ad", "tatweel": "\u0640"}
+
+
+@pytest.mark.parametrize("char", INVISIBLE.values(), ids=INVISIBLE.keys())
+def test_zero_width_characters_soft_hyphen_and_tatweel_are_dropped(char):
+    assert tokens(f"Copy{char}right news{char}") == ["copyright", "news"]
+    assert tokens(f"مك{char}تبة") == ["مكتبه"]
+    assert tokens(f"हिं{char}दी") == ["हिंदी"]
+
+
+# Exactly what normalization drops in the General Punctuation block (U+2000-U+206F),
+# the Arabic block (U+0600-U+06FF) and Latin-1 (U+00A0-U+00FF): zero-width characters,
+# bidi controls, the soft hyphen, Arabic tatweel, harakat, superscript alef and Quranic
+# marks. Everything else there is a letter, a mark or a digit that stays, or
+# punctuation or a space that separates words.
+DROPPED = {0x00AD, 0x200B, 0x200C, 0x200D, 0x200E, 0x200F, *range(0x202A, 0x202F), 0x2060,
+           *range(0x2066, 0x206A), 0x061C, 0x0640, *range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670,
+           *range(0x06D6, 0x06EE)}
+
+
+def test_exactly_the_invisible_characters_and_arabic_marks_are_dropped():
+    scanned = [*range(0x00A0, 0x0100), *range(0x0600, 0x0700), *range(0x2000, 0x2070)]
+    dropped = {c for c in scanned if normalize(f"ب{chr(c)}ب") == "بب"}
+    assert sorted(map(hex, dropped)) == sorted(map(hex, DROPPED))
+    # what is not dropped either stays inside the word or separates two words
+    assert tokens("ؤبۮ ب؛ب co\u2010operate ١٠") == ["وبۮ", "ب", "ب", "co", "operate", "10"]
+
+
+VARIANTS = [("ي", "ىیےۍېێ"), ("ك", "کڪ"), ("ه", "ہھەۀۂةۃ"), ("ا", "أإآٱٲٳ"), ("و", "ؤ")]
+
+
+@pytest.mark.parametrize("base, variant", [(b, v) for b, others in VARIANTS for v in others])
+def test_each_arabic_persian_urdu_letter_variant_becomes_its_base_letter(base, variant):
+    assert normalize(variant) == base
+    assert normalize(base) == base
+    assert key(f"ب{variant}ت «{variant}»") == f"ب{base}ت {base}"
+
+
+def test_key_is_the_tokens_joined_by_single_spaces():
+    """The form that `check`'s baseline hashes: a committed baseline depends on it."""
+    assert key("  «Ye bhi PADHEN»:  यह\u200b भी — पढ़ें!  ") == "ye bhi padhen यह भी पढ़ें"
+    assert key("یہ بھی پڑھیں") == "يه بهي پڑهيں"
+    assert key("!!") == ""
+
+
+@pytest.mark.parametrize("text, count, expected", [
+    ("Also read: Markets fall", 2, True),
+    ("Also read the report", 2, False),
+    ("Also read", 2, True),              # the phrase is the whole line
+    ("Also read:", 2, True),
+    ("ये भी पढ़ें", 3, True),
+    ("ये भी पढ़ें - मौसम", 3, True),
+    ("ये भी पढ़ें मौसम", 3, False),
+    ("Read\u200b more » Markets", 2, True),
+    ("Read more\u200f Markets", 2, False),  # an invisible RLM is no separator
+])
+def test_separated_after(text, count, expected):
+    assert separated_after(text, count) is expected
