@@ -110,3 +110,58 @@ def test_compressed_and_binary_formats_are_named(write_corpus, data, name):
     root = write_corpus({"a.txt": data})
     source = discover([str(root)], ("*.txt",), ()).sources[0]
     assert read(source, False) == Skipped(source.path, f"{name} file, not plain text")
+
+
+def test_an_unreadable_folder_is_listed_and_the_rest_is_read(write_corpus, monkeypatch):
+    root = write_corpus({"ok/a.txt": "x", "locked/b.txt": "y"})
+    real_scandir = os.scandir
+
+    def scandir(path):
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied")
+        return real_scandir(path)
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = discover([str(root)], ("*.txt",), ())
+    assert [s.relpath for s in found.sources] == ["ok/a.txt"]
+    assert found.skipped == [Skipped(f"{root.as_posix()}/locked", "unreadable folder: Permission denied")]
+
+
+def test_a_symlinked_file_is_read_once_under_its_first_name(write_corpus):
+    root = write_corpus({"b.txt": "x", "c.txt": "z"})
+    os.symlink("b.txt", root / "a-link.txt")
+    sources = discover([str(root)], ("*.txt",), ()).sources
+    assert [s.relpath for s in sources] == ["a-link.txt", "c.txt"]
+
+
+def test_a_file_deep_inside_an_output_folder_is_not_read(write_corpus):
+    root = write_corpus({"out/sub/deeper/x.txt": "x", "y.txt": "y"})
+    output.write_marker(root / "out")
+    found = discover([str(root / "out" / "sub" / "deeper" / "x.txt"), str(root / "y.txt")], ("*.txt",), ())
+    assert [s.relpath for s in found.sources] == ["y.txt"]
+
+
+def test_read_a_folder_and_the_binary_sniff(write_corpus):
+    from dedup.corpus import Source
+    root = write_corpus({"d/x.txt": "x"})
+    assert read(Source("d", str(root / "d"), "d"), False) == Skipped("d", "is a folder")
+    (root / "two.txt").write_bytes(b"ab\x00cd\x00ef")
+    source = Source("two.txt", str(root / "two.txt"), "sub/two.txt")
+    assert read(source, False) == Skipped("two.txt", "binary file (NUL byte at offset 2)")
+    (root / "late.txt").write_bytes(b"a" * 70_000 + b"\x00")   # past the 64 KiB sniffed: read as text
+    late = read(Source("late.txt", str(root / "late.txt"), "sub/late.txt"), False)
+    assert isinstance(late, Document) and late.relpath == "sub/late.txt" and len(late.text) == 70_001
+    (root / "bad.txt").write_bytes(b"caf\xe9")
+    kept = read(Source("bad.txt", str(root / "bad.txt"), "sub/bad.txt"), True)
+    assert (kept.path, kept.relpath, kept.bad_bytes_at) == ("bad.txt", "sub/bad.txt", 3)
+
+
+def test_write_atomic_makes_folders_keeps_the_mode_and_cleans_up_after_a_failure(tmp_path):
+    model = tmp_path / "model.txt"
+    model.write_bytes(b"m")
+    os.chmod(model, 0o640)
+    target = tmp_path / "a" / "b" / "f.txt"
+    write_atomic(target, b"data", str(model))
+    assert target.read_bytes() == b"data" and os.stat(target).st_mode & 0o7777 == 0o640
+    with pytest.raises(FileNotFoundError):
+        write_atomic(target, b"new", str(tmp_path / "no-such-model"))
+    assert target.read_bytes() == b"data" and os.listdir(target.parent) == ["f.txt"]

@@ -127,8 +127,10 @@ def test_exchange_swaps_two_folders_in_one_step(tmp_path):
     (tmp_path / "b" / "y").write_text("from b")
     assert output._exchange(tmp_path / "a", tmp_path / "b") is True   # Linux has renameat2
     assert os.listdir(tmp_path / "a") == ["y"] and os.listdir(tmp_path / "b") == ["x"]
-    with pytest.raises(OSError):
+    with pytest.raises(FileNotFoundError) as err:
         output._exchange(tmp_path / "a", tmp_path / "missing")
+    assert (err.value.errno, err.value.strerror, err.value.filename) == (2, "No such file or directory",
+                                                                        str(tmp_path / "a"))
 
 
 def test_without_renameat2_two_renames_give_the_same_result(tmp_path, monkeypatch):
@@ -169,3 +171,11 @@ def test_an_output_under_dedup_cache_makes_that_folder_marked_and_ignored_by_git
     cache = tmp_path / ".dedup_cache"
     assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
     assert output.is_output(cache) and output.is_output(cache / "fix")
+
+
+def test_the_marker_says_what_wrote_the_folder(tmp_path):
+    import json
+    marker = output.write_marker(tmp_path)
+    assert json.loads(marker.read_text()) == {"format": "dedup-output", "tool_version": "0.1.0",
+                                              "note": "written by dedup; never read as input"}
+    assert marker.read_text().endswith("}\n")

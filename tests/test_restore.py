@@ -191,3 +191,23 @@ def test_original_of_says_where_the_text_comes_from_or_why_it_cannot(tmp_path):
     in_place = {Path(d["path"]).name: d for d in
                 json.loads((tmp_path / "journal" / "report.json").read_text())["documents"]}
     assert original_of(in_place[HINDI.name], tmp_path, None, "in-place") == (hindi, "")   # the rewritten input
+
+
+def test_restore_keeps_each_files_mode_and_reads_reports_without_relpath(tmp_path):
+    corpus = seeded(tmp_path)
+    os.chmod(corpus / HINDI.name, 0o640)
+    (corpus / f".{HINDI.name}.notes.tmp").write_text("mine")       # not a temporary of dedup's
+    (tmp_path / "notes.tmp").write_text("mine too")
+    assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0
+    assert run("restore", "journal/report.json", cwd=tmp_path).exit_code == 0
+    assert os.stat(corpus / HINDI.name).st_mode & 0o777 == 0o640
+    assert (corpus / f".{HINDI.name}.notes.tmp").exists() and (tmp_path / "notes.tmp").exists()
+    assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    for doc in report["documents"]:   # as dedup 0.1.0 wrote them
+        del doc["relpath"]
+    (tmp_path / "out" / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    result = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sorted(os.listdir(tmp_path / "back")) == sorted([HINDI.name, URDU.name, "plain.txt", "zz-copy.txt"])
+    assert (tmp_path / "back" / "zz-copy.txt").read_bytes() == HINDI.read_bytes()   # removed: by its file name
