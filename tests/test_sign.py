@@ -78,6 +78,28 @@ def test_word_hashes_across_passes(small_slices):
     assert sign.word_hashes(words).tolist() == [spec_word_hash(w) for w in words]
 
 
+def test_only_a_word_longer_than_a_pass_leaves_numpy(small_slices, monkeypatch):
+    """Words are hashed in numpy passes; the scalar reference runs only for a word that
+    no pass can hold (here longer than 64 characters), and its hash joins the others'
+    as the same 64-bit integers, so shingles across it are right too."""
+    scalar = []
+    reference = sign.word_hash
+    monkeypatch.setattr(sign, "word_hash", lambda w: scalar.append(w) or reference(w))
+    words = tokens(URDU.read_text("utf-8") + HINDI.read_text("utf-8"))[:400]
+    words[100:100] = ["y" * 64, "z" * 65, "आ"]
+    hashes = sign.word_hashes(words)
+    assert scalar == ["z" * 65]
+    assert hashes.dtype == np.uint64 and hashes.tolist() == [spec_word_hash(w) for w in words]
+    assert sign.shingles(words[90:120], 5).tolist() == sorted({spec_shingle_hash(s) for s in spec_shingles(words[90:120], 5)})
+
+
+def test_word_hashes_of_any_python_string():
+    """Lone surrogates (what `--decode-errors keep` turns bad bytes into) hash as their
+    code points, as in the scalar spec."""
+    words = ["caf\udce9", "\ud800", "ok"]
+    assert sign.word_hashes(words).tolist() == [spec_word_hash(w) for w in words]
+
+
 @given(st.lists(st.text(min_size=1, max_size=8), max_size=40))
 def test_word_hashes_any_words(words):
     assert sign.word_hashes(words).tolist() == [spec_word_hash(w) for w in words]
@@ -108,7 +130,7 @@ def test_signatures_of_real_lines_are_datasketch_minhash(num_perm, seed, chunk, 
     blocks = [tokens(line) for line in (HINDI.read_text("utf-8") + URDU.read_text("utf-8")).splitlines()]
     blocks += [["अकेला"], []]
     ours = sign.signatures([sign.shingles(words, 5) for words in blocks], num_perm, seed)
-    assert ours.shape == (len(blocks), num_perm)
+    assert ours.shape == (len(blocks), num_perm) and ours.dtype == np.uint32
     for words, signature in zip(blocks, ours):
         assert signature.tolist() == datasketch_values(words, num_perm, seed)
     assert ours[-1].tolist() == [2**32 - 1] * num_perm   # datasketch's empty MinHash
@@ -165,3 +187,35 @@ def test_jaccard():
     b = np.array([3, 4, 5], dtype=np.uint32)
     assert sign.jaccard(a, b) == 2 / 5
     assert sign.jaccard(a, a) == 1.0
+
+
+def test_jaccard_with_an_empty_set():
+    """Two empty sets are the same set (1.0); an empty set shares nothing with a
+    non-empty one (0.0), whichever side it is on."""
+    words = tokens(URDU.read_text("utf-8"))[:20]
+    full, empty = sign.shingles(words, 5), sign.shingles([], 5)
+    assert len(full) == 16 and len(empty) == 0
+    assert sign.jaccard(empty, empty) == 1.0
+    assert sign.jaccard(full, empty) == 0.0
+    assert sign.jaccard(empty, full) == 0.0
+
+
+def test_the_scalar_references_follow_the_spec():
+    """`word_hash` and `shingle_hash`, the module's scalar references, on real words."""
+    words = tokens(HINDI.read_text("utf-8"))[:40] + ["𝔘nicode", "x" * 300]
+    assert [sign.word_hash(w) for w in words] == [spec_word_hash(w) for w in words]
+    for shingle in spec_shingles(words, 5):
+        assert sign.shingle_hash([spec_word_hash(w) for w in shingle]) == spec_shingle_hash(shingle)
+    top = 2**32 - 1
+    assert sign.shingle_hash(np.array([top, top], dtype=np.uint64)) == (top * 0x9E3779B1 + top) % 2**32
+
+
+def test_empty_blocks_give_empty_32_bit_arrays():
+    """The documented types hold for empty input too: 32-bit shingle hashes, 64-bit
+    word-hash slots."""
+    assert sign.shingles([], 5).dtype == np.uint32
+    assert sign.block_shingles(np.empty(0, dtype=np.uint64), 5).dtype == np.uint32
+    short = sign.kgram_hashes(sign.word_hashes(["a", "b"]), 5)
+    assert short.dtype == np.uint32 and short.tolist() == []
+    assert sign.kgram_hashes(sign.word_hashes(["a", "b", "c"]), 2).dtype == np.uint32
+    assert sign.word_hashes([]).dtype == np.uint64
