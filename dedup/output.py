@@ -156,6 +156,17 @@ class Staging:
         out = Path(os.path.realpath(out))   # a symlinked OUT: the folder it points at is replaced
         self.out = out
         self.published = False
+        self.path, self._lock = None, None
+        try:
+            self._make(out)
+        except BaseException:   # a signal held back while making it is raised as the block ends
+            if self.path is not None:
+                shutil.rmtree(self.path, ignore_errors=True)
+            if self._lock is not None:
+                os.close(self._lock)
+            raise
+
+    def _make(self, out: Path) -> None:
         with uninterrupted():   # an interrupt must not leave a folder that no one removes
             if out.parent.name == CACHE_FOLDER:   # the dedup-fix hook's report
                 make_cache_folder(out.parent)

@@ -122,8 +122,11 @@ class Runner:
                 process.start()
                 child_end.close()
                 self.workers.append((process, parent_end))
-        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)   # a signal held back is raised here
+        except BaseException:
             signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
+            self.terminate()
+            raise
 
     def map(self, func: Callable, batches: Iterable) -> Iterator:
         if not self.workers:
