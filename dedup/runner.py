@@ -144,7 +144,11 @@ class Runner:
                     if item is None:
                         exhausted = True
                         break
-                    conn.send((item[0], func, item[1]))
+                    try:
+                        conn.send((item[0], func, item[1]))
+                    except OSError:   # a dead worker's pipe
+                        time.sleep(0.05)
+                        raise WorkerDied("a worker process died") from None
                     busy[conn] += 1
                     sent += 1
             if next_out == sent and exhausted:

@@ -6,12 +6,17 @@ from dedup.normalize import tokens
 
 from .test_cli import report_of, run
 
-SHIPPED = lexicon.load()
-
-
-def rule_of(line: str) -> str | None:
-    hit = SHIPPED.match(tokens(line), line)
+def rule_of(line: str, lex: lexicon.Lexicon | None = None) -> str | None:
+    """The rule that matches `line`, in the shipped lexicons loaded now (not at import:
+    what is tested is what `load()` gives when the test runs)."""
+    hit = (lex or lexicon.load()).match(tokens(line), line)
     return hit.rule if hit else None
+
+
+def own_lexicon(tmp_path, toml: str) -> lexicon.Lexicon:
+    path = tmp_path / "own.toml"
+    path.write_text(toml, encoding="utf-8")
+    return lexicon.load((str(path),))
 
 
 @pytest.mark.parametrize("line, rule", [
@@ -50,8 +55,47 @@ def test_content_is_not_matched(line):
 
 
 def test_every_shipped_file_loads_with_unique_languages():
-    assert len(SHIPPED.languages) == len(set(SHIPPED.languages)) >= 16
-    assert {"hi", "ur", "ar", "en", "bn", "fa", "zh"} <= set(SHIPPED.languages)
+    shipped = lexicon.load()
+    assert len(shipped.languages) == len(set(shipped.languages)) >= 16
+    assert {"hi", "ur", "ar", "en", "bn", "fa", "zh"} <= set(shipped.languages)
+    assert shipped.languages == sorted(shipped.languages)   # loaded in file-name order
+
+
+@pytest.mark.parametrize("words, rule", [(15, "en/follow"), (16, "en/follow"), (17, None)])
+def test_a_prefix_rule_matches_lines_up_to_its_max_tokens(words, rule):
+    """en/follow has max_tokens = 16: "Follow us on …" is a widget line; a longer line
+    starting so is prose."""
+    line = " ".join(["Follow", "us", "on"] + "a journey through the old city where the river meets the sea and the markets open".split()[:words - 3])
+    assert len(tokens(line)) == words
+    assert rule_of(line) == rule
+
+
+@pytest.mark.parametrize("words, rule", [(25, "en/copyright"), (26, None)])
+def test_a_contains_rule_matches_lines_up_to_its_max_tokens(words, rule):
+    """en/copyright "All rights reserved" has max_tokens = 25."""
+    filler = ("The publisher and the authors of this small weekly paper from the coast say that "
+              "every article and photograph here is theirs and").split()
+    line = " ".join(filler[:words - 3]) + " all rights reserved"
+    assert len(tokens(line)) == words
+    assert rule_of(line) == rule
+
+
+def test_a_prefix_phrase_alone_on_its_line_is_boilerplate():
+    """With a separator required, the phrase may still be the whole line."""
+    assert rule_of("See also") == "en/also-read"
+    assert rule_of("ये भी देखें:") == "hi/also-read"
+
+
+def test_a_user_rule_with_its_own_limits(tmp_path):
+    lex = own_lexicon(tmp_path, 'language = "sw"\n'
+                      '[[rule]]\nid = "video"\nmatch = "contains"\nmax_tokens = 4\nphrases = ["tazama video"]\n'
+                      '[[rule]]\nid = "one"\nmatch = "prefix"\nmax_tokens = 1\nphrases = ["Matangazo"]\n'
+                      '[[rule]]\nid = "soma"\nmatch = "prefix"\nseparator = false\nphrases = ["Soma zaidi"]\n')
+    assert lex.languages[-1] == "sw"
+    assert rule_of("Bofya hapa tazama video", lex) == "sw/video"           # 4 words: inside the limit
+    assert rule_of("Bofya hapa sasa tazama video", lex) is None            # 5 words
+    assert rule_of("Matangazo", lex) == "sw/one" and rule_of("Matangazo: leo", lex) is None
+    assert rule_of("Soma zaidi kuhusu uchaguzi", lex) == "sw/soma"         # no separator needed
 
 
 def test_user_lexicon_on_the_command_line(tmp_path, write_corpus):
@@ -73,13 +117,22 @@ def test_user_lexicon_on_the_command_line(tmp_path, write_corpus):
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "anywhere"\nphrases = ["x"]\n', "needs id, match"),
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["!!"]\n', "has no words"),
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "prefix"\nseparator = "yes"\nphrases = ["x"]\n', "true or false"),
-])
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nphrases = []\n',
+     "every [[rule]] needs id, match (line/prefix/contains) and phrases"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "contains"\nmax_tokens = 0\nphrases = ["x"]\n',
+     "max_tokens of rule 'a' must be a positive integer"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "contains"\nmax_tokens = "5"\nphrases = ["x"]\n',
+     "max_tokens of rule 'a' must be a positive integer"),
+    ('[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["x"]\n', "a lexicon needs `language = \"..\"` and [[rule]] tables"),
+    ('language = "xx"\nname = "no rules"\n', "a lexicon needs `language = \"..\"` and [[rule]] tables"),
+], ids=["toml", "match", "no-words", "separator", "no-phrases", "max-tokens-0", "max-tokens-str", "no-language",
+        "no-rules"])
 def test_malformed_user_lexicon_is_one_line_error(tmp_path, write_corpus, content, message):
     own = tmp_path / "bad.toml"
     own.write_text(content, encoding="utf-8")
     result = run("clean", write_corpus({"a.txt": "text\n"}), "-o", tmp_path / "out", "--lexicon", own)
     assert result.exit_code == 2
-    assert result.output.startswith("dedup: error:") and message in result.output
+    assert result.output.startswith(f"dedup: error: {own}: ") and message in result.output
     assert result.output.count("\n") == 1 and "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
 

@@ -1,0 +1,101 @@
+"""A document's sketch: its content lines, teaser labels, multi-line paragraphs and the
+lines too long to examine, as the corpus-wide rules see them."""
+import numpy as np
+import pytest
+
+from dedup import lexicon
+from dedup.config import Settings
+from dedup.corpus import Document
+from dedup.normalize import tokens
+from dedup.segment import lines
+from dedup.sketch import DocSketch, sketch, text_hash
+
+from .conftest import URDU
+from .test_cli import report_of, run
+
+LEXICON = lexicon.Lexicon()   # no lexicon rules: these tests are about the sketch itself
+
+
+def sketch_of(text: str, **settings) -> DocSketch:
+    return sketch(Document("a.txt", "a.txt", text), Settings(**settings), LEXICON)
+
+
+def labels_of(*teasers: str) -> list:
+    """The teaser label of each line (None for none), after a title line."""
+    sk = sketch_of("A title line for the page\n" + "".join(t + "\n" for t in teasers))
+    return [sk.label[pos][:2] if pos in sk.label else None for pos in range(1, len(teasers) + 1)]
+
+
+HEADLINE = "Wakulima wa kahawa wapata bei nzuri sokoni leo asubuhi kwa mara ya kwanza mwaka huu"   # 15 words
+
+
+def test_teaser_labels_of_one_to_four_words():
+    assert labels_of("Habari: " + HEADLINE, "Soma pia: " + HEADLINE, "Soma pia hii leo: " + HEADLINE,
+                     "Soma pia hii leo sasa: " + HEADLINE) == [
+        ("habari", "Habari"), ("soma pia", "Soma pia"), ("soma pia hii leo", "Soma pia hii leo"), None]
+
+
+def test_a_teaser_headline_has_at_least_two_words():
+    assert labels_of("Soma pia: Kahawa", "Soma pia: Kahawa bei", "Soma pia: Kahawa bei nzuri") == [
+        None, ("soma pia", "Soma pia"), ("soma pia", "Soma pia")]
+
+
+def test_a_teaser_line_has_at_most_teaser_words_words():
+    """teaser_words (30) is the longest teaser line, label included."""
+    words = HEADLINE.split()
+    line_30 = "Soma pia: " + " ".join(words + words[:13])
+    line_31 = "Soma pia: " + " ".join(words + words[:14])
+    assert [len(tokens(line_30)), len(tokens(line_31))] == [30, 31]
+    assert labels_of(line_30, line_31) == [("soma pia", "Soma pia"), None]
+
+
+def test_a_teaser_label_is_keyed_by_its_headline():
+    """Two lines with one label and different headlines: two headline hashes, each the
+    hash of the headline's normalized words."""
+    sk = sketch_of("Title of the page\nSoma pia: " + HEADLINE + "\nSOMA PIA | Bei ya kahawa yapanda tena\n")
+    assert sk.label[1][2] == text_hash(tokens(HEADLINE))
+    assert sk.label[2] == ("soma pia", "SOMA PIA", text_hash(["bei", "ya", "kahawa", "yapanda", "tena"]))
+
+
+def test_paragraph_hashes_cover_all_their_lines():
+    """A multi-line paragraph's hash is the hash of all its words, from its first line to
+    its last (a 4-line paragraph differs from one that only shares its first lines)."""
+    text = URDU.read_text("utf-8")
+    text += "\n\n" + "\n".join(text.splitlines()[7:9]) + "\nایک اور سطر\n"
+    all_lines = lines(text)
+    sk = sketch_of(text)
+    spans = [(int(sk.line[a]), int(sk.line[b])) for a, b in sk.paragraphs]
+    assert spans == [(4, 5), (7, 10), (12, 14)]
+    assert sk.paragraph_hash.dtype == np.uint64
+    assert sk.paragraph_hash.tolist() == [text_hash(tokens(text[all_lines[a].start:all_lines[b].end])) for a, b in spans]
+    assert len(set(sk.paragraph_hash.tolist())) == 3
+
+
+@pytest.mark.parametrize("limit", [40, 41])
+def test_lines_longer_than_max_line_chars_are_left_unexamined(limit):
+    """Longer lines are listed and skipped; every other line, after them too, is examined.
+    A line of exactly `max_line_chars` characters is examined."""
+    exact = "word " * 7 + "words"                     # 40 characters
+    long = "a much longer line " * 3                  # 57 characters
+    text = "short first line\n" + long + "\n" + exact + "\nthe last line\n" + long + "\n"
+    sk = sketch_of(text, max_line_chars=limit)
+    assert len(exact) == 40
+    assert sk.unexamined == [1, 4]
+    assert sk.line.tolist() == [0, 2, 3]
+    assert sketch_of("one line\n").unexamined == []
+
+
+def test_long_lines_are_kept_and_listed_in_the_report(tmp_path, write_corpus):
+    """max_line_chars from setup.cfg: the long line stays as it was and is listed; the
+    copy after it is still found."""
+    body = "The council met on Tuesday and agreed the budget for the coming year.\n"
+    long = "x" * 120 + "\n"
+    corpus = write_corpus({"a.txt": body + long + body})
+    (tmp_path / "setup.cfg").write_text("[dedup]\nmax_line_chars = 100\n")
+    out = tmp_path / "out"
+    result = run("clean", corpus, "-o", out, "-j", "1", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    (doc,) = report_of(out)["documents"]
+    assert doc["unexamined_lines"] == [2]
+    assert [(r["rule"], r["lines"]) for r in doc["removed"]] == [("exact-line", [3, 3])]
+    assert (out / "a.txt").read_text("utf-8") == body + long
