@@ -111,9 +111,13 @@ def try_repo(repo, home, *args):
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
 
 
+def stage_doubled_article(repo):
+    shutil.copy(HINDI, repo / "data" / "hindi.txt")
+    sh(repo, "git", "add", "data/hindi.txt")
+
+
 def test_the_dedup_fix_hook_cleans_staged_files_in_place_and_can_be_undone(corpus_repo, hook_home):
-    shutil.copy(HINDI, corpus_repo / "data" / "hindi.txt")
-    sh(corpus_repo, "git", "add", "data/hindi.txt")
+    stage_doubled_article(corpus_repo)
     result = try_repo(corpus_repo, hook_home, "dedup-fix", "--files", "data/hindi.txt")
     assert result.returncode == 1, result.stdout
     assert re.search(r"^dedup fix \(remove duplicates and boilerplate\)\.+Failed$", result.stdout, re.M)
@@ -121,15 +125,14 @@ def test_the_dedup_fix_hook_cleans_staged_files_in_place_and_can_be_undone(corpu
     hindi = HINDI.read_text("utf-8").splitlines(keepends=True)
     assert (corpus_repo / "data" / "hindi.txt").read_text("utf-8") == "".join(hindi[i] for i in (0, 2, 3, 4, 5))
     status = sh(corpus_repo, "git", "status", "--porcelain").stdout
-    assert status.splitlines() == ["AM data/hindi.txt"]   # the report under .dedup_cache/ is ignored
+    assert status.splitlines() == ["AM data/hindi.txt"]   # .dedup_cache/ holds the report and is not in git
     undo = sh(corpus_repo, sys.executable, "-m", "dedup", "restore", ".dedup_cache/fix/report.json")
     assert "1 restored" in undo.stdout
     assert sh(corpus_repo, "git", "diff", "--stat").stdout == ""   # back to what was staged
 
 
 def test_the_dedup_check_all_hook_checks_the_whole_corpus_at_the_manual_stage(corpus_repo, hook_home):
-    shutil.copy(HINDI, corpus_repo / "data" / "hindi.txt")
-    sh(corpus_repo, "git", "add", "data/hindi.txt")
+    stage_doubled_article(corpus_repo)
     result = try_repo(corpus_repo, hook_home, "dedup-check-all", "--hook-stage", "manual")
     assert result.returncode == 1, result.stdout
     assert re.search(r"^dedup check \(whole corpus\)\.+Failed$", result.stdout, re.M)
