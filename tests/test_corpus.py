@@ -126,6 +126,12 @@ def test_an_unreadable_folder_is_listed_and_the_rest_is_read(write_corpus, monke
     assert found.skipped == [Skipped(f"{root.as_posix()}/locked", "unreadable folder: Permission denied")]
 
 
+def test_a_nested_file_given_again_beside_its_folder_is_read_once(write_corpus):
+    root = write_corpus({"a/b/c.txt": "x", "a/d.txt": "y"})
+    sources = discover([str(root), str(root / "a" / "b" / "c.txt")], ("*.txt",), ()).sources
+    assert [s.relpath for s in sources] == ["a/b/c.txt", "a/d.txt"]
+
+
 def test_a_symlinked_file_is_read_once_under_its_first_name(write_corpus):
     root = write_corpus({"b.txt": "x", "c.txt": "z"})
     os.symlink("b.txt", root / "a-link.txt")

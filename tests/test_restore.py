@@ -116,8 +116,13 @@ def test_a_report_path_that_leads_out_of_the_target_is_refused(tmp_path):
     (tmp_path / "out" / "report.json").write_text(json.dumps(report), encoding="utf-8")
     result = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)
     assert result.exit_code == 1
-    assert "its path leads out of the target folder" in result.output
+    first = report["documents"][0]["path"]
+    assert f"not restored {first}: its path leads out of the target folder" in result.output.splitlines()
     assert not (tmp_path.parent / "escaped.txt").exists()
+    # one bad path does not stop the others: every other document is rebuilt under back/
+    others = [d["relpath"] for d in report["documents"][1:]]
+    assert others and all((tmp_path / "back" / rel).is_file() for rel in others)
+    assert result.output.splitlines()[-1] == (f"dedup: {len(others)} restored, 0 already original, 1 not restored (under back)")
 
 
 LINES = st.sampled_from([
