@@ -161,6 +161,17 @@ def test_read_a_folder_and_the_binary_sniff(write_corpus):
     assert (kept.path, kept.relpath, kept.bad_bytes_at) == ("bad.txt", "sub/bad.txt", 3)
 
 
+def test_a_file_swapped_for_a_fifo_between_stat_and_open_is_not_read(write_corpus, monkeypatch):
+    """The opened file is checked again: a regular file at stat time may be something
+    else by the time it is opened (its fstat says so; here it is made to say so)."""
+    import stat as stat_module
+    from dedup.corpus import Source
+    root = write_corpus({"a.txt": "text"})
+    real_fstat = os.fstat
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result((stat_module.S_IFIFO | 0o644,) + tuple(real_fstat(fd))[1:]))
+    assert read(Source("a.txt", str(root / "a.txt"), "a.txt"), False) == Skipped("a.txt", "not a regular file; not read")
+
+
 def test_write_atomic_makes_folders_keeps_the_mode_and_cleans_up_after_a_failure(tmp_path):
     model = tmp_path / "model.txt"
     model.write_bytes(b"m")

@@ -207,6 +207,8 @@ def test_restore_keeps_each_files_mode_and_reads_reports_without_relpath(tmp_pat
     assert run("restore", "journal/report.json", cwd=tmp_path).exit_code == 0
     assert os.stat(corpus / HINDI.name).st_mode & 0o777 == 0o640
     assert (corpus / f".{HINDI.name}.notes.tmp").exists() and (tmp_path / "notes.tmp").exists()
+    (corpus / "sub").mkdir()
+    os.rename(corpus / "plain.txt", corpus / "sub" / "plain.txt")
     assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     for doc in report["documents"]:   # as dedup 0.1.0 wrote them
@@ -214,5 +216,6 @@ def test_restore_keeps_each_files_mode_and_reads_reports_without_relpath(tmp_pat
     (tmp_path / "out" / "report.json").write_text(json.dumps(report), encoding="utf-8")
     result = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert sorted(os.listdir(tmp_path / "back")) == sorted([HINDI.name, URDU.name, "plain.txt", "zz-copy.txt"])
+    assert sorted(os.listdir(tmp_path / "back")) == sorted([HINDI.name, URDU.name, "sub", "zz-copy.txt"])
+    assert (tmp_path / "back" / "sub" / "plain.txt").read_bytes() == b"Nothing to remove in this one.\r\n"   # by its output
     assert (tmp_path / "back" / "zz-copy.txt").read_bytes() == HINDI.read_bytes()   # removed: by its file name
