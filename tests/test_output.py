@@ -179,3 +179,37 @@ def test_the_marker_says_what_wrote_the_folder(tmp_path):
     assert json.loads(marker.read_text()) == {"format": "dedup-output", "tool_version": "0.1.0",
                                               "note": "written by dedup; never read as input"}
     assert marker.read_text().endswith("}\n")
+
+
+@pytest.mark.parametrize("where", ["write_marker", "flock"])
+def test_an_interrupt_while_the_staging_folder_is_made_leaves_nothing(tmp_path, monkeypatch, where):
+    """A signal held back while the folder is made is raised as that block ends: the
+    folder goes, and the lock's descriptor is closed if it was opened."""
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    fds = set(os.listdir("/proc/self/fd"))
+    monkeypatch.setattr(output.fcntl if where == "flock" else output, where, interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        Staging(tmp_path / "out")
+    assert os.listdir(tmp_path) == []
+    assert set(os.listdir("/proc/self/fd")) == fds
+
+
+def test_the_staging_folder_is_named_after_its_run(tmp_path):
+    """So that a run killed before its marker is written is judged by its pid."""
+    with Staging(tmp_path / "out") as stage:
+        assert stage.path.name.startswith(".out.dedup-staging-") and stage.path.name.endswith(f"-{os.getpid()}")
+
+
+def test_a_staging_folder_whose_marker_cannot_be_opened_is_left_alone(tmp_path, monkeypatch):
+    folder = tmp_path / ".out.dedup-staging-abc-1"
+    folder.mkdir()
+    output.write_marker(folder)
+    real_open = os.open
+    def refused(path, *args, **kwargs):
+        if str(path).endswith(output.MARKER):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+    monkeypatch.setattr(os, "open", refused)
+    output.recover(tmp_path / "out")
+    assert folder.exists()
