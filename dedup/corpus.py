@@ -204,6 +204,19 @@ def encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")
 
 
+def write_new(path: Path, data: bytes) -> None:
+    """Write a file straight to its name, folders made as needed: for files in a
+    staging folder, which nobody sees before it is published whole (a temporary name
+    and a rename per file would cost more than reading the corpus)."""
+    try:
+        handle = open(path, "wb")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "wb")
+    with handle:
+        handle.write(data)
+
+
 def write_atomic(path: Path, data: bytes, mode_from: str | None = None, durable: bool = False) -> None:
     """Write via a temporary file in the same folder and rename over the target, so a
     reader never sees half a file. `durable` also syncs it to disk first (for files

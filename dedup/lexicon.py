@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
+
+from . import sign
 from .normalize import separated_after, tokens
 
 MATCH_KINDS = ("line", "prefix", "contains")
@@ -38,6 +41,7 @@ class Lexicon:
     prefixes: dict[str, list[tuple[tuple[str, ...], int, bool, Hit]]] = field(default_factory=dict)
     contained: dict[str, list[tuple[tuple[str, ...], int, bool, Hit]]] = field(default_factory=dict)
     languages: list[str] = field(default_factory=list)
+    _gate: list | None = field(default=None, repr=False, compare=False)
 
     def add_rule(self, language: str, rule: dict, source: str) -> None:
         rule_id, kind, phrases = rule.get("id"), rule.get("match"), rule.get("phrases")
@@ -49,6 +53,7 @@ class Lexicon:
         separator = rule.get("separator", kind == "prefix")
         if not isinstance(separator, bool):
             raise LexiconError(f"{source}: separator of rule {rule_id!r} must be true or false")
+        self._gate = None
         for phrase in phrases:
             words = tuple(tokens(str(phrase)))
             if not words:
@@ -59,6 +64,28 @@ class Lexicon:
             else:
                 table = self.prefixes if kind == "prefix" else self.contained
                 table.setdefault(words[0], []).append((words, max_tokens, separator, hit))
+
+    def candidates(self, word64: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """Which lines (words word64[first[i]:last[i]]) `match` could hit, by word
+        hashes: a line as long as a line phrase starting with its first word, a line
+        short enough for a prefix rule of its first word, or for a contained phrase
+        whose first word it holds. Only these are tokenized again as strings."""
+        if self._gate is None:
+            self._gate = [(_hashes(words[0] for words in self.whole), max(map(len, self.whole), default=0)),
+                          (_hashes(self.prefixes), _longest(self.prefixes)),
+                          (_hashes(self.contained), _longest(self.contained))]
+        lengths = last - first
+        out = np.zeros(len(first), bool)
+        if not len(first):
+            return out
+        (line_starts, line_max), (prefix_starts, prefix_max), (contained, contained_max) = self._gate
+        firsts = word64[first]
+        out |= (lengths <= line_max) & _member(firsts, line_starts)
+        out |= (lengths <= prefix_max) & _member(firsts, prefix_starts)
+        if len(contained):
+            seen = np.concatenate([[0], np.cumsum(_member(word64, contained))])
+            out |= (lengths <= contained_max) & (seen[last] > seen[first])
+        return out
 
     def match(self, words: list[str], raw: str) -> Hit | None:
         """The first rule that matches a line (its text `raw`, its normalized `words`), or None."""
@@ -78,6 +105,21 @@ class Lexicon:
                     if n <= max_tokens and tuple(words[i:i + len(phrase)]) == phrase:
                         return hit
         return None
+
+
+def _hashes(words) -> np.ndarray:
+    return np.unique(np.array([sign.word_hash64(w) for w in words], np.uint64))
+
+
+def _longest(table: dict) -> int:
+    return max((max_tokens for entries in table.values() for _, max_tokens, _, _ in entries), default=0)
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    if not len(sorted_set):
+        return np.zeros(len(values), bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[at] == values
 
 
 def _load_file(lexicon: Lexicon, data: bytes, source: str) -> None:

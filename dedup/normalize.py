@@ -12,11 +12,11 @@ import regex
 
 # Scripts written without spaces between words: every character is a token, so
 # word n-gram shingles become character n-grams there.
-_UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
+UNSPACED = r"\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}"
 # A word starts with a letter or digit and keeps its combining marks: Devanagari
 # vowel signs and virama are \p{M}, and `re`'s \w would split words at them.
 _TOKEN = regex.compile(
-    rf"[{_UNSPACED}]\p{{M}}*|[[\p{{L}}\p{{N}}]--[{_UNSPACED}]][[\p{{L}}\p{{M}}\p{{N}}]--[{_UNSPACED}]]*",
+    rf"[{UNSPACED}]\p{{M}}*|[[\p{{L}}\p{{N}}]--[{UNSPACED}]][[\p{{L}}\p{{M}}\p{{N}}]--[{UNSPACED}]]*",
     regex.V1,
 )
 
@@ -50,13 +50,13 @@ def _fold_table() -> dict[int, str | None]:
     return table
 
 
-_FOLD = _fold_table()
+FOLD = _fold_table()
 
 
 def normalize(text: str) -> str:
     """Return `text` folded for matching: NFKC, case folding, invisible characters,
     Arabic diacritics and letter variants, digits of all scripts."""
-    return unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    return unicodedata.normalize("NFKC", text).casefold().translate(FOLD)
 
 
 def tokens(text: str) -> list[str]:

@@ -81,7 +81,7 @@ def _plan_batch(ctx: Context, jobs: list[tuple[Sketched, Decision, str, str | No
         if mode == "in-place":
             target = item.source.path if keeps_text else None
         elif mode == "write" and keeps_text:
-            corpus.write_atomic(Path(stage) / item.source.relpath, corpus.encode(cleaned))
+            corpus.write_new(Path(stage) / item.source.relpath, corpus.encode(cleaned))
             target = item.source.relpath
         entry = {
             "path": item.source.path, "relpath": item.source.relpath, "output": target, "status": status,

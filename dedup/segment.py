@@ -6,16 +6,15 @@ cleaning deletes spans and leaves every kept character as it was.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import re
+from dataclasses import dataclass
+from typing import NamedTuple
 
 # A line ends at \r\n, \n or \r; the last line may have no terminator.
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):   # a tuple: a document's lines are made by the hundred
     index: int   # 0-based line number
     start: int   # first character
     end: int     # end of the content, before the line terminator

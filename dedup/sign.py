@@ -18,33 +18,68 @@ if TYPE_CHECKING:   # importing datasketch at run time costs 0.5 s (scipy)
     from datasketch import LeanMinHash
 
 _MASK = np.uint64(0xFFFFFFFF)
-_MULTIPLIER = 0x9E3779B1  # odd: combining k word hashes stays a bijection in each word
+MULTIPLIER = 0x9E3779B1  # odd: combining k word hashes stays a bijection in each word
 _CHUNK = 1 << 15          # shingles per batch: bounds the (chunk x num_perm) temporary
-_BASE = 0x100000001B3     # odd base of the polynomial word hash (mod 2^64)
-_BASE_INV = pow(_BASE, -1, 1 << 64)
+BASE = 0x100000001B3     # odd base of the polynomial word hash (mod 2^64)
+_BASE_INV = pow(BASE, -1, 1 << 64)
 _SLICE = 1 << 20          # characters hashed per numpy pass
 
 
-def word_hash(word: str) -> int:
-    """Reference (scalar) 32-bit hash of one word: a polynomial over its code points."""
+SEQUENCE_SEED = 0x9E3779B97F4A7C15
+_MASK64 = 0xFFFFFFFFFFFFFFFF
+
+
+def word_hash64(word: str) -> int:
+    """Reference (scalar) 64-bit hash of one word: a polynomial over its code points."""
     value = 0
     for char in word:
-        value = (value * _BASE + ord(char)) & 0xFFFFFFFFFFFFFFFF
+        value = (value * BASE + ord(char)) & _MASK64
+    return value
+
+
+def word_hash(word: str) -> int:
+    """Reference (scalar) 32-bit hash of one word: its 64-bit hash folded."""
+    value = word_hash64(word)
     return (value ^ (value >> 32)) & 0xFFFFFFFF
+
+
+def _mix64(z: int) -> int:
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return z ^ (z >> 31)
+
+
+def sequence_hash(word64) -> int:
+    """The exact-match hash of a block: its words' 64-bit hashes in order, each step
+    mixed (splitmix64's finalizer), then the count. Equal words give equal blocks."""
+    h = SEQUENCE_SEED
+    for w in word64:
+        h = _mix64(h ^ int(w))
+    return _mix64(h ^ len(word64))
 
 
 @lru_cache(maxsize=1)
 def _powers() -> tuple[np.ndarray, np.ndarray]:
-    """_BASE^k and _BASE^-k mod 2^64 for k < _SLICE."""
+    """BASE^k and BASE^-k mod 2^64 for k < _SLICE."""
     with np.errstate(over="ignore"):
-        up = np.cumprod(np.full(_SLICE, _BASE, dtype=np.uint64))
+        up = np.cumprod(np.full(_SLICE, BASE, dtype=np.uint64))
         down = np.cumprod(np.full(_SLICE, _BASE_INV, dtype=np.uint64))
     one = np.ones(1, dtype=np.uint64)
     return np.concatenate([one, up[:-1]]), np.concatenate([one, down[:-1]])
 
 
 def word_hashes(words: list[str]) -> np.ndarray:
-    """`word_hash` of every word, computed in numpy passes (uint64 holding 32 bits).
+    """`word_hash` of every word (uint64 holding 32 bits)."""
+    return fold32(word_hashes64(words))
+
+
+def fold32(value: np.ndarray) -> np.ndarray:
+    """64-bit word hashes folded to the 32 bits that shingles are made of."""
+    return (value ^ (value >> np.uint64(32))) & _MASK
+
+
+def word_hashes64(words: list[str]) -> np.ndarray:
+    """`word_hash64` of every word, computed in numpy passes.
 
     The words are joined by spaces and hashed with prefix sums: the polynomial hash
     of chars [i, j) is B^(j-1) * (S[j] - S[i]) where S sums c_t * B^-t."""
@@ -63,7 +98,7 @@ def word_hashes(words: list[str]) -> np.ndarray:
 def _hash_slice(words: list[str]) -> np.ndarray:
     text = " ".join(words)
     if len(text) > _SLICE:   # one enormous "word": no prefix table that long
-        return np.array([word_hash(w) for w in words], dtype=np.uint64)
+        return np.array([word_hash64(w) for w in words], dtype=np.uint64)
     up, down = _powers()
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     n = len(codes)
@@ -73,15 +108,14 @@ def _hash_slice(words: list[str]) -> np.ndarray:
         lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
         ends = np.cumsum(lengths + 1) - 1
         starts = ends - lengths
-        value = up[ends - 1] * (prefix[ends] - prefix[starts])
-    return (value ^ (value >> np.uint64(32))) & _MASK
+        return up[ends - 1] * (prefix[ends] - prefix[starts])
 
 
 def shingle_hash(word_hashes) -> int:
     """Reference (scalar) hash of one shingle from its words' hashes."""
     value = 0
     for h in word_hashes:
-        value = (value * _MULTIPLIER + int(h)) & 0xFFFFFFFF
+        value = (value * MULTIPLIER + int(h)) & 0xFFFFFFFF
     return value
 
 
@@ -96,7 +130,7 @@ def kgram_hashes(hashes: np.ndarray, k: int) -> np.ndarray:
     if count <= 0:
         return np.empty(0, dtype=np.uint32)
     value = np.zeros(count, dtype=np.uint64)
-    multiplier = np.uint64(_MULTIPLIER)
+    multiplier = np.uint64(MULTIPLIER)
     with np.errstate(over="ignore"):
         for j in range(k):
             value = (value * multiplier + hashes[j:j + count]) & _MASK
@@ -109,6 +143,20 @@ def block_shingles(hashes: np.ndarray, k: int) -> np.ndarray:
     if len(hashes) == 0:
         return np.empty(0, dtype=np.uint32)
     return np.unique(kgram_hashes(hashes, min(k, len(hashes))))
+
+
+def blocks(word64: np.ndarray, first: np.ndarray, last: np.ndarray, k: int, num_perm: int, seed: int):
+    """For each block of words [first[j], last[j]): its exact hash, its sorted unique
+    shingles (flat, with offsets) and its signature. The numpy reference of
+    kernel.blocks, and the path of small batches."""
+    w32 = fold32(word64)
+    kgrams = kgram_hashes(w32, k)
+    sets = [block_shingles(w32[f:l], k) if l - f < k else np.unique(kgrams[f:l - k + 1])
+            for f, l in zip(first.tolist(), last.tolist())]
+    exact = np.array([sequence_hash(word64[f:l].tolist()) for f, l in zip(first.tolist(), last.tolist())], np.uint64)
+    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sets], dtype=np.int64)]).astype(np.int64)
+    flat = np.concatenate(sets).astype(np.uint32) if sets else np.empty(0, np.uint32)
+    return exact, flat, offsets, signatures(sets, num_perm, seed)
 
 
 @lru_cache(maxsize=8)

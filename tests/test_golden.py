@@ -7,8 +7,10 @@ import json
 import os
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
+from dedup import sketch
 from dedup.cli import main
 from dedup.plan import rebuild
 
@@ -36,9 +38,12 @@ def _comparable(report: dict) -> dict:
     return {k: v for k, v in report.items() if k != "output"}
 
 
-def test_the_golden_corpus_gives_the_expected_report(tmp_path, request):
+@pytest.mark.parametrize("path", ["reference", "compiled"])
+def test_the_golden_corpus_gives_the_expected_report(tmp_path, request, monkeypatch, path):
+    """On both sketching paths: the reference code and the compiled kernel."""
+    monkeypatch.setattr(sketch, "COMPILED_CHARS", 0 if path == "compiled" else 10**15)
     report, _ = _clean(tmp_path)
-    if request.config.getoption("--update-golden"):
+    if request.config.getoption("--update-golden") and path == "reference":
         EXPECTED.write_text(json.dumps(_comparable(report), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     expected = json.loads(EXPECTED.read_text("utf-8"))
     assert _comparable(report) == expected

@@ -15,7 +15,7 @@ def fold_table_built_now(monkeypatch):
     """The fold table is built once, at import. The tests of what it holds build it
     again, so that they test what `_fold_table()` gives now (a mutation tester changes
     the function after the import), through the public functions."""
-    monkeypatch.setattr(normalize_module, "_FOLD", normalize_module._fold_table())
+    monkeypatch.setattr(normalize_module, "FOLD", normalize_module._fold_table())
 
 
 uses_fold_table = pytest.mark.usefixtures("fold_table_built_now")

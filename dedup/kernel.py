@@ -1,0 +1,197 @@
+"""The compiled path of sketching: fold, split, tokenize, hash, shingle and sign many
+lines per call, in numba.
+
+Python's C code does NFKC and case folding of a whole document at once; everything
+after that (the fold table, line breaks, the token automaton, word hashes, shingles,
+exact hashes and MinHash signatures) runs here over code points. The reference stays
+the `regex` tokenizer of normalize.py and the numpy code of sign.py: tests prove
+this path gives the same tokens, hashes and signatures on text of every script.
+
+Importing this module imports numba (half a second, which a git hook checking one
+file must not pay): sketch.py imports it only for batches big enough. Compiled code
+is cached on disk (numba's cache), so only the first run compiles.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numba
+import numpy as np
+import regex
+
+from . import normalize, sign
+
+_jit = numba.njit(cache=True, nogil=True)
+_BASE = np.uint64(sign.BASE)
+_MULTIPLIER = np.uint64(sign.MULTIPLIER)
+_SEED = np.uint64(sign.SEQUENCE_SEED)
+
+OTHER, WORD, MARK, UNSPACED, UNSPACED_MARK = 0, 1, 2, 3, 4
+DELETED = 0xFFFFFFFF          # in the fold map: the character is dropped
+_CODE_POINTS = 0x110000
+
+
+@lru_cache(maxsize=1)
+def classes() -> np.ndarray:
+    """Token class of every code point, from the very character sets of normalize._TOKEN.
+
+    WORD starts or continues a word, MARK only continues one (a combining mark of a
+    spaced script), UNSPACED is a token by itself (with the marks after it)."""
+    table = np.zeros(_CODE_POINTS, np.uint8)
+    every = np.arange(_CODE_POINTS, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    unspaced = normalize.UNSPACED
+    for pattern, value in ((rf"[[\p{{L}}\p{{N}}]--[{unspaced}]]+", WORD), (rf"[\p{{M}}--[{unspaced}]]+", MARK),
+                           (rf"[[{unspaced}]--\p{{M}}]+", UNSPACED), (rf"[[{unspaced}]&&\p{{M}}]+", UNSPACED_MARK)):
+        for match in regex.compile(pattern, regex.V1).finditer(every):
+            table[match.start():match.end()] = value
+    return table
+
+
+@lru_cache(maxsize=1)
+def fold_map() -> np.ndarray:
+    """normalize's fold table (applied after NFKC and case folding) as an array."""
+    table = np.arange(_CODE_POINTS, dtype=np.uint32)
+    for code, target in normalize.FOLD.items():
+        table[code] = DELETED if target is None else ord(target)
+    return table
+
+
+@_jit
+def split_lines(codes):
+    """[start, end) of every line of a text given as code points: lines end at \\r\\n,
+    \\r or \\n, as in segment.lines."""
+    n = codes.shape[0]
+    starts = np.empty(n + 1, np.int64)
+    ends = np.empty(n + 1, np.int64)
+    count = 0
+    start = 0
+    i = 0
+    while i < n:
+        c = codes[i]
+        if c == 10 or c == 13:
+            starts[count] = start
+            ends[count] = i
+            count += 1
+            if c == 13 and i + 1 < n and codes[i + 1] == 10:
+                i += 1
+            start = i + 1
+        i += 1
+    if start < n:
+        starts[count] = start
+        ends[count] = n
+        count += 1
+    return starts[:count], ends[:count]
+
+
+@_jit
+def tokenize(codes, starts, ends, cls, fold):
+    """Words of each line [starts[i], ends[i]) of `codes` (NFKC-ed, case-folded code
+    points), after the fold map: the word count of each line and each word's 64-bit
+    polynomial hash (sign.word_hash64), in order. The automaton is normalize._TOKEN's:
+    a word starts at a WORD character and goes on over WORD and MARK characters; an
+    UNSPACED character is a token with the marks after it."""
+    counts = np.zeros(starts.shape[0], np.int64)
+    hashes = np.empty(codes.shape[0], np.uint64)
+    t = 0
+    for li in range(starts.shape[0]):
+        state = 0          # 0: outside a token, 1: in a word, 2: in an unspaced token
+        value = np.uint64(0)
+        first = t
+        for i in range(starts[li], ends[li]):
+            code = fold[codes[i]]
+            if code == DELETED:
+                continue
+            kind = cls[code]
+            extend = (state == 1 and (kind == WORD or kind == MARK)) or \
+                     (state == 2 and (kind == MARK or kind == UNSPACED_MARK))
+            if extend:
+                value = value * _BASE + np.uint64(code)
+                continue
+            if state != 0:
+                hashes[t] = value
+                t += 1
+                state = 0
+            if kind == WORD:
+                state = 1
+                value = np.uint64(code)
+            elif kind == UNSPACED or kind == UNSPACED_MARK:
+                state = 2
+                value = np.uint64(code)
+        if state != 0:
+            hashes[t] = value
+            t += 1
+        counts[li] = t - first
+    return counts, hashes[:t]
+
+
+@_jit
+def blocks(word64, first, last, k, a, b):
+    """For each block of words [first[j], last[j]): its exact hash (sign.sequence_hash),
+    its sorted unique shingle hashes (flat, with offsets) and its MinHash signature,
+    all as sign.py computes them."""
+    mask32 = np.uint64(0xFFFFFFFF)
+    count = first.shape[0]
+    perms = a.shape[0]
+    exact = np.empty(count, np.uint64)
+    offsets = np.zeros(count + 1, np.int64)
+    total = 0
+    for j in range(count):
+        n = last[j] - first[j]
+        total += n - min(k, n) + 1 if n > 0 else 0
+    flat = np.empty(total, np.uint32)
+    signatures = np.full((count, perms), np.uint32(0xFFFFFFFF), np.uint32)
+    a64 = a.astype(np.uint64)
+    b64 = b.astype(np.uint64)
+    at = 0
+    for j in range(count):
+        s, n = first[j], last[j] - first[j]
+        exact[j] = _sequence_hash(word64, s, n)
+        if n == 0:
+            offsets[j + 1] = at
+            continue
+        width = min(k, n)
+        grams = np.empty(n - width + 1, np.uint32)
+        for p in range(n - width + 1):
+            value = np.uint64(0)
+            for q in range(width):
+                w = word64[s + p + q]
+                value = (value * _MULTIPLIER + ((w ^ (w >> np.uint64(32))) & mask32)) & mask32
+            grams[p] = np.uint32(value)
+        grams.sort()
+        for p in range(grams.shape[0]):
+            if p and grams[p] == grams[p - 1]:
+                continue
+            flat[at] = grams[p]
+            at += 1
+            h = _fmix32(np.uint64(grams[p]))
+            for m in range(perms):
+                v = np.uint32((h * a64[m] + b64[m]) & mask32)
+                if v < signatures[j, m]:
+                    signatures[j, m] = v
+        offsets[j + 1] = at
+    return exact, flat[:at], offsets, signatures
+
+
+@_jit
+def _fmix32(h):
+    mask32 = np.uint64(0xFFFFFFFF)
+    h = h ^ (h >> np.uint64(16))
+    h = (h * np.uint64(0x85EBCA6B)) & mask32
+    h = h ^ (h >> np.uint64(13))
+    h = (h * np.uint64(0xC2B2AE35)) & mask32
+    return h ^ (h >> np.uint64(16))
+
+
+@_jit
+def _mix64(z):
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+@_jit
+def _sequence_hash(word64, s, n):
+    h = _SEED
+    for q in range(n):
+        h = _mix64(h ^ word64[s + q])
+    return _mix64(h ^ np.uint64(n))

@@ -1,0 +1,154 @@
+"""The compiled path (dedup/kernel.py) against the reference: the `regex` tokenizer of
+normalize.py and the numpy code of sign.py. Same tokens, same hashes, same shingles,
+same signatures, on text of every script the other tests use and on random Unicode."""
+import unicodedata
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import kernel, lexicon, segment, sign, sketch
+from dedup.config import Settings
+from dedup.corpus import Document
+from dedup.normalize import tokens
+
+from .conftest import HINDI, SEEDS, URDU
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "corpus"
+SCRIPTS = [
+    "Hello, World! It's 2024 — naïve café; ﬁne ＦＵＬＬ.",
+    "ये भी पढ़ें: कुल और कल, क्षत्रिय; २०२४ में",
+    "مواضيع ذات صلة ـ الأخبار؛ ١٢٣ «اقرأ أيضا» بِسْمِ اللَّهِ",
+    "یہ بھی پڑھیں: پاکستان ۱۲۳ ہے۔ کیا",
+    "中文文本，没有空格。日本語のテキスト、カタカナ。",
+    "ภาษาไทย ไม่มีช่องว่าง ເລື່ອງລາວ ខ្មែរ မြန်မာစာ",
+    "Ελληνικά ΣΊΣΥΦΟΣ Русский текст ЁЖ עברית ״ציטוט״ 한국어 텍스트",
+    "zero\u200bwidth\u200djoin soft\u00adhyphen bidi\u202atext\u202c \u2066iso\u2069 a\u0301e\u0308",
+    "তামিল தமிழ் বাংলা ગુજરાતી ਪੰਜਾਬੀ తెలుగు ಕನ್ನಡ മലയാളം සිංහල",
+    "caf\udce9 lone\ud800surrogates kept by --decode-errors keep",
+    "\u0e31 a Thai mark after a space, a\u0e31 and after a Latin word, \u1031\u1000 Myanmar",
+]
+LINE_BREAKS = st.sampled_from(["\n", "\r\n", "\r", "\n\n", " \n"])
+
+
+def compiled_words(text: str, max_line_chars: int = 1_000_000) -> list[list[int]]:
+    """The kernel's words of each examined line, as 64-bit hashes."""
+    words = sketch._words_compiled([Document("x", "x", text)], Settings(max_line_chars=max_line_chars))[0]
+    bounds = np.concatenate([[0], np.cumsum(words.counts)])
+    return [words.word64[bounds[i]:bounds[i + 1]].tolist() for i in range(len(words.counts))]
+
+
+def reference_words(text: str, max_line_chars: int = 1_000_000) -> list[list[int]]:
+    return [sign.word_hashes64(tokens(text[line.start:line.end])).tolist()
+            for line in segment.lines(text) if line.end - line.start <= max_line_chars]
+
+
+def test_the_token_classes_are_the_regex_tokenizers_own():
+    """Spot checks that the table was built from normalize's sets: a Devanagari vowel
+    sign continues a word, a Thai character is a token by itself, a digit starts one."""
+    classes = kernel.classes()
+    assert classes[ord("a")] == classes[ord("٣")] == classes[ord("क")] == kernel.WORD
+    assert classes[ord("\u093f")] == classes[ord("\u0301")] == kernel.MARK      # vowel sign i, acute
+    assert classes[ord("中")] == classes[ord("ก")] == classes[ord("カ")] == kernel.UNSPACED
+    assert classes[ord("\u0e31")] == kernel.UNSPACED_MARK                        # Thai mai han-akat
+    assert classes[ord(" ")] == classes[ord(",")] == classes[ord("\ud800")] == kernel.OTHER
+    fold = kernel.fold_map()
+    assert fold[0x200B] == kernel.DELETED and fold[ord("ی")] == ord("ي") and fold[ord("٣")] == ord("3")
+
+
+def test_the_kernel_gives_the_reference_words_on_every_script():
+    for text in SCRIPTS + [HINDI.read_text("utf-8"), URDU.read_text("utf-8")]:
+        assert compiled_words(text) == reference_words(text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(SCRIPTS), st.text(max_size=40)), min_size=1, max_size=6), st.data())
+def test_the_kernel_gives_the_reference_words_on_any_text(parts, data):
+    """Random Unicode (marks at line starts, lone surrogates, every break) included:
+    normalizing a whole document and then splitting it gives each line's own tokens."""
+    text = "".join(part + data.draw(LINE_BREAKS) for part in parts)[:-1]
+    assert compiled_words(text) == reference_words(text)
+
+
+def test_lines_too_long_to_examine_are_left_out_by_both():
+    text = "short line here\n" + "long " * 50 + "\nanother short one"
+    assert compiled_words(text, max_line_chars=100) == reference_words(text, max_line_chars=100)
+    assert len(compiled_words(text, max_line_chars=100)) == 2
+
+
+@given(st.text(alphabet=st.sampled_from("ab\r\n\u2028\x85"), max_size=30))
+def test_split_lines_is_segment_lines(text):
+    codes = np.frombuffer(text.encode("utf-32-le"), np.uint32)
+    starts, ends = kernel.split_lines(codes)
+    assert list(zip(starts.tolist(), ends.tolist())) == [(line.start, line.end) for line in segment.lines(text)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**64 - 1), max_size=60), st.lists(st.tuples(st.integers(0, 60), st.integers(0, 12)),
+                                                                     max_size=8), st.integers(1, 6))
+def test_blocks_are_the_numpy_references(words, spans, k):
+    """Exact hashes, sorted unique shingles and signatures of any blocks of words."""
+    word64 = np.array(words, np.uint64)
+    spans = [(min(f, len(words)), min(f + n, len(words))) for f, n in spans]
+    first = np.array([f for f, _ in spans], np.int64)
+    last = np.array([e for _, e in spans], np.int64)
+    a, b = sign.permutations(16, 7)
+    exact, flat, offsets, signatures = kernel.blocks(word64, first, last, k, a, b)
+    ref_exact, ref_flat, ref_offsets, ref_signatures = sign.blocks(word64, first, last, k, 16, 7)
+    assert exact.tolist() == ref_exact.tolist() == [sign.sequence_hash(words[f:e]) for f, e in spans]
+    assert offsets.tolist() == ref_offsets.tolist()
+    assert flat.tolist() == ref_flat.tolist()
+    assert signatures.tolist() == ref_signatures.tolist()
+
+
+def _documents() -> list[Document]:
+    files = sorted(SEEDS.glob("*.txt")) + sorted(p for p in GOLDEN.rglob("*.txt"))
+    docs = []
+    for path in files:
+        try:
+            docs.append(Document(str(path), path.name, path.read_bytes().decode("utf-8")))
+        except UnicodeDecodeError:
+            continue
+    return docs + [Document(f"s{i}", f"s{i}", text) for i, text in enumerate(SCRIPTS)]
+
+
+def test_a_batch_sketches_the_same_on_both_paths():
+    """Everything the corpus-wide steps read: lines, words, hashes, shingles,
+    signatures, lexicon hits, teaser labels, paragraphs, unexamined lines."""
+    docs, config, lex = _documents(), Settings(), lexicon.load()
+    compiled = sketch.sketch_many(docs, config, lex, compiled=True)
+    reference = sketch.sketch_many(docs, config, lex, compiled=False)
+    assert sum(len(s.lexicon) for s in reference) >= 5 and sum(len(s.label) for s in reference) >= 5
+    assert sum(len(s.paragraphs) for s in reference) >= 3
+    for x, y in zip(compiled, reference):
+        for name in ("line", "words", "hash", "signature", "paragraph_hash", "paragraph_signature"):
+            assert np.array_equal(getattr(x, name), getattr(y, name)), (x.path, name)
+        assert [s.tolist() for s in x.shingles + x.paragraph_shingles] == \
+               [s.tolist() for s in y.shingles + y.paragraph_shingles]
+        assert (x.lexicon, x.label, x.paragraphs, x.unexamined, x.lines) == \
+               (y.lexicon, y.label, y.paragraphs, y.unexamined, y.lines)
+
+
+def test_the_lexicon_gate_lets_every_hit_through():
+    """`Lexicon.candidates` is only a filter: every line `match` hits is a candidate."""
+    lex = lexicon.load()
+    lines = [line for text in SCRIPTS + [HINDI.read_text("utf-8"), URDU.read_text("utf-8")]
+             for line in text.splitlines()]
+    lines += ["Related articles", "Read more »", "Share this article", "مواضيع ذات صلة",
+              "All rights reserved by us", "© 2024 كل الحقوق محفوظة", "ये भी पढ़ें: कुछ"]
+    words = [tokens(line) for line in lines]
+    flat = sign.word_hashes64([w for ws in words for w in ws])
+    bounds = np.concatenate([[0], np.cumsum([len(ws) for ws in words])]).astype(np.int64)
+    gate = lex.candidates(flat, bounds[:-1], bounds[1:])
+    hits = [i for i, (ws, line) in enumerate(zip(words, lines)) if ws and lex.match(ws, line)]
+    assert len(hits) >= 6
+    assert all(gate[i] for i in hits)
+    assert gate.sum() < len(lines)   # and it is a filter
+
+
+@pytest.mark.parametrize("text", ["", "\n", "only one line", "a\r\nb\rc\n"])
+def test_tiny_documents(text):
+    assert compiled_words(text) == reference_words(text)
+    assert unicodedata.normalize("NFKC", text) == text
