@@ -22,15 +22,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, index, output
-from .classify import (CorpusStats, content_digest, content_signature, short_lines, teaser_labels,
-                       templates_from)
+from . import __version__, output
+from .classify import CorpusStats, content_digest, short_lines, teaser_labels, templates_from
 from .config import Settings
 from .corpus import Source
 from .sketch import DocSketch
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 2
+SCHEMA = 3   # 3: exact hashes are a 64-bit mix of word hashes (was blake2b of the joined words)
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16
@@ -82,17 +81,16 @@ def _signed(values) -> list[int]:
 
 def link_keys(sk: DocSketch, settings: Settings) -> set[int]:
     """Everything through which another file can duplicate this one."""
-    bands, rows = settings.lsh_params
     keys = set(_signed(sk.hash)) | set(_signed(sk.paragraph_hash))
     shingled = sk.words >= settings.shingle_size
     if shingled.any():
-        keys.update(_signed(index.band_keys(sk.signature[shingled], bands, rows).ravel()))
-    if len(sk.paragraph_signature):
-        keys.update(_signed(index.band_keys(sk.paragraph_signature, bands, rows).ravel()))
+        keys.update(_signed(sk.keys[shingled].ravel()))
+    if len(sk.paragraph_keys):
+        keys.update(_signed(sk.paragraph_keys.ravel()))
     digest = content_digest(sk, settings)
     if digest is not None:
         keys.add(int.from_bytes(digest[:8], "little", signed=True))
-        keys.update(_signed(index.band_keys(content_signature(sk, settings)[None, :], bands, rows).ravel()))
+        keys.update(_signed(sk.document_keys))
     return keys
 
 

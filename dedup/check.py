@@ -149,7 +149,7 @@ def _sketch(items: list, settings: Settings, jobs: int):
     batches = [items[i:i + pipeline.BATCH] for i in range(0, len(items), pipeline.BATCH)]
     jobs = default_jobs(jobs) if len(items) > pipeline.BATCH else 1
     with Runner(jobs, pipeline.make_context, (settings,)) as run:
-        yield from zip(batches, run.map(pipeline.sketch_batch, [[s for s, _, _ in b] for b in batches]))
+        yield from zip(batches, run.map(pipeline.sketch_batch, [([s for s, _, _ in b], None) for b in batches]))
 
 
 # -- checking --------------------------------------------------------------------

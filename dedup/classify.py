@@ -10,12 +10,13 @@ import hashlib
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
 from . import index, sign
 from .config import Settings
-from .sketch import DocSketch
+from .sketch import DocSketch, content_lines, document_shingles
 
 DUPLICATE, NEAR_DUPLICATE, BOILERPLATE = "duplicate", "near-duplicate", "boilerplate"
 # More lines with one label than this in a typical document: an interview, not teasers.
@@ -85,29 +86,25 @@ def _lexicon(sketches, decisions) -> None:
             _flag(dec, sk, pos, Finding(BOILERPLATE, f"lexicon:{hit.rule}", {"pattern": hit.phrase}))
 
 
-def _content(sk: DocSketch, settings: Settings) -> np.ndarray:
-    """Positions of the lines that make up a document's content for whole-document
-    comparison: shingled lines outside the lexicon (or any line outside it)."""
-    outside = np.array([p not in sk.lexicon for p in range(len(sk.line))], dtype=bool)
-    long_enough = outside & (sk.words >= settings.shingle_size)
-    return np.flatnonzero(long_enough if long_enough.any() else outside)
-
-
 def content_digest(sk: DocSketch, settings: Settings) -> bytes | None:
     """What two exact-duplicate documents share: the hash of their content lines."""
-    content = _content(sk, settings)
+    content = content_lines(sk, settings)
     return hashlib.blake2b(sk.hash[content].tobytes(), digest_size=16).digest() if len(content) else None
 
 
-def content_signature(sk: DocSketch, settings: Settings) -> np.ndarray | None:
-    """The document's MinHash: the minimum over its content lines' signatures."""
-    content = _content(sk, settings)
-    return sk.signature[content].min(axis=0) if len(content) else None
+def _signer(shingles_of: Callable[[int], np.ndarray], settings: Settings) -> Callable[[np.ndarray], np.ndarray]:
+    """Signatures of candidate items, signed again from their shingles."""
+    return lambda items: sign.signatures([shingles_of(int(i)) for i in items], settings.num_perm, settings.seed)
+
+
+def _near(keys: np.ndarray, shingles_of: Callable[[int], np.ndarray], settings: Settings) -> np.ndarray:
+    return index.near_duplicates(keys, settings.threshold, lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b)),
+                                 _signer(shingles_of, settings))
 
 
 def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
     """Drop documents that repeat an earlier one; return the indexes of the rest."""
-    contents = [_content(sk, settings) for sk in sketches]
+    contents = [content_lines(sk, settings) for sk in sketches]
     candidates = [d for d, c in enumerate(contents) if len(c)]
     first_with_hash: dict[bytes, int] = {}
     exact_reps = []
@@ -120,18 +117,15 @@ def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
         else:
             exact_reps.append(d)
     if len(exact_reps) > 1:
-        sigs = np.stack([content_signature(sketches[d], settings) for d in exact_reps])
+        keys = np.stack([sketches[d].document_keys for d in exact_reps])
         union_cache: dict[int, np.ndarray] = {}
 
         def shingles_of(i: int) -> np.ndarray:
             if i not in union_cache:
-                d = exact_reps[i]
-                union_cache[i] = np.unique(np.concatenate([sketches[d].shingles[p] for p in contents[d]]))
+                union_cache[i] = document_shingles(sketches[exact_reps[i]], settings)
             return union_cache[i]
 
-        bands, rows = settings.lsh_params
-        reps = index.near_duplicates(sigs, bands, rows, settings.threshold,
-                                     lambda i, j: sign.jaccard(shingles_of(i), shingles_of(j)))
+        reps = _near(keys, shingles_of, settings)
         for i, r in enumerate(reps):
             if r != i:
                 d, rep = exact_reps[i], exact_reps[r]
@@ -242,15 +236,13 @@ def _duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None
         else:
             exact_reps.append(i)
     if len(exact_reps) > 1:
-        sigs = np.stack([sketches[items[i][0]].paragraph_signature[items[i][1]] for i in exact_reps])
+        keys = np.stack([sketches[items[i][0]].paragraph_keys[items[i][1]] for i in exact_reps])
 
         def shingles_of(k: int) -> np.ndarray:
             d, p = items[exact_reps[k]]
             return sketches[d].paragraph_shingles[p]
 
-        bands, rows = settings.lsh_params
-        reps = index.near_duplicates(sigs, bands, rows, settings.threshold,
-                                     lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b)))
+        reps = _near(keys, shingles_of, settings)
         for k, r in enumerate(reps):
             if r != k:
                 found[exact_reps[k]] = (exact_reps[r], sign.jaccard(shingles_of(k), shingles_of(r)))
@@ -290,15 +282,13 @@ def _duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
             else:
                 pending[(d, pos)] = rep
     if len(near_items) >= 2:
-        sigs = np.stack([sketches[d].signature[p] for d, p in near_items])
+        keys = np.stack([sketches[d].keys[p] for d, p in near_items])
 
         def shingles_of(k: int) -> np.ndarray:
             d, p = near_items[k]
             return sketches[d].shingles[p]
 
-        bands, rows = settings.lsh_params
-        reps = index.near_duplicates(sigs, bands, rows, settings.threshold,
-                                     lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b)))
+        reps = _near(keys, shingles_of, settings)
         for k, r in enumerate(reps):
             if r != k:
                 d, pos = near_items[k]

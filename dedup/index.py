@@ -11,7 +11,8 @@ from typing import Callable
 
 import numpy as np
 
-_BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
+BAND_MIX = 0x9E3779B97F4A7C15
+_BAND_MIX = np.uint64(BAND_MIX)
 
 
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -30,12 +31,16 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Pairs (i, j), i < j, that share a band: each member of a bucket is paired with
-    the bucket's first (lowest) member and with its predecessor."""
-    n = signatures.shape[0]
+    """Pairs (i, j), i < j, whose signatures share a band."""
+    return candidate_pairs_of_keys(band_keys(signatures, bands, rows))
+
+
+def candidate_pairs_of_keys(keys: np.ndarray) -> np.ndarray:
+    """Pairs (i, j), i < j, that share a band key: each member of a bucket is paired
+    with the bucket's first (lowest) member and with its predecessor."""
+    n, bands = keys.shape[0], keys.shape[1] if keys.ndim == 2 else 0
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
-    keys = band_keys(signatures, bands, rows)
     found = []
     for band in range(bands):
         order = np.argsort(keys[:, band], kind="stable")
@@ -79,14 +84,26 @@ def clusters(n: int, pairs: np.ndarray) -> np.ndarray:
     return np.array([root(i) for i in range(n)], dtype=np.int64)
 
 
-def near_duplicates(signatures: np.ndarray, bands: int, rows: int, threshold: float,
-                    similarity: Callable[[int, int], float], slack: float = 0.15) -> np.ndarray:
+# Candidate pairs whose signatures are compared at once: bounds the signatures in memory.
+_PAIRS_PER_PASS = 1 << 15
+
+
+def near_duplicates(keys: np.ndarray, threshold: float, similarity: Callable[[int, int], float],
+                    signatures_of: Callable[[np.ndarray], np.ndarray], slack: float = 0.15) -> np.ndarray:
     """Verified near-duplicate clusters: representative (lowest member) of each item.
 
-    Candidates whose MinHash estimate is far below the threshold are dropped before
-    the exact similarity is computed."""
-    pairs = candidate_pairs(signatures, bands, rows)
-    if len(pairs):
-        pairs = pairs[estimated_similarity(signatures, pairs) >= threshold - slack]
+    Candidates share a band key. Those whose MinHash estimate is far below the
+    threshold are dropped before the exact similarity is computed; the estimate
+    needs the signatures of the candidates only (`signatures_of(items)`, which signs
+    them again from their shingles), never one per item held for the whole corpus."""
+    pairs = candidate_pairs_of_keys(keys)
+    kept = []
+    for lo in range(0, len(pairs), _PAIRS_PER_PASS):
+        chunk = pairs[lo:lo + _PAIRS_PER_PASS]
+        items = np.unique(chunk)
+        signatures = signatures_of(items)
+        at = np.searchsorted(items, chunk)
+        kept.append(chunk[estimated_similarity(signatures, at) >= threshold - slack])
+    pairs = np.concatenate(kept) if kept else np.empty((0, 2), np.int64)
     verified = [p for p in pairs if similarity(int(p[0]), int(p[1])) >= threshold]
-    return clusters(signatures.shape[0], np.array(verified, dtype=np.int64).reshape(-1, 2))
+    return clusters(keys.shape[0], np.array(verified, dtype=np.int64).reshape(-1, 2))

@@ -19,7 +19,7 @@ import numba
 import numpy as np
 import regex
 
-from . import normalize, sign
+from . import index, normalize, sign
 
 _jit = numba.njit(cache=True, nogil=True)
 _BASE = np.uint64(sign.BASE)
@@ -170,6 +170,22 @@ def blocks(word64, first, last, k, a, b):
                     signatures[j, m] = v
         offsets[j + 1] = at
     return exact, flat[:at], offsets, signatures
+
+
+@_jit
+def band_keys(signatures, bands, rows):
+    """index.band_keys, compiled: one key per band of each signature."""
+    n = signatures.shape[0]
+    keys = np.empty((n, bands), np.uint64)
+    mix = np.uint64(index.BAND_MIX)
+    for i in range(n):
+        for band in range(bands):
+            key = np.uint64(band + 1)
+            for col in range(band * rows, (band + 1) * rows):
+                key = (key ^ np.uint64(signatures[i, col])) * mix
+                key ^= key >> np.uint64(29)
+            keys[i, band] = key
+    return keys
 
 
 @_jit

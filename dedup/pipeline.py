@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -23,9 +24,10 @@ from .config import Settings
 from .corpus import Document, Skipped, Source
 from .lexicon import Lexicon
 from .runner import Runner, default_jobs, uninterrupted
-from .sketch import DocSketch, sketch_many
+from .sketch import DocSketch, close_spills, sketch_many, spill
 
 BATCH = 32
+SPILL = ".spill"
 Progress = Callable[[str, int, int], None]
 
 
@@ -53,10 +55,15 @@ class Sketched:
     bad_bytes_at: int | None
 
 
-def sketch_batch(ctx: Context, sources: list[Source]) -> list[Sketched | Skipped]:
+def sketch_batch(ctx: Context, job: tuple[list[Source], str | None]) -> list[Sketched | Skipped]:
+    """Read and sketch a batch of files; with a spill path, their shingles go there."""
+    sources, spill_path = job
     read = [(source, corpus.read(source, ctx.settings.decode_errors == "keep")) for source in sources]
     docs = [doc for _, doc in read if isinstance(doc, Document)]
-    sketches = iter(sketch_many(docs, ctx.settings, ctx.lexicon))
+    sketched = sketch_many(docs, ctx.settings, ctx.lexicon)
+    if spill_path:
+        spill(sketched, spill_path)
+    sketches = iter(sketched)
     return [doc if isinstance(doc, Skipped) else
             Sketched(source, next(sketches), digest(doc.text), len(doc.text), doc.bad_bytes_at)
             for source, doc in read]
@@ -100,10 +107,10 @@ def _batches(items: list, size: int = BATCH) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def _map(run: Runner, func, batches: list[list], stage: str, total: int, progress: Progress | None) -> Iterable:
+def _map(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None) -> Iterable:
     done = 0
     for batch, result in zip(batches, run.map(func, batches)):
-        done += len(batch)
+        done += len(result)
         if progress:
             progress(stage, done, total)
         yield from result
@@ -134,13 +141,18 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     # workers first, so that none of them inherits the staging folder's lock
     with Runner(jobs, make_context, (settings,)) as run, output.Staging(out) as stage:
         try:
+            spills = stage.path / SPILL   # shingles on disk: the corpus-wide steps read only the candidates'
+            spills.mkdir()
+            batches = [(batch, str(spills / f"{n:06d}.npy")) for n, batch in enumerate(_batches(sources))]
             sketched: list[Sketched] = []
-            for item in _map(run, sketch_batch, _batches(sources), "read", len(sources), progress):
+            for item in _map(run, sketch_batch, batches, "read", len(sources), progress):
                 if isinstance(item, Skipped):
                     skipped.append(item)
                 else:
                     sketched.append(item)
             decisions = classify([s.sketch for s in sketched], settings)
+            close_spills()
+            shutil.rmtree(spills)
             jobs_ = [(s, d, mode, str(stage.path)) for s, d in zip(sketched, decisions)]
             documents = []
             for entry in _map(run, _plan_batch, _batches(jobs_), "write", len(jobs_), progress):
@@ -156,6 +168,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     state.total = sum(1 for d in documents if d["removed"])
         except BaseException:
             run.terminate()   # no worker writes into the staging folder once it is removed
+            close_spills()
             raise
     if mode == "in-place":
         state = state if state is not None else InPlace()

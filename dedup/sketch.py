@@ -1,17 +1,22 @@
 """Per-document analysis, run in worker processes: segment, normalize, hash, sign.
 
-A DocSketch holds everything the corpus-wide steps need about one document, and no
-text: memory grows with the number of lines, not with the size of the corpus.
+A DocSketch holds what the corpus-wide steps need about one document, and no text:
+per content line a line number, a word count, an exact hash and its LSH band keys
+(about 150 bytes). The shingles that verify a candidate pair are in a `Blocks` view:
+in memory for small runs and the check index, in a spill file on disk for `clean`,
+so the corpus-wide steps read only the candidates' shingles. Signatures are not
+kept: a candidate's is signed again from its shingles, to the same values.
 """
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import regex
 
-from . import segment, sign
+from . import index, segment, sign
 from .config import Settings
 from .corpus import Document
 from .lexicon import Hit, Lexicon
@@ -25,6 +30,40 @@ _LABEL_WORDS = 4
 _SENTENCE_END = regex.compile(r"(?<![.…])[.。।۔][\p{Pf}\p{Pe}\"'\s]*$")
 
 
+class Blocks:
+    """The sorted unique shingle hashes of a document's blocks (lines or paragraphs),
+    sliced out of one flat array: an array in memory, or the path of a spill file
+    (.npy) read through a memory map, so only the pages of blocks read are loaded."""
+
+    def __init__(self, flat: np.ndarray | str, offsets: np.ndarray):
+        self.flat = flat
+        self.offsets = offsets    # block i is flat[offsets[i]:offsets[i + 1]]
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        flat = self.flat if isinstance(self.flat, np.ndarray) else _mapped(self.flat)
+        return flat[self.offsets[i]:self.offsets[i + 1]]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+
+@lru_cache(maxsize=None)
+def _mapped(path: str) -> np.ndarray:
+    return np.load(path, mmap_mode="r")
+
+
+def close_spills() -> None:
+    """Let go of every spill file's memory map (before their folder is removed)."""
+    _mapped.cache_clear()
+
+
+def _no_blocks() -> Blocks:
+    return Blocks(np.empty(0, np.uint32), np.zeros(1, np.int64))
+
+
 @dataclass
 class DocSketch:
     path: str
@@ -33,15 +72,30 @@ class DocSketch:
     line: np.ndarray                 # line index of each content line (non-blank, with words)
     words: np.ndarray                # word count of each content line
     hash: np.ndarray                 # uint64 hash of each content line's normalized words
-    shingles: list[np.ndarray]       # sorted unique shingle hashes of each content line
-    signature: np.ndarray            # (content lines, num_perm) uint32
+    shingles: Blocks = field(default_factory=_no_blocks)       # of each content line
+    keys: np.ndarray = field(default_factory=lambda: np.empty((0, 0), np.uint64))   # (lines, bands) LSH band keys
     lexicon: dict[int, Hit] = field(default_factory=dict)           # content position -> hit
     label: dict[int, tuple[str, str, int]] = field(default_factory=dict)  # position -> (prefix key, prefix text, rest hash)
     paragraphs: list[tuple[int, int]] = field(default_factory=list)  # multi-line paragraphs: content positions
     paragraph_hash: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
-    paragraph_shingles: list[np.ndarray] = field(default_factory=list)
-    paragraph_signature: np.ndarray = field(default_factory=lambda: np.empty((0, 0), np.uint32))
+    paragraph_shingles: Blocks = field(default_factory=_no_blocks)
+    paragraph_keys: np.ndarray = field(default_factory=lambda: np.empty((0, 0), np.uint64))
+    document_keys: np.ndarray | None = None   # (bands,) band keys of the content lines' union
     unexamined: list[int] = field(default_factory=list)  # line indexes too long to examine
+
+
+def content_lines(sk: DocSketch, settings: Settings) -> np.ndarray:
+    """Positions of the lines that make up a document's content for whole-document
+    comparison: shingled lines outside the lexicon (or any line outside it)."""
+    outside = np.array([p not in sk.lexicon for p in range(len(sk.line))], dtype=bool)
+    long_enough = outside & (sk.words >= settings.shingle_size)
+    return np.flatnonzero(long_enough if long_enough.any() else outside)
+
+
+def document_shingles(sk: DocSketch, settings: Settings) -> np.ndarray:
+    """The union of the content lines' shingles: what whole documents are compared by."""
+    content = content_lines(sk, settings)
+    return np.unique(np.concatenate([sk.shingles[p] for p in content])) if len(content) else np.empty(0, np.uint32)
 
 
 def text_hash(words: list[str]) -> int:
@@ -98,24 +152,47 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
         offset += len(w.word64)
     if not docs:
         return []
+    kernel = _kernel() if compiled else None
     first, last = np.concatenate(firsts), np.concatenate(lasts)
     word64 = np.concatenate([w.word64 for w in words])
     if compiled:
-        from . import kernel
         a, b = sign.permutations(settings.num_perm, settings.seed)
         exact, flat, offsets, signatures = kernel.blocks(word64, first, last, settings.shingle_size, a, b)
     else:
         exact, flat, offsets, signatures = sign.blocks(word64, first, last, settings.shingle_size,
                                                        settings.num_perm, settings.seed)
-    shingles = np.split(flat, offsets[1:-1]) if len(first) else []
+    bands, rows = settings.lsh_params
+    keyed = kernel.band_keys if compiled else index.band_keys
+    keys = keyed(signatures, bands, rows)
+    unions: list[tuple[DocSketch, np.ndarray]] = []
     at = 0
     for sk in out:
         n, m = len(sk.line), len(sk.paragraphs)
         sk.hash, sk.paragraph_hash = exact[at:at + n], exact[at + n:at + n + m]
-        sk.shingles, sk.paragraph_shingles = shingles[at:at + n], shingles[at + n:at + n + m]
-        sk.signature, sk.paragraph_signature = signatures[at:at + n], signatures[at + n:at + n + m]
+        sk.keys, sk.paragraph_keys = keys[at:at + n], keys[at + n:at + n + m]
+        lo, mid, hi = offsets[at], offsets[at + n], offsets[at + n + m]
+        sk.shingles = Blocks(flat[lo:mid], offsets[at:at + n + 1] - lo)
+        sk.paragraph_shingles = Blocks(flat[mid:hi], offsets[at + n:at + n + m + 1] - mid)
+        content = content_lines(sk, settings)
+        if len(content):   # the union's signature is the minimum of its lines' signatures
+            unions.append((sk, signatures[at:at + n][content].min(axis=0)))
         at += n + m
+    if unions:
+        for (sk, _), keys_of_union in zip(unions, keyed(np.stack([u for _, u in unions]), bands, rows)):
+            sk.document_keys = keys_of_union
     return out
+
+
+def spill(sketches: list[DocSketch], path: str) -> None:
+    """Move the shingles of these sketches into one spill file at `path`."""
+    parts, at = [], 0
+    for sk in sketches:
+        for blocks in (sk.shingles, sk.paragraph_shingles):
+            flat = blocks.flat
+            parts.append(flat)
+            blocks.flat, blocks.offsets = path, blocks.offsets + at
+            at += len(flat)
+    np.save(path, np.concatenate(parts) if parts else np.empty(0, np.uint32))
 
 
 def _examined(lines: list[segment.Line], settings: Settings) -> list[int]:
@@ -131,8 +208,13 @@ def _words_reference(doc: Document, settings: Settings) -> _Words:
                   sign.word_hashes64(flat))
 
 
+def _kernel():
+    from . import kernel   # numba: imported only when a batch is big enough
+    return kernel
+
+
 def _words_compiled(docs: list[Document], settings: Settings) -> list[_Words]:
-    from . import kernel
+    kernel = _kernel()
     classes, fold = kernel.classes(), kernel.fold_map()
     out = []
     for doc in docs:
@@ -184,8 +266,7 @@ def _analyse(doc: Document, w: _Words, settings: Settings, lexicon: Lexicon) -> 
     unexamined = [line.index for line in w.lines if line.end - line.start > settings.max_line_chars]
     sketch = DocSketch(
         path=doc.path, relpath=doc.relpath, lines=len(w.lines),
-        line=line_idx, words=word_counts, hash=np.empty(0, np.uint64), shingles=[],
-        signature=np.empty((0, settings.num_perm), np.uint32),
+        line=line_idx, words=word_counts, hash=np.empty(0, np.uint64),
         lexicon=lex, label=labels, paragraphs=paragraphs, unexamined=unexamined,
     )
     return sketch, np.concatenate([first_word, p_first]), np.concatenate([last_word, p_last])

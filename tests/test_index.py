@@ -28,12 +28,37 @@ def test_near_duplicates_are_verified_by_exact_similarity():
     rng = np.random.default_rng(3)
     sets = _sets(rng)
     sigs = sign.signatures(sets, 128, 1)
-    reps = index.near_duplicates(sigs, 16, 8, 0.8, lambda i, j: sign.jaccard(sets[i], sets[j]))
+    keys = index.band_keys(sigs, 16, 8)
+    signed = []
+    def signatures_of(items):
+        signed.extend(items.tolist())
+        return sigs[items]
+    reps = index.near_duplicates(keys, 0.8, lambda i, j: sign.jaccard(sets[i], sets[j]), signatures_of)
     assert reps[:30].tolist() == list(range(30))
     assert reps[30:].tolist() == list(range(10))
+    assert set(range(10)) | set(range(30, 40)) <= set(signed) and len(signed) <= 24   # candidates only
     # a similarity function that rejects everything leaves everything alone
-    reps = index.near_duplicates(sigs, 16, 8, 0.8, lambda i, j: 0.0)
+    reps = index.near_duplicates(keys, 0.8, lambda i, j: 0.0, signatures_of)
     assert reps.tolist() == list(range(40))
+
+
+def test_candidates_far_below_the_threshold_by_their_estimate_are_not_verified(monkeypatch):
+    """The MinHash estimate screens candidates before the exact similarity; with a
+    pass smaller than the candidates, every pass is screened."""
+    monkeypatch.setattr(index, "_PAIRS_PER_PASS", 3)
+    rng = np.random.default_rng(3)
+    sets = _sets(rng)
+    sigs = sign.signatures(sets, 128, 1)
+    keys = index.band_keys(sigs, 16, 8)
+    asked = []
+    def similarity(i, j):
+        asked.append((i, j))
+        return sign.jaccard(sets[i], sets[j])
+    unlike = sigs.copy()
+    unlike[30:35] = sigs[30:35] ^ np.uint32(1)     # their estimate falls to 0: never verified
+    reps = index.near_duplicates(keys, 0.8, similarity, lambda items: unlike[items])
+    assert reps[30:35].tolist() == list(range(30, 35)) and reps[35:].tolist() == list(range(5, 10))
+    assert {(i, 30 + i) for i in range(5, 10)} <= set(asked) and not {(i, 30 + i) for i in range(5)} & set(asked)
 
 
 def test_clusters_take_lowest_member():

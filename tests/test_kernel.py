@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup import kernel, lexicon, segment, sign, sketch
+from dedup import index, kernel, lexicon, segment, sign, sketch
 from dedup.config import Settings
 from dedup.corpus import Document
 from dedup.normalize import tokens
@@ -101,6 +101,8 @@ def test_blocks_are_the_numpy_references(words, spans, k):
     assert offsets.tolist() == ref_offsets.tolist()
     assert flat.tolist() == ref_flat.tolist()
     assert signatures.tolist() == ref_signatures.tolist()
+    for bands, rows in ((4, 4), (16, 1), (3, 5)):
+        assert kernel.band_keys(signatures, bands, rows).tolist() == index.band_keys(signatures, bands, rows).tolist()
 
 
 def _documents() -> list[Document]:
@@ -121,12 +123,12 @@ def test_a_batch_sketches_the_same_on_both_paths():
     compiled = sketch.sketch_many(docs, config, lex, compiled=True)
     reference = sketch.sketch_many(docs, config, lex, compiled=False)
     assert sum(len(s.lexicon) for s in reference) >= 5 and sum(len(s.label) for s in reference) >= 5
-    assert sum(len(s.paragraphs) for s in reference) >= 3
+    assert sum(len(s.paragraphs) for s in reference) >= 3 and any(s.document_keys is not None for s in reference)
     for x, y in zip(compiled, reference):
-        for name in ("line", "words", "hash", "signature", "paragraph_hash", "paragraph_signature"):
+        for name in ("line", "words", "hash", "keys", "paragraph_hash", "paragraph_keys", "document_keys"):
             assert np.array_equal(getattr(x, name), getattr(y, name)), (x.path, name)
-        assert [s.tolist() for s in x.shingles + x.paragraph_shingles] == \
-               [s.tolist() for s in y.shingles + y.paragraph_shingles]
+        assert [s.tolist() for s in [*x.shingles, *x.paragraph_shingles]] == \
+               [s.tolist() for s in [*y.shingles, *y.paragraph_shingles]]
         assert (x.lexicon, x.label, x.paragraphs, x.unexamined, x.lines) == \
                (y.lexicon, y.label, y.paragraphs, y.unexamined, y.lines)
 

@@ -50,6 +50,13 @@ def datasketch_values(words: list[str], num_perm: int, seed: int, k: int = 5) ->
     return minhash.hashvalues.tolist()
 
 
+def datasketch_values_of_hashes(shingle_hashes: list[int], num_perm: int, seed: int) -> list[int]:
+    """datasketch's MinHash of a set of shingles given by their 32-bit hashes."""
+    minhash = MinHash(num_perm=num_perm, seed=seed, hashfunc=lambda h: h)
+    minhash.update_batch(shingle_hashes)
+    return minhash.hashvalues.tolist()
+
+
 def test_spec_hash_values():
     """The spec itself, on values worked out by hand: a one-letter word is its code point."""
     assert spec_word_hash("a") == 97
@@ -136,21 +143,36 @@ def test_signatures_of_real_lines_are_datasketch_minhash(num_perm, seed, chunk, 
     assert ours[-1].tolist() == [2**32 - 1] * num_perm   # datasketch's empty MinHash
 
 
-def test_a_documents_sketch_signs_lines_and_paragraphs_as_datasketch():
-    """The signatures `clean` uses: every content line's, and every multi-line
-    paragraph's (shingles run across its line breaks)."""
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_documents_sketch_bands_lines_paragraphs_and_itself_as_datasketch_signs_them(compiled):
+    """The band keys `clean` uses are those of datasketch's signatures: of every content
+    line, of every multi-line paragraph (shingles run across its line breaks) and of
+    the document (its content lines' shingles together); the shingles kept are the
+    ones signed."""
+    from dedup import index
+    from dedup.sketch import document_shingles, sketch_many
     text = URDU.read_text("utf-8")
-    sk = sketch(Document("u.txt", "u.txt", text), Settings(), lexicon.load())
+    config = Settings()
+    bands, rows = config.lsh_params
+    sk = sketch_many([Document("u.txt", "u.txt", text)], config, lexicon.load(), compiled=compiled)[0]
     all_lines = lines(text)
     content = [l for l in all_lines if tokens(text[l.start:l.end])]
     assert sk.line.tolist() == [l.index for l in content]
-    for line, signature in zip(content, sk.signature):
-        assert signature.tolist() == datasketch_values(tokens(text[line.start:line.end]), 128, 1)
+
+    def keys_of(words):
+        return index.band_keys(np.array([datasketch_values(words, 128, 1)], np.uint32), bands, rows)[0].tolist()
+    assert len(sk.keys) == len(content) == len(sk.shingles)
+    for line, keys, shingled in zip(content, sk.keys, sk.shingles):
+        words = tokens(text[line.start:line.end])
+        assert keys.tolist() == keys_of(words)
+        assert shingled.tolist() == sign.shingles(words, 5).tolist()
     multi = [p for p in paragraphs(text, all_lines) if p.last > p.first]
-    assert [(int(sk.line[a]), int(sk.line[b])) for a, b in sk.paragraphs] == [(p.first, p.last) for p in multi]
-    for para, signature in zip(multi, sk.paragraph_signature):
-        words = tokens(text[all_lines[para.first].start:all_lines[para.last].end])
-        assert signature.tolist() == datasketch_values(words, 128, 1)
+    assert multi and [(int(sk.line[a]), int(sk.line[b])) for a, b in sk.paragraphs] == [(p.first, p.last) for p in multi]
+    for para, keys in zip(multi, sk.paragraph_keys):
+        assert keys.tolist() == keys_of(tokens(text[all_lines[para.first].start:all_lines[para.last].end]))
+    union = document_shingles(sk, config)
+    expected = [datasketch_values_of_hashes(union.tolist(), 128, 1)]
+    assert sk.document_keys.tolist() == index.band_keys(np.array(expected, np.uint32), bands, rows)[0].tolist()
 
 
 @settings(max_examples=30, deadline=None)
