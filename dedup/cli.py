@@ -15,6 +15,7 @@ from .config import ConfigError
 from .corpus import InputError
 from .lexicon import LexiconError
 from .output import OutputError
+from .progress import Bars
 from .report import ReportError
 from .restore import RestoreError
 from .runner import Interrupted, interrupts
@@ -64,18 +65,9 @@ def _settings(overrides: dict) -> config.Settings:
     return config.from_mapping(given, "command line", settings) if given else settings
 
 
-def _progress(enabled: bool):
-    """A counter on stderr, only when it is a terminal (never into a log file)."""
-    if not enabled or not sys.stderr.isatty():
-        return None
-    last = {}
-
-    def show(stage: str, done: int, total: int) -> None:
-        step = max(total // 20, 1)
-        if done == total or done - last.get(stage, 0) >= step:
-            last[stage] = done
-            click.echo(f"\r{stage}: {done}/{total}", err=True, nl=done == total)
-    return show
+def _progress(enabled: bool) -> Bars | None:
+    """Progress bars on stderr, only when it is a terminal (never into a log file)."""
+    return Bars() if enabled and sys.stderr.isatty() else None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,7 +120,12 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
             settings = _settings({"include": include, "exclude": exclude, "threshold": threshold,
                                   "shingle_size": shingle_size, "num_perm": num_perm, "min_docs": min_docs,
                                   "lexicons": lexicons, "decode_errors": decode_errors})
-            result = pipeline.clean(list(paths), settings, out, mode, jobs, _progress(not quiet), force, state)
+            bars = _progress(not quiet)
+            try:
+                result = pipeline.clean(list(paths), settings, out, mode, jobs, bars, force, state)
+            finally:
+                if bars:
+                    bars.close()
         except Interrupted as stop:
             message = "dedup: interrupted"
             if state.total:

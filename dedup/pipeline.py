@@ -28,7 +28,7 @@ from .sketch import DocSketch, close_spills, sketch_many, spill
 
 BATCH = 32
 SPILL = ".spill"
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int, int], None]   # stage, done, total (0: no count), characters
 
 
 @dataclass(frozen=True)
@@ -109,11 +109,15 @@ def _batches(items: list, size: int = BATCH) -> list[list]:
 
 def _map(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None) -> Iterable:
     done = 0
-    for batch, result in zip(batches, run.map(func, batches)):
+    for result in run.map(func, batches):
         done += len(result)
         if progress:
-            progress(stage, done, total)
+            progress(stage, done, total, sum(_chars(item) for item in result))
         yield from result
+
+
+def _chars(item) -> int:
+    return item.chars if isinstance(item, Sketched) else item.get("chars", 0) if isinstance(item, dict) else 0
 
 
 @dataclass
@@ -150,6 +154,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     skipped.append(item)
                 else:
                     sketched.append(item)
+            if progress:
+                progress(f"classifying {len(sketched):,} documents", 0, 0, 0)
             decisions = classify([s.sketch for s in sketched], settings)
             close_spills()
             shutil.rmtree(spills)
@@ -160,6 +166,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     skipped.append(Skipped(entry["path"], entry["error"]))
                 else:
                     documents.append(entry)
+            if progress:
+                progress("writing the report and the review page", 0, 0, 0)
             result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
             _write_report(result, stage.path, durable=mode == "in-place")
             with uninterrupted():   # an interrupt after this tells how to undo: both or neither

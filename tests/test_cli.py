@@ -409,3 +409,42 @@ def test_report_root_finds_the_originals_where_clean_ran(tmp_path):
     without = run("report", work / "out" / "report.json", "-o", page, cwd=tmp_path)
     assert without.exit_code == 0
     assert kept_line[:40] not in page.read_text("utf-8")
+
+
+def _corpus_of(tmp_path, files: int) -> Path:
+    corpus = tmp_path / "corpus"
+    for i in range(files):
+        (corpus / f"site{i % 3}").mkdir(parents=True, exist_ok=True)
+        shutil.copy(HINDI if i % 2 else URDU, corpus / f"site{i % 3}" / f"{i:03d}.txt")
+    return corpus
+
+
+def test_a_terminal_sees_a_bar_per_stage_and_a_log_file_only_the_summary(tmp_path):
+    """On a terminal (a real pty here): a progress bar for reading and for writing, with
+    files done, MB and rate, and a line for the stages without a count; stderr
+    redirected to a file gets the summary alone, no carriage returns."""
+    import pty
+    corpus = _corpus_of(tmp_path, 70)
+    command = [sys.executable, "-m", "dedup", "clean", str(corpus), "-o", str(tmp_path / "out"), "-j", "1"]
+    leader, follower = pty.openpty()
+    proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:   # EIO: the other side closed
+            break
+        if not chunk:
+            break
+        seen += chunk
+    assert proc.wait() == 0
+    os.close(leader)
+    shown = seen.decode("utf-8", "replace")
+    assert "dedup: read" in shown and "dedup: write" in shown and "70/70" in shown
+    assert "MB/s" in shown and "classifying 70 documents" in shown and "writing the report" in shown
+    assert "dedup 0.1.0: 70 documents" in shown
+    with open(tmp_path / "log.txt", "wb") as log:
+        assert subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log).returncode == 0
+    logged = (tmp_path / "log.txt").read_text("utf-8")
+    assert "\r" not in logged and "read" not in logged.splitlines()[0] and logged.startswith("dedup 0.1.0: 70 documents")
