@@ -232,8 +232,13 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
             try:
                 _refresh(idx, members, settings, jobs)
                 return Result(check_index(idx, members, checked, settings), names)
-            except sqlite3.OperationalError as err:   # locked too long, disk full: not damage
-                raise InputError(f"{_shown(idx.file)}: {err}") from None
+            except sqlite3.OperationalError as err:
+                if not _is_damage(err):   # locked too long, disk full
+                    raise InputError(f"{_shown(idx.file)}: {err}") from None
+                if attempt == 2:
+                    raise InputError(f"{_shown(idx.file)}: damaged index could not be rebuilt ({err})") from None
+                idx.close()
+                idx._discard()
             except (CacheError, sqlite3.DatabaseError) as err:
                 if attempt == 2:
                     raise InputError(f"{_shown(idx.file)}: damaged index could not be rebuilt ({err})") from None
@@ -242,6 +247,13 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
             finally:
                 idx.close()
     raise AssertionError("unreachable")
+
+
+def _is_damage(err: sqlite3.OperationalError) -> bool:
+    """SQLite reports some damage (text that is not UTF-8) as an OperationalError too;
+    a lock held too long, a full disk or an unopenable file are not damage."""
+    message = str(err).lower()
+    return not any(word in message for word in ("locked", "full", "unable to open", "readonly", "read-only"))
 
 
 # -- baseline --------------------------------------------------------------------

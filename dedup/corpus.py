@@ -18,14 +18,14 @@ class InputError(Exception):
     """Bad input that stops the whole run (a missing path, an unusable output folder)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     path: str       # as the user sees it: the input as given, joined with the relative path
     file: str       # filesystem path to open
     relpath: str    # where it goes under the output folder
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Skipped:
     path: str
     reason: str

@@ -26,7 +26,7 @@ class LexiconError(ValueError):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Hit:
     rule: str      # "<language>/<rule id>"
     phrase: str    # the phrase as written in the lexicon

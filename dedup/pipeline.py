@@ -46,7 +46,7 @@ def digest(text: str) -> str:
     return hashlib.sha256(corpus.encode(text)).hexdigest()
 
 
-@dataclass
+@dataclass(slots=True)
 class Sketched:
     source: Source
     sketch: DocSketch

@@ -34,6 +34,7 @@ class Blocks:
     """The sorted unique shingle hashes of a document's blocks (lines or paragraphs),
     sliced out of one flat array: an array in memory, or the path of a spill file
     (.npy) read through a memory map, so only the pages of blocks read are loaded."""
+    __slots__ = ("flat", "offsets")
 
     def __init__(self, flat: np.ndarray | str, offsets: np.ndarray):
         self.flat = flat
@@ -64,7 +65,7 @@ def _no_blocks() -> Blocks:
     return Blocks(np.empty(0, np.uint32), np.zeros(1, np.int64))
 
 
-@dataclass
+@dataclass(slots=True)
 class DocSketch:
     path: str
     relpath: str
@@ -236,8 +237,8 @@ def _analyse(doc: Document, w: _Words, settings: Settings, lexicon: Lexicon) -> 
     ranges of its blocks: each content line, then each multi-line paragraph."""
     text = doc.text
     content = w.counts > 0
-    line_idx = w.examined[content]
-    word_counts = w.counts[content]
+    line_idx = w.examined[content].astype(np.int32)
+    word_counts = w.counts[content].astype(np.int32)
     bounds = np.concatenate([[0], np.cumsum(w.counts)])
     first_word, last_word = bounds[:-1][content], bounds[1:][content]
     lex: dict[int, Hit] = {}
