@@ -6,6 +6,7 @@ and the first occurrence in (path, line) order is always the one kept.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import statistics
 from collections import Counter, defaultdict
@@ -118,12 +119,9 @@ def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
             exact_reps.append(d)
     if len(exact_reps) > 1:
         keys = np.stack([sketches[d].document_keys for d in exact_reps])
-        union_cache: dict[int, np.ndarray] = {}
-
+        @functools.lru_cache(maxsize=4096)   # pairs come sorted: a bounded cache serves them
         def shingles_of(i: int) -> np.ndarray:
-            if i not in union_cache:
-                union_cache[i] = document_shingles(sketches[exact_reps[i]], settings)
-            return union_cache[i]
+            return document_shingles(sketches[exact_reps[i]], settings)
 
         reps = _near(keys, shingles_of, settings)
         for i, r in enumerate(reps):

@@ -5,6 +5,7 @@ import fnmatch
 import os
 import re
 import stat
+from collections.abc import Iterable
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,15 +218,16 @@ def write_new(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def write_atomic(path: Path, data: bytes, mode_from: str | None = None, durable: bool = False) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], mode_from: str | None = None, durable: bool = False) -> None:
     """Write via a temporary file in the same folder and rename over the target, so a
-    reader never sees half a file. `durable` also syncs it to disk first (for files
-    that replace the user's own)."""
+    reader never sees half a file; `data` may come in pieces. `durable` also syncs it
+    to disk first (for files that replace the user's own)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.dedup-{os.getpid()}.tmp"
     try:
         with open(tmp, "wb") as handle:
-            handle.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())

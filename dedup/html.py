@@ -236,9 +236,28 @@ def page_data(report: dict, texts: dict[str, str]) -> dict:
 
 
 def _json_for_script(data: dict) -> str:
+    return "".join(_json_pieces(data))
+
+
+def _json_pieces(data: dict):
     """JSON safe inside a <script> element: no '<', '>', '&' or line separators as
-    such, and undecodable bytes (lone surrogates) as \\udcXX escapes."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    such, and undecodable bytes (lone surrogates) as \\udcXX escapes. In pieces, one
+    per item of each top-level list, so the page's data is never one string."""
+    yield "{"
+    for n, (key, value) in enumerate(data.items()):
+        yield ("," if n else "") + _script_safe(key) + ":"
+        if isinstance(value, list):
+            yield "["
+            for i, item in enumerate(value):
+                yield ("," if i else "") + _script_safe(item)
+            yield "]"
+        else:
+            yield _script_safe(value)
+    yield "}"
+
+
+def _script_safe(value) -> str:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
@@ -306,6 +325,12 @@ def check_shape(report: dict) -> None:
 def render(report: dict, texts: dict[str, str]) -> str:
     """The whole page as a string: a pure function of the report and the original texts.
     Totals are recounted from the documents, so a filtered report shows its own."""
+    return "".join(pieces(report, texts))
+
+
+def pieces(report: dict, texts: dict[str, str]):
+    """The page in pieces as the template makes them (a page of tens of MB is never
+    held whole, nor its UTF-8 copy)."""
     check_shape(report)
     report = {**report, "summary": summarize(report["documents"], report.get("skipped", []))}
     env = _environment()
@@ -314,8 +339,8 @@ def render(report: dict, texts: dict[str, str]) -> str:
     csp = (f"default-src 'none'; script-src {_csp_hash(script)}; style-src {_csp_hash(style)}; "
            "base-uri 'none'; form-action 'none'")
     summary = report.get("summary", {})
-    return env.get_template("report.html.j2").render(
-        csp=csp, script=Markup(script), style=Markup(style), data=Markup(_json_for_script(page_data(report, texts))),
+    return env.get_template("report.html.j2").generate(
+        csp=csp, script=Markup(script), style=Markup(style), data=map(Markup, _json_pieces(page_data(report, texts))),
         summary=summary, charts=charts(report), tool_version=report.get("tool_version", "?"),
         mode=report.get("mode", "?"), inputs=report.get("inputs", []),
         removed_share=summary.get("chars_removed", 0) / max(summary.get("chars", 0), 1))
@@ -326,5 +351,5 @@ def write(report: dict, target: Path, base: Path = Path("."), cleaned_dir: Path 
     cleaned files in `cleaned_dir`, by default the target's folder), and write it atomically."""
     check_shape(report)
     cleaned_dir = target.parent if cleaned_dir is None else cleaned_dir
-    page = render(report, read_originals(report, base, cleaned_dir))
-    corpus.write_atomic(target, page.encode("utf-8"))
+    page = pieces(report, read_originals(report, base, cleaned_dir))
+    corpus.write_atomic(target, (piece.encode("utf-8") for piece in page))

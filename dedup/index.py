@@ -85,7 +85,7 @@ def clusters(n: int, pairs: np.ndarray) -> np.ndarray:
 
 
 # Candidate pairs whose signatures are compared at once: bounds the signatures in memory.
-_PAIRS_PER_PASS = 1 << 15
+_PAIRS_PER_PASS = 1 << 13
 
 
 def near_duplicates(keys: np.ndarray, threshold: float, similarity: Callable[[int, int], float],

@@ -147,7 +147,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
         try:
             spills = stage.path / SPILL   # shingles on disk: the corpus-wide steps read only the candidates'
             spills.mkdir()
-            batches = [(batch, str(spills / f"{n:06d}.npy")) for n, batch in enumerate(_batches(sources))]
+            batches = [(batch, str(spills / f"{n:06d}.u32")) for n, batch in enumerate(_batches(sources))]
             sketched: list[Sketched] = []
             for item in _map(run, sketch_batch, batches, "read", len(sources), progress):
                 if isinstance(item, Skipped):
@@ -199,7 +199,7 @@ def _report(documents, skipped, outputs, settings, inputs, out, mode) -> dict:
 
 
 def _write_report(result: dict, folder: Path, durable: bool) -> None:
-    corpus.write_atomic(folder / "report.json", report.dumps(result), durable=durable)
+    corpus.write_atomic(folder / "report.json", report.chunks(result), durable=durable)
     html.write(result, folder / "report.html", cleaned_dir=folder)
 
 

@@ -63,11 +63,22 @@ def summarize(documents: list[dict], skipped: list[dict]) -> dict:
 
 
 def dumps(report: dict) -> bytes:
-    """JSON in UTF-8, readable in any script. Undecodable bytes that were kept live in
-    the text as lone surrogates; they are written as \\udcXX escapes, which load back."""
-    text = json.dumps(report, ensure_ascii=False, indent=1)
-    text = _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
-    return text.encode("utf-8")
+    return b"".join(chunks(report))
+
+
+def chunks(report: dict):
+    """The report as JSON in UTF-8, readable in any script, in pieces of about 64 KB:
+    written as it is encoded, never held whole. Undecodable bytes that were kept live
+    in the text as lone surrogates; they are written as \\udcXX escapes, which load
+    back (the encoder yields each string whole, so none is cut)."""
+    pending, size = [], 0
+    for piece in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(report):
+        pending.append(_SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), piece))
+        size += len(piece)
+        if size >= 1 << 16:
+            yield "".join(pending).encode("utf-8")
+            pending, size = [], 0
+    yield "".join(pending).encode("utf-8")
 
 
 def load(path: str | Path) -> dict:

@@ -9,9 +9,9 @@ kept: a candidate's is signed again from its shingles, to the same values.
 """
 from __future__ import annotations
 
+import os
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import numpy as np
 import regex
@@ -32,8 +32,9 @@ _SENTENCE_END = regex.compile(r"(?<![.…])[.。।۔][\p{Pf}\p{Pe}\"'\s]*$")
 
 class Blocks:
     """The sorted unique shingle hashes of a document's blocks (lines or paragraphs),
-    sliced out of one flat array: an array in memory, or the path of a spill file
-    (.npy) read through a memory map, so only the pages of blocks read are loaded."""
+    sliced out of one flat array: an array in memory, or the path of a spill file of
+    raw uint32 values, of which each read takes only the block asked for (no memory
+    map: its pages would stay resident for the whole run)."""
     __slots__ = ("flat", "offsets")
 
     def __init__(self, flat: np.ndarray | str, offsets: np.ndarray):
@@ -44,21 +45,33 @@ class Blocks:
         return len(self.offsets) - 1
 
     def __getitem__(self, i: int) -> np.ndarray:
-        flat = self.flat if isinstance(self.flat, np.ndarray) else _mapped(self.flat)
-        return flat[self.offsets[i]:self.offsets[i + 1]]
+        return self.span(i, i + 1)
+
+    def span(self, first: int, end: int) -> np.ndarray:
+        """Blocks first..end-1 as one array (contiguous in the flat array)."""
+        lo, hi = int(self.offsets[first]), int(self.offsets[end])
+        if isinstance(self.flat, np.ndarray):
+            return self.flat[lo:hi]
+        data = os.pread(_opened(self.flat), (hi - lo) * 4, lo * 4)
+        return np.frombuffer(data, np.uint32)
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
 
 
-@lru_cache(maxsize=None)
-def _mapped(path: str) -> np.ndarray:
-    return np.load(path, mmap_mode="r")
+_SPILL_FILES: dict[str, int] = {}   # spill file -> descriptor, opened on first read
+
+
+def _opened(path: str) -> int:
+    if path not in _SPILL_FILES:
+        _SPILL_FILES[path] = os.open(path, os.O_RDONLY)
+    return _SPILL_FILES[path]
 
 
 def close_spills() -> None:
-    """Let go of every spill file's memory map (before their folder is removed)."""
-    _mapped.cache_clear()
+    """Close every spill file (before their folder is removed)."""
+    while _SPILL_FILES:
+        os.close(_SPILL_FILES.popitem()[1])
 
 
 def _no_blocks() -> Blocks:
@@ -96,7 +109,12 @@ def content_lines(sk: DocSketch, settings: Settings) -> np.ndarray:
 def document_shingles(sk: DocSketch, settings: Settings) -> np.ndarray:
     """The union of the content lines' shingles: what whole documents are compared by."""
     content = content_lines(sk, settings)
-    return np.unique(np.concatenate([sk.shingles[p] for p in content])) if len(content) else np.empty(0, np.uint32)
+    if not len(content):
+        return np.empty(0, np.uint32)
+    every = sk.shingles.span(int(content[0]), int(content[-1]) + 1)   # one read for all of them
+    base = sk.shingles.offsets[content[0]]
+    return np.unique(np.concatenate([every[sk.shingles.offsets[p] - base:sk.shingles.offsets[p + 1] - base]
+                                     for p in content]))
 
 
 def text_hash(words: list[str]) -> int:
@@ -193,7 +211,9 @@ def spill(sketches: list[DocSketch], path: str) -> None:
             parts.append(flat)
             blocks.flat, blocks.offsets = path, blocks.offsets + at
             at += len(flat)
-    np.save(path, np.concatenate(parts) if parts else np.empty(0, np.uint32))
+    with open(path, "wb") as handle:
+        for part in parts:
+            handle.write(np.ascontiguousarray(part, np.uint32).tobytes())
 
 
 def _examined(lines: list[segment.Line], settings: Settings) -> list[int]:
