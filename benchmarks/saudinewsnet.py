@@ -1,6 +1,6 @@
 """Benchmark: clean the real SaudiNewsNet Arabic corpus (96 MB) and print MB/s and peak RSS.
 
-    python benchmarks/saudinewsnet.py [--jobs N] [--repeat R] [--limit DOCS]
+    python benchmarks/saudinewsnet.py [--jobs N] [--repeat R] [--limit DOCS] [--days D] [--keep DIR]
 
 The corpus is read from ../shared/data/saudinewsnet/ (its license forbids copying it
 into this repository) and laid out as one text file per article (title, blank line,
@@ -22,10 +22,10 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "saudinewsnet"
 
 
-def extract(target: Path, limit: int | None) -> tuple[int, int]:
-    """Write one file per article; return (files, bytes)."""
+def extract(target: Path, limit: int | None, days: int | None = None) -> tuple[int, int]:
+    """Write one file per article (of the first `days` archives); return (files, bytes)."""
     files = size = 0
-    for archive in sorted(DATA.glob("*.zip")):
+    for archive in sorted(DATA.glob("*.zip"))[:days]:
         with zipfile.ZipFile(archive) as z:
             for name in sorted(z.namelist()):
                 for n, article in enumerate(json.loads(z.read(name))):
@@ -46,13 +46,15 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=0)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--days", type=int, default=None, help="only the first D daily archives (6: the peers' set)")
+    parser.add_argument("--keep", default=None, help="lay the corpus out in DIR and keep it (for bench.sh)")
     args = parser.parse_args()
     if not DATA.is_dir() or not any(DATA.glob("*.zip")):
         print(f"skipped: SaudiNewsNet not found at {DATA}")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        corpus, out = Path(tmp) / "corpus", Path(tmp) / "out"
-        files, size = extract(corpus, args.limit)
+        corpus, out = (Path(args.keep) if args.keep else Path(tmp) / "corpus"), Path(tmp) / "out"
+        files, size = extract(corpus, args.limit, args.days)
         print(f"corpus: {files} files, {size / 1e6:.1f} MB")
         times = []
         for _ in range(args.repeat):
