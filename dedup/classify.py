@@ -87,9 +87,9 @@ def _lexicon(sketches, decisions) -> None:
             _flag(dec, sk, pos, Finding(BOILERPLATE, f"lexicon:{hit.rule}", {"pattern": hit.phrase}))
 
 
-def content_digest(sk: DocSketch, settings: Settings) -> bytes | None:
+def content_digest(sk: DocSketch, settings: Settings, content: np.ndarray | None = None) -> bytes | None:
     """What two exact-duplicate documents share: the hash of their content lines."""
-    content = content_lines(sk, settings)
+    content = content_lines(sk, settings) if content is None else content
     return hashlib.blake2b(sk.hash[content].tobytes(), digest_size=16).digest() if len(content) else None
 
 
@@ -110,7 +110,7 @@ def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
     first_with_hash: dict[bytes, int] = {}
     exact_reps = []
     for d in candidates:
-        digest = content_digest(sketches[d], settings)
+        digest = content_digest(sketches[d], settings, contents[d])
         rep = first_with_hash.setdefault(digest, d)
         if rep != d:
             decisions[d].document = Finding(DUPLICATE, "exact-document", {
@@ -121,9 +121,14 @@ def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
         keys = np.stack([sketches[d].document_keys for d in exact_reps])
         @functools.lru_cache(maxsize=4096)   # pairs come sorted: a bounded cache serves them
         def shingles_of(i: int) -> np.ndarray:
-            return document_shingles(sketches[exact_reps[i]], settings)
+            d = exact_reps[i]
+            return document_shingles(sketches[d], settings, contents[d])
 
-        reps = _near(keys, shingles_of, settings)
+        def signatures_of(items: np.ndarray) -> np.ndarray:   # kept, one per document
+            return np.stack([sketches[exact_reps[i]].document_signature for i in items.tolist()])
+
+        reps = index.near_duplicates(keys, settings.threshold, lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b)),
+                                     signatures_of)
         for i, r in enumerate(reps):
             if r != i:
                 d, rep = exact_reps[i], exact_reps[r]

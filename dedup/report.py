@@ -67,18 +67,36 @@ def dumps(report: dict) -> bytes:
 
 
 def chunks(report: dict):
-    """The report as JSON in UTF-8, readable in any script, in pieces of about 64 KB:
-    written as it is encoded, never held whole. Undecodable bytes that were kept live
-    in the text as lone surrogates; they are written as \\udcXX escapes, which load
-    back (the encoder yields each string whole, so none is cut)."""
-    pending, size = [], 0
-    for piece in json.JSONEncoder(ensure_ascii=False, indent=1).iterencode(report):
-        pending.append(_SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), piece))
-        size += len(piece)
-        if size >= 1 << 16:
-            yield "".join(pending).encode("utf-8")
-            pending, size = [], 0
-    yield "".join(pending).encode("utf-8")
+    """The report as JSON in UTF-8, readable in any script, in pieces: written as it is
+    encoded, never held whole. A document per line and each of its removals on a line
+    of its own, so a diff of two reports reads by document and span (and json's C
+    encoder does the work: an indented dump of a large report takes many seconds).
+    Undecodable bytes that were kept live in the text as lone surrogates; they are
+    written as \\udcXX escapes, which load back."""
+    yield _utf8("{\n")
+    for n, (key, value) in enumerate(report.items()):
+        yield _utf8(("" if not n else ",\n") + f" {json.dumps(key)}: ")
+        if key == "documents" and isinstance(value, list) and value:
+            yield _utf8("[\n")
+            for i, doc in enumerate(value):
+                yield _utf8(("" if not i else ",\n") + "  " + _document_line(doc))
+            yield _utf8("\n ]")
+        else:
+            yield _utf8(json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n "))
+    yield _utf8("\n}\n")
+
+
+def _document_line(doc: dict) -> str:
+    removed = doc.get("removed")
+    if not isinstance(removed, list) or not removed:
+        return json.dumps(doc, ensure_ascii=False)
+    head = json.dumps({k: v for k, v in doc.items() if k != "removed"}, ensure_ascii=False)
+    spans = ",\n   ".join(json.dumps(r, ensure_ascii=False) for r in removed)
+    return f'{head[:-1]}, "removed": [\n   {spans}\n  ]}}'
+
+
+def _utf8(text: str) -> bytes:
+    return _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text).encode("utf-8")
 
 
 def load(path: str | Path) -> dict:

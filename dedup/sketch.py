@@ -95,6 +95,7 @@ class DocSketch:
     paragraph_shingles: Blocks = field(default_factory=_no_blocks)
     paragraph_keys: np.ndarray = field(default_factory=lambda: np.empty((0, 0), np.uint64))
     document_keys: np.ndarray | None = None   # (bands,) band keys of the content lines' union
+    document_signature: np.ndarray | None = None   # (num_perm,) its MinHash: one per document is kept
     unexamined: list[int] = field(default_factory=list)  # line indexes too long to examine
 
 
@@ -106,9 +107,9 @@ def content_lines(sk: DocSketch, settings: Settings) -> np.ndarray:
     return np.flatnonzero(long_enough if long_enough.any() else outside)
 
 
-def document_shingles(sk: DocSketch, settings: Settings) -> np.ndarray:
+def document_shingles(sk: DocSketch, settings: Settings, content: np.ndarray | None = None) -> np.ndarray:
     """The union of the content lines' shingles: what whole documents are compared by."""
-    content = content_lines(sk, settings)
+    content = content_lines(sk, settings) if content is None else content
     if not len(content):
         return np.empty(0, np.uint32)
     every = sk.shingles.span(int(content[0]), int(content[-1]) + 1)   # one read for all of them
@@ -197,8 +198,9 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
             unions.append((sk, signatures[at:at + n][content].min(axis=0)))
         at += n + m
     if unions:
-        for (sk, _), keys_of_union in zip(unions, keyed(np.stack([u for _, u in unions]), bands, rows)):
+        for (sk, union), keys_of_union in zip(unions, keyed(np.stack([u for _, u in unions]), bands, rows)):
             sk.document_keys = keys_of_union
+            sk.document_signature = union
     return out
 
 

@@ -25,6 +25,25 @@ def test_dump_and_load_keep_undecodable_bytes(tmp_path):
     assert report.load(path) == built
 
 
+def test_a_document_per_line_and_a_span_per_line_in_pieces(monkeypatch):
+    """So that two reports diff by document and removal; written in pieces, and the
+    pieces are the whole report (nothing held back, nothing cut in a string)."""
+    other = {**SPAN, "lines": [4, 4], "text": "x\n"}
+    built = report.build([_doc([SPAN, other]), _doc([]), {**_doc([]), "path": "b\udcff.txt"}], [],
+                         {"threshold": 0.8}, ["corpus"], "out", "write")
+    pieces = list(report.chunks(built))
+    assert len(pieces) > 5 and all(isinstance(p, bytes) for p in pieces)
+    text = b"".join(pieces).decode("utf-8")
+    assert json.loads(text) == json.loads(report.dumps(built).decode("utf-8"))
+    lines = text.splitlines()
+    start = lines.index(' "documents": [')
+    assert lines[start + 1].startswith('  {"path": "a.txt"') and lines[start + 1].endswith('"removed": [')
+    assert json.loads(lines[start + 2].rstrip(",")) == SPAN and "\\ud8ff" in lines[start + 2]
+    assert json.loads(lines[start + 3]) == other and lines[start + 4] == "  ]},"
+    assert json.loads(lines[start + 5].rstrip(",")) == _doc([])
+    assert "\\udcff" in lines[start + 6] and lines[start + 7] in (" ]", " ],")
+
+
 def test_summary_counts_by_kind_and_rule():
     s = report.summarize([_doc([SPAN]), _doc([])], [{"path": "x", "reason": "empty file"}])
     assert s["documents"] == 2 and s["skipped"] == 1 and s["chars_removed"] == 20 and s["lines_removed"] == 2

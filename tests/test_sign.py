@@ -172,6 +172,7 @@ def test_a_documents_sketch_bands_lines_paragraphs_and_itself_as_datasketch_sign
         assert keys.tolist() == keys_of(tokens(text[all_lines[para.first].start:all_lines[para.last].end]))
     union = document_shingles(sk, config)
     expected = [datasketch_values_of_hashes(union.tolist(), 128, 1)]
+    assert sk.document_signature.tolist() == expected[0]
     assert sk.document_keys.tolist() == index.band_keys(np.array(expected, np.uint32), bands, rows)[0].tolist()
 
 
