@@ -69,7 +69,23 @@ def sketch_batch(ctx: Context, job: tuple[list[Source], str | None]) -> list[Ske
             for source, doc in read]
 
 
-def _plan_batch(ctx: Context, jobs: list[tuple[Sketched, Decision, str, str | None]]) -> list[dict]:
+@dataclass(frozen=True, slots=True)
+class ToWrite:
+    """What the writing step needs of a sketched document (not its sketch: sending
+    31,000 sketches to the workers took longer than the writing)."""
+    source: Source
+    sha256: str
+    chars: int
+    bad_bytes_at: int | None
+    lines: int
+    unexamined: list[int]
+
+    @classmethod
+    def of(cls, item: Sketched) -> "ToWrite":
+        return cls(item.source, item.sha256, item.chars, item.bad_bytes_at, item.sketch.lines, item.sketch.unexamined)
+
+
+def _plan_batch(ctx: Context, jobs: list[tuple[ToWrite, Decision, str, str | None]]) -> list[dict]:
     """Re-read each document and plan its removals; in write mode also write the
     cleaned text under the staging folder. Return each document's report entry."""
     out = []
@@ -92,13 +108,13 @@ def _plan_batch(ctx: Context, jobs: list[tuple[Sketched, Decision, str, str | No
             target = item.source.relpath
         entry = {
             "path": item.source.path, "relpath": item.source.relpath, "output": target, "status": status,
-            "sha256": item.sha256, "chars": item.chars, "lines": item.sketch.lines,
+            "sha256": item.sha256, "chars": item.chars, "lines": item.lines,
             "removed": [s.to_json() for s in spans],
         }
         if item.bad_bytes_at is not None:
             entry["undecodable_byte_at"] = item.bad_bytes_at
-        if item.sketch.unexamined:
-            entry["unexamined_lines"] = [i + 1 for i in item.sketch.unexamined]
+        if item.unexamined:
+            entry["unexamined_lines"] = [i + 1 for i in item.unexamined]
         out.append(entry)
     return out
 
@@ -159,7 +175,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             decisions = classify([s.sketch for s in sketched], settings)
             close_spills()
             shutil.rmtree(spills)
-            jobs_ = [(s, d, mode, str(stage.path)) for s, d in zip(sketched, decisions)]
+            jobs_ = [(ToWrite.of(s), d, mode, str(stage.path)) for s, d in zip(sketched, decisions)]
+            del sketched   # the sketches are not needed any more
             documents = []
             for entry in _map(run, _plan_batch, _batches(jobs_), "write", len(jobs_), progress):
                 if "error" in entry:
