@@ -9,7 +9,8 @@ side (cold, warm, cold, warm, ...):
 
 - cold: `dedup check` of the whole corpus with no cache (builds .dedup_cache/);
 - warm: one corpus file edited, then `dedup check <that file>` with the cache
-  (the way pre-commit calls it after `git add`).
+  (the way pre-commit calls it after `git add`);
+- clean: `dedup clean` of the same corpus, for the ratio of the index build to it.
 
 Prints every run and the medians. The repository is deleted unless --keep is given.
 """
@@ -155,8 +156,13 @@ def main() -> int:
         subprocess.run([*git, "commit", "-qm", "corpus"], cwd=root, check=True)
         print(f"corpus: {len(files):,} documents, {size / 1e6:.1f} MB, in git at {root}")
         rng = random.Random(1)
-        cold, warm = [], []
+        cold, warm, clean = [], [], []
         for r in range(args.repeat):
+            out = Path(tempfile.mkdtemp(prefix="dedup-hook-clean-")) / "out"
+            seconds, _ = run([dedup, "clean", "data", "-o", str(out), "-q"], root)   # the same corpus, cleaned
+            shutil.rmtree(out.parent)
+            clean.append(seconds)
+            print(f"  clean whole corpus  run {r + 1}: {seconds:7.2f} s")
             for cache in root.rglob(".dedup_cache"):
                 shutil.rmtree(cache)
             seconds, done = run([dedup, "check"], root)
@@ -174,6 +180,8 @@ def main() -> int:
         print(f"median cold whole-corpus check: {cold_m:.2f} s")
         print(f"median warm one-file check:     {warm_m:.3f} s")
         print(f"warm is {cold_m / warm_m:.0f}x faster; under 1 s: {'yes' if warm_m < 1 else 'NO'}")
+        print(f"median clean of the same corpus: {statistics.median(clean):.2f} s; "
+              f"cold check / clean = {cold_m / statistics.median(clean):.2f}")
         cache = sum(p.stat().st_size for p in root.rglob(".dedup_cache/*"))
         print(f"cache size: {cache / 1e6:.0f} MB")
     finally:

@@ -29,7 +29,7 @@ from .corpus import Source
 from .sketch import DocSketch
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 3   # 3: exact hashes are a 64-bit mix of word hashes (was blake2b of the joined words)
+SCHEMA = 4   # 3: exact hashes are a 64-bit mix of word hashes; 4: one copy of each link
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16
@@ -39,9 +39,7 @@ _TABLES = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs (id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER, mtime_ns INTEGER,
                    sha256 TEXT, digest BLOB, sketch BLOB, skipped TEXT);
-CREATE TABLE links (key INTEGER NOT NULL, doc INTEGER NOT NULL);
-CREATE INDEX links_key ON links (key);
-CREATE INDEX links_doc ON links (doc);
+CREATE TABLE links (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE shorts (key INTEGER NOT NULL, doc INTEGER NOT NULL, copy TEXT NOT NULL);
 CREATE INDEX shorts_key ON shorts (key, copy);
 CREATE INDEX shorts_doc ON shorts (doc);
@@ -182,7 +180,9 @@ class Index:
                 self.db.execute("DELETE FROM docs WHERE id = ?", row)
 
     def _drop(self, doc: int) -> None:
-        self.db.execute("DELETE FROM links WHERE doc = ?", (doc,))
+        # a document's links are found again from its sketch: the table keeps one copy of each
+        self.db.executemany("DELETE FROM links WHERE key = ? AND doc = ?",
+                            ((k, doc) for k in self._link_keys(doc)))
         for table, counts in _COUNTED:
             keys = self.db.execute(f"SELECT key, copy FROM {table} WHERE doc = ?", (doc,)).fetchall()
             self.db.execute(f"DELETE FROM {table} WHERE doc = ?", (doc,))
@@ -221,7 +221,7 @@ class Index:
         if sketch is None:
             return
         doc = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()[0]
-        self.db.executemany("INSERT INTO links VALUES (?, ?)", ((k, doc) for k in link_keys(sketch, self.settings)))
+        self.db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?)", ((k, doc) for k in link_keys(sketch, self.settings)))
         copy = digest.hex() if digest is not None else f"#{doc}"   # exact copies share it and count once
         self._add("shorts", "short_counts",
                   [(k, doc, copy) for k in _signed(sorted(short_lines(sketch, self.settings)))])
@@ -245,14 +245,27 @@ class Index:
                     raise CacheError(f"unreadable sketch: {err}") from None
         return out
 
+    def _link_keys(self, doc: int) -> list[int]:
+        row = self.db.execute("SELECT sketch FROM docs WHERE id = ?", (doc,)).fetchone()
+        if not row or row[0] is None:
+            return []
+        try:
+            return sorted(link_keys(pickle.loads(row[0]), self.settings))
+        except Exception as err:   # a damaged blob: the caller rebuilds
+            raise CacheError(f"unreadable sketch: {err}") from None
+
     def neighbours(self, doc: int) -> set[int]:
         """Files that share a link key with `doc` (at most NEIGHBOURS_PER_KEY a key,
         the first in path order)."""
-        rows = self.db.execute(
-            "SELECT doc FROM (SELECT l.doc, ROW_NUMBER() OVER (PARTITION BY l.key ORDER BY d.path) AS n "
-            "FROM links AS l JOIN docs AS d ON d.id = l.doc "
-            "WHERE l.key IN (SELECT key FROM links WHERE doc = ?)) WHERE n <= ?", (doc, NEIGHBOURS_PER_KEY))
-        return {r[0] for r in rows} | {doc}
+        found = {doc}
+        for chunk in _chunks(self._link_keys(doc)):
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                "SELECT doc FROM (SELECT l.doc, ROW_NUMBER() OVER (PARTITION BY l.key ORDER BY d.path) AS n "
+                f"FROM links AS l JOIN docs AS d ON d.id = l.doc WHERE l.key IN ({marks})) WHERE n <= ?",
+                (*chunk, NEIGHBOURS_PER_KEY))
+            found.update(r[0] for r in rows)
+        return found
 
     def stats(self, sketches: list[DocSketch]) -> CorpusStats:
         """The corpus-wide counts for the lines and labels of these documents, read

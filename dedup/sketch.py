@@ -4,8 +4,9 @@ A DocSketch holds what the corpus-wide steps need about one document, and no tex
 per content line a line number, a word count, an exact hash and its LSH band keys
 (about 150 bytes). The shingles that verify a candidate pair are in a `Blocks` view:
 in memory for small runs and the check index, in a spill file on disk for `clean`,
-so the corpus-wide steps read only the candidates' shingles. Signatures are not
-kept: a candidate's is signed again from its shingles, to the same values.
+so the corpus-wide steps read only the candidates' shingles. Line and paragraph
+signatures are not kept: a candidate's is signed again from its shingles, to the
+same values; a document keeps its own (one per document).
 """
 from __future__ import annotations
 
