@@ -124,20 +124,22 @@ def text_hash(words: list[str]) -> int:
     return sign.sequence_hash(sign.word_hashes64(words).tolist())
 
 
-def _label(raw: str, words: int, settings: Settings) -> tuple[str, str, int] | None:
-    """A teaser label ("Also read: <headline>") at the start of a short line."""
-    if words > settings.teaser_words:
+def _label(raw: str, word64: np.ndarray, settings: Settings) -> tuple[str, str, int] | None:
+    """A teaser label ("Also read: <headline>") at the start of a short line whose
+    words hash to `word64`. The label ends at punctuation or a space, where no word
+    goes on, so the headline's words are the line's words after the label's."""
+    if len(word64) > settings.teaser_words:
         return None
     match = _LABEL.match(raw)
     if not match:
         return None
     prefix = tokens(match.group(1))
-    rest = tokens(raw[match.end():])
+    rest = word64[len(prefix):]
     if not regex.search(r"\p{L}", match.group(1)):   # "07:49 …", "2024 | …": a time or a date, not a label
         return None
     if not 1 <= len(prefix) <= _LABEL_WORDS or len(rest) < 2 or _SENTENCE_END.search(raw):
         return None
-    return " ".join(prefix), match.group(1).strip(), text_hash(rest)
+    return " ".join(prefix), match.group(1).strip(), sign.sequence_hash(rest.tolist())
 
 
 def sketch(doc: Document, settings: Settings, lexicon: Lexicon) -> DocSketch:
@@ -151,8 +153,10 @@ COMPILED_CHARS = 32_000
 
 @dataclass
 class _Words:
-    """One document's examined lines and their words' 64-bit hashes."""
-    lines: list[segment.Line]
+    """One document's lines (their spans in the text) and the words of the examined
+    ones as 64-bit hashes."""
+    starts: np.ndarray       # first character of each line
+    ends: np.ndarray         # end of each line's content
     examined: np.ndarray     # line index of each examined line
     counts: np.ndarray       # words in each examined line
     word64: np.ndarray       # every word's hash, line after line
@@ -163,19 +167,29 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
     batch. `compiled` forces one path (tests compare them); by default the size decides."""
     if compiled is None:
         compiled = sum(len(doc.text) for doc in docs) >= COMPILED_CHARS
-    words = _words_compiled(docs, settings) if compiled else [_words_reference(doc, settings) for doc in docs]
-    out, firsts, lasts, offset = [], [], [], 0
-    for doc, w in zip(docs, words):
-        sk, first, last = _analyse(doc, w, settings, lexicon)
-        out.append(sk)
-        firsts.append(first + offset)
-        lasts.append(last + offset)
-        offset += len(w.word64)
     if not docs:
         return []
+    words = _words_compiled(docs, settings) if compiled else [_words_reference(doc, settings) for doc in docs]
+    # the content lines' word ranges, in the batch's word array; the lexicon asked once for all
+    ranges, offset = [], 0
+    for w in words:
+        bounds = np.concatenate([[0], np.cumsum(w.counts)]) + offset
+        content = w.counts > 0
+        ranges.append((bounds[:-1][content], bounds[1:][content]))
+        offset += len(w.word64)
+    word64 = np.concatenate([w.word64 for w in words])
+    asked = lexicon.candidates(word64, np.concatenate([f for f, _ in ranges]), np.concatenate([e for _, e in ranges]))
+    out, firsts, lasts, at = [], [], [], 0
+    for doc, w, (first_word, last_word) in zip(docs, words, ranges):
+        n = len(first_word)
+        sk, first, last = _analyse(doc, w, first_word, last_word, word64, np.flatnonzero(asked[at:at + n]),
+                                   settings, lexicon)
+        at += n
+        out.append(sk)
+        firsts.append(first)
+        lasts.append(last)
     kernel = _kernel() if compiled else None
     first, last = np.concatenate(firsts), np.concatenate(lasts)
-    word64 = np.concatenate([w.word64 for w in words])
     if compiled:
         a, b = sign.permutations(settings.num_perm, settings.seed)
         exact, flat, offsets, signatures = kernel.blocks(word64, first, last, settings.shingle_size, a, b)
@@ -219,17 +233,18 @@ def spill(sketches: list[DocSketch], path: str) -> None:
             handle.write(np.ascontiguousarray(part, np.uint32).tobytes())
 
 
-def _examined(lines: list[segment.Line], settings: Settings) -> list[int]:
-    return [line.index for line in lines if line.end - line.start <= settings.max_line_chars]
+def _examined(starts: np.ndarray, ends: np.ndarray, settings: Settings) -> np.ndarray:
+    return np.flatnonzero(ends - starts <= settings.max_line_chars)
 
 
 def _words_reference(doc: Document, settings: Settings) -> _Words:
     lines = segment.lines(doc.text)
-    examined = _examined(lines, settings)
-    per_line = [tokens(doc.text[lines[i].start:lines[i].end]) for i in examined]
+    starts = np.array([line.start for line in lines], np.int64)
+    ends = np.array([line.end for line in lines], np.int64)
+    examined = _examined(starts, ends, settings)
+    per_line = [tokens(doc.text[starts[i]:ends[i]]) for i in examined.tolist()]
     flat = [word for words in per_line for word in words]
-    return _Words(lines, np.array(examined, np.int64), np.array([len(w) for w in per_line], np.int64),
-                  sign.word_hashes64(flat))
+    return _Words(starts, ends, examined, np.array([len(w) for w in per_line], np.int64), sign.word_hashes64(flat))
 
 
 def _kernel():
@@ -242,55 +257,71 @@ def _words_compiled(docs: list[Document], settings: Settings) -> list[_Words]:
     classes, fold = kernel.classes(), kernel.fold_map()
     out = []
     for doc in docs:
-        lines = segment.lines(doc.text)
-        folded = unicodedata.normalize("NFKC", doc.text).casefold()
-        codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), np.uint32)
+        raw_starts, raw_ends = kernel.split_lines(_code_points(doc.text))
+        codes = _code_points(unicodedata.normalize("NFKC", doc.text).casefold())
         starts, ends = kernel.split_lines(codes)
-        if len(starts) != len(lines):   # cannot happen (NFKC keeps line breaks): the reference decides
+        if len(starts) != len(raw_starts):   # cannot happen (NFKC keeps line breaks): the reference decides
             out.append(_words_reference(doc, settings))
             continue
-        examined = np.array(_examined(lines, settings), np.int64)
+        examined = _examined(raw_starts, raw_ends, settings)
         counts, word64 = kernel.tokenize(codes, starts[examined], ends[examined], classes, fold)
-        out.append(_Words(lines, examined, counts, word64))
+        out.append(_Words(raw_starts, raw_ends, examined, counts, word64))
     return out
 
 
-def _analyse(doc: Document, w: _Words, settings: Settings, lexicon: Lexicon) -> tuple[DocSketch, np.ndarray, np.ndarray]:
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
+def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.ndarray, word64: np.ndarray,
+             asked: np.ndarray, settings: Settings, lexicon: Lexicon) -> tuple[DocSketch, np.ndarray, np.ndarray]:
     """A document's sketch (hashes and signatures still to fill in) and the word
-    ranges of its blocks: each content line, then each multi-line paragraph."""
+    ranges of its blocks: each content line, then each multi-line paragraph. `asked`:
+    the content positions the lexicon could hit."""
     text = doc.text
     content = w.counts > 0
     line_idx = w.examined[content].astype(np.int32)
     word_counts = w.counts[content].astype(np.int32)
-    bounds = np.concatenate([[0], np.cumsum(w.counts)])
-    first_word, last_word = bounds[:-1][content], bounds[1:][content]
+    starts, ends = w.starts.tolist(), w.ends.tolist()
     lex: dict[int, Hit] = {}
-    for pos in np.flatnonzero(lexicon.candidates(w.word64, first_word, last_word)).tolist():
-        line = w.lines[int(line_idx[pos])]
-        raw = text[line.start:line.end]
+    for pos in asked.tolist():
+        i = int(line_idx[pos])
+        raw = text[starts[i]:ends[i]]
         hit = lexicon.match(tokens(raw), raw)
         if hit and (pos or hit.kind != "prefix"):   # "Watch: …" as a first line is a title
             lex[pos] = hit
     labels: dict[int, tuple[str, str, int]] = {}
     for pos in np.flatnonzero(word_counts <= settings.teaser_words).tolist():
-        line = w.lines[int(line_idx[pos])]
-        label = _label(text[line.start:line.end], int(word_counts[pos]), settings)
+        i = int(line_idx[pos])
+        label = _label(text[starts[i]:ends[i]], word64[first_word[pos]:last_word[pos]], settings)
         if label:
             labels[pos] = label
-    # Multi-line paragraphs (hard-wrapped text) are also compared as wholes.
-    positions = {index: pos for pos, index in enumerate(line_idx.tolist())}
-    paragraphs = []
-    for para in segment.paragraphs(text, w.lines):
-        members = [positions[i] for i in range(para.first, para.last + 1) if i in positions]
-        if len(members) < 2 or members[-1] - members[0] + 1 != len(members):
-            continue
-        paragraphs.append((members[0], members[-1]))
+    paragraphs = _paragraphs(text, starts, ends, line_idx)
     p_first = np.array([first_word[a] for a, _ in paragraphs], np.int64)
     p_last = np.array([last_word[b] for _, b in paragraphs], np.int64)
-    unexamined = [line.index for line in w.lines if line.end - line.start > settings.max_line_chars]
+    unexamined = np.flatnonzero(w.ends - w.starts > settings.max_line_chars).tolist()
     sketch = DocSketch(
-        path=doc.path, relpath=doc.relpath, lines=len(w.lines),
+        path=doc.path, relpath=doc.relpath, lines=len(starts),
         line=line_idx, words=word_counts, hash=np.empty(0, np.uint64),
         lexicon=lex, label=labels, paragraphs=paragraphs, unexamined=unexamined,
     )
     return sketch, np.concatenate([first_word, p_first]), np.concatenate([last_word, p_last])
+
+
+def _paragraphs(text: str, starts: list[int], ends: list[int], line_idx: np.ndarray) -> list[tuple[int, int]]:
+    """Multi-line paragraphs (runs of non-blank lines, as segment.paragraphs finds
+    them) as (first, last) content positions: hard-wrapped text is also compared as
+    a whole. A content line is never blank; only the others are looked at."""
+    positions = dict(zip(line_idx.tolist(), range(len(line_idx))))
+    out, run = [], []
+    for i in range(len(starts)):
+        if i in positions or text[starts[i]:ends[i]].strip():
+            if i in positions:
+                run.append(positions[i])
+            continue
+        if len(run) >= 2:
+            out.append((run[0], run[-1]))
+        run = []
+    if len(run) >= 2:
+        out.append((run[0], run[-1]))
+    return out

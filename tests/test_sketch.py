@@ -3,7 +3,10 @@ lines too long to examine, as the corpus-wide rules see them."""
 import numpy as np
 import pytest
 
-from dedup import lexicon
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import lexicon, sign
 from dedup.config import Settings
 from dedup.corpus import Document
 from dedup.normalize import tokens
@@ -99,3 +102,30 @@ def test_long_lines_are_kept_and_listed_in_the_report(tmp_path, write_corpus):
     assert doc["unexamined_lines"] == [2]
     assert [(r["rule"], r["lines"]) for r in doc["removed"]] == [("exact-line", [3, 3])]
     assert (out / "a.txt").read_text("utf-8") == body + long
+
+
+LABEL_PARTS = st.sampled_from(["Also read", "ये भी पढ़ें", "یہ بھی پڑھیں", "اقرأ أيضا", "Soma pia", "中文", "ไทย",
+                               "cafe\u0301", "x\u200d", "٣ أخبار", "Ｆｕｌｌ", "a\u0e31"])
+SEPARATORS = st.sampled_from([":", " :", "：", " |", " »", "›", " - ", " — ", " –– ", ":\u200b", "\u0301:"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(LABEL_PARTS, SEPARATORS, st.text(max_size=40), st.lists(LABEL_PARTS, max_size=4))
+def test_a_labels_headline_is_the_lines_words_after_the_labels(label, separator, noise, headline):
+    """The teaser label's headline hash is taken from the line's own word hashes: it
+    must be the hash of the headline tokenized on its own, as it was computed before."""
+    from dedup.sketch import _LABEL, _label
+    raw = label + separator + " ".join(headline + [noise])
+    config = Settings()
+    found = _label(raw, sign.word_hashes64(tokens(raw)), config)
+    match = _LABEL.match(raw)
+    if found is None:
+        return
+    assert found[2] == text_hash(tokens(raw[match.end():]))
+
+
+def test_a_label_is_found_and_its_headline_hashed_on_its_own():
+    from dedup.sketch import _label
+    raw = "ये भी पढ़ें: कोई शीर्षक यहाँ लिखा"
+    found = _label(raw, sign.word_hashes64(tokens(raw)), Settings())
+    assert found == ("ये भी पढ़ें", "ये भी पढ़ें", text_hash(["कोई", "शीर्षक", "यहाँ", "लिखा"]))
