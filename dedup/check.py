@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import corpus, lexicon, pipeline, plan
+from . import corpus, lexicon, plan, stages
 from .cache import FOLDER, CacheError, Index
 from .classify import Decision, classify
 from .config import Settings
@@ -146,10 +146,10 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int) -
 
 
 def _sketch(items: list, settings: Settings, jobs: int):
-    batches = [items[i:i + pipeline.BATCH] for i in range(0, len(items), pipeline.BATCH)]
-    jobs = default_jobs(jobs) if len(items) > pipeline.BATCH else 1
-    with Runner(jobs, pipeline.make_context, (settings,)) as run:
-        yield from zip(batches, run.map(pipeline.sketch_batch, [([s for s, _, _ in b], None) for b in batches]))
+    batches = [items[i:i + stages.BATCH] for i in range(0, len(items), stages.BATCH)]
+    jobs = default_jobs(jobs) if len(items) > stages.BATCH else 1
+    with Runner(jobs, stages.make_context, (settings,)) as run:
+        yield from zip(batches, run.map(stages.sketch_batch, [([s for s, _, _ in b], None) for b in batches]))
 
 
 # -- checking --------------------------------------------------------------------

@@ -14,7 +14,6 @@ from dedup.config import Settings
 from dedup.corpus import Document
 from dedup.normalize import tokens
 from dedup.segment import lines, paragraphs
-from dedup.sketch import sketch
 
 from .conftest import HINDI, URDU
 
