@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, output
+from . import __version__, index, output
 from .classify import CorpusStats, content_digest, short_lines, teaser_labels, templates_from
 from .config import Settings
 from .corpus import Source
@@ -88,7 +88,8 @@ def link_keys(sk: DocSketch, settings: Settings) -> set[int]:
     digest = content_digest(sk, settings)
     if digest is not None:
         keys.add(int.from_bytes(digest[:8], "little", signed=True))
-        keys.update(_signed(sk.document_keys))
+        bands, rows = settings.lsh_params
+        keys.update(_signed(index.band_keys(sk.document_signature[None, :], bands, rows)[0]))
     return keys
 
 

@@ -118,7 +118,8 @@ def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
         else:
             exact_reps.append(d)
     if len(exact_reps) > 1:
-        keys = np.stack([sketches[d].document_keys for d in exact_reps])
+        bands, rows = settings.lsh_params
+        keys = index.band_keys(np.stack([sketches[d].document_signature for d in exact_reps]), bands, rows)
         @functools.lru_cache(maxsize=4096)   # pairs come sorted: a bounded cache serves them
         def shingles_of(i: int) -> np.ndarray:
             d = exact_reps[i]

@@ -30,12 +30,7 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
-def candidate_pairs(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Pairs (i, j), i < j, whose signatures share a band."""
-    return candidate_pairs_of_keys(band_keys(signatures, bands, rows))
-
-
-def candidate_pairs_of_keys(keys: np.ndarray) -> np.ndarray:
+def candidate_pairs(keys: np.ndarray) -> np.ndarray:
     """Pairs (i, j), i < j, that share a band key: each member of a bucket is paired
     with the bucket's first (lowest) member and with its predecessor."""
     n, bands = keys.shape[0], keys.shape[1] if keys.ndim == 2 else 0
@@ -96,7 +91,7 @@ def near_duplicates(keys: np.ndarray, threshold: float, similarity: Callable[[in
     threshold are dropped before the exact similarity is computed; the estimate
     needs the signatures of the candidates only (`signatures_of(items)`, which signs
     them again from their shingles), never one per item held for the whole corpus."""
-    pairs = candidate_pairs_of_keys(keys)
+    pairs = candidate_pairs(keys)
     kept = []
     for lo in range(0, len(pairs), _PAIRS_PER_PASS):
         chunk = pairs[lo:lo + _PAIRS_PER_PASS]

@@ -95,8 +95,7 @@ class DocSketch:
     paragraph_hash: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
     paragraph_shingles: Blocks = field(default_factory=_no_blocks)
     paragraph_keys: np.ndarray = field(default_factory=lambda: np.empty((0, 0), np.uint64))
-    document_keys: np.ndarray | None = None   # (bands,) band keys of the content lines' union
-    document_signature: np.ndarray | None = None   # (num_perm,) its MinHash: one per document is kept
+    document_signature: np.ndarray | None = None   # (num_perm,) MinHash of the content lines' union
     unexamined: list[int] = field(default_factory=list)  # line indexes too long to examine
 
 
@@ -117,11 +116,6 @@ def document_shingles(sk: DocSketch, settings: Settings, content: np.ndarray | N
     base = sk.shingles.offsets[content[0]]
     return np.unique(np.concatenate([every[sk.shingles.offsets[p] - base:sk.shingles.offsets[p + 1] - base]
                                      for p in content]))
-
-
-def text_hash(words: list[str]) -> int:
-    """The exact-match hash of a sequence of words (the one every block gets)."""
-    return sign.sequence_hash(sign.word_hashes64(words).tolist())
 
 
 def _label(raw: str, word64: np.ndarray, settings: Settings) -> tuple[str, str, int] | None:
@@ -212,10 +206,8 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
         if len(content):   # the union's signature is the minimum of its lines' signatures
             unions.append((sk, signatures[at:at + n][content].min(axis=0)))
         at += n + m
-    if unions:
-        for (sk, union), keys_of_union in zip(unions, keyed(np.stack([u for _, u in unions]), bands, rows)):
-            sk.document_keys = keys_of_union
-            sk.document_signature = union
+    for sk, union in unions:
+        sk.document_signature = union
     return out
 
 

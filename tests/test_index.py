@@ -18,7 +18,7 @@ def test_candidates_include_planted_pairs_and_few_others():
     rng = np.random.default_rng(7)
     sets = _sets(rng)
     sigs = sign.signatures(sets, 128, 1)
-    pairs = {tuple(p) for p in index.candidate_pairs(sigs, 16, 8).tolist()}
+    pairs = {tuple(p) for p in index.candidate_pairs(index.band_keys(sigs, 16, 8)).tolist()}
     planted = {(i, 30 + i) for i in range(10)}
     assert planted <= pairs
     assert len(pairs - planted) <= 2
