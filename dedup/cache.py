@@ -29,7 +29,7 @@ from .corpus import Source
 from .sketch import DocSketch
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 4   # 3: exact hashes are a 64-bit mix of word hashes; 4: one copy of each link
+SCHEMA = 5   # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16

@@ -232,14 +232,9 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
             try:
                 _refresh(idx, members, settings, jobs)
                 return Result(check_index(idx, members, checked, settings), names)
-            except sqlite3.OperationalError as err:
-                if not _is_damage(err):   # locked too long, disk full
-                    raise InputError(f"{_shown(idx.file)}: {err}") from None
-                if attempt == 2:
-                    raise InputError(f"{_shown(idx.file)}: damaged index could not be rebuilt ({err})") from None
-                idx.close()
-                idx._discard()
             except (CacheError, sqlite3.DatabaseError) as err:
+                if isinstance(err, sqlite3.OperationalError) and not _is_damage(err):   # locked too long, disk full
+                    raise InputError(f"{_shown(idx.file)}: {err}") from None
                 if attempt == 2:
                     raise InputError(f"{_shown(idx.file)}: damaged index could not be rebuilt ({err})") from None
                 idx.close()

@@ -204,6 +204,37 @@ def test_damage_found_in_the_middle_of_a_run_rebuilds_the_index(site):
     assert run("check", "data/09.txt").output == before
 
 
+def test_text_the_index_cannot_decode_is_damage_and_rebuilds_it(site):
+    """SQLite reports text that is not UTF-8 as an OperationalError, like a lock: this
+    one is damage, so the index is rebuilt and the check answers as before."""
+    import sqlite3
+    before = run("check", "data/09.txt").output
+    index = site / ".dedup_cache" / "index.sqlite"
+    with sqlite3.connect(index) as db:
+        db.execute("UPDATE docs SET sha256 = CAST(x'ff00ff' AS TEXT)")
+    result = run("check", "data/09.txt")
+    assert result.exit_code == 1 and result.output == before
+
+
+def test_a_lock_is_not_damage_and_text_that_cannot_be_decoded_is(tmp_path):
+    """What `check` tells apart, on the errors SQLite really raises."""
+    import sqlite3
+
+    from dedup.check import _is_damage
+    path = tmp_path / "x.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (v TEXT)")
+    holder.execute("INSERT INTO t VALUES (CAST(x'ff' AS TEXT))")
+    holder.execute("BEGIN IMMEDIATE")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError) as locked:
+        other.execute("INSERT INTO t VALUES ('y')")
+    holder.execute("ROLLBACK")
+    with pytest.raises(sqlite3.OperationalError) as undecodable:
+        other.execute("SELECT v FROM t").fetchall()
+    assert not _is_damage(locked.value) and _is_damage(undecodable.value)
+
+
 @pytest.fixture
 def pair(tmp_path, monkeypatch):
     """data/a.txt and data/b.txt, indexed; `edit()` then gives b.txt line 2 of a.txt in
