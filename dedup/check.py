@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import corpus, lexicon, plan, stages
+from . import corpus, lexicon, plan, records, stages
 from .cache import FOLDER, CacheError, Index
 from .classify import Decision, classify
 from .config import Settings
@@ -79,7 +79,9 @@ def problems_of(path: str, text: str, decision: Decision) -> list[Problem]:
 # -- the corpus and the index --------------------------------------------------
 
 def _members(root: str, settings: Settings) -> list[Source]:
-    return corpus.discover([root], settings.include, settings.exclude).sources
+    """The corpus's text files (a check of JSONL or Parquet rows is not built yet)."""
+    sources = corpus.discover([root], settings.include, settings.exclude).sources
+    return [s for s in sources if records.kind_of(s.file, settings.format)[0] == "text"]
 
 
 def index_location(root: str) -> tuple[Path, str]:
@@ -215,7 +217,8 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
         raise InputError(f"{root}: the corpus folder does not exist (setting `corpus`)")
     members = _members(root, settings)
     if not members:
-        raise InputError(f"no corpus files ({', '.join(settings.include)}) in {root} (setting `corpus`)")
+        text_globs = [g for g in settings.include if records.kind_of(g, settings.format)[0] == "text"]
+        raise InputError(f"no corpus files ({', '.join(text_globs)}) in {root} (setting `corpus`)")
     checked = _checked(paths, members, root) if paths else None
     if checked is not None and len(checked) == len(members):
         checked = None

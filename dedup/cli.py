@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, config, corpus, html, pipeline, report
+from . import __version__, backends, config, corpus, html, pipeline, report
 from . import restore as restore_mod
 from . import check as check_mod
 from .config import ConfigError
@@ -20,7 +20,7 @@ from .report import ReportError
 from .restore import RestoreError
 from .runner import Interrupted, interrupts
 
-USER_ERRORS = (InputError, ConfigError, LexiconError, ReportError, OutputError, RestoreError)
+USER_ERRORS = (backends.BackendError, InputError, ConfigError, LexiconError, ReportError, OutputError, RestoreError)
 SETTINGS_HELP = ("Settings: defaults, then [dedup] in ./setup.cfg, then [tool.dedup] in ./pyproject.toml, "
                  "then these options; each overrides the one before.")
 
@@ -103,9 +103,17 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
 @click.option("--lexicon", "lexicons", multiple=True, help="Extra boilerplate lexicon file (TOML; repeatable).")
 @click.option("--decode-errors", type=click.Choice(["skip", "keep"]),
               help="Files that are not UTF-8: skip them, or clean their text and keep the bad bytes as they were.")
+@click.option("--format", "format_", type=click.Choice(["auto", "text", "jsonl", "parquet"]),
+              help="Read every input as this format (default: by name; *.jsonl[.gz|.zst], *.parquet are records).")
+@click.option("--text-field", help="JSONL/Parquet: the field with the text to clean (default text).")
+@click.option("--id-field", help="JSONL/Parquet: the field that names a record in the report (default: file and row).")
+@click.option("--backend", type=click.Choice(backends.BACKENDS), default="local", show_default=True,
+              help="Where the per-document stages run: this machine's processes, or a Ray cluster "
+                   "(pip install 'dedup-corpus[ray]'). The result is the same.")
+@click.option("--address", help="Ray: the cluster to join (e.g. auto); default: start a local one.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
 def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, threshold, shingle_size, num_perm,
-          min_docs, lexicons, decode_errors, quiet) -> None:
+          min_docs, lexicons, decode_errors, format_, text_field, id_field, backend, address, quiet) -> None:
     """Clean the corpus at PATHS (files and folders) into -o, with a report of every removal."""
     if in_place and dry_run:
         _fail("--in-place and --dry-run exclude each other")
@@ -119,10 +127,11 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
         try:
             settings = _settings({"include": include, "exclude": exclude, "threshold": threshold,
                                   "shingle_size": shingle_size, "num_perm": num_perm, "min_docs": min_docs,
-                                  "lexicons": lexicons, "decode_errors": decode_errors})
+                                  "lexicons": lexicons, "decode_errors": decode_errors, "format": format_,
+                                  "text_field": text_field, "id_field": id_field})
             bars = _progress(not quiet)
             try:
-                result = pipeline.clean(list(paths), settings, out, mode, jobs, bars, force, state)
+                result = pipeline.clean(list(paths), settings, out, mode, jobs, bars, force, state, backend, address)
             finally:
                 if bars:
                     bars.close()

@@ -47,12 +47,15 @@ class Settings:
     teaser_words: int = 30           # teaser lines ("<prefix>: <headline>") have at most this many words
     repeat_count: int = 3            # a short line this often in one document is boilerplate
     min_duplicate_words: int = 5     # shorter lines are duplicates only inside a repeated passage
-    include: tuple[str, ...] = ("*.txt", "*.md")
+    include: tuple[str, ...] = ("*.txt", "*.md", "*.jsonl", "*.jsonl.gz", "*.jsonl.zst", "*.parquet")
     exclude: tuple[str, ...] = ()
     lexicons: tuple[str, ...] = ()   # the user's own lexicon files, added to the shipped ones
     decode_errors: str = "skip"      # skip the file, or keep: clean the text, keep the bad bytes as they were
     max_line_chars: int = 1_000_000  # longer lines are kept unexamined
     corpus: str = "."                # corpus root for `dedup check`
+    format: str = "auto"             # of every input file: auto (by name), text, jsonl or parquet
+    text_field: str = "text"         # JSONL/Parquet: the field that holds a record's text
+    id_field: str = ""               # JSONL/Parquet: the field that names a record ("": file and row)
 
     def __post_init__(self) -> None:
         checks = [
@@ -65,6 +68,8 @@ class Settings:
             (self.repeat_count >= 2, "repeat_count must be at least 2"),
             (self.decode_errors in ("skip", "keep"), "decode_errors must be skip or keep"),
             (self.max_line_chars >= 1, "max_line_chars must be positive"),
+            (self.format in ("auto", "text", "jsonl", "parquet"), "format must be auto, text, jsonl or parquet"),
+            (bool(self.text_field), "text_field must not be empty"),
         ]
         for ok, message in checks:
             if not ok:

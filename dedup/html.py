@@ -18,7 +18,7 @@ import jinja2
 import regex
 from markupsafe import Markup
 
-from . import corpus, segment
+from . import corpus, plan, records, segment
 from .restore import original_of
 from .report import ReportError, summarize
 
@@ -103,11 +103,33 @@ def read_originals(report: dict, base: Path = Path("."), cleaned_dir: Path | Non
     needed = _needed(report)
     mode = report.get("mode")
     out = {}
+    rows: dict[str, list[dict]] = {}
     for doc in report.get("documents", []):
-        if doc["path"] in needed:
-            text = original_text(doc, base, cleaned_dir, mode)
-            if text is not None:
-                out[doc["path"]] = text
+        if doc["path"] not in needed:
+            continue
+        if doc.get("row"):
+            rows.setdefault(doc["file"], []).append(doc)
+            continue
+        text = original_text(doc, base, cleaned_dir, mode)
+        if text is not None:
+            out[doc["path"]] = text
+    for file, docs in rows.items():
+        out.update(_row_originals(file, docs, base, report.get("settings", {})))
+    return out
+
+
+def _row_originals(file: str, docs: list[dict], base: Path, settings: dict) -> dict[str, str]:
+    """Original texts of record rows, read again from their file (one pass per file)."""
+    fields = records.Fields(settings.get("text_field", "text"), settings.get("id_field", ""))
+    fmt, compression = records.kind_of(str(base / file), settings.get("format", "auto"))
+    found = records.texts(str(base / file), fmt, compression, fields, {doc["row"] for doc in docs})
+    out = {}
+    for doc in docs:
+        text = found.get(doc["row"])
+        if text is None and doc["status"] == "removed":
+            text = plan.rebuild("", doc["removed"])
+        if text is not None and hashlib.sha256(corpus.encode(text)).hexdigest() == doc["sha256"]:
+            out[doc["path"]] = text
     return out
 
 
@@ -216,7 +238,7 @@ def page_data(report: dict, texts: dict[str, str]) -> dict:
                 span_budget = max(span_budget - len(r["text"]), 0)
         row = {"path": doc["path"], "status": doc["status"], "chars": doc["chars"], "lines": doc["lines"],
                "removed": removed, "text": text, "missing": missing}
-        for extra in ("undecodable_byte_at", "unexamined_lines"):
+        for extra in ("undecodable_byte_at", "unexamined_lines", "id"):
             if extra in doc:
                 row[extra] = doc[extra]
         rows.append(row)

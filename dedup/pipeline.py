@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import corpus, html, lexicon, output, plan, report
+from . import backends, corpus, html, lexicon, output, plan, records, report
 from .classify import classify
 from .config import Settings
 from .corpus import Skipped
 from .runner import Runner, default_jobs, uninterrupted
 from .sketch import close_spills
-from .stages import BATCH, Sketched, ToWrite, make_context, plan_batch, sketch_batch
+from .corpus import Source
+from .stages import BATCH, RecordFile, RecordsToWrite, Sketched, ToWrite, make_context, plan_batch, sketch_batch
 
 SPILL = ".spill"
 Progress = Callable[[str, int, int, int], None]   # stage, done, total (0: no count), characters
@@ -32,6 +33,39 @@ Progress = Callable[[str, int, int, int], None]   # stage, done, total (0: no co
 
 def _batches(items: list, size: int = BATCH) -> list[list]:
     return [items[i:i + size] for i in range(0, len(items), size)]
+
+
+def _read_batches(sources: list[Source], settings: Settings) -> list[list[Source]]:
+    """Text files in batches of BATCH, each record file a batch of its own, in order."""
+    out: list[list[Source]] = []
+    for source in sources:
+        if records.kind_of(source.file, settings.format)[0] != "text":
+            out.append([source])
+        elif out and len(out[-1]) < BATCH and records.kind_of(out[-1][0].file, settings.format)[0] == "text":
+            out[-1].append(source)
+        else:
+            out.append([source])
+    return out
+
+
+def _write_batches(sketched: list[Sketched], decisions: list, units: list, mode: str, stage: str) -> list:
+    """Write jobs in corpus order: text documents in batches of BATCH, each record file
+    one job with its rows. `units`: a text document's index in `sketched`, or a record
+    file with the indexes of its rows."""
+    out, text = [], []
+    for unit in units:
+        if isinstance(unit, int):
+            text.append((ToWrite.of(sketched[unit]), decisions[unit], mode, stage))
+            if len(text) == BATCH:
+                out.append(text)
+                text = []
+            continue
+        if text:
+            out.append(text)
+            text = []
+        file, rows = unit
+        out.append(RecordsToWrite(file.source, [(ToWrite.of(sketched[i]), decisions[i]) for i in rows], mode, stage))
+    return out + ([text] if text else [])
 
 
 def _map(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None) -> Iterable:
@@ -57,7 +91,7 @@ class InPlace:
 
 def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
           jobs: int = 0, progress: Progress | None = None, force: bool = False,
-          state: InPlace | None = None) -> dict:
+          state: InPlace | None = None, backend: str = "local", address: str | None = None) -> dict:
     """Clean the corpus at `inputs` and publish OUT (cleaned files in write mode,
     report.json and report.html in every mode); return the report. `mode` is write,
     in-place or dry-run."""
@@ -68,28 +102,43 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
         also = f" (dedup output folders are never read: {', '.join(found.outputs)})" if found.outputs else ""
         raise corpus.InputError(f"no input files ({', '.join(settings.include)}) in {' '.join(inputs)}{also}")
     sources, skipped = found.sources, list(found.skipped)
-    jobs = default_jobs(jobs) if len(sources) > BATCH else 1
+    if mode == "in-place":
+        held = [s.path for s in sources if records.kind_of(s.file, settings.format)[0] != "text"]
+        if held:
+            raise corpus.InputError(f"{held[0]}: --in-place rewrites text files only; "
+                                    "write JSONL and Parquet corpora to -o")
+    read_batches = _read_batches(sources, settings)
+    if backend == "local":
+        jobs = default_jobs(jobs) if len(read_batches) > 1 else 1
     # workers first, so that none of them inherits the staging folder's lock
-    with Runner(jobs, make_context, (settings,)) as run, output.Staging(out) as stage:
+    with backends.runner(backend, jobs, make_context, (settings,), address) as run, output.Staging(out) as stage:
         try:
             spills = stage.path / SPILL   # shingles on disk: the corpus-wide steps read only the candidates'
             spills.mkdir()
-            batches = [(batch, str(spills / f"{n:06d}.u32")) for n, batch in enumerate(_batches(sources))]
+            batches = [(batch, str(spills / f"{n:06d}.u32")) for n, batch in enumerate(read_batches)]
             sketched: list[Sketched] = []
+            units: list = []   # what each write job covers (see _write_batches)
             for item in _map(run, sketch_batch, batches, "read", len(sources), progress):
                 if isinstance(item, Skipped):
                     skipped.append(item)
+                elif isinstance(item, RecordFile):
+                    units.append((item, []))
                 else:
+                    if item.row:
+                        units[-1][1].append(len(sketched))
+                    else:
+                        units.append(len(sketched))
                     sketched.append(item)
             if progress:
                 progress(f"classifying {len(sketched):,} documents", 0, 0, 0)
             decisions = classify([s.sketch for s in sketched], settings)
             close_spills()
             shutil.rmtree(spills)
-            jobs_ = [(ToWrite.of(s), d, mode, str(stage.path)) for s, d in zip(sketched, decisions)]
+            writes = _write_batches(sketched, decisions, units, mode, str(stage.path))
+            total = len(sketched)
             del sketched   # the sketches are not needed any more
             documents = []
-            for entry in _map(run, plan_batch, _batches(jobs_), "write", len(jobs_), progress):
+            for entry in _map(run, plan_batch, writes, "write", total, progress):
                 if "error" in entry:
                     skipped.append(Skipped(entry["path"], entry["error"]))
                 else:
@@ -118,8 +167,14 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     return result
 
 
+def _path_order(path: str) -> tuple[str, int]:
+    """Paths in order, a file's rows ("data.jsonl:9") by row number."""
+    file, _, row = path.rpartition(":")
+    return (file, int(row)) if file and row.isdigit() else (path, 0)
+
+
 def _report(documents, skipped, outputs, settings, inputs, out, mode) -> dict:
-    skipped_json = [{"path": s.path, "reason": s.reason} for s in sorted(skipped, key=lambda s: s.path)]
+    skipped_json = [{"path": s.path, "reason": s.reason} for s in sorted(skipped, key=lambda s: _path_order(s.path))]
     result = report.build(documents, skipped_json, settings.public(), list(inputs),
                           out.as_posix() if mode == "write" else None, mode)
     result["outputs_not_read"] = outputs

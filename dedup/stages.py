@@ -8,7 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import corpus, lexicon, plan
+from . import corpus, lexicon, plan, records
 from .classify import Decision
 from .config import Settings
 from .corpus import Document, Skipped, Source
@@ -16,6 +16,7 @@ from .lexicon import Lexicon
 from .sketch import DocSketch, sketch_many, spill
 
 BATCH = 32   # files per batch: small enough to spread, big enough for the compiled kernel
+RECORD_CHUNK = 4_000_000   # characters of records sketched at once (and spilled together)
 
 
 @dataclass(frozen=True)
@@ -40,11 +41,23 @@ class Sketched:
     sha256: str
     chars: int
     bad_bytes_at: int | None
+    row: int = 0              # a record's row number in its file (0: the file is the document)
+    id: str | None = None     # a record's id field
 
 
-def sketch_batch(ctx: Context, job: tuple[list[Source], str | None]) -> list[Sketched | Skipped]:
-    """Read and sketch a batch of files; with a spill path, their shingles go there."""
+@dataclass(frozen=True, slots=True)
+class RecordFile:
+    """A JSONL or Parquet file whose rows were read (they follow it in the results)."""
+    source: Source
+    rows: int
+
+
+def sketch_batch(ctx: Context, job: tuple[list[Source], str | None]) -> list[Sketched | Skipped | RecordFile]:
+    """Read and sketch a batch of text files, or one record file; with a spill path,
+    their shingles go there."""
     sources, spill_path = job
+    if len(sources) == 1 and records.kind_of(sources[0].file, ctx.settings.format)[0] != "text":
+        return _sketch_records(ctx, sources[0], spill_path)
     read = [(source, corpus.read(source, ctx.settings.decode_errors == "keep")) for source in sources]
     docs = [doc for _, doc in read if isinstance(doc, Document)]
     sketched = sketch_many(docs, ctx.settings, ctx.lexicon)
@@ -56,6 +69,46 @@ def sketch_batch(ctx: Context, job: tuple[list[Source], str | None]) -> list[Ske
             for source, doc in read]
 
 
+def fields(settings: Settings) -> records.Fields:
+    return records.Fields(settings.text_field, settings.id_field)
+
+
+def row_path(source: Source, row: int) -> str:
+    return f"{source.path}:{row}"
+
+
+def _sketch_records(ctx: Context, source: Source, spill_path: str | None) -> list:
+    """The rows of one record file, sketched in chunks of about RECORD_CHUNK characters
+    (each chunk's shingles in a spill file of its own); bad rows come back as Skipped."""
+    fmt, compression = records.kind_of(source.file, ctx.settings.format)
+    out: list = []
+    chunk: list[tuple[records.Row, Document]] = []
+    size = count = 0
+
+    def flush() -> None:
+        nonlocal chunk, size
+        sketched = sketch_many([doc for _, doc in chunk], ctx.settings, ctx.lexicon)
+        if spill_path:
+            spill(sketched, f"{spill_path}.{len(out)}")
+        out.extend(Sketched(source, sk, digest(doc.text), len(doc.text), None, row.number, row.id)
+                   for (row, doc), sk in zip(chunk, sketched))
+        chunk, size = [], 0
+
+    try:
+        for row in records.rows(source.file, fmt, compression, fields(ctx.settings)):
+            count += 1
+            if row.text is None:
+                out.append(Skipped(row_path(source, row.number), f"{row.problem}; copied through unchanged"))
+            elif row.text.strip():
+                chunk.append((row, Document(row_path(source, row.number), source.relpath, row.text)))
+                size += len(row.text)
+                if size >= RECORD_CHUNK:
+                    flush()
+        if chunk:
+            flush()
+    except records.RecordError as err:
+        return [Skipped(source.path, str(err))]
+    return [RecordFile(source, count)] + out
 @dataclass(frozen=True, slots=True)
 class ToWrite:
     """What the writing step needs of a sketched document (not its sketch: sending
@@ -66,41 +119,99 @@ class ToWrite:
     bad_bytes_at: int | None
     lines: int
     unexamined: list[int]
+    row: int = 0
+    id: str | None = None
 
     @classmethod
     def of(cls, item: Sketched) -> "ToWrite":
-        return cls(item.source, item.sha256, item.chars, item.bad_bytes_at, item.sketch.lines, item.sketch.unexamined)
+        return cls(item.source, item.sha256, item.chars, item.bad_bytes_at, item.sketch.lines,
+                   item.sketch.unexamined, item.row, item.id)
 
 
-def plan_batch(ctx: Context, jobs: list[tuple[ToWrite, Decision, str, str | None]]) -> list[dict]:
+@dataclass(frozen=True, slots=True)
+class RecordsToWrite:
+    """One record file to write: its rows that are documents, each with its decision."""
+    source: Source
+    rows: list[tuple[ToWrite, Decision]]
+    mode: str
+    stage: str | None
+
+
+def _cleaned(text: str, decision: Decision) -> tuple[list, str, str]:
+    """(spans to remove, the text without them, status)."""
+    spans = plan.removals(text, decision)
+    cleaned = plan.apply(text, spans)
+    status = "kept" if not spans else "cleaned" if cleaned.strip() else "removed"
+    if status == "removed":   # only whitespace is left: that goes too, and the report holds it
+        spans = plan.cover_whole(text, spans)
+    return spans, cleaned, status
+
+
+def _entry(item: ToWrite, path: str, target: str | None, status: str, spans: list) -> dict:
+    entry = {
+        "path": path, "relpath": item.source.relpath, "output": target, "status": status,
+        "sha256": item.sha256, "chars": item.chars, "lines": item.lines,
+        "removed": [s.to_json() for s in spans],
+    }
+    if item.row:
+        entry.update(file=item.source.path, row=item.row, id=item.id)
+    if item.bad_bytes_at is not None:
+        entry["undecodable_byte_at"] = item.bad_bytes_at
+    if item.unexamined:
+        entry["unexamined_lines"] = [i + 1 for i in item.unexamined]
+    return entry
+
+
+def plan_batch(ctx: Context, jobs: list[tuple[ToWrite, Decision, str, str | None]] | RecordsToWrite) -> list[dict]:
     """Re-read each document and plan its removals; in write mode also write the
     cleaned text under the staging folder. Return each document's report entry."""
+    if isinstance(jobs, RecordsToWrite):
+        return _write_records(ctx, jobs)
     out = []
     for item, decision, mode, stage in jobs:
         doc = corpus.read(item.source, ctx.settings.decode_errors == "keep")
         if isinstance(doc, Skipped) or digest(doc.text) != item.sha256:
             out.append({"path": item.source.path, "error": "changed or vanished during the run; not written"})
             continue
-        spans = plan.removals(doc.text, decision)
-        cleaned = plan.apply(doc.text, spans)
-        status = "kept" if not spans else "cleaned" if cleaned.strip() else "removed"
-        if status == "removed":   # only whitespace is left: that goes too, and the report holds it
-            spans = plan.cover_whole(doc.text, spans)
-        keeps_text = status != "removed"
+        spans, cleaned, status = _cleaned(doc.text, decision)
         target = None
         if mode == "in-place":
-            target = item.source.path if keeps_text else None
-        elif mode == "write" and keeps_text:
+            target = item.source.path if status != "removed" else None
+        elif mode == "write" and status != "removed":
             corpus.write_new(Path(stage) / item.source.relpath, corpus.encode(cleaned))
             target = item.source.relpath
-        entry = {
-            "path": item.source.path, "relpath": item.source.relpath, "output": target, "status": status,
-            "sha256": item.sha256, "chars": item.chars, "lines": item.lines,
-            "removed": [s.to_json() for s in spans],
-        }
-        if item.bad_bytes_at is not None:
-            entry["undecodable_byte_at"] = item.bad_bytes_at
-        if item.unexamined:
-            entry["unexamined_lines"] = [i + 1 for i in item.unexamined]
-        out.append(entry)
+        out.append(_entry(item, item.source.path, target, status, spans))
+    return out
+
+
+def _write_records(ctx: Context, job: RecordsToWrite) -> list[dict]:
+    """Re-read a record file, plan each document row's removals, and in write mode
+    write the file again under the staging folder: rows in their order, bad rows as
+    they were, the text field cleaned, rows removed whole left out."""
+    source = job.source
+    fmt, compression = records.kind_of(source.file, ctx.settings.format)
+    wanted = {item.row: (item, decision) for item, decision in job.rows}
+    changes: dict[int, str | None] = {}
+    out = []
+    changed = [{"path": source.path, "error": "changed or vanished during the run; not written"}]
+    try:
+        for row in records.rows(source.file, fmt, compression, fields(ctx.settings)):
+            if row.number not in wanted:
+                continue
+            item, decision = wanted.pop(row.number)
+            if row.text is None or digest(row.text) != item.sha256:
+                return changed
+            spans, cleaned, status = _cleaned(row.text, decision)
+            if spans:
+                changes[row.number] = cleaned if status != "removed" else None
+            target = source.relpath if job.mode == "write" and status != "removed" else None
+            out.append(_entry(item, row_path(source, row.number), target, status, spans))
+    except records.RecordError:
+        return changed
+    if wanted:
+        return changed
+    if job.mode == "write":
+        target = Path(job.stage) / source.relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        records.write(source.file, str(target), fmt, compression, fields(ctx.settings), changes)
     return out

@@ -73,7 +73,7 @@
 
   // ---- overview -------------------------------------------------------------
   const rows = docs.map((d, i) => {
-    const row = { i, path: d.path, status: d.status, rules: new Set(), duplicate: 0, "near-duplicate": 0, boilerplate: 0 };
+    const row = { i, path: d.path, id: d.id || "", status: d.status, rules: new Set(), duplicate: 0, "near-duplicate": 0, boilerplate: 0 };
     let removed = 0;
     for (const r of d.removed) { row[r.kind] = (row[r.kind] || 0) + 1; removed += r.chars[1] - r.chars[0]; row.rules.add(r.rule); }
     row.share = d.chars ? removed / d.chars : 0;
@@ -102,7 +102,7 @@
     const kind = $("filter-kind").value, rule = $("filter-rule").value, path = $("filter-path").value.toLowerCase();
     shown = rows.filter((r) =>
       (!kind || (kind === "none" ? !r.rules.size : r[kind] > 0)) &&
-      (!rule || r.rules.has(rule)) && (!path || r.path.toLowerCase().includes(path)));
+      (!rule || r.rules.has(rule)) && (!path || r.path.toLowerCase().includes(path) || r.id.toLowerCase().includes(path)));
     shown.sort((a, b) => (a[sortKey] < b[sortKey] ? -sortDir : a[sortKey] > b[sortKey] ? sortDir : a.i - b.i));
     page = 0;
     drawTable();
@@ -111,7 +111,7 @@
     const body = document.querySelector("#doc-table tbody");
     body.replaceChildren(...shown.slice(page * PAGE, (page + 1) * PAGE).map((r) =>
       el("tr", { "data-doc": String(r.i) },
-        el("td", {}, docLink(r.path)), el("td", {}, r.status),
+        el("td", {}, docLink(r.path), r.id ? el("span", { class: "record-id" }, " ", corpusText(r.id)) : ""), el("td", {}, r.status),
         el("td", { class: "num" }, (100 * r.share).toFixed(1) + "%"),
         ...KINDS.map((k) => el("td", { class: "num" }, String(r[k]))))));
     const pages = Math.max(1, Math.ceil(shown.length / PAGE));

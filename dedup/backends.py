@@ -1,0 +1,81 @@
+"""Where the per-document stages run: `local` (this machine's worker processes, the
+Runner) or `ray` (actors on a Ray cluster). Both run the same stage functions over the
+same batches and hand results back in batch order, so every output and report is
+byte-identical whatever the backend, the worker count or the order tasks finish in.
+
+On Ray, each actor builds its Context once, like a local worker. The workers read the
+inputs and write into the staging folder by path, so on a cluster of several machines
+the inputs and -o must be on storage that every node mounts at the same path.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Iterator
+
+from .runner import Runner
+
+BACKENDS = ("local", "ray")
+
+
+class BackendError(Exception):
+    """The backend cannot be used (Ray not installed, no cluster at the address)."""
+
+
+class _Worker:
+    """A Ray actor: one stage context, many batches."""
+
+    def __init__(self, init: Callable, init_args: tuple):
+        self.context = init(*init_args)
+
+    def run(self, func: Callable, batch: Any) -> Any:
+        return func(self.context, batch)
+
+
+class RayRunner:
+    """The Runner's interface on Ray: `map(func, batches)` yields results in order."""
+
+    def __init__(self, jobs: int, init: Callable, init_args: tuple = (), address: str | None = None):
+        try:
+            import ray
+            from ray.util import ActorPool
+        except ImportError:
+            raise BackendError("--backend ray needs Ray: pip install 'dedup-corpus[ray]'") from None
+        self._ray = ray
+        self._started = not ray.is_initialized()
+        if self._started:
+            try:
+                ray.init(address=address, num_cpus=None if address else max(jobs, 1), include_dashboard=False,
+                         log_to_driver=False, configure_logging=False)
+            except (ConnectionError, RuntimeError, ValueError) as err:
+                raise BackendError(f"cannot start or reach Ray at {address or 'a local cluster'}: "
+                                   f"{str(err).splitlines()[0]}") from None
+        cpus = ray.cluster_resources().get("CPU", 1.0)
+        count = jobs or max(int(cpus), 1)
+        actor = ray.remote(_Worker).options(num_cpus=min(1.0, cpus / count))
+        self.actors = [actor.remote(init, init_args) for _ in range(count)]
+        self._pool = ActorPool(self.actors)
+
+    def map(self, func: Callable, batches: Iterable) -> Iterator:
+        yield from self._pool.map(lambda worker, batch: worker.run.remote(func, batch), batches)
+
+    def terminate(self) -> None:
+        for worker in self.actors:
+            self._ray.kill(worker)
+        self.actors = []
+        if self._started and self._ray.is_initialized():
+            self._ray.shutdown()
+            self._started = False
+
+    close = terminate
+
+    def __enter__(self) -> "RayRunner":
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        self.terminate()
+
+
+def runner(backend: str, jobs: int, init: Callable, init_args: tuple = (), address: str | None = None):
+    """A Runner (local) or a RayRunner for `jobs` workers (0: every CPU the backend has)."""
+    if backend == "ray":
+        return RayRunner(jobs, init, init_args, address)
+    return Runner(jobs, init, init_args)

@@ -1,0 +1,258 @@
+"""JSONL and Parquet corpora: a file of records, each with a text field and other fields.
+
+Read as a stream of rows (never a whole file in memory) and written back in the same
+format and compression, row by row in their order, with only the text field changed
+(a JSONL line keeps every other byte: the new text is spliced into the line) and the
+rows that go dropped. A row that cannot be read as a document (invalid JSON or UTF-8,
+no text field, not a string) is a bad row: copied through unchanged and listed. A file
+that cannot be read at all (a truncated gzip, a corrupt Parquet file) is one error.
+pyarrow is imported only when such a file is read: a git hook on text never pays for it.
+"""
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import zlib
+from dataclasses import dataclass
+from typing import Iterator
+
+# name ending -> (format, compression); the longest ending that matches wins
+FORMATS = {
+    ".jsonl": ("jsonl", None), ".ndjson": ("jsonl", None),
+    ".jsonl.gz": ("jsonl", "gzip"), ".ndjson.gz": ("jsonl", "gzip"),
+    ".jsonl.zst": ("jsonl", "zstd"), ".ndjson.zst": ("jsonl", "zstd"),
+    ".parquet": ("parquet", None),
+}
+PATTERNS = tuple("*" + ending for ending in FORMATS)
+PARQUET_BATCH = 1024   # rows per Parquet read
+
+
+class RecordError(Exception):
+    """A record file that cannot be read or written as a whole; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Fields:
+    text: str = "text"
+    id: str = ""          # "" : rows are known by file and row number
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    number: int              # 1-based: the JSONL line, or the Parquet row
+    text: str | None         # None: a bad row (copied through)
+    id: str | None = None
+    problem: str = ""        # why a bad row is bad
+
+
+def kind_of(name: str, forced: str = "auto") -> tuple[str, str | None]:
+    """("text", None) or (format, compression) of a file, by its name (or `forced`)."""
+    lower = name.lower()
+    ending = max((e for e in FORMATS if lower.endswith(e)), key=len, default=None)
+    if forced not in ("auto", "") and forced != "text":
+        compression = FORMATS[ending][1] if ending else None
+        return forced, compression
+    if forced == "text" or ending is None:
+        return "text", None
+    return FORMATS[ending]
+
+
+def _errors():
+    import pyarrow as pa
+    return (OSError, EOFError, zlib.error, gzip.BadGzipFile, pa.ArrowException, ValueError)
+
+
+def _open_read(file: str, compression: str | None):
+    if compression == "gzip":
+        return gzip.open(file, "rb")
+    if compression == "zstd":
+        import pyarrow as pa
+        return io.BufferedReader(pa.CompressedInputStream(pa.OSFile(file), "zstd"))
+    return open(file, "rb")
+
+
+def _open_write(file: str, compression: str | None):
+    if compression == "gzip":   # no name and no time in the header: the same bytes on every run
+        return gzip.GzipFile(filename="", mode="wb", fileobj=open(file, "wb"), mtime=0)
+    if compression == "zstd":
+        import pyarrow as pa
+        return pa.CompressedOutputStream(file, "zstd")
+    return open(file, "wb")
+
+
+def _described(value) -> str:
+    return "null" if value is None else {bool: "a boolean", int: "a number", float: "a number",
+                                         list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
+
+
+def _jsonl_row(number: int, raw: bytes, fields: Fields) -> Row:
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        return Row(number, None, problem=f"not UTF-8 (undecodable byte at offset {err.start})")
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as err:
+        return Row(number, None, problem=f"invalid JSON ({err.msg} at column {err.colno})")
+    if not isinstance(record, dict):
+        return Row(number, None, problem=f"not a JSON object ({_described(record)})")
+    if fields.text not in record:
+        return Row(number, None, problem=f"no field {fields.text!r}")
+    text = record[fields.text]
+    if not isinstance(text, str):
+        return Row(number, None, problem=f"field {fields.text!r} is {_described(text)}, not a string")
+    ident = record.get(fields.id) if fields.id else None
+    return Row(number, text, None if ident is None else str(ident))
+
+
+def _jsonl_lines(file: str, compression: str | None) -> Iterator[tuple[int, bytes]]:
+    """(line number, line without its line end) for every line that is not blank."""
+    with _open_read(file, compression) as handle:
+        for number, raw in enumerate(handle, 1):
+            body = raw.rstrip(b"\r\n")
+            if body.strip():
+                yield number, body
+
+
+def rows(file: str, fmt: str, compression: str | None, fields: Fields) -> Iterator[Row]:
+    """The file's rows in order; raises RecordError if the file itself is broken."""
+    try:
+        if fmt == "jsonl":
+            for number, body in _jsonl_lines(file, compression):
+                yield _jsonl_row(number, body, fields)
+        else:
+            yield from _parquet_rows(file, fields)
+    except RecordError:
+        raise
+    except _errors() as err:
+        raise RecordError(_broken(file, fmt, compression, err)) from None
+
+
+def texts(file: str, fmt: str, compression: str | None, fields: Fields, wanted: set[int]) -> dict[int, str]:
+    """The texts of the `wanted` rows of a file ({} if it cannot be read)."""
+    out = {}
+    try:
+        for row in rows(file, fmt, compression, fields):
+            if row.number in wanted and row.text is not None:
+                out[row.number] = row.text
+    except RecordError:
+        return {}
+    return out
+
+
+def _broken(file: str, fmt: str, compression: str | None, err: Exception) -> str:
+    what = {"gzip": "gzip-compressed JSONL", "zstd": "zstd-compressed JSONL"}.get(compression, fmt.replace("jsonl", "JSONL").replace("parquet", "Parquet"))
+    detail = str(err).splitlines()[0] if str(err) else type(err).__name__
+    if isinstance(err, EOFError):
+        detail = "truncated: " + detail
+    return f"unreadable {what} file: {detail}"
+
+
+def _parquet_columns(pf, fields: Fields) -> list[str]:
+    import pyarrow as pa
+    names = pf.schema_arrow.names
+    if fields.text not in names:
+        raise RecordError(f"Parquet file has no column {fields.text!r} (its columns: {', '.join(names)})")
+    kind = pf.schema_arrow.field(fields.text).type
+    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+        raise RecordError(f"Parquet column {fields.text!r} is {kind}, not a string")
+    return [fields.text] + ([fields.id] if fields.id and fields.id in names and fields.id != fields.text else [])
+
+
+def _parquet_rows(file: str, fields: Fields) -> Iterator[Row]:
+    import pyarrow.parquet as pq
+    pf = pq.ParquetFile(file)
+    columns = _parquet_columns(pf, fields)
+    number = 0
+    for batch in pf.iter_batches(batch_size=PARQUET_BATCH, columns=columns):
+        texts = batch.column(0).to_pylist()
+        ids = batch.column(1).to_pylist() if len(columns) > 1 else [None] * len(texts)
+        for text, ident in zip(texts, ids):
+            number += 1
+            if text is None:
+                yield Row(number, None, problem=f"field {fields.text!r} is null")
+            else:
+                yield Row(number, text, None if ident is None else str(ident))
+
+
+# --- writing -------------------------------------------------------------------------
+
+def _skip_space(line: str, at: int) -> int:
+    while at < len(line) and line[at] in " \t\n\r":
+        at += 1
+    return at
+
+
+def _value_span(line: str, name: str) -> tuple[int, int]:
+    """Where the value of top-level key `name` is in a JSON object's text (the last
+    one, as json.loads reads duplicate keys)."""
+    decoder = json.JSONDecoder()
+    at, found = _skip_space(line, 0) + 1, None
+    while True:
+        at = _skip_space(line, at)
+        if line[at] == "}":
+            break
+        key, at = json.decoder.scanstring(line, at + 1)
+        at = _skip_space(line, _skip_space(line, at) + 1)   # past the ':'
+        _, end = decoder.raw_decode(line, at)
+        if key == name:
+            found = (at, end)
+        at = _skip_space(line, end)
+        if line[at] == ",":
+            at += 1
+    if found is None:
+        raise KeyError(name)
+    return found
+
+
+def replace_text(line: str, name: str, text: str) -> str:
+    """The JSONL line with field `name` set to `text`; every other byte as it was."""
+    start, stop = _value_span(line, name)
+    return line[:start] + json.dumps(text, ensure_ascii=False) + line[stop:]
+
+
+def write(source_file: str, target: str, fmt: str, compression: str | None, fields: Fields,
+          changes: dict[int, str | None]) -> None:
+    """Copy the file to `target` with `changes` applied: row number -> its new text,
+    or None to drop the row. Rows not in `changes` are copied as they are."""
+    if fmt == "jsonl":
+        _write_jsonl(source_file, target, compression, fields, changes)
+    else:
+        _write_parquet(source_file, target, fields, changes)
+
+
+def _write_jsonl(source_file, target, compression, fields: Fields, changes) -> None:
+    with _open_read(source_file, compression) as src, _open_write(target, compression) as out:
+        for number, raw in enumerate(src, 1):
+            if number not in changes:
+                out.write(raw)
+                continue
+            new = changes[number]
+            if new is None:
+                continue
+            body = raw.rstrip(b"\r\n")
+            line = replace_text(body.decode("utf-8"), fields.text, new)
+            out.write(line.encode("utf-8") + raw[len(body):])
+
+
+def _write_parquet(source_file, target, fields: Fields, changes) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    pf = pq.ParquetFile(source_file)
+    schema = pf.schema_arrow
+    column = schema.get_field_index(fields.text)
+    meta = pf.metadata
+    codec = meta.row_group(0).column(column).compression.lower() if meta.num_row_groups else "snappy"
+    first = 0
+    with pq.ParquetWriter(target, schema, compression=codec) as writer:
+        for batch in pf.iter_batches(batch_size=PARQUET_BATCH):
+            numbers = range(first + 1, first + batch.num_rows + 1)
+            first += batch.num_rows
+            if any(n in changes for n in numbers):
+                texts = batch.column(column).to_pylist()
+                keep = [changes.get(n, "") is not None for n in numbers]
+                texts = [changes[n] if n in changes and changes[n] is not None else t for n, t in zip(numbers, texts)]
+                batch = batch.set_column(column, schema.field(column), pa.array(texts, schema.field(column).type))
+                batch = batch.filter(pa.array(keep))
+            writer.write_batch(batch)
