@@ -9,6 +9,7 @@ the inputs and -o must be on storage that every node mounts at the same path.
 """
 from __future__ import annotations
 
+import os
 from typing import Any, Callable, Iterable, Iterator
 
 from .runner import Runner
@@ -21,9 +22,11 @@ class BackendError(Exception):
 
 
 class _Worker:
-    """A Ray actor: one stage context, many batches."""
+    """A Ray actor: one stage context, many batches, run from the driver's folder
+    (paths in the batches are relative to it; Ray starts workers elsewhere)."""
 
-    def __init__(self, init: Callable, init_args: tuple):
+    def __init__(self, init: Callable, init_args: tuple, cwd: str):
+        os.chdir(cwd)
         self.context = init(*init_args)
 
     def run(self, func: Callable, batch: Any) -> Any:
@@ -51,7 +54,7 @@ class RayRunner:
         cpus = ray.cluster_resources().get("CPU", 1.0)
         count = jobs or max(int(cpus), 1)
         actor = ray.remote(_Worker).options(num_cpus=min(1.0, cpus / count))
-        self.actors = [actor.remote(init, init_args) for _ in range(count)]
+        self.actors = [actor.remote(init, init_args, os.getcwd()) for _ in range(count)]
         self._pool = ActorPool(self.actors)
 
     def map(self, func: Callable, batches: Iterable) -> Iterator:

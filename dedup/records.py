@@ -50,9 +50,9 @@ def kind_of(name: str, forced: str = "auto") -> tuple[str, str | None]:
     """("text", None) or (format, compression) of a file, by its name (or `forced`)."""
     lower = name.lower()
     ending = max((e for e in FORMATS if lower.endswith(e)), key=len, default=None)
-    if forced not in ("auto", "") and forced != "text":
-        compression = FORMATS[ending][1] if ending else None
-        return forced, compression
+    if forced not in ("auto", "text"):
+        compression = "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith(".zst") else None
+        return forced, compression if forced == "jsonl" else None
     if forced == "text" or ending is None:
         return "text", None
     return FORMATS[ending]

@@ -1,0 +1,269 @@
+"""JSONL and Parquet corpora, end to end: the golden corpus's 29 documents as rows give
+exactly the decisions they get as files, outputs keep format, compression, row order and
+every other field, bad rows are copied through and listed, broken files are one line."""
+import gzip
+import json
+import os
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings as hsettings, strategies as st
+
+from dedup import html, records, stages
+from dedup.cli import main
+
+GOLDEN = Path(__file__).resolve().parent / "golden" / "corpus"
+
+
+def golden_texts() -> list[tuple[str, str]]:
+    """(path as the text run reports it, text) of the golden corpus's readable documents."""
+    out = []
+    for path in sorted(GOLDEN.rglob("*")):
+        if path.is_file():
+            try:
+                text = path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if text and "\0" not in text:
+                out.append(("corpus/" + path.relative_to(GOLDEN).as_posix(), text))
+    return out
+
+
+def golden_rows() -> list[dict]:
+    return [{"id": f"doc-{n}", "url": f"https://{path.split('/')[1]}.example/{n}", "text": text, "n": n,
+             "score": n / 7, "tags": [path.split("/")[1]], "meta": {"from": path}}
+            for n, (path, text) in enumerate(golden_texts(), 1)]
+
+
+def write_jsonl(path: Path, lines: list[str], compression: str | None = None) -> None:
+    data = "".join(line + "\n" for line in lines).encode("utf-8")
+    if compression == "gzip":
+        data = gzip.compress(data)
+    elif compression == "zstd":
+        with pa.CompressedOutputStream(str(path), "zstd") as out:
+            out.write(data)
+        return
+    path.write_bytes(data)
+
+
+def read_jsonl(path: Path) -> list[str]:
+    if path.name.endswith(".gz"):
+        data = gzip.decompress(path.read_bytes())
+    elif path.name.endswith(".zst"):
+        with pa.CompressedInputStream(pa.OSFile(str(path)), "zstd") as src:
+            data = src.read()
+    else:
+        data = path.read_bytes()
+    return data.decode("utf-8").splitlines()
+
+
+def clean(args: list[str], cwd: Path):
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, ["clean", *args, "-q"], catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def decisions(report: dict, names: dict[str, str]) -> list:
+    """Every document's status and removals, with paths renamed by `names`."""
+    def rename(value):
+        if isinstance(value, dict):
+            return {k: names.get(v, v) if k == "path" else rename(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rename(v) for v in value]
+        return value
+    return [(names.get(d["path"], d["path"]), d["status"], d["sha256"], d["lines"], rename(d["removed"]))
+            for d in report["documents"]]
+
+
+@pytest.fixture(scope="module")
+def text_run(tmp_path_factory):
+    """The golden corpus cleaned as text files."""
+    out = tmp_path_factory.mktemp("text") / "out"
+    result = clean(["corpus", "-o", str(out)], GOLDEN.parent)
+    assert result.exit_code == 0, result.output
+    return json.loads((out / "report.json").read_text("utf-8")), out
+
+
+@pytest.mark.parametrize("name,compression", [("data.jsonl", None), ("data.jsonl.gz", "gzip"),
+                                              ("data.jsonl.zst", "zstd")])
+def test_golden_corpus_as_jsonl_rows_gets_the_decisions_it_gets_as_files(tmp_path, text_run, name, compression):
+    text_report, text_out = text_run
+    rows = golden_rows()
+    lines = [json.dumps(r, ensure_ascii=n % 2 == 0) for n, r in enumerate(rows)]
+    write_jsonl(tmp_path / name, lines, compression)
+    result = clean([name, "-o", "out", "--id-field", "id"], tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    names = {f"{name}:{n}": path for n, (path, _) in enumerate(golden_texts(), 1)}
+    assert decisions(report, names) == decisions(text_report, {})
+    assert [d["id"] for d in report["documents"]] == [r["id"] for r in rows]
+    assert {d["row"] for d in report["documents"]} == set(range(1, len(rows) + 1))
+
+    # the output: same compression, rows in order, removed rows gone, text as the files' cleaned text,
+    # and every other byte of a kept line as it was
+    out_lines = read_jsonl(tmp_path / "out" / name)
+    by_path = {d["path"]: d for d in text_report["documents"]}
+    expected = [(line, row) for line, row in zip(lines, rows) if by_path[row["meta"]["from"]]["status"] != "removed"]
+    assert len(out_lines) == len(expected)
+    for got, (line, row) in zip(out_lines, expected):
+        cleaned = (text_out / row["meta"]["from"].removeprefix("corpus/")).read_bytes().decode("utf-8")
+        assert json.loads(got) == {**row, "text": cleaned}
+        start, stop = records._value_span(line, "text")
+        assert got.startswith(line[:start]) and got.endswith(line[stop:])
+
+
+def test_golden_corpus_as_parquet_keeps_the_schema_and_every_other_column(tmp_path, text_run):
+    text_report, text_out = text_run
+    rows = golden_rows()
+    schema = pa.schema([("id", pa.string()), ("text", pa.large_string()), ("n", pa.int16()), ("score", pa.float32()),
+                        ("tags", pa.list_(pa.string()))], metadata={b"origin": b"test"})
+    table = pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in rows], schema=schema)
+    pq.write_table(table, tmp_path / "data.parquet", row_group_size=5, compression="zstd")
+    result = clean(["data.parquet", "-o", "out", "--id-field", "id"], tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    names = {f"data.parquet:{n}": path for n, (path, _) in enumerate(golden_texts(), 1)}
+    assert decisions(report, names) == decisions(text_report, {})
+
+    out = pq.ParquetFile(tmp_path / "out" / "data.parquet")
+    assert out.schema_arrow.equals(pq.ParquetFile(tmp_path / "data.parquet").schema_arrow, check_metadata=True)
+    assert out.schema_arrow.field("n").type == pa.int16() and out.schema_arrow.metadata[b"origin"] == b"test"
+    assert out.metadata.row_group(0).column(0).compression == "ZSTD"
+    got = out.read().to_pylist()
+    by_path = {d["path"]: d for d in text_report["documents"]}
+    kept = [(row, path) for row, (path, _) in zip(rows, golden_texts()) if by_path[path]["status"] != "removed"]
+    assert len(got) == len(kept)
+    for got_row, (row, path) in zip(got, kept):
+        cleaned = (text_out / path.removeprefix("corpus/")).read_bytes().decode("utf-8")
+        assert got_row["text"] == cleaned
+        assert {k: got_row[k] for k in ("id", "n", "tags")} == {k: row[k] for k in ("id", "n", "tags")}
+        assert got_row["score"] == pytest.approx(row["score"], rel=1e-6)
+
+
+def test_rows_sketched_in_small_chunks_give_the_same_report(tmp_path, monkeypatch):
+    """Chunking of a record file (how many rows are sketched and spilled together) changes nothing."""
+    write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
+    assert clean(["data.jsonl", "-o", "a"], tmp_path).exit_code == 0
+    monkeypatch.setattr(stages, "RECORD_CHUNK", 1)
+    assert clean(["data.jsonl", "-o", "b"], tmp_path).exit_code == 0
+    a, b = (json.loads((tmp_path / o / "report.json").read_text("utf-8")) for o in "ab")
+    assert decisions(a, {}) == decisions(b, {})
+    assert (tmp_path / "a" / "data.jsonl").read_bytes() == (tmp_path / "b" / "data.jsonl").read_bytes()
+
+
+BAD_ROWS = [
+    ('{"text": "not closed', "invalid JSON"),
+    ('[1, 2]', "not a JSON object (a list)"),
+    ('{"id": 3}', "no field 'text'"),
+    ('{"text": 42}', "field 'text' is a number, not a string"),
+    ('{"text": null}', "field 'text' is null, not a string"),
+]
+
+
+def test_bad_rows_are_copied_through_unchanged_and_listed_with_file_line_and_reason(tmp_path):
+    good = [json.dumps({"text": f"Row {i} has its own words, a sentence nobody else wrote, number {i}."})
+            for i in range(3)]
+    dup = json.dumps({"text": "Row 0 has its own words, a sentence nobody else wrote, number 0."})
+    lines = [good[0], BAD_ROWS[0][0], good[1], BAD_ROWS[1][0], BAD_ROWS[2][0], dup, BAD_ROWS[3][0], "",
+             BAD_ROWS[4][0], good[2]]
+    data = "\n".join(lines).encode("utf-8") + b"\n" + b'{"text": "caf\xe9"}\n'
+    (tmp_path / "data.jsonl").write_bytes(data)
+    result = clean(["data.jsonl", "-o", "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    skipped = {s["path"]: s["reason"] for s in report["skipped"]}
+    assert list(skipped) == ["data.jsonl:2", "data.jsonl:4", "data.jsonl:5", "data.jsonl:7", "data.jsonl:9",
+                             "data.jsonl:11"]
+    for (line, reason), path in zip(BAD_ROWS, ["data.jsonl:2", "data.jsonl:4", "data.jsonl:5", "data.jsonl:7",
+                                               "data.jsonl:9"]):
+        assert skipped[path].startswith(reason) and skipped[path].endswith("copied through unchanged")
+    assert skipped["data.jsonl:11"].startswith("not UTF-8 (undecodable byte at offset 13)")
+    # the duplicate row (line 6) is dropped; everything else, blank line and bad bytes included, is as it was
+    expected = b"\n".join(line.encode() for n, line in enumerate(lines, 1) if n != 6) + b"\n" + b'{"text": "caf\xe9"}\n'
+    assert (tmp_path / "out" / "data.jsonl").read_bytes() == expected
+    assert [d["status"] for d in report["documents"]] == ["kept", "kept", "removed", "kept"]
+
+
+def test_a_truncated_gzip_and_a_corrupt_parquet_file_are_one_line_each_and_the_rest_goes_on(tmp_path):
+    whole = gzip.compress(b"".join(json.dumps({"text": f"line {i} of a long file of rows"}).encode() + b"\n"
+                                   for i in range(2000)))
+    (tmp_path / "cut.jsonl.gz").write_bytes(whole[:len(whole) // 2])
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1" + os.urandom(200) + b"PAR1")
+    (tmp_path / "fine.txt").write_text("A text file that is fine and is kept as it is.\n", "utf-8")
+    result = clean([".", "-o", "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    skipped = {s["path"]: s["reason"] for s in report["skipped"]}
+    assert skipped["cut.jsonl.gz"].startswith("unreadable gzip-compressed JSONL file: truncated")
+    assert skipped["bad.parquet"].startswith("unreadable Parquet file: ")
+    assert all("\n" not in reason for reason in skipped.values())
+    assert [d["path"] for d in report["documents"]] == ["fine.txt"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == [
+        "fine.txt", "report.html", "report.json"]
+
+
+def test_a_parquet_file_without_a_string_text_column_is_skipped_with_its_columns_named(tmp_path):
+    pq.write_table(pa.table({"body": ["some text here for the row"]}), tmp_path / "a.parquet")
+    pq.write_table(pa.table({"text": [1, 2]}), tmp_path / "b.parquet")
+    result = clean([".", "-o", "out"], tmp_path)
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["skipped"] == [
+        {"path": "a.parquet", "reason": "Parquet file has no column 'text' (its columns: body)"},
+        {"path": "b.parquet", "reason": "Parquet column 'text' is int64, not a string"}]
+    result = clean([".", "-o", "out2", "--text-field", "body"], tmp_path)
+    report = json.loads((tmp_path / "out2" / "report.json").read_text("utf-8"))
+    assert [d["path"] for d in report["documents"]] == ["a.parquet:1"]
+
+
+def test_in_place_refuses_record_files_before_touching_anything(tmp_path):
+    (tmp_path / "data.jsonl").write_text('{"text": "x y z"}\n', "utf-8")
+    result = CliRunner().invoke(main, ["clean", str(tmp_path / "data.jsonl"), "--in-place", "-o",
+                                       str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.strip().endswith("--in-place rewrites text files only; write JSONL and Parquet corpora to -o")
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_review_page_reads_row_originals_from_their_file(tmp_path):
+    write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
+    assert clean(["data.jsonl", "-o", "out", "--id-field", "id"], tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    texts = html.read_originals(report, tmp_path)
+    with_removals = [d for d in report["documents"] if d["removed"]]
+    assert with_removals and all(texts[d["path"]] == golden_rows()[d["row"] - 1]["text"] for d in with_removals)
+    data = html.page_data(report, texts)
+    assert [d["id"] for d in data["documents"]] == [r["id"] for r in golden_rows()]
+
+
+def test_kind_of_names_and_forced_formats():
+    assert records.kind_of("a/b.JSONL.GZ") == ("jsonl", "gzip")
+    assert records.kind_of("x.ndjson.zst") == ("jsonl", "zstd")
+    assert records.kind_of("x.parquet") == ("parquet", None)
+    assert records.kind_of("x.json") == ("text", None)
+    assert records.kind_of("x.jsonl", "text") == ("text", None)
+    assert records.kind_of("dump.gz", "jsonl") == ("jsonl", "gzip")
+    assert records.kind_of("rows", "parquet") == ("parquet", None)
+
+
+json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+                           lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+                           max_leaves=8)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(), json_values, max_size=5), st.text(), st.text(), st.booleans(),
+       st.sampled_from([(", ", ": "), (",", ":"), (" , ", " : ")]))
+def test_replace_text_changes_the_text_field_and_no_other_byte(record, old, new, ascii_only, separators):
+    record = {**record, "text": old}
+    line = json.dumps(record, ensure_ascii=ascii_only, separators=separators)
+    got = records.replace_text(line, "text", new)
+    assert json.loads(got) == {**record, "text": new}
+    start, stop = records._value_span(line, "text")
+    assert json.loads(line[start:stop]) == old
+    assert got == line[:start] + json.dumps(new, ensure_ascii=False) + line[stop:]
