@@ -211,12 +211,12 @@ def test_a_truncated_gzip_and_a_corrupt_parquet_file_are_one_line_each_and_the_r
 def test_a_parquet_file_without_a_string_text_column_is_skipped_with_its_columns_named(tmp_path):
     pq.write_table(pa.table({"body": ["some text here for the row"]}), tmp_path / "a.parquet")
     pq.write_table(pa.table({"text": [1, 2]}), tmp_path / "b.parquet")
-    result = clean([".", "-o", "out"], tmp_path)
+    assert clean([".", "-o", "out"], tmp_path).exit_code == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     assert report["skipped"] == [
         {"path": "a.parquet", "reason": "Parquet file has no column 'text' (its columns: body)"},
         {"path": "b.parquet", "reason": "Parquet column 'text' is int64, not a string"}]
-    result = clean([".", "-o", "out2", "--text-field", "body"], tmp_path)
+    assert clean([".", "-o", "out2", "--text-field", "body"], tmp_path).exit_code == 0
     report = json.loads((tmp_path / "out2" / "report.json").read_text("utf-8"))
     assert [d["path"] for d in report["documents"]] == ["a.parquet:1"]
 
@@ -267,3 +267,35 @@ def test_replace_text_changes_the_text_field_and_no_other_byte(record, old, new,
     start, stop = records._value_span(line, "text")
     assert json.loads(line[start:stop]) == old
     assert got == line[:start] + json.dumps(new, ensure_ascii=False) + line[stop:]
+
+
+@pytest.mark.parametrize("change", ["a row edited", "rows cut off"])
+def test_a_record_file_that_changes_during_the_run_is_not_written(tmp_path, monkeypatch, change):
+    from dedup import pipeline
+    write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
+    real = pipeline.classify
+
+    def classify_then_edit(*args, **kwargs):
+        rows = golden_rows()
+        if change == "a row edited":
+            rows[3]["text"] += "\nA line added while the run was classifying."
+        else:
+            rows = rows[:-2]
+        write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in rows])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(pipeline, "classify", classify_then_edit)
+    assert clean(["data.jsonl", "-o", "out"], tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["skipped"] == [{"path": "data.jsonl", "reason": "changed or vanished during the run; not written"}]
+    assert report["documents"] == [] and not (tmp_path / "out" / "data.jsonl").exists()
+
+
+def test_the_review_page_rebuilds_removed_rows_from_the_report_when_their_file_is_gone(tmp_path):
+    write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
+    assert clean(["data.jsonl", "-o", "out"], tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    (tmp_path / "data.jsonl").unlink()
+    texts = html.read_originals(report, tmp_path)
+    removed = [d for d in report["documents"] if d["status"] == "removed"]
+    assert removed and set(texts) == {d["path"] for d in removed}
+    assert all(texts[d["path"]] == golden_rows()[d["row"] - 1]["text"] for d in removed)
