@@ -59,15 +59,23 @@ class CorpusStats:
     templates: dict[str, tuple[str, int]]        # teaser label -> (label as written, documents)
 
 
-def classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats | None = None) -> list[Decision]:
+def classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats | None = None,
+             previous=None) -> list[Decision]:
+    """`previous`: a previous run's kept corpus (previous.Previous), which comes first:
+    what repeats it goes."""
     decisions = [Decision() for _ in sketches]
     _lexicon(sketches, decisions)
+    if previous is not None:
+        from . import previous as against
+        against.flag_documents(sketches, decisions, settings, previous)
     live = _duplicate_documents(sketches, decisions, settings)
     if stats is None:
         stats = corpus_stats([sketches[d] for d in live], settings)
     _repeated_in_document(sketches, decisions, live, settings)
     _frequent_lines(sketches, decisions, live, settings, stats)
     _teaser_templates(sketches, decisions, live, stats)
+    if previous is not None:
+        against.flag_blocks(sketches, decisions, live, settings, previous)
     _duplicate_paragraphs(sketches, decisions, live, settings)
     _duplicate_lines(sketches, decisions, live, settings)
     return decisions
@@ -106,7 +114,7 @@ def _near(keys: np.ndarray, shingles_of: Callable[[int], np.ndarray], settings: 
 def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
     """Drop documents that repeat an earlier one; return the indexes of the rest."""
     contents = [content_lines(sk, settings) for sk in sketches]
-    candidates = [d for d, c in enumerate(contents) if len(c)]
+    candidates = [d for d, c in enumerate(contents) if len(c) and decisions[d].document is None]
     first_with_hash: dict[bytes, int] = {}
     exact_reps = []
     for d in candidates:

@@ -111,9 +111,12 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
               help="Where the per-document stages run: this machine's processes, or a Ray cluster "
                    "(pip install 'dedup-corpus[ray]'). The result is the same.")
 @click.option("--address", help="Ray: the cluster to join (e.g. auto); default: start a local one.")
+@click.option("--against", metavar="PREVIOUS_OUT",
+              help="Also remove what repeats the corpus of an earlier run, from the index it saved in its -o "
+                   "(only what is new is kept; the old corpus is not read again).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
 def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, threshold, shingle_size, num_perm,
-          min_docs, lexicons, decode_errors, format_, text_field, id_field, backend, address, quiet) -> None:
+          min_docs, lexicons, decode_errors, format_, text_field, id_field, backend, address, against, quiet) -> None:
     """Clean the corpus at PATHS (files and folders) into -o, with a report of every removal."""
     if in_place and dry_run:
         _fail("--in-place and --dry-run exclude each other")
@@ -131,7 +134,7 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
                                   "text_field": text_field, "id_field": id_field})
             bars = _progress(not quiet)
             try:
-                result = pipeline.clean(list(paths), settings, out, mode, jobs, bars, force, state, backend, address)
+                result = pipeline.clean(list(paths), settings, out, mode, jobs, bars, force, state, backend, address, against)
             finally:
                 if bars:
                     bars.close()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import backends, corpus, html, lexicon, output, plan, records, report
+from . import backends, corpus, html, lexicon, output, plan, previous, records, report
 from .classify import classify
 from .config import Settings
 from .corpus import Skipped
@@ -91,7 +91,8 @@ class InPlace:
 
 def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
           jobs: int = 0, progress: Progress | None = None, force: bool = False,
-          state: InPlace | None = None, backend: str = "local", address: str | None = None) -> dict:
+          state: InPlace | None = None, backend: str = "local", address: str | None = None,
+          against: str | None = None) -> dict:
     """Clean the corpus at `inputs` and publish OUT (cleaned files in write mode,
     report.json and report.html in every mode); return the report. `mode` is write,
     in-place or dry-run."""
@@ -107,6 +108,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
         if held:
             raise corpus.InputError(f"{held[0]}: --in-place rewrites text files only; "
                                     "write JSONL and Parquet corpora to -o")
+    before = previous.load(against, settings) if against else None
     read_batches = _read_batches(sources, settings)
     if backend == "local":
         jobs = default_jobs(jobs) if len(read_batches) > 1 else 1
@@ -131,7 +133,9 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     sketched.append(item)
             if progress:
                 progress(f"classifying {len(sketched):,} documents", 0, 0, 0)
-            decisions = classify([s.sketch for s in sketched], settings)
+            decisions = classify([s.sketch for s in sketched], settings, previous=before)
+            previous.save(stage.path, out.as_posix(), [s.sketch for s in sketched], decisions, settings, before)
+            del before
             close_spills()
             shutil.rmtree(spills)
             writes = _write_batches(sketched, decisions, units, mode, str(stage.path))

@@ -1,0 +1,223 @@
+"""What a run keeps of its corpus for the next one, and dedup against it (--against).
+
+Every run saves, in OUT/.dedup-index/, what is left of its corpus after cleaning, as
+numpy arrays: each kept document's content digest and MinHash signature, the hashes of
+its kept lines (long enough to be duplicates alone) and paragraphs, and where each came
+from; plus the settings the hashes depend on. A later run given `--against OUT` removes
+what repeats that corpus (documents exactly or nearly, lines and paragraphs exactly)
+without reading it again. Near-documents are found by band keys and verified by the
+MinHash estimate of their similarity (the old shingles are not kept: they would make
+the index about as big as the text). The saved index holds the previous index too, so
+monthly runs chain: each is deduplicated against all before it.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import index
+from .classify import DUPLICATE, NEAR_DUPLICATE, Decision, Finding, content_digest
+from .config import Settings
+from .corpus import InputError
+from .sketch import DocSketch, content_lines
+
+FOLDER = ".dedup-index"
+FORMAT = 1
+# the settings that change what is hashed and compared: a run against an index built
+# with others would compare different things
+MATCHING = ("shingle_size", "num_perm", "seed", "threshold", "bands", "rows", "min_duplicate_words",
+            "max_line_chars", "lexicons")
+
+
+@dataclass
+class Previous:
+    """A previous run's kept corpus, as saved in its OUT."""
+    run: str                    # the OUT folder as the user named it
+    paths: list[tuple[str, str]]  # each document's run (its OUT as named then) and path (as it reported it)
+    digests: np.ndarray         # (documents, 16) uint8 content digests
+    signatures: np.ndarray      # (documents, num_perm) uint32
+    line_hash: np.ndarray       # (lines,) uint64, sorted
+    line_where: np.ndarray      # (lines, 2) int64: document, 1-based line
+    paragraph_hash: np.ndarray  # (paragraphs,) uint64, sorted
+    paragraph_where: np.ndarray  # (paragraphs, 3) int64: document, first and last 1-based line
+
+    def original(self, doc: int, *lines: int) -> dict:
+        run, path = self.paths[doc]
+        out = {"path": path, "run": run}
+        if lines:
+            out["lines"] = [int(x) for x in lines]
+        return out
+
+
+def _matching(settings: Settings) -> dict:
+    public = settings.public()
+    return {k: public[k] for k in MATCHING}
+
+
+def load(folder: str, settings: Settings) -> Previous:
+    """The index saved in a previous run's OUT; one-line errors for a missing or
+    mismatched one."""
+    root = Path(folder) / FOLDER
+    try:
+        meta = json.loads((root / "index.json").read_text("utf-8"))
+        arrays = np.load(root / "index.npz")
+        paths = json.loads((root / "paths.json").read_text("utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"{folder}: no dedup index in it (--against takes the -o folder of an earlier run)") from None
+    except (OSError, ValueError, KeyError) as err:
+        raise InputError(f"{folder}: its dedup index cannot be read ({err})") from None
+    if meta.get("format") != FORMAT:
+        raise InputError(f"{folder}: its dedup index has format {meta.get('format')}, this dedup reads {FORMAT}")
+    want = _matching(settings)
+    differ = [f"{k} = {meta['settings'].get(k)!r} there, {v!r} here" for k, v in want.items()
+              if meta["settings"].get(k) != v]
+    if differ:
+        raise InputError(f"{folder}: its index was built with other settings ({'; '.join(differ)})")
+    return Previous(folder, [tuple(p) for p in paths], arrays["digests"], arrays["signatures"], arrays["line_hash"],
+                    arrays["line_where"], arrays["paragraph_hash"], arrays["paragraph_where"])
+
+
+def _sorted(hashes: list, where: list, width: int) -> tuple[np.ndarray, np.ndarray]:
+    h = np.array(hashes, np.uint64)
+    w = np.array(where, np.int64).reshape(-1, width)
+    order = np.argsort(h, kind="stable")
+    return h[order], w[order]
+
+
+def save(folder: Path, run: str, sketches: list[DocSketch], decisions: list[Decision], settings: Settings,
+         previous: Previous | None) -> None:
+    """Save what this run (its OUT named `run`) keeps, after `previous`'s own kept
+    corpus, into folder/FOLDER."""
+    paths = list(previous.paths) if previous else []
+    digests, signatures = [], []
+    lines, line_where, paragraphs, paragraph_where = [], [], [], []
+    for sk, dec in zip(sketches, decisions):
+        if dec.document is not None:
+            continue
+        content = content_lines(sk, settings)
+        digest = content_digest(sk, settings, content)
+        if digest is None:
+            continue
+        doc = len(paths)
+        paths.append((run, sk.path))
+        digests.append(np.frombuffer(digest, np.uint8))
+        signatures.append(sk.document_signature)
+        for pos, h in enumerate(sk.hash.tolist()):
+            if int(sk.line[pos]) not in dec.lines and sk.words[pos] >= settings.min_duplicate_words:
+                lines.append(h)
+                line_where += [doc, int(sk.line[pos]) + 1]
+        for p, (first, last) in enumerate(sk.paragraphs):
+            if not any(int(sk.line[i]) in dec.lines for i in range(first, last + 1)):
+                paragraphs.append(int(sk.paragraph_hash[p]))
+                paragraph_where += [doc, int(sk.line[first]) + 1, int(sk.line[last]) + 1]
+    line_hash, line_at = _sorted(lines, line_where, 2)
+    paragraph_hash, paragraph_at = _sorted(paragraphs, paragraph_where, 3)
+    new_digests = np.array(digests, np.uint8).reshape(-1, 16)
+    new_signatures = np.array(signatures, np.uint32).reshape(-1, settings.num_perm)
+    if previous is not None:
+        new_digests = np.concatenate([previous.digests, new_digests])
+        new_signatures = np.concatenate([previous.signatures, new_signatures])
+        line_hash, line_at = _merged(previous.line_hash, previous.line_where, line_hash, line_at)
+        paragraph_hash, paragraph_at = _merged(previous.paragraph_hash, previous.paragraph_where,
+                                               paragraph_hash, paragraph_at)
+    root = folder / FOLDER
+    root.mkdir()
+    with open(root / "index.npz", "wb") as handle:
+        np.savez(handle, digests=new_digests, signatures=new_signatures, line_hash=line_hash, line_where=line_at,
+                 paragraph_hash=paragraph_hash, paragraph_where=paragraph_at)
+    (root / "paths.json").write_text(json.dumps(paths, ensure_ascii=False), "utf-8")
+    (root / "index.json").write_text(json.dumps({"format": FORMAT, "settings": _matching(settings),
+                                                 "documents": len(paths)}, indent=1), "utf-8")
+
+
+def _merged(h1, w1, h2, w2) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted hash lists as one, the older entry first among equal hashes."""
+    h = np.concatenate([h1, h2])
+    w = np.concatenate([w1, w2])
+    order = np.argsort(h, kind="stable")
+    return h[order], w[order]
+
+
+def _find(sorted_hashes: np.ndarray, h: int) -> int | None:
+    """Index of the first entry with hash `h`, if any."""
+    i = int(np.searchsorted(sorted_hashes, np.uint64(h)))
+    return i if i < len(sorted_hashes) and int(sorted_hashes[i]) == h else None
+
+
+def near_documents(previous: Previous, signatures: np.ndarray, settings: Settings) -> list[tuple[int, float] | None]:
+    """For each new signature, the previous document it nearly duplicates (estimated
+    similarity >= threshold; the most similar, then the first) and that similarity."""
+    bands, rows = settings.lsh_params
+    out: list[tuple[int, float] | None] = [None] * len(signatures)
+    if not len(previous.signatures) or not len(signatures):
+        return out
+    old_keys = index.band_keys(previous.signatures, bands, rows)
+    new_keys = index.band_keys(signatures, bands, rows)
+    candidates: list[set[int]] = [set() for _ in range(len(signatures))]
+    for band in range(bands):
+        order = np.argsort(old_keys[:, band], kind="stable")
+        column = old_keys[order, band]
+        lo = np.searchsorted(column, new_keys[:, band], "left")
+        hi = np.searchsorted(column, new_keys[:, band], "right")
+        for i in np.flatnonzero(hi > lo).tolist():
+            candidates[i].update(order[lo[i]:hi[i]].tolist())
+    for i, found in enumerate(candidates):
+        if found:
+            olds = np.array(sorted(found))
+            similarity = (previous.signatures[olds] == signatures[i]).mean(axis=1)
+            best = int(np.argmax(similarity))   # the first of the most similar
+            if similarity[best] >= settings.threshold:
+                out[i] = (int(olds[best]), round(float(similarity[best]), 4))
+    return out
+
+
+# --- the rules: what repeats the previous corpus goes; the previous copy is the original
+
+def flag_documents(sketches: list[DocSketch], decisions: list[Decision], settings: Settings,
+                   previous: Previous) -> None:
+    """Documents that repeat a previous document, exactly or nearly."""
+    old = {previous.digests[i].tobytes(): i for i in range(len(previous.digests) - 1, -1, -1)}
+    near_of = []
+    for d, sk in enumerate(sketches):
+        digest = content_digest(sk, settings)
+        if digest is None:
+            continue
+        if digest in old:
+            decisions[d].document = Finding(DUPLICATE, "exact-document", {
+                "original": previous.original(old[digest]), "similarity": 1.0})
+        else:
+            near_of.append(d)
+    found = near_documents(previous, np.array([sketches[d].document_signature for d in near_of], np.uint32)
+                           .reshape(-1, settings.num_perm), settings)
+    for d, hit in zip(near_of, found):
+        if hit is not None:
+            doc, similarity = hit
+            decisions[d].document = Finding(DUPLICATE if similarity == 1.0 else NEAR_DUPLICATE, "near-document", {
+                "original": previous.original(doc), "similarity": similarity, "estimated": True})
+
+
+def flag_blocks(sketches: list[DocSketch], decisions: list[Decision], live: list[int], settings: Settings,
+                previous: Previous) -> None:
+    """Paragraphs and lines (long enough to be duplicates alone) that repeat a
+    previous one exactly."""
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        for p, (first, last) in enumerate(sk.paragraphs):
+            at = _find(previous.paragraph_hash, int(sk.paragraph_hash[p]))
+            if at is not None:
+                doc, a, b = previous.paragraph_where[at].tolist()
+                finding = Finding(DUPLICATE, "exact-paragraph", {"original": previous.original(doc, a, b),
+                                                                 "similarity": 1.0})
+                for pos in range(first, last + 1):
+                    dec.lines.setdefault(int(sk.line[pos]), finding)
+        for pos, h in enumerate(sk.hash.tolist()):
+            if sk.words[pos] < settings.min_duplicate_words or int(sk.line[pos]) in dec.lines:
+                continue
+            at = _find(previous.line_hash, h)
+            if at is not None:
+                doc, line = previous.line_where[at].tolist()
+                dec.lines[int(sk.line[pos])] = Finding(DUPLICATE, "exact-line", {
+                    "original": previous.original(doc, line, line), "similarity": 1.0})

@@ -1,0 +1,144 @@
+"""--against PREVIOUS_OUT: a run removes what repeats an earlier run's kept corpus, from the
+index that run saved in its -o, without reading the old corpus; runs chain; an index built
+with other settings is refused in one line."""
+import json
+import random
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dedup import previous
+from dedup.cli import main
+
+WORDS = ("river city council school market bridge farmer doctor teacher harbour station festival "
+         "minister police museum railway factory island mountain village garden library hospital").split()
+
+
+def _article(seed: int, lines: int = 6) -> str:
+    rng = random.Random(seed)
+    return "".join(" ".join(rng.choice(WORDS) for _ in range(rng.randint(9, 16))).capitalize() + ".\n"
+                   for _ in range(lines))
+
+
+def _write(folder: Path, texts: dict[str, str]) -> None:
+    folder.mkdir(parents=True)
+    for name, text in texts.items():
+        (folder / name).write_text(text, "utf-8")
+
+
+def _clean(tmp_path: Path, *args: str):
+    result = CliRunner().invoke(main, ["clean", *args, "-q"], catch_exceptions=False)
+    return result
+
+
+def _removed(out: Path) -> dict[str, list]:
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    return {Path(d["path"]).name: [(r["rule"], r["evidence"].get("original"), r["evidence"].get("similarity"))
+                                   for r in d["removed"]] for d in report["documents"]}
+
+
+def test_a_second_run_removes_what_repeats_the_first_and_keeps_what_is_new(tmp_path):
+    old = {f"a{i}.txt": _article(i) for i in range(6)}
+    _write(tmp_path / "m1", old)
+    assert _clean(tmp_path, str(tmp_path / "m1"), "-o", str(tmp_path / "out1")).exit_code == 0
+    near = old["a2.txt"].replace("river", "stream", 1).replace("city", "town", 1)
+    quoted = _article(100, 3) + old["a3.txt"].splitlines(keepends=True)[2] + _article(101, 2)
+    _write(tmp_path / "m2", {"b0.txt": old["a1.txt"], "b1.txt": near, "b2.txt": quoted, "b3.txt": _article(200),
+                            "b4.txt": _article(400) + "\n" + old["a5.txt"]})
+    result = _clean(tmp_path, str(tmp_path / "m2"), "-o", str(tmp_path / "out2"), "--against", str(tmp_path / "out1"))
+    assert result.exit_code == 0, result.output
+    removed = _removed(tmp_path / "out2")
+    run = str(tmp_path / "out1")
+    assert removed["b0.txt"] == [("exact-document", {"path": f"{tmp_path}/m1/a1.txt", "run": run}, 1.0)]
+    [(rule, original, similarity)] = removed["b1.txt"]
+    assert (rule, original) == ("near-document", {"path": f"{tmp_path}/m1/a2.txt", "run": run})
+    assert 0.8 <= similarity < 1.0
+    assert removed["b2.txt"] == [("exact-line", {"path": f"{tmp_path}/m1/a3.txt", "run": run, "lines": [3, 3]}, 1.0)]
+    assert removed["b3.txt"] == []
+    assert removed["b4.txt"] == [("exact-paragraph", {"path": f"{tmp_path}/m1/a5.txt", "run": run, "lines": [1, 6]},
+                                  1.0)] * 6   # a span per line, as for a paragraph copied inside one run
+    assert sorted(p.name for p in (tmp_path / "out2").glob("*.txt")) == ["b2.txt", "b3.txt", "b4.txt"]
+
+    # the second run's index holds the first's too: a third run against it sees both
+    _write(tmp_path / "m3", {"c0.txt": old["a4.txt"], "c1.txt": _article(200), "c2.txt": _article(300)})
+    assert _clean(tmp_path, str(tmp_path / "m3"), "-o", str(tmp_path / "out3"),
+                  "--against", str(tmp_path / "out2")).exit_code == 0
+    removed = _removed(tmp_path / "out3")
+    assert removed["c0.txt"][0][:2] == ("exact-document", {"path": f"{tmp_path}/m1/a4.txt", "run": str(tmp_path / "out1")})
+    assert removed["c1.txt"][0][:2] == ("exact-document", {"path": f"{tmp_path}/m2/b3.txt", "run": str(tmp_path / "out2")})
+    assert removed["c2.txt"] == []
+
+
+def test_what_a_run_removed_is_not_in_its_index(tmp_path):
+    """A removed copy, a removed line: only the kept corpus is saved."""
+    text = _article(1)
+    _write(tmp_path / "m1", {"a.txt": text, "b.txt": text, "c.txt": _article(2) + text.splitlines(keepends=True)[0]})
+    assert _clean(tmp_path, str(tmp_path / "m1"), "-o", str(tmp_path / "out1")).exit_code == 0
+    saved = previous.load(str(tmp_path / "out1"), __import__("dedup.config").config.Settings())
+    assert [(run, Path(p).name) for run, p in saved.paths] == [(str(tmp_path / "out1"), "a.txt"),
+                                                               (str(tmp_path / "out1"), "c.txt")]
+    assert len(saved.line_hash) == 6 + 6   # c.txt's copy of a.txt's first line is not there twice
+    assert sorted(saved.line_where[:, 0].tolist()) == [0] * 6 + [1] * 6
+
+
+def test_an_index_with_other_settings_or_none_is_refused_in_one_line(tmp_path):
+    _write(tmp_path / "m1", {"a.txt": _article(1)})
+    assert _clean(tmp_path, str(tmp_path / "m1"), "-o", str(tmp_path / "out1"), "--shingle-size", "3").exit_code == 0
+    result = CliRunner().invoke(main, ["clean", str(tmp_path / "m1"), "-o", str(tmp_path / "out2"),
+                                       "--against", str(tmp_path / "out1")])
+    assert result.exit_code == 2
+    assert result.output == (f"dedup: error: {tmp_path / 'out1'}: its index was built with other settings "
+                             "(shingle_size = 3 there, 5 here)\n")
+    result = CliRunner().invoke(main, ["clean", str(tmp_path / "m1"), "-o", str(tmp_path / "out2"),
+                                       "--against", str(tmp_path / "m1")])
+    assert result.exit_code == 2
+    assert "no dedup index in it" in result.output and not (tmp_path / "out2").exists()
+
+
+def test_only_what_is_near_enough_goes_and_every_copy_points_to_the_old_original(tmp_path):
+    old = {f"a{i}.txt": _article(i, 10) for i in range(3)}
+    x_lines = old["a0.txt"].splitlines(keepends=True)
+    y_lines = _article(50, 6).splitlines(keepends=True)
+    y_lines[2] = x_lines[0]                       # removed from y in the first run, as a copy of x's first line
+    old["y.txt"] = "".join(y_lines)
+    _write(tmp_path / "m1", old)
+    assert _clean(tmp_path, str(tmp_path / "m1"), "-o", str(tmp_path / "out1")).exit_code == 0
+    half = "".join(old["a1.txt"].splitlines(keepends=True)[:6]) + _article(60, 4)   # about 0.4 similar
+    _write(tmp_path / "m2", {"b0.txt": old["a2.txt"], "b1.txt": old["a2.txt"], "b2.txt": half,
+                             "b3.txt": "".join(y_lines) + "\n" + _article(70, 3)})
+    assert _clean(tmp_path, str(tmp_path / "m2"), "-o", str(tmp_path / "out2"),
+                  "--against", str(tmp_path / "out1")).exit_code == 0
+    removed = _removed(tmp_path / "out2")
+    a2 = {"path": f"{tmp_path}/m1/a2.txt", "run": str(tmp_path / "out1")}
+    assert removed["b0.txt"] == removed["b1.txt"] == [("exact-document", a2, 1.0)]
+    assert {rule for rule, _, _ in removed["b2.txt"]} == {"exact-line"}   # its six old lines, not the document
+    # y's paragraph lost a line in the first run, so it is not saved whole: its lines are matched one by one
+    assert [(rule, original["path"].rsplit("/", 1)[1], original["lines"]) for rule, original, _ in removed["b3.txt"]] == [
+        ("exact-line", "y.txt", [1, 1]), ("exact-line", "y.txt", [2, 2]), ("exact-line", "a0.txt", [1, 1]),
+        ("exact-line", "y.txt", [4, 4]), ("exact-line", "y.txt", [5, 5]), ("exact-line", "y.txt", [6, 6])]
+
+
+def test_near_documents_takes_the_most_similar_candidate_at_or_over_the_threshold():
+    import numpy as np
+    from dedup.config import Settings
+    settings = Settings()
+    bands, rows = settings.lsh_params
+    rng = np.random.default_rng(0)
+    old = rng.integers(0, 2**32, (3, settings.num_perm), dtype=np.uint64).astype(np.uint32)
+    old[2, :bands * rows // 2] = old[1, :bands * rows // 2]   # shares half its bands with document 1
+
+    def changed(sig, share):   # the first band kept, so the two are candidates whatever the share
+        out = sig.copy()
+        n = int(round(share * settings.num_perm))
+        out[rows:rows + n] = out[rows:rows + n] ^ 1
+        return out
+    empty = np.empty((0,), np.uint64)
+    prev = previous.Previous("old", [("old", f"d{i}") for i in range(3)], np.zeros((3, 16), np.uint8), old,
+                             empty, np.empty((0, 2), np.int64), empty, np.empty((0, 3), np.int64))
+    new = np.stack([changed(old[0], 0.1), changed(old[0], 0.3), changed(old[2], 0.0), rng.integers(
+        0, 2**32, settings.num_perm, dtype=np.uint64).astype(np.uint32)])
+    found = previous.near_documents(prev, new, settings)
+    assert found[0] == (0, round(1 - round(0.1 * settings.num_perm) / settings.num_perm, 4))
+    assert found[1] is None            # a candidate, but about 0.7 similar
+    assert found[2] == (2, 1.0)        # document 1 is a candidate too (half the bands), and less similar
+    assert found[3] is None
