@@ -134,7 +134,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             if progress:
                 progress(f"classifying {len(sketched):,} documents", 0, 0, 0)
             decisions = classify([s.sketch for s in sketched], settings, previous=before)
-            previous.save(stage.path, out.as_posix(), [s.sketch for s in sketched], decisions, settings, before)
+            previous.save(stage.path, [s.sketch for s in sketched], decisions, settings, before)
             del before
             close_spills()
             shutil.rmtree(spills)

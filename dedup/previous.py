@@ -26,6 +26,8 @@ from .sketch import DocSketch, content_lines
 
 FOLDER = ".dedup-index"
 FORMAT = 1
+ARRAYS = ("digests", "signatures", "line_hash", "line_where", "paragraph_hash", "paragraph_where")
+FILES = ("index.json", "paths.json", *(f"{name}.npy" for name in ARRAYS))   # what FOLDER holds
 # the settings that change what is hashed and compared: a run against an index built
 # with others would compare different things
 MATCHING = ("shingle_size", "num_perm", "seed", "threshold", "bands", "rows", "min_duplicate_words",
@@ -63,7 +65,7 @@ def load(folder: str, settings: Settings) -> Previous:
     root = Path(folder) / FOLDER
     try:
         meta = json.loads((root / "index.json").read_text("utf-8"))
-        arrays = np.load(root / "index.npz")
+        arrays = {name: np.load(root / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
         paths = json.loads((root / "paths.json").read_text("utf-8"))
     except FileNotFoundError:
         raise InputError(f"{folder}: no dedup index in it (--against takes the -o folder of an earlier run)") from None
@@ -76,7 +78,8 @@ def load(folder: str, settings: Settings) -> Previous:
               if meta["settings"].get(k) != v]
     if differ:
         raise InputError(f"{folder}: its index was built with other settings ({'; '.join(differ)})")
-    return Previous(folder, [tuple(p) for p in paths], arrays["digests"], arrays["signatures"], arrays["line_hash"],
+    # a document of the run that saved the index has no run name: it is the folder it is read from
+    return Previous(folder, [(run or folder, path) for run, path in paths], arrays["digests"], arrays["signatures"], arrays["line_hash"],
                     arrays["line_where"], arrays["paragraph_hash"], arrays["paragraph_where"])
 
 
@@ -87,10 +90,10 @@ def _sorted(hashes: list, where: list, width: int) -> tuple[np.ndarray, np.ndarr
     return h[order], w[order]
 
 
-def save(folder: Path, run: str, sketches: list[DocSketch], decisions: list[Decision], settings: Settings,
+def save(folder: Path, sketches: list[DocSketch], decisions: list[Decision], settings: Settings,
          previous: Previous | None) -> None:
-    """Save what this run (its OUT named `run`) keeps, after `previous`'s own kept
-    corpus, into folder/FOLDER."""
+    """Save what this run keeps, after `previous`'s own kept corpus, into folder/FOLDER:
+    .npy arrays (the same bytes for the same corpus; read memory-mapped)."""
     paths = list(previous.paths) if previous else []
     digests, signatures = [], []
     lines, line_where, paragraphs, paragraph_where = [], [], [], []
@@ -102,7 +105,7 @@ def save(folder: Path, run: str, sketches: list[DocSketch], decisions: list[Deci
         if digest is None:
             continue
         doc = len(paths)
-        paths.append((run, sk.path))
+        paths.append((None, sk.path))
         digests.append(np.frombuffer(digest, np.uint8))
         signatures.append(sk.document_signature)
         for pos, h in enumerate(sk.hash.tolist()):
@@ -125,9 +128,9 @@ def save(folder: Path, run: str, sketches: list[DocSketch], decisions: list[Deci
                                                paragraph_hash, paragraph_at)
     root = folder / FOLDER
     root.mkdir()
-    with open(root / "index.npz", "wb") as handle:
-        np.savez(handle, digests=new_digests, signatures=new_signatures, line_hash=line_hash, line_where=line_at,
-                 paragraph_hash=paragraph_hash, paragraph_where=paragraph_at)
+    arrays = dict(zip(ARRAYS, (new_digests, new_signatures, line_hash, line_at, paragraph_hash, paragraph_at)))
+    for name, array in arrays.items():
+        np.save(root / f"{name}.npy", np.ascontiguousarray(array))
     (root / "paths.json").write_text(json.dumps(paths, ensure_ascii=False), "utf-8")
     (root / "index.json").write_text(json.dumps({"format": FORMAT, "settings": _matching(settings),
                                                  "documents": len(paths)}, indent=1), "utf-8")

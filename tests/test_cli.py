@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from dedup import previous
 from dedup.cli import main
 from dedup.plan import rebuild
 
@@ -106,7 +107,7 @@ def test_in_place_and_dry_run(tmp_path):
     run("clean", SEEDS, "-o", reference)
     dry = tmp_path / "dry"
     assert run("clean", corpus, "-o", dry, "--dry-run").exit_code == 0
-    assert sorted(p.name for p in dry.iterdir()) == [".dedup-output", "report.html", "report.json"]
+    assert sorted(p.name for p in dry.iterdir()) == [".dedup-index", ".dedup-output", "report.html", "report.json"]
     assert run("clean", corpus, "-o", tmp_path / "rep", "--in-place").exit_code == 0
     for name in (HINDI.name, URDU.name):
         assert (corpus / name).read_bytes() == (reference / name).read_bytes()
@@ -203,7 +204,7 @@ def test_unreadable_file(tmp_path, write_corpus, monkeypatch):
     assert result.exit_code == 0, result.output
     assert f"skipped {corpus.as_posix()}/secret.txt: unreadable: Permission denied" in result.output
     assert "Traceback" not in result.output
-    assert sorted(os.listdir(out)) == [".dedup-output", "ok.txt", "report.html", "report.json"]
+    assert sorted(os.listdir(out)) == [".dedup-index", ".dedup-output", "ok.txt", "report.html", "report.json"]
 
 
 def test_single_100_mb_line(tmp_path, write_corpus):
@@ -248,7 +249,11 @@ def test_python_dash_m_and_installed_command(tmp_path):
 
 
 def out_files(out: Path) -> set[str]:
-    return {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    """OUT's files, but the index every run saves (tests/test_previous.py)."""
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    index = {f"{previous.FOLDER}/{name}" for name in previous.FILES}
+    assert index <= files
+    return files - index
 
 
 def git(cwd, *args):

@@ -78,10 +78,12 @@ def staged_files(workdir: Path) -> int:
 
 def assert_out_matches_its_report(out: Path) -> None:
     import json
+    from dedup import previous
     report = json.loads((out / "report.json").read_text("utf-8"))
     listed = {d["output"] for d in report["documents"] if d["output"]}
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert on_disk == listed | {"report.json", "report.html", ".dedup-output"}
+    index = {f"{previous.FOLDER}/{name}" for name in previous.FILES}
+    assert on_disk == listed | {"report.json", "report.html", ".dedup-output"} | index
 
 
 @pytest.fixture
