@@ -15,7 +15,9 @@ import contextlib
 import ctypes
 import multiprocessing
 import os
+import queue
 import signal
+import threading
 import time
 from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator
@@ -103,6 +105,19 @@ def _worker(conn, init: Callable, init_args: tuple, mask: set, parent: int) -> N
             return
 
 
+def _send_all(conn, box: "queue.SimpleQueue") -> None:
+    """Send a worker its jobs, in order, until None (or until its pipe is gone: the
+    parent then hears of the dead worker when it reads)."""
+    while True:
+        message = box.get()
+        if message is None:
+            return
+        try:
+            conn.send(message)
+        except (OSError, ValueError):
+            return
+
+
 class Runner:
     """`map(func, batches)` yields `func(context, batch)` for each batch, in order.
     With jobs <= 1 it runs in this process; otherwise in `jobs` worker processes."""
@@ -135,37 +150,43 @@ class Runner:
             return
         todo = iter(enumerate(batches))
         busy = {conn: 0 for _, conn in self.workers}
+        # Jobs are sent by one thread per worker: a job and a result may both be larger
+        # than a pipe's buffer, and the parent must go on reading results while it sends.
+        outboxes = {conn: queue.SimpleQueue() for conn in busy}
+        senders = [threading.Thread(target=_send_all, args=(conn, box), daemon=True) for conn, box in outboxes.items()]
+        for sender in senders:
+            sender.start()
         waiting: dict[int, Any] = {}
         next_out, sent, exhausted = 0, 0, False
-        while True:
-            for conn in busy:
-                while not exhausted and busy[conn] < IN_FLIGHT:
-                    item = next(todo, None)
-                    if item is None:
-                        exhausted = True
-                        break
+        try:
+            while True:
+                for conn in busy:
+                    while not exhausted and busy[conn] < IN_FLIGHT:
+                        item = next(todo, None)
+                        if item is None:
+                            exhausted = True
+                            break
+                        outboxes[conn].put((item[0], func, item[1]))
+                        busy[conn] += 1
+                        sent += 1
+                if next_out == sent and exhausted:
+                    return
+                for conn in wait([c for c, n in busy.items() if n]):
                     try:
-                        conn.send((item[0], func, item[1]))
-                    except OSError:   # a dead worker's pipe
-                        time.sleep(0.05)
+                        seq, ok, value = conn.recv()
+                    except (EOFError, OSError):
+                        time.sleep(0.05)   # if a signal killed it, let that signal's handler run first
                         raise WorkerDied("a worker process died") from None
-                    busy[conn] += 1
-                    sent += 1
-            if next_out == sent and exhausted:
-                return
-            for conn in wait([c for c, n in busy.items() if n]):
-                try:
-                    seq, ok, value = conn.recv()
-                except (EOFError, OSError):
-                    time.sleep(0.05)   # if a signal killed it, let that signal's handler run first
-                    raise WorkerDied("a worker process died") from None
-                busy[conn] -= 1
-                if not ok:
-                    raise value
-                waiting[seq] = value
-            while next_out in waiting:
-                yield waiting.pop(next_out)
-                next_out += 1
+                    busy[conn] -= 1
+                    if not ok:
+                        raise value
+                    waiting[seq] = value
+                while next_out in waiting:
+                    yield waiting.pop(next_out)
+                    next_out += 1
+        finally:
+            for box in outboxes.values():
+                box.put(None)
 
     def close(self) -> None:
         """Let the workers finish and exit."""

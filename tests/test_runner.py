@@ -66,3 +66,27 @@ def test_signals_become_interrupted_with_the_shell_exit_code(sig):
                 pass
     assert caught.value.exit_code == 128 + sig
     assert signal.getsignal(sig) is before   # handlers put back
+
+
+def _echo_big(ctx, batch):
+    return batch * 2
+
+
+def _alarm(signum, frame):
+    raise TimeoutError("the runner hung")
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_batches_and_results_bigger_than_a_pipe_buffer_both_ways_do_not_hang(start_method):
+    """A record file's write job and its result are megabytes: the parent must never
+    block sending a job while the worker blocks sending a result. Also: spawn works."""
+    batches = [bytes([n]) * 3_000_000 for n in range(8)]
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(60)
+    try:
+        with Runner(2, _init, (0,), start_method=start_method) as run:
+            results = list(run.map(_echo_big, batches))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert results == [b * 2 for b in batches]
