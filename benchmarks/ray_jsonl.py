@@ -79,7 +79,7 @@ def run(corpus: Path, out: Path, backend: str, jobs: str) -> tuple[float, float,
             tree = _tree(process.pid)
             peaks["driver"] = max(peaks["driver"], tree.pop(process.pid, 0))
             peaks["worker"] = max([peaks["worker"], *tree.values()])
-            time.sleep(0.1)
+            time.sleep(0.5)
     sampler = threading.Thread(target=sample)
     sampler.start()
     code = process.wait()
