@@ -23,13 +23,14 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, index, output
-from .classify import CorpusStats, content_digest, short_lines, teaser_labels, templates_from
+from .classify import CorpusStats, content_digest, short_lines, site_label, teaser_labels, templates_from
 from .config import Settings
 from .corpus import Source
 from .sketch import DocSketch
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 5   # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept
+SCHEMA = 6   # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
+# 6: boilerplate counted per source (site)
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16
@@ -277,7 +278,7 @@ class Index:
         hashes = sorted(set().union(*(short_lines(sk, settings) for sk in sketches)))
         line_documents = {int(np.int64(key).view(np.uint64)): n
                           for key, n in self._counts("short_counts", _signed(hashes))}
-        labels = sorted({key for sk in sketches for key, _, _ in sk.label.values()})
+        labels = sorted({site_label(sk, key) for sk in sketches for key, _, _ in sk.label.values()})
         frequent = [key for key, _ in self._counts("label_counts", labels)]
         evidence: dict[str, list] = {}
         seen = set()

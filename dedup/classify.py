@@ -55,14 +55,51 @@ class CorpusStats:
     """Corpus-wide counts behind the learned boilerplate rules. `clean` counts them
     over the documents it classifies; `dedup check` classifies a neighbourhood of
     the checked files but takes these counts from its index of the whole corpus."""
-    line_documents: dict[int, int]               # short line hash -> documents with it
-    templates: dict[str, tuple[str, int]]        # teaser label -> (label as written, documents)
+    line_documents: dict[int, int]               # short line's site key -> documents of its site with it
+    templates: dict[str, tuple[str, int]]        # site label -> (label as written, documents)
 
 
 def classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats | None = None,
              previous=None) -> list[Decision]:
     """`previous`: a previous run's kept corpus (previous.Previous), which comes first:
-    what repeats it goes."""
+    what repeats it goes. The copy of a duplicate that stays is the first in the order
+    `settings.keep` gives the documents (path order, longest first, or by source)."""
+    order = keep_order(sketches, settings)
+    if order is None:
+        return _classify(sketches, settings, stats, previous)
+    ranked = _classify([sketches[i] for i in order], settings, stats, previous)
+    decisions: list[Decision] = [None] * len(sketches)
+    for rank, i in enumerate(order):
+        decisions[i] = _kept_by(ranked[rank], settings.keep)
+    return decisions
+
+
+def keep_order(sketches: list[DocSketch], settings: Settings) -> list[int] | None:
+    """The documents in the order whose first copy stays (None: as they are)."""
+    if settings.keep == "longest":
+        key = lambda i: (-int(sketches[i].words.sum()), i)
+    elif settings.keep == "sources":
+        rank = {site: n for n, site in enumerate(settings.keep_sources)}
+        key = lambda i: (rank.get(sketches[i].site, len(rank)), i)
+    else:
+        return None
+    return sorted(range(len(sketches)), key=key)
+
+
+def _kept_by(decision: Decision, policy: str) -> Decision:
+    """The decision with each duplicate's evidence saying which policy chose the original."""
+    memo: dict[int, Finding] = {}
+
+    def mark(f: Finding | None) -> Finding | None:
+        if f is None or "original" not in f.evidence or "run" in f.evidence["original"]:
+            return f
+        if id(f) not in memo:
+            memo[id(f)] = Finding(f.kind, f.rule, {**f.evidence, "kept_by": policy})
+        return memo[id(f)]
+    return Decision(mark(decision.document), {line: mark(f) for line, f in decision.lines.items()})
+
+
+def _classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats | None, previous) -> list[Decision]:
     decisions = [Decision() for _ in sketches]
     _lexicon(sketches, decisions)
     if previous is not None:
@@ -73,6 +110,8 @@ def classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats |
         stats = corpus_stats([sketches[d] for d in live], settings)
     _repeated_in_document(sketches, decisions, live, settings)
     _frequent_lines(sketches, decisions, live, settings, stats)
+    _template_shapes(sketches, decisions, live, settings, stats)
+    _site_affixes(sketches, decisions, live, settings, stats)
     _teaser_templates(sketches, decisions, live, stats)
     if previous is not None:
         against.flag_blocks(sketches, decisions, live, settings, previous)
@@ -106,9 +145,57 @@ def _signer(shingles_of: Callable[[int], np.ndarray], settings: Settings) -> Cal
     return lambda items: sign.signatures([shingles_of(int(i)) for i in items], settings.num_perm, settings.seed)
 
 
-def _near(keys: np.ndarray, shingles_of: Callable[[int], np.ndarray], settings: Settings) -> np.ndarray:
-    return index.near_duplicates(keys, settings.threshold, lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b)),
-                                 _signer(shingles_of, settings))
+def _near(keys: np.ndarray, shingles_of: Callable[[int], np.ndarray], settings: Settings) -> dict[int, "_Near"]:
+    similarity = lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b))
+    return _removed_near(index.near_duplicates(keys, settings.threshold, similarity, _signer(shingles_of, settings)),
+                         similarity)
+
+
+@dataclass(frozen=True)
+class _Near:
+    """Why an item goes as a near-duplicate: the kept original of its cluster, and the
+    member it was verified against (the original itself, or another copy: clusters
+    are transitive), with both similarities."""
+    original: int
+    matched: int
+    similarity: float            # to `matched`: at least the threshold
+    original_similarity: float   # to `original` (may be lower)
+
+
+def _removed_near(found: index.Clusters, similarity: Callable[[int, int], float]) -> dict[int, _Near]:
+    out = {}
+    for i, r in enumerate(found.rep.tolist()):
+        if r != i:
+            m, s = int(found.match[i]), float(found.similarity[i])
+            out[i] = _Near(r, m, s, s if m == r else similarity(i, r))
+    return out
+
+
+def _copy_evidence(original: dict, similarity: float, matched: dict | None = None,
+                   original_similarity: float | None = None) -> dict:
+    """Evidence of a duplicate: the kept original and the similarity to what the copy
+    was matched with, which is the original unless `matched` says otherwise."""
+    evidence = {"original": original, "similarity": _round(similarity)}
+    if matched is not None:
+        evidence["matched"] = matched
+        evidence["original_similarity"] = _round(original_similarity)
+    return evidence
+
+
+def _copy_finding(exact_rule: str, near_rule: str, where: Callable[[int], dict], item: int | None,
+                  near: _Near | None) -> Finding:
+    """The finding of a copy: of `item` exactly (an exact copy: item is what it repeats),
+    or, with `near`, a near-duplicate found by LSH. An exact copy of a block that is
+    itself removed as a near-duplicate names that block as matched and its original."""
+    if item is not None:   # an exact copy
+        if near is None:
+            return Finding(DUPLICATE, exact_rule, _copy_evidence(where(item), 1.0))
+        return Finding(DUPLICATE, exact_rule, _copy_evidence(where(near.original), 1.0, where(item),
+                                                             near.original_similarity))
+    kind = DUPLICATE if near.similarity == 1.0 else NEAR_DUPLICATE
+    matched = None if near.matched == near.original else where(near.matched)
+    return Finding(kind, near_rule, _copy_evidence(where(near.original), near.similarity, matched,
+                                                   near.original_similarity))
 
 
 def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
@@ -116,15 +203,15 @@ def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
     contents = [content_lines(sk, settings) for sk in sketches]
     candidates = [d for d, c in enumerate(contents) if len(c) and decisions[d].document is None]
     first_with_hash: dict[bytes, int] = {}
-    exact_reps = []
+    exact_reps, copies = [], []
     for d in candidates:
         digest = content_digest(sketches[d], settings, contents[d])
         rep = first_with_hash.setdefault(digest, d)
         if rep != d:
-            decisions[d].document = Finding(DUPLICATE, "exact-document", {
-                "original": {"path": sketches[rep].path}, "similarity": 1.0})
+            copies.append((d, rep))
         else:
             exact_reps.append(d)
+    near: dict[int, _Near] = {}
     if len(exact_reps) > 1:
         bands, rows = settings.lsh_params
         keys = index.band_keys(np.stack([sketches[d].document_signature for d in exact_reps]), bands, rows)
@@ -136,15 +223,15 @@ def _duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
         def signatures_of(items: np.ndarray) -> np.ndarray:   # kept, one per document
             return np.stack([sketches[exact_reps[i]].document_signature for i in items.tolist()])
 
-        reps = index.near_duplicates(keys, settings.threshold, lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b)),
-                                     signatures_of)
-        for i, r in enumerate(reps):
-            if r != i:
-                d, rep = exact_reps[i], exact_reps[r]
-                similarity = sign.jaccard(shingles_of(i), shingles_of(r))
-                kind = DUPLICATE if similarity == 1.0 else NEAR_DUPLICATE
-                decisions[d].document = Finding(kind, "near-document", {
-                    "original": {"path": sketches[rep].path}, "similarity": _round(similarity)})
+        similarity = lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b))
+        found = _removed_near(index.near_duplicates(keys, settings.threshold, similarity, signatures_of), similarity)
+        near = {exact_reps[i]: _Near(exact_reps[n.original], exact_reps[n.matched], n.similarity, n.original_similarity)
+                for i, n in found.items()}
+    where = lambda d: {"path": sketches[d].path}
+    for d, n in near.items():
+        decisions[d].document = _copy_finding("exact-document", "near-document", where, None, n)
+    for d, rep in copies:
+        decisions[d].document = _copy_finding("exact-document", "near-document", where, rep, near.get(rep))
     return [d for d in range(len(sketches)) if decisions[d].document is None]
 
 
@@ -166,9 +253,58 @@ def _repeated_in_document(sketches, decisions, live, settings: Settings) -> None
             start = pos
 
 
+@functools.lru_cache(maxsize=4096)
+def _site_salt(site: str) -> np.uint64:
+    return np.frombuffer(hashlib.blake2b(site.encode("utf-8", "surrogatepass"), digest_size=8).digest(), np.uint64)[0]
+
+
+def site_keys(sk: DocSketch, hashes: np.ndarray | None = None) -> np.ndarray:
+    """A document's line hashes (or other `hashes` of its lines) as counted for
+    boilerplate: within its source (site), so that text many independent sources
+    share (a quoted decree, wire copy) is never taken for one site's template. One
+    source: the hashes themselves."""
+    hashes = sk.hash if hashes is None else hashes
+    if not sk.site:
+        return hashes
+    with np.errstate(over="ignore"):
+        mixed = (hashes ^ _site_salt(sk.site)) * np.uint64(index.BAND_MIX)
+    return mixed ^ (mixed >> np.uint64(29))
+
+
+_SHAPE_SALT = np.uint64(0x5A17_5EED_C0DE_F00D)   # shapes and lines are counted in one table: apart
+
+
+_AFFIX_SALT = np.uint64(0xAFF1_C0DE_5EED_0001)
+
+
+def _salted_keys(sk: DocSketch, found: dict, salt: np.uint64) -> dict[int, int]:
+    if not found:
+        return {}
+    positions = list(found)
+    keys = site_keys(sk, np.array([found[p][0] for p in positions], np.uint64) ^ salt)
+    return dict(zip(positions, keys.tolist()))
+
+
+def shape_keys(sk: DocSketch) -> dict[int, int]:
+    """Position -> key of the line's template shape, as counted (within its source)."""
+    return _salted_keys(sk, sk.shape, _SHAPE_SALT)
+
+
+def affix_keys(sk: DocSketch) -> dict[int, int]:
+    """Position -> key of the line's site affix ("… — Site Name"), as counted."""
+    return _salted_keys(sk, sk.affix, _AFFIX_SALT)
+
+
+def site_label(sk: DocSketch, key: str) -> str:
+    """A teaser label as counted: within the document's source."""
+    return f"{sk.site}\x00{key}" if sk.site else key
+
+
 def short_lines(sk: DocSketch, settings: Settings) -> set[int]:
-    """Hashes of a document's lines short enough to be site boilerplate."""
-    return set(sk.hash[sk.words <= settings.boilerplate_words].tolist())
+    """Keys (site_keys) of a document's lines short enough to be site boilerplate, and
+    of their template shapes."""
+    return (set(site_keys(sk)[sk.words <= settings.boilerplate_words].tolist()) | set(shape_keys(sk).values())
+            | set(affix_keys(sk).values()))
 
 
 def teaser_labels(sk: DocSketch) -> dict[str, tuple[str, int, set[int]]]:
@@ -178,6 +314,7 @@ def teaser_labels(sk: DocSketch) -> dict[str, tuple[str, int, set[int]]]:
     list ("Firstly: …", "Secondly: …"): no evidence at all."""
     found: dict[str, tuple[str, int, set[int]]] = {}
     for pos, (key, prefix, rest) in sk.label.items():
+        key = site_label(sk, key)
         if pos:
             written, n, rests = found.get(key, (prefix, 0, set()))
             found[key] = (written, n + 1, rests | {rest})
@@ -216,10 +353,46 @@ def _frequent_lines(sketches, decisions, live, settings: Settings, stats: Corpus
     for d in live:
         sk, dec = sketches[d], decisions[d]
         titled = len(sk.words) and sk.words[0] >= settings.min_duplicate_words
-        for pos, h in enumerate(sk.hash.tolist()):
+        for pos, h in enumerate(site_keys(sk).tolist()):
             if frequent.get(h, 0) >= settings.min_docs and sk.words[pos] <= settings.boilerplate_words \
                     and not (pos == 0 and titled):
-                _flag(dec, sk, pos, Finding(BOILERPLATE, "frequent-line", {"documents": frequent[h]}))
+                _flag(dec, sk, pos, Finding(BOILERPLATE, "frequent-line", _counted(sk, frequent[h])))
+
+
+def _template_shapes(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
+    """Short lines whose shape (shapes.py: numbers and month names masked) is in many
+    documents of their source: a site's template ("Last updated at 22:15 GMT"). Not a
+    document's title, as for frequent lines."""
+    frequent = stats.line_documents
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        titled = len(sk.words) and sk.words[0] >= settings.min_duplicate_words
+        for pos, key in shape_keys(sk).items():
+            if frequent.get(key, 0) >= settings.min_docs and not (pos == 0 and titled):
+                _flag(dec, sk, pos, Finding(BOILERPLATE, "template-shape",
+                                            {"shape": sk.shape[pos][1], **_counted(sk, frequent[key])}))
+
+
+def _site_affixes(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
+    """A line "Headline — Site Name" in a document that also has the plain "Headline",
+    where the affix ends lines in many documents of the source: the affixed copy goes,
+    the headline stays."""
+    frequent = stats.line_documents
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        keys = affix_keys(sk)
+        if not keys:
+            continue
+        lines = set(sk.hash.tolist())
+        for pos, key in keys.items():
+            _, head, affix = sk.affix[pos]
+            if frequent.get(key, 0) >= settings.min_docs and head in lines:
+                _flag(dec, sk, pos, Finding(BOILERPLATE, "site-affix", {"affix": affix, **_counted(sk, frequent[key])}))
+
+
+def _counted(sk: DocSketch, documents: int) -> dict:
+    """Evidence of a learned rule: in how many documents, of which source."""
+    return {"documents": documents, "source": sk.site} if sk.site else {"documents": documents}
 
 
 def _teaser_templates(sketches, decisions, live, stats: CorpusStats) -> None:
@@ -228,10 +401,10 @@ def _teaser_templates(sketches, decisions, live, stats: CorpusStats) -> None:
     for d in live:
         sk, dec = sketches[d], decisions[d]
         for pos, (key, _, _) in sk.label.items():
+            key = site_label(sk, key)
             if key in stats.templates and pos:
                 prefix, documents = stats.templates[key]
-                _flag(dec, sk, pos, Finding(BOILERPLATE, "teaser-template",
-                                            {"prefix": prefix, "documents": documents}))
+                _flag(dec, sk, pos, Finding(BOILERPLATE, "teaser-template", {"prefix": prefix, **_counted(sk, documents)}))
 
 
 def _duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None:
@@ -240,13 +413,14 @@ def _duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None
     if not items:
         return
     first_with_hash: dict[int, int] = {}
-    exact_reps, found = [], {}
+    exact_reps, copies = [], {}
     for i, (d, p) in enumerate(items):
         rep = first_with_hash.setdefault(int(sketches[d].paragraph_hash[p]), i)
         if rep != i:
-            found[i] = (rep, 1.0)
+            copies[i] = rep
         else:
             exact_reps.append(i)
+    near: dict[int, _Near] = {}
     if len(exact_reps) > 1:
         keys = np.stack([sketches[items[i][0]].paragraph_keys[items[i][1]] for i in exact_reps])
 
@@ -254,18 +428,18 @@ def _duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None
             d, p = items[exact_reps[k]]
             return sketches[d].paragraph_shingles[p]
 
-        reps = _near(keys, shingles_of, settings)
-        for k, r in enumerate(reps):
-            if r != k:
-                found[exact_reps[k]] = (exact_reps[r], sign.jaccard(shingles_of(k), shingles_of(r)))
-    for i, (rep, similarity) in sorted(found.items()):
+        near = {exact_reps[k]: _Near(exact_reps[n.original], exact_reps[n.matched], n.similarity, n.original_similarity)
+                for k, n in _near(keys, shingles_of, settings).items()}
+
+    def where(i: int) -> dict:
         d, p = items[i]
-        rd, rp = items[rep]
-        sk, rsk = sketches[d], sketches[rd]
-        exact = similarity == 1.0
-        finding = Finding(DUPLICATE if exact else NEAR_DUPLICATE,
-                          "exact-paragraph" if exact else "near-paragraph",
-                          {"original": _where(rsk, *rsk.paragraphs[rp]), "similarity": _round(similarity)})
+        return _where(sketches[d], *sketches[d].paragraphs[p])
+    found = {i: _copy_finding("exact-paragraph", "near-paragraph", where, None, n) for i, n in near.items()}
+    found.update({i: _copy_finding("exact-paragraph", "near-paragraph", where, rep, near.get(rep))
+                  for i, rep in copies.items()})
+    for i, finding in sorted(found.items()):
+        d, p = items[i]
+        sk = sketches[d]
         first, last = sk.paragraphs[p]
         for pos in range(first, last + 1):
             _flag(decisions[d], sk, pos, finding)
@@ -279,6 +453,7 @@ def _duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
     short line is as often a refrain or a label as a copy."""
     first_seen: dict[int, tuple[int, int]] = {}
     near_items: list[tuple[int, int]] = []
+    copies: list[tuple[int, int, tuple[int, int]]] = []
     pending: dict[tuple[int, int], tuple[int, int]] = {}   # short copy -> its original
     for d in live:
         sk, dec = sketches[d], decisions[d]
@@ -290,9 +465,10 @@ def _duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
                 if sk.words[pos] >= settings.shingle_size:
                     near_items.append((d, pos))
             elif sk.words[pos] >= settings.min_duplicate_words:
-                _flag(dec, sk, pos, _exact_line(sketches, rep))
+                copies.append((d, pos, rep))
             else:
                 pending[(d, pos)] = rep
+    near: dict[tuple[int, int], _Near] = {}
     if len(near_items) >= 2:
         keys = np.stack([sketches[d].keys[p] for d, p in near_items])
 
@@ -300,22 +476,21 @@ def _duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
             d, p = near_items[k]
             return sketches[d].shingles[p]
 
-        reps = _near(keys, shingles_of, settings)
-        for k, r in enumerate(reps):
-            if r != k:
-                d, pos = near_items[k]
-                rd, rpos = near_items[r]
-                _flag(decisions[d], sketches[d], pos, Finding(NEAR_DUPLICATE, "near-line", {
-                    "original": _where(sketches[rd], rpos),
-                    "similarity": _round(sign.jaccard(shingles_of(k), shingles_of(r)))}))
-    _resolve_short_copies(sketches, decisions, pending)
+        for k, n in _near(keys, shingles_of, settings).items():
+            near[near_items[k]] = n
+    where = lambda item: _where(sketches[item[0]], item[1])
+    for item, n in near.items():
+        d, pos = item
+        n = _Near(near_items[n.original], near_items[n.matched], n.similarity, n.original_similarity)
+        near[item] = n
+        _flag(decisions[d], sketches[d], pos, _copy_finding("exact-line", "near-line", where, None, n))
+    for d, pos, rep in copies:
+        _flag(decisions[d], sketches[d], pos, _copy_finding("exact-line", "near-line", where, rep, near.get(rep)))
+    _resolve_short_copies(sketches, decisions, pending,
+                          lambda rep: _copy_finding("exact-line", "near-line", where, rep, near.get(rep)))
 
 
-def _exact_line(sketches, rep: tuple[int, int]) -> Finding:
-    return Finding(DUPLICATE, "exact-line", {"original": _where(sketches[rep[0]], rep[1]), "similarity": 1.0})
-
-
-def _resolve_short_copies(sketches, decisions, pending: dict) -> None:
+def _resolve_short_copies(sketches, decisions, pending: dict, finding_of: Callable[[tuple[int, int]], Finding]) -> None:
     """Remove the short copies that sit in a repeated passage, growing passages
     until nothing changes."""
     changed = True
@@ -326,6 +501,6 @@ def _resolve_short_copies(sketches, decisions, pending: dict) -> None:
             removed_next_to_it = any(0 <= p < len(sk.line) and _flagged(dec, sk, p) for p in (pos - 1, pos + 1))
             copies_with_it = any(pending.get((d, pos + step)) == (rep[0], rep[1] + step) for step in (-1, 1))
             if removed_next_to_it or copies_with_it:
-                _flag(dec, sk, pos, _exact_line(sketches, rep))
+                _flag(dec, sk, pos, finding_of(rep))
                 del pending[(d, pos)]
                 changed = True

@@ -107,6 +107,14 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
               help="Read every input as this format (default: by name; *.jsonl[.gz|.zst], *.parquet are records).")
 @click.option("--text-field", help="JSONL/Parquet: the field with the text to clean (default text).")
 @click.option("--id-field", help="JSONL/Parquet: the field that names a record in the report (default: file and row).")
+@click.option("--source", "source_",
+              help="What one site is, for learning its boilerplate: auto (a record's url host, else the top "
+                   "folder under the input folder), folder, none (one site), or field:NAME.")
+@click.option("--source-field", help="JSONL/Parquet: the field that says which site a row is from (= --source field:NAME).")
+@click.option("--keep", type=click.Choice(["first", "longest", "sources"]),
+              help="Which copy of a duplicate stays: the first in path order (default), the longest document, "
+                   "or the one from the best source in --keep-sources.")
+@click.option("--keep-sources", multiple=True, help="With --keep sources: a source whose copies stay (repeatable, best first).")
 @click.option("--backend", type=click.Choice(backends.BACKENDS), default="local", show_default=True,
               help="Where the per-document stages run: this machine's processes, or a Ray cluster "
                    "(pip install 'dedup-corpus[ray]'). The result is the same.")
@@ -116,7 +124,7 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
                    "(only what is new is kept; the old corpus is not read again).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
 def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, threshold, shingle_size, num_perm,
-          min_docs, lexicons, decode_errors, format_, text_field, id_field, backend, address, against, quiet) -> None:
+          min_docs, lexicons, decode_errors, format_, text_field, id_field, source_, source_field, keep, keep_sources, backend, address, against, quiet) -> None:
     """Clean the corpus at PATHS (files and folders) into -o, with a report of every removal."""
     if in_place and dry_run:
         _fail("--in-place and --dry-run exclude each other")
@@ -131,7 +139,9 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
             settings = _settings({"include": include, "exclude": exclude, "threshold": threshold,
                                   "shingle_size": shingle_size, "num_perm": num_perm, "min_docs": min_docs,
                                   "lexicons": lexicons, "decode_errors": decode_errors, "format": format_,
-                                  "text_field": text_field, "id_field": id_field})
+                                  "text_field": text_field, "id_field": id_field,
+                                  "source": f"field:{source_field}" if source_field else source_,
+                                  "keep": keep, "keep_sources": keep_sources})
             bars = _progress(not quiet)
             try:
                 result = pipeline.clean(list(paths), settings, out, mode, jobs, bars, force, state, backend, address, against)

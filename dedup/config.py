@@ -56,6 +56,9 @@ class Settings:
     format: str = "auto"             # of every input file: auto (by name), text, jsonl or parquet
     text_field: str = "text"         # JSONL/Parquet: the field that holds a record's text
     id_field: str = ""               # JSONL/Parquet: the field that names a record ("": file and row)
+    source: str = "auto"             # what one site is, for learned boilerplate: auto, folder, none, field:NAME
+    keep: str = "first"              # which copy of a duplicate stays: first (path order), longest, sources
+    keep_sources: tuple[str, ...] = ()   # keep = sources: the sources whose copies stay, best first
 
     def __post_init__(self) -> None:
         checks = [
@@ -70,6 +73,10 @@ class Settings:
             (self.max_line_chars >= 1, "max_line_chars must be positive"),
             (self.format in ("auto", "text", "jsonl", "parquet"), "format must be auto, text, jsonl or parquet"),
             (bool(self.text_field), "text_field must not be empty"),
+            (self.keep in ("first", "longest", "sources"), "keep must be first, longest or sources"),
+            (self.keep != "sources" or bool(self.keep_sources), "keep = sources needs keep_sources"),
+            (self.source in ("auto", "folder", "none") or (self.source.startswith("field:") and len(self.source) > 6),
+             "source must be auto, folder, none or field:NAME"),
         ]
         for ok, message in checks:
             if not ok:

@@ -174,7 +174,8 @@ def _clusters(report: dict, texts: dict[str, str], index: dict[str, int]) -> tup
                 continue
             group["members"].append({"path": doc["path"], "doc": index[doc["path"]], "lines": list(r["lines"]),
                                      "chars": list(r["chars"]), "kind": r["kind"], "rule": r["rule"],
-                                     "similarity": r["evidence"].get("similarity"), "text": r["text"],
+                                     "similarity": r["evidence"].get("original_similarity", r["evidence"].get("similarity")),
+                                     "matched": r["evidence"].get("matched"), "text": r["text"],
                                      "run": run, "last": n})
 
     def order(item):

@@ -7,6 +7,7 @@ verifies each by its exact Jaccard similarity.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -83,14 +84,25 @@ def clusters(n: int, pairs: np.ndarray) -> np.ndarray:
 _PAIRS_PER_PASS = 1 << 13
 
 
+@dataclass(frozen=True)
+class Clusters:
+    """Verified near-duplicate clusters. Clusters are transitive (a ~ b ~ c puts c with
+    a even when c and a are less similar than the threshold), so each item also has
+    the member it was verified against: the evidence that holds."""
+    rep: np.ndarray          # the lowest member of each item's cluster
+    match: np.ndarray        # each item's most similar verified partner (the lowest on ties; itself if none)
+    similarity: np.ndarray   # each item's similarity to its match (>= threshold; 1.0 for itself)
+
+
 def near_duplicates(keys: np.ndarray, threshold: float, similarity: Callable[[int, int], float],
-                    signatures_of: Callable[[np.ndarray], np.ndarray], slack: float = 0.15) -> np.ndarray:
-    """Verified near-duplicate clusters: representative (lowest member) of each item.
+                    signatures_of: Callable[[np.ndarray], np.ndarray], slack: float = 0.15) -> Clusters:
+    """Verified near-duplicate clusters of the items.
 
     Candidates share a band key. Those whose MinHash estimate is far below the
     threshold are dropped before the exact similarity is computed; the estimate
     needs the signatures of the candidates only (`signatures_of(items)`, which signs
     them again from their shingles), never one per item held for the whole corpus."""
+    n = keys.shape[0]
     pairs = candidate_pairs(keys)
     kept = []
     for lo in range(0, len(pairs), _PAIRS_PER_PASS):
@@ -100,5 +112,14 @@ def near_duplicates(keys: np.ndarray, threshold: float, similarity: Callable[[in
         at = np.searchsorted(items, chunk)
         kept.append(chunk[estimated_similarity(signatures, at) >= threshold - slack])
     pairs = np.concatenate(kept) if kept else np.empty((0, 2), np.int64)
-    verified = [p for p in pairs if similarity(int(p[0]), int(p[1])) >= threshold]
-    return clusters(keys.shape[0], np.array(verified, dtype=np.int64).reshape(-1, 2))
+    match, best = np.arange(n), np.ones(n)
+    verified = []
+    for i, j in pairs.tolist():   # pairs come sorted, so on equal similarity the lower partner stays
+        s = similarity(i, j)
+        if s < threshold:
+            continue
+        verified.append((i, j))
+        for a, b in ((i, j), (j, i)):
+            if match[a] == a or s > best[a]:
+                match[a], best[a] = b, s
+    return Clusters(clusters(n, np.array(verified, dtype=np.int64).reshape(-1, 2)), match, best)

@@ -36,6 +36,22 @@ class RecordError(Exception):
 class Fields:
     text: str = "text"
     id: str = ""          # "" : rows are known by file and row number
+    source: str = ""      # the field that says which site a row is from ("": none)
+    host: bool = False    # that field is a URL: its host is the site
+
+
+def host_of(url: str) -> str:
+    """The site of a URL: its host, lower case, without "www."."""
+    rest = url.split("://", 1)[1] if "://" in url else url
+    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0].lower()
+    return host.removeprefix("www.")
+
+
+def _site(value, fields: Fields) -> str:
+    if value is None:
+        return ""
+    value = str(value)
+    return host_of(value) if fields.host else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +60,7 @@ class Row:
     text: str | None         # None: a bad row (copied through)
     id: str | None = None
     problem: str = ""        # why a bad row is bad
+    site: str = ""           # the row's source field ("": none)
 
 
 def kind_of(name: str, forced: str = "auto") -> tuple[str, str | None]:
@@ -103,7 +120,8 @@ def _jsonl_row(number: int, raw: bytes, fields: Fields) -> Row:
     if not isinstance(text, str):
         return Row(number, None, problem=f"field {fields.text!r} is {_described(text)}, not a string")
     ident = record.get(fields.id) if fields.id else None
-    return Row(number, text, None if ident is None else str(ident))
+    site = _site(record.get(fields.source), fields) if fields.source else ""
+    return Row(number, text, None if ident is None else str(ident), site=site)
 
 
 def _jsonl_lines(file: str, compression: str | None) -> Iterator[tuple[int, bytes]]:
@@ -157,7 +175,7 @@ def _parquet_columns(pf, fields: Fields) -> list[str]:
     kind = pf.schema_arrow.field(fields.text).type
     if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
         raise RecordError(f"Parquet column {fields.text!r} is {kind}, not a string")
-    return [fields.text] + ([fields.id] if fields.id and fields.id in names and fields.id != fields.text else [])
+    return list(dict.fromkeys([fields.text] + [name for name in (fields.id, fields.source) if name and name in names]))
 
 
 def _parquet_rows(file: str, fields: Fields) -> Iterator[Row]:
@@ -166,14 +184,16 @@ def _parquet_rows(file: str, fields: Fields) -> Iterator[Row]:
     columns = _parquet_columns(pf, fields)
     number = 0
     for batch in pf.iter_batches(batch_size=PARQUET_BATCH, columns=columns):
-        texts = batch.column(0).to_pylist()
-        ids = batch.column(1).to_pylist() if len(columns) > 1 else [None] * len(texts)
-        for text, ident in zip(texts, ids):
+        values = {name: batch.column(i).to_pylist() for i, name in enumerate(columns)}
+        nothing = [None] * batch.num_rows
+        for text, ident, site in zip(values[fields.text], values.get(fields.id, nothing),
+                                     values.get(fields.source, nothing)):
             number += 1
             if text is None:
                 yield Row(number, None, problem=f"field {fields.text!r} is null")
             else:
-                yield Row(number, text, None if ident is None else str(ident))
+                yield Row(number, text, None if ident is None else str(ident),
+                          site=_site(site, fields) if fields.source else "")
 
 
 # --- writing -------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import regex
 
-from . import index, segment, sign
+from . import affixes, index, segment, shapes, sign
 from .config import Settings
 from .corpus import Document
 from .lexicon import Hit, Lexicon
@@ -97,6 +97,9 @@ class DocSketch:
     paragraph_keys: np.ndarray = field(default_factory=lambda: np.empty((0, 0), np.uint64))
     document_signature: np.ndarray | None = None   # (num_perm,) MinHash of the content lines' union
     unexamined: list[int] = field(default_factory=list)  # line indexes too long to examine
+    site: str = ""                   # the source (site) whose template boilerplate is learned together
+    shape: dict[int, tuple[int, str]] = field(default_factory=dict)   # position -> (shape hash, shape): shapes.py
+    affix: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # position -> (affix hash, headline hash, affix)
 
 
 def content_lines(sk: DocSketch, settings: Settings) -> np.ndarray:
@@ -288,6 +291,18 @@ def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.nda
         label = _label(text[starts[i]:ends[i]], word64[first_word[pos]:last_word[pos]], settings)
         if label:
             labels[pos] = label
+    shaped: dict[int, tuple[int, str]] = {}
+    affixed: dict[int, tuple[int, int, str]] = {}
+    for pos in np.flatnonzero(word_counts <= settings.teaser_words).tolist():
+        i = int(line_idx[pos])
+        raw = text[starts[i]:ends[i]]
+        found = shapes.shape(raw) if word_counts[pos] <= settings.boilerplate_words else None
+        if found:
+            shaped[pos] = (shapes.shape_hash(found), found)
+        cut = affixes.split(raw)
+        if cut:
+            head = word64[first_word[pos]:first_word[pos] + cut[0]].tolist()
+            affixed[pos] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
     paragraphs = _paragraphs(text, starts, ends, line_idx)
     p_first = np.array([first_word[a] for a, _ in paragraphs], np.int64)
     p_last = np.array([last_word[b] for _, b in paragraphs], np.int64)
@@ -295,7 +310,7 @@ def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.nda
     sketch = DocSketch(
         path=doc.path, relpath=doc.relpath, lines=len(starts),
         line=line_idx, words=word_counts, hash=np.empty(0, np.uint64),
-        lexicon=lex, label=labels, paragraphs=paragraphs, unexamined=unexamined,
+        lexicon=lex, label=labels, paragraphs=paragraphs, unexamined=unexamined, shape=shaped, affix=affixed,
     )
     return sketch, np.concatenate([first_word, p_first]), np.concatenate([last_word, p_last])
 

@@ -5,6 +5,7 @@ batch), shared by `clean` (pipeline.py) and `check` (check.py)."""
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,6 +62,8 @@ def sketch_batch(ctx: Context, job: tuple[list[Source], str | None]) -> list[Ske
     read = [(source, corpus.read(source, ctx.settings.decode_errors == "keep")) for source in sources]
     docs = [doc for _, doc in read if isinstance(doc, Document)]
     sketched = sketch_many(docs, ctx.settings, ctx.lexicon)
+    for sk, source in zip(sketched, [source for source, doc in read if isinstance(doc, Document)]):
+        sk.site = site_of(source, ctx.settings)
     if spill_path:
         spill(sketched, spill_path)
     sketches = iter(sketched)
@@ -70,7 +73,25 @@ def sketch_batch(ctx: Context, job: tuple[list[Source], str | None]) -> list[Ske
 
 
 def fields(settings: Settings) -> records.Fields:
+    if settings.source == "auto":
+        return records.Fields(settings.text_field, settings.id_field, "url", host=True)
+    if settings.source.startswith("field:"):
+        return records.Fields(settings.text_field, settings.id_field, settings.source.removeprefix("field:"))
     return records.Fields(settings.text_field, settings.id_field)
+
+
+def site_of(source: Source, settings: Settings, row_site: str = "") -> str:
+    """Which source (site) a document is from, for learned boilerplate: the record's
+    source field (a URL's host by default), else its folder (see below)."""
+    if settings.source == "none":
+        return ""
+    if row_site:
+        return row_site
+    if "/" in source.relpath:   # corpus/<site>/…: the top folder under the input folder
+        return source.relpath.split("/", 1)[0]
+    # a file directly in an input folder, or given itself: the folder it is in, by name,
+    # so that `dedup clean corpus` and `dedup clean corpus/*` see the same sources
+    return os.path.basename(os.path.dirname(os.path.abspath(source.file)))
 
 
 def row_path(source: Source, row: int) -> str:
@@ -88,6 +109,8 @@ def _sketch_records(ctx: Context, source: Source, spill_path: str | None) -> lis
     def flush() -> None:
         nonlocal chunk, size
         sketched = sketch_many([doc for _, doc in chunk], ctx.settings, ctx.lexicon)
+        for sk, (row, _) in zip(sketched, chunk):
+            sk.site = site_of(source, ctx.settings, row.site)
         if spill_path:
             spill(sketched, f"{spill_path}.{len(out)}")
         out.extend(Sketched(source, sk, digest(doc.text), len(doc.text), None, row.number, row.id)

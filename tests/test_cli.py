@@ -97,7 +97,9 @@ def test_same_result_whatever_the_worker_count_and_input_order(tmp_path, write_c
     base = {Path(d["path"]).name: d["removed"] for d in outputs[0][1]["documents"]}
     for out, report in outputs[1:]:
         assert {Path(d["path"]).name: d["removed"] for d in report["documents"]} == base
-    assert sum(len(v) for v in base.values()) >= 80 + 79
+    # each document is in a folder (a source) of its own: the Swahili line is not a site's
+    # template but a duplicate, so 79 copies of it go and 79 of the shared line
+    assert sum(len(v) for v in base.values()) >= 79 + 79
 
 
 def test_in_place_and_dry_run(tmp_path):

@@ -17,7 +17,7 @@ from dedup.plan import rebuild
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXPECTED = GOLDEN / "expected-report.json"
 RULES = {"exact-document", "near-document", "exact-paragraph", "near-paragraph", "exact-line", "near-line",
-         "frequent-line", "teaser-template", "repeated-in-document"}
+         "frequent-line", "teaser-template", "repeated-in-document", "template-shape", "site-affix"}
 
 
 def _clean(tmp_path) -> tuple[dict, Path]:

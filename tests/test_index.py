@@ -33,12 +33,15 @@ def test_near_duplicates_are_verified_by_exact_similarity():
     def signatures_of(items):
         signed.extend(items.tolist())
         return sigs[items]
-    reps = index.near_duplicates(keys, 0.8, lambda i, j: sign.jaccard(sets[i], sets[j]), signatures_of)
+    found = index.near_duplicates(keys, 0.8, lambda i, j: sign.jaccard(sets[i], sets[j]), signatures_of)
+    reps = found.rep
+    assert found.match[30:].tolist() == list(range(10)) and found.match[10:30].tolist() == list(range(10, 30))
+    assert all(found.similarity[30 + i] == sign.jaccard(sets[i], sets[30 + i]) >= 0.8 for i in range(10))
     assert reps[:30].tolist() == list(range(30))
     assert reps[30:].tolist() == list(range(10))
     assert set(range(10)) | set(range(30, 40)) <= set(signed) and len(signed) <= 24   # candidates only
     # a similarity function that rejects everything leaves everything alone
-    reps = index.near_duplicates(keys, 0.8, lambda i, j: 0.0, signatures_of)
+    reps = index.near_duplicates(keys, 0.8, lambda i, j: 0.0, signatures_of).rep
     assert reps.tolist() == list(range(40))
 
 
@@ -56,9 +59,19 @@ def test_candidates_far_below_the_threshold_by_their_estimate_are_not_verified(m
         return sign.jaccard(sets[i], sets[j])
     unlike = sigs.copy()
     unlike[30:35] = sigs[30:35] ^ np.uint32(1)     # their estimate falls to 0: never verified
-    reps = index.near_duplicates(keys, 0.8, similarity, lambda items: unlike[items])
+    reps = index.near_duplicates(keys, 0.8, similarity, lambda items: unlike[items]).rep
     assert reps[30:35].tolist() == list(range(30, 35)) and reps[35:].tolist() == list(range(5, 10))
     assert {(i, 30 + i) for i in range(5, 10)} <= set(asked) and not {(i, 30 + i) for i in range(5)} & set(asked)
+
+
+def test_each_member_of_a_transitive_cluster_names_the_member_it_was_verified_against():
+    """a ~ b ~ c with a and c below the threshold: c is in a's cluster, matched to b."""
+    similar = {(0, 1): 0.85, (1, 2): 0.9, (0, 2): 0.7, (2, 3): 0.95, (0, 3): 0.95}
+    keys = np.zeros((4, 1), np.uint64)   # one bucket: each paired with its first and its predecessor
+    found = index.near_duplicates(keys, 0.8, lambda i, j: similar.get((i, j), 0.0), lambda items: np.zeros((len(items), 4)))
+    assert found.rep.tolist() == [0, 0, 0, 0]
+    assert found.match.tolist() == [3, 2, 3, 0]           # the most similar partner; 3: 0 and 2 tie, the lower wins
+    assert found.similarity.tolist() == [0.95, 0.9, 0.95, 0.95]
 
 
 def test_clusters_take_lowest_member():

@@ -33,7 +33,7 @@ def golden_texts() -> list[tuple[str, str]]:
 
 
 def golden_rows() -> list[dict]:
-    return [{"id": f"doc-{n}", "url": f"https://{path.split('/')[1]}.example/{n}", "text": text, "n": n,
+    return [{"id": f"doc-{n}", "url": f"https://{path.split('/')[1]}/{n}", "text": text, "n": n,
              "score": n / 7, "tags": [path.split("/")[1]], "meta": {"from": path}}
             for n, (path, text) in enumerate(golden_texts(), 1)]
 
@@ -121,7 +121,7 @@ def test_golden_corpus_as_jsonl_rows_gets_the_decisions_it_gets_as_files(tmp_pat
 def test_golden_corpus_as_parquet_keeps_the_schema_and_every_other_column(tmp_path, text_run):
     text_report, text_out = text_run
     rows = golden_rows()
-    schema = pa.schema([("id", pa.string()), ("text", pa.large_string()), ("n", pa.int16()), ("score", pa.float32()),
+    schema = pa.schema([("id", pa.string()), ("url", pa.string()), ("text", pa.large_string()), ("n", pa.int16()), ("score", pa.float32()),
                         ("tags", pa.list_(pa.string()))], metadata={b"origin": b"test"})
     table = pa.Table.from_pylist([{k: r[k] for k in schema.names} for r in rows], schema=schema)
     pq.write_table(table, tmp_path / "data.parquet", row_group_size=5, compression="zstd")
@@ -142,7 +142,7 @@ def test_golden_corpus_as_parquet_keeps_the_schema_and_every_other_column(tmp_pa
     for got_row, (row, path) in zip(got, kept):
         cleaned = (text_out / path.removeprefix("corpus/")).read_bytes().decode("utf-8")
         assert got_row["text"] == cleaned
-        assert {k: got_row[k] for k in ("id", "n", "tags")} == {k: row[k] for k in ("id", "n", "tags")}
+        assert {k: got_row[k] for k in ("id", "url", "n", "tags")} == {k: row[k] for k in ("id", "url", "n", "tags")}
         assert got_row["score"] == pytest.approx(row["score"], rel=1e-6)
 
 

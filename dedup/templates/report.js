@@ -183,7 +183,14 @@
       const k = clusterOf.get(clusterKey(ev.original.path, ev.original.lines));
       if (k !== undefined) facts.append(el("div", {}, el("a", { href: "#cluster-" + k }, "compare side by side")));
     }
-    if (ev.similarity !== undefined) facts.append(el("div", {}, "similarity " + Number(ev.similarity).toFixed(3)));
+    if (ev.original && ev.original.run !== undefined) facts.append(el("div", {}, "in the earlier run ", el("bdi", {}, corpusText(String(ev.original.run)))));
+    if (ev.matched) {
+      const at = ev.matched.lines ? ev.matched.lines[0] : null;
+      facts.append(el("div", {}, "matched: ", docLink(ev.matched.path, at), " (a removed copy of the original)"));
+      facts.append(el("div", {}, "similarity to it " + Number(ev.similarity).toFixed(3) + ", to the kept original " +
+        Number(ev.original_similarity).toFixed(3)));
+    } else if (ev.similarity !== undefined) facts.append(el("div", {}, "similarity " + Number(ev.similarity).toFixed(3)));
+    if (ev.source !== undefined) facts.append(el("div", {}, "source ", el("bdi", {}, corpusText(String(ev.source)))));
     if (ev.pattern !== undefined) facts.append(el("div", {}, "pattern “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.pattern)) }, corpusText(String(ev.pattern))), "”"));
     if (ev.prefix !== undefined) facts.append(el("div", {}, "label “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.prefix)) }, corpusText(String(ev.prefix))), "”"));
     if (ev.documents !== undefined) facts.append(el("div", {}, "in " + plural(ev.documents, "document", "documents")));
@@ -341,6 +348,7 @@
       for (const m of c.members) {
         const caption = el("div", { class: "caption" }, label("k-" + m.kind, m.rule), " ", docLink(m.path, m.lines[0]),
           m.similarity !== undefined && m.similarity !== null ? " · similarity " + Number(m.similarity).toFixed(3) : "",
+          m.matched ? el("span", {}, " (to the original; matched ", docLink(m.matched.path, m.matched.lines ? m.matched.lines[0] : null), ")") : "",
           m.diff && m.diff.length === 1 && m.diff[0][0] === "=" ? " · identical" : "");
         if (m.diff) {
           box.append(el("div", { class: "pair" }, el("div", { class: "caption" }, "kept original"), caption,

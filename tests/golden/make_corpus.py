@@ -82,17 +82,21 @@ def main() -> None:
     shutil.rmtree(CORPUS, ignore_errors=True)
 
     # English news site: a masthead line on every page (frequent-line), lexicon footers,
-    # one page stored twice (exact-document), one republished with edits (near-document).
+    # one page stored twice (exact-document), one republished with edits (near-document),
+    # the page title "Headline | The Harbour Courier" above the headline (site-affix) and
+    # an update time under it (template-shape).
     masthead = "The Harbour Courier, morning edition"
     pages = []
     for n in range(6):
         lines = article(rng, "en")
         lines.insert(2, masthead)
+        lines[:0] = [f"{lines[0]} | The Harbour Courier", ""]
+        lines.insert(3, f"Last updated at {8 + n}:{10 + 7 * n} GMT")
         lines += ["Share this article", "", "Follow us on Twitter"] if n % 2 == 0 else ["Related articles"]
         pages.append(lines)
         write(f"en-courier/{n:02d}.txt", lines)
     write("en-courier/06-reprint.txt", pages[1])
-    body = [edit(rng, line, "en", 1) if len(line.split()) > 8 else line for line in pages[3]]
+    body = [edit(rng, line, "en", 1) if len(line.split()) > 8 and " | " not in line else line for line in pages[3]]
     write("en-courier/07-edited.txt", body)
 
     # English blog: hard-wrapped paragraphs; a later post quotes one whole (exact-paragraph)
