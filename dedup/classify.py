@@ -346,29 +346,30 @@ def corpus_stats(sketches: list[DocSketch], settings: Settings) -> CorpusStats:
 
 
 def _frequent_lines(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
-    """A short line found in many documents is site boilerplate: every copy goes.
-    Except a document's title: a headline that is also listed in other pages'
-    "most read" boxes is content there, and a copy of it is a duplicate, not junk."""
+    """A short line found in many documents of a source is its template: every copy
+    goes. Except a document's title (a headline that is also listed in other pages'
+    "most read" boxes is content there, and a copy of it is a duplicate, not junk), and
+    a heading that ends in a colon: a recipe's "Ingredients:" introduces its content."""
     frequent = stats.line_documents
     for d in live:
         sk, dec = sketches[d], decisions[d]
         titled = len(sk.words) and sk.words[0] >= settings.min_duplicate_words
+        headings = set(sk.headings)
         for pos, h in enumerate(site_keys(sk).tolist()):
             if frequent.get(h, 0) >= settings.min_docs and sk.words[pos] <= settings.boilerplate_words \
-                    and not (pos == 0 and titled):
+                    and not (pos == 0 and titled) and pos not in headings:
                 _flag(dec, sk, pos, Finding(BOILERPLATE, "frequent-line", _counted(sk, frequent[h])))
 
 
 def _template_shapes(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
     """Short lines whose shape (shapes.py: numbers and month names masked) is in many
-    documents of their source: a site's template ("Last updated at 22:15 GMT"). Not a
-    document's title, as for frequent lines."""
+    documents of their source: a site's template ("Last updated at 22:15 GMT"). Never a
+    document's first line: that is its title ("How the ideologue thinks 5", a series)."""
     frequent = stats.line_documents
     for d in live:
         sk, dec = sketches[d], decisions[d]
-        titled = len(sk.words) and sk.words[0] >= settings.min_duplicate_words
         for pos, key in shape_keys(sk).items():
-            if frequent.get(key, 0) >= settings.min_docs and not (pos == 0 and titled):
+            if frequent.get(key, 0) >= settings.min_docs and pos:
                 _flag(dec, sk, pos, Finding(BOILERPLATE, "template-shape",
                                             {"shape": sk.shape[pos][1], **_counted(sk, frequent[key])}))
 

@@ -100,6 +100,7 @@ class DocSketch:
     site: str = ""                   # the source (site) whose template boilerplate is learned together
     shape: dict[int, tuple[int, str]] = field(default_factory=dict)   # position -> (shape hash, shape): shapes.py
     affix: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # position -> (affix hash, headline hash, affix)
+    headings: list[int] = field(default_factory=list)   # short lines ending in a colon ("Ingredients:"): they introduce content
 
 
 def content_lines(sk: DocSketch, settings: Settings) -> np.ndarray:
@@ -142,6 +143,8 @@ def _label(raw: str, word64: np.ndarray, settings: Settings) -> tuple[str, str, 
 def sketch(doc: Document, settings: Settings, lexicon: Lexicon) -> DocSketch:
     return sketch_many([doc], settings, lexicon)[0]
 
+
+_HEADING = regex.compile(r"[:：]\s*$")
 
 # A batch with this many characters goes through the compiled kernel; smaller ones
 # (a git hook's few files) through the reference code, and never import numba.
@@ -293,12 +296,15 @@ def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.nda
             labels[pos] = label
     shaped: dict[int, tuple[int, str]] = {}
     affixed: dict[int, tuple[int, int, str]] = {}
+    headings: list[int] = []
     for pos in np.flatnonzero(word_counts <= settings.teaser_words).tolist():
         i = int(line_idx[pos])
         raw = text[starts[i]:ends[i]]
         found = shapes.shape(raw) if word_counts[pos] <= settings.boilerplate_words else None
         if found:
             shaped[pos] = (shapes.shape_hash(found), found)
+        if _HEADING.search(raw):
+            headings.append(pos)
         cut = affixes.split(raw)
         if cut:
             head = word64[first_word[pos]:first_word[pos] + cut[0]].tolist()
@@ -311,6 +317,7 @@ def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.nda
         path=doc.path, relpath=doc.relpath, lines=len(starts),
         line=line_idx, words=word_counts, hash=np.empty(0, np.uint64),
         lexicon=lex, label=labels, paragraphs=paragraphs, unexamined=unexamined, shape=shaped, affix=affixed,
+        headings=headings,
     )
     return sketch, np.concatenate([first_word, p_first]), np.concatenate([last_word, p_last])
 

@@ -72,14 +72,24 @@ def test_template_shapes_catch_lines_that_differ_by_numbers_and_months_and_keep_
     months = ["January", "March", "July", "October", "December"]
     for n in range(5):
         files[f"site/{n}.txt"] = "\n".join(
-            body(n) + [f"Last updated at {10 + n}:{15 + n} GMT, {n + 3} {months[n]} 2015",
+            [f"The river diaries part {n + 1}"] + body(n) + [f"Last updated at {10 + n}:{15 + n} GMT, {n + 3} {months[n]} 2015",
                        f"Comments ({n + 1} of {n + 4})", f"Article {n + 1}", f"{n + 1}- {sentence(random.Random(n), 6)}"]) + "\n"
     report = removed(run(tmp_path, files))
     for n in range(5):
         got = report[f"site/{n}.txt"]
         assert [(rule, ev["shape"], ev["documents"]) for rule, _, ev in got] == [
             ("template-shape", "last updated at # # gmt # @ #", 5), ("template-shape", "comments # of #", 5)]
-    # a heading with one word besides its number, and numbered list items, are content
+    # a series' titles (first lines), a heading with one word besides its number, and
+    # numbered list items are content
+
+
+def test_a_heading_that_ends_in_a_colon_stays_in_every_recipe(tmp_path):
+    files = {f"recipes/{n}.txt": "\n".join([sentence(random.Random(n), 6), "Ingredients:"] + body(n, 3) +
+                                           ["Method:"] + body(50 + n, 2) + ["Print this recipe now"]) + "\n"
+             for n in range(5)}
+    report = removed(run(tmp_path, files))
+    for n in range(5):
+        assert [(rule, text) for rule, text, _ in report[f"recipes/{n}.txt"]] == [("frequent-line", "Print this recipe now")]
 
 
 def test_a_page_title_with_the_site_name_goes_and_the_headline_stays(tmp_path):
@@ -88,11 +98,13 @@ def test_a_page_title_with_the_site_name_goes_and_the_headline_stays(tmp_path):
         rng = random.Random(n)
         headline = " ".join(rng.choice(WORDS) for _ in range(8)).capitalize()
         files[f"courier/{n}.txt"] = "\n".join([f"{headline} — The Daily Courier", "", headline] + body(n)) + "\n"
+    files["courier/5.txt"] = "\n".join(["Harbour council opens the new library — The Daily Courier"] + body(5)) + "\n"
     report = removed(run(tmp_path, files))
     for n in range(5):
         [(rule, text, evidence)] = report[f"courier/{n}.txt"]
         assert rule == "site-affix" and text.endswith("— The Daily Courier")
-        assert evidence == {"affix": "the daily courier", "documents": 5, "source": "courier"}
+        assert evidence == {"affix": "the daily courier", "documents": 6, "source": "courier"}
+    assert report["courier/5.txt"] == []   # no plain headline beside it: the title is the only headline
     # an affix seen once is not a site's: nothing goes
     report = removed(run(tmp_path / "two", {"courier/0.txt": files["courier/0.txt"], "courier/1.txt": files["courier/1.txt"]}))
     assert {rule for doc in report.values() for rule, _, _ in doc} <= {"near-line"}
