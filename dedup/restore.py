@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from . import corpus, plan
+from . import corpus, plan, records
 
 
 class RestoreError(ValueError):
@@ -86,7 +87,11 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
     """Bring back every document of `report`: in place (an --in-place run) or under `to`."""
     mode = report.get("mode")
     outcomes = []
+    rows: dict[str, list[dict]] = {}
     for doc in report.get("documents", []):
+        if doc.get("row"):
+            rows.setdefault(doc["file"], []).append(doc)
+            continue
         target = _target(doc, to, base)
         if target is None:
             outcomes.append(Outcome(doc["path"], "failed", "its path leads out of the target folder"))
@@ -104,4 +109,28 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
         corpus.write_atomic(target, corpus.encode(text), mode_from, durable=True)
         _remove_temporaries(target)
         outcomes.append(Outcome(doc["path"], "restored"))
+    for file, docs in rows.items():
+        outcomes.append(_restore_records(file, docs, base, to, report.get("settings", {})))
     return outcomes
+
+
+def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, settings: dict) -> Outcome:
+    """A JSONL or Parquet input is never rewritten (no --in-place for records), and the
+    report does not hold the other fields of the rows it dropped: its original is the
+    input file itself, checked row by row against the report, and copied under `to`."""
+    source = base / file
+    fields = records.Fields(settings.get("text_field", "text"), settings.get("id_field", ""))
+    fmt, compression = records.kind_of(str(source), settings.get("format", "auto"))
+    texts = records.texts(str(source), fmt, compression, fields, {doc["row"] for doc in docs})
+    if any(texts.get(doc["row"]) is None or _sha(texts[doc["row"]]) != doc.get("sha256") for doc in docs):
+        return Outcome(file, "failed", "the input changed or is gone, and a record file's original is its input "
+                                       "(the report does not hold the other fields of the rows it removed)")
+    if to is None:
+        return Outcome(file, "original")
+    rel = PurePosixPath(docs[0].get("relpath") or PurePosixPath(file).name)
+    if rel.is_absolute() or ".." in rel.parts:
+        return Outcome(file, "failed", "its path leads out of the target folder")
+    target = to / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return Outcome(file, "restored")

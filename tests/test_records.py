@@ -299,3 +299,25 @@ def test_the_review_page_rebuilds_removed_rows_from_the_report_when_their_file_i
     removed = [d for d in report["documents"] if d["status"] == "removed"]
     assert removed and set(texts) == {d["path"] for d in removed}
     assert all(texts[d["path"]] == golden_rows()[d["row"] - 1]["text"] for d in removed)
+
+
+def test_restore_of_a_record_run_checks_the_input_and_copies_it_whole(tmp_path):
+    write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()], "gzip")
+    (tmp_path / "data.jsonl").rename(tmp_path / "data.jsonl.gz")
+    assert clean(["data.jsonl.gz", "-o", "out"], tmp_path).exit_code == 0
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        same = CliRunner().invoke(main, ["restore", "out/report.json"])
+        to = CliRunner().invoke(main, ["restore", "out/report.json", "--to", "back"])
+        assert (tmp_path / "back" / "data.jsonl.gz").read_bytes() == (tmp_path / "data.jsonl.gz").read_bytes()
+        assert not list(tmp_path.glob("data.jsonl.gz:*"))   # never a file named after a row
+        rows = golden_rows()
+        rows[0]["text"] = "changed"
+        write_jsonl(tmp_path / "data.jsonl.gz", [json.dumps(r) for r in rows], "gzip")
+        changed = CliRunner().invoke(main, ["restore", "out/report.json", "--to", "again"])
+    finally:
+        os.chdir(old)
+    assert same.exit_code == 2 and "this run left its inputs as they were" in same.output
+    assert to.exit_code == 0 and "restored data.jsonl.gz" in to.output
+    assert changed.exit_code == 1 and "not restored data.jsonl.gz: the input changed or is gone" in changed.output
