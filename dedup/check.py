@@ -216,6 +216,7 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
     if not os.path.isdir(root):
         raise InputError(f"{root}: the corpus folder does not exist (setting `corpus`)")
     members = _members(root, settings)
+    settings = stages.resolve_source(members, settings)
     if not members:
         text_globs = [g for g in settings.include if records.kind_of(g, settings.format)[0] == "text"]
         raise InputError(f"no corpus files ({', '.join(text_globs)}) in {root} (setting `corpus`)")

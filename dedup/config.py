@@ -75,8 +75,8 @@ class Settings:
             (bool(self.text_field), "text_field must not be empty"),
             (self.keep in ("first", "longest", "sources"), "keep must be first, longest or sources"),
             (self.keep != "sources" or bool(self.keep_sources), "keep = sources needs keep_sources"),
-            (self.source in ("auto", "folder", "none") or (self.source.startswith("field:") and len(self.source) > 6),
-             "source must be auto, folder, none or field:NAME"),
+            (self.source in ("auto", "folder", "url", "none") or (self.source.startswith("field:") and len(self.source) > 6),
+             "source must be auto, folder, url, none or field:NAME"),
         ]
         for ok, message in checks:
             if not ok:

@@ -25,7 +25,8 @@ from .corpus import Skipped
 from .runner import Runner, default_jobs, uninterrupted
 from .sketch import close_spills
 from .corpus import Source
-from .stages import BATCH, RecordFile, RecordsToWrite, Sketched, ToWrite, make_context, plan_batch, sketch_batch
+from .stages import (BATCH, RecordFile, RecordsToWrite, Sketched, ToWrite, make_context, plan_batch, resolve_source,
+                     sketch_batch)
 
 SPILL = ".spill"
 Progress = Callable[[str, int, int, int], None]   # stage, done, total (0: no count), characters
@@ -103,6 +104,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
         also = f" (dedup output folders are never read: {', '.join(found.outputs)})" if found.outputs else ""
         raise corpus.InputError(f"no input files ({', '.join(settings.include)}) in {' '.join(inputs)}{also}")
     sources, skipped = found.sources, list(found.skipped)
+    settings = resolve_source(sources, settings)
     if mode == "in-place":
         held = [s.path for s in sources if records.kind_of(s.file, settings.format)[0] != "text"]
         if held:

@@ -4,8 +4,10 @@ Pure functions of their explicit inputs (a Context built once per worker, and th
 batch), shared by `clean` (pipeline.py) and `check` (check.py)."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,7 +75,7 @@ def sketch_batch(ctx: Context, job: tuple[list[Source], str | None]) -> list[Ske
 
 
 def fields(settings: Settings) -> records.Fields:
-    if settings.source == "auto":
+    if settings.source in ("auto", "url"):
         return records.Fields(settings.text_field, settings.id_field, "url", host=True)
     if settings.source.startswith("field:"):
         return records.Fields(settings.text_field, settings.id_field, settings.source.removeprefix("field:"))
@@ -85,13 +87,33 @@ def site_of(source: Source, settings: Settings, row_site: str = "") -> str:
     source field (a URL's host by default), else its folder (see below)."""
     if settings.source == "none":
         return ""
-    if row_site:
+    if row_site or settings.source == "url":
         return row_site
+    return folder_site(source)
+
+
+def folder_site(source: Source) -> str:
+    """The folder a file is from, as a source: the top folder under the input folder."""
     if "/" in source.relpath:   # corpus/<site>/…: the top folder under the input folder
         return source.relpath.split("/", 1)[0]
     # a file directly in an input folder, or given itself: the folder it is in, by name,
     # so that `dedup clean corpus` and `dedup clean corpus/*` see the same sources
     return os.path.basename(os.path.dirname(os.path.abspath(source.file)))
+
+
+def resolve_source(sources: list[Source], settings: Settings) -> Settings:
+    """`source = auto` on a layout whose folders are not sites (a folder per document,
+    most files in folders with fewer than `min_docs` files): sources from the url field
+    only, the text files all one source. Decided from the paths alone, so clean and
+    check decide alike. (Not with keep = sources, which ranks the folders as named.)"""
+    if settings.source != "auto" or settings.keep == "sources":   # keep = sources needs them as they are
+        return settings
+    text = [s for s in sources if records.kind_of(s.file, settings.format)[0] == "text"]
+    sizes = Counter(folder_site(s) for s in text)
+    small = sum(n for n in sizes.values() if n < settings.min_docs)
+    if text and small * 2 > len(text):
+        return dataclasses.replace(settings, source="url")
+    return settings
 
 
 def row_path(source: Source, row: int) -> str:

@@ -52,8 +52,10 @@ def test_learned_boilerplate_counts_within_a_source_and_text_many_sources_share_
     files = {}
     for n in range(5):   # one site's template: "Next Previous" in every page of paper-a
         files[f"paper-a/{n}.txt"] = "\n".join(body(n) + ["Next Previous"]) + "\n"
-    for n in range(8):   # eight outlets quote the same decree, each once
+    for n in range(8):   # eight outlets quote the same decree, each once among its other stories
         files[f"outlet-{n}/decree.txt"] = "\n".join(body(100 + n, 2) + DECREE) + "\n"
+        for k in range(3):
+            files[f"outlet-{n}/story-{k}.txt"] = "\n".join(body(200 + 10 * n + k)) + "\n"
     report = removed(run(tmp_path, files))
     for n in range(5):
         assert report[f"paper-a/{n}.txt"] == [("frequent-line", "Next Previous", {"documents": 5, "source": "paper-a"})]
@@ -174,3 +176,16 @@ def test_rows_from_one_host_are_one_source(tmp_path):
     assert found == [(n + 1, {"documents": 3, "source": "other.example" if n % 2 == 0 else "news.example"})
                      for n in range(6)]
 
+
+
+def test_a_folder_per_document_is_not_a_site_each(tmp_path):
+    """crawl/<page id>/page.txt: folders that hold fewer than min_docs files are not sites,
+    so the template is learned across them (source = auto resolves to url: one source for text)."""
+    files = {f"page-{n}/page.txt": "\n".join(body(n) + ["Printed from the archive desk"]) + "\n" for n in range(6)}
+    report = run(tmp_path, files)
+    assert report["settings"]["source"] == "url"
+    assert all(removed(report)[f"page-{n}/page.txt"] == [("frequent-line", "Printed from the archive desk",
+                                                          {"documents": 6})] for n in range(6))
+    explicit = removed(run(tmp_path, files, "--source", "folder"))   # asked for: each folder its own source,
+    assert explicit["page-0/page.txt"] == []                          # so the line is a duplicate, first kept
+    assert all([rule for rule, _, _ in explicit[f"page-{n}/page.txt"]] == ["exact-line"] for n in range(1, 6))
