@@ -21,10 +21,9 @@ from typing import Callable, Iterable
 from . import backends, corpus, html, lexicon, output, plan, previous, records, report
 from .classify import classify
 from .config import Settings
-from .corpus import Skipped
+from .corpus import Skipped, Source
 from .runner import Runner, default_jobs, uninterrupted
 from .sketch import close_spills
-from .corpus import Source
 from .stages import (BATCH, RecordFile, RecordsToWrite, Sketched, ToWrite, make_context, plan_batch, resolve_source,
                      sketch_batch)
 
