@@ -23,7 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, index, output
-from .classify import CorpusStats, content_digest, short_lines, site_label, teaser_labels, templates_from
+from .rules.duplicates import content_digest
+from .rules.learned import CorpusStats, short_lines, teaser_labels, templates_from
+from .rules.sources import site_label
 from .config import Settings
 from .corpus import Source
 from .sketch import DocSketch

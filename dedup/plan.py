@@ -6,7 +6,7 @@ import bisect
 from dataclasses import dataclass
 
 from . import segment
-from .classify import Decision
+from .rules.findings import Decision
 
 
 @dataclass(frozen=True)

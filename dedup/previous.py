@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from . import index
-from .classify import DUPLICATE, NEAR_DUPLICATE, Decision, Finding, content_digest
+from .rules.duplicates import content_digest
+from .rules.findings import DUPLICATE, NEAR_DUPLICATE, Decision, Finding
 from .config import Settings
 from .corpus import InputError
 from .sketch import DocSketch, content_lines

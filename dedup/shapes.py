@@ -6,7 +6,7 @@ A line's shape is its words with every word that holds a digit (of any script) m
 as `#` and every month or weekday name (dedup/data/calendar.toml, 18 languages) as `@`.
 Only lines with at least one digit have a shape, and only shapes with at least two
 words left unmasked count: a numbered list ("3- …"), a bare date or "Article 5" keeps
-its text. Shapes are counted per source like frequent lines (classify.py).
+its text. Shapes are counted per source like frequent lines (rules/learned.py).
 """
 from __future__ import annotations
 

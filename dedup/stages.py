@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import corpus, lexicon, plan, records
-from .classify import Decision
+from .rules.findings import Decision
 from .config import Settings
 from .corpus import Document, Skipped, Source
 from .lexicon import Lexicon
@@ -154,6 +154,8 @@ def _sketch_records(ctx: Context, source: Source, spill_path: str | None) -> lis
     except records.RecordError as err:
         return [Skipped(source.path, str(err))]
     return [RecordFile(source, count)] + out
+
+
 @dataclass(frozen=True, slots=True)
 class ToWrite:
     """What the writing step needs of a sketched document (not its sketch: sending

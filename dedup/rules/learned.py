@@ -1,0 +1,132 @@
+"""Boilerplate learned from the corpus, within each source: lines frequent in a site's
+documents, template shapes, site affixes and teaser templates. Their counts are one
+CorpusStats, which `clean` computes over the documents it classifies and `dedup check`
+reads from its index of the whole corpus."""
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from ..config import Settings
+from ..sketch import DocSketch
+from .findings import BOILERPLATE, Finding, counted, flag
+from .sources import affix_keys, shape_keys, site_keys, site_label
+
+# More lines with one label than this in a typical document: an interview, not teasers.
+_TEASERS_PER_DOCUMENT = 4
+
+# This many different labels in one document: fields of a form or items of a list.
+_FIELDS_PER_DOCUMENT = 3
+
+
+@dataclass
+class CorpusStats:
+    """Corpus-wide counts behind the learned boilerplate rules. `clean` counts them
+    over the documents it classifies; `dedup check` classifies a neighbourhood of
+    the checked files but takes these counts from its index of the whole corpus."""
+    line_documents: dict[int, int]               # short line's site key -> documents of its site with it
+    templates: dict[str, tuple[str, int]]        # site label -> (label as written, documents)
+
+
+def short_lines(sk: DocSketch, settings: Settings) -> set[int]:
+    """Keys (site_keys) of a document's lines short enough to be site boilerplate, and
+    of their template shapes."""
+    return (set(site_keys(sk)[sk.words <= settings.boilerplate_words].tolist()) | set(shape_keys(sk).values())
+            | set(affix_keys(sk).values()))
+
+
+def teaser_labels(sk: DocSketch) -> dict[str, tuple[str, int, set[int]]]:
+    """A document's evidence for teaser templates: label -> (label as written, lines,
+    headline hashes). A document's first line is its title ("Riyadh: King receives …"),
+    never a teaser; a document with many different labels is a form, a recipe or a
+    list ("Firstly: …", "Secondly: …"): no evidence at all."""
+    found: dict[str, tuple[str, int, set[int]]] = {}
+    for pos, (key, prefix, rest) in sk.label.items():
+        key = site_label(sk, key)
+        if pos:
+            written, n, rests = found.get(key, (prefix, 0, set()))
+            found[key] = (written, n + 1, rests | {rest})
+    return {} if len(found) >= _FIELDS_PER_DOCUMENT else found
+
+
+def templates_from(evidence: dict[str, list[tuple[str, int, set[int]]]], settings: Settings) -> dict[str, tuple[str, int]]:
+    """Labels that start lines in `min_docs` documents with at least two different
+    headlines. Many lines under one label in a typical document is an interview
+    ("Q: …"), not teasers."""
+    out = {}
+    for key, docs in evidence.items():
+        rests = set().union(*(r for _, _, r in docs))
+        if len(docs) >= settings.min_docs and len(rests) >= 2 \
+                and statistics.median(n for _, n, _ in docs) <= _TEASERS_PER_DOCUMENT:
+            out[key] = (docs[0][0], len(docs))
+    return out
+
+
+def corpus_stats(sketches: list[DocSketch], settings: Settings) -> CorpusStats:
+    line_documents = Counter()
+    evidence = defaultdict(list)
+    for sk in sketches:
+        line_documents.update(short_lines(sk, settings))
+        for key, item in teaser_labels(sk).items():
+            evidence[key].append(item)
+    return CorpusStats({h: n for h, n in line_documents.items() if n >= settings.min_docs},
+                       templates_from(evidence, settings))
+
+
+def frequent_lines(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
+    """A short line found in many documents of a source is its template: every copy
+    goes. Except a document's title (a headline that is also listed in other pages'
+    "most read" boxes is content there, and a copy of it is a duplicate, not junk), and
+    a heading that ends in a colon: a recipe's "Ingredients:" introduces its content."""
+    frequent = stats.line_documents
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        titled = len(sk.words) and sk.words[0] >= settings.min_duplicate_words
+        headings = set(sk.headings)
+        for pos, h in enumerate(site_keys(sk).tolist()):
+            if frequent.get(h, 0) >= settings.min_docs and sk.words[pos] <= settings.boilerplate_words \
+                    and not (pos == 0 and titled) and pos not in headings:
+                flag(dec, sk, pos, Finding(BOILERPLATE, "frequent-line", counted(sk, frequent[h])))
+
+
+def template_shapes(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
+    """Short lines whose shape (shapes.py: numbers and month names masked) is in many
+    documents of their source: a site's template ("Last updated at 22:15 GMT"). Never a
+    document's first line: that is its title ("How the ideologue thinks 5", a series)."""
+    frequent = stats.line_documents
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        for pos, key in shape_keys(sk).items():
+            if frequent.get(key, 0) >= settings.min_docs and pos:
+                flag(dec, sk, pos, Finding(BOILERPLATE, "template-shape",
+                                            {"shape": sk.shape[pos][1], **counted(sk, frequent[key])}))
+
+
+def site_affixes(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
+    """A line "Headline — Site Name" in a document that also has the plain "Headline",
+    where the affix ends lines in many documents of the source: the affixed copy goes,
+    the headline stays."""
+    frequent = stats.line_documents
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        keys = affix_keys(sk)
+        if not keys:
+            continue
+        lines = set(sk.hash.tolist())
+        for pos, key in keys.items():
+            _, head, affix = sk.affix[pos]
+            if frequent.get(key, 0) >= settings.min_docs and head in lines:
+                flag(dec, sk, pos, Finding(BOILERPLATE, "site-affix", {"affix": affix, **counted(sk, frequent[key])}))
+
+
+def teaser_templates(sketches, decisions, live, stats: CorpusStats) -> None:
+    """Lines "<label>: <varying headline>" whose label starts short lines in many
+    documents: a site's teaser template, in whatever language it is written."""
+    for d in live:
+        sk, dec = sketches[d], decisions[d]
+        for pos, (key, _, _) in sk.label.items():
+            key = site_label(sk, key)
+            if key in stats.templates and pos:
+                prefix, documents = stats.templates[key]
+                flag(dec, sk, pos, Finding(BOILERPLATE, "teaser-template", {"prefix": prefix, **counted(sk, documents)}))
