@@ -35,13 +35,20 @@ CHART_RULES = 12             # rules drawn in the chart; the rest are summed up 
 # their letters keep joining. A word keeps the spaces after it, so spaces never
 # anchor a diff. Spaces are graphemes too: a stray mark after one stays with it.
 _WORDS = regex.compile(r"(?:(?=\s)\X)+|(?:(?!\s)\X)+(?:(?=\s)\X)*")
+_PLAIN_WORDS = regex.compile(r"\s+|\S+\s*")
+_MARK_AFTER_SPACE = regex.compile(r"\s[\p{gcb=Extend}\p{gcb=SpacingMark}\p{gcb=ZWJ}]|\p{gcb=Prepend}\s")
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 _FIRST_GRAPHEMES = regex.compile(r"\X{0,%d}" % SPAN_CUT)
 
 
 def words(text: str) -> list[str]:
-    """Words and the spaces between them; joined, they give `text` back."""
-    return _WORDS.findall(text)
+    """Words and the spaces between them; joined, they give `text` back. Splitting at
+    spaces gives the same words as grapheme matching unless a space and a non-space
+    share a grapheme (a mark right after a space), which is checked first: several
+    times faster on real text."""
+    if _MARK_AFTER_SPACE.search(text):
+        return _WORDS.findall(text)
+    return _PLAIN_WORDS.findall(text)
 
 
 def _merge(ops: list[list[str]]) -> list[list[str]]:

@@ -367,3 +367,12 @@ def test_clean_writes_the_page_next_to_report_json(tmp_path, mode):
     page = (out / "report.html").read_text("utf-8")
     assert page.startswith("<!DOCTYPE html>") and 'lang="en"' in page
     assert page_json(page)["summary"]["documents"] == 2
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+       | st.text(alphabet=" \t\n\r\u200d\u0301\u093f\u0915aب\u064e\u2028\u0085\x1c\u0e33\u0600\u1160\U0001F1E6", max_size=30))
+def test_the_fast_word_split_is_the_grapheme_split_on_any_text(text):
+    """Splitting at spaces is only taken where it gives the grapheme regex's words."""
+    assert html.words(text) == html._WORDS.findall(text)
+    assert "".join(html.words(text)) == text
