@@ -19,6 +19,9 @@ _TEASERS_PER_DOCUMENT = 4
 # This many different labels in one document: fields of a form or items of a list.
 _FIELDS_PER_DOCUMENT = 3
 
+# Template shapes are looked for in this many first and last content lines of a document.
+SHAPE_HEAD, SHAPE_TAIL = 4, 8
+
 
 @dataclass
 class CorpusStats:
@@ -92,13 +95,16 @@ def frequent_lines(sketches, decisions, live, settings: Settings, stats: CorpusS
 
 def template_shapes(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
     """Short lines whose shape (shapes.py: numbers and month names masked) is in many
-    documents of their source: a site's template ("Last updated at 22:15 GMT"). Never a
-    document's first line: that is its title ("How the ideologue thinks 5", a series)."""
+    documents of their source: a site's template ("Last updated at 22:15 GMT"), which
+    sits around the text (in its first SHAPE_HEAD or last SHAPE_TAIL lines), not inside
+    it, where a line of a daily report ("Highest temperature 45 degrees") is content.
+    Never a document's first line: its title ("How the ideologue thinks 5", a series)."""
     frequent = stats.line_documents
     for d in live:
         sk, dec = sketches[d], decisions[d]
+        tail = len(sk.line) - SHAPE_TAIL
         for pos, key in shape_keys(sk).items():
-            if frequent.get(key, 0) >= settings.min_docs and pos:
+            if frequent.get(key, 0) >= settings.min_docs and 0 < pos and (pos < SHAPE_HEAD or pos >= tail):
                 flag(dec, sk, pos, Finding(BOILERPLATE, "template-shape",
                                             {"shape": sk.shape[pos][1], **counted(sk, frequent[key])}))
 
