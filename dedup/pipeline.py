@@ -78,7 +78,7 @@ def _map(run: Runner, func, batches: list, stage: str, total: int, progress: Pro
 
 
 def _chars(item) -> int:
-    return item.chars if isinstance(item, Sketched) else item.get("chars", 0) if isinstance(item, dict) else 0
+    return item.chars if isinstance(item, (Sketched, report.DocumentEntry)) else 0
 
 
 @dataclass
@@ -142,10 +142,10 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             writes = _write_batches(sketched, decisions, units, mode, str(stage.path))
             total = len(sketched)
             del sketched   # the sketches are not needed any more
-            documents = []
+            documents: list[report.DocumentEntry] = []
             for entry in _map(run, plan_batch, writes, "write", total, progress):
-                if "error" in entry:
-                    skipped.append(Skipped(entry["path"], entry["error"]))
+                if isinstance(entry, Skipped):
+                    skipped.append(entry)
                 else:
                     documents.append(entry)
             if progress:
@@ -155,7 +155,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             with uninterrupted():   # an interrupt after this tells how to undo: both or neither
                 stage.publish(durable=mode == "in-place")
                 if state is not None and mode == "in-place":   # from here on, inputs may change
-                    state.total = sum(1 for d in documents if d["removed"])
+                    state.total = sum(1 for d in documents if d.removed)
         except BaseException:
             run.terminate()   # no worker writes into the staging folder once it is removed
             close_spills()
@@ -165,7 +165,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
         rewrite_inputs(result, state)
         if state.failed:   # the journal must not claim what was not done
             failed = {path for path, _ in state.failed}
-            documents = [d for d in documents if d["path"] not in failed]
+            documents = [d for d in documents if d.path not in failed]
             skipped += [Skipped(path, reason) for path, reason in state.failed]
             result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
             _write_report(result, out, durable=True)
@@ -180,7 +180,7 @@ def _path_order(path: str) -> tuple[str, int]:
 
 def _report(documents, skipped, outputs, settings, inputs, out, mode) -> dict:
     skipped_json = [{"path": s.path, "reason": s.reason} for s in sorted(skipped, key=lambda s: _path_order(s.path))]
-    result = report.build(documents, skipped_json, settings.public(), list(inputs),
+    result = report.build([d.to_json() for d in documents], skipped_json, settings.public(), list(inputs),
                           out.as_posix() if mode == "write" else None, mode)
     result["outputs_not_read"] = outputs
     return result

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import regex
@@ -18,6 +19,36 @@ _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 
 class ReportError(ValueError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentEntry:
+    """One document of report.json, as the write stage leaves it."""
+    path: str                   # as the user sees it ("data.jsonl:17" for a record)
+    relpath: str                # under its input folder: where a write run puts it
+    output: str | None          # where its cleaned text is (None: nowhere, it went whole)
+    status: str                 # kept, cleaned or removed
+    sha256: str                 # of the original text
+    chars: int
+    lines: int
+    removed: tuple              # plan.Removal of each span cut, in order
+    file: str | None = None     # a record: its file, row (1-based) and id field
+    row: int = 0
+    id: str | None = None
+    undecodable_byte_at: int | None = None   # kept verbatim (--decode-errors keep)
+    unexamined_lines: tuple[int, ...] = ()   # 1-based: longer than max_line_chars
+
+    def to_json(self) -> dict:
+        out = {"path": self.path, "relpath": self.relpath, "output": self.output, "status": self.status,
+               "sha256": self.sha256, "chars": self.chars, "lines": self.lines,
+               "removed": [r.to_json() for r in self.removed]}
+        if self.row:
+            out.update(file=self.file, row=self.row, id=self.id)
+        if self.undecodable_byte_at is not None:
+            out["undecodable_byte_at"] = self.undecodable_byte_at
+        if self.unexamined_lines:
+            out["unexamined_lines"] = list(self.unexamined_lines)
+        return out
 
 
 def build(documents: list[dict], skipped: list[dict], settings: dict, inputs: list[str],

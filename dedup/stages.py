@@ -16,6 +16,7 @@ from .rules.findings import Decision
 from .config import Settings
 from .corpus import Document, Skipped, Source
 from .lexicon import Lexicon
+from .report import DocumentEntry
 from .sketch import DocSketch, sketch_many, spill
 
 BATCH = 32   # files per batch: small enough to spread, big enough for the compiled kernel
@@ -194,31 +195,28 @@ def _cleaned(text: str, decision: Decision) -> tuple[list, str, str]:
     return spans, cleaned, status
 
 
-def _entry(item: ToWrite, path: str, target: str | None, status: str, spans: list) -> dict:
-    entry = {
-        "path": path, "relpath": item.source.relpath, "output": target, "status": status,
-        "sha256": item.sha256, "chars": item.chars, "lines": item.lines,
-        "removed": [s.to_json() for s in spans],
-    }
-    if item.row:
-        entry.update(file=item.source.path, row=item.row, id=item.id)
-    if item.bad_bytes_at is not None:
-        entry["undecodable_byte_at"] = item.bad_bytes_at
-    if item.unexamined:
-        entry["unexamined_lines"] = [i + 1 for i in item.unexamined]
-    return entry
+def _entry(item: ToWrite, path: str, target: str | None, status: str, spans: list) -> DocumentEntry:
+    return DocumentEntry(path, item.source.relpath, target, status, item.sha256, item.chars, item.lines,
+                         tuple(spans), item.source.path if item.row else None, item.row, item.id,
+                         item.bad_bytes_at, tuple(i + 1 for i in item.unexamined))
 
 
-def plan_batch(ctx: Context, jobs: list[tuple[ToWrite, Decision, str, str | None]] | RecordsToWrite) -> list[dict]:
+def _unwritten(source: Source) -> Skipped:
+    return Skipped(source.path, "changed or vanished during the run; not written")
+
+
+def plan_batch(ctx: Context, jobs: list[tuple[ToWrite, Decision, str, str | None]] | RecordsToWrite
+               ) -> list[DocumentEntry | Skipped]:
     """Re-read each document and plan its removals; in write mode also write the
-    cleaned text under the staging folder. Return each document's report entry."""
+    cleaned text under the staging folder. Return each document's report entry (or
+    why it was not written)."""
     if isinstance(jobs, RecordsToWrite):
         return _write_records(ctx, jobs)
     out = []
     for item, decision, mode, stage in jobs:
         doc = corpus.read(item.source, ctx.settings.decode_errors == "keep")
         if isinstance(doc, Skipped) or digest(doc.text) != item.sha256:
-            out.append({"path": item.source.path, "error": "changed or vanished during the run; not written"})
+            out.append(_unwritten(item.source))
             continue
         spans, cleaned, status = _cleaned(doc.text, decision)
         target = None
@@ -231,7 +229,7 @@ def plan_batch(ctx: Context, jobs: list[tuple[ToWrite, Decision, str, str | None
     return out
 
 
-def _write_records(ctx: Context, job: RecordsToWrite) -> list[dict]:
+def _write_records(ctx: Context, job: RecordsToWrite) -> list[DocumentEntry | Skipped]:
     """Re-read a record file, plan each document row's removals, and in write mode
     write the file again under the staging folder: rows in their order, bad rows as
     they were, the text field cleaned, rows removed whole left out."""
@@ -240,7 +238,7 @@ def _write_records(ctx: Context, job: RecordsToWrite) -> list[dict]:
     wanted = {item.row: (item, decision) for item, decision in job.rows}
     changes: dict[int, str | None] = {}
     out = []
-    changed = [{"path": source.path, "error": "changed or vanished during the run; not written"}]
+    changed = [_unwritten(source)]
     try:
         for row in records.rows(source.file, fmt, compression, fields(ctx.settings)):
             if row.number not in wanted:
