@@ -46,7 +46,8 @@ class RayRunner:
         self._started = not ray.is_initialized()
         if self._started:
             try:
-                ray.init(address=address, num_cpus=None if address else max(jobs, 1), include_dashboard=False,
+                # a local cluster gets the workers asked for, or (0) every core Ray finds
+                ray.init(address=address, num_cpus=None if address else (jobs or None), include_dashboard=False,
                          log_to_driver=False, configure_logging=False)
             except (ConnectionError, RuntimeError, ValueError) as err:
                 raise BackendError(f"cannot start or reach Ray at {address or 'a local cluster'}: "

@@ -24,7 +24,6 @@ FORMATS = {
     ".jsonl.zst": ("jsonl", "zstd"), ".ndjson.zst": ("jsonl", "zstd"),
     ".parquet": ("parquet", None),
 }
-PATTERNS = tuple("*" + ending for ending in FORMATS)
 PARQUET_BATCH = 1024   # rows per Parquet read
 
 

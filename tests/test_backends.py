@@ -19,6 +19,15 @@ from tests.test_records import golden_rows
 ray = pytest.importorskip("ray")
 
 
+def test_ray_without_a_cluster_or_a_worker_count_starts_one_with_every_core():
+    """(First in this file: the other tests share a cluster the fixture below starts.)"""
+    assert not ray.is_initialized()
+    with backends.RayRunner(0, _context, ("ctx",)) as run:
+        assert len(run.actors) == os.cpu_count()
+        assert sorted(r[1] for r in run.map(_slow_echo, range(4))) == [0, 1, 2, 3]
+    assert not ray.is_initialized()   # the cluster it started is shut down
+
+
 @pytest.fixture(scope="module")
 def cluster():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
