@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable, Iterator
 
-from .runner import Runner
+from .runner import Interrupted, Runner
 
 BACKENDS = ("local", "ray")
 
@@ -59,7 +59,15 @@ class RayRunner:
         self._pool = ActorPool(self.actors)
 
     def map(self, func: Callable, batches: Iterable) -> Iterator:
-        yield from self._pool.map(lambda worker, batch: worker.run.remote(func, batch), batches)
+        try:
+            yield from self._pool.map(lambda worker, batch: worker.run.remote(func, batch), batches)
+        except Interrupted:
+            raise
+        except BaseException as err:   # Ctrl-C inside ray.get comes back wrapped (a SystemError)
+            stop = _interruption(err)
+            if stop is None:
+                raise
+            raise stop from None
 
     def terminate(self) -> None:
         for worker in self.actors:
@@ -76,6 +84,18 @@ class RayRunner:
 
     def __exit__(self, kind, value, tb) -> None:
         self.terminate()
+
+
+def _interruption(err: BaseException) -> Interrupted | None:
+    """The Interrupted that `err` was raised from, if any: our signal handler runs inside
+    Ray's C code when a signal comes while it waits, and Ray wraps what it raised."""
+    seen = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, Interrupted):
+            return err
+        seen.add(id(err))
+        err = err.__cause__ or err.__context__
+    return None
 
 
 def runner(backend: str, jobs: int, init: Callable, init_args: tuple = (), address: str | None = None):
