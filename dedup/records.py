@@ -102,9 +102,12 @@ def _described(value) -> str:
                                          list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
 def _jsonl_row(number: int, raw: bytes, fields: Fields) -> Row:
     try:
-        line = raw.decode("utf-8")
+        line = raw.removeprefix(_BOM).decode("utf-8")   # a file saved with a BOM: its first line
     except UnicodeDecodeError as err:
         return Row(number, None, problem=f"not UTF-8 (undecodable byte at offset {err.start})")
     try:
@@ -251,8 +254,9 @@ def _write_jsonl(source_file, target, compression, fields: Fields, changes) -> N
             if new is None:
                 continue
             body = raw.rstrip(b"\r\n")
-            line = replace_text(body.decode("utf-8"), fields.text, new)
-            out.write(line.encode("utf-8") + raw[len(body):])
+            bom = _BOM if body.startswith(_BOM) else b""
+            line = replace_text(body[len(bom):].decode("utf-8"), fields.text, new)
+            out.write(bom + line.encode("utf-8") + raw[len(body):])
 
 
 def _write_parquet(source_file, target, fields: Fields, changes) -> None:

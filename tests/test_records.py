@@ -321,3 +321,21 @@ def test_restore_of_a_record_run_checks_the_input_and_copies_it_whole(tmp_path):
     assert same.exit_code == 2 and "this run left its inputs as they were" in same.output
     assert to.exit_code == 0 and "restored data.jsonl.gz" in to.output
     assert changed.exit_code == 1 and "not restored data.jsonl.gz: the input changed or is gone" in changed.output
+
+
+def test_a_jsonl_file_with_a_bom_and_crlf_line_ends_keeps_both(tmp_path):
+    rows = golden_rows()
+    rows = [rows[6]] + rows[:6] + rows[7:]   # a page of the courier first: a row that is cleaned
+    data = "\ufeff" + "".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in rows)
+    (tmp_path / "data.jsonl").write_bytes(data.encode("utf-8"))
+    assert clean(["data.jsonl", "-o", "out"], tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["skipped"] == [] and report["documents"][0]["row"] == 1   # the first row is read, BOM and all
+    out = (tmp_path / "out" / "data.jsonl").read_bytes()
+    assert out.startswith(b"\xef\xbb\xbf{") and out.count(b"\r\n") == out.count(b"\n")
+    kept = [json.loads(line) for line in out.decode("utf-8-sig").splitlines()]
+    by_row = {d["row"]: d for d in report["documents"]}
+    assert len(kept) == sum(1 for d in report["documents"] if d["status"] != "removed")
+    assert kept[0]["id"] == rows[0]["id"] and by_row[1]["status"] == "cleaned"
+    assert kept[0]["text"] != rows[0]["text"]   # its text was cleaned, through the BOM
+    assert {k: v for k, v in kept[0].items() if k != "text"} == {k: v for k, v in rows[0].items() if k != "text"}
