@@ -132,7 +132,7 @@ def save(folder: Path, sketches: list[DocSketch], decisions: list[Decision], set
     arrays = dict(zip(ARRAYS, (new_digests, new_signatures, line_hash, line_at, paragraph_hash, paragraph_at)))
     for name, array in arrays.items():
         np.save(root / f"{name}.npy", np.ascontiguousarray(array))
-    (root / "paths.json").write_text(json.dumps(paths, ensure_ascii=False), "utf-8")
+    (root / "paths.json").write_text(json.dumps(paths), "utf-8")   # \u escapes: a name's bad bytes too
     (root / "index.json").write_text(json.dumps({"format": FORMAT, "settings": _matching(settings),
                                                  "documents": len(paths)}, indent=1), "utf-8")
 
