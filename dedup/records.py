@@ -16,6 +16,7 @@ import json
 import zlib
 from dataclasses import dataclass
 from typing import Iterator
+from urllib.parse import urlsplit
 
 # name ending -> (format, compression); the longest ending that matches wins
 FORMATS = {
@@ -40,9 +41,11 @@ class Fields:
 
 
 def host_of(url: str) -> str:
-    """The site of a URL: its host, lower case, without "www."."""
-    rest = url.split("://", 1)[1] if "://" in url else url
-    host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rsplit("@", 1)[-1].split(":", 1)[0].lower()
+    """The site of a URL: its host, lower case, without "www." ("" if it has none)."""
+    try:
+        host = urlsplit(url if "://" in url else "//" + url).hostname or ""
+    except ValueError:   # a malformed URL ("http://[::1")
+        return ""
     return host.removeprefix("www.")
 
 
