@@ -7,6 +7,7 @@ from .findings import BOILERPLATE, Finding, flag
 
 
 def lexicon(sketches, decisions) -> None:
+    """The lines the phrase lexicon matched when each document was sketched."""
     for sk, dec in zip(sketches, decisions):
         for pos, hit in sk.lexicon.items():
             flag(dec, sk, pos, Finding(BOILERPLATE, f"lexicon:{hit.rule}", {"pattern": hit.phrase}))
