@@ -109,7 +109,7 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
 @click.option("--id-field", help="JSONL/Parquet: the field that names a record in the report (default: file and row).")
 @click.option("--source", "source_",
               help="What one site is, for learning its boilerplate: auto (a record's url host, else the top "
-                   "folder under the input folder), folder, none (one site), or field:NAME.")
+                   "folder under the input folder), folder, url (records' url host only), none (one site), or field:NAME.")
 @click.option("--source-field", help="JSONL/Parquet: the field that says which site a row is from (= --source field:NAME).")
 @click.option("--keep", type=click.Choice(["first", "longest", "sources"]),
               help="Which copy of a duplicate stays: the first in path order (default), the longest document, "
@@ -124,7 +124,8 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
                    "(only what is new is kept; the old corpus is not read again).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
 def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, threshold, shingle_size, num_perm,
-          min_docs, lexicons, decode_errors, format_, text_field, id_field, source_, source_field, keep, keep_sources, backend, address, against, quiet) -> None:
+          min_docs, lexicons, decode_errors, format_, text_field, id_field, source_, source_field, keep, keep_sources,
+          backend, address, against, quiet) -> None:
     """Clean the corpus at PATHS (files and folders) into -o, with a report of every removal."""
     if in_place and dry_run:
         _fail("--in-place and --dry-run exclude each other")
@@ -144,7 +145,8 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
                                   "keep": keep, "keep_sources": keep_sources})
             bars = _progress(not quiet)
             try:
-                result = pipeline.clean(list(paths), settings, out, mode, jobs, bars, force, state, backend, address, against)
+                result = pipeline.clean(list(paths), settings, out, mode, jobs, bars, force, state,
+                                        backend, address, against)
             finally:
                 if bars:
                     bars.close()

@@ -127,9 +127,7 @@ def read_originals(report: dict, base: Path = Path("."), cleaned_dir: Path | Non
 
 def _row_originals(file: str, docs: list[dict], base: Path, settings: dict) -> dict[str, str]:
     """Original texts of record rows, read again from their file (one pass per file)."""
-    fields = records.Fields(settings.get("text_field", "text"), settings.get("id_field", ""))
-    fmt, compression = records.kind_of(str(base / file), settings.get("format", "auto"))
-    found = records.texts(str(base / file), fmt, compression, fields, {doc["row"] for doc in docs})
+    found = records.texts_as_run(str(base / file), settings, {doc["row"] for doc in docs})
     out = {}
     for doc in docs:
         text = found.get(doc["row"])

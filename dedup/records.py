@@ -152,6 +152,14 @@ def rows(file: str, fmt: str, compression: str | None, fields: Fields) -> Iterat
         raise RecordError(_broken(file, fmt, compression, err)) from None
 
 
+def texts_as_run(file: str, settings: dict, wanted: set[int]) -> dict[int, str]:
+    """The texts of the `wanted` rows of a file read as the run that wrote a report
+    read it (its recorded settings), for the review page and restore."""
+    fields = Fields(settings.get("text_field", "text"), settings.get("id_field", ""))
+    fmt, compression = kind_of(file, settings.get("format", "auto"))
+    return texts(file, fmt, compression, fields, wanted)
+
+
 def texts(file: str, fmt: str, compression: str | None, fields: Fields, wanted: set[int]) -> dict[int, str]:
     """The texts of the `wanted` rows of a file ({} if it cannot be read)."""
     out = {}

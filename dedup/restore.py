@@ -119,9 +119,7 @@ def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, s
     report does not hold the other fields of the rows it dropped: its original is the
     input file itself, checked row by row against the report, and copied under `to`."""
     source = base / file
-    fields = records.Fields(settings.get("text_field", "text"), settings.get("id_field", ""))
-    fmt, compression = records.kind_of(str(source), settings.get("format", "auto"))
-    texts = records.texts(str(source), fmt, compression, fields, {doc["row"] for doc in docs})
+    texts = records.texts_as_run(str(source), settings, {doc["row"] for doc in docs})
     if any(texts.get(doc["row"]) is None or _sha(texts[doc["row"]]) != doc.get("sha256") for doc in docs):
         return Outcome(file, "failed", "the input changed or is gone, and a record file's original is its input "
                                        "(the report does not hold the other fields of the rows it removed)")
