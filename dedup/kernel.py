@@ -173,6 +173,24 @@ def blocks(word64, first, last, k, a, b):
 
 
 @_jit
+def set_signatures(flat, offsets, a, b):
+    """sign.signatures of the shingle sets flat[offsets[j]:offsets[j + 1]], compiled:
+    no (shingles x permutations) temporary, whatever the number of sets."""
+    mask32 = np.uint64(0xFFFFFFFF)
+    count, perms = offsets.shape[0] - 1, a.shape[0]
+    out = np.full((count, perms), np.uint32(0xFFFFFFFF), np.uint32)
+    a64, b64 = a.astype(np.uint64), b.astype(np.uint64)
+    for j in range(count):
+        for p in range(offsets[j], offsets[j + 1]):
+            h = _fmix32(np.uint64(flat[p]))
+            for m in range(perms):
+                v = np.uint32((h * a64[m] + b64[m]) & mask32)
+                if v < out[j, m]:
+                    out[j, m] = v
+    return out
+
+
+@_jit
 def band_keys(signatures, bands, rows):
     """index.band_keys, compiled: one key per band of each signature."""
     n = signatures.shape[0]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:   # importing datasketch at run time costs 0.5 s (scipy)
 _MASK = np.uint64(0xFFFFFFFF)
 MULTIPLIER = 0x9E3779B1  # odd: combining k word hashes stays a bijection in each word
 _CHUNK = 1 << 15          # shingles per batch: bounds the (chunk x num_perm) temporary
+COMPILED_SHINGLES = 1 << 15   # from this many shingles, signatures are signed by kernel.py
 BASE = 0x100000001B3     # odd base of the polynomial word hash (mod 2^64)
 _BASE_INV = pow(BASE, -1, 1 << 64)
 _SLICE = 1 << 20          # characters hashed per numpy pass
@@ -179,17 +180,23 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
-def signatures(shingle_sets: list[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
+def signatures(shingle_sets: list[np.ndarray], num_perm: int, seed: int, compiled: bool | None = None) -> np.ndarray:
     """One MinHash signature per shingle set, as a (len(sets), num_perm) uint32 array.
 
     All sets are processed together in chunks: one numpy pass per chunk, never a
     Python loop per shingle. An empty set gets datasketch's empty value (all 2^32-1).
+    Many shingles go through the compiled kernel (same values, no temporary of
+    chunk x num_perm); `compiled` forces one path (tests compare them).
     """
     a, b = permutations(num_perm, seed)
     out = np.full((len(shingle_sets), num_perm), 0xFFFFFFFF, dtype=np.uint32)
     sizes = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
     if not sizes.sum():
         return out
+    if compiled if compiled is not None else sizes.sum() >= COMPILED_SHINGLES:
+        from . import kernel   # numba: only for sets big enough to repay its import
+        offsets = np.concatenate([[0], np.cumsum(sizes)])
+        return kernel.set_signatures(np.concatenate(shingle_sets).astype(np.uint32), offsets, a, b)
     owners = np.repeat(np.arange(len(shingle_sets)), sizes)
     flat = _fmix32(np.concatenate(shingle_sets).astype(np.uint32))
     with np.errstate(over="ignore"):

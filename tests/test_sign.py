@@ -127,15 +127,17 @@ def test_permutations_are_datasketch_own(num_perm, seed):
     assert a.tolist() == reference[0].tolist() and b.tolist() == reference[1].tolist()
 
 
-@pytest.mark.parametrize("num_perm, seed, chunk", [(128, 1, None), (64, 42, None), (128, 1, 7)])
-def test_signatures_of_real_lines_are_datasketch_minhash(num_perm, seed, chunk, monkeypatch):
+@pytest.mark.parametrize("num_perm, seed, chunk, compiled", [(128, 1, None, False), (64, 42, None, False),
+                                                            (128, 1, 7, False), (128, 1, None, True), (64, 42, None, True)])
+def test_signatures_of_real_lines_are_datasketch_minhash(num_perm, seed, chunk, compiled, monkeypatch):
     """Hindi and Urdu lines, long and short, and an empty block, signed in one batch
-    (also in chunks of 7 shingles, so that one block's shingles span chunks)."""
+    (also in chunks of 7 shingles, so that one block's shingles span chunks), by the
+    numpy code and by the compiled kernel."""
     if chunk:
         monkeypatch.setattr(sign, "_CHUNK", chunk)
     blocks = [tokens(line) for line in (HINDI.read_text("utf-8") + URDU.read_text("utf-8")).splitlines()]
     blocks += [["अकेला"], []]
-    ours = sign.signatures([sign.shingles(words, 5) for words in blocks], num_perm, seed)
+    ours = sign.signatures([sign.shingles(words, 5) for words in blocks], num_perm, seed, compiled=compiled)
     assert ours.shape == (len(blocks), num_perm) and ours.dtype == np.uint32
     for words, signature in zip(blocks, ours):
         assert signature.tolist() == datasketch_values(words, num_perm, seed)
@@ -175,11 +177,11 @@ def test_a_documents_sketch_bands_lines_paragraphs_and_itself_as_datasketch_sign
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(min_value=0, max_value=2**16), st.sampled_from([16, 64, 128]))
-def test_signatures_are_datasketch_values(seed, num_perm):
+@given(st.integers(min_value=0, max_value=2**16), st.sampled_from([16, 64, 128]), st.booleans())
+def test_signatures_are_datasketch_values(seed, num_perm, compiled):
     rng = np.random.default_rng(seed)
     sets = [np.unique(rng.integers(0, 2**32, size=n, dtype=np.uint64).astype(np.uint32)) for n in (1, 7, 300, 0)]
-    ours = sign.signatures(sets, num_perm, seed)
+    ours = sign.signatures(sets, num_perm, seed, compiled=compiled)
     for values, signature in zip(sets, ours):
         reference = MinHash(num_perm=num_perm, seed=seed, hashfunc=lambda x: x)
         for v in values.tolist():

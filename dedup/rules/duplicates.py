@@ -157,43 +157,66 @@ def duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None:
             flag(decisions[d], sk, pos, finding)
 
 
+def _open_lines(sketches, decisions, live) -> tuple[np.ndarray, np.ndarray]:
+    """(document, position) of every content line of the live documents that no rule
+    has taken yet, in the documents' order: two arrays, not a tuple per line."""
+    docs, positions = [], []
+    for d in live:
+        sk, taken = sketches[d], decisions[d].lines
+        pos = np.arange(len(sk.line), dtype=np.int32)
+        if taken:
+            pos = pos[~np.isin(sk.line, np.fromiter(taken, np.int64, len(taken)))]
+        docs.append(np.full(len(pos), d, np.int32))
+        positions.append(pos)
+    if not docs:
+        return np.empty(0, np.int32), np.empty(0, np.int32)
+    return np.concatenate(docs), np.concatenate(positions)
+
+
+def _gather(sketches, docs: np.ndarray, positions: np.ndarray, column: str) -> np.ndarray:
+    """One per-line array of the sketches (hash, words, keys) at these lines, in order."""
+    if not len(docs):
+        return np.empty(0)
+    cuts = np.flatnonzero(np.diff(docs)) + 1
+    starts = np.r_[0, cuts]
+    return np.concatenate([getattr(sketches[int(docs[a])], column)[positions[a:b]]
+                           for a, b in zip(starts.tolist(), np.r_[cuts, len(docs)].tolist())])
+
+
 def duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
     """Lines that repeat an earlier line exactly (after normalization) or nearly.
 
     A line shorter than `min_duplicate_words` is a duplicate only as part of a repeated
     passage (next to a removed line, or to another short copy): alone, a repeated
-    short line is as often a refrain or a label as a copy."""
-    first_seen: dict[int, tuple[int, int]] = {}
-    near_items: list[tuple[int, int]] = []
-    copies: list[tuple[int, int, tuple[int, int]]] = []
-    pending: dict[tuple[int, int], tuple[int, int]] = {}   # short copy -> its original
-    for d in live:
-        sk, dec = sketches[d], decisions[d]
-        for pos, h in enumerate(sk.hash.tolist()):
-            if flagged(dec, sk, pos):
-                continue
-            rep = first_seen.setdefault(h, (d, pos))
-            if rep == (d, pos):
-                if sk.words[pos] >= settings.shingle_size:
-                    near_items.append((d, pos))
-            elif sk.words[pos] >= settings.min_duplicate_words:
-                copies.append((d, pos, rep))
-            else:
-                pending[(d, pos)] = rep
+    short line is as often a refrain or a label as a copy. Lines are grouped by sorting
+    their hashes (a few bytes per line), never by a dict entry per line."""
+    docs, positions = _open_lines(sketches, decisions, live)
+    hashes = _gather(sketches, docs, positions, "hash")
+    words = _gather(sketches, docs, positions, "words")
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)   # first: the earliest copy
+    rep = first[inverse.ravel()]
+    del hashes, inverse, first
+    is_first = rep == np.arange(len(rep))
+    near_at = np.flatnonzero(is_first & (words >= settings.shingle_size))
+    line_of = lambda i: (int(docs[i]), int(positions[i]))
+    near_line = lambda k: line_of(near_at[k])
+    long_copy = words >= settings.min_duplicate_words
+    copies = [(*line_of(i), line_of(rep[i])) for i in np.flatnonzero(~is_first & long_copy).tolist()]
+    pending = {line_of(i): line_of(rep[i]) for i in np.flatnonzero(~is_first & ~long_copy).tolist()}
     near: dict[tuple[int, int], _Near] = {}
-    if len(near_items) >= 2:
-        keys = np.stack([sketches[d].keys[p] for d, p in near_items])
+    if len(near_at) >= 2:
+        keys = _gather(sketches, docs[near_at], positions[near_at], "keys")
 
         def shingles_of(k: int) -> np.ndarray:
-            d, p = near_items[k]
+            d, p = near_line(k)
             return sketches[d].shingles[p]
 
         for k, n in _near(keys, shingles_of, settings).items():
-            near[near_items[k]] = n
+            near[near_line(k)] = n
     where = lambda item: located(sketches[item[0]], item[1])
     for item, n in near.items():
         d, pos = item
-        n = _Near(near_items[n.original], near_items[n.matched], n.similarity, n.original_similarity)
+        n = _Near(near_line(n.original), near_line(n.matched), n.similarity, n.original_similarity)
         near[item] = n
         flag(decisions[d], sketches[d], pos, _copy_finding("exact-line", "near-line", where, None, n))
     for d, pos, rep in copies:
