@@ -31,8 +31,8 @@ from .corpus import Source
 from .sketch import DocSketch
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 6   # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
-# 6: boilerplate counted per source (site)
+SCHEMA = 7   # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
+# 6: boilerplate counted per source (site); 7: band keys kept band by band (sketch.Rows)
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16
@@ -85,9 +85,9 @@ def link_keys(sk: DocSketch, settings: Settings) -> set[int]:
     keys = set(_signed(sk.hash)) | set(_signed(sk.paragraph_hash))
     shingled = sk.words >= settings.shingle_size
     if shingled.any():
-        keys.update(_signed(sk.keys[shingled].ravel()))
+        keys.update(_signed(sk.keys.array()[shingled].ravel()))
     if len(sk.paragraph_keys):
-        keys.update(_signed(sk.paragraph_keys.ravel()))
+        keys.update(_signed(sk.paragraph_keys.array().ravel()))
     digest = content_digest(sk, settings)
     if digest is not None:
         keys.add(int.from_bytes(digest[:8], "little", signed=True))

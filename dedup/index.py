@@ -31,16 +31,33 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
-def candidate_pairs(keys: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True)
+class Bands:
+    """Band keys read one band at a time: `column(b)` is every item's key of band b.
+    Keys kept on disk are grouped without ever holding all bands in memory."""
+    n: int
+    bands: int
+    column: Callable[[int], np.ndarray]
+
+    @classmethod
+    def of(cls, keys: np.ndarray) -> "Bands":
+        """An (n, bands) array of keys in memory."""
+        return cls(keys.shape[0], keys.shape[1] if keys.ndim == 2 else 0, lambda band: keys[:, band])
+
+
+def candidate_pairs(keys: np.ndarray | Bands) -> np.ndarray:
     """Pairs (i, j), i < j, that share a band key: each member of a bucket is paired
     with the bucket's first (lowest) member and with its predecessor."""
-    n, bands = keys.shape[0], keys.shape[1] if keys.ndim == 2 else 0
+    keys = keys if isinstance(keys, Bands) else Bands.of(keys)
+    n = keys.n
     if n < 2:
         return np.empty((0, 2), dtype=np.int64)
     found = []
-    for band in range(bands):
-        order = np.argsort(keys[:, band], kind="stable")
-        sorted_keys = keys[order, band]
+    for band in range(keys.bands):
+        column = keys.column(band)
+        order = np.argsort(column, kind="stable")
+        sorted_keys = column[order]
+        del column
         same = sorted_keys[1:] == sorted_keys[:-1]
         if not same.any():
             continue
@@ -94,7 +111,7 @@ class Clusters:
     similarity: np.ndarray   # each item's similarity to its match (>= threshold; 1.0 for itself)
 
 
-def near_duplicates(keys: np.ndarray, threshold: float, similarity: Callable[[int, int], float],
+def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarity: Callable[[int, int], float],
                     signatures_of: Callable[[np.ndarray], np.ndarray], slack: float = 0.15) -> Clusters:
     """Verified near-duplicate clusters of the items.
 
@@ -102,7 +119,7 @@ def near_duplicates(keys: np.ndarray, threshold: float, similarity: Callable[[in
     threshold are dropped before the exact similarity is computed; the estimate
     needs the signatures of the candidates only (`signatures_of(items)`, which signs
     them again from their shingles), never one per item held for the whole corpus."""
-    n = keys.shape[0]
+    n = keys.n if isinstance(keys, Bands) else keys.shape[0]
     pairs = candidate_pairs(keys)
     kept = []
     for lo in range(0, len(pairs), _PAIRS_PER_PASS):

@@ -60,6 +60,84 @@ class Blocks:
         return (self[i] for i in range(len(self)))
 
 
+class Rows:
+    """A document's LSH band keys, one row of `width` keys per block, stored band by
+    band: in memory a (width, count) array, or `count` rows from `start` of a spill
+    file of raw uint64 values holding `total` rows band after band, so that one band
+    of a whole batch is one read (see band_column)."""
+    __slots__ = ("flat", "start", "count", "total", "width")
+
+    def __init__(self, flat: np.ndarray | str, start: int = 0, count: int | None = None,
+                 total: int | None = None, width: int | None = None):
+        self.flat = flat
+        self.start = start
+        self.count = flat.shape[1] if count is None else count
+        self.total = self.count if total is None else total
+        self.width = flat.shape[0] if width is None else width
+
+    def __len__(self) -> int:
+        return self.count
+
+    def column(self, band: int) -> np.ndarray:
+        if isinstance(self.flat, np.ndarray):
+            return self.flat[band]
+        data = os.pread(_opened(self.flat), self.count * 8, (band * self.total + self.start) * 8)
+        return np.frombuffer(data, np.uint64)
+
+    def array(self) -> np.ndarray:
+        """All the rows, (count, width)."""
+        if isinstance(self.flat, np.ndarray):
+            return self.flat.T
+        return np.stack([self.column(b) for b in range(self.width)], axis=1) if self.width else \
+            np.empty((self.count, 0), np.uint64)
+
+    def __getitem__(self, i) -> np.ndarray:
+        return self.array()[i]
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        return self.array() if dtype is None else self.array().astype(dtype)
+
+    def __iter__(self):
+        return iter(self.array())
+
+    def __getstate__(self):   # an in-memory view pickles as its own rows only
+        flat = np.ascontiguousarray(self.flat) if isinstance(self.flat, np.ndarray) else self.flat
+        return flat, self.start, self.count, self.total, self.width
+
+    def __setstate__(self, state):
+        self.flat, self.start, self.count, self.total, self.width = state
+
+
+def band_column(parts: list[tuple[Rows, np.ndarray]], band: int) -> np.ndarray:
+    """Band `band`'s keys of the rows `positions` of each Rows, in order: the rows of
+    one spill file are read with one read per band, not one per document."""
+    out, run = [], []
+
+    def flush():
+        lo = min(r.start for r, _ in run)
+        hi = max(r.start + r.count for r, _ in run)
+        first = run[0][0]
+        data = np.frombuffer(os.pread(_opened(first.flat), (hi - lo) * 8, (band * first.total + lo) * 8), np.uint64)
+        out.extend(data[r.start - lo + positions] for r, positions in run)
+        run.clear()
+    for rows, positions in parts:
+        if isinstance(rows.flat, np.ndarray):
+            if run:
+                flush()
+            out.append(rows.flat[band][positions])
+        else:
+            if run and run[0][0].flat != rows.flat:
+                flush()
+            run.append((rows, positions))
+    if run:
+        flush()
+    return np.concatenate(out) if out else np.empty(0, np.uint64)
+
+
+def _no_rows() -> Rows:
+    return Rows(np.empty((0, 0), np.uint64))
+
+
 _SPILL_FILES: dict[str, int] = {}   # spill file -> descriptor, opened on first read
 
 
@@ -88,13 +166,13 @@ class DocSketch:
     words: np.ndarray                # word count of each content line
     hash: np.ndarray                 # uint64 hash of each content line's normalized words
     shingles: Blocks = field(default_factory=_no_blocks)       # of each content line
-    keys: np.ndarray = field(default_factory=lambda: np.empty((0, 0), np.uint64))   # (lines, bands) LSH band keys
+    keys: Rows = field(default_factory=_no_rows)      # LSH band keys of each content line
     lexicon: dict[int, Hit] = field(default_factory=dict)           # content position -> hit
     label: dict[int, tuple[str, str, int]] = field(default_factory=dict)  # position -> (prefix key, prefix text, rest hash)
     paragraphs: list[tuple[int, int]] = field(default_factory=list)  # multi-line paragraphs: content positions
     paragraph_hash: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
     paragraph_shingles: Blocks = field(default_factory=_no_blocks)
-    paragraph_keys: np.ndarray = field(default_factory=lambda: np.empty((0, 0), np.uint64))
+    paragraph_keys: Rows = field(default_factory=_no_rows)
     document_signature: np.ndarray | None = None   # (num_perm,) MinHash of the content lines' union
     unexamined: list[int] = field(default_factory=list)  # line indexes too long to examine
     site: str = ""                   # the source (site) whose template boilerplate is learned together
@@ -198,13 +276,13 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
                                                        settings.num_perm, settings.seed)
     bands, rows = settings.lsh_params
     keyed = kernel.band_keys if compiled else index.band_keys
-    keys = keyed(signatures, bands, rows)
+    keys = np.ascontiguousarray(keyed(signatures, bands, rows).T)   # band by band
     unions: list[tuple[DocSketch, np.ndarray]] = []
     at = 0
     for sk in out:
         n, m = len(sk.line), len(sk.paragraphs)
         sk.hash, sk.paragraph_hash = exact[at:at + n], exact[at + n:at + n + m]
-        sk.keys, sk.paragraph_keys = keys[at:at + n], keys[at + n:at + n + m]
+        sk.keys, sk.paragraph_keys = Rows(keys[:, at:at + n]), Rows(keys[:, at + n:at + n + m])
         lo, mid, hi = offsets[at], offsets[at + n], offsets[at + n + m]
         sk.shingles = Blocks(flat[lo:mid], offsets[at:at + n + 1] - lo)
         sk.paragraph_shingles = Blocks(flat[mid:hi], offsets[at + n:at + n + m + 1] - mid)
@@ -218,7 +296,8 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
 
 
 def spill(sketches: list[DocSketch], path: str) -> None:
-    """Move the shingles of these sketches into one spill file at `path`."""
+    """Move the shingles of these sketches into one spill file at `path`, and their
+    band keys, band by band, into `path`.keys."""
     parts, at = [], 0
     for sk in sketches:
         for blocks in (sk.shingles, sk.paragraph_shingles):
@@ -229,6 +308,19 @@ def spill(sketches: list[DocSketch], path: str) -> None:
     with open(path, "wb") as handle:
         for part in parts:
             handle.write(np.ascontiguousarray(part, np.uint32).tobytes())
+    rows = [r for sk in sketches for r in (sk.keys, sk.paragraph_keys)]
+    width = max((r.width for r in rows), default=0)
+    keys = np.concatenate([r.flat for r in rows if r.count], axis=1) if any(r.count for r in rows) else None
+    total, at = sum(r.count for r in rows), 0
+    if keys is not None:
+        with open(f"{path}.keys", "wb") as handle:
+            handle.write(np.ascontiguousarray(keys, np.uint64).tobytes())
+    empty = Rows(np.empty((width, 0), np.uint64))   # not a view that would keep the batch's keys
+    for sk in sketches:
+        for name in ("keys", "paragraph_keys"):
+            r = getattr(sk, name)
+            setattr(sk, name, Rows(f"{path}.keys", at, r.count, total, width) if r.count else empty)
+            at += r.count
 
 
 def _examined(starts: np.ndarray, ends: np.ndarray, settings: Settings) -> np.ndarray:

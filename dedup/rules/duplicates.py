@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import index, sign
 from ..config import Settings
-from ..sketch import DocSketch, content_lines, document_shingles
+from ..sketch import DocSketch, band_column, content_lines, document_shingles
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, flag, flagged, located, rounded
 
 
@@ -28,7 +28,7 @@ def _signer(shingles_of: Callable[[int], np.ndarray], settings: Settings) -> Cal
     return lambda items: sign.signatures([shingles_of(int(i)) for i in items], settings.num_perm, settings.seed)
 
 
-def _near(keys: np.ndarray, shingles_of: Callable[[int], np.ndarray], settings: Settings) -> dict[int, "_Near"]:
+def _near(keys: np.ndarray | index.Bands, shingles_of: Callable[[int], np.ndarray], settings: Settings) -> dict[int, "_Near"]:
     similarity = lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b))
     return _removed_near(index.near_duplicates(keys, settings.threshold, similarity, _signer(shingles_of, settings)),
                          similarity)
@@ -134,7 +134,7 @@ def duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None:
             exact_reps.append(i)
     near: dict[int, _Near] = {}
     if len(exact_reps) > 1:
-        keys = np.stack([sketches[items[i][0]].paragraph_keys[items[i][1]] for i in exact_reps])
+        keys = _bands(sketches, [items[i] for i in exact_reps], "paragraph_keys")
 
         def shingles_of(k: int) -> np.ndarray:
             d, p = items[exact_reps[k]]
@@ -183,6 +183,19 @@ def _gather(sketches, docs: np.ndarray, positions: np.ndarray, column: str) -> n
                            for a, b in zip(starts.tolist(), np.r_[cuts, len(docs)].tolist())])
 
 
+def _bands(sketches, blocks: list[tuple[int, int]], field: str) -> index.Bands:
+    """The band keys of these (document, block) pairs, in document order, read band by
+    band from where the sketches keep them (a spill file, or memory)."""
+    parts, run = [], []
+    for n, (d, p) in enumerate(blocks):
+        run.append(p)
+        if n + 1 == len(blocks) or blocks[n + 1][0] != d:
+            parts.append((getattr(sketches[d], field), np.array(run, np.int64)))
+            run = []
+    width = parts[0][0].width if parts else 0
+    return index.Bands(len(blocks), width, lambda band: band_column(parts, band))
+
+
 def duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
     """Lines that repeat an earlier line exactly (after normalization) or nearly.
 
@@ -205,7 +218,7 @@ def duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
     pending = {line_of(i): line_of(rep[i]) for i in np.flatnonzero(~is_first & ~long_copy).tolist()}
     near: dict[tuple[int, int], _Near] = {}
     if len(near_at) >= 2:
-        keys = _gather(sketches, docs[near_at], positions[near_at], "keys")
+        keys = _bands(sketches, list(zip(docs[near_at].tolist(), positions[near_at].tolist())), "keys")
 
         def shingles_of(k: int) -> np.ndarray:
             d, p = near_line(k)
