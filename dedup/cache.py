@@ -28,7 +28,7 @@ from .rules.learned import CorpusStats, short_lines, teaser_labels, templates_fr
 from .rules.sources import site_label
 from .config import Settings
 from .corpus import Source
-from .sketch import DocSketch
+from .sketch import DocSketch, document_signatures
 
 FOLDER = output.CACHE_FOLDER
 SCHEMA = 7   # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
@@ -92,7 +92,7 @@ def link_keys(sk: DocSketch, settings: Settings) -> set[int]:
     if digest is not None:
         keys.add(int.from_bytes(digest[:8], "little", signed=True))
         bands, rows = settings.lsh_params
-        keys.update(_signed(index.band_keys(sk.document_signature[None, :], bands, rows)[0]))
+        keys.update(_signed(index.band_keys(document_signatures([sk], settings.num_perm), bands, rows)[0]))
     return keys
 
 

@@ -23,7 +23,7 @@ from .rules.duplicates import content_digest
 from .rules.findings import DUPLICATE, NEAR_DUPLICATE, Decision, Finding
 from .config import Settings
 from .corpus import InputError
-from .sketch import DocSketch, content_lines
+from .sketch import DocSketch, content_lines, document_signatures
 
 FOLDER = ".dedup-index"
 FORMAT = 1
@@ -96,7 +96,7 @@ def save(folder: Path, sketches: list[DocSketch], decisions: list[Decision], set
     """Save what this run keeps, after `previous`'s own kept corpus, into folder/FOLDER:
     .npy arrays (the same bytes for the same corpus; read memory-mapped)."""
     paths = list(previous.paths) if previous else []
-    digests, signatures = [], []
+    digests, kept = [], []   # kept: the sketches whose signatures are saved
     lines, line_where, paragraphs, paragraph_where = [], [], [], []
     for sk, dec in zip(sketches, decisions):
         if dec.document is not None:
@@ -108,19 +108,21 @@ def save(folder: Path, sketches: list[DocSketch], decisions: list[Decision], set
         doc = len(paths)
         paths.append((None, sk.path))
         digests.append(np.frombuffer(digest, np.uint8))
-        signatures.append(sk.document_signature)
-        for pos, h in enumerate(sk.hash.tolist()):
-            if int(sk.line[pos]) not in dec.lines and sk.words[pos] >= settings.min_duplicate_words:
-                lines.append(h)
-                line_where += [doc, int(sk.line[pos]) + 1]
+        kept.append(sk)
+        keep = sk.words >= settings.min_duplicate_words
+        if dec.lines:
+            keep &= ~np.isin(sk.line, np.fromiter(dec.lines, np.int64, len(dec.lines)))
+        lines.append(sk.hash[keep])
+        line_where.append(np.stack([np.full(int(keep.sum()), doc), sk.line[keep].astype(np.int64) + 1], axis=1))
         for p, (first, last) in enumerate(sk.paragraphs):
             if not any(int(sk.line[i]) in dec.lines for i in range(first, last + 1)):
                 paragraphs.append(int(sk.paragraph_hash[p]))
                 paragraph_where += [doc, int(sk.line[first]) + 1, int(sk.line[last]) + 1]
-    line_hash, line_at = _sorted(lines, line_where, 2)
+    line_hash, line_at = _sorted(np.concatenate(lines) if lines else [],
+                                 np.concatenate(line_where) if line_where else [], 2)
     paragraph_hash, paragraph_at = _sorted(paragraphs, paragraph_where, 3)
     new_digests = np.array(digests, np.uint8).reshape(-1, 16)
-    new_signatures = np.array(signatures, np.uint32).reshape(-1, settings.num_perm)
+    new_signatures = document_signatures(kept, settings.num_perm)
     if previous is not None:
         new_digests = np.concatenate([previous.digests, new_digests])
         new_signatures = np.concatenate([previous.signatures, new_signatures])
@@ -194,8 +196,7 @@ def flag_documents(sketches: list[DocSketch], decisions: list[Decision], setting
                 "original": previous.original(old[digest]), "similarity": 1.0})
         else:
             near_of.append(d)
-    found = near_documents(previous, np.array([sketches[d].document_signature for d in near_of], np.uint32)
-                           .reshape(-1, settings.num_perm), settings)
+    found = near_documents(previous, document_signatures([sketches[d] for d in near_of], settings.num_perm), settings)
     for d, hit in zip(near_of, found):
         if hit is not None:
             doc, similarity = hit

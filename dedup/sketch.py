@@ -134,6 +134,37 @@ def band_column(parts: list[tuple[Rows, np.ndarray]], band: int) -> np.ndarray:
     return np.concatenate(out) if out else np.empty(0, np.uint64)
 
 
+@dataclass(frozen=True, slots=True)
+class SignatureAt:
+    """Where a document's MinHash signature is: row `row` of a spill file of raw
+    uint32 rows of num_perm values (read in bulk by document_signatures)."""
+    path: str
+    row: int
+
+
+def document_signatures(sketches: list["DocSketch"], num_perm: int) -> np.ndarray:
+    """(len(sketches), num_perm) uint32: the documents' own signatures, from memory or
+    from their spill files, one read per run of documents in the same file."""
+    out = np.empty((len(sketches), num_perm), np.uint32)
+    n = 0
+    while n < len(sketches):
+        sig = sketches[n].document_signature
+        if not isinstance(sig, SignatureAt):
+            out[n] = sig
+            n += 1
+            continue
+        end = n + 1
+        while end < len(sketches) and isinstance(s := sketches[end].document_signature, SignatureAt) \
+                and s.path == sig.path and s.row > sketches[end - 1].document_signature.row:
+            end += 1
+        rows = np.array([sketches[i].document_signature.row for i in range(n, end)])
+        lo, hi = int(rows[0]), int(rows[-1]) + 1
+        data = os.pread(_opened(sig.path), (hi - lo) * num_perm * 4, lo * num_perm * 4)
+        out[n:end] = np.frombuffer(data, np.uint32).reshape(-1, num_perm)[rows - lo]
+        n = end
+    return out
+
+
 def _no_rows() -> Rows:
     return Rows(np.empty((0, 0), np.uint64))
 
@@ -173,7 +204,7 @@ class DocSketch:
     paragraph_hash: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
     paragraph_shingles: Blocks = field(default_factory=_no_blocks)
     paragraph_keys: Rows = field(default_factory=_no_rows)
-    document_signature: np.ndarray | None = None   # (num_perm,) MinHash of the content lines' union
+    document_signature: np.ndarray | SignatureAt | None = None   # (num_perm,) MinHash of the content lines' union
     unexamined: list[int] = field(default_factory=list)  # line indexes too long to examine
     site: str = ""                   # the source (site) whose template boilerplate is learned together
     shape: dict[int, tuple[int, str]] = field(default_factory=dict)   # position -> (shape hash, shape): shapes.py
@@ -296,8 +327,8 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
 
 
 def spill(sketches: list[DocSketch], path: str) -> None:
-    """Move the shingles of these sketches into one spill file at `path`, and their
-    band keys, band by band, into `path`.keys."""
+    """Move the shingles of these sketches into one spill file at `path`, their band
+    keys, band by band, into `path`.keys and their own signatures into `path`.sig."""
     parts, at = [], 0
     for sk in sketches:
         for blocks in (sk.shingles, sk.paragraph_shingles):
@@ -315,6 +346,12 @@ def spill(sketches: list[DocSketch], path: str) -> None:
     if keys is not None:
         with open(f"{path}.keys", "wb") as handle:
             handle.write(np.ascontiguousarray(keys, np.uint64).tobytes())
+    signed = [sk for sk in sketches if sk.document_signature is not None]
+    if signed:
+        with open(f"{path}.sig", "wb") as handle:
+            handle.write(np.ascontiguousarray(np.stack([sk.document_signature for sk in signed]), np.uint32).tobytes())
+        for row, sk in enumerate(signed):
+            sk.document_signature = SignatureAt(f"{path}.sig", row)
     empty = Rows(np.empty((width, 0), np.uint64))   # not a view that would keep the batch's keys
     for sk in sketches:
         for name in ("keys", "paragraph_keys"):

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import index, sign
 from ..config import Settings
-from ..sketch import DocSketch, band_column, content_lines, document_shingles
+from ..sketch import DocSketch, band_column, content_lines, document_shingles, document_signatures
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, flag, flagged, located, rounded
 
 
@@ -97,7 +97,9 @@ def duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
     near: dict[int, _Near] = {}
     if len(exact_reps) > 1:
         bands, rows = settings.lsh_params
-        keys = index.band_keys(np.stack([sketches[d].document_signature for d in exact_reps]), bands, rows)
+        keys = np.concatenate([index.band_keys(document_signatures([sketches[d] for d in exact_reps[lo:lo + 4096]],
+                                                                   settings.num_perm), bands, rows)
+                               for lo in range(0, len(exact_reps), 4096)])
 
         @functools.lru_cache(maxsize=4096)   # pairs come sorted: a bounded cache serves them
         def shingles_of(i: int) -> np.ndarray:
@@ -105,7 +107,7 @@ def duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
             return document_shingles(sketches[d], settings, contents[d])
 
         def signatures_of(items: np.ndarray) -> np.ndarray:   # kept, one per document
-            return np.stack([sketches[exact_reps[i]].document_signature for i in items.tolist()])
+            return document_signatures([sketches[exact_reps[i]] for i in items.tolist()], settings.num_perm)
 
         similarity = lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b))
         found = _removed_near(index.near_duplicates(keys, settings.threshold, similarity, signatures_of), similarity)
