@@ -136,7 +136,8 @@ def duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None:
             exact_reps.append(i)
     near: dict[int, _Near] = {}
     if len(exact_reps) > 1:
-        keys = _bands(sketches, [items[i] for i in exact_reps], "paragraph_keys")
+        reps = np.array([items[i] for i in exact_reps], np.int64).reshape(-1, 2)
+        keys = _bands(sketches, reps[:, 0], reps[:, 1], "paragraph_keys")
 
         def shingles_of(k: int) -> np.ndarray:
             d, p = items[exact_reps[k]]
@@ -175,27 +176,24 @@ def _open_lines(sketches, decisions, live) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(docs), np.concatenate(positions)
 
 
+def _runs(docs: np.ndarray) -> list[tuple[int, int, int]]:
+    """(document, start, end) of each run of equal entries of `docs`."""
+    cuts = (np.flatnonzero(np.diff(docs)) + 1).tolist()
+    return [(int(docs[a]), a, b) for a, b in zip([0] + cuts, cuts + [len(docs)])] if len(docs) else []
+
+
 def _gather(sketches, docs: np.ndarray, positions: np.ndarray, column: str) -> np.ndarray:
-    """One per-line array of the sketches (hash, words, keys) at these lines, in order."""
-    if not len(docs):
-        return np.empty(0)
-    cuts = np.flatnonzero(np.diff(docs)) + 1
-    starts = np.r_[0, cuts]
-    return np.concatenate([getattr(sketches[int(docs[a])], column)[positions[a:b]]
-                           for a, b in zip(starts.tolist(), np.r_[cuts, len(docs)].tolist())])
+    """One per-line array of the sketches (hash, words) at these lines, in order."""
+    parts = [getattr(sketches[d], column)[positions[a:b]] for d, a, b in _runs(docs)]
+    return np.concatenate(parts) if parts else np.empty(0)
 
 
-def _bands(sketches, blocks: list[tuple[int, int]], field: str) -> index.Bands:
-    """The band keys of these (document, block) pairs, in document order, read band by
-    band from where the sketches keep them (a spill file, or memory)."""
-    parts, run = [], []
-    for n, (d, p) in enumerate(blocks):
-        run.append(p)
-        if n + 1 == len(blocks) or blocks[n + 1][0] != d:
-            parts.append((getattr(sketches[d], field), np.array(run, np.int64)))
-            run = []
+def _bands(sketches, docs: np.ndarray, positions: np.ndarray, field: str) -> index.Bands:
+    """The band keys of these blocks (document, position), in document order, read band
+    by band from where the sketches keep them (a spill file, or memory)."""
+    parts = [(getattr(sketches[d], field), positions[a:b]) for d, a, b in _runs(docs)]
     width = parts[0][0].width if parts else 0
-    return index.Bands(len(blocks), width, lambda band: band_column(parts, band))
+    return index.Bands(len(docs), width, lambda band: band_column(parts, band))
 
 
 def duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
@@ -220,7 +218,7 @@ def duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
     pending = {line_of(i): line_of(rep[i]) for i in np.flatnonzero(~is_first & ~long_copy).tolist()}
     near: dict[tuple[int, int], _Near] = {}
     if len(near_at) >= 2:
-        keys = _bands(sketches, list(zip(docs[near_at].tolist(), positions[near_at].tolist())), "keys")
+        keys = _bands(sketches, docs[near_at], positions[near_at], "keys")
 
         def shingles_of(k: int) -> np.ndarray:
             d, p = near_line(k)
