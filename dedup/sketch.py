@@ -1,12 +1,12 @@
 """Per-document analysis, run in worker processes: segment, normalize, hash, sign.
 
 A DocSketch holds what the corpus-wide steps need about one document, and no text:
-per content line a line number, a word count, an exact hash and its LSH band keys
-(about 150 bytes). The shingles that verify a candidate pair are in a `Blocks` view:
-in memory for small runs and the check index, in a spill file on disk for `clean`,
-so the corpus-wide steps read only the candidates' shingles. Line and paragraph
-signatures are not kept: a candidate's is signed again from its shingles, to the
-same values; a document keeps its own (one per document).
+per content line a line number, a word count and an exact hash in memory. What is
+bigger stays in views of spill files in `clean` (in memory for small runs and the
+check index): the shingles that verify a candidate pair (`Blocks`), the LSH band keys,
+stored band by band so that grouping reads one band at a time (`Rows`), and the
+document's own MinHash (`SignatureAt`). Line and paragraph signatures are not kept: a
+candidate's is signed again from its shingles, to the same values.
 """
 from __future__ import annotations
 
