@@ -64,7 +64,7 @@ class Rows:
     """A document's LSH band keys, one row of `width` keys per block, stored band by
     band: in memory a (width, count) array, or `count` rows from `start` of a spill
     file of raw uint64 values holding `total` rows band after band, so that one band
-    of a whole batch is one read (see band_column)."""
+    of a whole batch is one read (see band_columns)."""
     __slots__ = ("flat", "start", "count", "total", "width")
 
     def __init__(self, flat: np.ndarray | str, start: int = 0, count: int | None = None,
@@ -108,30 +108,40 @@ class Rows:
         self.flat, self.start, self.count, self.total, self.width = state
 
 
-def band_column(parts: list[tuple[Rows, np.ndarray]], band: int) -> np.ndarray:
-    """Band `band`'s keys of the rows `positions` of each Rows, in order: the rows of
-    one spill file are read with one read per band, not one per document."""
-    out, run = [], []
-
-    def flush():
-        lo = min(r.start for r, _ in run)
-        hi = max(r.start + r.count for r, _ in run)
-        first = run[0][0]
-        data = np.frombuffer(os.pread(_opened(first.flat), (hi - lo) * 8, (band * first.total + lo) * 8), np.uint64)
-        out.extend(data[r.start - lo + positions] for r, positions in run)
-        run.clear()
+def band_columns(parts: list[tuple[Rows, np.ndarray]]):
+    """A function of a band: that band's keys of the rows `positions` of each Rows, in
+    order. The rows of one spill file are one read per band, and which of them are
+    taken is worked out once, not per band and document."""
+    plan = []   # (spill file, its rows, first row read, rows read, taken) or (rows in memory, taken)
     for rows, positions in parts:
         if isinstance(rows.flat, np.ndarray):
-            if run:
-                flush()
-            out.append(rows.flat[band][positions])
+            plan.append((rows, positions))
+        elif plan and len(plan[-1]) == 5 and plan[-1][0] == rows.flat:
+            plan[-1][4].append(rows.start + positions)
         else:
-            if run and run[0][0].flat != rows.flat:
-                flush()
-            run.append((rows, positions))
-    if run:
-        flush()
-    return np.concatenate(out) if out else np.empty(0, np.uint64)
+            plan.append((rows.flat, rows.total, rows.start, 0, [rows.start + positions]))
+    groups = []
+    for item in plan:
+        if len(item) == 2:
+            groups.append(item)
+            continue
+        path, total, _, _, taken = item
+        taken = np.concatenate(taken)
+        lo, hi = int(taken.min()), int(taken.max()) + 1
+        groups.append((path, total, lo, hi - lo, taken - lo))
+
+    def column(band: int) -> np.ndarray:
+        out = []
+        for group in groups:
+            if len(group) == 2:
+                rows, positions = group
+                out.append(rows.flat[band][positions])
+            else:
+                path, total, lo, count, taken = group
+                data = os.pread(_opened(path), count * 8, (band * total + lo) * 8)
+                out.append(np.frombuffer(data, np.uint64)[taken])
+        return np.concatenate(out) if out else np.empty(0, np.uint64)
+    return column
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import index, sign
 from ..config import Settings
-from ..sketch import DocSketch, band_column, content_lines, document_shingles, document_signatures
+from ..sketch import DocSketch, band_columns, content_lines, document_shingles, document_signatures
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, flag, flagged, located, rounded
 
 
@@ -193,7 +193,7 @@ def _bands(sketches, docs: np.ndarray, positions: np.ndarray, field: str) -> ind
     by band from where the sketches keep them (a spill file, or memory)."""
     parts = [(getattr(sketches[d], field), positions[a:b]) for d, a, b in _runs(docs)]
     width = parts[0][0].width if parts else 0
-    return index.Bands(len(docs), width, lambda band: band_column(parts, band))
+    return index.Bands(len(docs), width, band_columns(parts))
 
 
 def duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
