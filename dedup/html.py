@@ -103,26 +103,59 @@ def original_text(doc: dict, base: Path, cleaned_dir: Path | None, mode: str | N
     return original_of(doc, base, cleaned_dir, mode)[0]
 
 
-def read_originals(report: dict, base: Path = Path("."), cleaned_dir: Path | None = None) -> dict[str, str]:
-    """Original texts of the documents the page needs (with removals, or the kept
-    original of one); a document whose text cannot be had exactly is left out, and the
-    page says so."""
-    needed = _needed(report)
-    mode = report.get("mode")
-    out = {}
-    rows: dict[str, list[dict]] = {}
-    for doc in report.get("documents", []):
-        if doc["path"] not in needed:
-            continue
+class Originals:
+    """The original texts the review page needs (documents with removals, and the kept
+    originals of copies), read when asked and not kept: the page inlines only
+    TEXT_BUDGET characters of them, so holding every removed document's text (hundreds
+    of MB on a big corpus) would buy nothing. A text that cannot be had exactly is
+    not there (`in` says so). Record rows are read in one pass per file, kept per file."""
+
+    def __init__(self, report: dict, base: Path = Path("."), cleaned_dir: Path | None = None):
+        needed = _needed(report)
+        self._docs = {doc["path"]: doc for doc in report.get("documents", []) if doc["path"] in needed}
+        self._rows_of: dict[str, list[dict]] = {}
+        for doc in self._docs.values():
+            if doc.get("row"):
+                self._rows_of.setdefault(doc["file"], []).append(doc)
+        self._base, self._cleaned_dir = base, cleaned_dir
+        self._mode, self._settings = report.get("mode"), report.get("settings", {})
+        self._row_texts: dict[str, dict[str, str]] = {}
+        self._available: dict[str, bool] = {}
+
+    def get(self, path: str, default=None) -> str | None:
+        doc = self._docs.get(path)
+        if doc is None:
+            return default
         if doc.get("row"):
-            rows.setdefault(doc["file"], []).append(doc)
-            continue
-        text = original_text(doc, base, cleaned_dir, mode)
-        if text is not None:
-            out[doc["path"]] = text
-    for file, docs in rows.items():
-        out.update(_row_originals(file, docs, base, report.get("settings", {})))
-    return out
+            file = doc["file"]
+            if file not in self._row_texts:
+                self._row_texts[file] = _row_originals(file, self._rows_of[file], self._base, self._settings)
+            text = self._row_texts[file].get(path)
+        else:
+            text = original_text(doc, self._base, self._cleaned_dir, self._mode)
+        self._available[path] = text is not None
+        return default if text is None else text
+
+    def __contains__(self, path: str) -> bool:
+        if path not in self._available:
+            self.get(path)
+        return self._available.get(path, False)
+
+    def __getitem__(self, path: str) -> str:
+        text = self.get(path)
+        if text is None:
+            raise KeyError(path)
+        return text
+
+    def paths(self) -> list[str]:
+        return list(self._docs)
+
+
+def read_originals(report: dict, base: Path = Path("."), cleaned_dir: Path | None = None) -> dict[str, str]:
+    """All the original texts the page needs, read at once (Originals, in a dict); a
+    document whose text cannot be had exactly is left out, and the page says so."""
+    originals = Originals(report, base, cleaned_dir)
+    return {path: text for path in originals.paths() if (text := originals.get(path)) is not None}
 
 
 def _row_originals(file: str, docs: list[dict], base: Path, settings: dict) -> dict[str, str]:
@@ -154,7 +187,7 @@ def _line_texts(text: str) -> list[str]:
     return [text[line.start:line.stop] for line in segment.lines(text)]
 
 
-def _clusters(report: dict, texts: dict[str, str], index: dict[str, int]) -> tuple[list[dict], int]:
+def _clusters(report: dict, texts: "dict[str, str] | Originals", index: dict[str, int]) -> tuple[list[dict], int]:
     """Groups of removed copies of one kept original, near-duplicates first (they are
     the ones to read), then the largest; the CLUSTER_LIMIT first, with word diffs while
     the budget lasts. Also returns how many groups there are."""
@@ -215,7 +248,7 @@ def _clusters(report: dict, texts: dict[str, str], index: dict[str, int]) -> tup
     return out, len(groups)
 
 
-def page_data(report: dict, texts: dict[str, str]) -> dict:
+def page_data(report: dict, texts: "dict[str, str] | Originals") -> dict:
     """What the page's script draws: documents (full texts within the budget, removed
     spans always), duplicate clusters, and the limits that applied."""
     docs = report["documents"]
@@ -350,13 +383,13 @@ def check_shape(report: dict) -> None:
                               f"removals: {', '.join(_REMOVAL_FIELDS)})")
 
 
-def render(report: dict, texts: dict[str, str]) -> str:
+def render(report: dict, texts: dict[str, str] | Originals) -> str:
     """The whole page as a string: a pure function of the report and the original texts.
     Totals are recounted from the documents, so a filtered report shows its own."""
     return "".join(pieces(report, texts))
 
 
-def pieces(report: dict, texts: dict[str, str]):
+def pieces(report: dict, texts: dict[str, str] | Originals):
     """The page in pieces as the template makes them (a page of tens of MB is never
     held whole, nor its UTF-8 copy)."""
     check_shape(report)
@@ -379,5 +412,5 @@ def write(report: dict, target: Path, base: Path = Path("."), cleaned_dir: Path 
     cleaned files in `cleaned_dir`, by default the target's folder), and write it atomically."""
     check_shape(report)
     cleaned_dir = target.parent if cleaned_dir is None else cleaned_dir
-    page = pieces(report, read_originals(report, base, cleaned_dir))
+    page = pieces(report, Originals(report, base, cleaned_dir))
     corpus.write_atomic(target, (piece.encode("utf-8") for piece in page))
