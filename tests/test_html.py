@@ -227,6 +227,22 @@ def test_texts_over_the_budget_are_left_out_and_counted(tmp_path, monkeypatch):
     assert all("text" in r for r in data["documents"][1]["removed"])   # its spans still are
 
 
+def test_the_page_reads_originals_only_when_it_asks_for_them(tmp_path, monkeypatch):
+    """html.write's Originals: the same page as with every text read up front, but a
+    text is read when the page asks for it, not all of them held from the start."""
+    report = clean(SEEDS, tmp_path / "out")
+    monkeypatch.setattr(html, "TEXT_BUDGET", 4000)   # room for the first seed only
+    opened = []
+    real = html.original_text
+    monkeypatch.setattr(html, "original_text", lambda doc, *a: opened.append(doc["path"]) or real(doc, *a))
+    lazy = html.Originals(report)
+    assert opened == []                                   # nothing read before it is asked for
+    assert html.page_data(report, lazy) == html.page_data(report, html.read_originals(report))
+    first, second = (d["path"] for d in report["documents"])
+    assert second in lazy and lazy.get("not/in/the/report") is None and "not/in/the/report" not in lazy
+    assert lazy[first] == html.read_originals(report)[first]
+
+
 def test_removed_spans_beyond_their_budget_are_cut_and_counted(tmp_path, monkeypatch):
     report = clean(SEEDS, tmp_path / "out")
     monkeypatch.setattr(html, "TEXT_BUDGET", 0)
