@@ -187,7 +187,7 @@ def _line_texts(text: str) -> list[str]:
     return [text[line.start:line.stop] for line in segment.lines(text)]
 
 
-def _clusters(report: dict, texts: "dict[str, str] | Originals", index: dict[str, int]) -> tuple[list[dict], int]:
+def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, int]) -> tuple[list[dict], int]:
     """Groups of removed copies of one kept original, near-duplicates first (they are
     the ones to read), then the largest; the CLUSTER_LIMIT first, with word diffs while
     the budget lasts. Also returns how many groups there are."""
@@ -248,7 +248,7 @@ def _clusters(report: dict, texts: "dict[str, str] | Originals", index: dict[str
     return out, len(groups)
 
 
-def page_data(report: dict, texts: "dict[str, str] | Originals") -> dict:
+def page_data(report: dict, texts: dict[str, str] | Originals) -> dict:
     """What the page's script draws: documents (full texts within the budget, removed
     spans always), duplicate clusters, and the limits that applied."""
     docs = report["documents"]

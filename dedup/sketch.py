@@ -112,32 +112,32 @@ def band_columns(parts: list[tuple[Rows, np.ndarray]]):
     """A function of a band: that band's keys of the rows `positions` of each Rows, in
     order. The rows of one spill file are one read per band, and which of them are
     taken is worked out once, not per band and document."""
-    plan = []   # (spill file, its rows, first row read, rows read, taken) or (rows in memory, taken)
+    runs: list[list] = []   # [spill file, rows in it, [rows taken]], or [Rows in memory, positions]
     for rows, positions in parts:
         if isinstance(rows.flat, np.ndarray):
-            plan.append((rows, positions))
-        elif plan and len(plan[-1]) == 5 and plan[-1][0] == rows.flat:
-            plan[-1][4].append(rows.start + positions)
+            runs.append([rows, positions])
+        elif runs and runs[-1][0] == rows.flat:
+            runs[-1][2].append(rows.start + positions)
         else:
-            plan.append((rows.flat, rows.total, rows.start, 0, [rows.start + positions]))
-    groups = []
-    for item in plan:
-        if len(item) == 2:
-            groups.append(item)
+            runs.append([rows.flat, rows.total, [rows.start + positions]])
+    reads = []   # (rows in memory, positions) or (spill file, rows in it, first row read, rows read, taken)
+    for run in runs:
+        if len(run) == 2:
+            reads.append(tuple(run))
             continue
-        path, total, _, _, taken = item
+        path, total, taken = run
         taken = np.concatenate(taken)
-        lo, hi = int(taken.min()), int(taken.max()) + 1
-        groups.append((path, total, lo, hi - lo, taken - lo))
+        lo = int(taken.min())
+        reads.append((path, total, lo, int(taken.max()) + 1 - lo, taken - lo))
 
     def column(band: int) -> np.ndarray:
         out = []
-        for group in groups:
-            if len(group) == 2:
-                rows, positions = group
+        for read in reads:
+            if len(read) == 2:
+                rows, positions = read
                 out.append(rows.flat[band][positions])
             else:
-                path, total, lo, count, taken = group
+                path, total, lo, count, taken = read
                 data = os.pread(_opened(path), count * 8, (band * total + lo) * 8)
                 out.append(np.frombuffer(data, np.uint64)[taken])
         return np.concatenate(out) if out else np.empty(0, np.uint64)

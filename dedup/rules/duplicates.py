@@ -28,7 +28,8 @@ def _signer(shingles_of: Callable[[int], np.ndarray], settings: Settings) -> Cal
     return lambda items: sign.signatures([shingles_of(int(i)) for i in items], settings.num_perm, settings.seed)
 
 
-def _near(keys: np.ndarray | index.Bands, shingles_of: Callable[[int], np.ndarray], settings: Settings) -> dict[int, "_Near"]:
+def _near(keys: np.ndarray | index.Bands, shingles_of: Callable[[int], np.ndarray],
+          settings: Settings) -> dict[int, "_Near"]:
     similarity = lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b))
     return _removed_near(index.near_duplicates(keys, settings.threshold, similarity, _signer(shingles_of, settings)),
                          similarity)
