@@ -190,3 +190,33 @@ def test_a_folder_per_document_is_not_a_site_each(tmp_path):
     explicit = removed(run(tmp_path, files, "--source", "folder"))   # asked for: each folder its own source,
     assert explicit["page-0/page.txt"] == []                          # so the line is a duplicate, first kept
     assert all([rule for rule, _, _ in explicit[f"page-{n}/page.txt"]] == ["exact-line"] for n in range(1, 6))
+
+
+def test_corpus_counts_are_each_documents_short_lines_counted_once(tmp_path):
+    """learned.corpus_stats counts by sorting one array; what it counts is defined per
+    document (short_lines: one document once per key). Both agree on the golden corpus
+    (several sites, shapes, affixes, teasers) with each document's source set, and
+    with every source taken away, and a key in fewer than min_docs documents is left out."""
+    import dataclasses
+    from collections import Counter
+    from dedup import stages
+    from dedup.config import Settings
+    from dedup.corpus import discover
+    from dedup.rules import learned
+    golden = Path(__file__).parent / "golden" / "corpus"
+    settings = Settings()
+    found = discover([str(golden)], settings.include, settings.exclude)
+    settings = stages.resolve_source(found.sources, settings)
+    context = stages.make_context(settings)
+    sketches = [item.sketch for source in found.sources for item in stages.sketch_batch(context, ([source], None))
+                if isinstance(item, stages.Sketched)]
+    unsited = [dataclasses.replace(sk, site="") for sk in sketches]   # documents of no known source
+    mixed = [unsited[n] if n % 3 == 0 else sk for n, sk in enumerate(sketches)]
+    assert len({sk.site for sk in sketches}) >= 3 and any(sk.shape for sk in sketches)
+    counted = []
+    for docs in (sketches, unsited, mixed, sketches[:7]):
+        each = Counter(key for sk in docs for key in learned.short_lines(sk, settings))
+        expected = {key: n for key, n in each.items() if n >= settings.min_docs}
+        assert learned.corpus_stats(docs, settings).line_documents == expected
+        counted.append(len(expected))
+    assert counted[0] > 0 and counted[1] > 0 and len(each) > counted[3] == 0   # keys in too few documents: left out

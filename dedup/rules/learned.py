@@ -5,13 +5,15 @@ reads from its index of the whole corpus."""
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
+
+import numpy as np
 
 from ..config import Settings
 from ..sketch import DocSketch
 from .findings import BOILERPLATE, Finding, counted, flag
-from .sources import affix_keys, shape_keys, site_keys, site_label
+from .sources import affix_keys, shape_keys, site_keys, site_label, sites_keys
 
 # More lines with one label than this in a typical document: an interview, not teasers.
 _TEASERS_PER_DOCUMENT = 4
@@ -67,13 +69,29 @@ def templates_from(evidence: dict[str, list[tuple[str, int, set[int]]]], setting
 
 
 def corpus_stats(sketches: list[DocSketch], settings: Settings) -> CorpusStats:
-    line_documents = Counter()
+    """The counts of short_lines and teaser_labels over these documents. The keys of
+    every document go into one array and are counted by sorting (one document once
+    per key), not by a set per document and a Counter entry per key."""
     evidence = defaultdict(list)
-    for sk in sketches:
-        line_documents.update(short_lines(sk, settings))
+    extra: list[np.ndarray] = []   # shape and affix keys, already within their source
+    for d, sk in enumerate(sketches):
+        salted = list(shape_keys(sk).values()) + list(affix_keys(sk).values())
+        if salted:
+            extra.append(np.array([[d, k] for k in salted], np.uint64))
         for key, item in teaser_labels(sk).items():
             evidence[key].append(item)
-    return CorpusStats({h: n for h, n in line_documents.items() if n >= settings.min_docs},
+    short = [sk.hash[sk.words <= settings.boilerplate_words] for sk in sketches]
+    keys = sites_keys(sketches, short)
+    docs = np.repeat(np.arange(len(sketches), dtype=np.uint64), [len(h) for h in short])
+    if extra:
+        more = np.concatenate(extra)
+        docs, keys = np.concatenate([docs, more[:, 0]]), np.concatenate([keys, more[:, 1]])
+    order = np.lexsort((docs, keys))
+    keys, docs = keys[order], docs[order]
+    first_of_pair = np.r_[True, (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])] if len(keys) else np.empty(0, bool)
+    counted, documents = np.unique(keys[first_of_pair], return_counts=True)
+    frequent = documents >= settings.min_docs
+    return CorpusStats(dict(zip(counted[frequent].tolist(), documents[frequent].tolist())),
                        templates_from(evidence, settings))
 
 

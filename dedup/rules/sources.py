@@ -30,6 +30,17 @@ def site_keys(sk: DocSketch, hashes: np.ndarray | None = None) -> np.ndarray:
     return mixed ^ (mixed >> np.uint64(29))
 
 
+def sites_keys(sketches: list[DocSketch], hashes: list[np.ndarray]) -> np.ndarray:
+    """site_keys of many documents at once: `hashes[i]` of `sketches[i]`, concatenated."""
+    flat = np.concatenate(hashes) if hashes else np.empty(0, np.uint64)
+    salts = np.array([_site_salt(sk.site) if sk.site else 0 for sk in sketches], np.uint64)
+    salt = np.repeat(salts, [len(h) for h in hashes])
+    sited = np.repeat(np.array([bool(sk.site) for sk in sketches]), [len(h) for h in hashes])
+    with np.errstate(over="ignore"):
+        mixed = (flat ^ salt) * np.uint64(index.BAND_MIX)
+    return np.where(sited, mixed ^ (mixed >> np.uint64(29)), flat)
+
+
 # shapes, affixes and lines are counted in one table: salts keep them apart
 _SHAPE_SALT = np.uint64(0x5A17_5EED_C0DE_F00D)
 _AFFIX_SALT = np.uint64(0xAFF1_C0DE_5EED_0001)
