@@ -225,7 +225,9 @@ class DocSketch:
 def content_lines(sk: DocSketch, settings: Settings) -> np.ndarray:
     """Positions of the lines that make up a document's content for whole-document
     comparison: shingled lines outside the lexicon (or any line outside it)."""
-    outside = np.array([p not in sk.lexicon for p in range(len(sk.line))], dtype=bool)
+    outside = np.ones(len(sk.line), dtype=bool)
+    if sk.lexicon:
+        outside[np.fromiter(sk.lexicon, np.int64, len(sk.lexicon))] = False
     long_enough = outside & (sk.words >= settings.shingle_size)
     return np.flatnonzero(long_enough if long_enough.any() else outside)
 

@@ -101,14 +101,18 @@ def frequent_lines(sketches, decisions, live, settings: Settings, stats: CorpusS
     "most read" boxes is content there, and a copy of it is a duplicate, not junk), and
     a heading that ends in a colon: a recipe's "Ingredients:" introduces its content."""
     frequent = stats.line_documents
-    for d in live:
-        sk, dec = sketches[d], decisions[d]
-        titled = len(sk.words) and sk.words[0] >= settings.min_duplicate_words
-        headings = set(sk.headings)
-        for pos, h in enumerate(site_keys(sk).tolist()):
-            if frequent.get(h, 0) >= settings.min_docs and sk.words[pos] <= settings.boilerplate_words \
-                    and not (pos == 0 and titled) and pos not in headings:
-                flag(dec, sk, pos, Finding(BOILERPLATE, "frequent-line", counted(sk, frequent[h])))
+    docs = [sketches[d] for d in live]
+    if not frequent or not docs:
+        return
+    keys = sites_keys(docs, [sk.hash for sk in docs])   # every line at once; only the hits one by one
+    short = np.concatenate([sk.words for sk in docs]) <= settings.boilerplate_words
+    starts = np.cumsum([0] + [len(sk.hash) for sk in docs])
+    hits = np.flatnonzero(short & np.isin(keys, np.fromiter(frequent, np.uint64, len(frequent))))
+    for i, n in zip(hits.tolist(), (np.searchsorted(starts, hits, "right") - 1).tolist()):
+        sk, dec, pos, h = docs[n], decisions[live[n]], i - int(starts[n]), int(keys[i])
+        titled = sk.words[0] >= settings.min_duplicate_words
+        if frequent[h] >= settings.min_docs and not (pos == 0 and titled) and pos not in sk.headings:
+            flag(dec, sk, pos, Finding(BOILERPLATE, "frequent-line", counted(sk, frequent[h])))
 
 
 def template_shapes(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
