@@ -23,15 +23,11 @@ def site_keys(sk: DocSketch, hashes: np.ndarray | None = None) -> np.ndarray:
     share (a quoted decree, wire copy) is never taken for one site's template. One
     source: the hashes themselves."""
     hashes = sk.hash if hashes is None else hashes
-    if not sk.site:
-        return hashes
-    with np.errstate(over="ignore"):
-        mixed = (hashes ^ _site_salt(sk.site)) * np.uint64(index.BAND_MIX)
-    return mixed ^ (mixed >> np.uint64(29))
+    return sites_keys([sk], [hashes]) if sk.site else hashes
 
 
 def sites_keys(sketches: list[DocSketch], hashes: list[np.ndarray]) -> np.ndarray:
-    """site_keys of many documents at once: `hashes[i]` of `sketches[i]`, concatenated."""
+    """site_keys of many documents at once: of `hashes[i]` of `sketches[i]`, concatenated."""
     flat = np.concatenate(hashes) if hashes else np.empty(0, np.uint64)
     salts = np.array([_site_salt(sk.site) if sk.site else 0 for sk in sketches], np.uint64)
     salt = np.repeat(salts, [len(h) for h in hashes])
