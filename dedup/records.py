@@ -25,6 +25,7 @@ FORMATS = {
     ".jsonl.zst": ("jsonl", "zstd"), ".ndjson.zst": ("jsonl", "zstd"),
     ".parquet": ("parquet", None),
 }
+_ENDINGS = tuple(FORMATS)
 PARQUET_BATCH = 1024   # rows per Parquet read
 
 
@@ -68,6 +69,8 @@ class Row:
 def kind_of(name: str, forced: str = "auto") -> tuple[str, str | None]:
     """("text", None) or (format, compression) of a file, by its name (or `forced`)."""
     lower = name.lower()
+    if forced == "auto" and not lower.endswith(_ENDINGS):   # most files: one C call, not one per format
+        return "text", None
     ending = max((e for e in FORMATS if lower.endswith(e)), key=len, default=None)
     if forced not in ("auto", "text"):
         compression = "gzip" if lower.endswith(".gz") else "zstd" if lower.endswith(".zst") else None
