@@ -91,9 +91,6 @@ class Rows:
         return np.stack([self.column(b) for b in range(self.width)], axis=1) if self.width else \
             np.empty((self.count, 0), np.uint64)
 
-    def __getitem__(self, i) -> np.ndarray:
-        return self.array()[i]
-
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         return self.array() if dtype is None else self.array().astype(dtype)
 
