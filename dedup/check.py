@@ -3,8 +3,8 @@
 Checking the whole corpus runs `clean`'s classifier over every document, as `clean`
 does. Checking some files runs the same classifier, for each checked file on its
 own, over the file and its neighbours in the index (every corpus file that shares
-a line, a paragraph or an LSH band with it), with the corpus-wide boilerplate
-counts taken from the index. A file's verdicts therefore depend only on the file
+a line, a paragraph or an LSH band with it), sketched again from the files, with
+the corpus-wide boilerplate counts taken from the index. A file's verdicts therefore depend only on the file
 and the corpus, never on which other files are checked in the same call.
 
 Where this can differ from `clean`: the index counts every distinct document
@@ -29,6 +29,7 @@ from .classify import Decision, classify
 from .config import Settings
 from .corpus import InputError, Source
 from .normalize import key
+from .sketch import DocSketch
 from .runner import Runner, default_jobs
 
 BASELINE = ".dedup-baseline.json"
@@ -117,13 +118,13 @@ def _checked(paths: list[str], members: list[Source], root: str) -> list[Source]
     return [out[p] for p in sorted(out)]
 
 
-def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int) -> None:
+def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int) -> dict[str, DocSketch]:
     """Bring the index up to date: re-read only files whose stat changed, re-sketch
-    only those whose content changed."""
+    only those whose content changed. Returns those sketches, by path."""
     changed, gone = idx.stale(members)
     to_sketch = []
-    idx.db.execute("BEGIN IMMEDIATE")
-    try:
+    fresh = {}
+    with idx.updating():
         idx.forget(gone)
         for source, st in changed:
             try:
@@ -136,22 +137,31 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int) -
             else:
                 to_sketch.append((source, st, sha))
         for batch, results in _sketch(to_sketch, settings, jobs):
-            for (source, st, sha), result in zip(batch, results):
-                if isinstance(result, corpus.Skipped):
-                    idx.store(source.path, st, sha, None, result.reason)
-                else:
-                    idx.store(source.path, st, sha, result.sketch)
-        idx.db.execute("COMMIT")
-    except BaseException:
-        idx.db.execute("ROLLBACK")
-        raise
+            idx.store([(source.path, st, sha, None, result.reason) if isinstance(result, corpus.Skipped) else
+                       (source.path, st, sha, result.sketch, None) for (source, st, sha), result in zip(batch, results)])
+            fresh.update((source.path, result.sketch) for (source, _, _), result in zip(batch, results)
+                         if not isinstance(result, corpus.Skipped))
+    return fresh
 
 
 def _sketch(items: list, settings: Settings, jobs: int):
+    """(batch, its results) for items whose first element is a Source."""
     batches = [items[i:i + stages.BATCH] for i in range(0, len(items), stages.BATCH)]
     jobs = default_jobs(jobs) if len(items) > stages.BATCH else 1
     with Runner(jobs, stages.make_context, (settings,)) as run:
-        yield from zip(batches, run.map(stages.sketch_batch, [([s for s, _, _ in b], None) for b in batches]))
+        yield from zip(batches, run.map(stages.sketch_batch, [([item[0] for item in b], None) for b in batches]))
+
+
+def _sketches(paths: list[str], by_path: dict[str, Source], known: dict[str, DocSketch],
+              settings: Settings, jobs: int) -> list[DocSketch]:
+    """The sketches of these files in path order: those just made, the rest read and
+    sketched again (a file that can no longer be read is left out)."""
+    wanted = [(by_path[p],) for p in paths if p not in known and p in by_path]
+    for batch, results in _sketch(wanted, settings, jobs):
+        for (source,), result in zip(batch, results):
+            if not isinstance(result, corpus.Skipped):
+                known[source.path] = result.sketch
+    return [known[p] for p in sorted(paths) if p in known]
 
 
 # -- checking --------------------------------------------------------------------
@@ -176,21 +186,20 @@ def _involves(decision: Decision, checked: str) -> Decision:
 
 
 def check_index(idx: Index, members: list[Source], checked: list[Source] | None,
-                settings: Settings) -> list[Problem]:
+                settings: Settings, fresh: dict[str, DocSketch] | None = None, jobs: int = 1) -> list[Problem]:
+    """The problems of the checked files (None: all) against the indexed corpus;
+    `fresh` holds sketches already made this run, by path."""
     by_path = {s.path: s for s in members}
-    entries = idx.entries()
-    live = [entries[s.path] for s in members if s.path in entries and entries[s.path].skipped is None]
+    known = dict(fresh or {})
     if checked is None:   # the whole corpus: exactly what `clean` decides
-        sketches = idx.sketches([e.id for e in live])
-        ordered = [sketches[e.id] for e in sorted(live, key=lambda e: e.path)]
+        live = idx.live_paths()
+        ordered = _sketches([s.path for s in members if s.path in live], by_path, known, settings, jobs)
         return _problems(by_path, ordered, classify(ordered, settings), settings)
     out: list[Problem] = []
     for source in checked:
-        entry = entries.get(source.path)
-        if entry is None or entry.skipped is not None:
+        ordered = _sketches(idx.neighbours(source.path), by_path, known, settings, 1)
+        if source.path not in {sk.path for sk in ordered}:
             continue
-        hood = idx.sketches(sorted(idx.neighbours(entry.id)))
-        ordered = sorted(hood.values(), key=lambda sk: sk.path)
         decisions = classify(ordered, settings, idx.stats(ordered))
         decisions = [d if sk.path == source.path else _involves(d, source.path) for sk, d in zip(ordered, decisions)]
         out.extend(_problems(by_path, ordered, decisions, settings))
@@ -234,8 +243,8 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
             except sqlite3.OperationalError as err:   # locked by another check for too long
                 raise InputError(f"{_shown(Path(cache_root, FOLDER, name))}: {err}") from None
             try:
-                _refresh(idx, members, settings, jobs)
-                return Result(check_index(idx, members, checked, settings), names)
+                fresh = _refresh(idx, members, settings, jobs)
+                return Result(check_index(idx, members, checked, settings, fresh, jobs), names)
             except (CacheError, sqlite3.DatabaseError) as err:
                 if isinstance(err, sqlite3.OperationalError) and not _is_damage(err):   # locked too long, disk full
                     raise InputError(f"{_shown(idx.file)}: {err}") from None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, backends, config, corpus, html, pipeline, report
+from . import __version__, backends, config, corpus, report
 from . import restore as restore_mod
 from . import check as check_mod
 from .config import ConfigError
@@ -134,6 +134,7 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
     mode = "in-place" if in_place else "dry-run" if dry_run else "write"
     quiet = quiet or bool(os.environ.get("PRE_COMMIT"))
     out = Path(output)
+    from . import pipeline   # here: the review page's jinja2 is not a git hook's cost
     state = pipeline.InPlace()
     with _errors(), interrupts():
         try:
@@ -218,6 +219,7 @@ def report_command(report_json, output, root) -> None:
     with _errors(), _stoppable():
         data = report.load(Path(report_json))
         # originals are read under --root, or rebuilt from the cleaned files beside the report
+        from . import html
         html.write(data, Path(output), Path(root), cleaned_dir=Path(report_json).parent)
     click.echo(f"dedup: review page written to {output}", err=True)
 

@@ -6,6 +6,8 @@ diacritics, letter variants, digit script or invisible characters compare equal.
 """
 from __future__ import annotations
 
+import array
+import re
 import unicodedata
 
 import regex
@@ -22,12 +24,11 @@ _TOKEN = regex.compile(
 
 
 def _fold_table() -> dict[int, str | None]:
-    table: dict[int, str | None] = {}
-    # Digits of every script become ASCII digits.
-    for code in range(0x20000):
-        char = chr(code)
-        if unicodedata.category(char) == "Nd":
-            table[code] = str(unicodedata.decimal(char))
+    # Digits of every script become ASCII digits. `re`'s \d is exactly category Nd in
+    # the interpreter's own Unicode database, and scanning one string with it costs a
+    # git hook 6 ms where asking unicodedata of every code point cost 40.
+    every = array.array("I", range(0x20000)).tobytes().decode("utf-32-le", "surrogatepass")
+    table: dict[int, str | None] = {ord(digit): str(unicodedata.decimal(digit)) for digit in re.findall(r"\d", every)}
     # Invisible characters: zero-width space/joiners, word joiner, BOM, soft hyphen,
     # bidi controls (ALM U+061C included); Arabic tatweel.
     for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x0640, 0x061C,
