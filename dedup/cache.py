@@ -31,8 +31,9 @@ from .corpus import Source
 from .sketch import DocSketch, document_signatures
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 8   # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
-# 6: boilerplate counted per source (site); 7: band keys kept band by band (sketch.Rows); 8: no sketches, link keys kept
+SCHEMA = 9   # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
+# 6: boilerplate counted per source (site); 7: band keys kept band by band (sketch.Rows); 8: no sketches, link keys
+# kept; 9: link keys in a table of their own (a scan of docs reads 2 MB, not 46)
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16
@@ -44,7 +45,8 @@ PAGE_SIZE = 16384
 _TABLES = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs (id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER, mtime_ns INTEGER,
-                   sha256 TEXT, digest BLOB, keys BLOB, skipped TEXT);
+                   sha256 TEXT, digest BLOB, skipped TEXT);
+CREATE TABLE doc_keys (doc INTEGER PRIMARY KEY, keys BLOB NOT NULL);
 CREATE TABLE links (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE shorts (key INTEGER NOT NULL, doc INTEGER NOT NULL, copy TEXT NOT NULL);
 CREATE INDEX shorts_key ON shorts (key, copy);
@@ -213,6 +215,7 @@ class Index:
             if row:
                 self._drop(row[0])
                 self.db.execute("DELETE FROM docs WHERE id = ?", row)
+                self.db.execute("DELETE FROM doc_keys WHERE doc = ?", row)
 
     def _drop(self, doc: int) -> None:
         self.db.executemany("DELETE FROM links WHERE key = ? AND doc = ?",
@@ -253,13 +256,15 @@ class Index:
             self._drop(row[0])
         digest = content_digest(sketch, self.settings) if sketch is not None else None
         self.db.execute(
-            "INSERT INTO docs (path, size, mtime_ns, sha256, digest, keys, skipped) VALUES (?, ?, ?, ?, ?, ?, ?) "
+            "INSERT INTO docs (path, size, mtime_ns, sha256, digest, skipped) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
-            "sha256 = excluded.sha256, digest = excluded.digest, keys = excluded.keys, skipped = excluded.skipped",
-            (path, st.st_size, st.st_mtime_ns, sha256, digest, None if keys is None else keys.tobytes(), skipped))
-        if sketch is None:
-            return
+            "sha256 = excluded.sha256, digest = excluded.digest, skipped = excluded.skipped",
+            (path, st.st_size, st.st_mtime_ns, sha256, digest, skipped))
         doc = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()[0]
+        if sketch is None:
+            self.db.execute("DELETE FROM doc_keys WHERE doc = ?", (doc,))
+            return
+        self.db.execute("INSERT OR REPLACE INTO doc_keys VALUES (?, ?)", (doc, keys.tobytes()))
         self._pending.append((keys, doc))
         copy = digest.hex() if digest is not None else f"#{doc}"   # exact copies share it and count once
         self._add("shorts", "short_counts",
@@ -274,7 +279,7 @@ class Index:
         return {path for (path,) in self.db.execute("SELECT path FROM docs WHERE skipped IS NULL")}
 
     def _link_keys(self, doc: int) -> list[int]:
-        row = self.db.execute("SELECT keys FROM docs WHERE id = ?", (doc,)).fetchone()
+        row = self.db.execute("SELECT keys FROM doc_keys WHERE doc = ?", (doc,)).fetchone()
         if not row or row[0] is None:
             return []
         if len(row[0]) % 8:   # a damaged blob: the caller rebuilds

@@ -14,8 +14,17 @@ class ConfigError(ValueError):
     pass
 
 
+# integrate_bands() of the default settings, worked out ahead: it costs every start of
+# a git hook 30 ms. tests/test_config.py works it out again.
+_DEFAULT_BANDS = {(0.8, 128): (16, 8)}
+
+
 @lru_cache(maxsize=None)
 def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
+    return _DEFAULT_BANDS.get((threshold, num_perm)) or integrate_bands(threshold, num_perm)
+
+
+def integrate_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     """datasketch's optimal (bands, rows) for a threshold, weighted 0.05 false
     positives / 0.95 false negatives, integrated with numpy: datasketch's own
     `_optimal_param` needs scipy, whose import alone costs a git hook 0.9 s.

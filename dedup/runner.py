@@ -12,14 +12,11 @@ the start method can be fork or spawn.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import multiprocessing
 import os
 import queue
 import signal
 import threading
 import time
-from multiprocessing.connection import wait
 from typing import Any, Callable, Iterable, Iterator
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -72,6 +69,7 @@ def uninterrupted() -> Iterator[None]:
 
 def _die_with_parent() -> None:
     """Linux: the kernel kills this worker when the parent dies, even by SIGKILL."""
+    import ctypes
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
@@ -128,6 +126,7 @@ class Runner:
         if jobs <= 1:
             self.context = init(*init_args)
             return
+        import multiprocessing   # here: a one-file check (a git hook) runs in-process and never pays its import
         ctx = multiprocessing.get_context(start_method)
         old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)   # no handler of ours runs in a child
         try:
@@ -148,6 +147,7 @@ class Runner:
             for batch in batches:
                 yield func(self.context, batch)
             return
+        from multiprocessing.connection import wait
         todo = iter(enumerate(batches))
         busy = {conn: 0 for _, conn in self.workers}
         # Jobs are sent by one thread per worker: a job and a result may both be larger

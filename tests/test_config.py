@@ -58,7 +58,10 @@ def test_broken_pyproject(tmp_path):
 def test_lsh_optimum_equals_datasketch():
     from datasketch.lsh import _optimal_param
 
-    from dedup.config import optimal_bands
+    from dedup.config import Settings, integrate_bands, optimal_bands
     for threshold in (0.5, 0.7, 0.8, 0.9, 0.95):
         for num_perm in (64, 128, 256):
-            assert optimal_bands(threshold, num_perm) == _optimal_param(threshold, num_perm, 0.05, 0.95)
+            expected = _optimal_param(threshold, num_perm, 0.05, 0.95)
+            assert integrate_bands(threshold, num_perm) == expected
+            assert optimal_bands.__wrapped__(threshold, num_perm) == expected   # the defaults' shortcut too
+    assert (Settings().threshold, Settings().num_perm) == (0.8, 128)   # the shortcut is the defaults''
