@@ -28,6 +28,7 @@ from .rules.learned import CorpusStats, short_lines, teaser_labels, templates_fr
 from .rules.sources import site_label
 from .config import Settings
 from .corpus import Source
+from .gitfiles import Listing
 from .sketch import DocSketch, document_signatures
 
 FOLDER = output.CACHE_FOLDER
@@ -186,9 +187,22 @@ class Index:
             self.db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?)",
                                 zip(keys[start:start + chunk].tolist(), docs[start:start + chunk].tolist()))
 
-    def stale(self, sources: list[Source]) -> tuple[list[tuple[Source, os.stat_result]], list[str]]:
+    def stale(self, sources: list[Source], found: Listing | None = None
+              ) -> tuple[list[tuple[Source, os.stat_result]], list[str]]:
         """Files whose size or mtime changed (or that are new), and indexed paths
-        that are gone."""
+        that are gone. Given git's listing of the corpus, and one kept from the last
+        refresh of the same files, only the files whose listing entry changed."""
+        before = self._listing(found) if found is not None else None
+        if before is not None:
+            changed_rels, gone_rels = found.changed_since(before)
+            changed = []
+            for source in sources:
+                if source.relpath in changed_rels:
+                    try:
+                        changed.append((source, os.stat(source.file)))
+                    except OSError:
+                        continue
+            return changed, sorted(found.path_of(rel) for rel in gone_rels)
         known = {path: (size, mtime) for path, size, mtime in
                  self.db.execute("SELECT path, size, mtime_ns FROM docs")}
         changed = []
@@ -201,6 +215,31 @@ class Index:
                 changed.append((source, st))
         present = {s.path for s in sources}
         return changed, [p for p in known if p not in present]
+
+    def _listing(self, found: Listing) -> Listing | None:
+        """The listing kept by the last refresh, if it was of the same folder and globs."""
+        if not self.trusts_git():
+            return None
+        rows = dict(self.db.execute("SELECT name, value FROM meta WHERE name IN ('git_files', 'git_listing')"))
+        if rows.get("git_files") != _listed(found, self.settings) or "git_listing" not in rows:
+            return None
+        return Listing(found.root, tuple(rows["git_listing"].split("\0")) if rows["git_listing"] else ())
+
+    def keep_listing(self, found: Listing | None) -> None:
+        """Keep git's listing that this refresh brought the index up to (None: forget
+        any, so the next refresh compares stats)."""
+        self.db.execute("DELETE FROM meta WHERE name IN ('git_files', 'git_listing')")
+        if found is not None and self.trusts_git():
+            self.db.executemany("INSERT INTO meta VALUES (?, ?)", [
+                ("git_files", _listed(found, self.settings)), ("git_listing", "\0".join(found.entries))])
+
+    def trusts_git(self) -> bool:
+        """Whether git's blob ids have been the files' own bytes (no filter rewrites them)."""
+        return self.db.execute("SELECT 1 FROM meta WHERE name = 'git' AND value = 'distrusted'").fetchone() is None
+
+    def distrust_git(self) -> None:
+        """A file's bytes were not the blob git listed: compare stats from now on."""
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('git', 'distrusted')")
 
     def sha256_of(self, path: str) -> str | None:
         row = self.db.execute("SELECT sha256 FROM docs WHERE path = ?", (path,)).fetchone()
@@ -340,6 +379,11 @@ class Index:
 
 
 _COUNTED = (("shorts", "short_counts"), ("labels", "label_counts"))
+
+
+def _listed(found: Listing, settings: Settings) -> str:
+    """Which files a kept listing was of: the folder, as given, and the globs."""
+    return json.dumps([found.root, list(settings.include), list(settings.exclude)])
 
 
 def _chunks(items: list, size: int = 500) -> list[list]:

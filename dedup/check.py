@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import corpus, lexicon, plan, records, stages
+from . import corpus, gitfiles, lexicon, plan, records, stages
 from .cache import FOLDER, CacheError, Index
 from .classify import Decision, classify
 from .config import Settings
@@ -79,9 +79,13 @@ def problems_of(path: str, text: str, decision: Decision) -> list[Problem]:
 
 # -- the corpus and the index --------------------------------------------------
 
-def _members(root: str, settings: Settings) -> list[Source]:
-    """The corpus's text files (a check of JSONL or Parquet rows is not built yet)."""
-    sources = corpus.discover([root], settings.include, settings.exclude).sources
+def _members(root: str, settings: Settings, found: gitfiles.Listing | None = None) -> list[Source]:
+    """The corpus's text files (a check of JSONL or Parquet rows is not built yet),
+    from git's listing where there is one, else by walking the folder."""
+    if found is not None:
+        sources = gitfiles.members(found, settings.include, settings.exclude)
+    else:
+        sources = corpus.discover([root], settings.include, settings.exclude).sources
     return [s for s in sources if records.kind_of(s.file, settings.format)[0] == "text"]
 
 
@@ -118,10 +122,13 @@ def _checked(paths: list[str], members: list[Source], root: str) -> list[Source]
     return [out[p] for p in sorted(out)]
 
 
-def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int) -> dict[str, DocSketch]:
-    """Bring the index up to date: re-read only files whose stat changed, re-sketch
-    only those whose content changed. Returns those sketches, by path."""
-    changed, gone = idx.stale(members)
+def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int,
+             found: gitfiles.Listing | None) -> dict[str, DocSketch]:
+    """Bring the index up to date: re-read only files whose stat (or git's listing
+    entry) changed, re-sketch only those whose content changed. Returns those
+    sketches, by path."""
+    changed, gone = idx.stale(members, found)
+    blobs = found.blobs() if found is not None and changed else {}
     to_sketch = []
     fresh = {}
     with idx.updating():
@@ -130,7 +137,12 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int) -
             try:
                 data = Path(source.file).read_bytes()
             except OSError:
+                found = None   # the listing's state is not the index's: compare stats next time
                 continue
+            if found is not None and gitfiles.blob_id(data) != blobs.get(source.relpath):
+                if _same_stat(os.stat(source.file), st):   # not being written: git's blobs are not its bytes
+                    idx.distrust_git()
+                found = None
             sha = hashlib.sha256(data).hexdigest()
             if idx.sha256_of(source.path) == sha:
                 idx.touch(source.path, st)
@@ -141,7 +153,12 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int) -
                        (source.path, st, sha, result.sketch, None) for (source, st, sha), result in zip(batch, results)])
             fresh.update((source.path, result.sketch) for (source, _, _), result in zip(batch, results)
                          if not isinstance(result, corpus.Skipped))
+        idx.keep_listing(found)
     return fresh
+
+
+def _same_stat(a: os.stat_result, b: os.stat_result) -> bool:
+    return (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns)
 
 
 def _sketch(items: list, settings: Settings, jobs: int):
@@ -224,7 +241,8 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
     root = settings.corpus
     if not os.path.isdir(root):
         raise InputError(f"{root}: the corpus folder does not exist (setting `corpus`)")
-    members = _members(root, settings)
+    found = gitfiles.listing(root, settings.include, settings.exclude) if use_cache else None
+    members = _members(root, settings, found)
     settings = stages.resolve_source(members, settings)
     if not members:
         text_globs = [g for g in settings.include if records.kind_of(g, settings.format)[0] == "text"]
@@ -243,7 +261,7 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
             except sqlite3.OperationalError as err:   # locked by another check for too long
                 raise InputError(f"{_shown(Path(cache_root, FOLDER, name))}: {err}") from None
             try:
-                fresh = _refresh(idx, members, settings, jobs)
+                fresh = _refresh(idx, members, settings, jobs, found)
                 return Result(check_index(idx, members, checked, settings, fresh, jobs), names)
             except (CacheError, sqlite3.DatabaseError) as err:
                 if isinstance(err, sqlite3.OperationalError) and not _is_damage(err):   # locked too long, disk full

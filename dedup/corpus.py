@@ -53,6 +53,25 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     return bool(glob and glob.match(os.path.normcase(name)))
 
 
+def matcher(patterns: tuple[str, ...]):
+    """`_matches` for these patterns as one function, for asking it of many names."""
+    glob = _glob(tuple(patterns))
+    if glob is None:
+        return lambda name: False
+    match, normcase = glob.match, os.path.normcase
+    return lambda name: match(normcase(name)) is not None
+
+
+def enters(folder: str, exclude: tuple[str, ...]) -> bool:
+    """Whether discovery goes into a folder of this name: not dot folders, not excluded ones."""
+    return not folder.startswith(".") and not _matches(folder, exclude)
+
+
+def takes(name: str, rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
+    """Whether a file of this name, at `rel` under the input folder, is an input."""
+    return _matches(name, include) and not _matches(name, exclude) and not _matches(rel, exclude)
+
+
 def _display(path: Path) -> str:
     return path.as_posix()
 
@@ -103,13 +122,13 @@ def _walk(folder: str, folder_real: str, rel: str, include, exclude, found: Foun
         except OSError:   # a symlink loop: listed, and reading it says what is wrong
             is_dir, is_link = False, True
         if is_dir:
-            if is_link or name.startswith(".") or _matches(name, exclude):
+            if is_link or not enters(name, exclude):
                 continue
             if output.is_output(entry.path):
                 found.outputs.append(_display(Path(entry.path)))
                 continue
             _walk(entry.path, os.path.join(folder_real, name), entry_rel + "/", include, exclude, found, files)
-        elif _matches(name, include) and not _matches(name, exclude) and not _matches(entry_rel, exclude):
+        elif takes(name, entry_rel, include, exclude):
             if not is_link and not entry.is_file(follow_symlinks=False):
                 kind = special_kind(entry.stat(follow_symlinks=False).st_mode)
                 if kind:

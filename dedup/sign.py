@@ -59,12 +59,18 @@ def sequence_hash(word64) -> int:
     return _mix64(h ^ len(word64))
 
 
-@lru_cache(maxsize=1)
-def _powers() -> tuple[np.ndarray, np.ndarray]:
-    """BASE^k and BASE^-k mod 2^64 for k < _SLICE."""
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """BASE^k and BASE^-k mod 2^64 for k < n (at least): tables as long as the
+    next power of two, up to _SLICE (a git hook hashing one file makes 4 KB of them,
+    not 16 MB in 30 ms)."""
+    return _powers_below(min(_SLICE, 1 << max(10, (n - 1).bit_length())))
+
+
+@lru_cache(maxsize=16)
+def _powers_below(size: int) -> tuple[np.ndarray, np.ndarray]:
     with np.errstate(over="ignore"):
-        up = np.cumprod(np.full(_SLICE, BASE, dtype=np.uint64))
-        down = np.cumprod(np.full(_SLICE, _BASE_INV, dtype=np.uint64))
+        up = np.cumprod(np.full(size, BASE, dtype=np.uint64))
+        down = np.cumprod(np.full(size, _BASE_INV, dtype=np.uint64))
     one = np.ones(1, dtype=np.uint64)
     return np.concatenate([one, up[:-1]]), np.concatenate([one, down[:-1]])
 
@@ -100,9 +106,9 @@ def _hash_slice(words: list[str]) -> np.ndarray:
     text = " ".join(words)
     if len(text) > _SLICE:   # one enormous "word": no prefix table that long
         return np.array([word_hash64(w) for w in words], dtype=np.uint64)
-    up, down = _powers()
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
     n = len(codes)
+    up, down = _powers(n)
     with np.errstate(over="ignore"):
         prefix = np.zeros(n + 1, dtype=np.uint64)
         np.cumsum(codes * down[:n], out=prefix[1:])

@@ -73,10 +73,10 @@ def test_batched_word_hashes_follow_the_spec():
 def small_slices(monkeypatch):
     """Numpy passes of 64 characters: words cross pass boundaries, and a word longer
     than a pass takes the scalar path."""
-    sign._powers.cache_clear()
+    sign._powers_below.cache_clear()
     monkeypatch.setattr(sign, "_SLICE", 64)
     yield
-    sign._powers.cache_clear()
+    sign._powers_below.cache_clear()
 
 
 def test_word_hashes_across_passes(small_slices):
