@@ -22,15 +22,20 @@ from pathlib import Path
 from . import corpus, output
 from .corpus import Source, enters, takes
 
-# A listing entry of a plain staged file: "100644 <blob id> 0\t<path>"; anything else is odd.
-_PLAIN = re.compile(r"10064[4] [0-9a-f]{40} 0\t|100755 [0-9a-f]{40} 0\t")
+# A listing entry of a plain staged file: "H 100644 <blob id> 0\t<path>"; anything else is
+# odd (a symlink, a submodule, a merge, a SHA-256 repository; S: not checked out, sparse;
+# h: assumed unchanged, so git no longer looks at the work tree's copy).
+_PLAIN = re.compile(r"H 100644 [0-9a-f]{40} 0\t|H 100755 [0-9a-f]{40} 0\t")
+_OUTPUT_NAMES = tuple(f"{sep}{name}" for sep in "\t/" for name in (output.MARKER, "report.json"))
+# Git variables a hook inherits that would make `git -C root` take root for the top.
+_LOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")
 
 
 @dataclass(frozen=True)
 class Listing:
     """`git ls-files --stage` of the corpus folder: what the work tree holds there."""
     root: str
-    entries: tuple[str, ...]   # "mode blob stage\tpath", path relative to root, in git's (byte) order
+    entries: tuple[str, ...]   # "tag mode blob stage\tpath", path relative to root, in git's (byte) order
 
     def path_of(self, rel: str) -> str:
         """A file's path as discovery shows it: under the folder as given."""
@@ -42,7 +47,7 @@ class Listing:
 
     def blobs(self) -> dict[str, str]:
         """Path relative to root -> blob id."""
-        return {_path(entry): entry[7:47] for entry in self.entries}
+        return {_path(entry): entry[9:49] for entry in self.entries}
 
     def changed_since(self, before: "Listing") -> tuple[set[str], set[str]]:
         """(paths added or changed, paths gone) since `before`."""
@@ -53,8 +58,8 @@ class Listing:
 
 
 def _path(entry: str) -> str:
-    """The path of a listing entry: after a 6-digit mode, a 40-digit blob id and a stage."""
-    return entry[50:]
+    """The path of a listing entry: after a tag, a 6-digit mode, a 40-digit blob id and a stage."""
+    return entry[52:]
 
 
 def blob_id(data: bytes) -> str:
@@ -65,9 +70,10 @@ def blob_id(data: bytes) -> str:
 def _run(root: str, commands: list[list[str]]) -> list[list[str]] | None:
     """The NUL-separated output of each git command, run side by side; None if git
     is absent or any of them fails (not a work tree, for one)."""
+    env = {k: v for k, v in os.environ.items() if k not in _LOCATING}
     try:
-        running = [subprocess.Popen(["git", "-C", root, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-                   for args in commands]
+        running = [subprocess.Popen(["git", "-C", root, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                    env=env) for args in commands]
     except OSError:
         return None
     outputs = [process.communicate()[0] for process in running]
@@ -90,15 +96,17 @@ def listing(root: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> Li
     """Git's view of the corpus folder, or None where it may not be the walk's."""
     found = _run(root, [["diff-files", "-z", "--name-only", "--relative", "--", "."],   # work tree ≠ staged
                         ["ls-files", "-z", "--others", "--directory", "--", "."],      # untracked, ignored too
-                        ["ls-files", "-z", "--stage", "--", "."]])
+                        ["ls-files", "-z", "-v", "--stage", "--", "."]])
     if found is None:
         return None
     changed, untracked, staged = found
     if any(_read_by_walk(root, rel, include, exclude) for rel in changed + untracked):
         return None
     for entry in staged:
+        if _PLAIN.match(entry) and not entry.endswith(_OUTPUT_NAMES):   # nearly all: one look each
+            continue
         rel = entry.partition("\t")[2]
-        odd = not _PLAIN.match(entry)   # a symlink, a submodule, a merge, a SHA-256 repository
+        odd = not _PLAIN.match(entry)
         name = rel.rsplit("/", 1)[-1]
         marks_output = name == output.MARKER or name == "report.json" and output.is_output(
             os.path.join(root, os.path.dirname(rel)))

@@ -62,6 +62,10 @@ def test_git_is_not_asked_where_its_view_may_differ_from_the_walk(repo, tmp_path
     (repo / "data" / "scratch.log").write_text("no corpus file\n", encoding="utf-8")
     assert run("clean", "data", "-o", "data/out").exit_code == 0       # dedup's own output folder
     assert gitfiles.listing("data", include, exclude) is not None
+    git(repo, "add", "-f", "data/out")                                  # ... committed: git lists its files
+    assert gitfiles.listing("data", include, exclude) is None
+    git(repo, "rm", "-r", "-q", "--cached", "data/out")
+    assert gitfiles.listing("data", include, exclude) is not None
     (repo / "data" / "new.txt").write_text("an untracked corpus file\n", encoding="utf-8")
     assert gitfiles.listing("data", include, exclude) is None
     git(repo, "add", "data/new.txt")
@@ -173,3 +177,20 @@ def test_a_file_that_could_not_be_read_is_read_by_the_next_check(repo, monkeypat
     assert "data/09.txt" not in indexed()
     assert run("check", "data/02.txt").exit_code == 1
     assert "data/09.txt" in indexed()
+
+
+def test_files_git_no_longer_looks_at_are_not_trusted_to_it(repo):
+    include = config.Settings().include
+    git(repo, "update-index", "--assume-unchanged", "data/03.txt")   # an edit of it would not show
+    assert gitfiles.listing("data", include, ()) is None
+    git(repo, "update-index", "--no-assume-unchanged", "data/03.txt")
+    assert gitfiles.listing("data", include, ()) is not None
+
+
+def test_a_hook_s_git_variables_do_not_move_the_top_of_the_work_tree(repo, monkeypatch):
+    """Git exports GIT_DIR to hooks; with it, `git -C data` would take data/ for the top."""
+    include = config.Settings().include
+    expected = gitfiles.listing("data", include, ())
+    monkeypatch.setenv("GIT_DIR", str(repo / ".git"))
+    assert gitfiles.listing("data", include, ()) == expected
+    assert gitfiles.members(expected, include, ()) == corpus.discover(["data"], include, ()).sources
