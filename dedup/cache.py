@@ -188,30 +188,22 @@ class Index:
                                 zip(keys[start:start + chunk].tolist(), docs[start:start + chunk].tolist()))
 
     def stale(self, sources: list[Source], found: Listing | None = None
-              ) -> tuple[list[tuple[Source, os.stat_result]], list[str]]:
+              ) -> tuple[list[tuple[Source, os.stat_result | None]], list[str]]:
         """Files whose size or mtime changed (or that are new), and indexed paths
         that are gone. Given git's listing of the corpus, and one kept from the last
-        refresh of the same files, only the files whose listing entry changed."""
+        refresh of the same files, only the files whose listing entry changed. A
+        file listed that cannot be stat'ed comes with None."""
         before = self._listing(found) if found is not None else None
         if before is not None:
             changed_rels, gone_rels = found.changed_since(before)
-            changed = []
-            for source in sources:
-                if source.relpath in changed_rels:
-                    try:
-                        changed.append((source, os.stat(source.file)))
-                    except OSError:
-                        continue
-            return changed, sorted(found.path_of(rel) for rel in gone_rels)
+            return ([(source, _stat(source.file)) for source in sources if source.relpath in changed_rels],
+                    sorted(found.path_of(rel) for rel in gone_rels))
         known = {path: (size, mtime) for path, size, mtime in
                  self.db.execute("SELECT path, size, mtime_ns FROM docs")}
         changed = []
         for source in sources:
-            try:
-                st = os.stat(source.file)
-            except OSError:
-                continue
-            if known.get(source.path) != (st.st_size, st.st_mtime_ns):
+            st = _stat(source.file)
+            if st is None or known.get(source.path) != (st.st_size, st.st_mtime_ns):
                 changed.append((source, st))
         present = {s.path for s in sources}
         return changed, [p for p in known if p not in present]
@@ -229,9 +221,10 @@ class Index:
         """Keep git's listing that this refresh brought the index up to (None: forget
         any, so the next refresh compares stats)."""
         self.db.execute("DELETE FROM meta WHERE name IN ('git_files', 'git_listing')")
-        if found is not None and self.trusts_git():
+        text = "\0".join(found.entries) if found is not None else ""
+        if found is not None and self.trusts_git() and _storable(text):
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", [
-                ("git_files", _listed(found, self.settings)), ("git_listing", "\0".join(found.entries))])
+                ("git_files", _listed(found, self.settings)), ("git_listing", text)])
 
     def trusts_git(self) -> bool:
         """Whether git's blob ids have been the files' own bytes (no filter rewrites them)."""
@@ -379,6 +372,22 @@ class Index:
 
 
 _COUNTED = (("shorts", "short_counts"), ("labels", "label_counts"))
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _storable(text: str) -> bool:
+    """SQLite text is UTF-8: a file name that is not (kept as surrogates) cannot go in."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _listed(found: Listing, settings: Settings) -> str:

@@ -4,8 +4,9 @@ Checking the whole corpus runs `clean`'s classifier over every document, as `cle
 does. Checking some files runs the same classifier, for each checked file on its
 own, over the file and its neighbours in the index (every corpus file that shares
 a line, a paragraph or an LSH band with it), sketched again from the files, with
-the corpus-wide boilerplate counts taken from the index. A file's verdicts therefore depend only on the file
-and the corpus, never on which other files are checked in the same call.
+the corpus-wide boilerplate counts taken from the index. A file's verdicts
+therefore depend only on the file and the corpus, never on which other files are
+checked in the same call.
 
 Where this can differ from `clean`: the index counts every distinct document
 (exact copies once; `clean` also leaves near-duplicate documents out of its
@@ -134,10 +135,9 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int,
     with idx.updating():
         idx.forget(gone)
         for source, st in changed:
-            try:
-                data = Path(source.file).read_bytes()
-            except OSError:
-                found = None   # the listing's state is not the index's: compare stats next time
+            data = _read(source.file) if st is not None else None
+            if data is None:   # gone or unreadable: the listing's state is not the index's
+                found = None
                 continue
             if found is not None and gitfiles.blob_id(data) != blobs.get(source.relpath):
                 if _same_stat(os.stat(source.file), st):   # not being written: git's blobs are not its bytes
@@ -155,6 +155,13 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int,
                          if not isinstance(result, corpus.Skipped))
         idx.keep_listing(found)
     return fresh
+
+
+def _read(path: str) -> bytes | None:
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return None
 
 
 def _same_stat(a: os.stat_result, b: os.stat_result) -> bool:
