@@ -32,9 +32,10 @@ from .gitfiles import Listing
 from .sketch import DocSketch, document_signatures
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 9   # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
+SCHEMA = 10  # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
 # 6: boilerplate counted per source (site); 7: band keys kept band by band (sketch.Rows); 8: no sketches, link keys
-# kept; 9: link keys in a table of their own (a scan of docs reads 2 MB, not 46)
+# kept; 9: link keys in a table of their own (a scan of docs reads 2 MB, not 46); 10: paths and label texts as
+# bytes (file names that are not UTF-8)
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16
@@ -45,19 +46,19 @@ PAGE_SIZE = 16384
 
 _TABLES = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE docs (id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER, mtime_ns INTEGER,
+CREATE TABLE docs (id INTEGER PRIMARY KEY, path BLOB UNIQUE NOT NULL, size INTEGER, mtime_ns INTEGER,
                    sha256 TEXT, digest BLOB, skipped TEXT);
 CREATE TABLE doc_keys (doc INTEGER PRIMARY KEY, keys BLOB NOT NULL);
 CREATE TABLE links (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE shorts (key INTEGER NOT NULL, doc INTEGER NOT NULL, copy TEXT NOT NULL);
 CREATE INDEX shorts_key ON shorts (key, copy);
 CREATE INDEX shorts_doc ON shorts (doc);
-CREATE TABLE labels (key TEXT NOT NULL, doc INTEGER NOT NULL, copy TEXT NOT NULL,
-                     written TEXT, lines INTEGER, rests TEXT);
+CREATE TABLE labels (key BLOB NOT NULL, doc INTEGER NOT NULL, copy TEXT NOT NULL,
+                     written BLOB, lines INTEGER, rests TEXT);
 CREATE INDEX labels_key ON labels (key, copy);
 CREATE INDEX labels_doc ON labels (doc);
 CREATE TABLE short_counts (key INTEGER PRIMARY KEY, documents INTEGER NOT NULL);
-CREATE TABLE label_counts (key TEXT PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE label_counts (key BLOB PRIMARY KEY, documents INTEGER NOT NULL) WITHOUT ROWID;
 """
 
 
@@ -198,7 +199,7 @@ class Index:
             changed_rels, gone_rels = found.changed_since(before)
             return ([(source, _stat(source.file)) for source in sources if source.relpath in changed_rels],
                     sorted(found.path_of(rel) for rel in gone_rels))
-        known = {path: (size, mtime) for path, size, mtime in
+        known = {_text(path): (size, mtime) for path, size, mtime in
                  self.db.execute("SELECT path, size, mtime_ns FROM docs")}
         changed = []
         for source in sources:
@@ -235,15 +236,15 @@ class Index:
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('git', 'distrusted')")
 
     def sha256_of(self, path: str) -> str | None:
-        row = self.db.execute("SELECT sha256 FROM docs WHERE path = ?", (path,)).fetchone()
+        row = self.db.execute("SELECT sha256 FROM docs WHERE path = ?", (_raw(path),)).fetchone()
         return row[0] if row else None
 
     def touch(self, path: str, st: os.stat_result) -> None:
-        self.db.execute("UPDATE docs SET size = ?, mtime_ns = ? WHERE path = ?", (st.st_size, st.st_mtime_ns, path))
+        self.db.execute("UPDATE docs SET size = ?, mtime_ns = ? WHERE path = ?", (st.st_size, st.st_mtime_ns, _raw(path)))
 
     def forget(self, paths: list[str]) -> None:
         for path in paths:
-            row = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()
+            row = self.db.execute("SELECT id FROM docs WHERE path = ?", (_raw(path),)).fetchone()
             if row:
                 self._drop(row[0])
                 self.db.execute("DELETE FROM docs WHERE id = ?", row)
@@ -283,7 +284,7 @@ class Index:
             self._store(path, st, sha256, sketch, skipped, None if sketch is None else next(keys))
 
     def _store(self, path, st, sha256, sketch, skipped, keys) -> None:
-        row = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()
+        row = self.db.execute("SELECT id FROM docs WHERE path = ?", (_raw(path),)).fetchone()
         if row:
             self._drop(row[0])
         digest = content_digest(sketch, self.settings) if sketch is not None else None
@@ -291,8 +292,8 @@ class Index:
             "INSERT INTO docs (path, size, mtime_ns, sha256, digest, skipped) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
             "sha256 = excluded.sha256, digest = excluded.digest, skipped = excluded.skipped",
-            (path, st.st_size, st.st_mtime_ns, sha256, digest, skipped))
-        doc = self.db.execute("SELECT id FROM docs WHERE path = ?", (path,)).fetchone()[0]
+            (_raw(path), st.st_size, st.st_mtime_ns, sha256, digest, skipped))
+        doc = self.db.execute("SELECT id FROM docs WHERE path = ?", (_raw(path),)).fetchone()[0]
         if sketch is None:
             self.db.execute("DELETE FROM doc_keys WHERE doc = ?", (doc,))
             return
@@ -302,13 +303,13 @@ class Index:
         self._add("shorts", "short_counts",
                   [(k, doc, copy) for k in _signed(sorted(short_lines(sketch, self.settings)))])
         self._add("labels", "label_counts", [
-            (key, doc, copy, written, n, json.dumps(sorted(_signed(sorted(rests)))))
+            (_raw(key), doc, copy, _raw(written), n, json.dumps(sorted(_signed(sorted(rests)))))
             for key, (written, n, rests) in sorted(teaser_labels(sketch).items())])
 
     # -- reading ---------------------------------------------------------------
     def live_paths(self) -> set[str]:
         """The indexed files that were read (not skipped)."""
-        return {path for (path,) in self.db.execute("SELECT path FROM docs WHERE skipped IS NULL")}
+        return {_text(path) for (path,) in self.db.execute("SELECT path FROM docs WHERE skipped IS NULL")}
 
     def _link_keys(self, doc: int) -> list[int]:
         row = self.db.execute("SELECT keys FROM doc_keys WHERE doc = ?", (doc,)).fetchone()
@@ -322,7 +323,7 @@ class Index:
         """The read files that share a link key with `path` (at most NEIGHBOURS_PER_KEY
         a key, the first in path order), in path order, `path` itself among them;
         none if `path` is not indexed or was skipped."""
-        row = self.db.execute("SELECT id FROM docs WHERE path = ? AND skipped IS NULL", (path,)).fetchone()
+        row = self.db.execute("SELECT id FROM docs WHERE path = ? AND skipped IS NULL", (_raw(path),)).fetchone()
         if not row:
             return []
         found = {row[0]}
@@ -335,7 +336,8 @@ class Index:
             found.update(r[0] for r in rows)
         paths = []
         for chunk in _chunks(sorted(found)):
-            paths += [p for (p,) in self.db.execute(f"SELECT path FROM docs WHERE id IN ({','.join('?' * len(chunk))})", chunk)]
+            marks = ",".join("?" * len(chunk))
+            paths += [_text(p) for (p,) in self.db.execute(f"SELECT path FROM docs WHERE id IN ({marks})", chunk)]
         return sorted(paths)
 
     def stats(self, sketches: list[DocSketch]) -> CorpusStats:
@@ -348,7 +350,7 @@ class Index:
         line_documents = {int(np.int64(key).view(np.uint64)): n
                           for key, n in self._counts("short_counts", _signed(hashes))}
         labels = sorted({site_label(sk, key) for sk in sketches for key, _, _ in sk.label.values()})
-        frequent = [key for key, _ in self._counts("label_counts", labels)]
+        frequent = [key for key, _ in self._counts("label_counts", [_raw(label) for label in labels])]
         evidence: dict[str, list] = {}
         seen = set()
         for chunk in _chunks(frequent):
@@ -358,7 +360,7 @@ class Index:
                     f"ON d.id = l.doc WHERE l.key IN ({marks}) ORDER BY d.path", chunk):
                 if (key, copy) not in seen:
                     seen.add((key, copy))
-                    evidence.setdefault(key, []).append((written, n, set(json.loads(rests))))
+                    evidence.setdefault(_text(key), []).append((_text(written), n, set(json.loads(rests))))
         return CorpusStats(line_documents, templates_from(evidence, settings))
 
     def _counts(self, table: str, keys: list) -> list[tuple]:
@@ -372,6 +374,16 @@ class Index:
 
 
 _COUNTED = (("shorts", "short_counts"), ("labels", "label_counts"))
+
+
+def _raw(text: str) -> bytes:
+    """Text as the index keeps it: bytes, so that a file name that is not UTF-8 (read
+    as surrogates) goes in and comes out the same; the order is UTF-8's, code points'."""
+    return text.encode("utf-8", "surrogateescape")
+
+
+def _text(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
 
 
 def _stat(path: str) -> os.stat_result | None:

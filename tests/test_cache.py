@@ -132,7 +132,7 @@ def test_a_removed_file_leaves_the_index(site):
     assert lines_of(run("check", "data/09.txt")) == []
     assert lines_of(run("check", "data/09.txt", "--no-cache")) == []
     with sqlite3.connect(site / ".dedup_cache" / "index.sqlite") as db:
-        paths = [row[0] for row in db.execute("SELECT path FROM docs ORDER BY path")]
+        paths = [row[0].decode() for row in db.execute("SELECT path FROM docs ORDER BY path")]
     assert paths == [f"data/{n:02d}.txt" for n in range(12) if n != 2]
 
 
@@ -313,3 +313,19 @@ def test_a_key_in_many_files_links_only_the_first_16(tmp_path, monkeypatch):
     assert lines_of(run("check")) == [copy.format(n) for n in range(20)]
     assert lines_of(run("check", "data/a.txt")) == [copy.format(n) for n in range(15)]
     assert lines_of(run("check", "data/c17.txt")) == [copy.format(17)]   # its original is among the first
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_and_checked_like_any_other(site):
+    """The index keeps paths as bytes: a name read as surrogates goes in and out
+    (run as a real process: click's test runner cannot print such a name)."""
+    name = b"data/\xff-copy.txt"
+    (site / os.fsdecode(name)).write_bytes((site / "data" / "09.txt").read_bytes())
+
+    def check(*args: bytes) -> list[bytes]:
+        done = subprocess.run([sys.executable, "-m", "dedup", "check", *args], capture_output=True)
+        assert done.returncode == 1, done.stderr
+        return done.stdout.splitlines()
+    found = check(name)
+    assert found == check(name, b"--no-cache")
+    assert any(line.startswith(name) and b"duplicate of data/09.txt" in line for line in found), found
+    assert check() == check(b"--no-cache")

@@ -121,7 +121,7 @@ def test_warm_checks_in_git_find_what_a_fresh_index_finds(repo):
         assert lines_of(run("check", path)) == lines_of(run("check", path, "--no-cache")), path
     assert lines_of(run("check")) == lines_of(run("check", "--no-cache"))
     with sqlite3.connect(repo / ".dedup_cache" / index_location("data")[1]) as db:
-        paths = {row[0] for row in db.execute("SELECT path FROM docs")}
+        paths = {row[0].decode() for row in db.execute("SELECT path FROM docs")}
     assert "data/12.txt" in paths and "data/08.txt" not in paths
 
 
@@ -173,7 +173,7 @@ def test_a_file_that_could_not_be_read_is_read_by_the_next_check(repo, monkeypat
         assert run("check").exit_code == 1
     def indexed() -> set[str]:
         with sqlite3.connect(repo / ".dedup_cache" / index_location("data")[1]) as db:
-            return {row[0] for row in db.execute("SELECT path FROM docs")}
+            return {row[0].decode() for row in db.execute("SELECT path FROM docs")}
     assert "data/09.txt" not in indexed()
     assert run("check", "data/02.txt").exit_code == 1
     assert "data/09.txt" in indexed()
