@@ -157,6 +157,13 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int,
     return fresh
 
 
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
 def _read(path: str) -> bytes | None:
     try:
         return Path(path).read_bytes()
@@ -168,11 +175,18 @@ def _same_stat(a: os.stat_result, b: os.stat_result) -> bool:
     return (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns)
 
 
+# Below this many bytes to sketch, a check sketches with the reference code: loading
+# the compiled kernel (numba, and the scipy it looks for) costs a hook about 1 s, and the
+# reference code sketches 0.8 MB/s here (the kernel 3.5 MB/s once loaded).
+KERNEL_BYTES = 2_000_000
+
+
 def _sketch(items: list, settings: Settings, jobs: int):
     """(batch, its results) for items whose first element is a Source."""
     batches = [items[i:i + stages.BATCH] for i in range(0, len(items), stages.BATCH)]
     jobs = default_jobs(jobs) if len(items) > stages.BATCH else 1
-    with Runner(jobs, stages.make_context, (settings,)) as run:
+    compiled = None if sum(_size(item[0].file) for item in items) >= KERNEL_BYTES else False
+    with Runner(jobs, stages.make_context, (settings, compiled)) as run:
         yield from zip(batches, run.map(stages.sketch_batch, [([item[0] for item in b], None) for b in batches]))
 
 

@@ -28,10 +28,11 @@ class Context:
     """What a worker needs, built once per worker."""
     settings: Settings
     lexicon: Lexicon
+    compiled: bool | None = None   # sketch with the compiled kernel: None = by each batch's size
 
 
-def make_context(settings: Settings) -> Context:
-    return Context(settings, lexicon.load(settings.lexicons))
+def make_context(settings: Settings, compiled: bool | None = None) -> Context:
+    return Context(settings, lexicon.load(settings.lexicons), compiled)
 
 
 def digest(text: str) -> str:
@@ -64,7 +65,7 @@ def sketch_batch(ctx: Context, job: tuple[list[Source], str | None]) -> list[Ske
         return _sketch_records(ctx, sources[0], spill_path)
     read = [(source, corpus.read(source, ctx.settings.decode_errors == "keep")) for source in sources]
     docs = [doc for _, doc in read if isinstance(doc, Document)]
-    sketched = sketch_many(docs, ctx.settings, ctx.lexicon)
+    sketched = sketch_many(docs, ctx.settings, ctx.lexicon, ctx.compiled)
     for sk, source in zip(sketched, [source for source, doc in read if isinstance(doc, Document)]):
         sk.site = site_of(source, ctx.settings)
     if spill_path:
@@ -131,7 +132,7 @@ def _sketch_records(ctx: Context, source: Source, spill_path: str | None) -> lis
 
     def flush() -> None:
         nonlocal chunk, size
-        sketched = sketch_many([doc for _, doc in chunk], ctx.settings, ctx.lexicon)
+        sketched = sketch_many([doc for _, doc in chunk], ctx.settings, ctx.lexicon, ctx.compiled)
         for sk, (row, _) in zip(sketched, chunk):
             sk.site = site_of(source, ctx.settings, row.site)
         if spill_path:

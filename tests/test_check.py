@@ -268,3 +268,40 @@ def test_write_baseline_on_some_files_keeps_the_other_files_entries_sorted(repo)
     assert len([e for e in after if e["path"] == "data/urdu.txt"]) == \
         len([e for e in whole if e["path"] == "data/urdu.txt"]) + 1
     assert after == sorted(after, key=lambda e: (e["path"], e["rule"], e["text"]))
+
+
+def test_a_hook_sized_check_never_loads_the_compiled_kernel(tmp_path, monkeypatch):
+    """Loading numba (and the scipy it looks for) costs a hook about a second: a check
+    with less than KERNEL_BYTES to sketch uses the reference code, even where the file
+    and its neighbours together pass the per-batch COMPILED_CHARS."""
+    import sys
+    import types
+
+    import dedup
+    from dedup import check as check_module, sketch
+    rng = random.Random(8)
+    data = tmp_path / "data"
+    data.mkdir()
+    for n in range(20):   # all share a footer: each file's neighbours are 16 others
+        text = "\n\n".join(paragraph(rng, 60) for _ in range(6)) + "\n\nFuata habari zetu kila siku\n"
+        (data / f"{n:02d}.txt").write_text(text, encoding="utf-8")
+    hood = sum(p.stat().st_size for p in sorted(data.iterdir())[:17])
+    assert sketch.COMPILED_CHARS < hood and hood * 3 < check_module.KERNEL_BYTES
+    used = []
+
+    def kernel_attribute(name):
+        if name.startswith("__"):   # what introspection asks of any module
+            raise AttributeError(name)
+        used.append(name)
+        raise AssertionError(f"the compiled kernel was used ({name})")
+    forbidden = types.ModuleType("dedup.kernel")
+    forbidden.__getattr__ = kernel_attribute
+    monkeypatch.setitem(sys.modules, "dedup.kernel", forbidden)
+    monkeypatch.setattr(dedup, "kernel", forbidden, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
+    assert run("check", "--corpus", "data").exit_code == 1
+    with open(data / "05.txt", "a", encoding="utf-8") as handle:
+        handle.write("\nA closing line added today to this one article.\n")
+    assert run("check", "--corpus", "data", "data/05.txt").exit_code == 1
+    assert used == []
