@@ -149,6 +149,11 @@ def _in_output(folder_real: str, memo: dict) -> str | None:
     return memo[folder_real]
 
 
+def in_output(folder: str) -> bool:
+    """Whether a folder is one of dedup's outputs or inside one: never read."""
+    return _in_output(os.path.realpath(folder), {}) is not None
+
+
 def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ...]) -> Found:
     """Input files in sorted path order. A dedup output folder is never read, whatever
     the globs: not entered when walking, and an input inside one is left out."""

@@ -26,7 +26,6 @@ from .corpus import Source, enters, takes
 # odd (a symlink, a submodule, a merge, a SHA-256 repository; S: not checked out, sparse;
 # h: assumed unchanged, so git no longer looks at the work tree's copy).
 _PLAIN = re.compile(r"H 100644 [0-9a-f]{40} 0\t|H 100755 [0-9a-f]{40} 0\t")
-_OUTPUT_NAMES = tuple(f"{sep}{name}" for sep in "\t/" for name in (output.MARKER, "report.json"))
 # Git variables a hook inherits that would make `git -C root` take root for the top.
 _LOCATING = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")
 
@@ -87,9 +86,9 @@ def _read_by_walk(root: str, rel: str, include: tuple[str, ...], exclude: tuple[
     *folders, name = rel.split("/")
     if not all(enters(folder, exclude) for folder in folders):
         return False
-    if name == "":
-        return not output.is_output(os.path.join(root, rel))
-    return takes(name, rel, include, exclude)
+    if any(output.is_output(os.path.join(root, *folders[:n])) for n in range(1, len(folders) + 1)):
+        return False   # in one of dedup's outputs
+    return name == "" or takes(name, rel, include, exclude)
 
 
 def listing(root: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> Listing | None:
@@ -103,14 +102,7 @@ def listing(root: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> Li
     if any(_read_by_walk(root, rel, include, exclude) for rel in changed + untracked):
         return None
     for entry in staged:
-        if _PLAIN.match(entry) and not entry.endswith(_OUTPUT_NAMES):   # nearly all: one look each
-            continue
-        rel = entry.partition("\t")[2]
-        odd = not _PLAIN.match(entry)
-        name = rel.rsplit("/", 1)[-1]
-        marks_output = name == output.MARKER or name == "report.json" and output.is_output(
-            os.path.join(root, os.path.dirname(rel)))
-        if (odd or marks_output) and all(enters(f, exclude) for f in rel.split("/")[:-1]):
+        if not _PLAIN.match(entry) and all(enters(f, exclude) for f in entry.partition("\t")[2].split("/")[:-1]):
             return None
     return Listing(root, tuple(staged))
 
@@ -118,16 +110,16 @@ def listing(root: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> Li
 def members(found: Listing, include: tuple[str, ...], exclude: tuple[str, ...]) -> list[Source]:
     """The files of the listing that corpus.discover would find, as it would list them
     (its rules, corpus.enters and corpus.takes, with the globs compiled once: asked of
-    20,000 files one by one they cost more than git)."""
+    20,000 files one by one they cost more than git; and no file of dedup's outputs)."""
     shown, base = found.shown, str(Path(found.root))
     base = base if base.endswith(os.sep) else base + os.sep   # as os.path.join would, 20,000 times
     included, excluded = corpus.matcher(include), corpus.matcher(exclude)
-    entered: dict[str, bool] = {"": True}
+    entered: dict[str, bool] = {"": not corpus.in_output(found.root)}
 
     def walked(folder: str) -> bool:
         if folder not in entered:
             parent, _, name = folder.rpartition("/")
-            entered[folder] = walked(parent) and enters(name, exclude)
+            entered[folder] = walked(parent) and enters(name, exclude) and not output.is_output(base + folder)
         return entered[folder]
 
     out = []

@@ -63,9 +63,19 @@ def test_git_is_not_asked_where_its_view_may_differ_from_the_walk(repo, tmp_path
     assert run("clean", "data", "-o", "data/out").exit_code == 0       # dedup's own output folder
     assert gitfiles.listing("data", include, exclude) is not None
     git(repo, "add", "-f", "data/out")                                  # ... committed: git lists its files
-    assert gitfiles.listing("data", include, exclude) is None
+    found = gitfiles.listing("data", include, exclude)
+    assert gitfiles.members(found, include, exclude) == corpus.discover(["data"], include, exclude).sources
+    assert not any("out/" in s.path for s in gitfiles.members(found, include, exclude))
+    os.chdir("data/out")                                                # a corpus folder that is an output
+    found = gitfiles.listing(".", include, exclude)
+    assert found is not None and gitfiles.members(found, include, exclude) == [] == \
+        corpus.discover(["."], include, exclude).sources
+    os.chdir(repo)
     git(repo, "rm", "-r", "-q", "--cached", "data/out")
-    assert gitfiles.listing("data", include, exclude) is not None
+    git(repo, "add", "data/out/00.txt")                                 # one file of it, its marker not
+    found = gitfiles.listing("data", include, exclude)
+    assert gitfiles.members(found, include, exclude) == corpus.discover(["data"], include, exclude).sources
+    git(repo, "rm", "-q", "--cached", "data/out/00.txt")
     (repo / "data" / "new.txt").write_text("an untracked corpus file\n", encoding="utf-8")
     assert gitfiles.listing("data", include, exclude) is None
     git(repo, "add", "data/new.txt")
