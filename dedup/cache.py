@@ -216,16 +216,16 @@ class Index:
         rows = dict(self.db.execute("SELECT name, value FROM meta WHERE name IN ('git_files', 'git_listing')"))
         if rows.get("git_files") != _listed(found, self.settings) or "git_listing" not in rows:
             return None
-        return Listing(found.root, tuple(rows["git_listing"].split("\0")) if rows["git_listing"] else ())
+        listed = _text(rows["git_listing"])
+        return Listing(found.root, tuple(listed.split("\0")) if listed else ())
 
     def keep_listing(self, found: Listing | None) -> None:
         """Keep git's listing that this refresh brought the index up to (None: forget
         any, so the next refresh compares stats)."""
         self.db.execute("DELETE FROM meta WHERE name IN ('git_files', 'git_listing')")
-        text = "\0".join(found.entries) if found is not None else ""
-        if found is not None and self.trusts_git() and _storable(text):
+        if found is not None and self.trusts_git():
             self.db.executemany("INSERT INTO meta VALUES (?, ?)", [
-                ("git_files", _listed(found, self.settings)), ("git_listing", text)])
+                ("git_files", _listed(found, self.settings)), ("git_listing", _raw("\0".join(found.entries)))])
 
     def trusts_git(self) -> bool:
         """Whether git's blob ids have been the files' own bytes (no filter rewrites them)."""
@@ -391,15 +391,6 @@ def _stat(path: str) -> os.stat_result | None:
         return os.stat(path)
     except OSError:
         return None
-
-
-def _storable(text: str) -> bool:
-    """SQLite text is UTF-8: a file name that is not (kept as surrogates) cannot go in."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _listed(found: Listing, settings: Settings) -> str:

@@ -5,7 +5,7 @@ import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,7 +53,7 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
     return bool(glob and glob.match(os.path.normcase(name)))
 
 
-def matcher(patterns: tuple[str, ...]):
+def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
     """`_matches` for these patterns as one function, for asking it of many names."""
     glob = _glob(tuple(patterns))
     if glob is None:
@@ -67,9 +67,12 @@ def enters(folder: str, exclude: tuple[str, ...]) -> bool:
     return not folder.startswith(".") and not _matches(folder, exclude)
 
 
-def takes(name: str, rel: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> bool:
-    """Whether a file of this name, at `rel` under the input folder, is an input."""
-    return _matches(name, include) and not _matches(name, exclude) and not _matches(rel, exclude)
+@lru_cache(maxsize=64)
+def taker(include: tuple[str, ...], exclude: tuple[str, ...]) -> Callable[[str, str], bool]:
+    """takes(name, rel): whether a file of this name, at `rel` under the input folder,
+    is an input; the globs compiled once, for asking it of every file of a walk."""
+    included, excluded = _matcher(include), _matcher(exclude)
+    return lambda name, rel: included(name) and not excluded(name) and not excluded(rel)
 
 
 def _display(path: Path) -> str:
@@ -110,6 +113,7 @@ def _walk(folder: str, folder_real: str, rel: str, include, exclude, found: Foun
     a git hook walks 20,000 files in well under a second. Dot folders, excluded
     folders, symlinked folders and dedup's output folders are not entered; FIFOs,
     sockets and devices are listed and never opened."""
+    takes = taker(tuple(include), tuple(exclude))
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
     except OSError as err:
@@ -128,7 +132,7 @@ def _walk(folder: str, folder_real: str, rel: str, include, exclude, found: Foun
                 found.outputs.append(_display(Path(entry.path)))
                 continue
             _walk(entry.path, os.path.join(folder_real, name), entry_rel + "/", include, exclude, found, files)
-        elif takes(name, entry_rel, include, exclude):
+        elif takes(name, entry_rel):
             if not is_link and not entry.is_file(follow_symlinks=False):
                 kind = special_kind(entry.stat(follow_symlinks=False).st_mode)
                 if kind:

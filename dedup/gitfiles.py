@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import corpus, output
-from .corpus import Source, enters, takes
+from .corpus import Source, enters, taker
 
 # A listing entry of a plain staged file: "H 100644 <blob id> 0\t<path>"; anything else is
 # odd (a symlink, a submodule, a merge, a SHA-256 repository; S: not checked out, sparse;
@@ -88,7 +88,7 @@ def _read_by_walk(root: str, rel: str, include: tuple[str, ...], exclude: tuple[
         return False
     if any(output.is_output(os.path.join(root, *folders[:n])) for n in range(1, len(folders) + 1)):
         return False   # in one of dedup's outputs
-    return name == "" or takes(name, rel, include, exclude)
+    return name == "" or taker(tuple(include), tuple(exclude))(name, rel)
 
 
 def listing(root: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> Listing | None:
@@ -108,12 +108,11 @@ def listing(root: str, include: tuple[str, ...], exclude: tuple[str, ...]) -> Li
 
 
 def members(found: Listing, include: tuple[str, ...], exclude: tuple[str, ...]) -> list[Source]:
-    """The files of the listing that corpus.discover would find, as it would list them
-    (its rules, corpus.enters and corpus.takes, with the globs compiled once: asked of
-    20,000 files one by one they cost more than git; and no file of dedup's outputs)."""
+    """The files of the listing that corpus.discover would find, as it would list them:
+    by its rules (corpus.enters, corpus.taker, no file of dedup's outputs)."""
     shown, base = found.shown, str(Path(found.root))
     base = base if base.endswith(os.sep) else base + os.sep   # as os.path.join would, 20,000 times
-    included, excluded = corpus.matcher(include), corpus.matcher(exclude)
+    takes = taker(tuple(include), tuple(exclude))
     entered: dict[str, bool] = {"": not corpus.in_output(found.root)}
 
     def walked(folder: str) -> bool:
@@ -126,7 +125,7 @@ def members(found: Listing, include: tuple[str, ...], exclude: tuple[str, ...]) 
     for entry in found.entries:
         rel = _path(entry)
         folder, _, name = rel.rpartition("/")
-        if walked(folder) and included(name) and not excluded(name) and not excluded(rel):
+        if walked(folder) and takes(name, rel):
             out.append(Source(rel if shown == "." else f"{shown}/{rel}", base + rel, rel))
     out.sort(key=lambda s: s.path)
     return out

@@ -204,3 +204,22 @@ def test_a_hook_s_git_variables_do_not_move_the_top_of_the_work_tree(repo, monke
     monkeypatch.setenv("GIT_DIR", str(repo / ".git"))
     assert gitfiles.listing("data", include, ()) == expected
     assert gitfiles.members(expected, include, ()) == corpus.discover(["data"], include, ()).sources
+
+
+def test_a_listing_with_a_name_that_is_not_utf8_is_kept_and_read_back(repo):
+    import sys
+    name = b"data/\xff-copy.txt"
+    (repo / os.fsdecode(name)).write_bytes((repo / "data" / "09.txt").read_bytes())
+    git(repo, "add", "-A")
+    (repo / "setup.cfg").write_text("[dedup]\ncorpus = data\n", encoding="utf-8")
+
+    def check(*args: bytes) -> list[bytes]:
+        done = subprocess.run([sys.executable, "-m", "dedup", "check", *args], capture_output=True)
+        assert done.returncode == 1, done.stderr
+        return done.stdout.splitlines()
+    assert check() == check(b"--no-cache")
+    idx, members, found = _index(repo)
+    assert os.fsdecode(name) in {s.path for s in members}
+    assert idx._listing(found) == found and idx.stale(members, found) == ([], [])
+    idx.close()
+    assert any(line.startswith(name) for line in check(name))
