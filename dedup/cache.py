@@ -32,10 +32,10 @@ from .gitfiles import Listing
 from .sketch import DocSketch, document_signatures
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 10  # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
+SCHEMA = 11  # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
 # 6: boilerplate counted per source (site); 7: band keys kept band by band (sketch.Rows); 8: no sketches, link keys
 # kept; 9: link keys in a table of their own (a scan of docs reads 2 MB, not 46); 10: paths and label texts as
-# bytes (file names that are not UTF-8)
+# bytes (file names that are not UTF-8); 11: git's listing as bytes
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16
@@ -214,8 +214,8 @@ class Index:
         if not self.trusts_git():
             return None
         rows = dict(self.db.execute("SELECT name, value FROM meta WHERE name IN ('git_files', 'git_listing')"))
-        if rows.get("git_files") != _listed(found, self.settings) or "git_listing" not in rows:
-            return None
+        if rows.get("git_files") != _listed(found, self.settings) or not isinstance(rows.get("git_listing"), bytes):
+            return None   # none kept, of other files, or not as this version keeps it: compare stats
         listed = _text(rows["git_listing"])
         return Listing(found.root, tuple(listed.split("\0")) if listed else ())
 

@@ -223,3 +223,16 @@ def test_a_listing_with_a_name_that_is_not_utf8_is_kept_and_read_back(repo):
     assert idx._listing(found) == found and idx.stale(members, found) == ([], [])
     idx.close()
     assert any(line.startswith(name) for line in check(name))
+
+
+def test_a_kept_listing_not_as_this_version_keeps_it_is_not_trusted(repo):
+    """Text where bytes are kept (a damaged index, or one of an older format): the
+    check compares stats, answers as a fresh index does, and keeps a listing again."""
+    (repo / "setup.cfg").write_text("[dedup]\ncorpus = data\n", encoding="utf-8")
+    assert run("check").exit_code == 1
+    with sqlite3.connect(repo / ".dedup_cache" / index_location("data")[1]) as db:
+        db.execute("UPDATE meta SET value = 'not a listing' WHERE name = 'git_listing'")
+    assert lines_of(run("check", "data/09.txt")) == lines_of(run("check", "data/09.txt", "--no-cache"))
+    idx, members, found = _index(repo)
+    assert idx._listing(found) == found
+    idx.close()
