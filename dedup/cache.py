@@ -87,11 +87,11 @@ def _signed(values) -> list[int]:
     return np.asarray(values, dtype=np.uint64).view(np.int64).tolist()
 
 
-def link_keys(sketches: list[DocSketch], settings: Settings) -> list[np.ndarray]:
-    """For each document, everything through which another file can duplicate it:
-    its distinct keys, sorted, as signed 64-bit integers (what the links table holds).
-    The documents' own band keys are made in one call: one at a time cost 0.75 ms."""
-    digests = [content_digest(sk, settings) for sk in sketches]
+def link_keys(sketches: list[DocSketch], settings: Settings, digests: list[bytes | None]) -> list[np.ndarray]:
+    """For each document (and its content_digest), everything through which another
+    file can duplicate it: its distinct keys, sorted, as signed 64-bit integers (what
+    the links table holds). The documents' own band keys are made in one call: one at
+    a time cost 0.75 ms."""
     whole = [n for n, digest in enumerate(digests) if digest is not None]
     bands, rows = settings.lsh_params
     whole_keys = dict(zip(whole, index.band_keys(
@@ -279,15 +279,16 @@ class Index:
         """Record files' keys and counts, replacing what was there (inside `updating`):
         (path, stat, sha256, sketch or None, why it was skipped or None) each."""
         sketches = [sk for _, _, _, sk, _ in files if sk is not None]
-        keys = iter(link_keys(sketches, self.settings))
+        digests = [content_digest(sk, self.settings) for sk in sketches]
+        made = iter(zip(link_keys(sketches, self.settings, digests), digests))
         for path, st, sha256, sketch, skipped in files:
-            self._store(path, st, sha256, sketch, skipped, None if sketch is None else next(keys))
+            keys, digest = next(made) if sketch is not None else (None, None)
+            self._store(path, st, sha256, sketch, skipped, keys, digest)
 
-    def _store(self, path, st, sha256, sketch, skipped, keys) -> None:
+    def _store(self, path, st, sha256, sketch, skipped, keys, digest) -> None:
         row = self.db.execute("SELECT id FROM docs WHERE path = ?", (_raw(path),)).fetchone()
         if row:
             self._drop(row[0])
-        digest = content_digest(sketch, self.settings) if sketch is not None else None
         self.db.execute(
             "INSERT INTO docs (path, size, mtime_ns, sha256, digest, skipped) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
@@ -313,7 +314,7 @@ class Index:
 
     def _link_keys(self, doc: int) -> list[int]:
         row = self.db.execute("SELECT keys FROM doc_keys WHERE doc = ?", (doc,)).fetchone()
-        if not row or row[0] is None:
+        if not row:
             return []
         if len(row[0]) % 8:   # a damaged blob: the caller rebuilds
             raise CacheError("unreadable link keys")

@@ -131,7 +131,7 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int,
     changed, gone = idx.stale(members, found)
     blobs = found.blobs() if found is not None and changed else {}
     to_sketch = []
-    fresh = {}
+    fresh: dict[str, DocSketch] = {}
     with idx.updating():
         idx.forget(gone)
         for source, st in changed:
@@ -148,11 +148,15 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int,
                 idx.touch(source.path, st)
             else:
                 to_sketch.append((source, st, sha))
-        for batch, results in _sketch(to_sketch, settings, jobs):
-            idx.store([(source.path, st, sha, None, result.reason) if isinstance(result, corpus.Skipped) else
-                       (source.path, st, sha, result.sketch, None) for (source, st, sha), result in zip(batch, results)])
-            fresh.update((source.path, result.sketch) for (source, _, _), result in zip(batch, results)
-                         if not isinstance(result, corpus.Skipped))
+        for batch, results in _sketch(to_sketch, settings, jobs, sum(st.st_size for _, st, _ in to_sketch)):
+            files = []
+            for (source, st, sha), result in zip(batch, results):
+                if isinstance(result, corpus.Skipped):
+                    files.append((source.path, st, sha, None, result.reason))
+                else:
+                    files.append((source.path, st, sha, result.sketch, None))
+                    fresh[source.path] = result.sketch
+            idx.store(files)
         idx.keep_listing(found)
     return fresh
 
@@ -181,11 +185,12 @@ def _same_stat(a: os.stat_result, b: os.stat_result) -> bool:
 KERNEL_BYTES = 2_000_000
 
 
-def _sketch(items: list, settings: Settings, jobs: int):
-    """(batch, its results) for items whose first element is a Source."""
+def _sketch(items: list, settings: Settings, jobs: int, size: int):
+    """(batch, its results) for items whose first element is a Source; `size`: their
+    bytes, which decide whether loading the compiled kernel pays."""
     batches = [items[i:i + stages.BATCH] for i in range(0, len(items), stages.BATCH)]
     jobs = default_jobs(jobs) if len(items) > stages.BATCH else 1
-    compiled = None if sum(_size(item[0].file) for item in items) >= KERNEL_BYTES else False
+    compiled = None if size >= KERNEL_BYTES else False
     with Runner(jobs, stages.make_context, (settings, compiled)) as run:
         yield from zip(batches, run.map(stages.sketch_batch, [([item[0] for item in b], None) for b in batches]))
 
@@ -195,7 +200,7 @@ def _sketches(paths: list[str], by_path: dict[str, Source], known: dict[str, Doc
     """The sketches of these files in path order: those just made, the rest read and
     sketched again (a file that can no longer be read is left out)."""
     wanted = [(by_path[p],) for p in paths if p not in known and p in by_path]
-    for batch, results in _sketch(wanted, settings, jobs):
+    for batch, results in _sketch(wanted, settings, jobs, sum(_size(item[0].file) for item in wanted)):
         for (source,), result in zip(batch, results):
             if not isinstance(result, corpus.Skipped):
                 known[source.path] = result.sketch

@@ -49,13 +49,13 @@ def _glob(patterns: tuple[str, ...]) -> re.Pattern | None:
 
 
 def _matches(name: str, patterns: tuple[str, ...]) -> bool:
-    glob = _glob(tuple(patterns))
-    return bool(glob and glob.match(os.path.normcase(name)))
+    return _matcher(tuple(patterns))(name)
 
 
+@lru_cache(maxsize=64)
 def _matcher(patterns: tuple[str, ...]) -> Callable[[str], bool]:
-    """`_matches` for these patterns as one function, for asking it of many names."""
-    glob = _glob(tuple(patterns))
+    """Whether a name matches any of these patterns, as one function, for asking it of many names."""
+    glob = _glob(patterns)
     if glob is None:
         return lambda name: False
     match, normcase = glob.match, os.path.normcase
