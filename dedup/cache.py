@@ -29,6 +29,7 @@ from .rules.sources import site_label
 from .config import Settings
 from .corpus import Source
 from .gitfiles import Listing
+from .sign import distinct
 from .sketch import DocSketch, document_signatures
 
 FOLDER = output.CACHE_FOLDER
@@ -106,7 +107,7 @@ def link_keys(sketches: list[DocSketch], settings: Settings, digests: list[bytes
             parts.append(sk.paragraph_keys.array().ravel())
         if digests[n] is not None:
             parts += [np.frombuffer(digests[n][:8], "<u8"), whole_keys[n]]
-        out.append(np.unique(np.concatenate([np.asarray(p, np.uint64) for p in parts]).view(np.int64)))
+        out.append(distinct(np.concatenate([np.asarray(p, np.uint64) for p in parts]).view(np.int64)))
     return out
 
 

@@ -12,6 +12,8 @@ from typing import Callable
 
 import numpy as np
 
+from .sign import distinct
+
 BAND_MIX = 0x9E3779B97F4A7C15
 _BAND_MIX = np.uint64(BAND_MIX)
 
@@ -124,7 +126,7 @@ def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarity: Call
     kept = []
     for lo in range(0, len(pairs), _PAIRS_PER_PASS):
         chunk = pairs[lo:lo + _PAIRS_PER_PASS]
-        items = np.unique(chunk)
+        items = distinct(chunk)
         signatures = signatures_of(items)
         at = np.searchsorted(items, chunk)
         kept.append(chunk[estimated_similarity(signatures, at) >= threshold - slack])

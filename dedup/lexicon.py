@@ -109,7 +109,7 @@ class Lexicon:
 
 
 def _hashes(words) -> np.ndarray:
-    return np.unique(np.array([sign.word_hash64(w) for w in words], np.uint64))
+    return sign.distinct(np.array([sign.word_hash64(w) for w in words], np.uint64))
 
 
 def _longest(table: dict) -> int:

@@ -10,6 +10,7 @@ so `as_minhash()` gives a `LeanMinHash` usable in a `MinHashLSH`.
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,6 +29,18 @@ _SLICE = 1 << 20          # characters hashed per numpy pass
 
 SEQUENCE_SEED = 0x9E3779B97F4A7C15
 _MASK64 = 0xFFFFFFFFFFFFFFFF
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an array, as np.unique gives them; without
+    np.unique's first call, which imports numpy.ma (30 ms of a git hook's 0.5 s)."""
+    out = np.sort(values, axis=None)
+    if len(out) < 2:
+        return out
+    keep = np.empty(len(out), np.bool_)
+    keep[0] = True
+    np.not_equal(out[1:], out[:-1], out=keep[1:])
+    return out[keep]
 
 
 def word_hash64(word: str) -> int:
@@ -149,7 +162,7 @@ def block_shingles(hashes: np.ndarray, k: int) -> np.ndarray:
     than k words is one shingle of all its words."""
     if len(hashes) == 0:
         return np.empty(0, dtype=np.uint32)
-    return np.unique(kgram_hashes(hashes, min(k, len(hashes))))
+    return distinct(kgram_hashes(hashes, min(k, len(hashes))))
 
 
 def blocks(word64: np.ndarray, first: np.ndarray, last: np.ndarray, k: int, num_perm: int, seed: int):
@@ -158,7 +171,7 @@ def blocks(word64: np.ndarray, first: np.ndarray, last: np.ndarray, k: int, num_
     kernel.blocks, and the path of small batches."""
     w32 = fold32(word64)
     kgrams = kgram_hashes(w32, k)
-    sets = [block_shingles(w32[f:l], k) if l - f < k else np.unique(kgrams[f:l - k + 1])
+    sets = [block_shingles(w32[f:l], k) if l - f < k else distinct(kgrams[f:l - k + 1])
             for f, l in zip(first.tolist(), last.tolist())]
     exact = np.array([sequence_hash(word64[f:l].tolist()) for f, l in zip(first.tolist(), last.tolist())], np.uint64)
     offsets = np.concatenate([[0], np.cumsum([len(s) for s in sets], dtype=np.int64)]).astype(np.int64)
@@ -166,11 +179,24 @@ def blocks(word64: np.ndarray, first: np.ndarray, last: np.ndarray, k: int, num_
     return exact, flat, offsets, signatures(sets, num_perm, seed)
 
 
+# (num_perm, seed) -> the file of their permutations drawn ahead, the default settings':
+# numpy.random's import and generator cost a git hook 30 ms (tests draw them again).
+_DRAWN = {(128, 1): "data/minhash-128-1.npy"}
+
+
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's own permutation parameters (a, b) for (num_perm, seed), drawn as
+    """datasketch's own permutation parameters (a, b) for (num_perm, seed), as
     `MinHash(num_perm, seed)` draws them for affine32 (tests compare the two): signing
     never imports datasketch, whose import alone takes half a second (scipy)."""
+    if (num_perm, seed) in _DRAWN:
+        with resources.files("dedup").joinpath(_DRAWN[num_perm, seed]).open("rb") as handle:
+            a, b = np.load(handle, allow_pickle=False)
+        return a, b
+    return draw_permutations(num_perm, seed)
+
+
+def draw_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)

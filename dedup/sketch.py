@@ -236,7 +236,7 @@ def document_shingles(sk: DocSketch, settings: Settings, content: np.ndarray | N
         return np.empty(0, np.uint32)
     every = sk.shingles.span(int(content[0]), int(content[-1]) + 1)   # one read for all of them
     base = sk.shingles.offsets[content[0]]
-    return np.unique(np.concatenate([every[sk.shingles.offsets[p] - base:sk.shingles.offsets[p + 1] - base]
+    return sign.distinct(np.concatenate([every[sk.shingles.offsets[p] - base:sk.shingles.offsets[p + 1] - base]
                                      for p in content]))
 
 

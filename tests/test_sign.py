@@ -120,11 +120,23 @@ def test_shingles_are_word_kgrams():
     assert sign.shingles([], 5).tolist() == []
 
 
-@pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 42)])
-def test_permutations_are_datasketch_own(num_perm, seed):
-    a, b = sign.permutations(num_perm, seed)
+@pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 42), *sign._DRAWN])
+@pytest.mark.parametrize("draw", [sign.permutations, sign.draw_permutations])
+def test_permutations_are_datasketch_own(num_perm, seed, draw):
+    """Drawn, and read from the file drawn ahead for the default settings."""
+    a, b = draw(num_perm, seed)
     reference = MinHash(num_perm=num_perm, seed=seed).permutations
+    assert a.dtype == b.dtype == np.uint32
     assert a.tolist() == reference[0].tolist() and b.tolist() == reference[1].tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 40), max_size=30), st.sampled_from([np.uint32, np.uint64, np.int64]))
+def test_distinct_is_numpys_unique(values, dtype):
+    array = np.array(values, dtype)
+    assert sign.distinct(array).tolist() == np.unique(array).tolist()
+    assert sign.distinct(array).dtype == dtype
+    assert sign.distinct(array.reshape(-1, 1)).tolist() == np.unique(array).tolist()   # flattened, as np.unique does
 
 
 @pytest.mark.parametrize("num_perm, seed, chunk, compiled", [(128, 1, None, False), (64, 42, None, False),
