@@ -329,13 +329,12 @@ class Index:
         if not row:
             return []
         found = {row[0]}
-        for chunk in _chunks(self._link_keys(row[0])):
-            marks = ",".join("?" * len(chunk))
-            rows = self.db.execute(
-                "SELECT doc FROM (SELECT l.doc, ROW_NUMBER() OVER (PARTITION BY l.key ORDER BY d.path) AS n "
-                f"FROM links AS l JOIN docs AS d ON d.id = l.doc WHERE l.key IN ({marks})) WHERE n <= ?",
-                (*chunk, NEIGHBOURS_PER_KEY))
-            found.update(r[0] for r in rows)
+        # one query a key: SQLite keeps the first few of a footer's thousands of files in a
+        # bounded sort (a window over all the keys at once sorted them all: 60 ms, here 15)
+        first = ("SELECT l.doc FROM links AS l JOIN docs AS d ON d.id = l.doc WHERE l.key = ? "
+                 "ORDER BY d.path LIMIT ?")
+        for key in self._link_keys(row[0]):
+            found.update(r[0] for r in self.db.execute(first, (key, NEIGHBOURS_PER_KEY)))
         paths = []
         for chunk in _chunks(sorted(found)):
             marks = ",".join("?" * len(chunk))
