@@ -24,7 +24,7 @@ import numpy as np
 
 from . import __version__, index, output
 from .rules.duplicates import content_digest
-from .rules.learned import CorpusStats, short_lines, teaser_labels, templates_from
+from .rules.learned import CorpusStats, LabelEvidence, short_lines, teaser_labels, templates_from
 from .rules.sources import site_label
 from .config import Settings
 from .corpus import Source
@@ -351,18 +351,24 @@ class Index:
         line_documents = {int(np.int64(key).view(np.uint64)): n
                           for key, n in self._counts("short_counts", _signed(hashes))}
         labels = sorted({site_label(sk, key) for sk in sketches for key, _, _ in sk.label.values()})
-        frequent = [key for key, _ in self._counts("label_counts", [_raw(label) for label in labels])]
-        evidence: dict[str, list] = {}
-        seen = set()
-        for chunk in _chunks(frequent):
-            marks = ",".join("?" * len(chunk))
-            for key, copy, written, n, rests in self.db.execute(
-                    f"SELECT l.key, l.copy, l.written, l.lines, l.rests FROM labels AS l JOIN docs AS d "
-                    f"ON d.id = l.doc WHERE l.key IN ({marks}) ORDER BY d.path", chunk):
-                if (key, copy) not in seen:
-                    seen.add((key, copy))
-                    evidence.setdefault(_text(key), []).append((_text(written), n, set(json.loads(rests))))
+        evidence = {_text(key): self._label_evidence(key, documents)
+                    for key, documents in self._counts("label_counts", [_raw(label) for label in labels])}
         return CorpusStats(line_documents, templates_from(evidence, settings))
+
+    def _label_evidence(self, key: bytes, documents: int) -> LabelEvidence:
+        """A label's evidence over the indexed files (exact copies once), worked out by
+        SQLite: a site's teaser label starts lines in thousands of them. Exact copies
+        have the same lines and headlines, so counting copies per line count is exact."""
+        run = self.db.execute
+        written = run("SELECT l.written FROM labels AS l JOIN docs AS d ON d.id = l.doc WHERE l.key = ? "
+                      "ORDER BY d.path LIMIT 1", (key,)).fetchone()[0]
+        lines = run("SELECT lines, count(DISTINCT copy) FROM labels WHERE key = ? GROUP BY lines ORDER BY lines",
+                    (key,)).fetchall()
+        # two headlines: one file has two (its list has a comma), or two files differ
+        varied = run("SELECT 1 FROM labels WHERE key = ? AND rests LIKE '%,%' LIMIT 1", (key,)).fetchone() is not None \
+            or run("SELECT count(*) FROM (SELECT DISTINCT rests FROM labels WHERE key = ? LIMIT 2)",
+                   (key,)).fetchone()[0] >= 2
+        return LabelEvidence(_text(written), documents, tuple(lines), varied)
 
     def _counts(self, table: str, keys: list) -> list[tuple]:
         """(key, documents) for the keys in `min_docs` or more documents."""

@@ -329,3 +329,64 @@ def test_a_file_name_that_is_not_utf8_is_indexed_and_checked_like_any_other(site
     assert found == check(name, b"--no-cache")
     assert any(line.startswith(name) and b"duplicate of data/09.txt" in line for line in found), found
     assert check() == check(b"--no-cache")
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_index_sums_up_each_teaser_label_as_clean_does(tmp_path, monkeypatch, seed):
+    """The teaser rule's evidence for a label (first written form, documents, lines per
+    document, two headlines or not), as the index works it out in SQL, equals what
+    `clean` sums up from the documents: labels with one headline only, two in one
+    file, interviews (many lines a file), written forms that differ, exact copies."""
+    from dedup import check, corpus, stages
+    from dedup.config import Settings
+    from dedup.rules.duplicates import content_digest
+    from dedup.rules.learned import label_evidence, teaser_labels
+    rng = random.Random(seed)
+    data = tmp_path / "data"
+    data.mkdir()
+    labels = {   # label: its written forms, how many headlines, how many lines a file may have
+        "Soma pia": (["Soma pia", "SOMA PIA", "soma pia"], 6, [0, 1, 1, 2]),
+        "Habari zaidi": (["Habari zaidi"], 1, [0, 1, 1, 2, 5]),   # always the same headline
+        "Kwa ufupi": (["Kwa ufupi"], 6, [0, 1]),                  # one a file: different files differ
+        "Swali": (["Swali"], 6, [0, 2, 5, 6]),                    # an interview, in some seeds
+        "Tazama": (["Tazama"], 2, [2]),                           # the same two headlines in every file
+    }
+    pools = {label: [paragraph(rng, 5).rstrip(".") for _ in range(n)] for label, (_, n, _) in labels.items()}
+    for n in range(14):
+        lines = [paragraph(rng, 9)]
+        for label in rng.sample(sorted(labels), 2):   # (three labels in a file: a form, no evidence)
+            written, _, counts = labels[label]
+            for at in range(rng.choice(counts)):
+                headline = pools[label][at] if label == "Tazama" else rng.choice(pools[label])
+                lines.insert(rng.randint(1, len(lines)), f"{rng.choice(written)}: {headline}")
+        lines += [paragraph(rng, 35) for _ in range(2)]
+        (data / f"{n:02d}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for n in rng.sample(range(14), 3):   # exact copies, which count once
+        (data / f"{n:02d}-copy.txt").write_text((data / f"{n:02d}.txt").read_text("utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
+    run("check")   # builds the index
+    settings = Settings()
+    sources = corpus.discover([settings.corpus], settings.include, settings.exclude).sources
+    settings = stages.resolve_source(sources, settings)
+    sketches, seen = [], set()
+    for item in stages.sketch_batch(stages.make_context(settings), (sources, None)):
+        digest = content_digest(item.sketch, settings)
+        if digest not in seen:   # clean counts the documents it keeps: the first of exact copies
+            seen.add(digest)
+            sketches.append(item.sketch)
+    evidence: dict[str, list] = {}
+    for sk in sketches:
+        for key, item in teaser_labels(sk).items():
+            evidence.setdefault(key, []).append(item)
+    frequent = {key: docs for key, docs in evidence.items() if len(docs) >= settings.min_docs}
+    assert frequent
+    top, name = check.index_location(settings.corpus)
+    idx = cache.Index(top, settings, name)
+    try:
+        for key, docs in frequent.items():
+            assert idx._label_evidence(cache._raw(key), len(docs)) == label_evidence(docs), key
+        assert idx.stats(sketches).templates == cache.templates_from(
+            {key: label_evidence(docs) for key, docs in evidence.items()}, settings)
+    finally:
+        idx.close()

@@ -55,16 +55,35 @@ def teaser_labels(sk: DocSketch) -> dict[str, tuple[str, int, set[int]]]:
     return {} if len(found) >= _FIELDS_PER_DOCUMENT else found
 
 
-def templates_from(evidence: dict[str, list[tuple[str, int, set[int]]]], settings: Settings) -> dict[str, tuple[str, int]]:
+@dataclass(frozen=True)
+class LabelEvidence:
+    """What the teaser rule decides a label by, over the documents whose lines it
+    starts (exact copies once): `clean` sums it up from every document's evidence,
+    `dedup check` reads it from its index without loading thousands of rows."""
+    written: str                       # the label as the first of them (in path order) writes it
+    documents: int
+    lines: tuple[tuple[int, int], ...]   # (lines under the label in a document, documents with that many)
+    varied: bool                       # at least two different headlines under it, over all of them
+
+
+def label_evidence(docs: list[tuple[str, int, set[int]]]) -> LabelEvidence:
+    """The summary of teaser_labels' items for one label, in path order."""
+    lines: dict[int, int] = defaultdict(int)
+    for _, n, _ in docs:
+        lines[n] += 1
+    return LabelEvidence(docs[0][0], len(docs), tuple(sorted(lines.items())),
+                         len(set().union(*(r for _, _, r in docs))) >= 2)
+
+
+def templates_from(evidence: dict[str, LabelEvidence], settings: Settings) -> dict[str, tuple[str, int]]:
     """Labels that start lines in `min_docs` documents with at least two different
     headlines. Many lines under one label in a typical document is an interview
     ("Q: …"), not teasers."""
     out = {}
-    for key, docs in evidence.items():
-        rests = set().union(*(r for _, _, r in docs))
-        if len(docs) >= settings.min_docs and len(rests) >= 2 \
-                and statistics.median(n for _, n, _ in docs) <= _TEASERS_PER_DOCUMENT:
-            out[key] = (docs[0][0], len(docs))
+    for key, label in evidence.items():
+        if label.documents >= settings.min_docs and label.varied and \
+                statistics.median(n for n, documents in label.lines for _ in range(documents)) <= _TEASERS_PER_DOCUMENT:
+            out[key] = (label.written, label.documents)
     return out
 
 
@@ -92,7 +111,7 @@ def corpus_stats(sketches: list[DocSketch], settings: Settings) -> CorpusStats:
     counted, documents = np.unique(keys[first_of_pair], return_counts=True)
     frequent = documents >= settings.min_docs
     return CorpusStats(dict(zip(counted[frequent].tolist(), documents[frequent].tolist())),
-                       templates_from(evidence, settings))
+                       templates_from({key: label_evidence(docs) for key, docs in evidence.items()}, settings))
 
 
 def frequent_lines(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
