@@ -55,6 +55,28 @@ def _fold_table() -> dict[int, str | None]:
 FOLD = _fold_table()
 
 
+# What most web text needs NFKC for: no-break spaces and the ellipsis. Any character may
+# be replaced by its own NFKC form first without changing the text's (NFKC decomposes
+# character by character before it composes), and str.replace is fast.
+_COMMON_COMPAT = {char: unicodedata.normalize("NFKC", char) for char in "\xa0\u202f\u2026"}
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), for a whole document: Python normalizes all
+    of a text that is not NFKC already, slowly (0.6 s of 21 M characters of news in which
+    a third of the articles have a no-break space), so the common characters are
+    replaced first, then only the lines that still need it are normalized (the same
+    result: a line break is a starter that nothing composes with)."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for char, folded in _COMMON_COMPAT.items():
+        text = text.replace(char, folded)
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    return "\n".join(line if unicodedata.is_normalized("NFKC", line) else unicodedata.normalize("NFKC", line)
+                     for line in text.split("\n"))
+
+
 def normalize(text: str) -> str:
     """Return `text` folded for matching: NFKC, case folding, invisible characters,
     Arabic diacritics and letter variants, digits of all scripts."""

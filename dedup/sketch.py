@@ -11,7 +11,6 @@ candidate's is signed again from its shingles, to the same values.
 from __future__ import annotations
 
 import os
-import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +20,7 @@ from . import affixes, index, segment, shapes, sign
 from .config import Settings
 from .corpus import Document
 from .lexicon import Hit, Lexicon
-from .normalize import tokens
+from .normalize import nfkc, tokens
 
 # A teaser label: a few words, then a colon, a bar, a guillemet or a spaced dash.
 _LABEL = regex.compile(r"^(.{1,60}?)(?:\s*[:：|»›]|\s+[-–—]+\s)")
@@ -394,7 +393,7 @@ def _words_compiled(docs: list[Document], settings: Settings) -> list[_Words]:
     out = []
     for doc in docs:
         raw_starts, raw_ends = kernel.split_lines(_code_points(doc.text))
-        codes = _code_points(unicodedata.normalize("NFKC", doc.text).casefold())
+        codes = _code_points(nfkc(doc.text).casefold())
         starts, ends = kernel.split_lines(codes)
         if len(starts) != len(raw_starts):   # cannot happen (NFKC keeps line breaks): the reference decides
             out.append(_words_reference(doc, settings))

@@ -4,10 +4,12 @@ import unicodedata
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup import normalize as normalize_module
 from dedup.cli import main
-from dedup.normalize import key, normalize, separated_after, tokens
+from dedup.normalize import key, nfkc, normalize, separated_after, tokens
 
 
 @pytest.fixture
@@ -235,3 +237,14 @@ def test_key_is_the_tokens_joined_by_single_spaces():
 ])
 def test_separated_after(text, count, expected):
     assert separated_after(text, count) is expected
+
+
+# Line breaks among the characters NFKC changes most: no-break spaces, Arabic presentation
+# forms, ligatures, Hangul jamo that compose, combining marks that reorder or compose.
+_NFKC_PROBES = "\n\n\r\xa0\u202f\u2026 \u2033\u2026\ufef7\ufe8e\ufb01\u1100\u1161\u11a8\u0301\u0323\u0327e\u0915\u093c\u0928\u0627\u064b"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(_NFKC_PROBES), st.characters(codec="utf-8")), max_size=60))
+def test_nfkc_of_a_document_line_by_line_is_pythons(text):
+    assert nfkc(text) == unicodedata.normalize("NFKC", text)
