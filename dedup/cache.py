@@ -2,8 +2,9 @@
 
 For every corpus file it keeps the file's stat and content hash, and the keys that
 connect it to other files (line and paragraph hashes, LSH band keys, the document's
-digest and band keys), plus its contribution to the corpus-wide boilerplate counts.
-It keeps no sketches: a check sketches the checked files and their neighbours again
+digest and band keys), plus its contribution to the corpus-wide boilerplate counts,
+which it answers as counts.py's second store. It knows no rule: check.py gives it
+each file's Entry. It keeps no sketches: a check sketches the checked files and their neighbours again
 from the files themselves (a few dozen files; a pickled sketch was 7 KB a file, two
 thirds of the index). The whole index is tied to a fingerprint of the tool version,
 the settings and the lexicons: anything else, or a file SQLite cannot read, is
@@ -23,11 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, index, output
-from .rules.duplicates import content_digest
-from .rules.learned import CorpusStats, LabelEvidence, short_lines, teaser_labels, templates_from
-from .rules.sources import site_label
 from .config import Settings
 from .corpus import Source
+from .counts import Evidence, LabelEvidence
 from .gitfiles import Listing
 from .sign import distinct
 from .sketch import DocSketch, document_signatures
@@ -81,6 +80,17 @@ def fingerprint(settings: Settings) -> str:
     for path in settings.lexicons:
         h.update(Path(path).read_bytes())
     return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What the index keeps of one file, as the rules make it (check.py): the sketch its
+    link keys come from, its content digest (exact copies share it and count once),
+    and what it adds to the counts: its short lines' keys and teaser labels' evidence."""
+    sketch: DocSketch
+    digest: bytes | None
+    shorts: list[int]
+    labels: dict[str, Evidence]
 
 
 def _signed(values) -> list[int]:
@@ -276,37 +286,35 @@ class Index:
                 self.db.execute(f"INSERT INTO {counts} VALUES (?, 1) ON CONFLICT (key) DO UPDATE "
                                 f"SET documents = documents + 1", (key,))
 
-    def store(self, files: list[tuple[str, os.stat_result, str, DocSketch | None, str | None]]) -> None:
+    def store(self, files: list[tuple[str, os.stat_result, str, Entry | None, str | None]]) -> None:
         """Record files' keys and counts, replacing what was there (inside `updating`):
-        (path, stat, sha256, sketch or None, why it was skipped or None) each."""
-        sketches = [sk for _, _, _, sk, _ in files if sk is not None]
-        digests = [content_digest(sk, self.settings) for sk in sketches]
-        made = iter(zip(link_keys(sketches, self.settings, digests), digests))
-        for path, st, sha256, sketch, skipped in files:
-            keys, digest = next(made) if sketch is not None else (None, None)
-            self._store(path, st, sha256, sketch, skipped, keys, digest)
+        (path, stat, sha256, entry or None, why it was skipped or None) each."""
+        entries = [entry for _, _, _, entry, _ in files if entry is not None]
+        made = iter(link_keys([e.sketch for e in entries], self.settings, [e.digest for e in entries]))
+        for path, st, sha256, entry, skipped in files:
+            self._store(path, st, sha256, entry, skipped, next(made) if entry is not None else None)
 
-    def _store(self, path, st, sha256, sketch, skipped, keys, digest) -> None:
+    def _store(self, path, st, sha256, entry: Entry | None, skipped, keys) -> None:
         row = self.db.execute("SELECT id FROM docs WHERE path = ?", (_raw(path),)).fetchone()
         if row:
             self._drop(row[0])
+        digest = entry.digest if entry is not None else None
         self.db.execute(
             "INSERT INTO docs (path, size, mtime_ns, sha256, digest, skipped) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
             "sha256 = excluded.sha256, digest = excluded.digest, skipped = excluded.skipped",
             (_raw(path), st.st_size, st.st_mtime_ns, sha256, digest, skipped))
         doc = self.db.execute("SELECT id FROM docs WHERE path = ?", (_raw(path),)).fetchone()[0]
-        if sketch is None:
+        if entry is None:
             self.db.execute("DELETE FROM doc_keys WHERE doc = ?", (doc,))
             return
         self.db.execute("INSERT OR REPLACE INTO doc_keys VALUES (?, ?)", (doc, keys.tobytes()))
         self._pending.append((keys, doc))
         copy = digest.hex() if digest is not None else f"#{doc}"   # exact copies share it and count once
-        self._add("shorts", "short_counts",
-                  [(k, doc, copy) for k in _signed(sorted(short_lines(sketch, self.settings)))])
+        self._add("shorts", "short_counts", [(k, doc, copy) for k in _signed(entry.shorts)])
         self._add("labels", "label_counts", [
             (_raw(key), doc, copy, _raw(written), n, json.dumps(sorted(_signed(sorted(rests)))))
-            for key, (written, n, rests) in sorted(teaser_labels(sketch).items())])
+            for key, (written, n, rests) in sorted(entry.labels.items())])
 
     # -- reading ---------------------------------------------------------------
     def live_paths(self) -> set[str]:
@@ -341,19 +349,13 @@ class Index:
             paths += [_text(p) for (p,) in self.db.execute(f"SELECT path FROM docs WHERE id IN ({marks})", chunk)]
         return sorted(paths)
 
-    def stats(self, sketches: list[DocSketch]) -> CorpusStats:
-        """The corpus-wide counts for the lines and labels of these documents, read
-        from the counts the index keeps. Exact duplicate files count once (the first
-        in path order gives a label's evidence), as `clean` counts only the
-        documents it keeps."""
-        settings = self.settings
-        hashes = sorted(set().union(*(short_lines(sk, settings) for sk in sketches)))
-        line_documents = {int(np.int64(key).view(np.uint64)): n
-                          for key, n in self._counts("short_counts", _signed(hashes))}
-        labels = sorted({site_label(sk, key) for sk in sketches for key, _, _ in sk.label.values()})
-        evidence = {_text(key): self._label_evidence(key, documents)
-                    for key, documents in self._counts("label_counts", [_raw(label) for label in labels])}
-        return CorpusStats(line_documents, templates_from(evidence, settings))
+    # the counts.Counts interface: what the learned rules ask of the whole corpus
+    def line_documents(self, keys: list[int]) -> dict[int, int]:
+        return {int(np.int64(key).view(np.uint64)): n for key, n in self._counts("short_counts", _signed(keys))}
+
+    def label_evidence(self, labels: list[str]) -> dict[str, LabelEvidence]:
+        return {_text(key): self._label_evidence(key, documents)
+                for key, documents in self._counts("label_counts", [_raw(label) for label in labels])}
 
     def _label_evidence(self, key: bytes, documents: int) -> LabelEvidence:
         """A label's evidence over the indexed files (exact copies once), worked out by

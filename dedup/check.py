@@ -25,11 +25,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import corpus, gitfiles, lexicon, plan, records, stages
-from .cache import FOLDER, CacheError, Index
+from .cache import FOLDER, CacheError, Entry, Index
 from .classify import Decision, classify
 from .config import Settings
 from .corpus import InputError, Source
 from .normalize import key
+from .rules import learned
+from .rules.duplicates import content_digest
 from .sketch import DocSketch
 from .runner import Runner, default_jobs
 
@@ -154,11 +156,16 @@ def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int,
                 if isinstance(result, corpus.Skipped):
                     files.append((source.path, st, sha, None, result.reason))
                 else:
-                    files.append((source.path, st, sha, result.sketch, None))
+                    files.append((source.path, st, sha, _entry(result.sketch, settings), None))
                     fresh[source.path] = result.sketch
             idx.store(files)
         idx.keep_listing(found)
     return fresh
+
+
+def _entry(sketch: DocSketch, settings: Settings) -> Entry:
+    """What the index keeps of a file: the rules say what it adds to the counts."""
+    return Entry(sketch, content_digest(sketch, settings), *learned.contribution(sketch, settings))
 
 
 def _size(path: str) -> int:
@@ -243,7 +250,7 @@ def check_index(idx: Index, members: list[Source], checked: list[Source] | None,
         ordered = _sketches(idx.neighbours(source.path), by_path, known, settings, 1)
         if source.path not in {sk.path for sk in ordered}:
             continue
-        decisions = classify(ordered, settings, idx.stats(ordered))
+        decisions = classify(ordered, settings, learned.stats_of(learned.asked_by(ordered, settings), settings, idx))
         decisions = [d if sk.path == source.path else _involves(d, source.path) for sk, d in zip(ordered, decisions)]
         out.extend(_problems(by_path, ordered, decisions, settings))
     return sorted(set(out), key=lambda p: (p.path, p.line, p.rule))

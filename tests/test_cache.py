@@ -336,11 +336,13 @@ def test_the_index_sums_up_each_teaser_label_as_clean_does(tmp_path, monkeypatch
     """The teaser rule's evidence for a label (first written form, documents, lines per
     document, two headlines or not), as the index works it out in SQL, equals what
     `clean` sums up from the documents: labels with one headline only, two in one
-    file, interviews (many lines a file), written forms that differ, exact copies."""
+    file, interviews (many lines a file), written forms that differ, exact copies.
+    And the corpus stats of the two stores are equal."""
     from dedup import check, corpus, stages
     from dedup.config import Settings
     from dedup.rules.duplicates import content_digest
-    from dedup.rules.learned import label_evidence, teaser_labels
+    from dedup.counts import label_evidence
+    from dedup.rules.learned import asked_by, corpus_counts, corpus_stats, stats_of, teaser_labels
     rng = random.Random(seed)
     data = tmp_path / "data"
     data.mkdir()
@@ -384,9 +386,18 @@ def test_the_index_sums_up_each_teaser_label_as_clean_does(tmp_path, monkeypatch
     top, name = check.index_location(settings.corpus)
     idx = cache.Index(top, settings, name)
     try:
-        for key, docs in frequent.items():
-            assert idx._label_evidence(cache._raw(key), len(docs)) == label_evidence(docs), key
-        assert idx.stats(sketches).templates == cache.templates_from(
-            {key: label_evidence(docs) for key, docs in evidence.items()}, settings)
+        assert idx.label_evidence(sorted(evidence)) == {key: label_evidence(docs) for key, docs in frequent.items()}
+        memory, (keys, labels) = corpus_counts(sketches, settings)   # the two stores answer alike
+        assert memory.label_evidence(labels) == idx.label_evidence(labels)
+        assert memory.line_documents(keys) == idx.line_documents(keys) != {}
+        assert stats_of(asked_by(sketches, settings), settings, idx) == corpus_stats(sketches, settings)   # both stores
     finally:
         idx.close()
+
+
+def test_neither_store_of_the_counts_knows_a_rule():
+    """counts.py's two stores (in memory, and this index) are fed and asked by the rules;
+    neither imports them."""
+    listed = "import sys, dedup.cache, dedup.counts; print(sorted(m for m in sys.modules if m.startswith('dedup.rules')))"
+    done = subprocess.run([sys.executable, "-c", listed], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

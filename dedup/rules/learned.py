@@ -1,7 +1,7 @@
 """Boilerplate learned from the corpus, within each source: lines frequent in a site's
 documents, template shapes, site affixes and teaser templates. Their counts are one
-CorpusStats, which `clean` computes over the documents it classifies and `dedup check`
-reads from its index of the whole corpus."""
+CorpusStats, asked of one of counts.py's two stores: the documents `clean` classifies,
+or `dedup check`'s index of the whole corpus (fed each file's `contribution`)."""
 from __future__ import annotations
 
 import statistics
@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..config import Settings
+from ..counts import Counts, Evidence, LabelEvidence, MemoryCounts
+from ..sign import distinct
 from ..sketch import DocSketch
 from .findings import BOILERPLATE, Finding, counted, flag
 from .sources import affix_keys, shape_keys, site_keys, site_label, sites_keys
@@ -41,38 +43,18 @@ def short_lines(sk: DocSketch, settings: Settings) -> set[int]:
             | set(affix_keys(sk).values()))
 
 
-def teaser_labels(sk: DocSketch) -> dict[str, tuple[str, int, set[int]]]:
+def teaser_labels(sk: DocSketch) -> dict[str, Evidence]:
     """A document's evidence for teaser templates: label -> (label as written, lines,
     headline hashes). A document's first line is its title ("Riyadh: King receives …"),
     never a teaser; a document with many different labels is a form, a recipe or a
     list ("Firstly: …", "Secondly: …"): no evidence at all."""
-    found: dict[str, tuple[str, int, set[int]]] = {}
+    found: dict[str, Evidence] = {}
     for pos, (key, prefix, rest) in sk.label.items():
         key = site_label(sk, key)
         if pos:
             written, n, rests = found.get(key, (prefix, 0, set()))
             found[key] = (written, n + 1, rests | {rest})
     return {} if len(found) >= _FIELDS_PER_DOCUMENT else found
-
-
-@dataclass(frozen=True)
-class LabelEvidence:
-    """What the teaser rule decides a label by, over the documents whose lines it
-    starts (exact copies once): `clean` sums it up from every document's evidence,
-    `dedup check` reads it from its index without loading thousands of rows."""
-    written: str                       # the label as the first of them (in path order) writes it
-    documents: int
-    lines: tuple[tuple[int, int], ...]   # (lines under the label in a document, documents with that many)
-    varied: bool                       # at least two different headlines under it, over all of them
-
-
-def label_evidence(docs: list[tuple[str, int, set[int]]]) -> LabelEvidence:
-    """The summary of teaser_labels' items for one label, in path order."""
-    lines: dict[int, int] = defaultdict(int)
-    for _, n, _ in docs:
-        lines[n] += 1
-    return LabelEvidence(docs[0][0], len(docs), tuple(sorted(lines.items())),
-                         len(set().union(*(r for _, _, r in docs))) >= 2)
 
 
 def templates_from(evidence: dict[str, LabelEvidence], settings: Settings) -> dict[str, tuple[str, int]]:
@@ -87,10 +69,13 @@ def templates_from(evidence: dict[str, LabelEvidence], settings: Settings) -> di
     return out
 
 
-def corpus_stats(sketches: list[DocSketch], settings: Settings) -> CorpusStats:
-    """The counts of short_lines and teaser_labels over these documents. The keys of
-    every document go into one array and are counted by sorting (one document once
-    per key), not by a set per document and a Counter entry per key."""
+Asked = tuple[list[int], list[str]]   # the line keys and the teaser labels whose counts the rules need
+
+
+def corpus_counts(sketches: list[DocSketch], settings: Settings) -> tuple[MemoryCounts, Asked]:
+    """What these documents add to the counts (as `contribution` defines it for one
+    document), for all of them at once: every line key of every document in one array;
+    and every key and label they have, which is what classifying them asks."""
     evidence = defaultdict(list)
     extra: list[np.ndarray] = []   # shape and affix keys, already within their source
     for d, sk in enumerate(sketches):
@@ -105,13 +90,31 @@ def corpus_stats(sketches: list[DocSketch], settings: Settings) -> CorpusStats:
     if extra:
         more = np.concatenate(extra)
         docs, keys = np.concatenate([docs, more[:, 0]]), np.concatenate([keys, more[:, 1]])
-    order = np.lexsort((docs, keys))
-    keys, docs = keys[order], docs[order]
-    first_of_pair = np.r_[True, (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])] if len(keys) else np.empty(0, bool)
-    counted, documents = np.unique(keys[first_of_pair], return_counts=True)
-    frequent = documents >= settings.min_docs
-    return CorpusStats(dict(zip(counted[frequent].tolist(), documents[frequent].tolist())),
-                       templates_from({key: label_evidence(docs) for key, docs in evidence.items()}, settings))
+    return MemoryCounts(keys, docs, evidence, settings.min_docs), (distinct(keys).tolist(), sorted(evidence))
+
+
+def contribution(sk: DocSketch, settings: Settings) -> tuple[list[int], dict[str, Evidence]]:
+    """What one document adds to the counts: its short lines' keys, sorted, and its
+    teaser labels' evidence (what the check index stores for each file)."""
+    return sorted(short_lines(sk, settings)), teaser_labels(sk)
+
+
+def asked_by(sketches: list[DocSketch], settings: Settings) -> Asked:
+    """The keys and labels these documents have, one by one (a check's few files)."""
+    return (sorted(set().union(*(short_lines(sk, settings) for sk in sketches))),
+            sorted({site_label(sk, key) for sk in sketches for key, _, _ in sk.label.values()}))
+
+
+def stats_of(asked: Asked, settings: Settings, counts: Counts) -> CorpusStats:
+    """The counts the rules need, from either store."""
+    keys, labels = asked
+    return CorpusStats(counts.line_documents(keys), templates_from(counts.label_evidence(labels), settings))
+
+
+def corpus_stats(sketches: list[DocSketch], settings: Settings) -> CorpusStats:
+    """The counts of short_lines and teaser_labels over these documents."""
+    counts, asked = corpus_counts(sketches, settings)
+    return stats_of(asked, settings, counts)
 
 
 def frequent_lines(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
