@@ -254,3 +254,14 @@ def test_empty_blocks_give_empty_32_bit_arrays():
     assert short.dtype == np.uint32 and short.tolist() == []
     assert sign.kgram_hashes(sign.word_hashes(["a", "b", "c"]), 2).dtype == np.uint32
     assert sign.word_hashes([]).dtype == np.uint64
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, (1 << 64) - 1), max_size=40),
+       st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=12))
+def test_sequence_hashes_of_many_blocks_are_each_blocks_sequence_hash(words, spans):
+    """Blocks of any lengths, empty, overlapping or repeated, in any order."""
+    word64 = np.array(words, np.uint64)
+    spans = [(min(a, b, len(words)), min(max(a, b), len(words))) for a, b in spans]
+    first, last = np.array([f for f, _ in spans], np.int64), np.array([e for _, e in spans], np.int64)
+    assert sign.sequence_hashes(word64, first, last).tolist() == [sign.sequence_hash(words[f:e]) for f, e in spans]
