@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup import sign
+from dedup.rules import learned
 from dedup.cli import main
 from dedup.normalize import tokens
 
@@ -220,3 +223,9 @@ def test_corpus_counts_are_each_documents_short_lines_counted_once(tmp_path):
         assert learned.corpus_stats(docs, settings).line_documents == expected
         counted.append(len(expected))
     assert counted[0] > 0 and counted[1] > 0 and len(each) > counted[3] == 0   # keys in too few documents: left out
+
+
+@given(st.lists(st.tuples(st.integers(0, 9), st.integers(1, 4)), min_size=1, max_size=8, unique_by=lambda t: t[0]))
+def test_the_median_of_counted_values_is_statistics_median(counted):
+    import statistics
+    assert learned._median(tuple(counted)) == statistics.median(v for v, times in counted for _ in range(times))
