@@ -25,7 +25,7 @@ import numpy as np
 
 from . import __version__, index, output
 from .config import Settings
-from .corpus import Source
+from .corpus import Members, Source
 from .counts import Evidence, LabelEvidence
 from .gitfiles import Listing
 from .sign import distinct
@@ -199,7 +199,7 @@ class Index:
             self.db.executemany("INSERT OR IGNORE INTO links VALUES (?, ?)",
                                 zip(keys[start:start + chunk].tolist(), docs[start:start + chunk].tolist()))
 
-    def stale(self, sources: list[Source], found: Listing | None = None
+    def stale(self, sources: Members, found: Listing | None = None
               ) -> tuple[list[tuple[Source, os.stat_result | None]], list[str]]:
         """Files whose size or mtime changed (or that are new), and indexed paths
         that are gone. Given git's listing of the corpus, and one kept from the last
@@ -208,7 +208,7 @@ class Index:
         before = self._listing(found) if found is not None else None
         if before is not None:
             changed_rels, gone_rels = found.changed_since(before)
-            return ([(source, _stat(source.file)) for source in sources if source.relpath in changed_rels],
+            return ([(source, _stat(source.file)) for source in sources.placed(changed_rels)],
                     sorted(found.path_of(rel) for rel in gone_rels))
         known = {_text(path): (size, mtime) for path, size, mtime in
                  self.db.execute("SELECT path, size, mtime_ns FROM docs")}

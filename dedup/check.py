@@ -82,14 +82,14 @@ def problems_of(path: str, text: str, decision: Decision) -> list[Problem]:
 
 # -- the corpus and the index --------------------------------------------------
 
-def _members(root: str, settings: Settings, found: gitfiles.Listing | None = None) -> list[Source]:
+def _members(root: str, settings: Settings, found: gitfiles.Listing | None = None) -> corpus.Members:
     """The corpus's text files (a check of JSONL or Parquet rows is not built yet),
     from git's listing where there is one, else by walking the folder."""
+    text = records.is_text(settings.format)
     if found is not None:
-        sources = gitfiles.members(found, settings.include, settings.exclude)
-    else:
-        sources = corpus.discover([root], settings.include, settings.exclude).sources
-    return [s for s in sources if records.kind_of(s.file, settings.format)[0] == "text"]
+        return gitfiles.members(found, settings.include, settings.exclude, text)
+    sources = corpus.discover([root], settings.include, settings.exclude).sources
+    return corpus.Members([s for s in sources if text(s.file)])
 
 
 def index_location(root: str) -> tuple[Path, str]:
@@ -105,10 +105,9 @@ def index_location(root: str) -> tuple[Path, str]:
     return top, f"index-{hashlib.sha256(where.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}.sqlite"
 
 
-def _checked(paths: list[str], members: list[Source], root: str) -> list[Source]:
+def _checked(paths: list[str], members: corpus.Members, root: str) -> list[Source]:
     """The corpus members among `paths` (files or folders). pre-commit passes every
     staged text file: those outside the corpus or its globs are not ours to check."""
-    by_rel = {s.relpath: s for s in members}
     root_real = os.path.realpath(root)
     out = {}
     for given in paths:
@@ -118,14 +117,13 @@ def _checked(paths: list[str], members: list[Source], root: str) -> list[Source]
         if rel.startswith("../"):
             continue
         if os.path.isdir(given):
-            prefix = "" if rel == "." else rel + "/"
-            out.update({s.path: s for r, s in by_rel.items() if r.startswith(prefix)})
-        elif rel in by_rel:
-            out[by_rel[rel].path] = by_rel[rel]
+            out.update({s.path: s for s in members.under("" if rel == "." else rel + "/")})
+        else:
+            out.update({s.path: s for s in members.placed({rel})})
     return [out[p] for p in sorted(out)]
 
 
-def _refresh(idx: Index, members: list[Source], settings: Settings, jobs: int,
+def _refresh(idx: Index, members: corpus.Members, settings: Settings, jobs: int,
              found: gitfiles.Listing | None) -> dict[str, DocSketch]:
     """Bring the index up to date: re-read only files whose stat (or git's listing
     entry) changed, re-sketch only those whose content changed. Returns those
@@ -202,11 +200,11 @@ def _sketch(items: list, settings: Settings, jobs: int, size: int):
         yield from zip(batches, run.map(stages.sketch_batch, [([item[0] for item in b], None) for b in batches]))
 
 
-def _sketches(paths: list[str], by_path: dict[str, Source], known: dict[str, DocSketch],
+def _sketches(paths: list[str], members: corpus.Members, known: dict[str, DocSketch],
               settings: Settings, jobs: int) -> list[DocSketch]:
     """The sketches of these files in path order: those just made, the rest read and
     sketched again (a file that can no longer be read is left out)."""
-    wanted = [(by_path[p],) for p in paths if p not in known and p in by_path]
+    wanted = [(source,) for source in map(members.get, [p for p in paths if p not in known]) if source is not None]
     for batch, results in _sketch(wanted, settings, jobs, sum(_size(item[0].file) for item in wanted)):
         for (source,), result in zip(batch, results):
             if not isinstance(result, corpus.Skipped):
@@ -216,12 +214,12 @@ def _sketches(paths: list[str], by_path: dict[str, Source], known: dict[str, Doc
 
 # -- checking --------------------------------------------------------------------
 
-def _problems(sources_by_path: dict[str, Source], sketches, decisions, settings: Settings) -> list[Problem]:
+def _problems(members: corpus.Members, sketches, decisions, settings: Settings) -> list[Problem]:
     """The findings of these decisions as problems, with the flagged text re-read."""
     out = []
     for sk, decision in zip(sketches, decisions):
         if decision.document or decision.lines:
-            doc = corpus.read(sources_by_path[sk.path], settings.decode_errors == "keep")
+            doc = corpus.read(members.get(sk.path), settings.decode_errors == "keep")
             if isinstance(doc, corpus.Document):
                 out.extend(problems_of(sk.path, doc.text, decision))
     return out
@@ -235,24 +233,23 @@ def _involves(decision: Decision, checked: str) -> Decision:
                     {i: f for i, f in decision.lines.items() if from_checked(f)})
 
 
-def check_index(idx: Index, members: list[Source], checked: list[Source] | None,
+def check_index(idx: Index, members: corpus.Members, checked: list[Source] | None,
                 settings: Settings, fresh: dict[str, DocSketch] | None = None, jobs: int = 1) -> list[Problem]:
     """The problems of the checked files (None: all) against the indexed corpus;
     `fresh` holds sketches already made this run, by path."""
-    by_path = {s.path: s for s in members}
     known = dict(fresh or {})
     if checked is None:   # the whole corpus: exactly what `clean` decides
         live = idx.live_paths()
-        ordered = _sketches([s.path for s in members if s.path in live], by_path, known, settings, jobs)
-        return _problems(by_path, ordered, classify(ordered, settings), settings)
+        ordered = _sketches([s.path for s in members if s.path in live], members, known, settings, jobs)
+        return _problems(members, ordered, classify(ordered, settings), settings)
     out: list[Problem] = []
     for source in checked:
-        ordered = _sketches(idx.neighbours(source.path), by_path, known, settings, 1)
+        ordered = _sketches(idx.neighbours(source.path), members, known, settings, 1)
         if source.path not in {sk.path for sk in ordered}:
             continue
         decisions = classify(ordered, settings, learned.stats_of(learned.asked_by(ordered, settings), settings, idx))
         decisions = [d if sk.path == source.path else _involves(d, source.path) for sk, d in zip(ordered, decisions)]
-        out.extend(_problems(by_path, ordered, decisions, settings))
+        out.extend(_problems(members, ordered, decisions, settings))
     return sorted(set(out), key=lambda p: (p.path, p.line, p.rule))
 
 
@@ -276,7 +273,7 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
         raise InputError(f"{root}: the corpus folder does not exist (setting `corpus`)")
     found = gitfiles.listing(root, settings.include, settings.exclude) if use_cache else None
     members = _members(root, settings, found)
-    settings = stages.resolve_source(members, settings)
+    settings = stages.resolve_by_folders(members.folder_sizes(), settings)
     if not members:
         text_globs = [g for g in settings.include if records.kind_of(g, settings.format)[0] == "text"]
         raise InputError(f"no corpus files ({', '.join(text_globs)}) in {root} (setting `corpus`)")

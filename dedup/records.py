@@ -14,6 +14,7 @@ import gzip
 import io
 import json
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -64,6 +65,13 @@ class Row:
     id: str | None = None
     problem: str = ""        # why a bad row is bad
     site: str = ""           # the row's source field ("": none)
+
+
+def is_text(forced: str = "auto") -> Callable[[str], bool]:
+    """is_text(forced)(name): whether kind_of(name, forced) is text, asked of many names."""
+    if forced == "auto":
+        return lambda name: not name.lower().endswith(_ENDINGS)
+    return lambda name: forced == "text"
 
 
 def kind_of(name: str, forced: str = "auto") -> tuple[str, str | None]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from . import corpus, lexicon, plan, records
 from .rules.findings import Decision
 from .config import Settings
-from .corpus import Document, Skipped, Source
+from .corpus import Document, Skipped, Source, folder_site
 from .lexicon import Lexicon
 from .report import DocumentEntry
 from .sketch import DocSketch, sketch_many, spill
@@ -94,26 +94,21 @@ def site_of(source: Source, settings: Settings, row_site: str = "") -> str:
     return folder_site(source)
 
 
-def folder_site(source: Source) -> str:
-    """The folder a file is from, as a source: the top folder under the input folder."""
-    if "/" in source.relpath:   # corpus/<site>/…: the top folder under the input folder
-        return source.relpath.split("/", 1)[0]
-    # a file directly in an input folder, or given itself: the folder it is in, by name,
-    # so that `dedup clean corpus` and `dedup clean corpus/*` see the same sources
-    return os.path.basename(os.path.dirname(os.path.abspath(source.file)))
-
-
 def resolve_source(sources: list[Source], settings: Settings) -> Settings:
     """`source = auto` on a layout whose folders are not sites (a folder per document,
     most files in folders with fewer than `min_docs` files): sources from the url field
     only, the text files all one source. Decided from the paths alone, so clean and
     check decide alike. (Not with keep = sources, which ranks the folders as named.)"""
+    text = [s for s in sources if records.kind_of(s.file, settings.format)[0] == "text"]
+    return resolve_by_folders(Counter(folder_site(s) for s in text), settings)
+
+
+def resolve_by_folders(sizes: dict[str, int], settings: Settings) -> Settings:
+    """resolve_source from how many text files each folder_site has."""
     if settings.source != "auto" or settings.keep == "sources":   # keep = sources needs them as they are
         return settings
-    text = [s for s in sources if records.kind_of(s.file, settings.format)[0] == "text"]
-    sizes = Counter(folder_site(s) for s in text)
     small = sum(n for n in sizes.values() if n < settings.min_docs)
-    if text and small * 2 > len(text):
+    if small * 2 > sum(sizes.values()):   # (no text files: 0 > 0)
         return dataclasses.replace(settings, source="url")
     return settings
 

@@ -48,11 +48,33 @@ def test_git_lists_the_files_the_walk_finds(repo, include, exclude):
     found = gitfiles.listing("data", include, exclude)
     assert found is not None
     walked = corpus.discover(["data"], include, exclude).sources
-    assert gitfiles.members(found, include, exclude) == walked
+    assert list(gitfiles.members(found, include, exclude)) == walked
     assert len(walked) >= 12 and not any(".hidden" in s.path or s.path.endswith(".log") for s in walked)
     os.chdir("data")
-    assert gitfiles.members(gitfiles.listing(".", include, exclude), include, exclude) == \
+    assert list(gitfiles.members(gitfiles.listing(".", include, exclude), include, exclude)) == \
         corpus.discover(["."], include, exclude).sources
+
+
+@pytest.mark.parametrize("root", ["data", ".", "data/sub"])
+def test_the_listed_files_answer_lookups_as_the_walked_ones(repo, root):
+    """gitfiles.Listed makes Sources only when asked; what it answers (each file by its
+    path, files at places or under a folder, the files per source folder that `source
+    = auto` decides by) is what the walk's corpus.Members answers."""
+    include = config.Settings().include
+    (repo / root / "top-level.txt").write_text("a file right in the corpus folder\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    listed = gitfiles.members(gitfiles.listing(root, include, ()), include, ())
+    walked = corpus.Members(corpus.discover([root], include, ()).sources)
+    assert list(listed) == list(walked) and len(listed) == len(walked) >= 2
+    assert listed.folder_sizes() == walked.folder_sizes()
+    for source in walked:
+        assert listed.get(source.path) == source
+        assert listed.placed({source.relpath, "not/there.txt"}) == walked.placed({source.relpath, "not/there.txt"})
+    assert listed.get(f"{root}/not-there.txt") is None and listed.get("elsewhere/01.txt") is None
+    places = {s.relpath for s in list(walked)[::2]}
+    assert listed.placed(places) == walked.placed(places)
+    for prefix in ("", "sub/", "drafts/", "0", "nothing/"):
+        assert listed.under(prefix) == walked.under(prefix)
 
 
 def test_git_is_not_asked_where_its_view_may_differ_from_the_walk(repo, tmp_path_factory):
@@ -64,17 +86,17 @@ def test_git_is_not_asked_where_its_view_may_differ_from_the_walk(repo, tmp_path
     assert gitfiles.listing("data", include, exclude) is not None
     git(repo, "add", "-f", "data/out")                                  # ... committed: git lists its files
     found = gitfiles.listing("data", include, exclude)
-    assert gitfiles.members(found, include, exclude) == corpus.discover(["data"], include, exclude).sources
+    assert list(gitfiles.members(found, include, exclude)) == corpus.discover(["data"], include, exclude).sources
     assert not any("out/" in s.path for s in gitfiles.members(found, include, exclude))
     os.chdir("data/out")                                                # a corpus folder that is an output
     found = gitfiles.listing(".", include, exclude)
-    assert found is not None and gitfiles.members(found, include, exclude) == [] == \
+    assert found is not None and list(gitfiles.members(found, include, exclude)) == [] == \
         corpus.discover(["."], include, exclude).sources
     os.chdir(repo)
     git(repo, "rm", "-r", "-q", "--cached", "data/out")
     git(repo, "add", "data/out/00.txt")                                 # one file of it, its marker not
     found = gitfiles.listing("data", include, exclude)
-    assert gitfiles.members(found, include, exclude) == corpus.discover(["data"], include, exclude).sources
+    assert list(gitfiles.members(found, include, exclude)) == corpus.discover(["data"], include, exclude).sources
     git(repo, "rm", "-q", "--cached", "data/out/00.txt")
     (repo / "data" / "new.txt").write_text("an untracked corpus file\n", encoding="utf-8")
     assert gitfiles.listing("data", include, exclude) is None
@@ -203,7 +225,7 @@ def test_a_hook_s_git_variables_do_not_move_the_top_of_the_work_tree(repo, monke
     expected = gitfiles.listing("data", include, ())
     monkeypatch.setenv("GIT_DIR", str(repo / ".git"))
     assert gitfiles.listing("data", include, ()) == expected
-    assert gitfiles.members(expected, include, ()) == corpus.discover(["data"], include, ()).sources
+    assert list(gitfiles.members(expected, include, ())) == corpus.discover(["data"], include, ()).sources
 
 
 def test_a_listing_with_a_name_that_is_not_utf8_is_kept_and_read_back(repo):

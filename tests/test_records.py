@@ -339,3 +339,11 @@ def test_a_jsonl_file_with_a_bom_and_crlf_line_ends_keeps_both(tmp_path):
     assert kept[0]["id"] == rows[0]["id"] and by_row[1]["status"] == "cleaned"
     assert kept[0]["text"] != rows[0]["text"]   # its text was cleaned, through the BOM
     assert {k: v for k, v in kept[0].items() if k != "text"} == {k: v for k, v in rows[0].items() if k != "text"}
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(st.text(max_size=8), st.sampled_from(["", *records.FORMATS, ".TXT", ".JSONL.GZ", ".txt.zst", ".gz"]),
+       st.sampled_from(["auto", "text", "jsonl", "parquet"]))
+def test_is_text_says_what_kind_of_says(stem, ending, forced):
+    name = stem + ending
+    assert records.is_text(forced)(name) == (records.kind_of(name, forced)[0] == "text")

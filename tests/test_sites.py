@@ -3,6 +3,8 @@ learned boilerplate counted per source, template shapes, site affixes, which cop
 kept, and near-duplicate evidence that names the block actually matched."""
 import json
 import random
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -182,7 +184,7 @@ def test_rows_from_one_host_are_one_source(tmp_path):
 
 
 
-def test_a_folder_per_document_is_not_a_site_each(tmp_path):
+def test_a_folder_per_document_is_not_a_site_each(tmp_path, monkeypatch):
     """crawl/<page id>/page.txt: folders that hold fewer than min_docs files are not sites,
     so the template is learned across them (source = auto resolves to url: one source for text)."""
     files = {f"page-{n}/page.txt": "\n".join(body(n) + ["Printed from the archive desk"]) + "\n" for n in range(6)}
@@ -193,6 +195,17 @@ def test_a_folder_per_document_is_not_a_site_each(tmp_path):
     explicit = removed(run(tmp_path, files, "--source", "folder"))   # asked for: each folder its own source,
     assert explicit["page-0/page.txt"] == []                          # so the line is a duplicate, first kept
     assert all([rule for rule, _, _ in explicit[f"page-{n}/page.txt"]] == ["exact-line"] for n in range(1, 6))
+    # `dedup check` decides the layout alike, from the walk and from git's listing
+    monkeypatch.chdir(tmp_path / "corpus")
+    monkeypatch.delenv("PRE_COMMIT", raising=False)
+    footer = [f"page-{n}/page.txt:5: boilerplate \"Printed from the archive desk\" [frequent-line]" for n in range(6)]
+    for in_git in (False, True) if shutil.which("git") else (False,):
+        if in_git:
+            for args in (["init", "-q"], ["add", "-A"]):
+                subprocess.run(["git", *args], check=True, capture_output=True)
+        for args, expected in ((["check"], footer), (["check", "page-3/page.txt"], footer[3:4])):
+            found = CliRunner().invoke(main, args, catch_exceptions=False).output.splitlines()
+            assert [line for line in found if not line.startswith("dedup:")] == expected, (in_git, args)
 
 
 def test_corpus_counts_are_each_documents_short_lines_counted_once(tmp_path):
