@@ -129,7 +129,7 @@ def _refresh(idx: Index, members: corpus.Members, settings: Settings, jobs: int,
     entry) changed, re-sketch only those whose content changed. Returns those
     sketches, by path."""
     changed, gone = idx.stale(members, found)
-    blobs = found.blobs() if found is not None and changed else {}
+    blobs = found.blobs({source.relpath for source, _ in changed}) if found is not None and changed else {}
     to_sketch = []
     fresh: dict[str, DocSketch] = {}
     with idx.updating():

@@ -45,9 +45,9 @@ class Listing:
     def shown(self) -> str:
         return Path(self.root).as_posix()
 
-    def blobs(self) -> dict[str, str]:
-        """Path relative to root -> blob id."""
-        return {_path(entry): entry[9:49] for entry in self.entries}
+    def blobs(self, rels: set[str]) -> dict[str, str]:
+        """Path relative to root -> blob id, of these paths."""
+        return {rel: entry[9:49] for entry in self.entries if (rel := _path(entry)) in rels}
 
     def changed_since(self, before: "Listing") -> tuple[set[str], set[str]]:
         """(paths added or changed, paths gone) since `before`."""
