@@ -4,9 +4,9 @@ For every corpus file it keeps the file's stat and content hash, and the keys th
 connect it to other files (line and paragraph hashes, LSH band keys, the document's
 digest and band keys), plus its contribution to the corpus-wide boilerplate counts,
 which it answers as counts.py's second store. It knows no rule: check.py gives it
-each file's Entry. It keeps no sketches: a check sketches the checked files and their neighbours again
-from the files themselves (a few dozen files; a pickled sketch was 7 KB a file, two
-thirds of the index). The whole index is tied to a fingerprint of the tool version,
+each file's Entry. It keeps no sketches: a check sketches the checked files and
+their neighbours again from the files themselves (a few dozen files; a pickled
+sketch was 7 KB a file, two thirds of the index). The whole index is tied to a fingerprint of the tool version,
 the settings and the lexicons: anything else, or a file SQLite cannot read, is
 thrown away and rebuilt, never trusted. The folder is local (it ignores itself in git).
 """
