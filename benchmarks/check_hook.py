@@ -1,6 +1,6 @@
 """Benchmark: `dedup check` as a pre-commit hook on a 20,000-document corpus in git.
 
-    python benchmarks/check_hook.py [--docs N] [--repeat R] [--keep DIR]
+    python benchmarks/check_hook.py [--docs N] [--repeat R] [--keep DIR] [--warm N [--against CODE_DIR]]
 
 Generates a multilingual news corpus (Hindi, Urdu, Arabic, English, Swahili; some
 documents stored twice, some nearly twice, some with their body doubled, site
@@ -10,7 +10,10 @@ side (cold, warm, cold, warm, ...):
 - cold: `dedup check` of the whole corpus with no cache (builds .dedup_cache/);
 - warm: one corpus file edited, then `dedup check <that file>` with the cache
   (the way pre-commit calls it after `git add`);
-- clean: `dedup clean` of the same corpus, for the ratio of the index build to it.
+- clean: `dedup clean` of the same corpus, for the ratio of the index build to it;
+- with --warm N, N more warm checks; with --against CODE_DIR too, each one also run with
+  that code (PYTHONPATH) right after, on the same index (a version of the same index
+  format), for a ratio from pairs a few seconds apart.
 
 Prints every run and the medians. The repository is deleted unless --keep is given.
 """
@@ -142,11 +145,37 @@ def run(cmd: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess]:
     return elapsed, done
 
 
+def interleaved(root: Path, dedup: str, targets: list[Path], against: str | None) -> None:
+    """Warm one-file checks of these files, each edited first; with `against`, each also
+    with that code right after (the machine's speed drifts by the minute: compare pairs)."""
+    codes = {"this code": None, **({f"against {against}": against} if against else {})}
+    times: dict[str, list[float]] = {name: [] for name in codes}
+    for n, target in enumerate(targets):
+        for name, code in codes.items():
+            with target.open("a", encoding="utf-8") as handle:
+                handle.write(f"Another closing line, number {n}, for {name}.\n")
+            subprocess.run(["git", "add", str(target)], cwd=root, check=True)
+            env = {**ENV, "PYTHONPATH": code} if code else ENV
+            start = time.perf_counter()
+            subprocess.run([dedup, "check", target.relative_to(root).as_posix()], cwd=root, capture_output=True,
+                           env=env)
+            times[name].append(time.perf_counter() - start)
+    for name, seconds in times.items():
+        print(f"{len(seconds)} more warm one-file checks, {name}: median {statistics.median(seconds):.3f} s "
+              f"({' '.join(f'{s:.2f}' for s in seconds)})")
+    if against:
+        this, other = times.values()
+        print(f"this code / against, median of the pairs: {statistics.median(a / b for a, b in zip(this, other)):.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", help="build the repository here and keep it")
+    parser.add_argument("--warm", type=int, default=0, help="then this many more warm one-file checks")
+    parser.add_argument("--against", help="a copy of other dedup code (same index format): each of the --warm "
+                                          "checks is run with it too (PYTHONPATH), interleaved, on the same index")
     args = parser.parse_args()
     dedup = shutil.which("dedup") or sys.exit("dedup is not installed (pip install -e .)")
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="dedup-hook-"))
@@ -189,6 +218,8 @@ def main() -> int:
               f"cold check / clean = {cold_m / statistics.median(clean):.2f}")
         cache = sum(p.stat().st_size for p in root.rglob(".dedup_cache/*"))
         print(f"cache size: {cache / 1e6:.0f} MB")
+        if args.warm:
+            interleaved(root, dedup, rng.sample(files, args.warm), args.against)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
