@@ -186,7 +186,7 @@ def _same_stat(a: os.stat_result, b: os.stat_result) -> bool:
 
 # Below this many bytes to sketch, a check sketches with the reference code: loading
 # the compiled kernel (numba, and the scipy it looks for) costs a hook about 1 s, and the
-# reference code sketches 0.8 MB/s here (the kernel 3.5 MB/s once loaded).
+# reference code sketches about 1 M characters a second here (the kernel 3 M once loaded).
 KERNEL_BYTES = 2_000_000
 
 
