@@ -7,12 +7,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup import sign
 from dedup.rules import learned
 from dedup.cli import main
 from dedup.normalize import tokens
