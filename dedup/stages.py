@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,7 +98,7 @@ def resolve_source(sources: list[Source], settings: Settings) -> Settings:
     only, the text files all one source. Decided from the paths alone, so clean and
     check decide alike. (Not with keep = sources, which ranks the folders as named.)"""
     text = [s for s in sources if records.kind_of(s.file, settings.format)[0] == "text"]
-    return resolve_by_folders(Counter(folder_site(s) for s in text), settings)
+    return resolve_by_folders(corpus.Members(text).folder_sizes(), settings)
 
 
 def resolve_by_folders(sizes: dict[str, int], settings: Settings) -> Settings:
