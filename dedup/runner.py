@@ -39,9 +39,16 @@ class WorkerDied(RuntimeError):
     pass
 
 
+_held = 0               # uninterrupted() blocks entered and not yet left
+_pending: list[int] = []  # a signal that arrived inside one, raised as the outermost ends
+
+
 def _raise_interrupted(signum, frame) -> None:
     for sig in SIGNALS:   # a second Ctrl-C must not break the clean-up the first one started
         signal.signal(sig, signal.SIG_IGN)
+    if _held:
+        _pending.append(signum)
+        return
     raise Interrupted(signum)
 
 
@@ -59,12 +66,22 @@ def interrupts() -> Iterator[None]:
 @contextlib.contextmanager
 def uninterrupted() -> Iterator[None]:
     """Hold SIGINT and SIGTERM back while a step that must not be cut in half runs (a
-    rename, one file's rewrite); a signal that came meanwhile is acted on right after."""
+    rename, one file's rewrite); a signal that came meanwhile is acted on right after.
+    Blocking the signals covers this thread only: a signal sent to the process can reach
+    another thread (numpy's BLAS threads), whose handler call then runs here at once, so
+    the handler also holds it back while a block is open."""
+    global _held
     old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    _held += 1
     try:
         yield
     finally:
+        _held -= 1
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if not _held and _pending:
+            signum = _pending.pop()
+            _pending.clear()
+            raise Interrupted(signum)
 
 
 def _die_with_parent() -> None:

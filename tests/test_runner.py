@@ -1,10 +1,12 @@
 """The runner: results in order on any backend, bugs raised, dead workers noticed."""
 import os
 import signal
+import threading
+import time
 
 import pytest
 
-from dedup.runner import Interrupted, Runner, WorkerDied, interrupts
+from dedup.runner import Interrupted, Runner, WorkerDied, interrupts, uninterrupted
 
 
 def _init(offset):
@@ -90,3 +92,28 @@ def test_batches_and_results_bigger_than_a_pipe_buffer_both_ways_do_not_hang(sta
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
     assert results == [b * 2 for b in batches]
+
+
+def test_a_signal_inside_an_uninterrupted_block_waits_for_its_end_even_with_other_threads():
+    """A signal sent to the process reaches a thread that does not block it (here a
+    sleeping one, as numpy's BLAS threads are), and Python runs the handler in the main
+    thread at once: the block must still finish before Interrupted is raised."""
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    reached = []
+    try:
+        with interrupts():
+            try:
+                with uninterrupted():
+                    os.kill(os.getpid(), signal.SIGINT)
+                    for _ in range(20):
+                        time.sleep(0.005)   # the handler has run by now
+                    reached.append("end of block")
+                raise AssertionError("Interrupted was not raised when the block ended")
+            except Interrupted as stop_signal:
+                assert stop_signal.exit_code == 130
+    finally:
+        stop.set()
+        other.join()
+    assert reached == ["end of block"]
