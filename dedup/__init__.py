@@ -1,2 +1,47 @@
-"""dedup: find duplicated and boilerplate text in multilingual corpora and write the corpus back clean."""
+"""dedup: find duplicated and boilerplate text in multilingual corpora and write the corpus back clean.
+
+    import dedup
+    report = dedup.clean("corpus/", "out/")            # a Report: report.json as values
+    report = dedup.load_report("out/report.json")
+    dedup.restore(report, to="originals/")
+
+The names below are the public API (documented in docs/api.md); they load on first use,
+so that `import dedup` costs a git hook nothing.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
+
+_PUBLIC = {
+    "clean": "api", "load_report": "api", "restore": "api", "check": "api",
+    "Report": "api", "Document": "api", "Removal": "api", "Summary": "api", "Tally": "api", "Skipped": "api",
+    "Place": "api", "CopyEvidence": "api", "PatternEvidence": "api", "LearnedEvidence": "api",
+    "RepeatEvidence": "api", "Evidence": "api", "Restored": "api", "CheckResult": "api", "Problem": "commands.check",
+    "FileError": "api", "Progress": "api",
+    "Settings": "config", "DedupError": "errors", "Interrupted": "runner", "interrupts": "runner",
+}
+__all__ = ["__version__", *_PUBLIC]
+
+if TYPE_CHECKING:
+    from .api import (CheckResult, CopyEvidence, Document, Evidence, FileError, LearnedEvidence, PatternEvidence,
+                      Place, Progress, Removal, RepeatEvidence, Report, Restored, Skipped, Summary, Tally, check,
+                      clean, load_report, restore)
+    from .commands.check import Problem
+    from .config import Settings
+    from .errors import DedupError
+    from .runner import Interrupted, interrupts
+
+
+def __getattr__(name: str):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'dedup' has no attribute {name!r}")
+    import importlib
+    value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -13,11 +13,12 @@ import os
 from typing import Any, Callable, Iterable, Iterator
 
 from .runner import Interrupted, Runner
+from .errors import DedupError
 
 BACKENDS = ("local", "ray")
 
 
-class BackendError(Exception):
+class BackendError(DedupError):
     """The backend cannot be used (Ray not installed, no cluster at the address)."""
 
 

@@ -8,19 +8,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__, backends, config, corpus, report
-from . import restore as restore_mod
-from . import check as check_mod
-from .config import ConfigError
-from .corpus import InputError
-from .lexicon import LexiconError
-from .output import OutputError
+from . import __version__, api, backends, config, corpus, report
+from .commands import check as check_mod
+from .errors import DedupError
 from .progress import Bars
-from .report import ReportError
-from .restore import RestoreError
 from .runner import Interrupted, interrupts
 
-USER_ERRORS = (backends.BackendError, InputError, ConfigError, LexiconError, ReportError, OutputError, RestoreError)
 SETTINGS_HELP = ("Settings: defaults, then [dedup] in ./setup.cfg, then [tool.dedup] in ./pyproject.toml, "
                  "then these options; each overrides the one before.")
 
@@ -53,7 +46,7 @@ def _errors():
     """Bad input and failed I/O end the command with one line and exit status 2."""
     try:
         yield
-    except USER_ERRORS as err:
+    except DedupError as err:
         _fail(str(err))
     except OSError as err:
         _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
@@ -131,11 +124,8 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
         _fail("--in-place and --dry-run exclude each other")
     if jobs < 0:
         _fail("--jobs must not be negative")
-    mode = "in-place" if in_place else "dry-run" if dry_run else "write"
     quiet = quiet or bool(os.environ.get("PRE_COMMIT"))
     out = Path(output)
-    from . import pipeline   # here: the review page's jinja2 is not a git hook's cost
-    state = pipeline.InPlace()
     with _errors(), interrupts():
         try:
             settings = _settings({"include": include, "exclude": exclude, "threshold": threshold,
@@ -146,20 +136,20 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
                                   "keep": keep, "keep_sources": keep_sources})
             bars = _progress(not quiet)
             try:
-                result = pipeline.clean(list(paths), settings, out, mode, jobs, bars, force, state,
-                                        backend, address, against)
+                result = api.clean(paths, out, settings=settings, dry_run=dry_run, in_place=in_place, force=force,
+                                   jobs=jobs, backend=backend, address=address, against=against, progress=bars)
             finally:
                 if bars:
                     bars.close()
         except Interrupted as stop:
             message = "dedup: interrupted"
-            if state.total:
-                message += (f" after rewriting {state.done} of {state.total} input files; "
+            if stop.rewritten:
+                message += (f" after rewriting {stop.rewritten[0]} of {stop.rewritten[1]} input files; "
                             f"`dedup restore {(out / 'report.json').as_posix()}` puts them back")
             click.echo(_LINE_START + message, err=True)
             sys.exit(stop.exit_code)
     if not quiet:
-        click.echo(report.summary_text(result, (out / "report.json").as_posix()), err=True)
+        click.echo(report.summary_text(result.data, (out / "report.json").as_posix()), err=True)
         click.echo(f"  review page: {(out / 'report.html').as_posix()}", err=True)
 
 
@@ -186,17 +176,15 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, qui
         _fail("--jobs must not be negative")
     with _errors(), _stoppable():
         settings = _settings({"corpus": corpus_root})
-        result = check_mod.check(list(paths), settings, use_cache=not no_cache, jobs=jobs)
-        problems = result.problems
-        baseline_path = Path(baseline)
-        accepted = check_mod.load_baseline(baseline_path)
+        result = api.check(paths, settings=settings, baseline=baseline, use_cache=not no_cache, jobs=jobs)
+        problems, new = list(result.problems), list(result.new)
         if write_baseline:
+            accepted = check_mod.load_baseline(Path(baseline))
             text = check_mod.baseline_json(problems, accepted, result.checked)
-            corpus.write_atomic(baseline_path, text.encode("utf-8"))
+            corpus.write_atomic(Path(baseline), text.encode("utf-8"))
             if not quiet:
                 click.echo(f"dedup: {_count(len(problems), 'finding')} accepted in {baseline}", err=True)
             return
-        new = check_mod.new_problems(problems, accepted)
     if fmt == "json":
         click.echo(check_mod.as_json(new), nl=False)
     else:
@@ -243,11 +231,7 @@ def restore_command(report_json, to, root) -> None:
     rewritten, or deleted as a duplicate); every restored file is checked against the
     original's sha256."""
     with _errors(), _stoppable():
-        data = report.load(Path(report_json))
-        if to is None and data.get("mode") != "in-place":
-            raise restore_mod.RestoreError(f"{report_json}: this run left its inputs as they were; "
-                                           f"--to DIR rebuilds the originals there")
-        outcomes = restore_mod.restore(data, Path(report_json).parent, Path(root), Path(to) if to else None)
+        outcomes = api.restore(Path(report_json), to, root=root)
     counts = {state: sum(o.state == state for o in outcomes) for state in ("restored", "original", "failed")}
     for o in outcomes:
         if o.state == "restored":

@@ -9,9 +9,11 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
+from .errors import DedupError
 
-class ConfigError(ValueError):
-    pass
+
+class ConfigError(DedupError, ValueError):
+    """A setting that is unknown, of the wrong type or out of range."""
 
 
 # integrate_bands() of the default settings, worked out ahead: it costs every start of
@@ -45,6 +47,10 @@ def integrate_bands(threshold: float, num_perm: int) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting of a run, by the names the config files use; validated when made.
+
+    `Settings(threshold=0.9)`, `Settings.from_files(".")` (setup.cfg, then
+    pyproject.toml), `settings.replace(min_docs=3)`. Raises ConfigError."""
     shingle_size: int = 5            # words per shingle
     num_perm: int = 128              # MinHash permutations
     seed: int = 1                    # MinHash seed (datasketch's `seed`)
@@ -70,6 +76,8 @@ class Settings:
     keep_sources: tuple[str, ...] = ()   # keep = sources: the sources whose copies stay, best first
 
     def __post_init__(self) -> None:
+        for f in fields(self):
+            object.__setattr__(self, f.name, _typed(f.name, f.type, getattr(self, f.name)))
         checks = [
             (self.shingle_size >= 1, "shingle_size must be at least 1"),
             (self.num_perm >= 2, "num_perm must be at least 2"),
@@ -91,6 +99,16 @@ class Settings:
             if not ok:
                 raise ConfigError(message)
 
+    @classmethod
+    def from_files(cls, directory: str | Path = ".") -> "Settings":
+        """The defaults, then `[dedup]` in DIRECTORY/setup.cfg, then `[tool.dedup]` in
+        DIRECTORY/pyproject.toml, as the command line reads them."""
+        return load(Path(directory))
+
+    def replace(self, **changes) -> "Settings":
+        """A copy with these settings changed (validated as any)."""
+        return from_mapping(changes, "settings", self)
+
     @property
     def lsh_params(self) -> tuple[int, int]:
         """(bands, rows): explicit, or datasketch's optimum weighted toward recall,
@@ -107,6 +125,21 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def _typed(name: str, kind: str, value):
+    """`value` as the field's type: a tuple of strings from any sequence of strings (or
+    one string), a float from an int; anything else of the wrong type is refused."""
+    if kind.startswith("tuple"):
+        items = (value,) if isinstance(value, str) else value
+        if isinstance(items, (list, tuple)) and all(isinstance(v, str) for v in items):
+            return tuple(items)
+        raise ConfigError(f"{name} must be a list of strings, not {value!r}")
+    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if type(value).__name__ != kind:
+        raise ConfigError(f"{name} must be {'an' if kind == 'int' else 'a'} {kind}, not {value!r}")
+    return value
 
 
 def _convert(name: str, value, source: str):

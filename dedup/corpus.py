@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import output
+from .errors import DedupError
 
 BINARY_SNIFF = 1 << 16
 
 
-class InputError(Exception):
+class InputError(DedupError):
     """Bad input that stops the whole run (a missing path, an unusable output folder)."""
 
 

@@ -19,7 +19,7 @@ import regex
 from markupsafe import Markup
 
 from . import corpus, plan, records, segment
-from .restore import original_of
+from .commands.restore import original_of
 from .report import ReportError, summarize
 
 TEXT_BUDGET = 8_000_000      # characters of original text inlined (documents with removals or copies)

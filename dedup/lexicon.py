@@ -18,12 +18,13 @@ import numpy as np
 
 from . import sign
 from .normalize import separated_after, tokens
+from .errors import DedupError
 
 MATCH_KINDS = ("line", "prefix", "contains")
 DEFAULT_MAX_TOKENS = 30
 
 
-class LexiconError(ValueError):
+class LexiconError(DedupError, ValueError):
     pass
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import __version__
 from .runner import uninterrupted
+from .errors import DedupError
 
 MARKER = ".dedup-output"
 CACHE_FOLDER = ".dedup_cache"   # check's index, and the dedup-fix hook's report
@@ -28,7 +29,7 @@ STAGING = ".dedup-staging"
 OLD = ".dedup-old"
 
 
-class OutputError(Exception):
+class OutputError(DedupError):
     """An output folder that cannot be used; nothing was touched."""
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import regex
 
 from . import __version__
+from .errors import DedupError
 
 FORMAT = "dedup-report"
 FORMAT_VERSION = 1
@@ -17,7 +18,7 @@ KINDS = ("duplicate", "near-duplicate", "boilerplate")
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 
 
-class ReportError(ValueError):
+class ReportError(DedupError, ValueError):
     pass
 
 

@@ -29,6 +29,7 @@ class Interrupted(BaseException):
     def __init__(self, signum: int):
         super().__init__(signum)
         self.signum = signum
+        self.rewritten: tuple[int, int] | None = None   # in-place runs: (files rewritten, files to rewrite)
 
     @property
     def exit_code(self) -> int:

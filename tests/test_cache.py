@@ -220,7 +220,7 @@ def test_a_lock_is_not_damage_and_text_that_cannot_be_decoded_is(tmp_path):
     """What `check` tells apart, on the errors SQLite really raises."""
     import sqlite3
 
-    from dedup.check import _is_damage
+    from dedup.commands.check import _is_damage
     path = tmp_path / "x.sqlite"
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("CREATE TABLE t (v TEXT)")
@@ -338,7 +338,8 @@ def test_the_index_sums_up_each_teaser_label_as_clean_does(tmp_path, monkeypatch
     `clean` sums up from the documents: labels with one headline only, two in one
     file, interviews (many lines a file), written forms that differ, exact copies.
     And the corpus stats of the two stores are equal."""
-    from dedup import check, corpus, stages
+    from dedup import corpus, stages
+    from dedup.commands import check
     from dedup.config import Settings
     from dedup.rules.duplicates import content_digest
     from dedup.counts import label_evidence

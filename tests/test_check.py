@@ -278,7 +278,8 @@ def test_a_hook_sized_check_never_loads_the_compiled_kernel(tmp_path, monkeypatc
     import types
 
     import dedup
-    from dedup import check as check_module, sketch
+    from dedup import sketch
+    from dedup.commands import check as check_module
     rng = random.Random(8)
     data = tmp_path / "data"
     data.mkdir()

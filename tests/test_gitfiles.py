@@ -11,7 +11,7 @@ import pytest
 
 from dedup import config, corpus, gitfiles, stages
 from dedup.cache import Index
-from dedup.check import _members, index_location
+from dedup.commands.check import _members, index_location
 
 from .test_cache import lines_of, run, site_corpus
 from .test_classify import paragraph
@@ -181,7 +181,7 @@ def test_bytes_that_are_not_their_blob_make_the_index_stop_trusting_git(repo):
 def test_a_file_written_while_it_was_read_leaves_no_listing_behind(repo, monkeypatch):
     """Its bytes are not the blob git listed, but it was being written: git is still
     trusted, and the next check compares stats instead of trusting that listing."""
-    from dedup import check
+    from dedup.commands import check
     (repo / "setup.cfg").write_text("[dedup]\ncorpus = data\n", encoding="utf-8")
     monkeypatch.setattr(gitfiles, "blob_id", lambda data: "0" * 40)
     monkeypatch.setattr(check, "_same_stat", lambda a, b: False)

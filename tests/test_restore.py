@@ -101,7 +101,7 @@ def test_a_normal_run_is_rebuilt_elsewhere_with_to(tmp_path):
     refused = run("restore", "out/report.json", cwd=tmp_path)
     assert refused.exit_code == 2
     assert refused.output == ("dedup: error: out/report.json: this run left its inputs as they were; "
-                              "--to DIR rebuilds the originals there\n")
+                              "give a folder to rebuild the originals in (--to DIR)\n")
     shutil.rmtree(corpus)                             # the originals are gone: out/ and the report suffice
     result = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)
     assert result.exit_code == 0, result.output
@@ -176,7 +176,7 @@ def test_a_document_left_with_only_whitespace_is_removed_whole_and_rebuilt_from_
 
 
 def test_original_of_says_where_the_text_comes_from_or_why_it_cannot(tmp_path):
-    from dedup.restore import original_of
+    from dedup.commands.restore import original_of
     corpus = seeded(tmp_path)
     hindi = HINDI.read_text("utf-8")
     assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0

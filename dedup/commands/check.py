@@ -24,16 +24,16 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import corpus, gitfiles, lexicon, plan, records, stages
-from .cache import FOLDER, CacheError, Entry, Index
-from .classify import Decision, classify
-from .config import Settings
-from .corpus import InputError, Source
-from .normalize import key
-from .rules import learned
-from .rules.duplicates import content_digest
-from .sketch import DocSketch
-from .runner import Runner, default_jobs
+from .. import corpus, gitfiles, lexicon, plan, records, stages
+from ..cache import FOLDER, CacheError, Entry, Index
+from ..classify import Decision, classify
+from ..config import Settings
+from ..corpus import InputError, Source
+from ..normalize import key
+from ..rules import learned
+from ..rules.duplicates import content_digest
+from ..sketch import DocSketch
+from ..runner import Runner, default_jobs
 
 BASELINE = ".dedup-baseline.json"
 _SNIPPET = 60

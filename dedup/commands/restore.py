@@ -15,10 +15,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from . import corpus, plan, records
+from .. import corpus, plan, records
+from ..errors import DedupError
 
 
-class RestoreError(ValueError):
+class RestoreError(DedupError, ValueError):
     """The report cannot be restored from as asked."""
 
 

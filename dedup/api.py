@@ -1,0 +1,314 @@
+"""The Python API: what the `dedup` command does, as functions over typed values.
+
+    import dedup
+    report = dedup.clean(["corpus/"], "out/", settings=dedup.Settings(min_docs=3))
+    for doc in report.documents:
+        for removal in doc.removed:
+            print(doc.path, removal.lines, removal.rule, removal.evidence)
+
+Nothing here prints or exits. Every error dedup detects is a `DedupError` with a one-line
+message; an interrupt (SIGINT, SIGTERM, under `interrupts()`) is `Interrupted`.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable, Union
+
+from . import report as report_format
+from .config import Settings
+from .errors import DedupError
+from .runner import Interrupted
+
+if TYPE_CHECKING:
+    from .commands.check import Problem
+
+PathLike = Union[str, os.PathLike]
+Progress = Callable[[str, int, int, int], None]
+"""Called as progress(stage, done, total, characters); total 0: a stage without a count."""
+
+
+class FileError(DedupError, OSError):
+    """A file or folder dedup needed could not be read or written."""
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}" if self.filename else str(self.strerror or self.args)
+
+
+# -- the report, typed -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Place:
+    """Where a kept copy is: a document, its lines (1-based, inclusive) if a part, and
+    the earlier run's output folder if it is in a previous corpus (`against`)."""
+    path: str
+    lines: tuple[int, int] | None = None
+    run: str | None = None
+
+
+@dataclass(frozen=True)
+class CopyEvidence:
+    """exact-/near- document, paragraph and line: the copy that stays and the verified
+    Jaccard similarity to `matched` (another removed copy) or else to `original`."""
+    original: Place
+    similarity: float
+    matched: Place | None = None
+    original_similarity: float | None = None
+    kept_by: str | None = None      # the keep policy that chose the original, when not `first`
+    estimated: bool = False         # from MinHash signatures (a copy of a previous run)
+
+
+@dataclass(frozen=True)
+class PatternEvidence:
+    """lexicon:<lang>/<id>: the phrase of the lexicon that matched."""
+    pattern: str
+
+
+@dataclass(frozen=True)
+class LearnedEvidence:
+    """frequent-line, template-shape, site-affix, teaser-template: how many documents of
+    the source have the line, its shape, its affix or its label."""
+    documents: int
+    source: str | None = None
+    shape: str | None = None
+    affix: str | None = None
+    prefix: str | None = None
+
+
+@dataclass(frozen=True)
+class RepeatEvidence:
+    """repeated-in-document: how many times in a row the line stands."""
+    count: int
+
+
+Evidence = Union[CopyEvidence, PatternEvidence, LearnedEvidence, RepeatEvidence]
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One removed span: `text` is exactly what was cut from `chars` of the text."""
+    kind: str                   # duplicate, near-duplicate or boilerplate
+    rule: str
+    lines: tuple[int, int]      # 1-based, inclusive
+    chars: tuple[int, int]      # offsets into the decoded text, end exclusive
+    text: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document of the run and what was removed from it."""
+    path: str
+    relpath: str | None         # under its input folder (None in reports of dedup 0.1.0)
+    output: str | None          # its cleaned file, relative to the output folder
+    status: str                 # kept, cleaned or removed
+    sha256: str                 # of the original
+    chars: int
+    lines: int
+    removed: tuple[Removal, ...]
+    file: str | None = None     # a record's file, row (1-based) and id
+    row: int = 0
+    id: str | None = None
+
+
+@dataclass(frozen=True)
+class Tally:
+    spans: int
+    chars: int
+
+
+@dataclass(frozen=True)
+class Summary:
+    documents: int
+    documents_kept: int
+    documents_cleaned: int
+    documents_removed: int
+    skipped: int
+    lines: int
+    lines_removed: int
+    chars: int
+    chars_removed: int
+    by_kind: dict[str, Tally]
+    by_rule: dict[str, Tally]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """report.json as values. `data` is the JSON itself; `path` where it was read from
+    (None for a run that wrote nothing)."""
+    tool_version: str
+    mode: str                   # write, dry-run or in-place
+    inputs: tuple[str, ...]
+    output: str | None
+    settings: dict
+    summary: Summary
+    documents: tuple[Document, ...]
+    skipped: tuple[Skipped, ...]
+    path: Path | None = None
+    data: dict = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_json(cls, data: dict, path: PathLike | None = None) -> "Report":
+        s = data["summary"]
+        tallies = {key: {k: Tally(**v) for k, v in s[key].items()} for key in ("by_kind", "by_rule")}
+        return cls(data["tool_version"], data["mode"], tuple(data["inputs"]), data.get("output"),
+                   data["settings"], Summary(**{**s, **tallies}),
+                   tuple(_document(d) for d in data["documents"]),
+                   tuple(Skipped(item["path"], item["reason"]) for item in data["skipped"]),
+                   Path(path) if path is not None else None, data)
+
+
+def _place(where: dict | None) -> Place | None:
+    if where is None:
+        return None
+    lines = where.get("lines")
+    return Place(where["path"], tuple(lines) if lines else None, where.get("run"))
+
+
+def _evidence(evidence: dict) -> Evidence:
+    if "original" in evidence:
+        return CopyEvidence(_place(evidence["original"]), evidence["similarity"], _place(evidence.get("matched")),
+                            evidence.get("original_similarity"), evidence.get("kept_by"),
+                            evidence.get("estimated", False))
+    if "pattern" in evidence:
+        return PatternEvidence(evidence["pattern"])
+    if "count" in evidence:
+        return RepeatEvidence(evidence["count"])
+    return LearnedEvidence(evidence["documents"], evidence.get("source"), evidence.get("shape"),
+                           evidence.get("affix"), evidence.get("prefix"))
+
+
+def _document(doc: dict) -> Document:
+    removed = tuple(Removal(r["kind"], r["rule"], tuple(r["lines"]), tuple(r["chars"]), r["text"],
+                            _evidence(r["evidence"])) for r in doc["removed"])
+    return Document(doc["path"], doc.get("relpath"), doc["output"], doc["status"], doc["sha256"], doc["chars"],
+                    doc["lines"], removed, doc.get("file"), doc.get("row", 0), doc.get("id"))
+
+
+def load_report(path: PathLike) -> Report:
+    """A run's report.json (or the output folder that holds it) as a Report."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "report.json"
+    data = report_format.load(path)
+    try:
+        return Report.from_json(data, path)
+    except (KeyError, TypeError, ValueError) as err:
+        raise report_format.ReportError(f"{path}: not a complete dedup report ({err!r})") from None
+
+
+# -- the commands ------------------------------------------------------------------
+
+def _paths(inputs: PathLike | Iterable[PathLike]) -> list[str]:
+    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
+    if not items:
+        raise DedupError("no input paths given")
+    return [os.fspath(p) for p in items]
+
+
+def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None, *,
+          settings: Settings | None = None, dry_run: bool = False, in_place: bool = False,
+          force: bool = False, jobs: int = 0, backend: str = "local", address: str | None = None,
+          against: PathLike | None = None, progress: Progress | None = None) -> Report:
+    """Clean the corpus at `inputs` (files and folders) into the folder `output`: the
+    cleaned corpus, report.json and report.html, published whole at the end (`dry_run`:
+    the two reports only). With `output` None nothing is written and the report is only
+    returned. `in_place` rewrites the inputs instead, after writing the report to
+    `output` as the journal that `restore` undoes the run from. `settings` default to
+    `Settings()` (not the config files: `Settings.from_files(".")` reads those).
+    An interrupt during an in-place run's rewriting says how far it got in
+    `Interrupted.rewritten` (files done, files to do)."""
+    from . import pipeline   # here: `import dedup` stays cheap for a git hook
+    paths = _paths(inputs)
+    settings = settings if settings is not None else Settings()
+    if in_place and dry_run:
+        raise DedupError("in_place and dry_run exclude each other")
+    if in_place and output is None:
+        raise DedupError("in_place needs an output folder for its journal (the report)")
+    if jobs < 0:
+        raise DedupError("jobs must not be negative")
+    mode = "in-place" if in_place else "dry-run" if dry_run or output is None else "write"
+    scratch = None if output is not None else tempfile.mkdtemp(prefix="dedup-")
+    out = Path(output) if output is not None else Path(scratch, "out")
+    state = pipeline.InPlace()
+    try:
+        data = pipeline.clean(paths, settings, out, mode, jobs, progress, force, state, backend, address,
+                              os.fspath(against) if against is not None else None)
+    except Interrupted as stop:
+        if state.total:
+            stop.rewritten = (state.done, state.total)
+        raise
+    except DedupError:
+        raise
+    except OSError as err:
+        raise FileError(err.errno, err.strerror or str(err), err.filename) from err
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    return Report.from_json(data, out / "report.json" if output is not None else None)
+
+
+@dataclass(frozen=True)
+class Restored:
+    """What `restore` did with one document: restored, original (nothing to do) or
+    failed, with the reason."""
+    path: str
+    state: str
+    reason: str = ""
+
+
+def restore(report: Report | PathLike, to: PathLike | None = None, *, root: PathLike = ".") -> list[Restored]:
+    """Bring back the original files of a run, byte for byte, from its report: in place
+    after an in-place run (wherever it stopped), or under the folder `to` for any run.
+    `root` is the folder the report's paths are relative to (where the run ran)."""
+    from .commands import restore as restoring
+    if not isinstance(report, Report):
+        report = load_report(report)
+    if to is None and report.mode != "in-place":
+        where = report.path.as_posix() if report.path else "this report"
+        raise restoring.RestoreError(f"{where}: this run left its inputs as they were; "
+                                     "give a folder to rebuild the originals in (--to DIR)")
+    folder = report.path.parent if report.path is not None else None
+    try:
+        outcomes = restoring.restore(report.data, folder, Path(root), Path(to) if to is not None else None)
+    except OSError as err:
+        raise FileError(err.errno, err.strerror or str(err), err.filename) from err
+    return [Restored(o.path, o.state, o.reason) for o in outcomes]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What `check` found: every finding in the checked files, and those of them that
+    the baseline does not accept (what a hook fails on)."""
+    problems: tuple[Problem, ...]
+    new: tuple[Problem, ...]
+    checked: frozenset[str] | None      # the checked files; None: the whole corpus
+
+
+def check(paths: PathLike | Iterable[PathLike] = (), *, settings: Settings | None = None,
+          baseline: PathLike | None = ".dedup-baseline.json", use_cache: bool = True, jobs: int = 0) -> CheckResult:
+    """Check `paths` (files or folders; none: the whole corpus) against the corpus at
+    the setting `corpus`, as `dedup check` does, with its index in .dedup_cache/
+    (`use_cache` False: a temporary one). `baseline` names the accepted findings file."""
+    from .commands import check as checking
+    if jobs < 0:
+        raise DedupError("jobs must not be negative")
+    settings = settings if settings is not None else Settings()
+    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    try:
+        result = checking.check([os.fspath(p) for p in items], settings, use_cache=use_cache, jobs=jobs)
+        accepted = checking.load_baseline(Path(baseline)) if baseline is not None else None
+    except OSError as err:
+        raise FileError(err.errno, err.strerror or str(err), err.filename) from err
+    new = checking.new_problems(result.problems, accepted) if accepted is not None else result.problems
+    checked = frozenset(result.checked) if result.checked is not None else None
+    return CheckResult(tuple(result.problems), tuple(new), checked)

@@ -1,0 +1,204 @@
+"""The Python API, used as a notebook or a pipeline would: only `import dedup` and its
+public names, on the seeds and the golden corpus."""
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+import dedup
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+GOLDEN = ROOT / "tests" / "golden"
+
+
+def _tree(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _evidence_json(e) -> dict:
+    """Typed evidence back to report.json's shape, to compare with the file."""
+    def place(p):
+        return None if p is None else {k: v for k, v in
+                                       (("path", p.path), ("lines", list(p.lines) if p.lines else None), ("run", p.run))
+                                       if v is not None}
+    if isinstance(e, dedup.CopyEvidence):
+        out = {"original": place(e.original), "similarity": e.similarity, "matched": place(e.matched),
+               "original_similarity": e.original_similarity, "kept_by": e.kept_by,
+               "estimated": e.estimated or None}
+    elif isinstance(e, dedup.PatternEvidence):
+        out = {"pattern": e.pattern}
+    elif isinstance(e, dedup.RepeatEvidence):
+        out = {"count": e.count}
+    else:
+        out = {"documents": e.documents, "source": e.source, "shape": e.shape, "affix": e.affix, "prefix": e.prefix}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def test_clean_writes_the_corpus_and_returns_the_report_it_wrote(tmp_path, capsys):
+    report = dedup.clean([SEEDS], tmp_path / "out")
+    assert capsys.readouterr() == ("", "")                    # the core never prints
+    assert isinstance(report, dedup.Report) and report.mode == "write"
+    assert report.path == tmp_path / "out" / "report.json"
+    assert report == dedup.load_report(tmp_path / "out")    # the folder or its report.json
+    assert report == dedup.load_report(tmp_path / "out" / "report.json")
+    hindi = next(d for d in report.documents if d.path.endswith("002_3ad8789db8de2740.txt"))
+    assert hindi.status == "cleaned" and hindi.output == "002_3ad8789db8de2740.txt"
+    text = (SEEDS / hindi.path.split("/")[-1]).read_text("utf-8")
+    cleaned = (tmp_path / "out" / hindi.output).read_text("utf-8")
+    for removal in hindi.removed:                                # each span is exactly what was cut
+        assert text[removal.chars[0]:removal.chars[1]] == removal.text
+        assert removal.text not in cleaned or removal.kind != "boilerplate"
+    teasers = [r for r in hindi.removed if r.rule == "lexicon:hi/also-read"]
+    assert teasers and all(r.evidence == dedup.PatternEvidence("ये भी पढ़ें") for r in teasers)
+    copies = [r for r in hindi.removed if r.kind == "duplicate"]
+    assert copies and all(isinstance(r.evidence, dedup.CopyEvidence) and r.evidence.similarity == 1.0
+                          and r.evidence.original.path == hindi.path and r.evidence.original.lines[0] < r.lines[0]
+                          for r in copies)
+    s = report.summary
+    assert s.documents == len(report.documents) == 2
+    assert s.chars_removed == sum(r.chars[1] - r.chars[0] for d in report.documents for r in d.removed)
+    assert {rule: t.spans for rule, t in s.by_rule.items()} == {
+        rule: sum(r.rule == rule for d in report.documents for r in d.removed) for rule in s.by_rule}
+
+
+def test_every_rules_evidence_is_typed_as_report_json_has_it(tmp_path):
+    """The golden corpus fires every rule: each removal's evidence has the type of its
+    rule's family and holds exactly what report.json holds."""
+    report = dedup.clean(GOLDEN / "corpus", tmp_path / "out")
+    data = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    families = {"exact": dedup.CopyEvidence, "near": dedup.CopyEvidence, "lexicon": dedup.PatternEvidence,
+                "repeated": dedup.RepeatEvidence, "frequent": dedup.LearnedEvidence,
+                "template": dedup.LearnedEvidence, "site": dedup.LearnedEvidence, "teaser": dedup.LearnedEvidence}
+    seen = set()
+    for doc, raw in zip(report.documents, data["documents"], strict=True):
+        assert (doc.path, doc.status, doc.sha256, doc.lines) == (raw["path"], raw["status"], raw["sha256"], raw["lines"])
+        for removal, raw_removal in zip(doc.removed, raw["removed"], strict=True):
+            family = removal.rule.split("-")[0].split(":")[0]
+            assert isinstance(removal.evidence, families[family]), removal.rule
+            assert _evidence_json(removal.evidence) == raw_removal["evidence"]
+            assert [removal.kind, removal.rule, list(removal.lines), list(removal.chars), removal.text] == [
+                raw_removal[k] for k in ("kind", "rule", "lines", "chars", "text")]
+            seen.add(removal.rule.split(":")[0])
+    assert {"exact-document", "near-document", "exact-line", "near-line", "frequent-line", "template-shape",
+            "site-affix", "teaser-template", "repeated-in-document", "lexicon"} <= seen
+    assert [(s.path, s.reason) for s in report.skipped] == [(s["path"], s["reason"]) for s in data["skipped"]]
+
+
+def test_without_an_output_folder_nothing_is_written(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    before = _tree(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    report = dedup.clean(str(corpus))                         # one path, as a string
+    assert report.mode == "dry-run" and report.path is None and report.output is None
+    assert report.summary.lines_removed > 0
+    assert _tree(tmp_path) == before
+
+
+def test_settings_are_validated_and_read_from_the_config_files(tmp_path):
+    with pytest.raises(dedup.DedupError, match="threshold must be a float"):
+        dedup.Settings(threshold="high")
+    with pytest.raises(dedup.DedupError, match=r"threshold must be in \(0, 1\]"):
+        dedup.Settings(threshold=1.5)
+    with pytest.raises(dedup.DedupError, match="unknown setting 'treshold'"):
+        dedup.Settings().replace(treshold=0.9)
+    assert dedup.Settings(include="*.txt").include == ("*.txt",)
+    (tmp_path / "setup.cfg").write_text("[dedup]\nmin_docs = 3\nthreshold = 0.7\n", "utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nthreshold = 0.9\n", "utf-8")
+    settings = dedup.Settings.from_files(tmp_path)
+    assert (settings.min_docs, settings.threshold) == (3, 0.9)       # pyproject.toml comes last
+    assert settings.replace(min_docs=5).min_docs == 5 and settings.min_docs == 3
+
+
+def test_settings_change_what_is_removed(tmp_path, write_corpus):
+    line = "Subscribe to our weekly digest for market news and analysis"
+    corpus = write_corpus({f"site/{n}.txt": f"Story {n} opens with its own first line here.\n"
+                           f"A sentence of content that is unique to story number {n}, told once.\n{line}\n"
+                           for n in range(3)})
+    default = dedup.clean(corpus)                                   # min_docs 4: three pages teach nothing
+    lowered = dedup.clean(corpus, settings=dedup.Settings(min_docs=3))
+    assert default.summary.by_rule.get("frequent-line") is None
+    assert lowered.summary.by_rule["frequent-line"].spans == 3
+
+
+def test_errors_are_dedup_errors_with_one_line(tmp_path):
+    cases = [
+        lambda: dedup.clean(tmp_path / "missing", tmp_path / "out"),
+        lambda: dedup.clean(SEEDS, SEEDS.parent),                         # an output that holds an input
+        lambda: dedup.clean(SEEDS, in_place=True),                        # no folder for the journal
+        lambda: dedup.clean(SEEDS, tmp_path / "o", in_place=True, dry_run=True),
+        lambda: dedup.clean([], tmp_path / "out"),
+        lambda: dedup.load_report(tmp_path / "nothing.json"),
+        lambda: dedup.clean(SEEDS, tmp_path / "out", settings=dedup.Settings(lexicons=(str(tmp_path / "x.toml"),))),
+    ]
+    for case in cases:
+        with pytest.raises(dedup.DedupError) as caught:
+            case()
+        assert str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_a_failed_write_is_a_dedup_error_and_an_os_error(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder", "utf-8")
+    with pytest.raises(dedup.FileError) as caught:
+        dedup.clean(SEEDS, tmp_path / "a-file" / "out")
+    assert isinstance(caught.value, dedup.DedupError) and isinstance(caught.value, OSError)
+    assert str(caught.value).startswith(str(tmp_path / "a-file"))
+
+
+def test_restore_undoes_an_in_place_run_and_rebuilds_any_run_elsewhere(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    original = _tree(corpus)
+    report = dedup.clean(corpus, tmp_path / "journal", in_place=True)
+    assert report.mode == "in-place" and _tree(corpus) != original
+    outcomes = dedup.restore(report)
+    assert {o.state for o in outcomes} == {"restored"} and _tree(corpus) == original
+    assert {o.state for o in dedup.restore(tmp_path / "journal" / "report.json")} == {"original"}   # twice: harmless
+    written = dedup.clean(corpus, tmp_path / "out")
+    with pytest.raises(dedup.DedupError, match="left its inputs as they were"):
+        dedup.restore(written)
+    shutil.rmtree(corpus)
+    assert {o.state for o in dedup.restore(written, to=tmp_path / "back")} == {"restored"}
+    assert _tree(tmp_path / "back") == original
+
+
+def test_check_finds_what_a_commit_brings_in_and_honours_the_baseline(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    monkeypatch.chdir(tmp_path)
+    settings = dedup.Settings(corpus="corpus")
+    whole = dedup.check(settings=settings, use_cache=False)
+    assert whole.checked is None and whole.new == whole.problems
+    rules = {p.rule for p in whole.problems}
+    assert {"exact-line", "lexicon:hi/also-read", "lexicon:ar/related"} <= rules
+    hindi = "corpus/002_3ad8789db8de2740.txt"
+    one = dedup.check(hindi, settings=settings, use_cache=False)
+    assert one.checked == {hindi} and {p.path for p in one.problems} == {hindi}
+    accepted = [{"path": p.path, "rule": p.rule, "text": p.text_key} for p in one.problems[:2]]
+    Path("accepted.json").write_text(json.dumps({"format": "dedup-baseline", "format_version": 1,
+                                                 "findings": accepted}), "utf-8")
+    again = dedup.check(hindi, settings=settings, baseline="accepted.json", use_cache=False)
+    assert list(again.new) == list(one.problems[2:])
+
+
+def test_progress_is_called_for_every_stage(tmp_path):
+    calls = []
+    dedup.clean(SEEDS, tmp_path / "out", progress=lambda *args: calls.append(args))
+    stages = [c[0] for c in calls]
+    assert stages[0] == "read" and "write" in stages and any(s.startswith("classifying") for s in stages)
+    read = [c for c in calls if c[0] == "read"]
+    assert read[-1][1:3] == (2, 2) and sum(c[3] for c in read) == sum(len(p.read_text("utf-8"))
+                                                                       for p in SEEDS.glob("*.txt"))
+
+
+def test_the_public_names_are_the_documented_ones():
+    assert dedup.__version__ and set(dedup.__all__) <= set(dir(dedup))
+    for name in dedup.__all__:
+        assert getattr(dedup, name) is not None
+    with pytest.raises(AttributeError):
+        dedup.no_such_name
