@@ -66,10 +66,12 @@ def test_clean_writes_the_corpus_and_returns_the_report_it_wrote(tmp_path, capsy
         rule: sum(r.rule == rule for d in report.documents for r in d.removed) for rule in s.by_rule}
 
 
-def test_every_rules_evidence_is_typed_as_report_json_has_it(tmp_path):
+@pytest.mark.parametrize("keep", ["first", "longest"])
+def test_every_rules_evidence_is_typed_as_report_json_has_it(tmp_path, keep):
     """The golden corpus fires every rule: each removal's evidence has the type of its
-    rule's family and holds exactly what report.json holds."""
-    report = dedup.clean(GOLDEN / "corpus", tmp_path / "out")
+    rule's family and holds exactly what report.json holds (with `kept_by` when a keep
+    policy chose the original)."""
+    report = dedup.clean(GOLDEN / "corpus", tmp_path / "out", settings=dedup.Settings(keep=keep))
     data = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     families = {"exact": dedup.CopyEvidence, "near": dedup.CopyEvidence, "lexicon": dedup.PatternEvidence,
                 "repeated": dedup.RepeatEvidence, "frequent": dedup.LearnedEvidence,
@@ -87,6 +89,8 @@ def test_every_rules_evidence_is_typed_as_report_json_has_it(tmp_path):
     assert {"exact-document", "near-document", "exact-line", "near-line", "frequent-line", "template-shape",
             "site-affix", "teaser-template", "repeated-in-document", "lexicon"} <= seen
     assert [(s.path, s.reason) for s in report.skipped] == [(s["path"], s["reason"]) for s in data["skipped"]]
+    kept_by = {r.evidence.kept_by for d in report.documents for r in d.removed if isinstance(r.evidence, dedup.CopyEvidence)}
+    assert kept_by == ({None} if keep == "first" else {"longest"})
 
 
 def test_without_an_output_folder_nothing_is_written(tmp_path, monkeypatch):
