@@ -116,12 +116,14 @@ class Document:
 
 @dataclass(frozen=True)
 class Tally:
+    """Removed spans and their characters, of one kind or one rule."""
     spans: int
     chars: int
 
 
 @dataclass(frozen=True)
 class Summary:
+    """The run's totals, as the command prints them."""
     documents: int
     documents_kept: int
     documents_cleaned: int
@@ -137,6 +139,7 @@ class Summary:
 
 @dataclass(frozen=True)
 class Skipped:
+    """A file or row the run could not use (empty, binary, not UTF-8, a bad row), and why."""
     path: str
     reason: str
 

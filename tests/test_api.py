@@ -2,7 +2,6 @@
 public names, on the seeds and the golden corpus."""
 import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 

@@ -41,6 +41,7 @@ _SNIPPET = 60
 
 @dataclass(frozen=True)
 class Problem:
+    """One finding of a check, as a linter line: `path:line: message [rule]`."""
     path: str
     line: int
     kind: str
