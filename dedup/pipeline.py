@@ -11,6 +11,7 @@ is published (synced to disk) before any input is touched: it is the journal tha
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -24,34 +25,43 @@ from .config import Settings
 from .corpus import Skipped, Source
 from .runner import Runner, default_jobs, uninterrupted
 from .sketch import close_spills
-from .stages import (BATCH, RecordFile, RecordsToWrite, Sketched, ToWrite, make_context, plan_batch, resolve_source,
-                     sketch_batch)
+from .stages import (BATCH, RecordFile, RecordPart, RecordsToWrite, Sketched, ToWrite, make_context, part_file,
+                     plan_batch, resolve_source, sketch_batch)
 
 SPILL = ".spill"
+SHARD_BYTES = 16 << 20   # a plain JSONL file bigger than this is read and written in parts of this size
 Progress = Callable[[str, int, int, int], None]   # stage, done, total (0: no count), characters
 
 
-def _batches(items: list, size: int = BATCH) -> list[list]:
-    return [items[i:i + size] for i in range(0, len(items), size)]
-
-
-def _read_batches(sources: list[Source], settings: Settings) -> list[list[Source]]:
-    """Text files in batches of BATCH, each record file a batch of its own, in order."""
-    out: list[list[Source]] = []
+def _read_batches(sources: list[Source], settings: Settings) -> list[list[Source] | RecordPart]:
+    """Text files in batches of BATCH; each record file a batch of its own, or, for a
+    plain JSONL file, parts of about SHARD_BYTES each; in order."""
+    out: list[list[Source] | RecordPart] = []
     for source in sources:
-        if records.kind_of(source.file, settings.format)[0] != "text":
-            out.append([source])
-        elif out and len(out[-1]) < BATCH and records.kind_of(out[-1][0].file, settings.format)[0] == "text":
-            out[-1].append(source)
-        else:
-            out.append([source])
+        fmt, compression = records.kind_of(source.file, settings.format)
+        if fmt == "text":
+            if out and isinstance(out[-1], list) and len(out[-1]) < BATCH:
+                out[-1].append(source)
+            else:
+                out.append([source])
+            continue
+        try:
+            spans = records.spans(source.file, SHARD_BYTES) if fmt == "jsonl" and compression is None else [None]
+        except OSError:   # the read stage says what is wrong with it
+            spans = [None]
+        out.extend(RecordPart(source, span, n, len(spans)) for n, span in enumerate(spans))
     return out
+
+
+def _files_done(batch: list[Source] | RecordPart) -> int:
+    """The input files a read batch finishes: for the progress shown."""
+    return len(batch) if isinstance(batch, list) else int(batch.last)
 
 
 def _write_batches(sketched: list[Sketched], decisions: list, units: list, mode: str, stage: str) -> list:
     """Write jobs in corpus order: text documents in batches of BATCH, each record file
-    one job with its rows. `units`: a text document's index in `sketched`, or a record
-    file with the indexes of its rows."""
+    or part one job with its rows. `units`: a text document's index in `sketched`, or a
+    record file or part with the indexes of its rows."""
     out, text = [], []
     for unit in units:
         if isinstance(unit, int):
@@ -64,14 +74,17 @@ def _write_batches(sketched: list[Sketched], decisions: list, units: list, mode:
             out.append(text)
             text = []
         file, rows = unit
-        out.append(RecordsToWrite(file.source, [(ToWrite.of(sketched[i]), decisions[i]) for i in rows], mode, stage))
+        out.append(RecordsToWrite(file.part, [(ToWrite.of(sketched[i]), decisions[i]) for i in rows], mode, stage))
     return out + ([text] if text else [])
 
 
-def _map(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None) -> Iterable:
+def _map(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None,
+         counts: list[int] | None = None) -> Iterable:
+    """func over the batches, in order; the progress counts each batch's results, or
+    `counts[i]` for batch i."""
     done = 0
-    for result in run.map(func, batches):
-        done += len(result)
+    for n, result in enumerate(run.map(func, batches)):
+        done += counts[n] if counts is not None else len(result)
         if progress:
             progress(stage, done, total, sum(_chars(item) for item in result))
         yield from result
@@ -121,7 +134,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             batches = [(batch, str(spills / f"{n:06d}.u32")) for n, batch in enumerate(read_batches)]
             sketched: list[Sketched] = []
             units: list = []   # what each write job covers (see _write_batches)
-            for item in _map(run, sketch_batch, batches, "read", len(sources), progress):
+            for item in _map(run, sketch_batch, batches, "read", len(sources), progress,
+                             [_files_done(batch) for batch in read_batches]):
                 if isinstance(item, Skipped):
                     skipped.append(item)
                 elif isinstance(item, RecordFile):
@@ -132,6 +146,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     else:
                         units.append(len(sketched))
                     sketched.append(item)
+            sketched, units, skipped = _whole_files(sketched, units, skipped)
             if progress:
                 progress(f"classifying {len(sketched):,} documents", 0, 0, 0)
             decisions = classify([s.sketch for s in sketched], settings, previous=before)
@@ -148,6 +163,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     skipped.append(entry)
                 else:
                     documents.append(entry)
+            documents, skipped = _join_parts(writes, documents, skipped, stage.path, mode)
             if progress:
                 progress("writing the report and the review page", 0, 0, 0)
             result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
@@ -170,6 +186,50 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
             _write_report(result, out, durable=True)
     return result
+
+
+def _whole_files(sketched: list[Sketched], units: list, skipped: list[Skipped]) -> tuple[list, list, list]:
+    """A record file one of whose parts could not be read is skipped whole: its other
+    parts' rows are left out too, and it is listed once."""
+    broken = {s.path for s in skipped} & {unit[0].source.path for unit in units if not isinstance(unit, int)}
+    skipped = list(dict.fromkeys(skipped))
+    if not broken:
+        return sketched, units, skipped
+    kept_sketched, kept_units = [], []
+    for unit in units:
+        if isinstance(unit, int):
+            kept_units.append(len(kept_sketched))
+            kept_sketched.append(sketched[unit])
+        elif unit[0].source.path not in broken:
+            kept_units.append((unit[0], list(range(len(kept_sketched), len(kept_sketched) + len(unit[1])))))
+            kept_sketched.extend(sketched[i] for i in unit[1])
+    return kept_sketched, kept_units, skipped
+
+
+def _join_parts(writes: list, documents: list, skipped: list[Skipped], stage: Path, mode: str) -> tuple[list, list]:
+    """The parts of each record file written in parts, joined in order into its target.
+    A file one of whose parts could not be written is not written at all: its rows are
+    left out of the report and it is listed once, as a whole file is."""
+    parts: dict[str, list] = {}
+    for job in writes:
+        if isinstance(job, RecordsToWrite) and job.part.count > 1:
+            parts.setdefault(job.source.path, []).append(job.part)
+    if not parts:
+        return documents, skipped
+    failed = {s.path for s in skipped} & set(parts)
+    for path, file_parts in parts.items():
+        target = stage / file_parts[0].source.relpath
+        pieces = [part_file(target, part) for part in file_parts]
+        if mode == "write" and path not in failed:
+            with open(target, "wb") as joined:
+                for piece in pieces:
+                    with open(piece, "rb") as handle:
+                        shutil.copyfileobj(handle, joined, 1 << 20)
+        for piece in pieces:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(piece)
+    documents = [d for d in documents if d.file not in failed]
+    return documents, list(dict.fromkeys(skipped))
 
 
 def _path_order(path: str) -> tuple[str, int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import os
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -140,20 +141,63 @@ def _jsonl_row(number: int, raw: bytes, fields: Fields) -> Row:
     return Row(number, text, None if ident is None else str(ident), site=site)
 
 
-def _jsonl_lines(file: str, compression: str | None) -> Iterator[tuple[int, bytes]]:
+@dataclass(frozen=True)
+class Span:
+    """A part of a plain JSONL file: the bytes [start, end), which begin at a line's start,
+    and the 1-based number of that line. Parts of one file are read and written apart."""
+    start: int
+    end: int
+    first: int
+
+
+def spans(file: str, size: int) -> list[Span]:
+    """A plain JSONL file cut into parts of about `size` bytes at line ends (one part if
+    it is smaller). The line numbers come from counting line ends, a read at disk speed."""
+    total = os.path.getsize(file)
+    if total <= size:
+        return [Span(0, total, 1)]
+    out, start, first = [], 0, 1
+    with open(file, "rb") as handle:
+        while start < total:
+            block = handle.read(size)
+            if start + len(block) < total:
+                block += handle.readline()   # to the end of the line the cut fell in
+            end = start + len(block)
+            out.append(Span(start, end, first))
+            first += block.count(b"\n")
+            start = end
+    return out
+
+
+def _jsonl_lines(file: str, compression: str | None, span: Span | None = None) -> Iterator[tuple[int, bytes]]:
     """(line number, line without its line end) for every line that is not blank."""
     with _open_read(file, compression) as handle:
-        for number, raw in enumerate(handle, 1):
+        for number, raw in _numbered(handle, span):
             body = raw.rstrip(b"\r\n")
             if body.strip():
                 yield number, body
 
 
-def rows(file: str, fmt: str, compression: str | None, fields: Fields) -> Iterator[Row]:
-    """The file's rows in order; raises RecordError if the file itself is broken."""
+def _numbered(handle, span: Span | None) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) of the file, or of the span of it."""
+    if span is None:
+        yield from enumerate(handle, 1)
+        return
+    handle.seek(span.start)
+    at = span.start
+    for number, raw in enumerate(handle, span.first):
+        if at >= span.end:
+            return
+        at += len(raw)
+        yield number, raw
+
+
+def rows(file: str, fmt: str, compression: str | None, fields: Fields, span: Span | None = None) -> Iterator[Row]:
+    """The file's rows in order (of `span` only, if given); raises RecordError if the
+    file itself is broken."""
     try:
         if fmt == "jsonl":
-            for number, body in _jsonl_lines(file, compression):
+            for number, body in _jsonl_lines(file, compression, span):
                 yield _jsonl_row(number, body, fields)
         else:
             yield from _parquet_rows(file, fields)
@@ -257,18 +301,18 @@ def replace_text(line: str, name: str, text: str) -> str:
 
 
 def write(source_file: str, target: str, fmt: str, compression: str | None, fields: Fields,
-          changes: dict[int, str | None]) -> None:
-    """Copy the file to `target` with `changes` applied: row number -> its new text,
-    or None to drop the row. Rows not in `changes` are copied as they are."""
+          changes: dict[int, str | None], span: Span | None = None) -> None:
+    """Copy the file (or the span of it) to `target` with `changes` applied: row number
+    -> its new text, or None to drop the row. Rows not in `changes` are copied as they are."""
     if fmt == "jsonl":
-        _write_jsonl(source_file, target, compression, fields, changes)
+        _write_jsonl(source_file, target, compression, fields, changes, span)
     else:
         _write_parquet(source_file, target, fields, changes)
 
 
-def _write_jsonl(source_file, target, compression, fields: Fields, changes) -> None:
+def _write_jsonl(source_file, target, compression, fields: Fields, changes, span: Span | None) -> None:
     with _open_read(source_file, compression) as src, _open_write(target, compression) as out:
-        for number, raw in enumerate(src, 1):
+        for number, raw in _numbered(src, span):
             if number not in changes:
                 out.write(raw)
                 continue

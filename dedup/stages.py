@@ -49,18 +49,37 @@ class Sketched:
 
 
 @dataclass(frozen=True, slots=True)
-class RecordFile:
-    """A JSONL or Parquet file whose rows were read (they follow it in the results)."""
+class RecordPart:
+    """A JSONL or Parquet file, or a part of a plain JSONL file (`span`), read as one batch:
+    a big file is cut into parts so that several workers read it."""
     source: Source
+    span: records.Span | None = None   # None: the whole file
+    index: int = 0                     # of the file's parts
+    count: int = 1
+
+    @property
+    def last(self) -> bool:
+        return self.index == self.count - 1
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFile:
+    """A record file or part whose rows were read (they follow it in the results)."""
+    part: RecordPart
     rows: int
 
+    @property
+    def source(self) -> Source:
+        return self.part.source
 
-def sketch_batch(ctx: Context, job: tuple[list[Source], str | None]) -> list[Sketched | Skipped | RecordFile]:
-    """Read and sketch a batch of text files, or one record file; with a spill path,
-    their shingles go there."""
-    sources, spill_path = job
-    if len(sources) == 1 and records.kind_of(sources[0].file, ctx.settings.format)[0] != "text":
-        return _sketch_records(ctx, sources[0], spill_path)
+
+def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]) -> list[Sketched | Skipped | RecordFile]:
+    """Read and sketch a batch of text files, or a record file or part of one; with a
+    spill path, their shingles go there."""
+    batch, spill_path = job
+    if isinstance(batch, RecordPart):
+        return _sketch_records(ctx, batch, spill_path)
+    sources = batch
     read = [(source, corpus.read(source, ctx.settings.decode_errors == "keep")) for source in sources]
     docs = [doc for _, doc in read if isinstance(doc, Document)]
     sketched = sketch_many(docs, ctx.settings, ctx.lexicon, ctx.compiled)
@@ -115,9 +134,11 @@ def row_path(source: Source, row: int) -> str:
     return f"{source.path}:{row}"
 
 
-def _sketch_records(ctx: Context, source: Source, spill_path: str | None) -> list:
-    """The rows of one record file, sketched in chunks of about RECORD_CHUNK characters
-    (each chunk's shingles in a spill file of its own); bad rows come back as Skipped."""
+def _sketch_records(ctx: Context, part: RecordPart, spill_path: str | None) -> list:
+    """The rows of a record file or part, sketched in chunks of about RECORD_CHUNK
+    characters (each chunk's shingles in a spill file of its own); bad rows come back
+    as Skipped."""
+    source = part.source
     fmt, compression = records.kind_of(source.file, ctx.settings.format)
     out: list = []
     chunk: list[tuple[records.Row, Document]] = []
@@ -135,7 +156,7 @@ def _sketch_records(ctx: Context, source: Source, spill_path: str | None) -> lis
         chunk, size = [], 0
 
     try:
-        for row in records.rows(source.file, fmt, compression, fields(ctx.settings)):
+        for row in records.rows(source.file, fmt, compression, fields(ctx.settings), part.span):
             count += 1
             if row.text is None:
                 out.append(Skipped(row_path(source, row.number), f"{row.problem}; copied through unchanged"))
@@ -148,7 +169,7 @@ def _sketch_records(ctx: Context, source: Source, spill_path: str | None) -> lis
             flush()
     except records.RecordError as err:
         return [Skipped(source.path, str(err))]
-    return [RecordFile(source, count)] + out
+    return [RecordFile(part, count)] + out
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,11 +193,22 @@ class ToWrite:
 
 @dataclass(frozen=True, slots=True)
 class RecordsToWrite:
-    """One record file to write: its rows that are documents, each with its decision."""
-    source: Source
+    """One record file or part to write: its rows that are documents, each with its
+    decision. A part is written beside the file's target (`part_file`), and the parts
+    are joined in order once all are written."""
+    part: RecordPart
     rows: list[tuple[ToWrite, Decision]]
     mode: str
     stage: str | None
+
+    @property
+    def source(self) -> Source:
+        return self.part.source
+
+
+def part_file(target: Path, part: RecordPart) -> Path:
+    """Where a part of a record file is written: the target itself for a whole file."""
+    return target if part.count == 1 else target.with_name(f".{target.name}.dedup-part-{part.index:06d}")
 
 
 def _cleaned(text: str, decision: Decision) -> tuple[list, str, str]:
@@ -234,7 +266,7 @@ def _write_records(ctx: Context, job: RecordsToWrite) -> list[DocumentEntry | Sk
     out = []
     changed = [_unwritten(source)]
     try:
-        for row in records.rows(source.file, fmt, compression, fields(ctx.settings)):
+        for row in records.rows(source.file, fmt, compression, fields(ctx.settings), job.part.span):
             if row.number not in wanted:
                 continue
             item, decision = wanted.pop(row.number)
@@ -250,7 +282,7 @@ def _write_records(ctx: Context, job: RecordsToWrite) -> list[DocumentEntry | Sk
     if wanted:
         return changed
     if job.mode == "write":
-        target = Path(job.stage) / source.relpath
+        target = part_file(Path(job.stage) / source.relpath, job.part)
         target.parent.mkdir(parents=True, exist_ok=True)
-        records.write(source.file, str(target), fmt, compression, fields(ctx.settings), changes)
+        records.write(source.file, str(target), fmt, compression, fields(ctx.settings), changes, job.part.span)
     return out

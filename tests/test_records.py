@@ -157,6 +157,50 @@ def test_rows_sketched_in_small_chunks_give_the_same_report(tmp_path, monkeypatc
     assert (tmp_path / "a" / "data.jsonl").read_bytes() == (tmp_path / "b" / "data.jsonl").read_bytes()
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_jsonl_file_read_and_written_in_parts_gives_the_same_bytes_and_report(tmp_path, monkeypatch, jobs):
+    """A big plain JSONL file is cut into parts at line ends, read and written by several
+    workers and joined: whatever the part size, the output file and the report are the
+    bytes one part gives, bad and blank lines and row numbers included."""
+    from dedup import pipeline
+    lines = [json.dumps(r, ensure_ascii=False) for r in golden_rows()]
+    lines[3:3] = ["", '{"text": "not closed', "   "]            # a blank line, a bad row, spaces
+    write_jsonl(tmp_path / "data.jsonl", lines)
+    assert clean(["data.jsonl", "-o", "whole", "-j", jobs], tmp_path).exit_code == 0
+    whole = (tmp_path / "whole" / "report.json").read_text("utf-8")
+    for size in (1, 700, 5_000):
+        monkeypatch.setattr(pipeline, "SHARD_BYTES", size)
+        out = f"parts-{size}"
+        assert clean(["data.jsonl", "-o", out, "-j", jobs], tmp_path).exit_code == 0
+        assert (tmp_path / out / "data.jsonl").read_bytes() == (tmp_path / "whole" / "data.jsonl").read_bytes()
+        assert (tmp_path / out / "report.json").read_text("utf-8").replace(out, "whole") == whole
+        assert sorted(p.name for p in (tmp_path / out).iterdir()) == sorted(p.name for p in (tmp_path / "whole").iterdir())
+    report = json.loads(whole)
+    assert report["skipped"][0]["path"] == "data.jsonl:5"          # the bad row, numbered as in the file
+    assert {d["row"] for d in report["documents"]} == set(range(1, len(lines) + 1)) - {4, 5, 6}
+
+
+def test_a_jsonl_file_one_of_whose_parts_cannot_be_read_is_skipped_whole(tmp_path, monkeypatch):
+    from dedup import pipeline
+    write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
+    write_jsonl(tmp_path / "other.jsonl", [json.dumps(r) for r in golden_rows()[:3]])
+    monkeypatch.setattr(pipeline, "SHARD_BYTES", 2_000)
+    real = records.rows
+
+    def failing(file, fmt, compression, fields, span=None):
+        if file.endswith("data.jsonl") and span is not None and span.start > 0:
+            raise records.RecordError("unreadable JSONL file: [Errno 5] Input/output error")
+        return real(file, fmt, compression, fields, span)
+    monkeypatch.setattr(records, "rows", failing)
+    assert clean(["data.jsonl", "other.jsonl", "-o", "out"], tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["skipped"] == [{"path": "data.jsonl", "reason": "unreadable JSONL file: [Errno 5] Input/output error"}]
+    assert {d["file"] for d in report["documents"]} == {"other.jsonl"}
+    assert "data.jsonl:" not in json.dumps(report)     # its rows are nobody's original: other.jsonl's copies stay
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == [
+        "other.jsonl", "report.html", "report.json"]
+
+
 BAD_ROWS = [
     ('{"text": "not closed', "invalid JSON"),
     ('[1, 2]', "not a JSON object (a list)"),
@@ -269,9 +313,12 @@ def test_replace_text_changes_the_text_field_and_no_other_byte(record, old, new,
     assert got == line[:start] + json.dumps(new, ensure_ascii=False) + line[stop:]
 
 
+@pytest.mark.parametrize("parts", [1, 5])
 @pytest.mark.parametrize("change", ["a row edited", "rows cut off"])
-def test_a_record_file_that_changes_during_the_run_is_not_written(tmp_path, monkeypatch, change):
+def test_a_record_file_that_changes_during_the_run_is_not_written(tmp_path, monkeypatch, change, parts):
     from dedup import pipeline
+    if parts > 1:
+        monkeypatch.setattr(pipeline, "SHARD_BYTES", 4_000)
     write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
     real = pipeline.classify
 
