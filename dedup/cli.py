@@ -87,7 +87,7 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
 @click.option("--force", is_flag=True,
               help="Replace -o even if it is a non-empty folder that dedup did not write (its files are deleted).")
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores).")
-@click.option("--include", multiple=True, help="File name glob to read (repeatable; default *.txt, *.md).")
+@click.option("--include", multiple=True, help="File name glob to read (repeatable; default *.txt, *.md, *.jsonl[.gz|.zst], *.parquet).")
 @click.option("--exclude", multiple=True, help="File or folder glob to skip (repeatable).")
 @click.option("--threshold", type=float, help="Near-duplicate Jaccard similarity (default 0.8).")
 @click.option("--shingle-size", type=int, help="Words per shingle (default 5).")

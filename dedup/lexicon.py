@@ -3,8 +3,8 @@
 A rule matches a line by its normalized words: `line` (the whole line is the
 phrase), `prefix` (the line starts with it: a teaser and its headline) or
 `contains` (the phrase inside a short line). A prefix must be followed by
-punctuation or a symbol ("Also read: …", "Read more »") unless the rule says
-`separator = false`. See dedup/lexicon/README.md.
+punctuation or a symbol ("Also read: …", "ये भी पढ़ें: …") unless the rule says
+`separator = false`. The format: docs/lexicon.md.
 """
 from __future__ import annotations
 
