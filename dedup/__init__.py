@@ -20,7 +20,7 @@ _PUBLIC = {
     "Place": "api", "CopyEvidence": "api", "PatternEvidence": "api", "LearnedEvidence": "api",
     "RepeatEvidence": "api", "Evidence": "api", "Restored": "api", "CheckResult": "api", "Problem": "commands.check",
     "FileError": "api", "Progress": "api",
-    "Settings": "config", "DedupError": "errors", "Interrupted": "runner", "interrupts": "runner",
+    "Settings": "config", "DedupError": "errors", "Interrupted": "signals", "interrupts": "signals",
 }
 __all__ = ["__version__", *_PUBLIC]
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from .commands.check import Problem
     from .config import Settings
     from .errors import DedupError
-    from .runner import Interrupted, interrupts
+    from .signals import Interrupted, interrupts
 
 
 def __getattr__(name: str):

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Union
 from . import report as report_format
 from .config import Settings
 from .errors import DedupError
-from .runner import Interrupted
+from .signals import Interrupted
 
 if TYPE_CHECKING:
     from .commands.check import Problem

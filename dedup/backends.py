@@ -12,7 +12,8 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable, Iterator
 
-from .runner import Interrupted, Runner
+from .runner import Runner
+from .signals import Interrupted
 from .errors import DedupError
 
 BACKENDS = ("local", "ray")

@@ -12,7 +12,7 @@ from . import __version__, api, backends, config, corpus, report
 from .commands import check as check_mod
 from .errors import DedupError
 from .progress import Bars
-from .runner import Interrupted, interrupts
+from .signals import Interrupted, interrupts
 
 SETTINGS_HELP = ("Settings: defaults, then [dedup] in ./setup.cfg, then [tool.dedup] in ./pyproject.toml, "
                  "then these options; each overrides the one before.")

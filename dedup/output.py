@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
-from .runner import uninterrupted
+from .signals import uninterrupted
 from .errors import DedupError
 
 MARKER = ".dedup-output"

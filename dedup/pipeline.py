@@ -23,7 +23,8 @@ from . import backends, corpus, html, lexicon, output, plan, previous, records, 
 from .classify import classify
 from .config import Settings
 from .corpus import Skipped, Source
-from .runner import Runner, default_jobs, uninterrupted
+from .runner import Runner, default_jobs
+from .signals import uninterrupted
 from .sketch import close_spills
 from .stages import (BATCH, RecordFile, RecordPart, RecordsToWrite, Sketched, ToWrite, make_context, part_file,
                      plan_batch, resolve_source, sketch_batch)

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from dedup.runner import Interrupted, Runner, WorkerDied, interrupts, uninterrupted
+from dedup.runner import Runner, WorkerDied
+from dedup.signals import Interrupted, interrupts, uninterrupted
 
 
 def _init(offset):
