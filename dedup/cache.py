@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__, index, output
+from . import __version__, output
 from .config import Settings
 from .corpus import Members, Source
 from .counts import Evidence, LabelEvidence
 from .gitfiles import Listing
-from .sign import distinct
+from .hashing import band_keys, distinct
 from .sketch import DocSketch, document_signatures
 
 FOLDER = output.CACHE_FOLDER
@@ -105,7 +105,7 @@ def link_keys(sketches: list[DocSketch], settings: Settings, digests: list[bytes
     a time cost 0.75 ms."""
     whole = [n for n, digest in enumerate(digests) if digest is not None]
     bands, rows = settings.lsh_params
-    whole_keys = dict(zip(whole, index.band_keys(
+    whole_keys = dict(zip(whole, band_keys(
         document_signatures([sketches[n] for n in whole], settings.num_perm), bands, rows))) if whole else {}
     out = []
     for n, sk in enumerate(sketches):

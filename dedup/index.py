@@ -12,25 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from .sign import distinct
-
-BAND_MIX = 0x9E3779B97F4A7C15
-_BAND_MIX = np.uint64(BAND_MIX)
-
-
-def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """(n, bands) uint64: one key per band, equal when the band's rows are equal."""
-    n = signatures.shape[0]
-    keys = np.zeros((n, bands), dtype=np.uint64)
-    sig = signatures.astype(np.uint64)
-    with np.errstate(over="ignore"):
-        for band in range(bands):
-            key = np.full(n, band + 1, dtype=np.uint64)
-            for col in sig[:, band * rows:(band + 1) * rows].T:
-                key = (key ^ col) * _BAND_MIX
-                key ^= key >> np.uint64(29)
-            keys[:, band] = key
-    return keys
+from .hashing import distinct
 
 
 @dataclass(frozen=True)

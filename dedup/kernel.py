@@ -19,12 +19,13 @@ import numba
 import numpy as np
 import regex
 
-from . import index, normalize, sign
+from . import normalize
+from .hashing import BASE, MIX, MULTIPLIER
 
 _jit = numba.njit(cache=True, nogil=True)
-_BASE = np.uint64(sign.BASE)
-_MULTIPLIER = np.uint64(sign.MULTIPLIER)
-_SEED = np.uint64(sign.SEQUENCE_SEED)
+_BASE = np.uint64(BASE)
+_MULTIPLIER = np.uint64(MULTIPLIER)
+_SEED = np.uint64(MIX)
 
 OTHER, WORD, MARK, UNSPACED, UNSPACED_MARK = 0, 1, 2, 3, 4
 DELETED = 0xFFFFFFFF          # in the fold map: the character is dropped
@@ -192,10 +193,10 @@ def set_signatures(flat, offsets, a, b):
 
 @_jit
 def band_keys(signatures, bands, rows):
-    """index.band_keys, compiled: one key per band of each signature."""
+    """hashing.band_keys, compiled: one key per band of each signature."""
     n = signatures.shape[0]
     keys = np.empty((n, bands), np.uint64)
-    mix = np.uint64(index.BAND_MIX)
+    mix = np.uint64(MIX)
     for i in range(n):
         for band in range(bands):
             key = np.uint64(band + 1)

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import sign
+from .hashing import distinct
 from .normalize import separated_after, tokens
 from .errors import DedupError
 
@@ -110,7 +111,7 @@ class Lexicon:
 
 
 def _hashes(words) -> np.ndarray:
-    return sign.distinct(np.array([sign.word_hash64(w) for w in words], np.uint64))
+    return distinct(np.array([sign.word_hash64(w) for w in words], np.uint64))
 
 
 def _longest(table: dict) -> int:

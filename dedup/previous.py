@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import index
+from .hashing import band_keys
 from .rules.duplicates import content_digest
 from .rules.findings import DUPLICATE, NEAR_DUPLICATE, Decision, Finding
 from .config import Settings
@@ -160,8 +160,8 @@ def near_documents(previous: Previous, signatures: np.ndarray, settings: Setting
     out: list[tuple[int, float] | None] = [None] * len(signatures)
     if not len(previous.signatures) or not len(signatures):
         return out
-    old_keys = index.band_keys(previous.signatures, bands, rows)
-    new_keys = index.band_keys(signatures, bands, rows)
+    old_keys = band_keys(previous.signatures, bands, rows)
+    new_keys = band_keys(signatures, bands, rows)
     candidates: list[set[int]] = [set() for _ in range(len(signatures))]
     for band in range(bands):
         order = np.argsort(old_keys[:, band], kind="stable")

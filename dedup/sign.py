@@ -15,32 +15,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .hashing import BASE, MIX, MULTIPLIER, distinct
+
 if TYPE_CHECKING:   # importing datasketch at run time costs 0.5 s (scipy)
     from datasketch import LeanMinHash
 
 _MASK = np.uint64(0xFFFFFFFF)
-MULTIPLIER = 0x9E3779B1  # odd: combining k word hashes stays a bijection in each word
 _CHUNK = 1 << 15          # shingles per batch: bounds the (chunk x num_perm) temporary
 COMPILED_SHINGLES = 1 << 15   # from this many shingles, signatures are signed by kernel.py
-BASE = 0x100000001B3     # odd base of the polynomial word hash (mod 2^64)
 _BASE_INV = pow(BASE, -1, 1 << 64)
 _SLICE = 1 << 20          # characters hashed per numpy pass
 
 
-SEQUENCE_SEED = 0x9E3779B97F4A7C15
 _MASK64 = 0xFFFFFFFFFFFFFFFF
-
-
-def distinct(values: np.ndarray) -> np.ndarray:
-    """The sorted distinct values of an array, as np.unique gives them; without
-    np.unique's first call, which imports numpy.ma (30 ms of a git hook's 0.5 s)."""
-    out = np.sort(values, axis=None)
-    if len(out) < 2:
-        return out
-    keep = np.empty(len(out), np.bool_)
-    keep[0] = True
-    np.not_equal(out[1:], out[:-1], out=keep[1:])
-    return out[keep]
 
 
 def word_hash64(word: str) -> int:
@@ -66,7 +53,7 @@ def _mix64(z: int) -> int:
 def sequence_hash(word64) -> int:
     """The exact-match hash of a block: its words' 64-bit hashes in order, each step
     mixed (splitmix64's finalizer), then the count. Equal words give equal blocks."""
-    h = SEQUENCE_SEED
+    h = MIX
     for w in word64:
         h = _mix64(h ^ int(w))
     return _mix64(h ^ len(word64))
@@ -138,7 +125,7 @@ def sequence_hashes(word64: np.ndarray, first: np.ndarray, last: np.ndarray) -> 
     lengths = (last - first).astype(np.int64)
     order = np.argsort(-lengths, kind="stable")
     starts, lengths = first[order].astype(np.int64), lengths[order]
-    h = np.full(len(order), SEQUENCE_SEED, np.uint64)
+    h = np.full(len(order), MIX, np.uint64)
     longest = int(lengths[0]) if len(lengths) else 0
     live = np.searchsorted(-lengths, -np.arange(longest), side="left")   # how many blocks are longer than j
     with np.errstate(over="ignore"):

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import regex
 
-from . import affixes, index, segment, shapes, sign
+from . import affixes, segment, shapes, sign
 from .config import Settings
+from .hashing import band_keys, distinct
 from .corpus import Document
 from .lexicon import Hit, Lexicon
 from .normalize import nfkc, tokens
@@ -235,7 +236,7 @@ def document_shingles(sk: DocSketch, settings: Settings, content: np.ndarray | N
         return np.empty(0, np.uint32)
     every = sk.shingles.span(int(content[0]), int(content[-1]) + 1)   # one read for all of them
     base = sk.shingles.offsets[content[0]]
-    return sign.distinct(np.concatenate([every[sk.shingles.offsets[p] - base:sk.shingles.offsets[p + 1] - base]
+    return distinct(np.concatenate([every[sk.shingles.offsets[p] - base:sk.shingles.offsets[p + 1] - base]
                                      for p in content]))
 
 
@@ -314,7 +315,7 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
         exact, flat, offsets, signatures = sign.blocks(word64, first, last, settings.shingle_size,
                                                        settings.num_perm, settings.seed)
     bands, rows = settings.lsh_params
-    keyed = kernel.band_keys if compiled else index.band_keys
+    keyed = kernel.band_keys if compiled else band_keys
     keys = np.ascontiguousarray(keyed(signatures, bands, rows).T)   # band by band
     unions: list[tuple[DocSketch, np.ndarray]] = []
     at = 0

@@ -1,7 +1,7 @@
 """Banding finds planted near-duplicates; clusters keep the lowest member."""
 import numpy as np
 
-from dedup import index, sign
+from dedup import hashing, index, sign
 
 
 def _sets(rng, n_base=30, size=200):
@@ -18,7 +18,7 @@ def test_candidates_include_planted_pairs_and_few_others():
     rng = np.random.default_rng(7)
     sets = _sets(rng)
     sigs = sign.signatures(sets, 128, 1)
-    pairs = {tuple(p) for p in index.candidate_pairs(index.band_keys(sigs, 16, 8)).tolist()}
+    pairs = {tuple(p) for p in index.candidate_pairs(hashing.band_keys(sigs, 16, 8)).tolist()}
     planted = {(i, 30 + i) for i in range(10)}
     assert planted <= pairs
     assert len(pairs - planted) <= 2
@@ -28,7 +28,7 @@ def test_near_duplicates_are_verified_by_exact_similarity():
     rng = np.random.default_rng(3)
     sets = _sets(rng)
     sigs = sign.signatures(sets, 128, 1)
-    keys = index.band_keys(sigs, 16, 8)
+    keys = hashing.band_keys(sigs, 16, 8)
     signed = []
     def signatures_of(items):
         signed.extend(items.tolist())
@@ -52,7 +52,7 @@ def test_candidates_far_below_the_threshold_by_their_estimate_are_not_verified(m
     rng = np.random.default_rng(3)
     sets = _sets(rng)
     sigs = sign.signatures(sets, 128, 1)
-    keys = index.band_keys(sigs, 16, 8)
+    keys = hashing.band_keys(sigs, 16, 8)
     asked = []
     def similarity(i, j):
         asked.append((i, j))

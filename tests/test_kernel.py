@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup import index, kernel, lexicon, segment, sign, sketch
+from dedup import hashing, kernel, lexicon, segment, sign, sketch
 from dedup.config import Settings
 from dedup.corpus import Document
 from dedup.normalize import tokens
@@ -101,7 +101,7 @@ def test_blocks_are_the_numpy_references(words, spans, k):
     assert flat.tolist() == ref_flat.tolist()
     assert signatures.tolist() == ref_signatures.tolist()
     for bands, rows in ((4, 4), (16, 1), (3, 5)):
-        assert kernel.band_keys(signatures, bands, rows).tolist() == index.band_keys(signatures, bands, rows).tolist()
+        assert kernel.band_keys(signatures, bands, rows).tolist() == hashing.band_keys(signatures, bands, rows).tolist()
 
 
 def _documents() -> list[Document]:

@@ -9,7 +9,7 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup import lexicon, sign
+from dedup import hashing, lexicon, sign
 from dedup.config import Settings
 from dedup.corpus import Document
 from dedup.normalize import tokens
@@ -134,9 +134,9 @@ def test_permutations_are_datasketch_own(num_perm, seed, draw):
 @given(st.lists(st.integers(0, 40), max_size=30), st.sampled_from([np.uint32, np.uint64, np.int64]))
 def test_distinct_is_numpys_unique(values, dtype):
     array = np.array(values, dtype)
-    assert sign.distinct(array).tolist() == np.unique(array).tolist()
-    assert sign.distinct(array).dtype == dtype
-    assert sign.distinct(array.reshape(-1, 1)).tolist() == np.unique(array).tolist()   # flattened, as np.unique does
+    assert hashing.distinct(array).tolist() == np.unique(array).tolist()
+    assert hashing.distinct(array).dtype == dtype
+    assert hashing.distinct(array.reshape(-1, 1)).tolist() == np.unique(array).tolist()   # flattened, as np.unique does
 
 
 @pytest.mark.parametrize("num_perm, seed, chunk, compiled", [(128, 1, None, False), (64, 42, None, False),
@@ -162,7 +162,6 @@ def test_a_documents_sketch_bands_lines_paragraphs_and_itself_as_datasketch_sign
     line, of every multi-line paragraph (shingles run across its line breaks) and of
     the document's own MinHash is datasketch's of its content lines' shingles together;
     the shingles kept are the ones signed."""
-    from dedup import index
     from dedup.sketch import document_shingles, sketch_many
     text = URDU.read_text("utf-8")
     config = Settings()
@@ -173,7 +172,7 @@ def test_a_documents_sketch_bands_lines_paragraphs_and_itself_as_datasketch_sign
     assert sk.line.tolist() == [l.index for l in content]
 
     def keys_of(words):
-        return index.band_keys(np.array([datasketch_values(words, 128, 1)], np.uint32), bands, rows)[0].tolist()
+        return hashing.band_keys(np.array([datasketch_values(words, 128, 1)], np.uint32), bands, rows)[0].tolist()
     assert len(sk.keys) == len(content) == len(sk.shingles)
     for line, keys, shingled in zip(content, sk.keys, sk.shingles):
         words = tokens(text[line.start:line.end])

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import index, sign
 from ..config import Settings
+from ..hashing import band_keys
 from ..sketch import DocSketch, band_columns, content_lines, document_shingles, document_signatures
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, flag, flagged, located, rounded
 
@@ -98,7 +99,7 @@ def duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
     near: dict[int, _Near] = {}
     if len(exact_reps) > 1:
         bands, rows = settings.lsh_params
-        keys = np.concatenate([index.band_keys(document_signatures([sketches[d] for d in exact_reps[lo:lo + 4096]],
+        keys = np.concatenate([band_keys(document_signatures([sketches[d] for d in exact_reps[lo:lo + 4096]],
                                                                    settings.num_perm), bands, rows)
                                for lo in range(0, len(exact_reps), 4096)])
 

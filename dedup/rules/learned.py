@@ -11,7 +11,7 @@ import numpy as np
 
 from ..config import Settings
 from ..counts import Counts, Evidence, LabelEvidence, MemoryCounts
-from ..sign import distinct
+from ..hashing import distinct
 from ..sketch import DocSketch
 from .findings import BOILERPLATE, Finding, counted, flag
 from .sources import affix_keys, shape_keys, site_keys, site_label, sites_keys

@@ -8,7 +8,7 @@ import hashlib
 
 import numpy as np
 
-from .. import index
+from ..hashing import mix
 from ..sketch import DocSketch
 
 
@@ -32,9 +32,7 @@ def sites_keys(sketches: list[DocSketch], hashes: list[np.ndarray]) -> np.ndarra
     salts = np.array([_site_salt(sk.site) if sk.site else 0 for sk in sketches], np.uint64)
     salt = np.repeat(salts, [len(h) for h in hashes])
     sited = np.repeat(np.array([bool(sk.site) for sk in sketches]), [len(h) for h in hashes])
-    with np.errstate(over="ignore"):
-        mixed = (flat ^ salt) * np.uint64(index.BAND_MIX)
-    return np.where(sited, mixed ^ (mixed >> np.uint64(29)), flat)
+    return np.where(sited, mix(flat, salt), flat)
 
 
 # shapes, affixes and lines are counted in one table: salts keep them apart

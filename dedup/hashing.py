@@ -1,0 +1,46 @@
+"""The hashing constants and the few numpy helpers that the reference code (sign.py),
+the compiled kernel (kernel.py), the LSH (index.py) and the per-source keys share. A
+leaf: it imports nothing of dedup's, so those modules need not import each other."""
+from __future__ import annotations
+
+import numpy as np
+
+MULTIPLIER = 0x9E3779B1     # odd: combining k word hashes stays a bijection in each word
+BASE = 0x100000001B3        # odd base of the polynomial word hash (mod 2^64)
+MIX = 0x9E3779B97F4A7C15    # 2^64 / golden ratio, odd: seeds a block's exact hash, mixes band keys
+_MIX = np.uint64(MIX)
+_SHIFT = np.uint64(29)
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """The sorted distinct values of an array, as np.unique gives them; without
+    np.unique's first call, which imports numpy.ma (30 ms of a git hook's 0.5 s)."""
+    out = np.sort(values, axis=None)
+    if len(out) < 2:
+        return out
+    keep = np.empty(len(out), np.bool_)
+    keep[0] = True
+    np.not_equal(out[1:], out[:-1], out=keep[1:])
+    return out[keep]
+
+
+def mix(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """One step of a band key: (key ^ value) * MIX, its high bits folded down. Used
+    for LSH bands and to keep each source's keys apart."""
+    with np.errstate(over="ignore"):
+        mixed = (keys ^ values) * _MIX
+    return mixed ^ (mixed >> _SHIFT)
+
+
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(n, bands) uint64: one key per band, equal when the band's rows are equal
+    (kernel.band_keys is the compiled twin)."""
+    n = signatures.shape[0]
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    sig = signatures.astype(np.uint64)
+    for band in range(bands):
+        key = np.full(n, band + 1, dtype=np.uint64)
+        for col in sig[:, band * rows:(band + 1) * rows].T:
+            key = mix(key, col)
+        keys[:, band] = key
+    return keys
