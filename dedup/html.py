@@ -19,7 +19,7 @@ import regex
 from markupsafe import Markup
 
 from . import corpus, plan, records, segment
-from .commands.restore import original_of
+from .originals import original_of, sha256_of
 from .report import ReportError, summarize
 
 TEXT_BUDGET = 8_000_000      # characters of original text inlined (documents with removals or copies)
@@ -166,7 +166,7 @@ def _row_originals(file: str, docs: list[dict], base: Path, settings: dict) -> d
         text = found.get(doc["row"])
         if text is None and doc["status"] == "removed":
             text = plan.rebuild("", doc["removed"])
-        if text is not None and hashlib.sha256(corpus.encode(text)).hexdigest() == doc["sha256"]:
+        if text is not None and sha256_of(text) == doc["sha256"]:
             out[doc["path"]] = text
     return out
 

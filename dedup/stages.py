@@ -5,7 +5,6 @@ batch), shared by `clean` (pipeline.py) and `check` (check.py)."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from .rules.findings import Decision
 from .config import Settings
 from .corpus import Document, Skipped, Source, folder_site
 from .lexicon import Lexicon
+from .originals import sha256_of
 from .report import DocumentEntry
 from .sketch import DocSketch, sketch_many, spill
 
@@ -31,10 +31,6 @@ class Context:
 
 def make_context(settings: Settings, compiled: bool | None = None) -> Context:
     return Context(settings, lexicon.load(settings.lexicons), compiled)
-
-
-def digest(text: str) -> str:
-    return hashlib.sha256(corpus.encode(text)).hexdigest()
 
 
 @dataclass(slots=True)
@@ -89,7 +85,7 @@ def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]
         spill(sketched, spill_path)
     sketches = iter(sketched)
     return [doc if isinstance(doc, Skipped) else
-            Sketched(source, next(sketches), digest(doc.text), len(doc.text), doc.bad_bytes_at)
+            Sketched(source, next(sketches), sha256_of(doc.text), len(doc.text), doc.bad_bytes_at)
             for source, doc in read]
 
 
@@ -151,7 +147,7 @@ def _sketch_records(ctx: Context, part: RecordPart, spill_path: str | None) -> l
             sk.site = site_of(source, ctx.settings, row.site)
         if spill_path:
             spill(sketched, f"{spill_path}.{len(out)}")
-        out.extend(Sketched(source, sk, digest(doc.text), len(doc.text), None, row.number, row.id)
+        out.extend(Sketched(source, sk, sha256_of(doc.text), len(doc.text), None, row.number, row.id)
                    for (row, doc), sk in zip(chunk, sketched))
         chunk, size = [], 0
 
@@ -241,7 +237,7 @@ def plan_batch(ctx: Context, jobs: list[tuple[ToWrite, Decision, str, str | None
     out = []
     for item, decision, mode, stage in jobs:
         doc = corpus.read(item.source, ctx.settings.decode_errors == "keep")
-        if isinstance(doc, Skipped) or digest(doc.text) != item.sha256:
+        if isinstance(doc, Skipped) or sha256_of(doc.text) != item.sha256:
             out.append(_unwritten(item.source))
             continue
         spans, cleaned, status = _cleaned(doc.text, decision)
@@ -270,7 +266,7 @@ def _write_records(ctx: Context, job: RecordsToWrite) -> list[DocumentEntry | Sk
             if row.number not in wanted:
                 continue
             item, decision = wanted.pop(row.number)
-            if row.text is None or digest(row.text) != item.sha256:
+            if row.text is None or sha256_of(row.text) != item.sha256:
                 return changed
             spans, cleaned, status = _cleaned(row.text, decision)
             if spans:

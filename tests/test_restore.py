@@ -176,7 +176,7 @@ def test_a_document_left_with_only_whitespace_is_removed_whole_and_rebuilt_from_
 
 
 def test_original_of_says_where_the_text_comes_from_or_why_it_cannot(tmp_path):
-    from dedup.commands.restore import original_of
+    from dedup.originals import original_of
     corpus = seeded(tmp_path)
     hindi = HINDI.read_text("utf-8")
     assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0

@@ -9,14 +9,14 @@ against its sha256 before it is written.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .. import corpus, plan, records
+from .. import corpus, records
 from ..errors import DedupError
+from ..originals import original_of, read_text, sha256_of
 
 
 class RestoreError(DedupError, ValueError):
@@ -28,37 +28,6 @@ class Outcome:
     path: str
     state: str          # restored, original (nothing to do) or failed
     reason: str = ""    # for failed: why
-
-
-def _sha(text: str) -> str:
-    return hashlib.sha256(corpus.encode(text)).hexdigest()
-
-
-def _read_text(path: Path) -> str | None:
-    try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
-    except OSError:
-        return None
-
-
-def original_of(doc: dict, base: Path, cleaned_dir: Path | None, mode: str | None) -> tuple[str | None, str]:
-    """(the document's original text, "") if it can be had exactly, else (None, why not)."""
-    text = _read_text(base / doc["path"])
-    if text is not None and _sha(text) == doc.get("sha256"):
-        return text, ""
-    if doc.get("status") == "removed":
-        text = plan.rebuild("", doc["removed"])
-    elif doc.get("output") and (mode == "in-place" or cleaned_dir is not None):
-        cleaned_file = base / doc["output"] if mode == "in-place" else cleaned_dir / doc["output"]
-        cleaned = _read_text(cleaned_file)
-        if cleaned is None:
-            return None, f"{cleaned_file.as_posix()} is gone, and the report holds only the removed spans"
-        text = plan.rebuild(cleaned, doc["removed"])
-    else:
-        return None, "the file is gone or changed, and the report holds only the removed spans"
-    if _sha(text) != doc.get("sha256"):
-        return None, "changed since the run: the text rebuilt from it does not match the original's sha256"
-    return text, ""
 
 
 def _target(doc: dict, to: Path | None, base: Path) -> Path | None:
@@ -97,8 +66,8 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
         if target is None:
             outcomes.append(Outcome(doc["path"], "failed", "its path leads out of the target folder"))
             continue
-        current = _read_text(target)
-        if current is not None and _sha(current) == doc.get("sha256"):
+        current = read_text(target)
+        if current is not None and sha256_of(current) == doc.get("sha256"):
             outcomes.append(Outcome(doc["path"], "original"))
             _remove_temporaries(target)
             continue
@@ -121,7 +90,7 @@ def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, s
     input file itself, checked row by row against the report, and copied under `to`."""
     source = base / file
     texts = records.texts_as_run(str(source), settings, {doc["row"] for doc in docs})
-    if any(texts.get(doc["row"]) is None or _sha(texts[doc["row"]]) != doc.get("sha256") for doc in docs):
+    if any(texts.get(doc["row"]) is None or sha256_of(texts[doc["row"]]) != doc.get("sha256") for doc in docs):
         return Outcome(file, "failed", "the input changed or is gone, and a record file's original is its input "
                                        "(the report does not hold the other fields of the rows it removed)")
     if to is None:
