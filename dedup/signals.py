@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import threading
 from typing import Iterator
 
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -24,14 +25,15 @@ class Interrupted(BaseException):
 
 
 _held = 0               # uninterrupted() blocks entered and not yet left
-_pending: list[int] = []  # a signal that arrived inside one, raised as the outermost ends
+_pending: list[tuple[int, bool]] = []   # signals that came inside one (and whether interrupts() took
+                                        # them), acted on as the outermost ends
 
 
 def _raise_interrupted(signum, frame) -> None:
     for sig in SIGNALS:   # a second Ctrl-C must not break the clean-up the first one started
         signal.signal(sig, signal.SIG_IGN)
     if _held:
-        _pending.append(signum)
+        _pending.append((signum, True))
         return
     raise Interrupted(signum)
 
@@ -47,22 +49,39 @@ def interrupts() -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _hold(signum, frame) -> None:
+    """Stands in, inside uninterrupted(), for a handler that is not interrupts()'s
+    (Python's KeyboardInterrupt, the default action): the signal waits for the block's end."""
+    _pending.append((signum, False))
+
+
 @contextlib.contextmanager
 def uninterrupted() -> Iterator[None]:
     """Hold SIGINT and SIGTERM back while a step that must not be cut in half runs (a
-    rename, one file's rewrite); a signal that came meanwhile is acted on right after.
-    Blocking the signals covers this thread only: a signal sent to the process can reach
-    another thread (numpy's BLAS threads), whose handler call then runs here at once, so
-    the handler also holds it back while a block is open."""
+    rename, one file's rewrite); a signal that came meanwhile is acted on right after:
+    as `Interrupted` under interrupts(), else by the handler in force then (Python's
+    KeyboardInterrupt, or the default action). Blocking the signals covers this thread
+    only, and a signal sent to the process can reach another thread (numpy's BLAS
+    threads) whose handler call then runs here at once: so the handlers hold it back too."""
     global _held
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
     _held += 1
+    replaced = {}
     try:
-        yield
+        if threading.current_thread() is threading.main_thread():
+            replaced = {sig: signal.signal(sig, _hold) for sig in SIGNALS
+                        if signal.getsignal(sig) not in (_raise_interrupted, _hold)}
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)   # a signal held by the mask is taken now
     finally:
+        for sig, handler in replaced.items():
+            signal.signal(sig, handler)
         _held -= 1
-        signal.pthread_sigmask(signal.SIG_SETMASK, old)
         if not _held and _pending:
-            signum = _pending.pop()
+            signum, ours = _pending[0]
             _pending.clear()
-            raise Interrupted(signum)
+            if ours:
+                raise Interrupted(signum)
+            signal.raise_signal(signum)   # the handler in force acts on it now

@@ -118,3 +118,24 @@ def test_a_signal_inside_an_uninterrupted_block_waits_for_its_end_even_with_othe
         stop.set()
         other.join()
     assert reached == ["end of block"]
+
+
+def test_without_interrupts_a_ctrl_c_inside_an_uninterrupted_block_is_a_keyboard_interrupt_after_it():
+    """Python's own SIGINT handler (a library user's notebook): the block still ends
+    first, then the KeyboardInterrupt comes, and the handler in force is as it was."""
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    reached = []
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with uninterrupted():
+                os.kill(os.getpid(), signal.SIGINT)
+                for _ in range(20):
+                    time.sleep(0.005)
+                reached.append("end of block")
+    finally:
+        stop.set()
+        other.join()
+    assert reached == ["end of block"] and signal.getsignal(signal.SIGINT) is before
