@@ -193,7 +193,6 @@ def _whole_files(sketched: list[Sketched], units: list, skipped: list[Skipped]) 
     """A record file one of whose parts could not be read is skipped whole: its other
     parts' rows are left out too, and it is listed once."""
     broken = {s.path for s in skipped} & {unit[0].source.path for unit in units if not isinstance(unit, int)}
-    skipped = list(dict.fromkeys(skipped))
     if not broken:
         return sketched, units, skipped
     kept_sketched, kept_units = [], []
@@ -204,7 +203,23 @@ def _whole_files(sketched: list[Sketched], units: list, skipped: list[Skipped]) 
         elif unit[0].source.path not in broken:
             kept_units.append((unit[0], list(range(len(kept_sketched), len(kept_sketched) + len(unit[1])))))
             kept_sketched.extend(sketched[i] for i in unit[1])
-    return kept_sketched, kept_units, skipped
+    return kept_sketched, kept_units, _listed_once(skipped, broken)
+
+
+def _listed_once(skipped: list[Skipped], files: set[str]) -> list[Skipped]:
+    """`skipped` with each of `files` listed once, with its first reason, and none of
+    its rows (bad rows of a file that is not written are not copied through)."""
+    listed: set[str] = set()
+    out = []
+    for item in skipped:
+        file, _, row = item.path.rpartition(":")
+        if item.path in files:
+            if item.path not in listed:
+                listed.add(item.path)
+                out.append(item)
+        elif not (file in files and row.isdigit()):
+            out.append(item)
+    return out
 
 
 def _join_parts(writes: list, documents: list, skipped: list[Skipped], stage: Path, mode: str) -> tuple[list, list]:
@@ -225,12 +240,21 @@ def _join_parts(writes: list, documents: list, skipped: list[Skipped], stage: Pa
             with open(target, "wb") as joined:
                 for piece in pieces:
                     with open(piece, "rb") as handle:
-                        shutil.copyfileobj(handle, joined, 1 << 20)
+                        _append(handle, joined)
         for piece in pieces:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(piece)
     documents = [d for d in documents if d.file not in failed]
-    return documents, list(dict.fromkeys(skipped))
+    return documents, _listed_once(skipped, failed)
+
+
+def _append(source, target) -> None:
+    """Copy a whole file's bytes to the end of another, in the kernel where it can."""
+    try:
+        while os.copy_file_range(source.fileno(), target.fileno(), 1 << 30):
+            pass
+    except OSError:   # a file system without it: through this process
+        shutil.copyfileobj(source, target, 1 << 20)
 
 
 def _path_order(path: str) -> tuple[str, int]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -143,30 +142,31 @@ def _jsonl_row(number: int, raw: bytes, fields: Fields) -> Row:
 
 @dataclass(frozen=True)
 class Span:
-    """A part of a plain JSONL file: the bytes [start, end), which begin at a line's start,
-    and the 1-based number of that line. Parts of one file are read and written apart."""
+    """A part of a plain JSONL file: the bytes from `start` (a line's start) to `end`
+    (None: to the end of the file, whatever it has then), and the 1-based number of the
+    line at `start`. Parts of one file are read and written apart."""
     start: int
-    end: int
+    end: int | None
     first: int
 
 
 def spans(file: str, size: int) -> list[Span]:
-    """A plain JSONL file cut into parts of about `size` bytes at line ends (one part if
-    it is smaller). The line numbers come from counting line ends, a read at disk speed."""
-    total = os.path.getsize(file)
-    if total <= size:
-        return [Span(0, total, 1)]
+    """A plain JSONL file cut into parts of about `size` bytes at line ends; the last
+    part goes on to the file's end (rows added during the run are read and copied
+    through, as in a file read whole). The line numbers come from counting line ends,
+    a read at disk speed."""
     out, start, first = [], 0, 1
     with open(file, "rb") as handle:
-        while start < total:
+        while True:
             block = handle.read(size)
-            if start + len(block) < total:
+            if len(block) == size:
                 block += handle.readline()   # to the end of the line the cut fell in
-            end = start + len(block)
-            out.append(Span(start, end, first))
+            if len(block) <= size or not handle.peek(1):
+                break
+            out.append(Span(start, start + len(block), first))
             first += block.count(b"\n")
-            start = end
-    return out
+            start += len(block)
+    return out + [Span(start, None, first)]
 
 
 def _jsonl_lines(file: str, compression: str | None, span: Span | None = None) -> Iterator[tuple[int, bytes]]:
@@ -186,7 +186,7 @@ def _numbered(handle, span: Span | None) -> Iterator[tuple[int, bytes]]:
     handle.seek(span.start)
     at = span.start
     for number, raw in enumerate(handle, span.first):
-        if at >= span.end:
+        if span.end is not None and at >= span.end:
             return
         at += len(raw)
         yield number, raw

@@ -182,7 +182,7 @@ def test_a_jsonl_file_read_and_written_in_parts_gives_the_same_bytes_and_report(
 
 def test_a_jsonl_file_one_of_whose_parts_cannot_be_read_is_skipped_whole(tmp_path, monkeypatch):
     from dedup import pipeline
-    write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
+    write_jsonl(tmp_path / "data.jsonl", ['{"text": "not closed'] + [json.dumps(r) for r in golden_rows()])
     write_jsonl(tmp_path / "other.jsonl", [json.dumps(r) for r in golden_rows()[:3]])
     monkeypatch.setattr(pipeline, "SHARD_BYTES", 2_000)
     real = records.rows
@@ -197,8 +197,29 @@ def test_a_jsonl_file_one_of_whose_parts_cannot_be_read_is_skipped_whole(tmp_pat
     assert report["skipped"] == [{"path": "data.jsonl", "reason": "unreadable JSONL file: [Errno 5] Input/output error"}]
     assert {d["file"] for d in report["documents"]} == {"other.jsonl"}
     assert "data.jsonl:" not in json.dumps(report)     # its rows are nobody's original: other.jsonl's copies stay
+                                                       # (nor is its bad row listed: nothing of it is copied)
     assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == [
         "other.jsonl", "report.html", "report.json"]
+
+
+@pytest.mark.parametrize("parts", [1, 5])
+def test_rows_added_to_a_jsonl_file_during_the_run_are_copied_through(tmp_path, monkeypatch, parts):
+    from dedup import pipeline
+    if parts > 1:
+        monkeypatch.setattr(pipeline, "SHARD_BYTES", 8_000)
+    lines = [json.dumps(r) for r in golden_rows()]
+    write_jsonl(tmp_path / "data.jsonl", lines)
+    real = pipeline.classify
+
+    def classify_then_append(*args, **kwargs):
+        write_jsonl(tmp_path / "data.jsonl", lines + ['{"text": "A row added while the run was classifying."}'])
+        return real(*args, **kwargs)
+    monkeypatch.setattr(pipeline, "classify", classify_then_append)
+    assert clean(["data.jsonl", "-o", "out"], tmp_path).exit_code == 0
+    written = read_jsonl(tmp_path / "out" / "data.jsonl")
+    assert written[-1] == '{"text": "A row added while the run was classifying."}'
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert len(report["documents"]) == len(lines) and report["skipped"] == []
 
 
 BAD_ROWS = [
