@@ -19,18 +19,18 @@ _PUBLIC = {
     "Report": "api", "Document": "api", "Removal": "api", "Summary": "api", "Tally": "api", "Skipped": "api",
     "Place": "api", "CopyEvidence": "api", "PatternEvidence": "api", "LearnedEvidence": "api",
     "RepeatEvidence": "api", "Evidence": "api", "Restored": "api", "CheckResult": "api", "Problem": "commands.check",
-    "FileError": "api", "Progress": "api",
+    "FileError": "errors", "Progress": "progress",
     "Settings": "config", "DedupError": "errors", "Interrupted": "signals", "interrupts": "signals",
 }
 __all__ = ["__version__", *_PUBLIC]
 
 if TYPE_CHECKING:
-    from .api import (CheckResult, CopyEvidence, Document, Evidence, FileError, LearnedEvidence, PatternEvidence,
-                      Place, Progress, Removal, RepeatEvidence, Report, Restored, Skipped, Summary, Tally, check,
-                      clean, load_report, restore)
+    from .api import (CheckResult, CopyEvidence, Document, Evidence, LearnedEvidence, PatternEvidence, Place, Removal,
+                      RepeatEvidence, Report, Restored, Skipped, Summary, Tally, check, clean, load_report, restore)
     from .commands.check import Problem
     from .config import Settings
-    from .errors import DedupError
+    from .errors import DedupError, FileError
+    from .progress import Progress
     from .signals import Interrupted, interrupts
 
 

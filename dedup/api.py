@@ -14,28 +14,20 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Union
+from typing import TYPE_CHECKING, Iterable, Union
 
 from . import report as report_format
 from .config import Settings
-from .errors import DedupError
+from .errors import DedupError, FileError
+from .progress import Progress
 from .signals import Interrupted
 
 if TYPE_CHECKING:
     from .commands.check import Problem
 
 PathLike = Union[str, os.PathLike]
-Progress = Callable[[str, int, int, int], None]
-"""Called as progress(stage, done, total, characters); total 0: a stage without a count."""
-
-
-class FileError(DedupError, OSError):
-    """A file or folder dedup needed could not be read or written."""
-
-    def __str__(self) -> str:
-        return f"{self.filename}: {self.strerror}" if self.filename else str(self.strerror or self.args)
 
 
 # -- the report, typed -------------------------------------------------------------
@@ -102,7 +94,7 @@ class Removal:
 class Document:
     """A document of the run and what was removed from it."""
     path: str
-    relpath: str | None         # under its input folder (None in reports of dedup 0.1.0)
+    relpath: str | None         # under its input folder (where a write run put it); None if not recorded
     output: str | None          # its cleaned file, relative to the output folder
     status: str                 # kept, cleaned or removed
     sha256: str                 # of the original
@@ -112,6 +104,8 @@ class Document:
     file: str | None = None     # a record's file, row (1-based) and id
     row: int = 0
     id: str | None = None
+    undecodable_byte_at: int | None = None   # where its first byte that is not UTF-8 is (decode_errors = keep)
+    unexamined_lines: tuple[int, ...] = ()   # lines longer than max_line_chars, kept unexamined
 
 
 @dataclass(frozen=True)
@@ -156,18 +150,20 @@ class Report:
     summary: Summary
     documents: tuple[Document, ...]
     skipped: tuple[Skipped, ...]
+    outputs_not_read: tuple[str, ...] = ()   # dedup output folders the run found among its inputs and skipped
     path: Path | None = None
     data: dict = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_json(cls, data: dict, path: PathLike | None = None) -> "Report":
         s = data["summary"]
-        tallies = {key: {k: Tally(**v) for k, v in s[key].items()} for key in ("by_kind", "by_rule")}
+        tallies = {key: {k: Tally(v["spans"], v["chars"]) for k, v in s[key].items()} for key in ("by_kind", "by_rule")}
+        counts = {f.name: s[f.name] for f in fields(Summary) if f.name not in tallies}
         return cls(data["tool_version"], data["mode"], tuple(data["inputs"]), data.get("output"),
-                   data["settings"], Summary(**{**s, **tallies}),
+                   data["settings"], Summary(**counts, **tallies),
                    tuple(_document(d) for d in data["documents"]),
                    tuple(Skipped(item["path"], item["reason"]) for item in data["skipped"]),
-                   Path(path) if path is not None else None, data)
+                   tuple(data.get("outputs_not_read", ())), Path(path) if path is not None else None, data)
 
 
 def _place(where: dict | None) -> Place | None:
@@ -194,7 +190,8 @@ def _document(doc: dict) -> Document:
     removed = tuple(Removal(r["kind"], r["rule"], tuple(r["lines"]), tuple(r["chars"]), r["text"],
                             _evidence(r["evidence"])) for r in doc["removed"])
     return Document(doc["path"], doc.get("relpath"), doc["output"], doc["status"], doc["sha256"], doc["chars"],
-                    doc["lines"], removed, doc.get("file"), doc.get("row", 0), doc.get("id"))
+                    doc["lines"], removed, doc.get("file"), doc.get("row", 0), doc.get("id"),
+                    doc.get("undecodable_byte_at"), tuple(doc.get("unexamined_lines", ())))
 
 
 def load_report(path: PathLike) -> Report:
@@ -205,7 +202,7 @@ def load_report(path: PathLike) -> Report:
     data = report_format.load(path)
     try:
         return Report.from_json(data, path)
-    except (KeyError, TypeError, ValueError) as err:
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
         raise report_format.ReportError(f"{path}: not a complete dedup report ({err!r})") from None
 
 
@@ -213,9 +210,12 @@ def load_report(path: PathLike) -> Report:
 
 def _paths(inputs: PathLike | Iterable[PathLike]) -> list[str]:
     items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
-    if not items:
-        raise DedupError("no input paths given")
     return [os.fspath(p) for p in items]
+
+
+def _check_jobs(jobs: int) -> None:
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
+        raise DedupError(f"jobs must be a whole number, 0 or more, not {jobs!r}")
 
 
 def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None, *,
@@ -228,17 +228,22 @@ def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None,
     returned. `in_place` rewrites the inputs instead, after writing the report to
     `output` as the journal that `restore` undoes the run from. `settings` default to
     `Settings()` (not the config files: `Settings.from_files(".")` reads those).
-    An interrupt during an in-place run's rewriting says how far it got in
-    `Interrupted.rewritten` (files done, files to do)."""
-    from . import pipeline   # here: `import dedup` stays cheap for a git hook
+    An interrupt (Interrupted, or KeyboardInterrupt) during an in-place run's rewriting
+    says how far it got in its `rewritten` attribute (files done, files to do)."""
+    from . import backends, pipeline   # here: `import dedup` stays cheap for a git hook
     paths = _paths(inputs)
+    if not paths:
+        raise DedupError("no input paths given")
     settings = settings if settings is not None else Settings()
     if in_place and dry_run:
         raise DedupError("in_place and dry_run exclude each other")
     if in_place and output is None:
         raise DedupError("in_place needs an output folder for its journal (the report)")
-    if jobs < 0:
-        raise DedupError("jobs must not be negative")
+    _check_jobs(jobs)
+    if backend not in backends.BACKENDS:
+        raise DedupError(f"backend must be one of {', '.join(backends.BACKENDS)}, not {backend!r}")
+    if address is not None and backend != "ray":
+        raise DedupError("address is for the ray backend")
     mode = "in-place" if in_place else "dry-run" if dry_run or output is None else "write"
     scratch = None if output is not None else tempfile.mkdtemp(prefix="dedup-")
     out = Path(output) if output is not None else Path(scratch, "out")
@@ -246,14 +251,14 @@ def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None,
     try:
         data = pipeline.clean(paths, settings, out, mode, jobs, progress, force, state, backend, address,
                               os.fspath(against) if against is not None else None)
-    except Interrupted as stop:
+    except (Interrupted, KeyboardInterrupt) as stop:
         if state.total:
             stop.rewritten = (state.done, state.total)
         raise
     except DedupError:
         raise
     except OSError as err:
-        raise FileError(err.errno, err.strerror or str(err), err.filename) from err
+        raise FileError.of(err) from err
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -279,12 +284,12 @@ def restore(report: Report | PathLike, to: PathLike | None = None, *, root: Path
     if to is None and report.mode != "in-place":
         where = report.path.as_posix() if report.path else "this report"
         raise restoring.RestoreError(f"{where}: this run left its inputs as they were; "
-                                     "give a folder to rebuild the originals in (--to DIR)")
+                                     "give a folder to rebuild the originals in (to, or --to DIR)")
     folder = report.path.parent if report.path is not None else None
     try:
         outcomes = restoring.restore(report.data, folder, Path(root), Path(to) if to is not None else None)
     except OSError as err:
-        raise FileError(err.errno, err.strerror or str(err), err.filename) from err
+        raise FileError.of(err) from err
     return [Restored(o.path, o.state, o.reason) for o in outcomes]
 
 
@@ -303,15 +308,13 @@ def check(paths: PathLike | Iterable[PathLike] = (), *, settings: Settings | Non
     the setting `corpus`, as `dedup check` does, with its index in .dedup_cache/
     (`use_cache` False: a temporary one). `baseline` names the accepted findings file."""
     from .commands import check as checking
-    if jobs < 0:
-        raise DedupError("jobs must not be negative")
+    _check_jobs(jobs)
     settings = settings if settings is not None else Settings()
-    items = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     try:
-        result = checking.check([os.fspath(p) for p in items], settings, use_cache=use_cache, jobs=jobs)
+        result = checking.check(_paths(paths), settings, use_cache=use_cache, jobs=jobs)
         accepted = checking.load_baseline(Path(baseline)) if baseline is not None else None
     except OSError as err:
-        raise FileError(err.errno, err.strerror or str(err), err.filename) from err
+        raise FileError.of(err) from err
     new = checking.new_problems(result.problems, accepted) if accepted is not None else result.problems
     checked = frozenset(result.checked) if result.checked is not None else None
     return CheckResult(tuple(result.problems), tuple(new), checked)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import numbers
+import os
 import tomllib
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -106,8 +108,11 @@ class Settings:
         return load(Path(directory))
 
     def replace(self, **changes) -> "Settings":
-        """A copy with these settings changed (validated as any)."""
-        return from_mapping(changes, "settings", self)
+        """A copy with these settings changed (validated as when made)."""
+        unknown = sorted(set(changes) - set(_FIELDS))
+        if unknown:
+            raise ConfigError(f"unknown setting {unknown[0]!r}")
+        return dataclasses.replace(self, **changes)
 
     @property
     def lsh_params(self) -> tuple[int, int]:
@@ -128,18 +133,18 @@ _FIELDS = {f.name: f for f in fields(Settings)}
 
 
 def _typed(name: str, kind: str, value):
-    """`value` as the field's type: a tuple of strings from any sequence of strings (or
-    one string), a float from an int; anything else of the wrong type is refused."""
+    """`value` as the field's type: a tuple of strings from a list or tuple of strings
+    or paths (or one of them), a string from a path, an int from any integer, a float
+    from any real number; a bool, or anything else of the wrong type, is refused."""
     if kind.startswith("tuple"):
-        items = (value,) if isinstance(value, str) else value
-        if isinstance(items, (list, tuple)) and all(isinstance(v, str) for v in items):
-            return tuple(items)
+        items = (value,) if isinstance(value, (str, os.PathLike)) else value
+        if isinstance(items, (list, tuple)) and all(isinstance(v, (str, os.PathLike)) for v in items):
+            return tuple(os.fspath(v) for v in items)
         raise ConfigError(f"{name} must be a list of strings, not {value!r}")
-    if kind == "float" and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if type(value).__name__ != kind:
+    wanted = {"int": numbers.Integral, "float": numbers.Real, "str": (str, os.PathLike)}[kind]
+    if not isinstance(value, wanted) or isinstance(value, bool):
         raise ConfigError(f"{name} must be {'an' if kind == 'int' else 'a'} {kind}, not {value!r}")
-    return value
+    return os.fspath(value) if kind == "str" else int(value) if kind == "int" else float(value)
 
 
 def _convert(name: str, value, source: str):

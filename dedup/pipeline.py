@@ -17,12 +17,13 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable
 
 from . import backends, corpus, html, lexicon, output, plan, previous, records, report
 from .classify import classify
 from .config import Settings
 from .corpus import Skipped, Source
+from .progress import Progress
 from .runner import Runner, default_jobs
 from .signals import uninterrupted
 from .sketch import close_spills
@@ -31,7 +32,6 @@ from .stages import (BATCH, RecordFile, RecordPart, RecordsToWrite, Sketched, To
 
 SPILL = ".spill"
 SHARD_BYTES = 16 << 20   # a plain JSONL file bigger than this is read and written in parts of this size
-Progress = Callable[[str, int, int, int], None]   # stage, done, total (0: no count), characters
 
 
 def _read_batches(sources: list[Source], settings: Settings) -> list[list[Source] | RecordPart]:

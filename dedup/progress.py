@@ -16,6 +16,10 @@ import sys
 import time
 from typing import Callable, TextIO
 
+Progress = Callable[[str, int, int, int], None]
+"""Called as progress(stage, done, total, characters) as each batch finishes; total 0:
+a stage without a count."""
+
 REDRAW = 0.1          # seconds between redraws of a stage's line; its last state is always drawn
 BAR = (10, 30)        # fewest and most cells of the bar
 ERASE = "\r\033[K"    # back to the start of the line, and clear it

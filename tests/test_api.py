@@ -5,6 +5,7 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import dedup
@@ -116,6 +117,13 @@ def test_settings_are_validated_and_read_from_the_config_files(tmp_path):
     settings = dedup.Settings.from_files(tmp_path)
     assert (settings.min_docs, settings.threshold) == (3, 0.9)       # pyproject.toml comes last
     assert settings.replace(min_docs=5).min_docs == 5 and settings.min_docs == 3
+    for bad in ({"min_docs": 3.7}, {"min_docs": "3"}, {"text_field": None}, {"threshold": True}):
+        with pytest.raises(dedup.DedupError):                          # replace() is as strict as the constructor
+            settings.replace(**bad)
+    numeric = dedup.Settings(threshold=np.float64(0.9), min_docs=np.int64(3), corpus=Path("data"),
+                             lexicons=[Path("mine.toml")])             # numpy numbers and paths, as users pass them
+    assert (numeric.threshold, numeric.min_docs, numeric.corpus, numeric.lexicons) == (0.9, 3, "data", ("mine.toml",))
+    assert type(numeric.threshold) is float and type(numeric.min_docs) is int
 
 
 def test_settings_change_what_is_removed(tmp_path, write_corpus):
@@ -137,12 +145,21 @@ def test_errors_are_dedup_errors_with_one_line(tmp_path):
         lambda: dedup.clean(SEEDS, tmp_path / "o", in_place=True, dry_run=True),
         lambda: dedup.clean([], tmp_path / "out"),
         lambda: dedup.load_report(tmp_path / "nothing.json"),
+        lambda: dedup.clean(SEEDS, tmp_path / "out", backend="dask"),
+        lambda: dedup.clean(SEEDS, tmp_path / "out", address="auto"),    # an address is for Ray
+        lambda: dedup.clean(SEEDS, tmp_path / "out", jobs="2"),
+        lambda: dedup.check(SEEDS, jobs=-1),
         lambda: dedup.clean(SEEDS, tmp_path / "out", settings=dedup.Settings(lexicons=(str(tmp_path / "x.toml"),))),
     ]
     for case in cases:
         with pytest.raises(dedup.DedupError) as caught:
             case()
         assert str(caught.value) and "\n" not in str(caught.value)
+    report = json.loads((ROOT / "tests" / "golden" / "expected-report.json").read_text("utf-8"))
+    report["summary"]["by_kind"] = []
+    (tmp_path / "damaged.json").write_text(json.dumps(report), "utf-8")
+    with pytest.raises(dedup.DedupError, match="not a complete dedup report"):
+        dedup.load_report(tmp_path / "damaged.json")
 
 
 def test_a_failed_write_is_a_dedup_error_and_an_os_error(tmp_path):

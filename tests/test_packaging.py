@@ -30,7 +30,7 @@ def test_the_wheel_says_what_it_is_and_what_it_needs(wheel):
         meta = email.message_from_bytes(z.read(meta_name))
         entry_points = z.read(meta_name.replace("METADATA", "entry_points.txt")).decode()
     assert meta["Name"] == "dedup-corpus" and meta["Version"] == dedup.__version__
-    assert meta["Requires-Python"] == "<3.14,>=3.11"
+    assert meta["Requires-Python"] == ">=3.11"
     classifiers = meta.get_all("Classifier")
     assert {f"Programming Language :: Python :: 3.{n}" for n in (11, 12, 13)} <= set(classifiers)
     assert "License :: OSI Approved :: MIT License" in classifiers
