@@ -18,7 +18,7 @@ _PUBLIC = {
     "clean": "api", "load_report": "api", "restore": "api", "check": "api",
     "Report": "api", "Document": "api", "Removal": "api", "Summary": "api", "Tally": "api", "Skipped": "api",
     "Place": "api", "CopyEvidence": "api", "PatternEvidence": "api", "LearnedEvidence": "api",
-    "RepeatEvidence": "api", "Evidence": "api", "Restored": "api", "CheckResult": "api", "Problem": "commands.check",
+    "RepeatEvidence": "api", "Evidence": "api", "Restored": "commands.restore", "CheckResult": "api", "Problem": "commands.check",
     "FileError": "errors", "Progress": "progress",
     "Settings": "config", "DedupError": "errors", "Interrupted": "signals", "interrupts": "signals",
 }
@@ -26,8 +26,9 @@ __all__ = ["__version__", *_PUBLIC]
 
 if TYPE_CHECKING:
     from .api import (CheckResult, CopyEvidence, Document, Evidence, LearnedEvidence, PatternEvidence, Place, Removal,
-                      RepeatEvidence, Report, Restored, Skipped, Summary, Tally, check, clean, load_report, restore)
+                      RepeatEvidence, Report, Skipped, Summary, Tally, check, clean, load_report, restore)
     from .commands.check import Problem
+    from .commands.restore import Restored
     from .config import Settings
     from .errors import DedupError, FileError
     from .progress import Progress

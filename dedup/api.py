@@ -26,6 +26,7 @@ from .signals import Interrupted
 
 if TYPE_CHECKING:
     from .commands.check import Problem
+    from .commands.restore import Restored
 
 PathLike = Union[str, os.PathLike]
 
@@ -265,16 +266,7 @@ def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None,
     return Report.from_json(data, out / "report.json" if output is not None else None)
 
 
-@dataclass(frozen=True)
-class Restored:
-    """What `restore` did with one document: restored, original (nothing to do) or
-    failed, with the reason."""
-    path: str
-    state: str
-    reason: str = ""
-
-
-def restore(report: Report | PathLike, to: PathLike | None = None, *, root: PathLike = ".") -> list[Restored]:
+def restore(report: Report | PathLike, to: PathLike | None = None, *, root: PathLike = ".") -> list["Restored"]:
     """Bring back the original files of a run, byte for byte, from its report: in place
     after an in-place run (wherever it stopped), or under the folder `to` for any run.
     `root` is the folder the report's paths are relative to (where the run ran)."""
@@ -287,10 +279,9 @@ def restore(report: Report | PathLike, to: PathLike | None = None, *, root: Path
                                      "give a folder to rebuild the originals in (to, or --to DIR)")
     folder = report.path.parent if report.path is not None else None
     try:
-        outcomes = restoring.restore(report.data, folder, Path(root), Path(to) if to is not None else None)
+        return restoring.restore(report.data, folder, Path(root), Path(to) if to is not None else None)
     except OSError as err:
         raise FileError.of(err) from err
-    return [Restored(o.path, o.state, o.reason) for o in outcomes]
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ class RestoreError(DedupError, ValueError):
 
 
 @dataclass(frozen=True)
-class Outcome:
+class Restored:
+    """What restore did with one document (or record file)."""
     path: str
     state: str          # restored, original (nothing to do) or failed
     reason: str = ""    # for failed: why
@@ -53,7 +54,7 @@ def _remove_temporaries(target: Path) -> None:
                 pass
 
 
-def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | None = None) -> list[Outcome]:
+def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | None = None) -> list[Restored]:
     """Bring back every document of `report`: in place (an --in-place run) or under `to`."""
     mode = report.get("mode")
     outcomes = []
@@ -64,41 +65,41 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
             continue
         target = _target(doc, to, base)
         if target is None:
-            outcomes.append(Outcome(doc["path"], "failed", "its path leads out of the target folder"))
+            outcomes.append(Restored(doc["path"], "failed", "its path leads out of the target folder"))
             continue
         current = read_text(target)
         if current is not None and sha256_of(current) == doc.get("sha256"):
-            outcomes.append(Outcome(doc["path"], "original"))
+            outcomes.append(Restored(doc["path"], "original"))
             _remove_temporaries(target)
             continue
         text, why = original_of(doc, base, report_dir, mode)
         if text is None:
-            outcomes.append(Outcome(doc["path"], "failed", why))
+            outcomes.append(Restored(doc["path"], "failed", why))
             continue
         mode_from = str(target) if target.exists() else None
         corpus.write_atomic(target, corpus.encode(text), mode_from, durable=True)
         _remove_temporaries(target)
-        outcomes.append(Outcome(doc["path"], "restored"))
+        outcomes.append(Restored(doc["path"], "restored"))
     for file, docs in rows.items():
         outcomes.append(_restore_records(file, docs, base, to, report.get("settings", {})))
     return outcomes
 
 
-def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, settings: dict) -> Outcome:
+def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, settings: dict) -> Restored:
     """A JSONL or Parquet input is never rewritten (no --in-place for records), and the
     report does not hold the other fields of the rows it dropped: its original is the
     input file itself, checked row by row against the report, and copied under `to`."""
     source = base / file
     texts = records.texts_as_run(str(source), settings, {doc["row"] for doc in docs})
     if any(texts.get(doc["row"]) is None or sha256_of(texts[doc["row"]]) != doc.get("sha256") for doc in docs):
-        return Outcome(file, "failed", "the input changed or is gone, and a record file's original is its input "
+        return Restored(file, "failed", "the input changed or is gone, and a record file's original is its input "
                                        "(the report does not hold the other fields of the rows it removed)")
     if to is None:
-        return Outcome(file, "original")
+        return Restored(file, "original")
     rel = PurePosixPath(docs[0].get("relpath") or PurePosixPath(file).name)
     if rel.is_absolute() or ".." in rel.parts:
-        return Outcome(file, "failed", "its path leads out of the target folder")
+        return Restored(file, "failed", "its path leads out of the target folder")
     target = to / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
-    return Outcome(file, "restored")
+    return Restored(file, "restored")
