@@ -459,3 +459,33 @@ def test_english_labels_inside_corpus_text_are_lang_en_and_ltr(page):
     kept = page.locator("#doc-text .line.original .label.kept").first
     assert kept.inner_text().startswith("kept; its copies:")
     assert (kept.get_attribute("lang"), kept.get_attribute("dir")) == ("en", "ltr")
+
+
+def test_every_evidence_field_is_shown(browser, tmp_path):
+    """The shape of a template-shape line, the affix of a site-affix title, the keep policy
+    that chose an original and an estimated similarity against an earlier run: each
+    shown beside its removal."""
+    golden = Path(__file__).resolve().parent / "golden" / "corpus"
+    clean(golden, tmp_path / "golden", "--keep", "longest")
+    page = watched(browser, (tmp_path / "golden" / "report.html").as_uri())
+    open_doc(page, "en-courier/00.txt")
+    evidence = page.locator(".evidence").inner_text()
+    assert "shape “last updated at # # gmt”" in evidence and "site affix “the harbour courier”" in evidence
+    report = json.loads((tmp_path / "golden" / "report.json").read_text("utf-8"))
+    chosen = next(d["path"] for d in report["documents"] if any(r["evidence"].get("kept_by") for r in d["removed"]))
+    open_doc(page, chosen.removeprefix("corpus/"))
+    assert "the copy kept chosen by keep = longest" in page.locator(".evidence").inner_text()
+    assert page.problems == []
+    page.close()
+    (tmp_path / "new").mkdir()
+    words = HINDI.read_text("utf-8").replace("हुई इस बैठक", "हुई लंदन बैठक")   # a near copy of an earlier document
+    (tmp_path / "new" / "again.txt").write_text(words, "utf-8")
+    run_before = tmp_path / "first"
+    clean(SEEDS, run_before)
+    clean(tmp_path / "new", tmp_path / "second", "--against", run_before)
+    page = watched(browser, (tmp_path / "second" / "report.html").as_uri())
+    open_doc(page, "again.txt")
+    shown = page.locator(".evidence").inner_text()
+    assert "near-document" in shown and "estimated from MinHash signatures" in shown and "in the earlier run" in shown
+    assert page.problems == []
+    page.close()

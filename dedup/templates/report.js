@@ -193,8 +193,12 @@
     if (ev.source !== undefined) facts.append(el("div", {}, "source ", el("bdi", {}, corpusText(String(ev.source)))));
     if (ev.pattern !== undefined) facts.append(el("div", {}, "pattern “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.pattern)) }, corpusText(String(ev.pattern))), "”"));
     if (ev.prefix !== undefined) facts.append(el("div", {}, "label “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.prefix)) }, corpusText(String(ev.prefix))), "”"));
+    if (ev.shape !== undefined) facts.append(el("div", {}, "shape “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.shape)) }, corpusText(String(ev.shape))), "” (numbers as #, months and weekdays as @)"));
+    if (ev.affix !== undefined) facts.append(el("div", {}, "site affix “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.affix)) }, corpusText(String(ev.affix))), "”"));
     if (ev.documents !== undefined) facts.append(el("div", {}, "in " + plural(ev.documents, "document", "documents")));
     if (ev.count !== undefined) facts.append(el("div", {}, ev.count + " times in a row"));
+    if (ev.kept_by !== undefined) facts.append(el("div", {}, "the copy kept chosen by keep = " + String(ev.kept_by)));
+    if (ev.estimated) facts.append(el("div", {}, "similarity estimated from MinHash signatures (the earlier run's text is not kept)"));
     const where = r.lines[0] === r.lines[1] ? "line " + r.lines[0] : "lines " + r.lines[0] + "–" + r.lines[1];
     return el("li", { id: "ev-" + k }, label("k-" + r.kind, r.kind + ": " + r.rule), " ",
       el("a", { href: "#doc-" + i + "-line-" + r.lines[0] }, where), facts);
