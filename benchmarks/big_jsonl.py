@@ -1,0 +1,136 @@
+"""Benchmark: memory and time of `dedup clean` on one large JSONL corpus of near copies.
+
+    python benchmarks/big_jsonl.py --megabytes 250,500 [--jobs 1] [--keep DIR]
+
+The corpus is SaudiNewsNet (read from ../shared/data/saudinewsnet/; its license forbids
+copying it here) written again and again into one JSONL file until it has the size asked:
+copy c changes a different word (the c-th from the middle) in every fifth line and leaves
+out every tenth article (a different tenth in each copy), so the copies are near, not
+exact, duplicates of each other. Each record has the article's `url`, so sources are its
+sites. For each size: wall seconds, MB/s, and the peak of the RSS of all of dedup's
+processes together (sampled from /proc every 0.2 s), and per content line. Skips where
+the data is absent.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+from ray_jsonl import _tree
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "saudinewsnet"
+
+
+def articles() -> list[dict]:
+    out = []
+    for archive in sorted(DATA.glob("*.zip")):
+        with zipfile.ZipFile(archive) as z:
+            for name in sorted(z.namelist()):
+                out.extend(json.loads(z.read(name)))
+    return out
+
+
+def copy_of(text: str, copy: int) -> str:
+    """Copy `copy` of a text: in every fifth line a different word (per copy) changed."""
+    if not copy:
+        return text
+    lines = text.split("\n")
+    for i in range(0, len(lines), 5):
+        words = lines[i].split(" ")
+        if len(words) > 1:
+            at = (len(words) // 2 + copy) % len(words)
+            words[at] = f"{words[at]}{copy}"
+            lines[i] = " ".join(words)
+    return "\n".join(lines)
+
+
+def build(target: Path, megabytes: float) -> tuple[int, int, int]:
+    """Write the corpus up to `megabytes` MB of text; (records, bytes of text, content lines)."""
+    rows = size = lines = 0
+    every = articles()
+    copy = 0
+    with target.open("w", encoding="utf-8") as out:
+        while size < megabytes * 1e6:
+            for n, article in enumerate(every):
+                if copy and n % 10 == copy % 10:   # a different tenth left out of each copy
+                    continue
+                text = copy_of(f"{article.get('title') or ''}\n\n{article.get('content') or ''}\n", copy)
+                url = article.get("url") or f"https://{article.get('source') or 'unknown'}/{n}"
+                out.write(json.dumps({"url": url, "source": article.get("source"), "text": text},
+                                     ensure_ascii=False) + "\n")
+                rows += 1
+                size += len(text.encode("utf-8"))
+                lines += sum(1 for line in text.split("\n") if line.strip())
+                if size >= megabytes * 1e6:
+                    break
+            copy += 1
+    return rows, size, lines
+
+
+def run(corpus: Path, out: Path, jobs: int) -> tuple[float, float]:
+    """(wall seconds, peak MB of the RSS of all of the run's processes together)."""
+    command = [sys.executable, "-m", "dedup", "clean", str(corpus), "-o", str(out), "-j", str(jobs), "-q"]
+    start = time.perf_counter()
+    process = subprocess.Popen(command)
+    peak, done = [0], threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], sum(_tree(process.pid).values()))
+            time.sleep(0.2)
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    code = process.wait()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if code:
+        raise SystemExit(f"{' '.join(command)} failed with {code}")
+    return seconds, peak[0] / 2**20
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--megabytes", default="250,500", help="corpus sizes, comma-separated")
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--keep", default=None, help="keep the corpora in DIR")
+    args = parser.parse_args()
+    if not DATA.is_dir() or not any(DATA.glob("*.zip")):
+        print(f"skipped: SaudiNewsNet not found at {DATA}")
+        return 0
+    work = Path(args.keep or tempfile.mkdtemp(prefix="dedup-big-"))
+    work.mkdir(parents=True, exist_ok=True)
+    results = []
+    try:
+        for megabytes in (float(m) for m in args.megabytes.split(",")):
+            corpus = work / f"corpus-{megabytes:g}MB.jsonl"
+            rows, size, lines = build(corpus, megabytes)
+            seconds, peak = run(corpus, work / "out", args.jobs)
+            results.append({"megabytes": size / 1e6, "records": rows, "content_lines": lines, "seconds": seconds,
+                            "mb_per_s": size / 1e6 / seconds, "peak_rss_mb": peak,
+                            "rss_bytes_per_line": peak * 2**20 / lines})
+            print(json.dumps(results[-1]), flush=True)
+            if not args.keep:
+                corpus.unlink()
+        if len(results) > 1:
+            a, b = results[0], results[-1]
+            growth = (b["peak_rss_mb"] - a["peak_rss_mb"]) * 2**20 / (b["content_lines"] - a["content_lines"])
+            print(f"peak RSS grows by {growth:,.0f} bytes per content line from {a['megabytes']:.0f} "
+                  f"to {b['megabytes']:.0f} MB")
+    finally:
+        shutil.rmtree(work / "out", ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
