@@ -154,19 +154,31 @@ def spans(file: str, size: int) -> list[Span]:
     """A plain JSONL file cut into parts of about `size` bytes at line ends; the last
     part goes on to the file's end (rows added during the run are read and copied
     through, as in a file read whole). The line numbers come from counting line ends,
-    a read at disk speed."""
+    a read at disk speed in bounded pieces."""
     out, start, first = [], 0, 1
     with open(file, "rb") as handle:
         while True:
-            block = handle.read(size)
-            if len(block) == size:
-                block += handle.readline()   # to the end of the line the cut fell in
-            if len(block) <= size or not handle.peek(1):
+            handle.seek(start + size)
+            handle.readline()   # to the end of the line the cut fell in
+            end = handle.tell()
+            if not handle.peek(1):   # nothing after it: the rest is the last part
                 break
-            out.append(Span(start, start + len(block), first))
-            first += block.count(b"\n")
-            start += len(block)
+            out.append(Span(start, end, first))
+            first += _line_ends(handle, start, end)
+            start = end
     return out + [Span(start, None, first)]
+
+
+def _line_ends(handle, start: int, end: int) -> int:
+    handle.seek(start)
+    count = 0
+    while start < end:
+        block = handle.read(min(end - start, 1 << 20))
+        if not block:
+            break
+        count += block.count(b"\n")
+        start += len(block)
+    return count
 
 
 def _jsonl_lines(file: str, compression: str | None, span: Span | None = None) -> Iterator[tuple[int, bytes]]:

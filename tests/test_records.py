@@ -415,3 +415,20 @@ def test_a_jsonl_file_with_a_bom_and_crlf_line_ends_keeps_both(tmp_path):
 def test_is_text_says_what_kind_of_says(stem, ending, forced):
     name = stem + ending
     assert records.is_text(forced)(name) == (records.kind_of(name, forced)[0] == "text")
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.just(""), st.just("   "), st.text(max_size=40).map(lambda t: json.dumps({"text": t}))),
+                max_size=40),
+       st.sampled_from(["\n", "\r\n"]), st.booleans(), st.integers(1, 300))
+def test_parts_of_a_jsonl_file_tile_it_and_give_its_rows(tmp_path_factory, lines, newline, last_newline, size):
+    """Whatever the part size: parts that follow each other from byte 0 to the open end,
+    whose rows, numbers included, are the rows of the file read whole."""
+    path = tmp_path_factory.mktemp("spans") / "data.jsonl"
+    path.write_bytes((newline.join(lines) + (newline if last_newline and lines else "")).encode("utf-8"))
+    fields = records.Fields()
+    parts = records.spans(str(path), size)
+    assert parts[0].start == 0 and parts[-1].end is None and parts[0].first == 1
+    assert all(a.end == b.start for a, b in zip(parts, parts[1:]))
+    assert [row for part in parts for row in records.rows(str(path), "jsonl", None, fields, part)] == \
+        list(records.rows(str(path), "jsonl", None, fields))
