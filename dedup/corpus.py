@@ -10,7 +10,7 @@ from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import output
+from . import output, records
 from .errors import DedupError
 
 BINARY_SNIFF = 1 << 16
@@ -25,6 +25,11 @@ class Source:
     path: str       # as the user sees it: the input as given, joined with the relative path
     file: str       # filesystem path to open
     relpath: str    # where it goes under the output folder
+    kind: tuple[str, str | None] = ("text", None)   # format and compression (records.kind_of), decided once
+
+    @property
+    def is_text(self) -> bool:
+        return self.kind[0] == "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,9 +214,10 @@ def in_output(folder: str) -> bool:
     return _in_output(os.path.realpath(folder), {}) is not None
 
 
-def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ...]) -> Found:
-    """Input files in sorted path order. A dedup output folder is never read, whatever
-    the globs: not entered when walking, and an input inside one is left out."""
+def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ...], format: str = "auto") -> Found:
+    """Input files in sorted path order, each with its format (by its name, or `format`
+    for every one). A dedup output folder is never read, whatever the globs: not entered
+    when walking, and an input inside one is left out."""
     sources: dict[str, Source] = {}
     found = Found([], [], [])
     seen_real: set[str] = set()
@@ -240,7 +246,7 @@ def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ..
             if rel in targets:
                 raise InputError(f"{shown_path}: two inputs would both be written to {rel}")
             targets.add(rel)
-            sources[shown_path] = Source(shown_path, file, rel)
+            sources[shown_path] = Source(shown_path, file, rel, records.kind_of(file, format))
     found.sources = [sources[k] for k in sorted(sources)]
     found.skipped.sort(key=lambda s: s.path)
     found.outputs.sort()

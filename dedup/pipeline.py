@@ -39,7 +39,7 @@ def _read_batches(sources: list[Source], settings: Settings) -> list[list[Source
     plain JSONL file, parts of about SHARD_BYTES each; in order."""
     out: list[list[Source] | RecordPart] = []
     for source in sources:
-        fmt, compression = records.kind_of(source.file, settings.format)
+        fmt, compression = source.kind
         if fmt == "text":
             if out and isinstance(out[-1], list) and len(out[-1]) < BATCH:
                 out[-1].append(source)
@@ -112,14 +112,14 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     in-place or dry-run."""
     lexicon.load(settings.lexicons)   # a broken user lexicon fails here, before any work
     output.check_target(out, inputs, force)
-    found = corpus.discover(inputs, settings.include, settings.exclude)
+    found = corpus.discover(inputs, settings.include, settings.exclude, settings.format)
     if not found.sources and not found.skipped:
         also = f" (dedup output folders are never read: {', '.join(found.outputs)})" if found.outputs else ""
         raise corpus.InputError(f"no input files ({', '.join(settings.include)}) in {' '.join(inputs)}{also}")
     sources, skipped = found.sources, list(found.skipped)
     settings = resolve_source(sources, settings)
     if mode == "in-place":
-        held = [s.path for s in sources if records.kind_of(s.file, settings.format)[0] != "text"]
+        held = [s.path for s in sources if not s.is_text]
         if held:
             raise corpus.InputError(f"{held[0]}: --in-place rewrites text files only; "
                                     "write JSONL and Parquet corpora to -o")

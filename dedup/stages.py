@@ -112,7 +112,7 @@ def resolve_source(sources: list[Source], settings: Settings) -> Settings:
     most files in folders with fewer than `min_docs` files): sources from the url field
     only, the text files all one source. Decided from the paths alone, so clean and
     check decide alike. (Not with keep = sources, which ranks the folders as named.)"""
-    text = [s for s in sources if records.kind_of(s.file, settings.format)[0] == "text"]
+    text = [s for s in sources if s.is_text]
     return resolve_by_folders(corpus.Members(text).folder_sizes(), settings)
 
 
@@ -135,7 +135,7 @@ def _sketch_records(ctx: Context, part: RecordPart, spill_path: str | None) -> l
     characters (each chunk's shingles in a spill file of its own); bad rows come back
     as Skipped."""
     source = part.source
-    fmt, compression = records.kind_of(source.file, ctx.settings.format)
+    fmt, compression = source.kind
     out: list = []
     chunk: list[tuple[records.Row, Document]] = []
     size = count = 0
@@ -256,7 +256,7 @@ def _write_records(ctx: Context, job: RecordsToWrite) -> list[DocumentEntry | Sk
     write the file again under the staging folder: rows in their order, bad rows as
     they were, the text field cleaned, rows removed whole left out."""
     source = job.source
-    fmt, compression = records.kind_of(source.file, ctx.settings.format)
+    fmt, compression = source.kind
     wanted = {item.row: (item, decision) for item, decision in job.rows}
     changes: dict[int, str | None] = {}
     out = []

@@ -432,3 +432,20 @@ def test_parts_of_a_jsonl_file_tile_it_and_give_its_rows(tmp_path_factory, lines
     assert all(a.end == b.start for a, b in zip(parts, parts[1:]))
     assert [row for part in parts for row in records.rows(str(path), "jsonl", None, fields, part)] == \
         list(records.rows(str(path), "jsonl", None, fields))
+
+
+def test_format_reads_every_input_as_one_format(tmp_path):
+    """--format decides once, for every input, whatever its name: JSONL rows in a .txt
+    file are records with --format jsonl, and a .jsonl file is one text with --format text."""
+    rows = [json.dumps(r, ensure_ascii=False) for r in golden_rows()[:6]]
+    write_jsonl(tmp_path / "rows.txt", rows)
+    as_records = clean(["rows.txt", "-o", "a", "--format", "jsonl"], tmp_path)
+    assert as_records.exit_code == 0, as_records.output
+    report = json.loads((tmp_path / "a" / "report.json").read_text("utf-8"))
+    assert [d["path"] for d in report["documents"]] == [f"rows.txt:{n}" for n in range(1, 7)]
+    assert all(json.loads(line)["id"] for line in read_jsonl(tmp_path / "a" / "rows.txt"))   # still JSONL
+    write_jsonl(tmp_path / "data.jsonl", rows)
+    as_text = clean(["data.jsonl", "-o", "b", "--format", "text"], tmp_path)
+    assert as_text.exit_code == 0, as_text.output
+    report = json.loads((tmp_path / "b" / "report.json").read_text("utf-8"))
+    assert [(d["path"], d["lines"]) for d in report["documents"]] == [("data.jsonl", 6)]

@@ -89,8 +89,8 @@ def _members(root: str, settings: Settings, found: gitfiles.Listing | None = Non
     text = records.is_text(settings.format)
     if found is not None:
         return gitfiles.members(found, settings.include, settings.exclude, text)
-    sources = corpus.discover([root], settings.include, settings.exclude).sources
-    return corpus.Members([s for s in sources if text(s.file)])
+    sources = corpus.discover([root], settings.include, settings.exclude, settings.format).sources
+    return corpus.Members([s for s in sources if s.is_text])
 
 
 def index_location(root: str) -> tuple[Path, str]:
