@@ -16,15 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 import zipfile
 from pathlib import Path
 
-from ray_jsonl import _tree
+from ray_jsonl import sampled
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "saudinewsnet"
 
@@ -78,22 +75,11 @@ def build(target: Path, megabytes: float) -> tuple[int, int, int]:
 def run(corpus: Path, out: Path, jobs: int) -> tuple[float, float]:
     """(wall seconds, peak MB of the RSS of all of the run's processes together)."""
     command = [sys.executable, "-m", "dedup", "clean", str(corpus), "-o", str(out), "-j", str(jobs), "-q"]
-    start = time.perf_counter()
-    process = subprocess.Popen(command)
-    peak, done = [0], threading.Event()
+    peak = [0]
 
-    def sample() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], sum(_tree(process.pid).values()))
-            time.sleep(0.2)
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    code = process.wait()
-    seconds = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    if code:
-        raise SystemExit(f"{' '.join(command)} failed with {code}")
+    def sample(pid: int, tree: dict[int, int]) -> None:
+        peak[0] = max(peak[0], sum(tree.values()))
+    seconds = sampled(command, sample, 0.2)
     return seconds, peak[0] / 2**20
 
 

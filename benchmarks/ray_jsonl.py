@@ -65,29 +65,38 @@ def _tree(root: int) -> dict[int, int]:
     return out
 
 
+def sampled(command: list[str], sample, every: float) -> float:
+    """Run `command`, calling sample(pid, {pid: RSS bytes} of its process tree) every
+    `every` seconds while it runs; its wall seconds. A failed command stops the benchmark."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command)
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            sample(process.pid, _tree(process.pid))
+            time.sleep(every)
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    code = process.wait()
+    seconds = time.perf_counter() - start
+    done.set()
+    watcher.join()
+    if code:
+        raise SystemExit(f"{' '.join(command)} failed with {code}")
+    return seconds
+
+
 def run(corpus: Path, out: Path, backend: str, jobs: str) -> tuple[float, float, float]:
     """(seconds, driver peak RSS MB, largest other process's peak RSS MB)."""
     cmd = [sys.executable, "-m", "dedup", "clean", str(corpus), "-o", str(out), "-q", "-j", jobs,
            "--backend", backend, "--id-field", "url"]
-    start = time.perf_counter()
-    process = subprocess.Popen(cmd)
     peaks = {"driver": 0, "worker": 0}
-    done = threading.Event()
 
-    def sample() -> None:
-        while not done.is_set():
-            tree = _tree(process.pid)
-            peaks["driver"] = max(peaks["driver"], tree.pop(process.pid, 0))
-            peaks["worker"] = max([peaks["worker"], *tree.values()])
-            time.sleep(0.5)
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    code = process.wait()
-    seconds = time.perf_counter() - start
-    done.set()
-    sampler.join()
-    if code:
-        raise SystemExit(f"{' '.join(cmd)} failed with {code}")
+    def sample(pid: int, tree: dict[int, int]) -> None:
+        peaks["driver"] = max(peaks["driver"], tree.pop(pid, 0))
+        peaks["worker"] = max([peaks["worker"], *tree.values()])
+    seconds = sampled(cmd, sample, 0.5)
     return seconds, peaks["driver"] / 2**20, peaks["worker"] / 2**20
 
 

@@ -176,9 +176,10 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, qui
         _fail("--jobs must not be negative")
     with _errors(), _stoppable():
         settings = _settings({"corpus": corpus_root})
-        result = api.check(paths, settings=settings, baseline=baseline, use_cache=not no_cache, jobs=jobs)
+        result = api.check(paths, settings=settings, baseline=None if write_baseline else baseline,
+                           use_cache=not no_cache, jobs=jobs)
         problems, new = list(result.problems), list(result.new)
-        if write_baseline:
+        if write_baseline:   # today's findings, and what the baseline accepts in files not checked
             accepted = check_mod.load_baseline(Path(baseline))
             text = check_mod.baseline_json(problems, accepted, result.checked)
             corpus.write_atomic(Path(baseline), text.encode("utf-8"))
