@@ -11,6 +11,7 @@ message; an interrupt (SIGINT, SIGTERM, under `interrupts()`) is `Interrupted`.
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -141,30 +142,46 @@ class Skipped:
 
 @dataclass(frozen=True)
 class Report:
-    """report.json as values. `data` is the JSON itself; `path` where it was read from
-    (None for a run that wrote nothing)."""
+    """report.json as values. `path` is where it was read from (None for a run that
+    wrote nothing). `documents` and `data` (the JSON itself) are read from `path` when
+    first asked for: a run over a large corpus returns its summary without holding
+    every document."""
     tool_version: str
     mode: str                   # write, dry-run or in-place
     inputs: tuple[str, ...]
     output: str | None
     settings: dict
     summary: Summary
-    documents: tuple[Document, ...]
     skipped: tuple[Skipped, ...]
     outputs_not_read: tuple[str, ...] = ()   # dedup output folders the run found among its inputs and skipped
     path: Path | None = None
-    data: dict = field(default=None, repr=False, compare=False)
+    head: dict = field(default=None, repr=False, compare=False)   # the JSON, documents left out or not
 
     @classmethod
     def from_json(cls, data: dict, path: PathLike | None = None) -> "Report":
         s = data["summary"]
         tallies = {key: {k: Tally(v["spans"], v["chars"]) for k, v in s[key].items()} for key in ("by_kind", "by_rule")}
         counts = {f.name: s[f.name] for f in fields(Summary) if f.name not in tallies}
-        return cls(data["tool_version"], data["mode"], tuple(data["inputs"]), data.get("output"),
-                   data["settings"], Summary(**counts, **tallies),
-                   tuple(_document(d) for d in data["documents"]),
-                   tuple(Skipped(item["path"], item["reason"]) for item in data["skipped"]),
-                   tuple(data.get("outputs_not_read", ())), Path(path) if path is not None else None, data)
+        report = cls(data["tool_version"], data["mode"], tuple(data["inputs"]), data.get("output"),
+                     data["settings"], Summary(**counts, **tallies),
+                     tuple(Skipped(item["path"], item["reason"]) for item in data["skipped"]),
+                     tuple(data.get("outputs_not_read", ())), Path(path) if path is not None else None, data)
+        if "documents" in data:
+            report.__dict__["documents"] = tuple(_document(d) for d in data["documents"])
+        return report
+
+    @functools.cached_property
+    def data(self) -> dict:
+        if "documents" in self.head:
+            return self.head
+        return report_format.load(self.path)
+
+    @functools.cached_property
+    def documents(self) -> tuple[Document, ...]:
+        try:
+            return tuple(_document(d) for d in self.data["documents"])
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise report_format.ReportError(f"{self.path}: not a complete dedup report ({err!r})") from None
 
 
 def _place(where: dict | None) -> Place | None:
@@ -252,6 +269,8 @@ def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None,
     try:
         data = pipeline.clean(paths, settings, out, mode, jobs, progress, force, state, backend, address,
                               os.fspath(against) if against is not None else None)
+        if output is None:   # the report goes with the scratch folder: read it now
+            data = report_format.load(out / "report.json")
     except (Interrupted, KeyboardInterrupt) as stop:
         if state.total:
             stop.rewritten = (state.done, state.total)

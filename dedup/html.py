@@ -29,6 +29,8 @@ CLUSTER_LIMIT = 500          # duplicate clusters shown side by side
 DIFF_WORDS = 4000            # longest stretch (in words) diffed word by word at once
 DIFF_BUDGET = 2_000_000      # words diffed in all, over all clusters
 CHART_RULES = 12             # rules drawn in the chart; the rest are summed up as one bar
+PAGE_DOCUMENTS = 20_000      # documents listed on the page (report.json lists every one)
+PAGE_REMOVED_CHARS = 40_000_000   # characters removed from the listed documents, in all
 
 # Words as runs of whole graphemes (\X): a diff never splits a Devanagari conjunct
 # or an Arabic letter from its marks, and Arabic words are highlighted whole, so
@@ -39,6 +41,29 @@ _PLAIN_WORDS = regex.compile(r"\s+|\S+\s*")
 _MARK_AFTER_SPACE = regex.compile(r"\s[\p{gcb=Extend}\p{gcb=SpacingMark}\p{gcb=ZWJ}]|\p{gcb=Prepend}\s")
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 _FIRST_GRAPHEMES = regex.compile(r"\X{0,%d}" % SPAN_CUT)
+
+
+def listed(removed: list[list[int]], documents: int) -> list[list[int]]:
+    """Which documents the page lists, of a report's `documents` given in batches by the
+    characters removed from each: every one, for a report within the limits; else
+    the first PAGE_DOCUMENTS of those with removals whose removed text fits in
+    PAGE_REMOVED_CHARS (in order, as what fits), then the first without removals up to
+    PAGE_DOCUMENTS in all. The page is then a bounded sample and says so."""
+    if documents <= PAGE_DOCUMENTS and sum(map(sum, removed)) <= PAGE_REMOVED_CHARS:
+        return [list(range(len(batch))) for batch in removed]
+    picked: list[list[int]] = [[] for _ in removed]
+    room, budget = PAGE_DOCUMENTS, PAGE_REMOVED_CHARS
+    for n, batch in enumerate(removed):
+        for i, chars in enumerate(batch):
+            if chars and room and chars <= budget:
+                picked[n].append(i)
+                room, budget = room - 1, budget - chars
+    for n, batch in enumerate(removed):
+        for i, chars in enumerate(batch):
+            if not chars and room:
+                picked[n].append(i)
+                room -= 1
+    return [sorted(batch) for batch in picked]
 
 
 def words(text: str) -> list[str]:
@@ -250,7 +275,8 @@ def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, 
 
 def page_data(report: dict, texts: dict[str, str] | Originals) -> dict:
     """What the page's script draws: documents (full texts within the budget, removed
-    spans always), duplicate clusters, and the limits that applied."""
+    spans always), duplicate clusters, and the limits that applied (of them, how many
+    of the run's documents the report given lists: see `listed`)."""
     docs = report["documents"]
     index = {d["path"]: i for i, d in enumerate(docs)}
     needed = _needed(report)
@@ -285,7 +311,9 @@ def page_data(report: dict, texts: dict[str, str] | Originals) -> dict:
     return {
         "summary": report.get("summary", {}), "skipped": report.get("skipped", []),
         "documents": rows, "clusters": clusters,
-        "limits": {"text_budget": TEXT_BUDGET,
+        "limits": {"documents_listed": len(rows),
+                   "documents_total": max(report.get("summary", {}).get("documents", 0), len(rows)),
+                   "text_budget": TEXT_BUDGET,
                    "over_budget": sum(1 for r in rows if r["missing"] == "budget"),
                    "unavailable": sum(1 for r in rows if r["missing"] == "unavailable"),
                    "span_budget": SPAN_BUDGET, "spans_cut": spans_cut,
@@ -383,17 +411,31 @@ def check_shape(report: dict) -> None:
                               f"removals: {', '.join(_REMOVAL_FIELDS)})")
 
 
-def render(report: dict, texts: dict[str, str] | Originals) -> str:
+def render(report: dict, texts: dict[str, str] | Originals, picked: bool = False) -> str:
     """The whole page as a string: a pure function of the report and the original texts.
-    Totals are recounted from the documents, so a filtered report shows its own."""
-    return "".join(pieces(report, texts))
+    Totals are recounted from the documents, so a filtered report shows its own, and
+    the page lists what `listed` picks of them. `picked`: the report's documents are
+    already what `listed` picked, and its totals are the run's."""
+    return "".join(pieces(report, texts, picked))
 
 
-def pieces(report: dict, texts: dict[str, str] | Originals):
+def _removed_chars(doc: dict) -> int:
+    return sum(r["chars"][1] - r["chars"][0] for r in doc["removed"])
+
+
+def _picked(report: dict) -> dict:
+    """The report with its totals recounted and the documents `listed` picks."""
+    docs = report["documents"]
+    return {**report, "summary": summarize(docs, report.get("skipped", [])),
+            "documents": [docs[i] for i in listed([[_removed_chars(d) for d in docs]], len(docs))[0]]}
+
+
+def pieces(report: dict, texts: dict[str, str] | Originals, picked: bool = False):
     """The page in pieces as the template makes them (a page of tens of MB is never
     held whole, nor its UTF-8 copy)."""
     check_shape(report)
-    report = {**report, "summary": summarize(report["documents"], report.get("skipped", []))}
+    if not picked:
+        report = _picked(report)
     env = _environment()
     script = env.loader.get_source(env, "report.js")[0]
     style = env.loader.get_source(env, "report.css")[0]
@@ -407,10 +449,13 @@ def pieces(report: dict, texts: dict[str, str] | Originals):
         removed_share=summary.get("chars_removed", 0) / max(summary.get("chars", 0), 1))
 
 
-def write(report: dict, target: Path, base: Path = Path("."), cleaned_dir: Path | None = None) -> None:
+def write(report: dict, target: Path, base: Path = Path("."), cleaned_dir: Path | None = None,
+          picked: bool = False) -> None:
     """Render the report, reading the originals from `base` (or rebuilding them from the
-    cleaned files in `cleaned_dir`, by default the target's folder), and write it atomically."""
+    cleaned files in `cleaned_dir`, by default the target's folder), and write it
+    atomically. `picked`: as in render."""
     check_shape(report)
+    report = report if picked else _picked(report)
     cleaned_dir = target.parent if cleaned_dir is None else cleaned_dir
-    page = pieces(report, Originals(report, base, cleaned_dir))
+    page = pieces(report, Originals(report, base, cleaned_dir), picked=True)
     corpus.write_atomic(target, (piece.encode("utf-8") for piece in page))

@@ -27,10 +27,11 @@ from .progress import Progress
 from .runner import Runner, default_jobs
 from .signals import uninterrupted
 from .sketch import close_spills
-from .stages import (BATCH, RecordFile, RecordPart, RecordsToWrite, Sketched, ToWrite, make_context, part_file,
-                     plan_batch, resolve_source, sketch_batch)
+from .stages import (BATCH, RecordFile, RecordPart, Sketched, ToWrite, WriteJob, Written, make_context, part_file,
+                     resolve_source, sketch_batch, write_batch)
 
 SPILL = ".spill"
+REPORT_PARTS = ".report-parts"   # the write stage's report entries, joined into report.json
 SHARD_BYTES = 16 << 20   # a plain JSONL file bigger than this is read and written in parts of this size
 
 
@@ -54,45 +55,43 @@ def _read_batches(sources: list[Source], settings: Settings) -> list[list[Source
     return out
 
 
+def _sketched_chars(result: list) -> int:
+    return sum(item.chars for item in result if isinstance(item, Sketched))
+
+
 def _files_done(batch: list[Source] | RecordPart) -> int:
     """The input files a read batch finishes: for the progress shown."""
     return len(batch) if isinstance(batch, list) else int(batch.last)
 
 
-def _write_batches(sketched: list[Sketched], decisions: list, units: list, mode: str, stage: str) -> list:
+def _write_batches(sketched: list[Sketched], decisions: list, units: list, mode: str, stage: Path) -> list[WriteJob]:
     """Write jobs in corpus order: text documents in batches of BATCH, each record file
     or part one job with its rows. `units`: a text document's index in `sketched`, or a
-    record file or part with the indexes of its rows."""
-    out, text = [], []
+    record file or part with the indexes of its rows. Each job's report entries go to a
+    file of its own under REPORT_PARTS."""
+    groups: list[tuple[list[int], RecordPart | None]] = []
     for unit in units:
         if isinstance(unit, int):
-            text.append((ToWrite.of(sketched[unit]), decisions[unit], mode, stage))
-            if len(text) == BATCH:
-                out.append(text)
-                text = []
-            continue
-        if text:
-            out.append(text)
-            text = []
-        file, rows = unit
-        out.append(RecordsToWrite(file.part, [(ToWrite.of(sketched[i]), decisions[i]) for i in rows], mode, stage))
-    return out + ([text] if text else [])
+            if not groups or groups[-1][1] is not None or len(groups[-1][0]) == BATCH:
+                groups.append(([], None))
+            groups[-1][0].append(unit)
+        else:
+            groups.append((unit[1], unit[0].part))
+    return [WriteJob([(ToWrite.of(sketched[i]), decisions[i]) for i in members], part, mode, str(stage),
+                     str(stage / REPORT_PARTS / f"{n:06d}.json"))
+            for n, (members, part) in enumerate(groups)]
 
 
-def _map(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None,
-         counts: list[int] | None = None) -> Iterable:
-    """func over the batches, in order; the progress counts each batch's results, or
-    `counts[i]` for batch i."""
+def _mapped(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None,
+            counts: list[int], chars) -> Iterable:
+    """func over the batches, in order; the progress counts `counts[i]` for batch i and
+    the characters `chars(result)`."""
     done = 0
     for n, result in enumerate(run.map(func, batches)):
-        done += counts[n] if counts is not None else len(result)
+        done += counts[n]
         if progress:
-            progress(stage, done, total, sum(_chars(item) for item in result))
-        yield from result
-
-
-def _chars(item) -> int:
-    return item.chars if isinstance(item, (Sketched, report.DocumentEntry)) else 0
+            progress(stage, done, total, chars(result))
+        yield result
 
 
 @dataclass
@@ -135,18 +134,19 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             batches = [(batch, str(spills / f"{n:06d}.u32")) for n, batch in enumerate(read_batches)]
             sketched: list[Sketched] = []
             units: list = []   # what each write job covers (see _write_batches)
-            for item in _map(run, sketch_batch, batches, "read", len(sources), progress,
-                             [_files_done(batch) for batch in read_batches]):
-                if isinstance(item, Skipped):
-                    skipped.append(item)
-                elif isinstance(item, RecordFile):
-                    units.append((item, []))
-                else:
-                    if item.row:
-                        units[-1][1].append(len(sketched))
+            for result in _mapped(run, sketch_batch, batches, "read", len(sources), progress,
+                                  [_files_done(batch) for batch in read_batches], _sketched_chars):
+                for item in result:
+                    if isinstance(item, Skipped):
+                        skipped.append(item)
+                    elif isinstance(item, RecordFile):
+                        units.append((item, []))
                     else:
-                        units.append(len(sketched))
-                    sketched.append(item)
+                        if item.row:
+                            units[-1][1].append(len(sketched))
+                        else:
+                            units.append(len(sketched))
+                        sketched.append(item)
             sketched, units, skipped = _whole_files(sketched, units, skipped)
             if progress:
                 progress(f"classifying {len(sketched):,} documents", 0, 0, 0)
@@ -155,37 +155,44 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             del before
             close_spills()
             shutil.rmtree(spills)
-            writes = _write_batches(sketched, decisions, units, mode, str(stage.path))
+            (stage.path / REPORT_PARTS).mkdir()
+            writes = _write_batches(sketched, decisions, units, mode, stage.path)
             total = len(sketched)
-            del sketched   # the sketches are not needed any more
-            documents: list[report.DocumentEntry] = []
-            for entry in _map(run, plan_batch, writes, "write", total, progress):
-                if isinstance(entry, Skipped):
-                    skipped.append(entry)
-                else:
-                    documents.append(entry)
-            documents, skipped = _join_parts(writes, documents, skipped, stage.path, mode)
+            del sketched, decisions   # the sketches are not needed any more
+            written = list(_mapped(run, write_batch, writes, "write", total, progress,
+                                   [len(job.documents) for job in writes], lambda w: w.chars))
+            for batch in written:
+                skipped.extend(batch.skipped)
+            written, skipped = _join_parts(writes, written, skipped, stage.path, mode)
             if progress:
                 progress("writing the report and the review page", 0, 0, 0)
-            result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
-            _write_report(result, stage.path, durable=mode == "in-place")
+            tally = report.Tally()
+            for batch in written:
+                tally += batch.tally
+            result = _report(tally, skipped, found.outputs, settings, inputs, out, mode)
+            _write_report(result, stage.path, written, durable=mode == "in-place")
+            shutil.rmtree(stage.path / REPORT_PARTS)
             with uninterrupted():   # an interrupt after this tells how to undo: both or neither
                 stage.publish(durable=mode == "in-place")
                 if state is not None and mode == "in-place":   # from here on, inputs may change
-                    state.total = sum(1 for d in documents if d.removed)
+                    state.total = sum(1 for batch in written for chars in batch.removed if chars)
         except BaseException:
             run.terminate()   # no worker writes into the staging folder once it is removed
             close_spills()
             raise
     if mode == "in-place":
         state = state if state is not None else InPlace()
-        rewrite_inputs(result, state)
+        journal = report.load(out / "report.json")
+        rewrite_inputs(journal, state)
         if state.failed:   # the journal must not claim what was not done
             failed = {path for path, _ in state.failed}
-            documents = [d for d in documents if d.path not in failed]
-            skipped += [Skipped(path, reason) for path, reason in state.failed]
-            result = _report(documents, skipped, found.outputs, settings, inputs, out, mode)
-            _write_report(result, out, durable=True)
+            journal["documents"] = [d for d in journal["documents"] if d["path"] not in failed]
+            journal["skipped"] = _skipped_json(skipped + [Skipped(path, reason) for path, reason in state.failed])
+            journal["summary"] = report.summarize(journal["documents"], journal["skipped"])
+            corpus.write_atomic(out / "report.json", report.chunks(journal), durable=True)
+            html.write(journal, out / "report.html", cleaned_dir=out)
+        return journal
+    del result["documents"]   # they are in report.json (api.Report reads them from there when asked)
     return result
 
 
@@ -222,16 +229,17 @@ def _listed_once(skipped: list[Skipped], files: set[str]) -> list[Skipped]:
     return out
 
 
-def _join_parts(writes: list, documents: list, skipped: list[Skipped], stage: Path, mode: str) -> tuple[list, list]:
+def _join_parts(writes: list[WriteJob], written: list[Written], skipped: list[Skipped], stage: Path,
+                mode: str) -> tuple[list[Written], list[Skipped]]:
     """The parts of each record file written in parts, joined in order into its target.
     A file one of whose parts could not be written is not written at all: its rows are
     left out of the report and it is listed once, as a whole file is."""
     parts: dict[str, list] = {}
     for job in writes:
-        if isinstance(job, RecordsToWrite) and job.part.count > 1:
+        if job.part is not None and job.part.count > 1:
             parts.setdefault(job.source.path, []).append(job.part)
     if not parts:
-        return documents, skipped
+        return written, skipped
     failed = {s.path for s in skipped} & set(parts)
     for path, file_parts in parts.items():
         target = stage / file_parts[0].source.relpath
@@ -244,8 +252,8 @@ def _join_parts(writes: list, documents: list, skipped: list[Skipped], stage: Pa
         for piece in pieces:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(piece)
-    documents = [d for d in documents if d.file not in failed]
-    return documents, _listed_once(skipped, failed)
+    written = [batch for job, batch in zip(writes, written) if job.part is None or job.source.path not in failed]
+    return written, _listed_once(skipped, failed)
 
 
 def _append(source, target) -> None:
@@ -263,17 +271,32 @@ def _path_order(path: str) -> tuple[str, int]:
     return (file, int(row)) if file and row.isdigit() else (path, 0)
 
 
-def _report(documents, skipped, outputs, settings, inputs, out, mode) -> dict:
-    skipped_json = [{"path": s.path, "reason": s.reason} for s in sorted(skipped, key=lambda s: _path_order(s.path))]
-    result = report.build([d.to_json() for d in documents], skipped_json, settings.public(), list(inputs),
+def _skipped_json(skipped: list[Skipped]) -> list[dict]:
+    return [{"path": s.path, "reason": s.reason} for s in sorted(skipped, key=lambda s: _path_order(s.path))]
+
+
+def _report(tally: report.Tally, skipped, outputs, settings, inputs, out, mode) -> dict:
+    """The report without its documents (they are in the write stage's report parts)."""
+    result = report.build([], _skipped_json(skipped), settings.public(), list(inputs),
                           out.as_posix() if mode == "write" else None, mode)
+    result["summary"] = tally.summary(len(skipped))
     result["outputs_not_read"] = outputs
     return result
 
 
-def _write_report(result: dict, folder: Path, durable: bool) -> None:
-    corpus.write_atomic(folder / "report.json", report.chunks(result), durable=durable)
-    html.write(result, folder / "report.html", cleaned_dir=folder)
+def _write_report(result: dict, folder: Path, written: list[Written], durable: bool) -> None:
+    """report.json, its documents joined from the report parts; and the review page, of
+    the documents html.listed picks, read back from them."""
+    parts = [Path(batch.report_part) for batch in written]
+    corpus.write_atomic(folder / "report.json", report.chunks(result, parts), durable=durable)
+    picked = html.listed([batch.removed for batch in written], result["summary"]["documents"])
+    documents = []
+    for batch, chosen in zip(written, picked):
+        if chosen:
+            with open(batch.report_part, "rb") as handle:
+                data = handle.read()
+            documents.extend(report.entry(data[batch.bounds[i]:batch.bounds[i + 1]]) for i in chosen)
+    html.write({**result, "documents": documents}, folder / "report.html", cleaned_dir=folder, picked=True)
 
 
 def rewrite_inputs(result: dict, state: InPlace) -> None:

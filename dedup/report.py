@@ -5,6 +5,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import regex
 
@@ -68,47 +69,85 @@ def build(documents: list[dict], skipped: list[dict], settings: dict, inputs: li
     }
 
 
-def summarize(documents: list[dict], skipped: list[dict]) -> dict:
-    spans_by_kind, chars_by_kind = Counter(), Counter()
-    spans_by_rule, chars_by_rule = Counter(), Counter()
-    for doc in documents:
+class Tally:
+    """The summary's counts, added up document by document: the write stage counts its
+    batch's documents where it writes them, and the run adds the batches' tallies, so
+    no process holds every document to sum them up."""
+    __slots__ = ("documents", "status", "lines", "lines_removed", "chars", "spans_by_kind", "chars_by_kind",
+                 "spans_by_rule", "chars_by_rule")
+
+    def __init__(self, documents: Iterable[dict] = ()):
+        self.documents = self.lines = self.lines_removed = self.chars = 0
+        self.status, self.spans_by_kind, self.chars_by_kind = Counter(), Counter(), Counter()
+        self.spans_by_rule, self.chars_by_rule = Counter(), Counter()
+        for doc in documents:
+            self.add(doc)
+
+    def add(self, doc: dict) -> None:
+        self.documents += 1
+        self.status[doc["status"]] += 1
+        self.lines += doc["lines"]
+        self.chars += doc["chars"]
         for r in doc["removed"]:
             size = r["chars"][1] - r["chars"][0]
-            spans_by_kind[r["kind"]] += 1
-            chars_by_kind[r["kind"]] += size
-            spans_by_rule[r["rule"]] += 1
-            chars_by_rule[r["rule"]] += size
-    status = Counter(doc["status"] for doc in documents)
-    return {
-        "documents": len(documents),
-        "documents_kept": status["kept"],
-        "documents_cleaned": status["cleaned"],
-        "documents_removed": status["removed"],
-        "skipped": len(skipped),
-        "lines": sum(doc["lines"] for doc in documents),
-        "lines_removed": sum(r["lines"][1] - r["lines"][0] + 1 for doc in documents for r in doc["removed"]),
-        "chars": sum(doc["chars"] for doc in documents),
-        "chars_removed": sum(chars_by_kind.values()),
-        "by_kind": {k: {"spans": spans_by_kind[k], "chars": chars_by_kind[k]} for k in KINDS},
-        "by_rule": {k: {"spans": spans_by_rule[k], "chars": chars_by_rule[k]} for k in sorted(spans_by_rule)},
-    }
+            self.spans_by_kind[r["kind"]] += 1
+            self.chars_by_kind[r["kind"]] += size
+            self.spans_by_rule[r["rule"]] += 1
+            self.chars_by_rule[r["rule"]] += size
+            self.lines_removed += r["lines"][1] - r["lines"][0] + 1
+
+    def __iadd__(self, other: "Tally") -> "Tally":
+        for name in self.__slots__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state) -> None:
+        for name, value in zip(self.__slots__, state):
+            setattr(self, name, value)
+
+    def summary(self, skipped: int) -> dict:
+        return {
+            "documents": self.documents,
+            "documents_kept": self.status["kept"],
+            "documents_cleaned": self.status["cleaned"],
+            "documents_removed": self.status["removed"],
+            "skipped": skipped,
+            "lines": self.lines,
+            "lines_removed": self.lines_removed,
+            "chars": self.chars,
+            "chars_removed": sum(self.chars_by_kind.values()),
+            "by_kind": {k: {"spans": self.spans_by_kind[k], "chars": self.chars_by_kind[k]} for k in KINDS},
+            "by_rule": {k: {"spans": self.spans_by_rule[k], "chars": self.chars_by_rule[k]}
+                        for k in sorted(self.spans_by_rule)},
+        }
+
+
+def summarize(documents: list[dict], skipped: list[dict]) -> dict:
+    return Tally(documents).summary(len(skipped))
 
 
 def dumps(report: dict) -> bytes:
     return b"".join(chunks(report))
 
 
-def chunks(report: dict):
+def chunks(report: dict, document_parts: list[Path] | None = None):
     """The report as JSON in UTF-8, readable in any script, in pieces: written as it is
     encoded, never held whole. A document per line and each of its removals on a line
     of its own, so a diff of two reports reads by document and span (and json's C
     encoder does the work: an indented dump of a large report takes many seconds).
     Undecodable bytes that were kept live in the text as lone surrogates; they are
-    written as \\udcXX escapes, which load back."""
+    written as \\udcXX escapes, which load back. With `document_parts`, the documents
+    are those files' bytes (`document_lines` of consecutive runs of documents), in order,
+    in place of report["documents"]: the same bytes as the documents in the dict."""
     yield _utf8("{\n")
     for n, (key, value) in enumerate(report.items()):
         yield _utf8(("" if not n else ",\n") + f" {json.dumps(key)}: ")
-        if key == "documents" and isinstance(value, list) and value:
+        if key == "documents" and document_parts is not None:
+            yield from _joined(document_parts)
+        elif key == "documents" and isinstance(value, list) and value:
             yield _utf8("[\n")
             for i, doc in enumerate(value):
                 yield _utf8(("" if not i else ",\n") + "  " + _document_line(doc))
@@ -116,6 +155,37 @@ def chunks(report: dict):
         else:
             yield _utf8(json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n "))
     yield _utf8("\n}\n")
+
+
+def document_lines(documents: list[dict]) -> tuple[bytes, list[int]]:
+    """Documents as report.json lists them, for a part of its list: the bytes, and the
+    bounds of each document's piece in them (n + 1 offsets; see entry)."""
+    pieces, bounds = [], [0]
+    for i, doc in enumerate(documents):
+        pieces.append(_utf8(("" if not i else ",\n") + "  " + _document_line(doc)))
+        bounds.append(bounds[-1] + len(pieces[-1]))
+    return b"".join(pieces), bounds
+
+
+def entry(piece: bytes) -> dict:
+    """A document back from its piece of document_lines."""
+    return json.loads(piece.lstrip(b",\n "))
+
+
+def _joined(parts: list[Path]):
+    """The documents list from files of document_lines, empty ones left out."""
+    parts = [part for part in parts if part.stat().st_size]
+    if not parts:
+        yield b"[]"
+        return
+    yield b"[\n"
+    for i, part in enumerate(parts):
+        if i:
+            yield b",\n"
+        with open(part, "rb") as handle:
+            while piece := handle.read(1 << 20):
+                yield piece
+    yield b"\n ]"
 
 
 def _document_line(doc: dict) -> str:

@@ -8,7 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import corpus, lexicon, plan, records
+from . import corpus, lexicon, plan, records, report
 from .rules.findings import Decision
 from .config import Settings
 from .corpus import Document, Skipped, Source, folder_site
@@ -188,18 +188,36 @@ class ToWrite:
 
 
 @dataclass(frozen=True, slots=True)
-class RecordsToWrite:
-    """One record file or part to write: its rows that are documents, each with its
-    decision. A part is written beside the file's target (`part_file`), and the parts
-    are joined in order once all are written."""
-    part: RecordPart
-    rows: list[tuple[ToWrite, Decision]]
+class WriteJob:
+    """A batch to write: text documents, or the document rows of one record file or part
+    (`part`), each with its decision. A part is written beside the file's target
+    (`part_file`), and the parts are joined in order once all are written. The report
+    entries of the batch's documents go to the file `report_part`."""
+    documents: list[tuple[ToWrite, Decision]]
+    part: RecordPart | None
     mode: str
-    stage: str | None
+    stage: str
+    report_part: str
 
     @property
     def source(self) -> Source:
         return self.part.source
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """What writing a batch leaves for the run: its documents' report entries are in the
+    file `report_part` (report.document_lines, `bounds` there), summed up in `tally`;
+    `removed` has each document's removed characters (the review page picks by it)."""
+    report_part: str
+    bounds: list[int]
+    removed: list[int]
+    tally: report.Tally
+    skipped: list[Skipped]
+    chars: int
+
+    def __len__(self) -> int:
+        return len(self.removed)
 
 
 def part_file(target: Path, part: RecordPart) -> Path:
@@ -227,40 +245,48 @@ def _unwritten(source: Source) -> Skipped:
     return Skipped(source.path, "changed or vanished during the run; not written")
 
 
-def plan_batch(ctx: Context, jobs: list[tuple[ToWrite, Decision, str, str | None]] | RecordsToWrite
-               ) -> list[DocumentEntry | Skipped]:
+def write_batch(ctx: Context, job: WriteJob) -> Written:
     """Re-read each document and plan its removals; in write mode also write the
-    cleaned text under the staging folder. Return each document's report entry (or
-    why it was not written)."""
-    if isinstance(jobs, RecordsToWrite):
-        return _write_records(ctx, jobs)
-    out = []
-    for item, decision, mode, stage in jobs:
+    cleaned text under the staging folder. Each document's report entry goes to the
+    job's report part (what could not be written is skipped instead)."""
+    entries, skipped = _write_records(ctx, job) if job.part is not None else _write_texts(ctx, job)
+    documents = [entry.to_json() for entry in entries]
+    data, bounds = report.document_lines(documents)
+    with open(job.report_part, "wb") as handle:
+        handle.write(data)
+    removed = [sum(r["chars"][1] - r["chars"][0] for r in doc["removed"]) for doc in documents]
+    return Written(job.report_part, bounds, removed, report.Tally(documents), skipped,
+                   sum(doc["chars"] for doc in documents))
+
+
+def _write_texts(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list[Skipped]]:
+    out, skipped = [], []
+    for item, decision in job.documents:
         doc = corpus.read(item.source, ctx.settings.decode_errors == "keep")
         if isinstance(doc, Skipped) or sha256_of(doc.text) != item.sha256:
-            out.append(_unwritten(item.source))
+            skipped.append(_unwritten(item.source))
             continue
         spans, cleaned, status = _cleaned(doc.text, decision)
         target = None
-        if mode == "in-place":
+        if job.mode == "in-place":
             target = item.source.path if status != "removed" else None
-        elif mode == "write" and status != "removed":
-            corpus.write_new(Path(stage) / item.source.relpath, corpus.encode(cleaned))
+        elif job.mode == "write" and status != "removed":
+            corpus.write_new(Path(job.stage) / item.source.relpath, corpus.encode(cleaned))
             target = item.source.relpath
         out.append(_entry(item, item.source.path, target, status, spans))
-    return out
+    return out, skipped
 
 
-def _write_records(ctx: Context, job: RecordsToWrite) -> list[DocumentEntry | Skipped]:
+def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list[Skipped]]:
     """Re-read a record file, plan each document row's removals, and in write mode
     write the file again under the staging folder: rows in their order, bad rows as
     they were, the text field cleaned, rows removed whole left out."""
     source = job.source
     fmt, compression = source.kind
-    wanted = {item.row: (item, decision) for item, decision in job.rows}
+    wanted = {item.row: (item, decision) for item, decision in job.documents}
     changes: dict[int, str | None] = {}
     out = []
-    changed = [_unwritten(source)]
+    changed = [], [_unwritten(source)]
     try:
         for row in records.rows(source.file, fmt, compression, fields(ctx.settings), job.part.span):
             if row.number not in wanted:
@@ -281,4 +307,4 @@ def _write_records(ctx: Context, job: RecordsToWrite) -> list[DocumentEntry | Sk
         target = part_file(Path(job.stage) / source.relpath, job.part)
         target.parent.mkdir(parents=True, exist_ok=True)
         records.write(source.file, str(target), fmt, compression, fields(ctx.settings), changes, job.part.span)
-    return out
+    return out, []

@@ -44,7 +44,9 @@ def test_clean_writes_the_corpus_and_returns_the_report_it_wrote(tmp_path, capsy
     assert capsys.readouterr() == ("", "")                    # the core never prints
     assert isinstance(report, dedup.Report) and report.mode == "write"
     assert report.path == tmp_path / "out" / "report.json"
+    assert "documents" not in vars(report)                   # read from report.json when asked for
     assert report == dedup.load_report(tmp_path / "out")    # the folder or its report.json
+    assert report.documents == dedup.load_report(tmp_path / "out").documents
     assert report == dedup.load_report(tmp_path / "out" / "report.json")
     hindi = next(d for d in report.documents if d.path.endswith("002_3ad8789db8de2740.txt"))
     assert hindi.status == "cleaned" and hindi.output == "002_3ad8789db8de2740.txt"

@@ -255,6 +255,18 @@ def test_evidence_links_to_its_cluster(page):
     assert "zz-copies.txt" in cluster.locator(".pair .caption").nth(1).inner_text()
 
 
+def test_a_page_over_its_document_limit_says_how_many_it_lists(browser, tmp_path):
+    out = tmp_path / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(html, "PAGE_DOCUMENTS", 1)
+        clean(SEEDS, out)
+    page = watched(browser, (out / "report.html").as_uri())
+    assert "Only 1 of 2 documents are listed" in page.locator("#limits").inner_text()
+    assert page.locator("#doc-table tbody tr").count() == 1
+    assert page.problems == []
+    page.close()
+
+
 def test_over_budget_documents_show_their_removed_spans_and_say_so(browser, small_page):
     page = watched(browser, small_page)
     limits = page.locator("#limits")

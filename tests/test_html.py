@@ -227,6 +227,41 @@ def test_texts_over_the_budget_are_left_out_and_counted(tmp_path, monkeypatch):
     assert all("text" in r for r in data["documents"][1]["removed"])   # its spans still are
 
 
+def test_listed_picks_documents_with_removals_first_within_both_limits(monkeypatch):
+    monkeypatch.setattr(html, "PAGE_DOCUMENTS", 4)
+    monkeypatch.setattr(html, "PAGE_REMOVED_CHARS", 100)
+    assert html.listed([[0, 50], [0]], 3) == [[0, 1], [0]]                     # within both: every one
+    # 80 does not fit after 50, the smaller ones after it do; one place left for the rest
+    assert html.listed([[0, 50, 0], [80, 30], [0, 10]], 7) == [[0, 1], [1], [1]]
+    monkeypatch.setattr(html, "PAGE_DOCUMENTS", 2)
+    assert html.listed([[0, 5, 0], [5, 5]], 5) == [[1], [0]]
+
+
+def test_a_report_over_the_page_limits_is_listed_in_part_and_says_so(tmp_path, monkeypatch):
+    """report.json has every document; the page the first with removals, then the
+    rest up to PAGE_DOCUMENTS, the run's totals, and how many it lists."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    for n in range(4):
+        (corpus / f"own-{n}.txt").write_text(own_text(n), "utf-8")
+    monkeypatch.setattr(html, "PAGE_DOCUMENTS", 3)
+    report = clean(corpus, tmp_path / "out")
+    data = page_json((tmp_path / "out" / "report.html").read_text("utf-8"))
+    paths = [d["path"] for d in report["documents"]]
+    with_removals = [d["path"] for d in report["documents"] if d["removed"]]
+    assert len(paths) == 6 and len(with_removals) == 2
+    assert [d["path"] for d in data["documents"]] == [p for p in paths if p in with_removals
+                                                      or p == next(q for q in paths if q not in with_removals)]
+    assert data["limits"]["documents_listed"] == 3 and data["limits"]["documents_total"] == 6
+    assert data["summary"] == report["summary"]
+    monkeypatch.setattr(html, "PAGE_DOCUMENTS", 6)   # every document, but removed text for one of two only
+    monkeypatch.setattr(html, "PAGE_REMOVED_CHARS", min(html._removed_chars(d) for d in report["documents"]
+                                                        if d["removed"]))
+    clean(corpus, tmp_path / "out2")
+    data = page_json((tmp_path / "out2" / "report.html").read_text("utf-8"))
+    assert len(data["documents"]) == 5 and data["limits"]["documents_total"] == 6
+
+
 def test_the_page_reads_originals_only_when_it_asks_for_them(tmp_path, monkeypatch):
     """html.write's Originals: the same page as with every text read up front, but a
     text is read when the page asks for it, not all of them held from the start."""

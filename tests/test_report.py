@@ -2,6 +2,7 @@
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from dedup import report
 from dedup.report import ReportError
@@ -63,3 +64,34 @@ def test_load_rejects_bad_reports(tmp_path, content, message):
         report.load(path)
     with pytest.raises(ReportError, match="cannot read"):
         report.load(tmp_path / "missing.json")
+
+
+_texts = st.text(st.characters(blacklist_categories=("Cs",)) | st.sampled_from(["\udcff", "\n", "\"", "<"]),
+                 max_size=12)
+_spans = st.builds(lambda kind, text, n: {"kind": kind, "rule": f"rule-{n}", "lines": [n, n + 1],
+                                         "chars": [n, n + len(text)], "text": text, "evidence": {"documents": n}},
+                   st.sampled_from(report.KINDS), _texts, st.integers(1, 9))
+_documents = st.builds(lambda path, status, removed, chars: {"path": path, "status": status, "sha256": "0",
+                                                             "chars": chars, "lines": 3, "removed": removed},
+                       _texts, st.sampled_from(["kept", "cleaned", "removed"]), st.lists(_spans, max_size=3),
+                       st.integers(0, 99))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(documents=st.lists(_documents, max_size=7), cuts=st.lists(st.integers(0, 7), max_size=4))
+def test_report_joined_from_parts_is_the_report_itself(tmp_path, documents, cuts):
+    """The write stage writes each batch's documents to a part of their own and the run
+    joins them: the same bytes as the whole report written at once, for any cut of the
+    documents into parts (empty ones included); each part gives its documents back, and
+    the batches' tallies add up to the summary."""
+    whole = report.build(documents, [{"path": "x", "reason": "empty"}], {"threshold": 0.8}, ["c"], "out", "write")
+    bounds = [0] + sorted(min(c, len(documents)) for c in cuts) + [len(documents)]
+    parts, tally = [], report.Tally()
+    for n, (lo, hi) in enumerate(zip(bounds, bounds[1:])):
+        data, offsets = report.document_lines(documents[lo:hi])
+        parts.append(tmp_path / f"{n}.json")
+        parts[-1].write_bytes(data)
+        assert [report.entry(data[a:b]) for a, b in zip(offsets, offsets[1:])] == documents[lo:hi]
+        tally += report.Tally(documents[lo:hi])
+    assert b"".join(report.chunks(whole, parts)) == report.dumps(whole)
+    assert tally.summary(1) == whole["summary"]

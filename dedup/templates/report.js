@@ -81,6 +81,8 @@
   });
 
   const L = data.limits, notes = [];
+  if (L.documents_listed < L.documents_total) notes.push("Only " + fmt(L.documents_listed) + " of " +
+    plural(L.documents_total, "document", "documents") + " are listed (those with removals first, in order); report.json has every one.");
   if (L.over_budget) notes.push(plural(L.over_budget, "document", "documents") + " beyond the " + fmt(L.text_budget) +
     "-character budget for inlined text are shown by their removed spans only.");
   if (L.spans_cut) notes.push(plural(L.spans_cut, "removed span is", "removed spans are") + " cut to their first characters (over the " +
