@@ -477,3 +477,59 @@ def _paragraphs(text: str, starts: list[int], ends: list[int], line_idx: np.ndar
     if len(run) >= 2:
         out.append((run[0], run[-1]))
     return out
+
+
+def pack(sketches: list[DocSketch]) -> tuple | None:
+    """Spilled sketches as a few columns, which a worker sends back far faster than the
+    sketches one by one (a dozen small arrays and objects each); unpack rebuilds them.
+    None: some are not spilled (their shingles and keys are in memory)."""
+    if not all(isinstance(b.flat, str) for sk in sketches for b in (sk.shingles, sk.paragraph_shingles)) or \
+            not all(isinstance(r.flat, str) or not r.count for sk in sketches for r in (sk.keys, sk.paragraph_keys)) or \
+            any(isinstance(sk.document_signature, np.ndarray) for sk in sketches):
+        return None
+    arrays = {name: _joined([getattr(sk, name) for sk in sketches], dtype) for name, dtype in
+              (("line", np.int32), ("words", np.int32), ("hash", np.uint64), ("paragraph_hash", np.uint64))}
+    for name in ("shingles", "paragraph_shingles"):
+        arrays[name] = _joined([getattr(sk, name).offsets for sk in sketches], np.int64)
+    paragraphs = np.array([p for sk in sketches for pair in sk.paragraphs for p in pair], np.int32)
+    keys = np.array([(r.start, r.count, r.total, r.width) for sk in sketches for r in (sk.keys, sk.paragraph_keys)],
+                    np.int64).reshape(-1, 4)
+    signed = [sk.document_signature for sk in sketches]
+    rows = np.array([-1 if s is None else s.row for s in signed], np.int64)
+    files = ([sk.shingles.flat for sk in sketches],
+             [next((r.flat for r in (sk.keys, sk.paragraph_keys) if r.count), None) for sk in sketches],
+             [None if s is None else s.path for s in signed])
+    rest = [(sk.path, sk.relpath, sk.lines, sk.lexicon, sk.label, sk.unexamined, sk.site, sk.shape, sk.affix,
+             sk.headings) for sk in sketches]
+    return arrays, paragraphs, keys, rows, files, rest
+
+
+def _joined(arrays: list[np.ndarray], dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Arrays as one, and where each starts (with the end last)."""
+    ends = np.cumsum([0] + [len(a) for a in arrays])
+    return (np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.empty(0, dtype)), ends
+
+
+def unpack(packed: tuple) -> list[DocSketch]:
+    """The sketches pack packed: their arrays views of the packed columns."""
+    arrays, paragraphs, keys, rows, files, rest = packed
+    parts = {name: (flat, ends.tolist()) for name, (flat, ends) in arrays.items()}
+    shingle_files, key_files, signature_files = files
+    empty: dict[int, Rows] = {}   # by width: one for all the documents without such blocks
+    out, at = [], 0
+    for d, (path, relpath, lines, lex, label, unexamined, site, shape, affix, headings) in enumerate(rest):
+        cut = {name: flat[ends[d]:ends[d + 1]] for name, (flat, ends) in parts.items()}
+        n_par = len(cut["paragraph_hash"])
+        pairs = paragraphs[2 * at:2 * (at + n_par)].reshape(-1, 2).tolist()
+        at += n_par
+        line_keys, par_keys = (Rows(key_files[d], *row) if row[1] else
+                               empty.setdefault(row[3], Rows(np.empty((row[3], 0), np.uint64)))
+                               for row in (keys[2 * d].tolist(), keys[2 * d + 1].tolist()))
+        out.append(DocSketch(
+            path=path, relpath=relpath, lines=lines, line=cut["line"], words=cut["words"], hash=cut["hash"],
+            shingles=Blocks(shingle_files[d], cut["shingles"]), keys=line_keys, lexicon=lex, label=label,
+            paragraphs=[tuple(p) for p in pairs], paragraph_hash=cut["paragraph_hash"],
+            paragraph_shingles=Blocks(shingle_files[d], cut["paragraph_shingles"]), paragraph_keys=par_keys,
+            document_signature=None if rows[d] < 0 else SignatureAt(signature_files[d], int(rows[d])),
+            unexamined=unexamined, site=site, shape=shape, affix=affix, headings=headings))
+    return out

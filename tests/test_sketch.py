@@ -134,3 +134,55 @@ def test_a_label_is_found_and_its_headline_hashed_on_its_own():
     raw = "ये भी पढ़ें: कोई शीर्षक यहाँ लिखा"
     found = _label(raw, sign.word_hashes64(tokens(raw)), Settings())
     assert found == ("ये भी पढ़ें", "ये भी पढ़ें", text_hash(["कोई", "शीर्षक", "यहाँ", "लिखा"]))
+
+
+def _same_sketch(a: DocSketch, b: DocSketch) -> bool:
+    for name in DocSketch.__slots__:
+        x, y = getattr(a, name), getattr(b, name)
+        if name in ("shingles", "paragraph_shingles"):
+            same = x.flat == y.flat and len(x) == len(y) and all(np.array_equal(p, q) for p, q in zip(x, y))
+        elif name in ("keys", "paragraph_keys"):
+            same = x.width == y.width and np.array_equal(x.array(), y.array())
+        elif isinstance(x, np.ndarray):
+            same = x.dtype == y.dtype and np.array_equal(x, y)
+        else:
+            same = x == y
+        if not same:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("records", [False, True])
+def test_a_read_batch_travels_as_columns_and_comes_back_the_same(tmp_path, records):
+    """What a worker sends back (pickled as columns) is what it sketched: every field of
+    every sketch, the reads around them (skipped files and bad rows) in their places."""
+    import json
+    import pickle
+    from dedup import corpus, stages
+    rng = np.random.default_rng(7)
+    texts = [URDU.read_text("utf-8"), "", "\n".join(" ".join(f"w{rng.integers(0, 50)}" for _ in range(9)) for _ in range(6)),
+             "Also read: the harbour opens again today\n\nx\ny y y\n" * 3, "a b c\n" * 2]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    if records:
+        rows = [json.dumps({"text": t, "url": f"https://s{n % 2}.example/{n}"}) for n, t in enumerate(texts)]
+        (folder / "c.jsonl").write_text("\n".join(rows[:2] + ["{bad"] + rows[2:]) + "\n", "utf-8")
+    else:
+        for n, t in enumerate(texts):
+            (folder / f"{n}.txt").write_text(t, "utf-8")
+    settings_ = Settings()
+    sources = corpus.discover([str(folder)], settings_.include, settings_.exclude, settings_.format).sources
+    batch = stages.RecordPart(sources[0]) if records else sources
+    spills = tmp_path / "spill"
+    spills.mkdir()
+    sent = stages.sketch_batch(stages.make_context(settings_, compiled=True), (batch, str(spills / "0.u32")))
+    back = pickle.loads(pickle.dumps(sent))
+    assert [type(item) for item in back] == [type(item) for item in sent]
+    assert sum(isinstance(item, stages.Sketched) for item in sent) == 4   # not the empty text, nor the bad row
+    for a, b in zip(sent, back):
+        if isinstance(a, stages.Sketched):
+            assert (a.source, a.sha256, a.chars, a.bad_bytes_at, a.row, a.id) == \
+                   (b.source, b.sha256, b.chars, b.bad_bytes_at, b.row, b.id)
+            assert _same_sketch(a.sketch, b.sketch)
+        else:
+            assert a == b
