@@ -60,6 +60,8 @@ class RayRunner:
         self.actors = [actor.remote(init, init_args, os.getcwd()) for _ in range(count)]
         self._pool = ActorPool(self.actors)
 
+    parallel = True   # the batches run in Ray's workers
+
     def map(self, func: Callable, batches: Iterable) -> Iterator:
         try:
             yield from self._pool.map(lambda worker, batch: worker.run.remote(func, batch), batches)

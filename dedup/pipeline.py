@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import os
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -32,12 +33,26 @@ from .stages import (BATCH, RecordFile, RecordPart, Sketched, ToWrite, WriteJob,
 
 SPILL = ".spill"
 REPORT_PARTS = ".report-parts"   # the write stage's report entries, joined into report.json
-SHARD_BYTES = 16 << 20   # a plain JSONL file bigger than this is read and written in parts of this size
+SHARD_BYTES = 16 << 20   # a plain JSONL file bigger than this is read and written in parts of at most this size
+MIN_SHARD_BYTES = 1 << 20
+PARTS_PER_WORKER = 4     # so that the workers finish together: the last part is a small share of each one's work
 
 
-def _read_batches(sources: list[Source], settings: Settings) -> list[list[Source] | RecordPart]:
+def shard_bytes(sources: list[Source], workers: int) -> int:
+    """The size of the parts plain JSONL files are cut into: SHARD_BYTES, or less, so
+    that all of them make PARTS_PER_WORKER parts for each worker."""
+    total = 0
+    for source in sources:
+        if source.kind == ("jsonl", None):
+            with contextlib.suppress(OSError):
+                total += os.path.getsize(source.file)
+    return min(SHARD_BYTES, max(total // (PARTS_PER_WORKER * max(workers, 1)), MIN_SHARD_BYTES))
+
+
+def _read_batches(sources: list[Source], settings: Settings, part_bytes: int = SHARD_BYTES
+                  ) -> list[list[Source] | RecordPart]:
     """Text files in batches of BATCH; each record file a batch of its own, or, for a
-    plain JSONL file, parts of about SHARD_BYTES each; in order."""
+    plain JSONL file, parts of about `part_bytes` each; in order."""
     out: list[list[Source] | RecordPart] = []
     for source in sources:
         fmt, compression = source.kind
@@ -48,7 +63,7 @@ def _read_batches(sources: list[Source], settings: Settings) -> list[list[Source
                 out.append([source])
             continue
         try:
-            spans = records.spans(source.file, SHARD_BYTES) if fmt == "jsonl" and compression is None else [None]
+            spans = records.spans(source.file, part_bytes) if fmt == "jsonl" and compression is None else [None]
         except OSError:   # the read stage says what is wrong with it
             spans = [None]
         out.extend(RecordPart(source, span, n, len(spans)) for n, span in enumerate(spans))
@@ -94,6 +109,34 @@ def _mapped(run: Runner, func, batches: list, stage: str, total: int, progress: 
         yield result
 
 
+class _Meanwhile:
+    """func(*args) in a thread of its own (`thread`), or at once: work for this process
+    while its workers do theirs. `result()` waits for it and raises what it raised."""
+
+    def __init__(self, thread: bool, func, *args):
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
+        if thread:
+            self._thread.start()
+        else:
+            func(*args)
+
+    def _run(self, func, args) -> None:
+        try:
+            func(*args)
+        except BaseException as err:   # raised again by result(), in the caller's thread
+            self._error = err
+
+    def wait(self) -> None:
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def result(self) -> None:
+        self.wait()
+        if self._error is not None:
+            raise self._error
+
+
 @dataclass
 class InPlace:
     """How far an in-place run got: for the message when it is interrupted."""
@@ -123,11 +166,12 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             raise corpus.InputError(f"{held[0]}: --in-place rewrites text files only; "
                                     "write JSONL and Parquet corpora to -o")
     before = previous.load(against, settings) if against else None
-    read_batches = _read_batches(sources, settings)
+    read_batches = _read_batches(sources, settings, shard_bytes(sources, default_jobs(jobs)))
     if backend == "local":
         jobs = default_jobs(jobs) if len(read_batches) > 1 else 1
     # workers first, so that none of them inherits the staging folder's lock
     with backends.runner(backend, jobs, make_context, (settings,), address) as run, output.Staging(out) as stage:
+        saving = None
         try:
             spills = stage.path / SPILL   # shingles on disk: the corpus-wide steps read only the candidates'
             spills.mkdir()
@@ -151,16 +195,18 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             if progress:
                 progress(f"classifying {len(sketched):,} documents", 0, 0, 0)
             decisions = classify([s.sketch for s in sketched], settings, previous=before)
-            previous.save(stage.path, [s.sketch for s in sketched], decisions, settings, before)
-            del before
-            close_spills()
-            shutil.rmtree(spills)
             (stage.path / REPORT_PARTS).mkdir()
             writes = _write_batches(sketched, decisions, units, mode, stage.path)
             total = len(sketched)
-            del sketched, decisions   # the sketches are not needed any more
+            # the index is saved while the workers write (in this process: before they do)
+            saving = _Meanwhile(run.parallel, previous.save, stage.path, [s.sketch for s in sketched],
+                                decisions, settings, before)
+            del sketched, decisions, before
             written = list(_mapped(run, write_batch, writes, "write", total, progress,
                                    [len(job.documents) for job in writes], lambda w: w.chars))
+            saving.result()
+            close_spills()
+            shutil.rmtree(spills)
             for batch in written:
                 skipped.extend(batch.skipped)
             written, skipped = _join_parts(writes, written, skipped, stage.path, mode)
@@ -178,6 +224,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     state.total = sum(1 for batch in written for chars in batch.removed if chars)
         except BaseException:
             run.terminate()   # no worker writes into the staging folder once it is removed
+            if saving is not None:
+                saving.wait()
             close_spills()
             raise
     if mode == "in-place":

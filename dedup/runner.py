@@ -103,6 +103,11 @@ class Runner:
             self.terminate()
             raise
 
+    @property
+    def parallel(self) -> bool:
+        """Whether the batches run in other processes (this one is free meanwhile)."""
+        return bool(self.workers)
+
     def map(self, func: Callable, batches: Iterable) -> Iterator:
         if not self.workers:
             for batch in batches:

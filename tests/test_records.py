@@ -449,3 +449,23 @@ def test_format_reads_every_input_as_one_format(tmp_path):
     assert as_text.exit_code == 0, as_text.output
     report = json.loads((tmp_path / "b" / "report.json").read_text("utf-8"))
     assert [(d["path"], d["lines"]) for d in report["documents"]] == [("data.jsonl", 6)]
+
+
+def test_jsonl_files_are_cut_into_enough_parts_for_every_worker(tmp_path):
+    """Parts of at most SHARD_BYTES, and at least PARTS_PER_WORKER per worker over all
+    the plain JSONL files (never below MIN_SHARD_BYTES): a file of 40 MB on 2 workers
+    is 8 parts, not 3 of which one worker would read two."""
+    from dedup import corpus, pipeline
+    from dedup.config import Settings
+    for name, size in (("a.jsonl", 30 << 20), ("b.jsonl", 10 << 20), ("c.jsonl.gz", 90 << 20), ("d.txt", 90 << 20)):
+        with open(tmp_path / name, "wb") as handle:
+            handle.truncate(size)   # sparse: only the sizes matter here
+    settings = Settings()
+    sources = corpus.discover([str(tmp_path)], settings.include, settings.exclude, settings.format).sources
+    assert pipeline.shard_bytes(sources, 2) == 5 << 20                      # 40 MB / (4 x 2)
+    assert pipeline.shard_bytes(sources, 1) == 10 << 20
+    assert pipeline.shard_bytes(sources, 64) == pipeline.MIN_SHARD_BYTES
+    assert pipeline.shard_bytes(sources[:1], 1) == (30 << 20) // 4
+    with open(tmp_path / "a.jsonl", "wb") as handle:
+        handle.truncate(300 << 20)
+    assert pipeline.shard_bytes(sources[:1], 1) == pipeline.SHARD_BYTES     # 300 MB on one worker: the cap
