@@ -25,6 +25,8 @@ from .normalize import nfkc, tokens
 
 # A teaser label: a few words, then a colon, a bar, a guillemet or a spaced dash.
 _LABEL = regex.compile(r"^(.{1,60}?)(?:\s*[:：|»›]|\s+[-–—]+\s)")
+_LABEL_ENDS = ":：|»›-–—"   # a line without one of these has no label: not matched at all
+_LETTER = regex.compile(r"\p{L}")
 _LABEL_WORDS = 4
 # A sentence's end: what follows a quoting verb ("He added: ... .") ends like this,
 # a headline does not. An ellipsis is not an end.
@@ -246,12 +248,14 @@ def _label(raw: str, word64: np.ndarray, settings: Settings) -> tuple[str, str, 
     goes on, so the headline's words are the line's words after the label's."""
     if len(word64) > settings.teaser_words:
         return None
+    if not any(end in raw for end in _LABEL_ENDS):
+        return None
     match = _LABEL.match(raw)
     if not match:
         return None
     prefix = tokens(match.group(1))
     rest = word64[len(prefix):]
-    if not regex.search(r"\p{L}", match.group(1)):   # "07:49 …", "2024 | …": a time or a date, not a label
+    if not _LETTER.search(match.group(1)):   # "07:49 …", "2024 | …": a time or a date, not a label
         return None
     if not 1 <= len(prefix) <= _LABEL_WORDS or len(rest) < 2 or _SENTENCE_END.search(raw):
         return None
@@ -427,17 +431,15 @@ def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.nda
         if hit and (pos or hit.kind != "prefix"):   # "Watch: …" as a first line is a title
             lex[pos] = hit
     labels: dict[int, tuple[str, str, int]] = {}
-    for pos in np.flatnonzero(word_counts <= settings.teaser_words).tolist():
-        i = int(line_idx[pos])
-        label = _label(text[starts[i]:ends[i]], word64[first_word[pos]:last_word[pos]], settings)
-        if label:
-            labels[pos] = label
     shaped: dict[int, tuple[int, str]] = {}
     affixed: dict[int, tuple[int, int, str]] = {}
     headings: list[int] = []
     for pos in np.flatnonzero(word_counts <= settings.teaser_words).tolist():
         i = int(line_idx[pos])
         raw = text[starts[i]:ends[i]]
+        label = _label(raw, word64[first_word[pos]:last_word[pos]], settings)
+        if label:
+            labels[pos] = label
         found = shapes.shape(raw) if word_counts[pos] <= settings.boilerplate_words else None
         if found:
             shaped[pos] = (shapes.shape_hash(found), found)
