@@ -10,7 +10,10 @@ pyarrow is imported only when such a file is read: a git hook on text never pays
 """
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import gzip
+import hashlib
 import io
 import json
 import zlib
@@ -65,6 +68,7 @@ class Row:
     id: str | None = None
     problem: str = ""        # why a bad row is bad
     site: str = ""           # the row's source field ("": none)
+    digest: bytes | None = None   # of a JSONL row's bytes: the write stage copies it unparsed if they are the same
 
 
 def is_text(forced: str = "auto") -> Callable[[str], bool]:
@@ -119,7 +123,8 @@ def _described(value) -> str:
 _BOM = b"\xef\xbb\xbf"
 
 
-def _jsonl_row(number: int, raw: bytes, fields: Fields) -> Row:
+def parse_row(number: int, raw: bytes, fields: Fields) -> Row:
+    """The row a JSONL line holds (a bad row says why it is bad)."""
     try:
         line = raw.removeprefix(_BOM).decode("utf-8")   # a file saved with a BOM: its first line
     except UnicodeDecodeError as err:
@@ -210,7 +215,7 @@ def rows(file: str, fmt: str, compression: str | None, fields: Fields, span: Spa
     try:
         if fmt == "jsonl":
             for number, body in _jsonl_lines(file, compression, span):
-                yield _jsonl_row(number, body, fields)
+                yield dataclasses.replace(parse_row(number, body, fields), digest=line_digest(body))
         else:
             yield from _parquet_rows(file, fields)
     except RecordError:
@@ -312,29 +317,47 @@ def replace_text(line: str, name: str, text: str) -> str:
     return line[:start] + json.dumps(text, ensure_ascii=False) + line[stop:]
 
 
+def line_digest(body: bytes) -> bytes:
+    """What a JSONL row's bytes are checked by when it is written: the same digest, the
+    same row as was read."""
+    return hashlib.blake2b(body, digest_size=16).digest()
+
+
+KEEP = True   # what an edit of edit_jsonl returns to copy the line as it is (None: drop it)
+
+
+def edit_jsonl(file: str, target: str | None, compression: str | None, fields: Fields, span: Span | None,
+               edit: Callable[[int, bytes], "str | bool | None"]) -> None:
+    """Copy a JSONL file (or the span of it) to `target` (None: nowhere) in one pass,
+    asking `edit(line number, line without its end)` of every line that is not blank:
+    KEEP copies it as it is, None drops it, a string becomes its text field (every
+    other byte as it was). Raises RecordError if the file is broken."""
+    try:
+        with _open_read(file, compression) as src, \
+                (_open_write(target, compression) if target else contextlib.nullcontext()) as out:
+            for number, raw in _numbered(src, span):
+                body = raw.rstrip(b"\r\n")
+                change = edit(number, body) if body.strip() else KEEP
+                if out is None or change is None:
+                    continue
+                if change is KEEP:
+                    out.write(raw)
+                    continue
+                bom = _BOM if body.startswith(_BOM) else b""
+                line = replace_text(body[len(bom):].decode("utf-8"), fields.text, change)
+                out.write(bom + line.encode("utf-8") + raw[len(body):])
+    except _errors() as err:
+        raise RecordError(_broken(file, "jsonl", compression, err)) from None
+
+
 def write(source_file: str, target: str, fmt: str, compression: str | None, fields: Fields,
           changes: dict[int, str | None], span: Span | None = None) -> None:
     """Copy the file (or the span of it) to `target` with `changes` applied: row number
     -> its new text, or None to drop the row. Rows not in `changes` are copied as they are."""
     if fmt == "jsonl":
-        _write_jsonl(source_file, target, compression, fields, changes, span)
+        edit_jsonl(source_file, target, compression, fields, span, lambda number, _: changes.get(number, KEEP))
     else:
         _write_parquet(source_file, target, fields, changes)
-
-
-def _write_jsonl(source_file, target, compression, fields: Fields, changes, span: Span | None) -> None:
-    with _open_read(source_file, compression) as src, _open_write(target, compression) as out:
-        for number, raw in _numbered(src, span):
-            if number not in changes:
-                out.write(raw)
-                continue
-            new = changes[number]
-            if new is None:
-                continue
-            body = raw.rstrip(b"\r\n")
-            bom = _BOM if body.startswith(_BOM) else b""
-            line = replace_text(body[len(bom):].decode("utf-8"), fields.text, new)
-            out.write(bom + line.encode("utf-8") + raw[len(body):])
 
 
 def _write_parquet(source_file, target, fields: Fields, changes) -> None:

@@ -42,6 +42,7 @@ class Sketched:
     bad_bytes_at: int | None
     row: int = 0              # a record's row number in its file (0: the file is the document)
     id: str | None = None     # a record's id field
+    digest: bytes | None = None   # a JSONL row's (records.line_digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +79,7 @@ class Results(list):
         if packed is None:
             return list, (list(self),)
         others = [(n, item) for n, item in enumerate(self) if not isinstance(item, Sketched)]
-        fields = [(s.source, s.sha256, s.chars, s.bad_bytes_at, s.row, s.id) for s in sketched]
+        fields = [(s.source, s.sha256, s.chars, s.bad_bytes_at, s.row, s.id, s.digest) for s in sketched]
         return _unpacked, (packed, fields, others)
 
 
@@ -167,7 +168,7 @@ def _sketch_records(ctx: Context, part: RecordPart, spill_path: str | None) -> l
             sk.site = site_of(source, ctx.settings, row.site)
         if spill_path:
             spill(sketched, f"{spill_path}.{len(out)}")
-        out.extend(Sketched(source, sk, sha256_of(doc.text), len(doc.text), None, row.number, row.id)
+        out.extend(Sketched(source, sk, sha256_of(doc.text), len(doc.text), None, row.number, row.id, row.digest)
                    for (row, doc), sk in zip(chunk, sketched))
         chunk, size = [], 0
 
@@ -200,11 +201,12 @@ class ToWrite:
     unexamined: list[int]
     row: int = 0
     id: str | None = None
+    digest: bytes | None = None
 
     @classmethod
     def of(cls, item: Sketched) -> "ToWrite":
         return cls(item.source, item.sha256, item.chars, item.bad_bytes_at, item.sketch.lines,
-                   item.sketch.unexamined, item.row, item.id)
+                   item.sketch.unexamined, item.row, item.id, item.digest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,6 +303,8 @@ def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], li
     """Re-read a record file, plan each document row's removals, and in write mode
     write the file again under the staging folder: rows in their order, bad rows as
     they were, the text field cleaned, rows removed whole left out."""
+    if job.source.kind[0] == "jsonl":
+        return _write_jsonl(ctx, job)
     source = job.source
     fmt, compression = source.kind
     wanted = {item.row: (item, decision) for item, decision in job.documents}
@@ -317,8 +321,7 @@ def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], li
             spans, cleaned, status = _cleaned(row.text, decision)
             if spans:
                 changes[row.number] = cleaned if status != "removed" else None
-            target = source.relpath if job.mode == "write" and status != "removed" else None
-            out.append(_entry(item, row_path(source, row.number), target, status, spans))
+            out.append(_entry(item, row_path(source, row.number), _row_target(job, status), status, spans))
     except records.RecordError:
         return changed
     if wanted:
@@ -327,4 +330,53 @@ def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], li
         target = part_file(Path(job.stage) / source.relpath, job.part)
         target.parent.mkdir(parents=True, exist_ok=True)
         records.write(source.file, str(target), fmt, compression, fields(ctx.settings), changes, job.part.span)
+    return out, []
+
+
+def _row_target(job: WriteJob, status: str) -> str | None:
+    return job.source.relpath if job.mode == "write" and status != "removed" else None
+
+
+class _Changed(Exception):
+    """A row is not the one that was read."""
+
+
+def _write_jsonl(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list[Skipped]]:
+    """_write_records of a JSONL file or part, in one pass: a row is known to be the one
+    read by its bytes' digest, so a row with nothing to remove is copied as it is,
+    never parsed again."""
+    source = job.source
+    wanted = {item.row: (item, decision) for item, decision in job.documents}
+    settings_fields = fields(ctx.settings)
+    out = []
+
+    def edit(number: int, body: bytes):
+        if number not in wanted:
+            return records.KEEP
+        item, decision = wanted.pop(number)
+        if records.line_digest(body) != item.digest:
+            raise _Changed
+        path = row_path(source, number)
+        if decision.document is None and not decision.lines:
+            out.append(_entry(item, path, _row_target(job, "kept"), "kept", []))
+            return records.KEEP
+        row = records.parse_row(number, body, settings_fields)
+        if row.text is None or sha256_of(row.text) != item.sha256:
+            raise _Changed
+        spans, cleaned, status = _cleaned(row.text, decision)
+        out.append(_entry(item, path, _row_target(job, status), status, spans))
+        return records.KEEP if not spans else cleaned if status != "removed" else None
+
+    target = part_file(Path(job.stage) / source.relpath, job.part) if job.mode == "write" else None
+    if target is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        records.edit_jsonl(source.file, str(target) if target else None, source.kind[1], settings_fields,
+                           job.part.span, edit)
+        if wanted:
+            raise _Changed
+    except (_Changed, records.RecordError):
+        if target is not None:
+            target.unlink(missing_ok=True)
+        return [], [_unwritten(source)]
     return out, []

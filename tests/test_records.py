@@ -469,3 +469,40 @@ def test_jsonl_files_are_cut_into_enough_parts_for_every_worker(tmp_path):
     with open(tmp_path / "a.jsonl", "wb") as handle:
         handle.truncate(300 << 20)
     assert pipeline.shard_bytes(sources[:1], 1) == pipeline.SHARD_BYTES     # 300 MB on one worker: the cap
+
+
+def test_the_write_stage_parses_only_the_rows_it_cuts(tmp_path, monkeypatch):
+    """Every row is parsed once when read; when written, a row with nothing to remove is
+    known by its bytes' digest and copied as it is: only the rows with removals are
+    parsed again."""
+    from collections import Counter
+    from dedup import pipeline
+    write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
+    parsed, stage = Counter(), ["other"]
+    real_parse, real_sketch, real_write = records.parse_row, pipeline.sketch_batch, pipeline.write_batch
+
+    def parse(number, raw, fields):
+        parsed.update([(stage[0], number)])
+        return real_parse(number, raw, fields)
+
+    def in_stage(name, func):
+        def run(*args):
+            stage[0] = name
+            try:
+                return func(*args)
+            finally:
+                stage[0] = "other"
+        return run
+    monkeypatch.setattr(records, "parse_row", parse)
+    monkeypatch.setattr(pipeline, "sketch_batch", in_stage("read", real_sketch))
+    monkeypatch.setattr(pipeline, "write_batch", in_stage("write", real_write))
+    assert clean(["data.jsonl", "-o", "out", "-j", "1"], tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    cut = {d["row"] for d in report["documents"] if d["removed"]}
+    assert cut and len(cut) < len(report["documents"])
+    assert +Counter({key: n for key, n in parsed.items() if key[0] != "other"}) == Counter(
+        {**{("read", d["row"]): 1 for d in report["documents"]}, **{("write", row): 1 for row in cut}})
+    kept = [line for n, line in enumerate((tmp_path / "data.jsonl").read_text("utf-8").splitlines(), 1)
+            if n not in cut]
+    assert [line for line in (tmp_path / "out" / "data.jsonl").read_text("utf-8").splitlines()
+            if line in kept] == kept
