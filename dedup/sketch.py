@@ -393,20 +393,46 @@ def _kernel():
 
 
 def _words_compiled(docs: list[Document], settings: Settings) -> list[_Words]:
+    """_Words of every document, the batch's texts split into lines and tokenized in one
+    call each: joined by line breaks, which end a line in both the raw and the
+    normalized text (NFKC and case folding leave them be), so a line is one
+    document's, found by where it starts."""
     kernel = _kernel()
-    classes, fold = kernel.classes(), kernel.fold_map()
+    normalized = [nfkc(doc.text).casefold() for doc in docs]
+    raw_sizes = np.array([len(doc.text) for doc in docs], np.int64)
+    raw_starts, raw_ends, raw_owner = _joined_lines(kernel, _code_points("\n".join(doc.text for doc in docs)), raw_sizes)
+    codes = _code_points("\n".join(normalized))
+    starts, ends, owner = _joined_lines(kernel, codes, np.array([len(t) for t in normalized], np.int64))
+    every = np.arange(len(docs) + 1)
+    raw_cut, cut = np.searchsorted(raw_owner, every), np.searchsorted(owner, every)
+    same = np.diff(raw_cut) == np.diff(cut)   # else (it cannot happen: NFKC keeps line breaks) the reference decides
+    examined = np.flatnonzero((raw_ends - raw_starts <= settings.max_line_chars) & same[raw_owner])
+    doc_of = raw_owner[examined]
+    at = examined - raw_cut[doc_of] + cut[doc_of]   # the same line in the normalized text
+    counts, word64 = kernel.tokenize(codes, starts[at], ends[at], kernel.classes(), kernel.fold_map())
+    word_cut = np.concatenate([[0], np.cumsum(counts)])
+    examined_cut = np.searchsorted(examined, raw_cut)
+    offsets = np.concatenate([[0], np.cumsum(raw_sizes + 1)])
     out = []
-    for doc in docs:
-        raw_starts, raw_ends = kernel.split_lines(_code_points(doc.text))
-        codes = _code_points(nfkc(doc.text).casefold())
-        starts, ends = kernel.split_lines(codes)
-        if len(starts) != len(raw_starts):   # cannot happen (NFKC keeps line breaks): the reference decides
+    for d, doc in enumerate(docs):
+        if not same[d]:
             out.append(_words_reference(doc, settings))
             continue
-        examined = _examined(raw_starts, raw_ends, settings)
-        counts, word64 = kernel.tokenize(codes, starts[examined], ends[examined], classes, fold)
-        out.append(_Words(raw_starts, raw_ends, examined, counts, word64))
+        lo, hi, e_lo, e_hi = raw_cut[d], raw_cut[d + 1], examined_cut[d], examined_cut[d + 1]
+        out.append(_Words(raw_starts[lo:hi] - offsets[d], raw_ends[lo:hi] - offsets[d], examined[e_lo:e_hi] - lo,
+                          counts[e_lo:e_hi], word64[word_cut[e_lo]:word_cut[e_hi]]))
     return out
+
+
+def _joined_lines(kernel, codes: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lines [start, end) of documents of these sizes joined by line breaks, and the
+    document each is of; a line that starts at a joining break is nobody's and left out."""
+    starts, ends = kernel.split_lines(codes)
+    bounds = np.cumsum(sizes + 1)                    # one past each document's joining break
+    owner = np.searchsorted(bounds, starts, "right")
+    joining = starts == bounds[np.minimum(owner, len(bounds) - 1)] - 1
+    keep = ~joining & (owner < len(sizes))
+    return starts[keep], ends[keep], owner[keep]
 
 
 def _code_points(text: str) -> np.ndarray:

@@ -71,6 +71,21 @@ def test_the_kernel_gives_the_reference_words_on_any_text(parts, data):
     assert compiled_words(text) == reference_words(text)
 
 
+@settings(deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("ab \r\n\u2028\x85\ufb01\u2460\u0301"), max_size=12), max_size=6),
+       st.integers(1, 4))
+def test_a_batch_is_split_and_tokenized_as_its_documents_one_by_one(texts, max_line_chars):
+    """The batch's texts are joined by line breaks and split and tokenized at once: every
+    document still gets exactly its own lines (a text ending in \r, in \n, empty, or
+    changed by NFKC included), examined and tokenized as the reference does it alone."""
+    config = Settings(max_line_chars=max_line_chars)
+    batch = sketch._words_compiled([Document("x", "x", t) for t in texts], config)
+    for text, got in zip(texts, batch):
+        want = sketch._words_reference(Document("x", "x", text), config)
+        for name in ("starts", "ends", "examined", "counts", "word64"):
+            assert getattr(got, name).tolist() == getattr(want, name).tolist(), (text, name)
+
+
 def test_lines_too_long_to_examine_are_left_out_by_both():
     text = "short line here\n" + "long " * 50 + "\nanother short one"
     assert compiled_words(text, max_line_chars=100) == reference_words(text, max_line_chars=100)
