@@ -45,6 +45,7 @@ class Lexicon:
     contained: dict[str, list[tuple[tuple[str, ...], int, bool, Hit]]] = field(default_factory=dict)
     languages: list[str] = field(default_factory=list)
     _gate: list | None = field(default=None, repr=False, compare=False)
+    _by_hash: tuple | None = field(default=None, repr=False, compare=False)
 
     def add_rule(self, language: str, rule: dict, source: str) -> None:
         rule_id, kind, phrases = rule.get("id"), rule.get("match"), rule.get("phrases")
@@ -56,7 +57,7 @@ class Lexicon:
         separator = rule.get("separator", kind == "prefix")
         if not isinstance(separator, bool):
             raise LexiconError(f"{source}: separator of rule {rule_id!r} must be true or false")
-        self._gate = None
+        self._gate = self._by_hash = None
         for phrase in phrases:
             words = tuple(tokens(str(phrase)))
             if not words:
@@ -92,22 +93,40 @@ class Lexicon:
 
     def match(self, words: list[str], raw: str) -> Hit | None:
         """The first rule that matches a line (its text `raw`, its normalized `words`), or None."""
-        if not words:
-            return None
-        hit = self.whole.get(tuple(words))
-        if hit:
-            return hit
-        n = len(words)
-        for phrase, max_tokens, separator, hit in self.prefixes.get(words[0], ()):
-            if n <= max_tokens and tuple(words[:len(phrase)]) == phrase:
-                if not separator or separated_after(raw, len(phrase)):
-                    return hit
-        if self.contained:
-            for i, word in enumerate(words):
-                for phrase, max_tokens, _, hit in self.contained.get(word, ()):
-                    if n <= max_tokens and tuple(words[i:i + len(phrase)]) == phrase:
-                        return hit
+        return _match((self.whole, self.prefixes, self.contained), words, raw)
+
+    def match_hashes(self, hashes: list[int], raw: str) -> Hit | None:
+        """match, given the line's words as their 64-bit hashes (sign.word_hash64), as
+        sketching has them: the same hits, without tokenizing the line again."""
+        if self._by_hash is None:
+            key = lambda words: tuple(sign.word_hashes64(list(words)).tolist())
+            by_first = lambda table: {sign.word_hash64(first): [(key(words), max_tokens, separator, hit)
+                                                                for words, max_tokens, separator, hit in entries]
+                                      for first, entries in table.items()}
+            self._by_hash = ({key(words): hit for words, hit in self.whole.items()},
+                             by_first(self.prefixes), by_first(self.contained))
+        return _match(self._by_hash, hashes, raw)
+
+
+def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None:
+    """Lexicon.match over tables keyed by words or by their hashes, alike."""
+    whole, prefixes, contained = tables
+    if not words:
         return None
+    hit = whole.get(tuple(words))
+    if hit:
+        return hit
+    n = len(words)
+    for phrase, max_tokens, separator, hit in prefixes.get(words[0], ()):
+        if n <= max_tokens and tuple(words[:len(phrase)]) == phrase:
+            if not separator or separated_after(raw, len(phrase)):
+                return hit
+    if contained:
+        for i, word in enumerate(words):
+            for phrase, max_tokens, _, hit in contained.get(word, ()):
+                if n <= max_tokens and tuple(words[i:i + len(phrase)]) == phrase:
+                    return hit
+    return None
 
 
 def _hashes(words) -> np.ndarray:

@@ -25,7 +25,7 @@ from .normalize import nfkc, tokens
 
 # A teaser label: a few words, then a colon, a bar, a guillemet or a spaced dash.
 _LABEL = regex.compile(r"^(.{1,60}?)(?:\s*[:：|»›]|\s+[-–—]+\s)")
-_LABEL_ENDS = ":：|»›-–—"   # a line without one of these has no label: not matched at all
+_LABEL_END = regex.compile(r"[:：|»›\-–—]")   # a line without one has no label: not matched at all
 _LETTER = regex.compile(r"\p{L}")
 _LABEL_WORDS = 4
 # A sentence's end: what follows a quoting verb ("He added: ... .") ends like this,
@@ -248,7 +248,7 @@ def _label(raw: str, word64: np.ndarray, settings: Settings) -> tuple[str, str, 
     goes on, so the headline's words are the line's words after the label's."""
     if len(word64) > settings.teaser_words:
         return None
-    if not any(end in raw for end in _LABEL_ENDS):
+    if not _LABEL_END.search(raw):
         return None
     match = _LABEL.match(raw)
     if not match:
@@ -453,7 +453,7 @@ def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.nda
     for pos in asked.tolist():
         i = int(line_idx[pos])
         raw = text[starts[i]:ends[i]]
-        hit = lexicon.match(tokens(raw), raw)
+        hit = lexicon.match_hashes(word64[first_word[pos]:last_word[pos]].tolist(), raw)
         if hit and (pos or hit.kind != "prefix"):   # "Watch: …" as a first line is a title
             lex[pos] = hit
     labels: dict[int, tuple[str, str, int]] = {}

@@ -1,6 +1,6 @@
 import pytest
 
-from dedup import lexicon
+from dedup import lexicon, sign
 from dedup.lexicon import LexiconError
 from dedup.normalize import tokens
 
@@ -9,7 +9,9 @@ from .test_cli import report_of, run
 def rule_of(line: str, lex: lexicon.Lexicon | None = None) -> str | None:
     """The rule that matches `line`, in the shipped lexicons loaded now (not at import:
     what is tested is what `load()` gives when the test runs)."""
-    hit = (lex or lexicon.load()).match(tokens(line), line)
+    lex = lex or lexicon.load()
+    hit = lex.match(tokens(line), line)
+    assert lex.match_hashes(sign.word_hashes64(tokens(line)).tolist(), line) == hit   # as sketching asks
     return hit.rule if hit else None
 
 
@@ -52,6 +54,16 @@ def test_shipped_rules_match_boilerplate(line, rule):
 ])
 def test_content_is_not_matched(line):
     assert rule_of(line) is None
+
+
+def test_every_phrase_is_matched_alike_by_its_words_and_by_their_hashes():
+    lex = lexicon.load()
+    phrases = [hit.phrase for hit in lex.whole.values()] + [
+        entry[3].phrase for table in (lex.prefixes, lex.contained) for entries in table.values() for entry in entries]
+    assert len(phrases) > 100
+    for phrase in phrases:
+        for line in (phrase, f"{phrase}: the harbour opens again", f"the harbour {phrase} opens", f"{phrase} x"):
+            rule_of(line, lex)
 
 
 def test_every_shipped_file_loads_with_unique_languages():
