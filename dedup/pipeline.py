@@ -115,8 +115,9 @@ class _Meanwhile:
 
     def __init__(self, thread: bool, func, *args):
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
+        self._thread = None   # (a thread holds its arguments until it has run: none is made to run nothing)
         if thread:
+            self._thread = threading.Thread(target=self._run, args=(func, args), daemon=True)
             self._thread.start()
         else:
             func(*args)
@@ -128,7 +129,7 @@ class _Meanwhile:
             self._error = err
 
     def wait(self) -> None:
-        if self._thread.is_alive():
+        if self._thread is not None:
             self._thread.join()
 
     def result(self) -> None:

@@ -11,7 +11,6 @@ pyarrow is imported only when such a file is read: a git hook on text never pays
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import gzip
 import hashlib
 import io
@@ -124,7 +123,7 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def parse_row(number: int, raw: bytes, fields: Fields) -> Row:
-    """The row a JSONL line holds (a bad row says why it is bad)."""
+    """The row a JSONL line holds (a bad row says why it is bad), with its bytes' digest."""
     try:
         line = raw.removeprefix(_BOM).decode("utf-8")   # a file saved with a BOM: its first line
     except UnicodeDecodeError as err:
@@ -142,7 +141,7 @@ def parse_row(number: int, raw: bytes, fields: Fields) -> Row:
         return Row(number, None, problem=f"field {fields.text!r} is {_described(text)}, not a string")
     ident = record.get(fields.id) if fields.id else None
     site = _site(record.get(fields.source), fields) if fields.source else ""
-    return Row(number, text, None if ident is None else str(ident), site=site)
+    return Row(number, text, None if ident is None else str(ident), site=site, digest=line_digest(raw))
 
 
 @dataclass(frozen=True)
@@ -215,7 +214,7 @@ def rows(file: str, fmt: str, compression: str | None, fields: Fields, span: Spa
     try:
         if fmt == "jsonl":
             for number, body in _jsonl_lines(file, compression, span):
-                yield dataclasses.replace(parse_row(number, body, fields), digest=line_digest(body))
+                yield parse_row(number, body, fields)
         else:
             yield from _parquet_rows(file, fields)
     except RecordError:
@@ -233,13 +232,19 @@ def texts_as_run(file: str, settings: dict, wanted: set[int]) -> dict[int, str]:
 
 
 def texts(file: str, fmt: str, compression: str | None, fields: Fields, wanted: set[int]) -> dict[int, str]:
-    """The texts of the `wanted` rows of a file ({} if it cannot be read)."""
+    """The texts of the `wanted` rows of a file ({} if it cannot be read); of a JSONL
+    file only the wanted rows are parsed."""
     out = {}
     try:
-        for row in rows(file, fmt, compression, fields):
-            if row.number in wanted and row.text is not None:
+        if fmt == "jsonl":
+            found = (parse_row(number, body, fields) for number, body in _jsonl_lines(file, compression)
+                     if number in wanted)
+        else:
+            found = (row for row in rows(file, fmt, compression, fields) if row.number in wanted)
+        for row in found:
+            if row.text is not None:
                 out[row.number] = row.text
-    except RecordError:
+    except (RecordError, *_errors()):
         return {}
     return out
 
