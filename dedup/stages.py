@@ -238,9 +238,6 @@ class Written:
     skipped: list[Skipped]
     chars: int
 
-    def __len__(self) -> int:
-        return len(self.removed)
-
 
 def part_file(target: Path, part: RecordPart) -> Path:
     """Where a part of a record file is written: the target itself for a whole file."""
