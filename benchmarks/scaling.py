@@ -3,11 +3,14 @@ RSS per content line at about 25, 50, 100 and 200 MB of real Arabic news.
 
     pip install -r benchmarks/requirements.txt
     python benchmarks/scaling.py [--jobs 1] [--out benchmarks/scaling] [--sizes 25,50,100,200]
+    python benchmarks/scaling.py --layout jsonl --sizes 250,500,1000,2000 --out benchmarks/scaling-jsonl
 
-Corpora come from ../shared/data/saudinewsnet/ (its license forbids copying it here):
-the first days of it up to each size, and for 200 MB all of it twice, the second copy
-with one word changed in every tenth line so that it is not an exact copy. Each run is
-one process pinned to one core (taskset) when --jobs is 1. Writes OUT.json and OUT.png
+Corpora come from ../shared/data/saudinewsnet/ (its license forbids copying it here).
+As text files: the first days of it up to each size, and for 200 MB all of it twice, the
+second copy with one word changed in every tenth line so that it is not an exact copy;
+each run is one process pinned to one core (taskset) when --jobs is 1, and its peak
+RSS is the largest process's. As one JSONL file: big_jsonl.py's corpus of near copies,
+and the peak RSS of all the run's processes together. Writes OUT.json and OUT.png
 (seconds per MB and RSS per line against corpus size). Skips where the data is absent.
 """
 from __future__ import annotations
@@ -91,7 +94,8 @@ def plot(results: list[dict], target: Path) -> None:
     right.plot(mb, [r["rss_growth_bytes_per_line"] for r in results], "s--", label="growth from the smallest / line")
     right.set(xlabel="corpus (MB)", ylabel="bytes", title="memory per content line", ylim=(0, None))
     right.legend(fontsize=8)
-    fig.suptitle(f"dedup clean -j {results[0]['jobs']} on SaudiNewsNet ({results[0]['date']})", fontsize=10)
+    fig.suptitle(f"dedup clean -j {results[0]['jobs']} on SaudiNewsNet as {results[0]['layout']} "
+                 f"({results[0]['date']})", fontsize=10)
     fig.tight_layout()
     fig.savefig(target, dpi=110)
 
@@ -101,19 +105,27 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--sizes", default="25,50,100,200", help="MB, increasing")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "scaling"))
+    parser.add_argument("--layout", choices=("text", "jsonl"), default="text",
+                        help="text files in a folder per outlet, or one JSONL file of near copies (big_jsonl.py)")
     args = parser.parse_args()
+    if args.layout == "jsonl":
+        import big_jsonl
+        build_corpus, run_clean, name = big_jsonl.build, big_jsonl.run, "corpus.jsonl"
+    else:
+        build_corpus, run_clean, name = build, run, "corpus"
     if not DATA.is_dir() or not any(DATA.glob("*.zip")):
         print(f"skipped: SaudiNewsNet not found at {DATA}")
         return 0
     results = []
     for megabytes in map(float, args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
-            corpus = Path(tmp) / "corpus"
-            files, size, lines = build(corpus, megabytes)
-            wall, peak = run(corpus, Path(tmp) / "out", args.jobs)
+            corpus = Path(tmp) / name
+            files, size, lines = build_corpus(corpus, megabytes)
+            wall, peak = run_clean(corpus, Path(tmp) / "out", args.jobs)
         results.append({"mb": round(size / 1e6, 1), "files": files, "content_lines": lines, "seconds": round(wall, 2),
                         "seconds_per_mb": round(wall / (size / 1e6), 4), "peak_rss_mb": round(peak, 1),
                         "rss_bytes_per_line": round(peak * 2**20 / lines), "jobs": args.jobs,
+                        "layout": "one JSONL file of near copies" if args.layout == "jsonl" else "text files",
                         "date": time.strftime("%Y-%m-%d")})
         first = results[0]
         for r in results:
