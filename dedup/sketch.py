@@ -538,6 +538,12 @@ def _joined(arrays: list[np.ndarray], dtype) -> tuple[np.ndarray, np.ndarray]:
     return (np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.empty(0, dtype)), ends
 
 
+def _empty_rows(made: dict[int, Rows], width: int) -> Rows:
+    if width not in made:
+        made[width] = Rows(np.empty((width, 0), np.uint64))
+    return made[width]
+
+
 def unpack(packed: tuple) -> list[DocSketch]:
     """The sketches pack packed: their arrays views of the packed columns."""
     arrays, paragraphs, keys, rows, files, rest = packed
@@ -550,8 +556,7 @@ def unpack(packed: tuple) -> list[DocSketch]:
         n_par = len(cut["paragraph_hash"])
         pairs = paragraphs[2 * at:2 * (at + n_par)].reshape(-1, 2).tolist()
         at += n_par
-        line_keys, par_keys = (Rows(key_files[d], *row) if row[1] else
-                               empty.setdefault(row[3], Rows(np.empty((row[3], 0), np.uint64)))
+        line_keys, par_keys = (Rows(key_files[d], *row) if row[1] else _empty_rows(empty, row[3])
                                for row in (keys[2 * d].tolist(), keys[2 * d + 1].tolist()))
         out.append(DocSketch(
             path=path, relpath=relpath, lines=lines, line=cut["line"], words=cut["words"], hash=cut["hash"],
