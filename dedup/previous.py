@@ -97,7 +97,7 @@ def save(folder: Path, sketches: list[DocSketch], decisions: list[Decision], set
     .npy arrays (the same bytes for the same corpus; read memory-mapped)."""
     paths = list(previous.paths) if previous else []
     digests, kept = [], []   # kept: the sketches whose signatures are saved
-    lines, line_where, paragraphs, paragraph_where = [], [], [], []
+    lines, line_numbers, line_counts, paragraphs, paragraph_where = [], [], [], [], []
     for sk, dec in zip(sketches, decisions):
         if dec.document is not None:
             continue
@@ -107,21 +107,23 @@ def save(folder: Path, sketches: list[DocSketch], decisions: list[Decision], set
             continue
         doc = len(paths)
         paths.append((None, sk.path))
-        digests.append(np.frombuffer(digest, np.uint8))
+        digests.append(digest)
         kept.append(sk)
-        keep = sk.words >= settings.min_duplicate_words
-        if dec.lines:
-            keep &= ~np.isin(sk.line, np.fromiter(dec.lines, np.int64, len(dec.lines)))
+        taken = _taken(sk.line, dec.lines)
+        keep = np.flatnonzero((sk.words >= settings.min_duplicate_words) & ~taken)
         lines.append(sk.hash[keep])
-        line_where.append(np.stack([np.full(int(keep.sum()), doc), sk.line[keep].astype(np.int64) + 1], axis=1))
+        line_numbers.append(sk.line[keep])
+        line_counts.append((doc, len(keep)))
         for p, (first, last) in enumerate(sk.paragraphs):
-            if not any(int(sk.line[i]) in dec.lines for i in range(first, last + 1)):
+            if not taken[first:last + 1].any():
                 paragraphs.append(int(sk.paragraph_hash[p]))
                 paragraph_where += [doc, int(sk.line[first]) + 1, int(sk.line[last]) + 1]
-    line_hash, line_at = _sorted(np.concatenate(lines) if lines else [],
-                                 np.concatenate(line_where) if line_where else [], 2)
+    docs, counts = np.array(line_counts, np.int64).reshape(-1, 2).T
+    line_where = np.stack([np.repeat(docs, counts), np.concatenate(line_numbers).astype(np.int64) + 1], axis=1) \
+        if line_numbers else []
+    line_hash, line_at = _sorted(np.concatenate(lines) if lines else [], line_where, 2)
     paragraph_hash, paragraph_at = _sorted(paragraphs, paragraph_where, 3)
-    new_digests = np.array(digests, np.uint8).reshape(-1, 16)
+    new_digests = np.frombuffer(b"".join(digests), np.uint8).reshape(-1, 16)
     new_signatures = document_signatures(kept, settings.num_perm)
     if previous is not None:
         new_digests = np.concatenate([previous.digests, new_digests])
@@ -137,6 +139,17 @@ def save(folder: Path, sketches: list[DocSketch], decisions: list[Decision], set
     (root / "paths.json").write_text(json.dumps(paths), "utf-8")   # \u escapes: a name's bad bytes too
     (root / "index.json").write_text(json.dumps({"format": FORMAT, "settings": _matching(settings),
                                                  "documents": len(paths)}, indent=1), "utf-8")
+
+
+def _taken(line: np.ndarray, flagged: dict[int, object]) -> np.ndarray:
+    """Which of a document's content lines (their line indexes `line`, increasing) a
+    rule took: the keys of `flagged`."""
+    taken = np.zeros(len(line), bool)
+    if flagged and len(line):
+        wanted = np.fromiter(flagged, np.int64, len(flagged))
+        at = np.minimum(np.searchsorted(line, wanted), len(line) - 1)
+        taken[at[line[at] == wanted]] = True
+    return taken
 
 
 def _merged(h1, w1, h2, w2) -> tuple[np.ndarray, np.ndarray]:
