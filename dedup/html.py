@@ -43,13 +43,13 @@ _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 _FIRST_GRAPHEMES = regex.compile(r"\X{0,%d}" % SPAN_CUT)
 
 
-def listed(removed: list[list[int]], documents: int) -> list[list[int]]:
+def listed(removed: list[list[int]]) -> list[list[int]]:
     """Which documents the page lists, of a report's `documents` given in batches by the
     characters removed from each: every one, for a report within the limits; else
     the first PAGE_DOCUMENTS of those with removals whose removed text fits in
     PAGE_REMOVED_CHARS (in order, as what fits), then the first without removals up to
     PAGE_DOCUMENTS in all. The page is then a bounded sample and says so."""
-    if documents <= PAGE_DOCUMENTS and sum(map(sum, removed)) <= PAGE_REMOVED_CHARS:
+    if sum(map(len, removed)) <= PAGE_DOCUMENTS and sum(map(sum, removed)) <= PAGE_REMOVED_CHARS:
         return [list(range(len(batch))) for batch in removed]
     picked: list[list[int]] = [[] for _ in removed]
     room, budget = PAGE_DOCUMENTS, PAGE_REMOVED_CHARS
@@ -427,7 +427,7 @@ def _picked(report: dict) -> dict:
     """The report with its totals recounted and the documents `listed` picks."""
     docs = report["documents"]
     return {**report, "summary": summarize(docs, report.get("skipped", [])),
-            "documents": [docs[i] for i in listed([[_removed_chars(d) for d in docs]], len(docs))[0]]}
+            "documents": [docs[i] for i in listed([[_removed_chars(d) for d in docs]])[0]]}
 
 
 def pieces(report: dict, texts: dict[str, str] | Originals, picked: bool = False):

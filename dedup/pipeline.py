@@ -338,7 +338,7 @@ def _write_report(result: dict, folder: Path, written: list[Written], durable: b
     the documents html.listed picks, read back from them."""
     parts = [Path(batch.report_part) for batch in written]
     corpus.write_atomic(folder / "report.json", report.chunks(result, parts), durable=durable)
-    picked = html.listed([batch.removed for batch in written], result["summary"]["documents"])
+    picked = html.listed([batch.removed for batch in written])
     documents = []
     for batch, chosen in zip(written, picked):
         if chosen:

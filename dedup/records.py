@@ -355,17 +355,10 @@ def edit_jsonl(file: str, target: str | None, compression: str | None, fields: F
         raise RecordError(_broken(file, "jsonl", compression, err)) from None
 
 
-def write(source_file: str, target: str, fmt: str, compression: str | None, fields: Fields,
-          changes: dict[int, str | None], span: Span | None = None) -> None:
-    """Copy the file (or the span of it) to `target` with `changes` applied: row number
-    -> its new text, or None to drop the row. Rows not in `changes` are copied as they are."""
-    if fmt == "jsonl":
-        edit_jsonl(source_file, target, compression, fields, span, lambda number, _: changes.get(number, KEEP))
-    else:
-        _write_parquet(source_file, target, fields, changes)
-
-
-def _write_parquet(source_file, target, fields: Fields, changes) -> None:
+def write_parquet(source_file: str, target: str, fields: Fields, changes: dict[int, str | None]) -> None:
+    """Copy a Parquet file to `target` with `changes` applied: row number -> its new
+    text, or None to drop the row. Rows not in `changes` are copied as they are.
+    (A JSONL file is written by edit_jsonl.)"""
     import pyarrow as pa
     import pyarrow.parquet as pq
     pf = pq.ParquetFile(source_file)

@@ -101,13 +101,6 @@ class Tally:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         return self
 
-    def __getstate__(self):
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setstate__(self, state) -> None:
-        for name, value in zip(self.__slots__, state):
-            setattr(self, name, value)
-
     def summary(self, skipped: int) -> dict:
         return {
             "documents": self.documents,

@@ -299,7 +299,8 @@ def _write_texts(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list
 def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list[Skipped]]:
     """Re-read a record file, plan each document row's removals, and in write mode
     write the file again under the staging folder: rows in their order, bad rows as
-    they were, the text field cleaned, rows removed whole left out."""
+    they were, the text field cleaned, rows removed whole left out. A JSONL file in
+    one pass (_write_jsonl); a Parquet file read, then written."""
     if job.source.kind[0] == "jsonl":
         return _write_jsonl(ctx, job)
     source = job.source
@@ -326,7 +327,7 @@ def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], li
     if job.mode == "write":
         target = part_file(Path(job.stage) / source.relpath, job.part)
         target.parent.mkdir(parents=True, exist_ok=True)
-        records.write(source.file, str(target), fmt, compression, fields(ctx.settings), changes, job.part.span)
+        records.write_parquet(source.file, str(target), fields(ctx.settings), changes)
     return out, []
 
 

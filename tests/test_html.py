@@ -230,11 +230,11 @@ def test_texts_over_the_budget_are_left_out_and_counted(tmp_path, monkeypatch):
 def test_listed_picks_documents_with_removals_first_within_both_limits(monkeypatch):
     monkeypatch.setattr(html, "PAGE_DOCUMENTS", 4)
     monkeypatch.setattr(html, "PAGE_REMOVED_CHARS", 100)
-    assert html.listed([[0, 50], [0]], 3) == [[0, 1], [0]]                     # within both: every one
+    assert html.listed([[0, 50], [0]]) == [[0, 1], [0]]                     # within both: every one
     # 80 does not fit after 50, the smaller ones after it do; one place left for the rest
-    assert html.listed([[0, 50, 0], [80, 30], [0, 10]], 7) == [[0, 1], [1], [1]]
+    assert html.listed([[0, 50, 0], [80, 30], [0, 10]]) == [[0, 1], [1], [1]]
     monkeypatch.setattr(html, "PAGE_DOCUMENTS", 2)
-    assert html.listed([[0, 5, 0], [5, 5]], 5) == [[1], [0]]
+    assert html.listed([[0, 5, 0], [5, 5]]) == [[1], [0]]
 
 
 def test_a_report_over_the_page_limits_is_listed_in_part_and_says_so(tmp_path, monkeypatch):
