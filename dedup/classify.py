@@ -8,6 +8,9 @@ The first occurrence in the documents' order (`keep`) is always the one kept.
 """
 from __future__ import annotations
 
+import numpy as np
+
+from . import table as tables
 from .config import Settings
 from .rules import duplicates, learned, local
 from .rules.findings import Decision, Finding
@@ -59,18 +62,21 @@ def _kept_by(decision: Decision, policy: str) -> Decision:
 
 def _classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats | None, previous) -> list[Decision]:
     decisions = [Decision() for _ in sketches]
-    local.lexicon(sketches, decisions)
+    table = tables.of(sketches)
+    local.lexicon(table, decisions)
     if previous is not None:
         from . import previous as against
         against.flag_documents(sketches, decisions, settings, previous)
     live = duplicates.duplicate_documents(sketches, decisions, settings)
+    alive = np.zeros(len(sketches), bool)
+    alive[live] = True
     if stats is None:
-        stats = learned.corpus_stats([sketches[d] for d in live], settings)
-    local.repeated_in_document(sketches, decisions, live, settings)
-    learned.frequent_lines(sketches, decisions, live, settings, stats)
-    learned.template_shapes(sketches, decisions, live, settings, stats)
-    learned.site_affixes(sketches, decisions, live, settings, stats)
-    learned.teaser_templates(sketches, decisions, live, stats)
+        stats = learned.corpus_stats(table, settings, alive)
+    local.repeated_in_document(table, decisions, alive, settings)
+    learned.frequent_lines(table, decisions, alive, settings, stats)
+    learned.template_shapes(table, decisions, alive, settings, stats)
+    learned.site_affixes(table, decisions, alive, settings, stats)
+    learned.teaser_templates(table, decisions, alive, stats)
     if previous is not None:
         against.flag_blocks(sketches, decisions, live, settings, previous)
     duplicates.duplicate_paragraphs(sketches, decisions, live, settings)

@@ -338,7 +338,7 @@ def test_the_index_sums_up_each_teaser_label_as_clean_does(tmp_path, monkeypatch
     `clean` sums up from the documents: labels with one headline only, two in one
     file, interviews (many lines a file), written forms that differ, exact copies.
     And the corpus stats of the two stores are equal."""
-    from dedup import corpus, stages
+    from dedup import corpus, stages, table
     from dedup.commands import check
     from dedup.config import Settings
     from dedup.rules.duplicates import content_digest
@@ -388,10 +388,10 @@ def test_the_index_sums_up_each_teaser_label_as_clean_does(tmp_path, monkeypatch
     idx = cache.Index(top, settings, name)
     try:
         assert idx.label_evidence(sorted(evidence)) == {key: label_evidence(docs) for key, docs in frequent.items()}
-        memory, (keys, labels) = corpus_counts(sketches, settings)   # the two stores answer alike
+        memory, (keys, labels) = corpus_counts(table.of(sketches), settings)   # the two stores answer alike
         assert memory.label_evidence(labels) == idx.label_evidence(labels)
         assert memory.line_documents(keys) == idx.line_documents(keys) != {}
-        assert stats_of(asked_by(sketches, settings), settings, idx) == corpus_stats(sketches, settings)   # both stores
+        assert stats_of(asked_by(sketches, settings), settings, idx) == corpus_stats(table.of(sketches), settings)   # both stores
     finally:
         idx.close()
 

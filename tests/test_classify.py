@@ -338,6 +338,18 @@ def test_repeated_in_document_at_the_top_and_up_to_boilerplate_words():
     assert {i: f for i, f in got.lines.items() if i >= 8} == {9: copy, 10: copy, 11: copy}
 
 
+def test_a_run_in_a_row_ends_with_its_document():
+    """Two copies at the end of one file and one at the start of the next are not three
+    in a row: runs are counted within a document."""
+    rng = random.Random(29)
+    heading = "Habari zinazohusiana"
+    got = decide({"a.txt": "\n".join([paragraph(rng), heading, heading]),
+                  "b.txt": "\n".join([heading, paragraph(rng)]),
+                  "c.txt": "\n".join([paragraph(rng)] + [heading] * 3)})
+    assert not got["a.txt"].lines and not got["b.txt"].lines
+    assert got["c.txt"].lines == {i: Finding("boilerplate", "repeated-in-document", {"count": 3}) for i in (1, 2, 3)}
+
+
 def test_frequent_line_of_boilerplate_words_and_a_five_word_title():
     """A 12-word line in exactly `min_docs` documents is boilerplate everywhere, a 13-word
     one is not (its first copy stays); a title of `min_duplicate_words` words stays where

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dedup import table
 from dedup.rules import learned
 from dedup.cli import main
 from dedup.normalize import tokens
@@ -231,7 +232,7 @@ def test_corpus_counts_are_each_documents_short_lines_counted_once(tmp_path):
     for docs in (sketches, unsited, mixed, sketches[:7]):
         each = Counter(key for sk in docs for key in learned.short_lines(sk, settings))
         expected = {key: n for key, n in each.items() if n >= settings.min_docs}
-        assert learned.corpus_stats(docs, settings).line_documents == expected
+        assert learned.corpus_stats(table.of(docs), settings).line_documents == expected
         counted.append(len(expected))
     assert counted[0] > 0 and counted[1] > 0 and len(each) > counted[3] == 0   # keys in too few documents: left out
 

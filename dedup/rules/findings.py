@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..sketch import DocSketch
+from ..table import Table
 
 DUPLICATE, NEAR_DUPLICATE, BOILERPLATE = "duplicate", "near-duplicate", "boilerplate"
 
@@ -36,10 +37,15 @@ def flag(decision: Decision, sk: DocSketch, pos: int, finding: Finding) -> None:
     decision.lines.setdefault(int(sk.line[pos]), finding)
 
 
+def mark(decisions: list[Decision], table: Table, doc: int, at: int, finding: Finding) -> None:
+    """flag the table's row `at` (a line of document `doc`)."""
+    decisions[doc].lines.setdefault(int(table.line[at]), finding)
+
+
 def flagged(decision: Decision, sk: DocSketch, pos: int) -> bool:
     return int(sk.line[pos]) in decision.lines
 
 
-def counted(sk: DocSketch, documents: int) -> dict:
+def counted(site: str, documents: int) -> dict:
     """Evidence of a learned rule: in how many documents, of which source."""
-    return {"documents": documents, "source": sk.site} if sk.site else {"documents": documents}
+    return {"documents": documents, "source": site} if site else {"documents": documents}

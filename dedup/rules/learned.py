@@ -13,8 +13,9 @@ from ..config import Settings
 from ..counts import Counts, Evidence, LabelEvidence, MemoryCounts
 from ..hashing import distinct
 from ..sketch import DocSketch
-from .findings import BOILERPLATE, Finding, counted, flag
-from .sources import affix_keys, shape_keys, site_keys, site_label, sites_keys
+from ..table import Table, of
+from .findings import BOILERPLATE, Finding, counted, mark
+from .sources import AFFIX_SALT, SHAPE_SALT, rows_keys, salted_keys, site_label, site_salts
 
 # More lines with one label than this in a typical document: an interview, not teasers.
 _TEASERS_PER_DOCUMENT = 4
@@ -35,25 +36,63 @@ class CorpusStats:
     templates: dict[str, tuple[str, int]]        # site label -> (label as written, documents)
 
 
+def _keys(table: Table, settings: Settings, live: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(key, document) of every line short enough to be site boilerplate and of every
+    template shape and site affix, of the `live` documents (a mask; None: all)."""
+    salts = site_salts(table)
+    short = table.words <= settings.boilerplate_words
+    if live is not None:
+        short &= table.rows(live)
+    at = np.flatnonzero(short)
+    keys, owners = [rows_keys(table, salts, at, table.hash[at])], [table.doc_of(at)]
+    for found, salt in ((table.shape, SHAPE_SALT), (table.affix, AFFIX_SALT)):
+        if len(found):
+            owner = table.doc_of(found.at)
+            taken = np.ones(len(owner), bool) if live is None else live[owner]
+            keys.append(salted_keys(table, salts, found, salt)[taken])
+            owners.append(owner[taken])
+    return np.concatenate(keys), np.concatenate(owners)
+
+
+def _teasers(table: Table, live: np.ndarray | None = None) -> dict[str, list[Evidence]]:
+    """Each document's evidence for teaser templates, by label, in document order:
+    label -> [(label as written, lines, headline hashes)]. A document's first line is
+    its title ("Riyadh: King receives …"), never a teaser; a document with many
+    different labels is a form, a recipe or a list ("Firstly: …", "Secondly: …"): no
+    evidence at all."""
+    out: dict[str, list[Evidence]] = defaultdict(list)
+    label = table.label
+    owners = table.doc_of(label.at).tolist()
+    positions = (label.at - table.cut[owners]).tolist() if len(label) else []
+    found: dict[str, Evidence] = {}
+
+    def flush() -> None:
+        if len(found) < _FIELDS_PER_DOCUMENT:
+            for key, item in found.items():
+                out[key].append(item)
+        found.clear()
+
+    for i, (d, pos) in enumerate(zip(owners, positions)):
+        if i and owners[i - 1] != d:
+            flush()
+        if pos and (live is None or live[d]):
+            key, prefix, rest = label.values[i]
+            key = site_label(table.site[d], key)
+            written, n, rests = found.get(key, (prefix, 0, set()))
+            found[key] = (written, n + 1, rests | {rest})
+    flush()
+    return out
+
+
 def short_lines(sk: DocSketch, settings: Settings) -> set[int]:
-    """Keys (site_keys) of a document's lines short enough to be site boilerplate, and
-    of their template shapes."""
-    return (set(site_keys(sk)[sk.words <= settings.boilerplate_words].tolist()) | set(shape_keys(sk).values())
-            | set(affix_keys(sk).values()))
+    """Keys of a document's lines short enough to be site boilerplate, and of their
+    template shapes and site affixes."""
+    return set(_keys(of([sk]), settings)[0].tolist())
 
 
 def teaser_labels(sk: DocSketch) -> dict[str, Evidence]:
-    """A document's evidence for teaser templates: label -> (label as written, lines,
-    headline hashes). A document's first line is its title ("Riyadh: King receives …"),
-    never a teaser; a document with many different labels is a form, a recipe or a
-    list ("Firstly: …", "Secondly: …"): no evidence at all."""
-    found: dict[str, Evidence] = {}
-    for pos, (key, prefix, rest) in sk.label.items():
-        key = site_label(sk, key)
-        if pos:
-            written, n, rests = found.get(key, (prefix, 0, set()))
-            found[key] = (written, n + 1, rests | {rest})
-    return {} if len(found) >= _FIELDS_PER_DOCUMENT else found
+    """A document's evidence for teaser templates (see _teasers)."""
+    return {key: items[0] for key, items in _teasers(of([sk])).items()}
 
 
 def templates_from(evidence: dict[str, LabelEvidence], settings: Settings) -> dict[str, tuple[str, int]]:
@@ -78,25 +117,13 @@ def _median(counted: tuple[tuple[int, int], ...]) -> float:
 Asked = tuple[list[int], list[str]]   # the line keys and the teaser labels whose counts the rules need
 
 
-def corpus_counts(sketches: list[DocSketch], settings: Settings) -> tuple[MemoryCounts, Asked]:
-    """What these documents add to the counts (as `contribution` defines it for one
-    document), for all of them at once: every line key of every document in one array;
-    and every key and label they have, which is what classifying them asks."""
-    evidence = defaultdict(list)
-    extra: list[np.ndarray] = []   # shape and affix keys, already within their source
-    for d, sk in enumerate(sketches):
-        salted = list(shape_keys(sk).values()) + list(affix_keys(sk).values())
-        if salted:
-            extra.append(np.array([[d, k] for k in salted], np.uint64))
-        for key, item in teaser_labels(sk).items():
-            evidence[key].append(item)
-    short = [sk.hash[sk.words <= settings.boilerplate_words] for sk in sketches]
-    keys = sites_keys(sketches, short)
-    docs = np.repeat(np.arange(len(sketches), dtype=np.uint64), [len(h) for h in short])
-    if extra:
-        more = np.concatenate(extra)
-        docs, keys = np.concatenate([docs, more[:, 0]]), np.concatenate([keys, more[:, 1]])
-    return MemoryCounts(keys, docs, evidence, settings.min_docs), (distinct(keys).tolist(), sorted(evidence))
+def corpus_counts(table: Table, settings: Settings, live: np.ndarray | None = None) -> tuple[MemoryCounts, Asked]:
+    """What the `live` documents add to the counts (as `contribution` defines it for one
+    document), for all of them at once: every (key, document) pair in two arrays; and
+    every key and label they have, which is what classifying them asks."""
+    keys, owners = _keys(table, settings, live)
+    evidence = _teasers(table, live)
+    return MemoryCounts(keys, owners, evidence, settings.min_docs), (distinct(keys).tolist(), sorted(evidence))
 
 
 def contribution(sk: DocSketch, settings: Settings) -> tuple[list[int], dict[str, Evidence]]:
@@ -106,9 +133,11 @@ def contribution(sk: DocSketch, settings: Settings) -> tuple[list[int], dict[str
 
 
 def asked_by(sketches: list[DocSketch], settings: Settings) -> Asked:
-    """The keys and labels these documents have, one by one (a check's few files)."""
-    return (sorted(set().union(*(short_lines(sk, settings) for sk in sketches))),
-            sorted({site_label(sk, key) for sk in sketches for key, _, _ in sk.label.values()}))
+    """The keys and labels these documents have (a check's few files)."""
+    table = of(sketches)
+    owners = table.doc_of(table.label.at).tolist()
+    return (distinct(_keys(table, settings)[0]).tolist(),
+            sorted({site_label(table.site[d], value[0]) for d, value in zip(owners, table.label.values)}))
 
 
 def stats_of(asked: Asked, settings: Settings, counts: Counts) -> CorpusStats:
@@ -117,72 +146,87 @@ def stats_of(asked: Asked, settings: Settings, counts: Counts) -> CorpusStats:
     return CorpusStats(counts.line_documents(keys), templates_from(counts.label_evidence(labels), settings))
 
 
-def corpus_stats(sketches: list[DocSketch], settings: Settings) -> CorpusStats:
-    """The counts of short_lines and teaser_labels over these documents."""
-    counts, asked = corpus_counts(sketches, settings)
+def corpus_stats(table: Table, settings: Settings, live: np.ndarray | None = None) -> CorpusStats:
+    """The counts of the `live` documents' short lines and teaser labels."""
+    counts, asked = corpus_counts(table, settings, live)
     return stats_of(asked, settings, counts)
 
 
-def frequent_lines(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
+def frequent_lines(table: Table, decisions, live: np.ndarray, settings: Settings, stats: CorpusStats) -> None:
     """A short line found in many documents of a source is its template: every copy
     goes. Except a document's title (a headline that is also listed in other pages'
     "most read" boxes is content there, and a copy of it is a duplicate, not junk), and
     a heading that ends in a colon: a recipe's "Ingredients:" introduces its content."""
     frequent = stats.line_documents
-    docs = [sketches[d] for d in live]
-    if not frequent or not docs:
+    if not frequent:
         return
-    keys = sites_keys(docs, [sk.hash for sk in docs])   # every line at once; only the hits one by one
-    short = np.concatenate([sk.words for sk in docs]) <= settings.boilerplate_words
-    starts = np.cumsum([0] + [len(sk.hash) for sk in docs])
-    hits = np.flatnonzero(short & np.isin(keys, np.fromiter(frequent, np.uint64, len(frequent))))
-    for i, n in zip(hits.tolist(), (np.searchsorted(starts, hits, "right") - 1).tolist()):
-        sk, dec, pos, h = docs[n], decisions[live[n]], i - int(starts[n]), int(keys[i])
-        titled = sk.words[0] >= settings.min_duplicate_words
-        if frequent[h] >= settings.min_docs and not (pos == 0 and titled) and pos not in sk.headings:
-            flag(dec, sk, pos, Finding(BOILERPLATE, "frequent-line", counted(sk, frequent[h])))
+    at = np.flatnonzero(table.rows(live) & (table.words <= settings.boilerplate_words))
+    keys = rows_keys(table, site_salts(table), at, table.hash[at])
+    hit = np.isin(keys, np.fromiter(frequent, np.uint64, len(frequent)))
+    at, keys = at[hit], keys[hit]
+    docs = table.doc_of(at)
+    first = table.cut[docs]
+    titled = table.words[first] >= settings.min_duplicate_words
+    keep = ~((at == first) & titled) & ~table.heading[at]
+    for a, d, h in zip(at[keep].tolist(), docs[keep].tolist(), keys[keep].tolist()):
+        if frequent[h] >= settings.min_docs:
+            mark(decisions, table, d, a, Finding(BOILERPLATE, "frequent-line", counted(table.site[d], frequent[h])))
 
 
-def template_shapes(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
+def _live_rows(table: Table, found, live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Of sparse rows `found`: the documents and content positions, and which are of live documents."""
+    owners = table.doc_of(found.at)
+    return owners, found.at - table.cut[owners], live[owners]
+
+
+def template_shapes(table: Table, decisions, live: np.ndarray, settings: Settings, stats: CorpusStats) -> None:
     """Short lines whose shape (shapes.py: numbers and month names masked) is in many
     documents of their source: a site's template ("Last updated at 22:15 GMT"), which
     sits around the text (in its first SHAPE_HEAD or last SHAPE_TAIL lines), not inside
     it, where a line of a daily report ("Highest temperature 45 degrees") is content.
     Never a document's first line: its title ("How the ideologue thinks 5", a series)."""
-    frequent = stats.line_documents
-    for d in live:
-        sk, dec = sketches[d], decisions[d]
-        tail = len(sk.line) - SHAPE_TAIL
-        for pos, key in shape_keys(sk).items():
-            if frequent.get(key, 0) >= settings.min_docs and 0 < pos and (pos < SHAPE_HEAD or pos >= tail):
-                flag(dec, sk, pos, Finding(BOILERPLATE, "template-shape",
-                                            {"shape": sk.shape[pos][1], **counted(sk, frequent[key])}))
+    frequent, found = stats.line_documents, table.shape
+    if not frequent or not len(found):
+        return
+    owners, positions, alive = _live_rows(table, found, live)
+    lines = np.diff(table.cut)[owners]
+    around = alive & (positions > 0) & ((positions < SHAPE_HEAD) | (positions >= lines - SHAPE_TAIL))
+    keys = salted_keys(table, site_salts(table), found, SHAPE_SALT)
+    for i in np.flatnonzero(around).tolist():
+        n, d = frequent.get(int(keys[i]), 0), int(owners[i])
+        if n >= settings.min_docs:
+            mark(decisions, table, d, int(found.at[i]), Finding(BOILERPLATE, "template-shape", {
+                "shape": found.values[i][1], **counted(table.site[d], n)}))
 
 
-def site_affixes(sketches, decisions, live, settings: Settings, stats: CorpusStats) -> None:
+def site_affixes(table: Table, decisions, live: np.ndarray, settings: Settings, stats: CorpusStats) -> None:
     """A line "Headline — Site Name" in a document that also has the plain "Headline",
     where the affix ends lines in many documents of the source: the affixed copy goes,
     the headline stays."""
-    frequent = stats.line_documents
-    for d in live:
-        sk, dec = sketches[d], decisions[d]
-        keys = affix_keys(sk)
-        if not keys:
-            continue
-        lines = set(sk.hash.tolist())
-        for pos, key in keys.items():
-            _, head, affix = sk.affix[pos]
-            if frequent.get(key, 0) >= settings.min_docs and head in lines:
-                flag(dec, sk, pos, Finding(BOILERPLATE, "site-affix", {"affix": affix, **counted(sk, frequent[key])}))
+    frequent, found = stats.line_documents, table.affix
+    if not frequent or not len(found):
+        return
+    owners, _, alive = _live_rows(table, found, live)
+    keys = salted_keys(table, site_salts(table), found, AFFIX_SALT)
+    for i in np.flatnonzero(alive).tolist():
+        n, d = frequent.get(int(keys[i]), 0), int(owners[i])
+        _, head, affix = found.values[i]
+        if n >= settings.min_docs and (table.hash[table.cut[d]:table.cut[d + 1]] == np.uint64(head)).any():
+            mark(decisions, table, d, int(found.at[i]), Finding(BOILERPLATE, "site-affix", {
+                "affix": affix, **counted(table.site[d], n)}))
 
 
-def teaser_templates(sketches, decisions, live, stats: CorpusStats) -> None:
+def teaser_templates(table: Table, decisions, live: np.ndarray, stats: CorpusStats) -> None:
     """Lines "<label>: <varying headline>" whose label starts short lines in many
     documents: a site's teaser template, in whatever language it is written."""
-    for d in live:
-        sk, dec = sketches[d], decisions[d]
-        for pos, (key, _, _) in sk.label.items():
-            key = site_label(sk, key)
-            if key in stats.templates and pos:
-                prefix, documents = stats.templates[key]
-                flag(dec, sk, pos, Finding(BOILERPLATE, "teaser-template", {"prefix": prefix, **counted(sk, documents)}))
+    found = table.label
+    if not stats.templates or not len(found):
+        return
+    owners, positions, alive = _live_rows(table, found, live)
+    for i in np.flatnonzero(alive & (positions > 0)).tolist():
+        d = int(owners[i])
+        key = site_label(table.site[d], found.values[i][0])
+        if key in stats.templates:
+            prefix, documents = stats.templates[key]
+            mark(decisions, table, d, int(found.at[i]), Finding(BOILERPLATE, "teaser-template", {
+                "prefix": prefix, **counted(table.site[d], documents)}))

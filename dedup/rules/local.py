@@ -2,30 +2,36 @@
 repeated in a row."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..config import Settings
-from .findings import BOILERPLATE, Finding, flag
+from ..table import Table
+from .findings import BOILERPLATE, Finding, mark
 
 
-def lexicon(sketches, decisions) -> None:
+def lexicon(table: Table, decisions) -> None:
     """The lines the phrase lexicon matched when each document was sketched."""
-    for sk, dec in zip(sketches, decisions):
-        for pos, hit in sk.lexicon.items():
-            flag(dec, sk, pos, Finding(BOILERPLATE, f"lexicon:{hit.rule}", {"pattern": hit.phrase}))
+    found = table.lexicon
+    for d, at, hit in zip(table.doc_of(found.at).tolist(), found.at.tolist(), found.values):
+        mark(decisions, table, d, at, Finding(BOILERPLATE, f"lexicon:{hit.rule}", {"pattern": hit.phrase}))
 
 
-def repeated_in_document(sketches, decisions, live, settings: Settings) -> None:
+def repeated_in_document(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
     """A short line printed again and again in a row ("Related articles" three times):
     every copy is boilerplate. (Copies apart from each other, like a poem's refrain,
     are left to the duplicate rules.)"""
-    for d in live:
-        sk, dec = sketches[d], decisions[d]
-        hashes = sk.hash.tolist()
-        start = 0
-        for pos in range(1, len(hashes) + 1):
-            if pos < len(hashes) and hashes[pos] == hashes[start]:
-                continue
-            run = range(start, pos)
-            if len(run) >= settings.repeat_count and sk.words[start] <= settings.boilerplate_words:
-                for p in run:
-                    flag(dec, sk, p, Finding(BOILERPLATE, "repeated-in-document", {"count": len(run)}))
-            start = pos
+    hashes = table.hash
+    if not len(hashes):
+        return
+    new = np.ones(len(hashes), bool)   # where a run of equal lines starts: a new hash, or a new document
+    new[1:] = hashes[1:] != hashes[:-1]
+    new[table.cut[:-1][table.cut[:-1] < len(hashes)]] = True
+    starts = np.flatnonzero(new)
+    lengths = np.diff(np.append(starts, len(hashes)))
+    runs = (lengths >= settings.repeat_count) & (table.words[starts] <= settings.boilerplate_words) & \
+        table.rows(live)[starts]
+    for start, length in zip(starts[runs].tolist(), lengths[runs].tolist()):
+        d = int(table.doc_of(np.int64(start)))
+        finding = Finding(BOILERPLATE, "repeated-in-document", {"count": length})
+        for at in range(start, start + length):
+            mark(decisions, table, d, at, finding)

@@ -9,7 +9,11 @@ import hashlib
 import numpy as np
 
 from ..hashing import mix
-from ..sketch import DocSketch
+from ..table import Sparse, Table
+
+# shapes, affixes and lines are counted in one table: salts keep them apart
+SHAPE_SALT = np.uint64(0x5A17_5EED_C0DE_F00D)
+AFFIX_SALT = np.uint64(0xAFF1_C0DE_5EED_0001)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -17,47 +21,27 @@ def _site_salt(site: str) -> np.uint64:
     return np.frombuffer(hashlib.blake2b(site.encode("utf-8", "surrogatepass"), digest_size=8).digest(), np.uint64)[0]
 
 
-def site_keys(sk: DocSketch, hashes: np.ndarray | None = None) -> np.ndarray:
-    """A document's line hashes (or other `hashes` of its lines) as counted for
-    boilerplate: within its source (site), so that text many independent sources
-    share (a quoted decree, wire copy) is never taken for one site's template. One
-    source: the hashes themselves."""
-    hashes = sk.hash if hashes is None else hashes
-    return sites_keys([sk], [hashes]) if sk.site else hashes
+def site_salts(table: Table) -> np.ndarray:
+    """Each document's source as the salt mixed into its keys (0: no source, whose
+    keys are the hashes themselves; a source's salt is 0 once in 2^64)."""
+    return np.array([_site_salt(site) if site else 0 for site in table.site], np.uint64)
 
 
-def sites_keys(sketches: list[DocSketch], hashes: list[np.ndarray]) -> np.ndarray:
-    """site_keys of many documents at once: of `hashes[i]` of `sketches[i]`, concatenated."""
-    flat = np.concatenate(hashes) if hashes else np.empty(0, np.uint64)
-    salts = np.array([_site_salt(sk.site) if sk.site else 0 for sk in sketches], np.uint64)
-    salt = np.repeat(salts, [len(h) for h in hashes])
-    sited = np.repeat(np.array([bool(sk.site) for sk in sketches]), [len(h) for h in hashes])
-    return np.where(sited, mix(flat, salt), flat)
+def rows_keys(table: Table, salts: np.ndarray, at: np.ndarray, hashes: np.ndarray) -> np.ndarray:
+    """`hashes` of the table's rows `at` as counted for boilerplate: within their
+    document's source, so that text many independent sources share (a quoted decree,
+    wire copy) is never taken for one site's template."""
+    salt = salts[table.doc_of(at)]
+    return np.where(salt != 0, mix(hashes, salt), hashes)
 
 
-# shapes, affixes and lines are counted in one table: salts keep them apart
-_SHAPE_SALT = np.uint64(0x5A17_5EED_C0DE_F00D)
-_AFFIX_SALT = np.uint64(0xAFF1_C0DE_5EED_0001)
+def salted_keys(table: Table, salts: np.ndarray, found: Sparse, salt: np.uint64) -> np.ndarray:
+    """The keys, as counted, of the table's template shapes or site affixes (`found`:
+    table.shape or table.affix, whose values start with the hash)."""
+    hashes = np.array([value[0] for value in found.values], np.uint64) ^ salt
+    return rows_keys(table, salts, found.at, hashes)
 
 
-def _salted_keys(sk: DocSketch, found: dict, salt: np.uint64) -> dict[int, int]:
-    if not found:
-        return {}
-    positions = list(found)
-    keys = site_keys(sk, np.array([found[p][0] for p in positions], np.uint64) ^ salt)
-    return dict(zip(positions, keys.tolist()))
-
-
-def shape_keys(sk: DocSketch) -> dict[int, int]:
-    """Position -> key of the line's template shape, as counted (within its source)."""
-    return _salted_keys(sk, sk.shape, _SHAPE_SALT)
-
-
-def affix_keys(sk: DocSketch) -> dict[int, int]:
-    """Position -> key of the line's site affix ("… — Site Name"), as counted."""
-    return _salted_keys(sk, sk.affix, _AFFIX_SALT)
-
-
-def site_label(sk: DocSketch, key: str) -> str:
+def site_label(site: str, key: str) -> str:
     """A teaser label as counted: within the document's source."""
-    return f"{sk.site}\x00{key}" if sk.site else key
+    return f"{site}\x00{key}" if site else key
