@@ -67,9 +67,7 @@ def _classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats 
     if previous is not None:
         from . import previous as against
         against.flag_documents(sketches, decisions, settings, previous)
-    live = duplicates.duplicate_documents(sketches, decisions, settings)
-    alive = np.zeros(len(sketches), bool)
-    alive[live] = True
+    alive = duplicates.duplicate_documents(table, sketches, decisions, settings)
     if stats is None:
         stats = learned.corpus_stats(table, settings, alive)
     local.repeated_in_document(table, decisions, alive, settings)
@@ -78,7 +76,7 @@ def _classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats 
     learned.site_affixes(table, decisions, alive, settings, stats)
     learned.teaser_templates(table, decisions, alive, stats)
     if previous is not None:
-        against.flag_blocks(sketches, decisions, live, settings, previous)
-    duplicates.duplicate_paragraphs(sketches, decisions, live, settings)
-    duplicates.duplicate_lines(sketches, decisions, live, settings)
+        against.flag_blocks(sketches, decisions, np.flatnonzero(alive).tolist(), settings, previous)
+    duplicates.duplicate_paragraphs(table, sketches, decisions, alive, settings)
+    duplicates.duplicate_lines(table, sketches, decisions, alive, settings)
     return decisions

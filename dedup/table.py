@@ -35,6 +35,11 @@ class Table:
     hash: np.ndarray         # uint64
     heading: np.ndarray      # bool: a short line ending in a colon ("Ingredients:")
     site: tuple              # per document: its source ("" for none)
+    path: tuple              # per document: its path (and row) as the report names it
+    paragraph_cut: np.ndarray   # (documents + 1,) int64: document d's multi-line paragraphs, as cut for lines
+    paragraph_first: np.ndarray  # int64: the row of each paragraph's first line
+    paragraph_last: np.ndarray   # int64: and of its last
+    paragraph_hash: np.ndarray   # uint64
     lexicon: Sparse          # values: lexicon.Hit
     label: Sparse            # values: (prefix key, prefix as written, headline hash)
     shape: Sparse            # values: (shape hash, shape)
@@ -45,6 +50,7 @@ class Table:
         return len(self.cut) - 1
 
     def doc_of(self, at: np.ndarray) -> np.ndarray:
+        """The documents of rows `at`."""
         return np.searchsorted(self.cut, at, "right") - 1
 
     def rows(self, documents: np.ndarray) -> np.ndarray:
@@ -75,6 +81,12 @@ def of(sketches: list[DocSketch]) -> Table:
                 values.append(found[pos])
         return Sparse(np.array(at, np.int64), tuple(values))
 
+    paragraphs = [len(sk.paragraphs) for sk in sketches]
+    paragraph_cut = np.zeros(len(sketches) + 1, np.int64)
+    np.cumsum(paragraphs, out=paragraph_cut[1:])
+    ends = np.array([p for d, sk in enumerate(sketches) for pair in sk.paragraphs for p in pair], np.int64)
+    ends = ends.reshape(-1, 2) + np.repeat(cut[:-1], paragraphs)[:, None]
     return Table(cut, joined("line", np.int32), joined("words", np.int32), joined("hash", np.uint64), heading,
-                 tuple(sk.site for sk in sketches), sparse("lexicon"), sparse("label"), sparse("shape"),
-                 sparse("affix"))
+                 tuple(sk.site for sk in sketches), tuple(sk.path for sk in sketches), paragraph_cut,
+                 ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64),
+                 sparse("lexicon"), sparse("label"), sparse("shape"), sparse("affix"))

@@ -1,7 +1,11 @@
 """Duplicates: documents, multi-line paragraphs and lines that repeat an earlier one,
 exactly (by hash) or nearly (MinHash LSH candidates verified by their exact Jaccard
-similarity). The first in the documents' order stays; a near copy's evidence names the
-member it was verified against as well as the kept original (clusters are transitive)."""
+similarity). The first in the table's order stays; a near copy's evidence names the
+member it was verified against as well as the kept original (clusters are transitive).
+
+The three are one procedure (`_copies`) over different items: group the items by their
+exact hash, by sorting (the first of a group stays), then find near copies among the
+groups' firsts by their band keys."""
 from __future__ import annotations
 
 import functools
@@ -15,25 +19,14 @@ from .. import index, sign
 from ..config import Settings
 from ..hashing import band_keys
 from ..sketch import DocSketch, band_columns, content_lines, document_shingles, document_signatures
-from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, flag, flagged, located, rounded
+from ..table import Table
+from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded
 
 
 def content_digest(sk: DocSketch, settings: Settings, content: np.ndarray | None = None) -> bytes | None:
     """What two exact-duplicate documents share: the hash of their content lines."""
     content = content_lines(sk, settings) if content is None else content
     return hashlib.blake2b(sk.hash[content].tobytes(), digest_size=16).digest() if len(content) else None
-
-
-def _signer(shingles_of: Callable[[int], np.ndarray], settings: Settings) -> Callable[[np.ndarray], np.ndarray]:
-    """Signatures of candidate items, signed again from their shingles."""
-    return lambda items: sign.signatures([shingles_of(int(i)) for i in items], settings.num_perm, settings.seed)
-
-
-def _near(keys: np.ndarray | index.Bands, shingles_of: Callable[[int], np.ndarray],
-          settings: Settings) -> dict[int, "_Near"]:
-    similarity = lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b))
-    return _removed_near(index.near_duplicates(keys, settings.threshold, similarity, _signer(shingles_of, settings)),
-                         similarity)
 
 
 @dataclass(frozen=True)
@@ -83,111 +76,108 @@ def _copy_finding(exact_rule: str, near_rule: str, where: Callable[[int], dict],
                                                    near.original_similarity))
 
 
-def duplicate_documents(sketches, decisions, settings: Settings) -> list[int]:
-    """Drop documents that repeat an earlier one; return the indexes of the rest."""
+@dataclass(frozen=True)
+class _Copies:
+    """Of items in order: each one's exact group (its first item: itself when first), and
+    the groups' firsts that are near copies of an earlier item."""
+    rep: np.ndarray
+    near: dict[int, _Near]
+
+    def finding(self, item: int, rule: str, where: Callable[[int], dict]) -> Finding | None:
+        """Why `item` goes (None: it stays), as a finding of rule `exact-<rule>` or `near-<rule>`."""
+        exact, near = f"exact-{rule}", f"near-{rule}"
+        if item in self.near:
+            return _copy_finding(exact, near, where, None, self.near[item])
+        first = int(self.rep[item])
+        return None if first == item else _copy_finding(exact, near, where, first, self.near.get(first))
+
+
+def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndarray], np.ndarray | index.Bands],
+            shingles_of: Callable[[int], np.ndarray], signatures_of: Callable[[np.ndarray], np.ndarray] | None,
+            settings: Settings) -> _Copies:
+    """Exact groups of `hashes` (one per item, or a row of them), then near copies among
+    the groups' `nearable` firsts: candidates by their band keys (`keys_of` those items),
+    verified by their shingles. `signatures_of` items, for the candidates of a crowded
+    bucket (None: signed again from their shingles)."""
+    if not len(hashes):
+        return _Copies(np.empty(0, np.int64), {})
+    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True,
+                                  axis=0 if hashes.ndim > 1 else None)   # first: the earliest copy (a stable sort)
+    rep = first[inverse.ravel()]
+    firsts = np.flatnonzero((rep == np.arange(len(rep))) & nearable)
+    near: dict[int, _Near] = {}
+    if len(firsts) >= 2:
+        shingles = lambda k: shingles_of(int(firsts[k]))
+        similarity = lambda a, b: sign.jaccard(shingles(a), shingles(b))
+        if signatures_of is None:
+            signatures = lambda ks: sign.signatures([shingles(int(k)) for k in ks], settings.num_perm, settings.seed)
+        else:
+            signatures = lambda ks: signatures_of(firsts[ks])
+        found = index.near_duplicates(keys_of(firsts), settings.threshold, similarity, signatures)
+        for k, n in _removed_near(found, similarity).items():
+            near[int(firsts[k])] = _Near(int(firsts[n.original]), int(firsts[n.matched]), n.similarity,
+                                         n.original_similarity)
+    return _Copies(rep, near)
+
+
+def duplicate_documents(table: Table, sketches: list[DocSketch], decisions, settings: Settings) -> np.ndarray:
+    """Drop documents that repeat an earlier one; return the mask of the rest."""
     contents = [content_lines(sk, settings) for sk in sketches]
-    candidates = [d for d, c in enumerate(contents) if len(c) and decisions[d].document is None]
-    first_with_hash: dict[bytes, int] = {}
-    exact_reps, copies = [], []
-    for d in candidates:
-        digest = content_digest(sketches[d], settings, contents[d])
-        rep = first_with_hash.setdefault(digest, d)
-        if rep != d:
-            copies.append((d, rep))
-        else:
-            exact_reps.append(d)
-    near: dict[int, _Near] = {}
-    if len(exact_reps) > 1:
+    items = [d for d, c in enumerate(contents) if len(c) and decisions[d].document is None]
+    digests = np.array([np.frombuffer(content_digest(sketches[d], settings, contents[d]), np.uint64) for d in items],
+                       np.uint64).reshape(-1, 2)
+    of = lambda chosen: [sketches[items[i]] for i in chosen.tolist()]
+
+    def keys_of(chosen: np.ndarray) -> np.ndarray:
         bands, rows = settings.lsh_params
-        keys = np.concatenate([band_keys(document_signatures([sketches[d] for d in exact_reps[lo:lo + 4096]],
-                                                                   settings.num_perm), bands, rows)
-                               for lo in range(0, len(exact_reps), 4096)])
+        return np.concatenate([band_keys(document_signatures(of(chosen[lo:lo + 4096]), settings.num_perm), bands, rows)
+                               for lo in range(0, len(chosen), 4096)])
 
-        @functools.lru_cache(maxsize=4096)   # pairs come sorted: a bounded cache serves them
-        def shingles_of(i: int) -> np.ndarray:
-            d = exact_reps[i]
-            return document_shingles(sketches[d], settings, contents[d])
+    @functools.lru_cache(maxsize=4096)   # pairs come sorted: a bounded cache serves them
+    def shingles_of(i: int) -> np.ndarray:
+        return document_shingles(sketches[items[i]], settings, contents[items[i]])
 
-        def signatures_of(items: np.ndarray) -> np.ndarray:   # kept, one per document
-            return document_signatures([sketches[exact_reps[i]] for i in items.tolist()], settings.num_perm)
-
-        similarity = lambda a, b: sign.jaccard(shingles_of(a), shingles_of(b))
-        found = _removed_near(index.near_duplicates(keys, settings.threshold, similarity, signatures_of), similarity)
-        near = {exact_reps[i]: _Near(exact_reps[n.original], exact_reps[n.matched], n.similarity, n.original_similarity)
-                for i, n in found.items()}
-    where = lambda d: {"path": sketches[d].path}
-    for d, n in near.items():
-        decisions[d].document = _copy_finding("exact-document", "near-document", where, None, n)
-    for d, rep in copies:
-        decisions[d].document = _copy_finding("exact-document", "near-document", where, rep, near.get(rep))
-    return [d for d in range(len(sketches)) if decisions[d].document is None]
+    copies = _copies(digests, np.ones(len(items), bool), keys_of, shingles_of,
+                     lambda chosen: document_signatures(of(chosen), settings.num_perm), settings)
+    where = lambda i: {"path": table.path[items[i]]}
+    for i, d in enumerate(items):
+        decisions[d].document = copies.finding(i, "document", where)
+    return np.array([dec.document is None for dec in decisions], bool)
 
 
-def duplicate_paragraphs(sketches, decisions, live, settings: Settings) -> None:
+def duplicate_paragraphs(table: Table, sketches: list[DocSketch], decisions, live: np.ndarray,
+                         settings: Settings) -> None:
     """Multi-line paragraphs (hard-wrapped text) that repeat an earlier paragraph."""
-    items = [(d, p) for d in live for p in range(len(sketches[d].paragraphs))]
-    if not items:
-        return
-    first_with_hash: dict[int, int] = {}
-    exact_reps, copies = [], {}
-    for i, (d, p) in enumerate(items):
-        rep = first_with_hash.setdefault(int(sketches[d].paragraph_hash[p]), i)
-        if rep != i:
-            copies[i] = rep
-        else:
-            exact_reps.append(i)
-    near: dict[int, _Near] = {}
-    if len(exact_reps) > 1:
-        reps = np.array([items[i] for i in exact_reps], np.int64).reshape(-1, 2)
-        keys = _bands(sketches, reps[:, 0], reps[:, 1], "paragraph_keys")
-
-        def shingles_of(k: int) -> np.ndarray:
-            d, p = items[exact_reps[k]]
-            return sketches[d].paragraph_shingles[p]
-
-        near = {exact_reps[k]: _Near(exact_reps[n.original], exact_reps[n.matched], n.similarity, n.original_similarity)
-                for k, n in _near(keys, shingles_of, settings).items()}
-
-    def where(i: int) -> dict:
-        d, p = items[i]
-        return located(sketches[d], *sketches[d].paragraphs[p])
-    found = {i: _copy_finding("exact-paragraph", "near-paragraph", where, None, n) for i, n in near.items()}
-    found.update({i: _copy_finding("exact-paragraph", "near-paragraph", where, rep, near.get(rep))
-                  for i, rep in copies.items()})
-    for i, finding in sorted(found.items()):
-        d, p = items[i]
-        sk = sketches[d]
-        first, last = sk.paragraphs[p]
-        for pos in range(first, last + 1):
-            flag(decisions[d], sk, pos, finding)
+    items = np.flatnonzero(live[table.doc_of(table.paragraph_first)])
+    docs = table.doc_of(table.paragraph_first[items])
+    number = items - table.paragraph_cut[docs]   # of the paragraph in its document
+    copies = _copies(table.paragraph_hash[items], np.ones(len(items), bool),
+                     lambda chosen: _bands(sketches, docs[chosen], number[chosen], "paragraph_keys"),
+                     lambda i: sketches[docs[i]].paragraph_shingles[number[i]], None, settings)
+    first, last = table.paragraph_first[items], table.paragraph_last[items]
+    where = lambda i: located(table, int(first[i]), int(last[i]))
+    for i in range(len(items)):
+        finding = copies.finding(i, "paragraph", where)
+        if finding is not None:
+            for at in range(int(first[i]), int(last[i]) + 1):
+                mark(decisions, table, int(docs[i]), at, finding)
 
 
-def _open_lines(sketches, decisions, live) -> tuple[np.ndarray, np.ndarray]:
-    """(document, position) of every content line of the live documents that no rule
-    has taken yet, in the documents' order: two arrays, not a tuple per line."""
-    docs, positions = [], []
-    for d in live:
-        sk, taken = sketches[d], decisions[d].lines
-        pos = np.arange(len(sk.line), dtype=np.int32)
+def _open_rows(table: Table, decisions, live: np.ndarray) -> np.ndarray:
+    """The rows of every content line of the live documents that no rule has taken yet."""
+    open_ = table.rows(live)
+    for d in np.flatnonzero(live).tolist():
+        taken = decisions[d].lines
         if taken:
-            pos = pos[~np.isin(sk.line, np.fromiter(taken, np.int64, len(taken)))]
-        docs.append(np.full(len(pos), d, np.int32))
-        positions.append(pos)
-    if not docs:
-        return np.empty(0, np.int32), np.empty(0, np.int32)
-    return np.concatenate(docs), np.concatenate(positions)
+            lo, hi = table.cut[d], table.cut[d + 1]
+            open_[lo:hi] &= ~np.isin(table.line[lo:hi], np.fromiter(taken, np.int64, len(taken)))
+    return np.flatnonzero(open_)
 
 
 def _runs(docs: np.ndarray) -> list[tuple[int, int, int]]:
     """(document, start, end) of each run of equal entries of `docs`."""
     cuts = (np.flatnonzero(np.diff(docs)) + 1).tolist()
     return [(int(docs[a]), a, b) for a, b in zip([0] + cuts, cuts + [len(docs)])] if len(docs) else []
-
-
-def _gather(sketches, docs: np.ndarray, positions: np.ndarray, column: str) -> np.ndarray:
-    """One per-line array of the sketches (hash, words) at these lines, in order."""
-    parts = [getattr(sketches[d], column)[positions[a:b]] for d, a, b in _runs(docs)]
-    return np.concatenate(parts) if parts else np.empty(0)
 
 
 def _bands(sketches, docs: np.ndarray, positions: np.ndarray, field: str) -> index.Bands:
@@ -198,59 +188,51 @@ def _bands(sketches, docs: np.ndarray, positions: np.ndarray, field: str) -> ind
     return index.Bands(len(docs), width, band_columns(parts))
 
 
-def duplicate_lines(sketches, decisions, live, settings: Settings) -> None:
+def duplicate_lines(table: Table, sketches: list[DocSketch], decisions, live: np.ndarray, settings: Settings) -> None:
     """Lines that repeat an earlier line exactly (after normalization) or nearly.
 
     A line shorter than `min_duplicate_words` is a duplicate only as part of a repeated
     passage (next to a removed line, or to another short copy): alone, a repeated
     short line is as often a refrain or a label as a copy. Lines are grouped by sorting
     their hashes (a few bytes per line), never by a dict entry per line."""
-    docs, positions = _open_lines(sketches, decisions, live)
-    hashes = _gather(sketches, docs, positions, "hash")
-    words = _gather(sketches, docs, positions, "words")
-    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True)   # first: the earliest copy
-    rep = first[inverse.ravel()]
-    del hashes, inverse, first
-    is_first = rep == np.arange(len(rep))
-    near_at = np.flatnonzero(is_first & (words >= settings.shingle_size))
-    line_of = lambda i: (int(docs[i]), int(positions[i]))
-    near_line = lambda k: line_of(near_at[k])
+    at = _open_rows(table, decisions, live)
+    docs = table.doc_of(at)
+    positions = at - table.cut[docs]
+    words = table.words[at]
+    copies = _copies(table.hash[at], words >= settings.shingle_size,
+                     lambda chosen: _bands(sketches, docs[chosen], positions[chosen], "keys"),
+                     lambda i: sketches[docs[i]].shingles[positions[i]], None, settings)
+    where = lambda i: located(table, int(at[i]))
+    for i in sorted(copies.near):
+        mark(decisions, table, int(docs[i]), int(at[i]), copies.finding(i, "line", where))
     long_copy = words >= settings.min_duplicate_words
-    copies = [(*line_of(i), line_of(rep[i])) for i in np.flatnonzero(~is_first & long_copy).tolist()]
-    pending = {line_of(i): line_of(rep[i]) for i in np.flatnonzero(~is_first & ~long_copy).tolist()}
-    near: dict[tuple[int, int], _Near] = {}
-    if len(near_at) >= 2:
-        keys = _bands(sketches, docs[near_at], positions[near_at], "keys")
-
-        def shingles_of(k: int) -> np.ndarray:
-            d, p = near_line(k)
-            return sketches[d].shingles[p]
-
-        for k, n in _near(keys, shingles_of, settings).items():
-            near[near_line(k)] = n
-    where = lambda item: located(sketches[item[0]], item[1])
-    for item, n in near.items():
-        d, pos = item
-        n = _Near(near_line(n.original), near_line(n.matched), n.similarity, n.original_similarity)
-        near[item] = n
-        flag(decisions[d], sketches[d], pos, _copy_finding("exact-line", "near-line", where, None, n))
-    for d, pos, rep in copies:
-        flag(decisions[d], sketches[d], pos, _copy_finding("exact-line", "near-line", where, rep, near.get(rep)))
-    _resolve_short_copies(sketches, decisions, pending,
-                          lambda rep: _copy_finding("exact-line", "near-line", where, rep, near.get(rep)))
+    copy = copies.rep != np.arange(len(at))
+    for i in np.flatnonzero(copy & long_copy).tolist():
+        mark(decisions, table, int(docs[i]), int(at[i]), copies.finding(i, "line", where))
+    pending = {int(at[i]): int(copies.rep[i]) for i in np.flatnonzero(copy & ~long_copy).tolist()}
+    _resolve_short_copies(table, decisions, pending, at, lambda i: copies.finding(i, "line", where))
 
 
-def _resolve_short_copies(sketches, decisions, pending: dict, finding_of: Callable[[tuple[int, int]], Finding]) -> None:
-    """Remove the short copies that sit in a repeated passage, growing passages
-    until nothing changes."""
+def _resolve_short_copies(table: Table, decisions, pending: dict[int, int], at: np.ndarray,
+                          finding_of: Callable[[int], Finding]) -> None:
+    """Remove the short copies (`pending`: row -> the item it copies, of rows `at`) that
+    sit in a repeated passage, growing passages until nothing changes."""
+    def same_document(row: int, step: int) -> bool:
+        d = int(table.doc_of(row))
+        return table.cut[d] <= row + step < table.cut[d + 1]
+
     changed = True
     while changed and pending:
         changed = False
-        for (d, pos), rep in sorted(pending.items()):
-            sk, dec = sketches[d], decisions[d]
-            removed_next_to_it = any(0 <= p < len(sk.line) and flagged(dec, sk, p) for p in (pos - 1, pos + 1))
-            copies_with_it = any(pending.get((d, pos + step)) == (rep[0], rep[1] + step) for step in (-1, 1))
+        for row, first in sorted(pending.items()):
+            d = int(table.doc_of(row))
+            lines = decisions[d].lines
+            removed_next_to_it = any(same_document(row, step) and int(table.line[row + step]) in lines
+                                     for step in (-1, 1))
+            copies_with_it = any(same_document(row, step) and same_document(int(at[first]), step)
+                                 and pending.get(row + step, -1) >= 0
+                                 and int(at[pending[row + step]]) == int(at[first]) + step for step in (-1, 1))
             if removed_next_to_it or copies_with_it:
-                flag(dec, sk, pos, finding_of(rep))
-                del pending[(d, pos)]
+                mark(decisions, table, d, row, finding_of(int(np.searchsorted(at, row))))
+                del pending[row]
                 changed = True

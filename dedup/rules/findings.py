@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..sketch import DocSketch
 from ..table import Table
 
 DUPLICATE, NEAR_DUPLICATE, BOILERPLATE = "duplicate", "near-duplicate", "boilerplate"
@@ -27,23 +26,16 @@ def rounded(x: float) -> float:
     return round(float(x), 4)
 
 
-def located(sk: DocSketch, first: int, last: int | None = None) -> dict:
-    """A reference to content lines first..last of a document, 1-based for people."""
+def located(table: Table, first: int, last: int | None = None) -> dict:
+    """A reference to the table's rows first..last (of one document), 1-based for people."""
     last = first if last is None else last
-    return {"path": sk.path, "lines": [int(sk.line[first]) + 1, int(sk.line[last]) + 1]}
-
-
-def flag(decision: Decision, sk: DocSketch, pos: int, finding: Finding) -> None:
-    decision.lines.setdefault(int(sk.line[pos]), finding)
+    return {"path": table.path[int(table.doc_of(first))], "lines": [int(table.line[first]) + 1, int(table.line[last]) + 1]}
 
 
 def mark(decisions: list[Decision], table: Table, doc: int, at: int, finding: Finding) -> None:
-    """flag the table's row `at` (a line of document `doc`)."""
+    """Remove the table's row `at` (a line of document `doc`) for `finding`, unless a rule
+    that ran before has taken it."""
     decisions[doc].lines.setdefault(int(table.line[at]), finding)
-
-
-def flagged(decision: Decision, sk: DocSketch, pos: int) -> bool:
-    return int(sk.line[pos]) in decision.lines
 
 
 def counted(site: str, documents: int) -> dict:
