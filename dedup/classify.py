@@ -16,35 +16,35 @@ from .rules import duplicates, learned, local
 from .rules.findings import Decision, Finding
 from .rules.learned import CorpusStats
 from .sketch import DocSketch
+from .table import Table
 
 __all__ = ["classify", "keep_order", "CorpusStats", "Decision", "Finding"]
 
 
-def classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats | None = None,
+def classify(sketches: list[DocSketch] | Table, settings: Settings, stats: CorpusStats | None = None,
              previous=None) -> list[Decision]:
     """`previous`: a previous run's kept corpus (previous.Previous), which comes first:
     what repeats it goes. The copy of a duplicate that stays is the first in the order
     `settings.keep` gives the documents (path order, longest first, or by source)."""
-    order = keep_order(sketches, settings)
+    table = sketches if isinstance(sketches, Table) else tables.of(sketches)
+    order = keep_order(table, settings)
     if order is None:
-        return _classify(sketches, settings, stats, previous)
-    ranked = _classify([sketches[i] for i in order], settings, stats, previous)
-    decisions: list[Decision] = [None] * len(sketches)
-    for rank, i in enumerate(order):
+        return _classify(table, settings, stats, previous)
+    ranked = _classify(table.take(order), settings, stats, previous)
+    decisions: list[Decision] = [None] * table.documents
+    for rank, i in enumerate(order.tolist()):
         decisions[i] = _kept_by(ranked[rank], settings.keep)
     return decisions
 
 
-def keep_order(sketches: list[DocSketch], settings: Settings) -> list[int] | None:
+def keep_order(table: Table, settings: Settings) -> np.ndarray | None:
     """The documents in the order whose first copy stays (None: as they are)."""
     if settings.keep == "longest":
-        key = lambda i: (-int(sketches[i].words.sum()), i)
-    elif settings.keep == "sources":
+        return np.argsort(-table.per_document(table.words), kind="stable")
+    if settings.keep == "sources":
         rank = {site: n for n, site in enumerate(settings.keep_sources)}
-        key = lambda i: (rank.get(sketches[i].site, len(rank)), i)
-    else:
-        return None
-    return sorted(range(len(sketches)), key=key)
+        return np.argsort(np.array([rank.get(site, len(rank)) for site in table.site], np.int64), kind="stable")
+    return None
 
 
 def _kept_by(decision: Decision, policy: str) -> Decision:
@@ -60,14 +60,13 @@ def _kept_by(decision: Decision, policy: str) -> Decision:
     return Decision(mark(decision.document), {line: mark(f) for line, f in decision.lines.items()})
 
 
-def _classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats | None, previous) -> list[Decision]:
-    decisions = [Decision() for _ in sketches]
-    table = tables.of(sketches)
+def _classify(table: Table, settings: Settings, stats: CorpusStats | None, previous) -> list[Decision]:
+    decisions = [Decision() for _ in range(table.documents)]
     local.lexicon(table, decisions)
     if previous is not None:
         from . import previous as against
-        against.flag_documents(sketches, decisions, settings, previous)
-    alive = duplicates.duplicate_documents(table, sketches, decisions, settings)
+        against.flag_documents(table, decisions, settings, previous)
+    alive = duplicates.duplicate_documents(table, decisions, settings)
     if stats is None:
         stats = learned.corpus_stats(table, settings, alive)
     local.repeated_in_document(table, decisions, alive, settings)
@@ -76,7 +75,7 @@ def _classify(sketches: list[DocSketch], settings: Settings, stats: CorpusStats 
     learned.site_affixes(table, decisions, alive, settings, stats)
     learned.teaser_templates(table, decisions, alive, stats)
     if previous is not None:
-        against.flag_blocks(sketches, decisions, np.flatnonzero(alive).tolist(), settings, previous)
-    duplicates.duplicate_paragraphs(table, sketches, decisions, alive, settings)
-    duplicates.duplicate_lines(table, sketches, decisions, alive, settings)
+        against.flag_blocks(table, decisions, alive, settings, previous)
+    duplicates.duplicate_paragraphs(table, decisions, alive, settings)
+    duplicates.duplicate_lines(table, decisions, alive, settings)
     return decisions

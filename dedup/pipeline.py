@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+import numpy as np
+
 from . import backends, corpus, html, lexicon, output, plan, previous, records, report
+from . import table as tables
 from .classify import classify
 from .config import Settings
 from .corpus import Skipped, Source
@@ -28,8 +31,8 @@ from .progress import Progress
 from .runner import Runner, default_jobs
 from .signals import uninterrupted
 from .sketch import close_spills
-from .stages import (BATCH, RecordFile, RecordPart, Sketched, ToWrite, WriteJob, Written, make_context, part_file,
-                     resolve_source, sketch_batch, write_batch)
+from .stages import (BATCH, RecordFile, RecordPart, Tabled, ToWrite, WriteJob, Written, make_context, part_file,
+                     resolve_source, sketch_table, write_batch)
 
 SPILL = ".spill"
 REPORT_PARTS = ".report-parts"   # the write stage's report entries, joined into report.json
@@ -70,8 +73,8 @@ def _read_batches(sources: list[Source], settings: Settings, part_bytes: int = S
     return out
 
 
-def _sketched_chars(result: list) -> int:
-    return sum(item.chars for item in result if isinstance(item, Sketched))
+def _sketched_chars(result: Tabled) -> int:
+    return sum(item.chars for item in result.items if isinstance(item, ToWrite))
 
 
 def _files_done(batch: list[Source] | RecordPart) -> int:
@@ -79,7 +82,7 @@ def _files_done(batch: list[Source] | RecordPart) -> int:
     return len(batch) if isinstance(batch, list) else int(batch.last)
 
 
-def _write_batches(sketched: list[Sketched], decisions: list, units: list, mode: str, stage: Path) -> list[WriteJob]:
+def _write_batches(sketched: list[ToWrite], decisions: list, units: list, mode: str, stage: Path) -> list[WriteJob]:
     """Write jobs in corpus order: text documents in batches of BATCH, each record file
     or part one job with its rows. `units`: a text document's index in `sketched`, or a
     record file or part with the indexes of its rows. Each job's report entries go to a
@@ -92,7 +95,7 @@ def _write_batches(sketched: list[Sketched], decisions: list, units: list, mode:
             groups[-1][0].append(unit)
         else:
             groups.append((unit[1], unit[0].part))
-    return [WriteJob([(ToWrite.of(sketched[i]), decisions[i]) for i in members], part, mode, str(stage),
+    return [WriteJob([(sketched[i], decisions[i]) for i in members], part, mode, str(stage),
                      str(stage / REPORT_PARTS / f"{n:06d}.json"))
             for n, (members, part) in enumerate(groups)]
 
@@ -177,11 +180,13 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             spills = stage.path / SPILL   # shingles on disk: the corpus-wide steps read only the candidates'
             spills.mkdir()
             batches = [(batch, str(spills / f"{n:06d}.u32")) for n, batch in enumerate(read_batches)]
-            sketched: list[Sketched] = []
+            sketched: list[ToWrite] = []
             units: list = []   # what each write job covers (see _write_batches)
-            for result in _mapped(run, sketch_batch, batches, "read", len(sources), progress,
+            parts: list[tables.Table] = []
+            for result in _mapped(run, sketch_table, batches, "read", len(sources), progress,
                                   [_files_done(batch) for batch in read_batches], _sketched_chars):
-                for item in result:
+                parts.append(result.table)
+                for item in result.items:
                     if isinstance(item, Skipped):
                         skipped.append(item)
                     elif isinstance(item, RecordFile):
@@ -192,17 +197,18 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                         else:
                             units.append(len(sketched))
                         sketched.append(item)
-            sketched, units, skipped = _whole_files(sketched, units, skipped)
+            table = tables.concat(parts)
+            del parts
+            sketched, units, skipped, table = _whole_files(sketched, units, skipped, table)
             if progress:
                 progress(f"classifying {len(sketched):,} documents", 0, 0, 0)
-            decisions = classify([s.sketch for s in sketched], settings, previous=before)
+            decisions = classify(table, settings, previous=before)
             (stage.path / REPORT_PARTS).mkdir()
             writes = _write_batches(sketched, decisions, units, mode, stage.path)
             total = len(sketched)
             # the index is saved while the workers write (in this process: before they do)
-            saving = _Meanwhile(run.parallel, previous.save, stage.path, [s.sketch for s in sketched],
-                                decisions, settings, before)
-            del sketched, decisions, before
+            saving = _Meanwhile(run.parallel, previous.save, stage.path, table, decisions, settings, before)
+            del sketched, decisions, before, table
             written = list(_mapped(run, write_batch, writes, "write", total, progress,
                                    [len(job.documents) for job in writes], lambda w: w.chars))
             saving.result()
@@ -245,21 +251,22 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     return result
 
 
-def _whole_files(sketched: list[Sketched], units: list, skipped: list[Skipped]) -> tuple[list, list, list]:
+def _whole_files(sketched: list[ToWrite], units: list, skipped: list[Skipped],
+                 table: tables.Table) -> tuple[list, list, list, tables.Table]:
     """A record file one of whose parts could not be read is skipped whole: its other
-    parts' rows are left out too, and it is listed once."""
+    parts' rows are left out too (of the table too), and it is listed once."""
     broken = {s.path for s in skipped} & {unit[0].source.path for unit in units if not isinstance(unit, int)}
     if not broken:
-        return sketched, units, skipped
-    kept_sketched, kept_units = [], []
+        return sketched, units, skipped, table
+    kept, kept_units = [], []
     for unit in units:
         if isinstance(unit, int):
-            kept_units.append(len(kept_sketched))
-            kept_sketched.append(sketched[unit])
+            kept_units.append(len(kept))
+            kept.append(unit)
         elif unit[0].source.path not in broken:
-            kept_units.append((unit[0], list(range(len(kept_sketched), len(kept_sketched) + len(unit[1])))))
-            kept_sketched.extend(sketched[i] for i in unit[1])
-    return kept_sketched, kept_units, _listed_once(skipped, broken)
+            kept_units.append((unit[0], list(range(len(kept), len(kept) + len(unit[1])))))
+            kept.extend(unit[1])
+    return [sketched[i] for i in kept], kept_units, _listed_once(skipped, broken), table.take(np.array(kept, np.int64))
 
 
 def _listed_once(skipped: list[Skipped], files: set[str]) -> list[Skipped]:

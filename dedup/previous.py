@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from .hashing import band_keys
-from .rules.duplicates import content_digest
+from .rules.duplicates import content_digests, content_rows
 from .rules.findings import DUPLICATE, NEAR_DUPLICATE, Decision, Finding
 from .config import Settings
 from .corpus import InputError
-from .sketch import DocSketch, content_lines, document_signatures
+from .table import Table
 
 FOLDER = ".dedup-index"
 FORMAT = 1
@@ -91,40 +91,40 @@ def _sorted(hashes: list, where: list, width: int) -> tuple[np.ndarray, np.ndarr
     return h[order], w[order]
 
 
-def save(folder: Path, sketches: list[DocSketch], decisions: list[Decision], settings: Settings,
+def save(folder: Path, table: Table, decisions: list[Decision], settings: Settings,
          previous: Previous | None) -> None:
     """Save what this run keeps, after `previous`'s own kept corpus, into folder/FOLDER:
     .npy arrays (the same bytes for the same corpus; read memory-mapped)."""
     paths = list(previous.paths) if previous else []
-    digests, kept = [], []   # kept: the sketches whose signatures are saved
+    content = content_rows(table, settings)
+    digests, kept = [], []   # kept: the documents whose signatures are saved
     lines, line_numbers, line_counts, paragraphs, paragraph_where = [], [], [], [], []
-    for sk, dec in zip(sketches, decisions):
-        if dec.document is not None:
-            continue
-        content = content_lines(sk, settings)
-        digest = content_digest(sk, settings, content)
-        if digest is None:
+    for d, (dec, digest) in enumerate(zip(decisions, content_digests(table, content))):
+        if dec.document is not None or digest is None:
             continue
         doc = len(paths)
-        paths.append((None, sk.path))
+        paths.append((None, table.path[d]))
         digests.append(digest)
-        kept.append(sk)
-        taken = _taken(sk.line, dec.lines)
-        keep = np.flatnonzero((sk.words >= settings.min_duplicate_words) & ~taken)
-        lines.append(sk.hash[keep])
-        line_numbers.append(sk.line[keep])
+        kept.append(d)
+        lo, hi = int(table.cut[d]), int(table.cut[d + 1])
+        line = table.line[lo:hi]
+        taken = _taken(line, dec.lines)
+        keep = np.flatnonzero((table.words[lo:hi] >= settings.min_duplicate_words) & ~taken)
+        lines.append(table.hash[lo:hi][keep])
+        line_numbers.append(line[keep])
         line_counts.append((doc, len(keep)))
-        for p, (first, last) in enumerate(sk.paragraphs):
+        for p in range(int(table.paragraph_cut[d]), int(table.paragraph_cut[d + 1])):
+            first, last = int(table.paragraph_first[p]) - lo, int(table.paragraph_last[p]) - lo
             if not taken[first:last + 1].any():
-                paragraphs.append(int(sk.paragraph_hash[p]))
-                paragraph_where += [doc, int(sk.line[first]) + 1, int(sk.line[last]) + 1]
+                paragraphs.append(int(table.paragraph_hash[p]))
+                paragraph_where += [doc, int(line[first]) + 1, int(line[last]) + 1]
     docs, counts = np.array(line_counts, np.int64).reshape(-1, 2).T
     line_where = np.stack([np.repeat(docs, counts), np.concatenate(line_numbers).astype(np.int64) + 1], axis=1) \
         if line_numbers else []
     line_hash, line_at = _sorted(np.concatenate(lines) if lines else [], line_where, 2)
     paragraph_hash, paragraph_at = _sorted(paragraphs, paragraph_where, 3)
     new_digests = np.frombuffer(b"".join(digests), np.uint8).reshape(-1, 16)
-    new_signatures = document_signatures(kept, settings.num_perm)
+    new_signatures = table.signatures(np.array(kept, np.int64), settings.num_perm)
     if previous is not None:
         new_digests = np.concatenate([previous.digests, new_digests])
         new_signatures = np.concatenate([previous.signatures, new_signatures])
@@ -195,13 +195,11 @@ def near_documents(previous: Previous, signatures: np.ndarray, settings: Setting
 
 # --- the rules: what repeats the previous corpus goes; the previous copy is the original
 
-def flag_documents(sketches: list[DocSketch], decisions: list[Decision], settings: Settings,
-                   previous: Previous) -> None:
+def flag_documents(table: Table, decisions: list[Decision], settings: Settings, previous: Previous) -> None:
     """Documents that repeat a previous document, exactly or nearly."""
     old = {previous.digests[i].tobytes(): i for i in range(len(previous.digests) - 1, -1, -1)}
     near_of = []
-    for d, sk in enumerate(sketches):
-        digest = content_digest(sk, settings)
+    for d, digest in enumerate(content_digests(table, content_rows(table, settings))):
         if digest is None:
             continue
         if digest in old:
@@ -209,7 +207,7 @@ def flag_documents(sketches: list[DocSketch], decisions: list[Decision], setting
                 "original": previous.original(old[digest]), "similarity": 1.0})
         else:
             near_of.append(d)
-    found = near_documents(previous, document_signatures([sketches[d] for d in near_of], settings.num_perm), settings)
+    found = near_documents(previous, table.signatures(np.array(near_of, np.int64), settings.num_perm), settings)
     for d, hit in zip(near_of, found):
         if hit is not None:
             doc, similarity = hit
@@ -217,25 +215,26 @@ def flag_documents(sketches: list[DocSketch], decisions: list[Decision], setting
                 "original": previous.original(doc), "similarity": similarity, "estimated": True})
 
 
-def flag_blocks(sketches: list[DocSketch], decisions: list[Decision], live: list[int], settings: Settings,
+def flag_blocks(table: Table, decisions: list[Decision], live: np.ndarray, settings: Settings,
                 previous: Previous) -> None:
     """Paragraphs and lines (long enough to be duplicates alone) that repeat a
     previous one exactly."""
-    for d in live:
-        sk, dec = sketches[d], decisions[d]
-        for p, (first, last) in enumerate(sk.paragraphs):
-            at = _find(previous.paragraph_hash, int(sk.paragraph_hash[p]))
+    for d in np.flatnonzero(live).tolist():
+        dec, lo, hi = decisions[d], int(table.cut[d]), int(table.cut[d + 1])
+        for p in range(int(table.paragraph_cut[d]), int(table.paragraph_cut[d + 1])):
+            at = _find(previous.paragraph_hash, int(table.paragraph_hash[p]))
             if at is not None:
                 doc, a, b = previous.paragraph_where[at].tolist()
                 finding = Finding(DUPLICATE, "exact-paragraph", {"original": previous.original(doc, a, b),
                                                                  "similarity": 1.0})
-                for pos in range(first, last + 1):
-                    dec.lines.setdefault(int(sk.line[pos]), finding)
-        for pos, h in enumerate(sk.hash.tolist()):
-            if sk.words[pos] < settings.min_duplicate_words or int(sk.line[pos]) in dec.lines:
+                for row in range(int(table.paragraph_first[p]), int(table.paragraph_last[p]) + 1):
+                    dec.lines.setdefault(int(table.line[row]), finding)
+        for row, h in zip(range(lo, hi), table.hash[lo:hi].tolist()):
+            line = int(table.line[row])
+            if table.words[row] < settings.min_duplicate_words or line in dec.lines:
                 continue
             at = _find(previous.line_hash, h)
             if at is not None:
-                doc, line = previous.line_where[at].tolist()
-                dec.lines[int(sk.line[pos])] = Finding(DUPLICATE, "exact-line", {
-                    "original": previous.original(doc, line, line), "similarity": 1.0})
+                doc, number = previous.line_where[at].tolist()
+                dec.lines[line] = Finding(DUPLICATE, "exact-line", {
+                    "original": previous.original(doc, number, number), "similarity": 1.0})

@@ -15,7 +15,9 @@ from .corpus import Document, Skipped, Source, folder_site
 from .lexicon import Lexicon
 from .originals import sha256_of
 from .report import DocumentEntry
-from .sketch import DocSketch, pack, sketch_many, spill, unpack
+from . import table as tables
+from .sketch import DocSketch, sketch_many, spill
+from .table import Table
 
 BATCH = 32   # files per batch: small enough to spread, big enough for the compiled kernel
 RECORD_CHUNK = 4_000_000   # characters of records sketched at once (and spilled together)
@@ -70,24 +72,21 @@ class RecordFile:
         return self.part.source
 
 
-class Results(list):
-    """A read batch's results, which travel from a worker as columns (sketch.pack)."""
-
-    def __reduce__(self):
-        sketched = [item for item in self if isinstance(item, Sketched)]
-        packed = pack([item.sketch for item in sketched])
-        if packed is None:
-            return list, (list(self),)
-        others = [(n, item) for n, item in enumerate(self) if not isinstance(item, Sketched)]
-        fields = [(s.source, s.sha256, s.chars, s.bad_bytes_at, s.row, s.id, s.digest) for s in sketched]
-        return _unpacked, (packed, fields, others)
+@dataclass(frozen=True, slots=True)
+class Tabled:
+    """A read batch for `clean`: what writing needs of each document (ToWrite), with the
+    batch's Skipped and RecordFile items in their places, and the table of its sketches
+    (columns, which a worker sends back far faster than the sketches one by one)."""
+    items: list
+    table: Table
 
 
-def _unpacked(packed: tuple, fields: list[tuple], others: list[tuple[int, object]]) -> list:
-    out = [Sketched(source, sk, *rest) for sk, (source, *rest) in zip(unpack(packed), fields)]
-    for n, item in others:
-        out.insert(n, item)
-    return out
+def sketch_table(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]) -> Tabled:
+    """sketch_batch, its sketches as a table."""
+    result = sketch_batch(ctx, job)
+    sketched = [item for item in result if isinstance(item, Sketched)]
+    return Tabled([ToWrite.of(item) if isinstance(item, Sketched) else item for item in result],
+                  tables.of([item.sketch for item in sketched]))
 
 
 def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]) -> list[Sketched | Skipped | RecordFile]:
@@ -95,7 +94,7 @@ def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]
     spill path, their shingles go there."""
     batch, spill_path = job
     if isinstance(batch, RecordPart):
-        return Results(_sketch_records(ctx, batch, spill_path))
+        return _sketch_records(ctx, batch, spill_path)
     sources = batch
     read = [(source, corpus.read(source, ctx.settings.decode_errors == "keep")) for source in sources]
     docs = [doc for _, doc in read if isinstance(doc, Document)]
@@ -105,9 +104,9 @@ def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]
     if spill_path:
         spill(sketched, spill_path)
     sketches = iter(sketched)
-    return Results(doc if isinstance(doc, Skipped) else
-                   Sketched(source, next(sketches), sha256_of(doc.text), len(doc.text), doc.bad_bytes_at)
-                   for source, doc in read)
+    return [doc if isinstance(doc, Skipped) else
+            Sketched(source, next(sketches), sha256_of(doc.text), len(doc.text), doc.bad_bytes_at)
+            for source, doc in read]
 
 
 def fields(settings: Settings) -> records.Fields:

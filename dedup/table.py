@@ -7,14 +7,20 @@ teaser labels, template shapes, site affixes) as rows of their own keyed by line
 rule is then a few array operations over the whole corpus, not a loop over documents.
 A line is named by its row (`at`): document d's content position p is at
 `cut[d] + p`.
+
+What is too big to hold (each line's and paragraph's shingles and band keys, each
+document's MinHash) stays where sketching put it: a `Store` per batch, in memory or
+in spill files read a piece at a time; the table holds where each block's are.
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import numpy as np
 
-from .sketch import DocSketch
+from . import index
+from .sketch import DocSketch, SignatureAt, _opened
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,46 @@ class Sparse:
 
     def __len__(self) -> int:
         return len(self.at)
+
+
+@dataclass(frozen=True)
+class Store:
+    """A batch's shingles (uint32, block after block), band keys (uint64, (width, total),
+    band after band) and document signatures (uint32 rows of num_perm): arrays, or the
+    paths of spill files of their raw bytes."""
+    shingles: np.ndarray | str
+    keys: np.ndarray | str | None
+    total: int
+    width: int
+    signatures: np.ndarray | str | None
+
+    def shingles_of(self, lo: int, hi: int) -> np.ndarray:
+        if isinstance(self.shingles, np.ndarray):
+            return self.shingles[lo:hi]
+        return np.frombuffer(os.pread(_opened(self.shingles), (hi - lo) * 4, lo * 4), np.uint32)
+
+    def band(self, band: int, rows: np.ndarray) -> np.ndarray:
+        """The band's keys of these rows (one read of the range they span)."""
+        if isinstance(self.keys, np.ndarray):
+            return self.keys[band][rows]
+        lo, hi = int(rows.min()), int(rows.max()) + 1
+        data = os.pread(_opened(self.keys), (hi - lo) * 8, (band * self.total + lo) * 8)
+        return np.frombuffer(data, np.uint64)[rows - lo]
+
+    def signatures_of(self, rows: np.ndarray, num_perm: int) -> np.ndarray:
+        if isinstance(self.signatures, np.ndarray):
+            return self.signatures[rows]
+        lo, hi = int(rows.min()), int(rows.max()) + 1
+        data = os.pread(_opened(self.signatures), (hi - lo) * num_perm * 4, lo * num_perm * 4)
+        return np.frombuffer(data, np.uint32).reshape(-1, num_perm)[rows - lo]
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Lines' or paragraphs' shingles, [lo, hi) in their store's, and band key rows."""
+    lo: np.ndarray    # int64
+    hi: np.ndarray    # int64
+    key: np.ndarray   # int64 (-1: none)
 
 
 @dataclass(frozen=True)
@@ -40,6 +86,11 @@ class Table:
     paragraph_first: np.ndarray  # int64: the row of each paragraph's first line
     paragraph_last: np.ndarray   # int64: and of its last
     paragraph_hash: np.ndarray   # uint64
+    stores: tuple            # of Store
+    store: np.ndarray        # int32 per document: its store
+    signature: np.ndarray    # int64 per document: its MinHash's row in its store (-1: none)
+    line_blocks: Blocks      # per row
+    paragraph_blocks: Blocks  # per paragraph
     lexicon: Sparse          # values: lexicon.Hit
     label: Sparse            # values: (prefix key, prefix as written, headline hash)
     shape: Sparse            # values: (shape hash, shape)
@@ -53,9 +104,72 @@ class Table:
         """The documents of rows `at`."""
         return np.searchsorted(self.cut, at, "right") - 1
 
+    def per_document(self, values: np.ndarray) -> np.ndarray:
+        """The sum of a column over each document's rows."""
+        total = np.concatenate([[0], np.cumsum(values, dtype=np.int64)])
+        return total[self.cut[1:]] - total[self.cut[:-1]]
+
     def rows(self, documents: np.ndarray) -> np.ndarray:
         """A mask of documents as a mask of their rows."""
         return np.repeat(documents, np.diff(self.cut))
+
+    def take(self, order: np.ndarray) -> "Table":
+        """The table of documents `order` (distinct, any of them), in that order."""
+        order = np.asarray(order, np.int64)
+        rows, new_cut = _gather(self.cut, order)
+        moved = np.full(len(self.hash), -1, np.int64)   # old row -> new row
+        moved[rows] = np.arange(len(rows))
+        paragraphs, paragraph_cut = _gather(self.paragraph_cut, order)
+
+        def sparse(found: Sparse) -> Sparse:
+            at = moved[found.at]
+            by = np.argsort(at, kind="stable")
+            by = by[at[by] >= 0]
+            return Sparse(at[by], tuple(found.values[i] for i in by.tolist()))
+
+        def blocks(b: Blocks, taken: np.ndarray) -> Blocks:
+            return Blocks(b.lo[taken], b.hi[taken], b.key[taken])
+        return Table(new_cut, self.line[rows], self.words[rows], self.hash[rows], self.heading[rows],
+                     tuple(self.site[d] for d in order.tolist()), tuple(self.path[d] for d in order.tolist()),
+                     paragraph_cut, moved[self.paragraph_first[paragraphs]], moved[self.paragraph_last[paragraphs]],
+                     self.paragraph_hash[paragraphs], self.stores, self.store[order], self.signature[order],
+                     blocks(self.line_blocks, rows), blocks(self.paragraph_blocks, paragraphs),
+                     sparse(self.lexicon), sparse(self.label), sparse(self.shape), sparse(self.affix))
+
+    def shingles(self, blocks: Blocks, i: int, doc: int, last: int | None = None) -> np.ndarray:
+        """The shingles of block i (a line or a paragraph of document `doc`), or of blocks
+        i..last as one array (they are one after another in the store)."""
+        last = i if last is None else last
+        return self.stores[int(self.store[doc])].shingles_of(int(blocks.lo[i]), int(blocks.hi[last]))
+
+    def bands(self, blocks: Blocks, items: np.ndarray, docs: np.ndarray) -> index.Bands:
+        """The band keys of blocks `items` (of documents `docs`, increasing), read band
+        by band, one read per store."""
+        stores = self.store[docs]
+        cuts = np.flatnonzero(np.diff(stores)) + 1
+        runs = [(self.stores[int(stores[a])], blocks.key[items[a:b]])
+                for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(items)])] if len(items) else []
+        width = runs[0][0].width if runs else 0
+        return index.Bands(len(items), width, lambda band: np.concatenate([store.band(band, rows) for store, rows in runs])
+                           if runs else np.empty(0, np.uint64))
+
+    def signatures(self, docs: np.ndarray, num_perm: int) -> np.ndarray:
+        """(len(docs), num_perm) uint32: these documents' own MinHash signatures."""
+        out = np.empty((len(docs), num_perm), np.uint32)
+        stores = self.store[docs]
+        cuts = np.flatnonzero(np.diff(stores)) + 1
+        for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(docs)]):
+            if b > a:
+                out[a:b] = self.stores[int(stores[a])].signatures_of(self.signature[docs[a:b]], num_perm)
+        return out
+
+
+def _gather(cut: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of documents `order` (document d's rows: cut[d]..cut[d+1]-1), and their cut."""
+    lengths = np.diff(cut)[order]
+    new_cut = np.zeros(len(order) + 1, np.int64)
+    np.cumsum(lengths, out=new_cut[1:])
+    return np.repeat(cut[:-1][order] - new_cut[:-1], lengths) + np.arange(new_cut[-1]), new_cut
 
 
 def of(sketches: list[DocSketch]) -> Table:
@@ -86,7 +200,92 @@ def of(sketches: list[DocSketch]) -> Table:
     np.cumsum(paragraphs, out=paragraph_cut[1:])
     ends = np.array([p for d, sk in enumerate(sketches) for pair in sk.paragraphs for p in pair], np.int64)
     ends = ends.reshape(-1, 2) + np.repeat(cut[:-1], paragraphs)[:, None]
+    stores, store, signature, line_blocks, paragraph_blocks = _stores(sketches)
     return Table(cut, joined("line", np.int32), joined("words", np.int32), joined("hash", np.uint64), heading,
                  tuple(sk.site for sk in sketches), tuple(sk.path for sk in sketches), paragraph_cut,
-                 ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64),
-                 sparse("lexicon"), sparse("label"), sparse("shape"), sparse("affix"))
+                 ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64), stores, store, signature,
+                 line_blocks, paragraph_blocks, sparse("lexicon"), sparse("label"), sparse("shape"), sparse("affix"))
+
+
+def _stores(sketches: list[DocSketch]) -> tuple:
+    """Where the sketches' shingles, keys and signatures are: a store per spill file,
+    and one for all that is in memory (joined into one array each); and each document's
+    store and signature row, each line's and paragraph's shingles and key row."""
+    spilled: dict[str, dict] = {}   # shingle file -> what else its batch spilled
+    memory: dict[str, list] = {"shingles": [], "keys": [], "signatures": []}
+    sizes = dict.fromkeys(memory, 0)
+    store = np.zeros(len(sketches), np.int32)
+    signature = np.full(len(sketches), -1, np.int64)
+    blocks: dict[str, list] = {"lines": [], "paragraphs": []}
+    for d, sk in enumerate(sketches):
+        pairs = (("lines", sk.shingles, sk.keys), ("paragraphs", sk.paragraph_shingles, sk.paragraph_keys))
+        sig = sk.document_signature
+        if isinstance(sk.shingles.flat, str):
+            found = spilled.setdefault(sk.shingles.flat, {"n": len(spilled)})
+            store[d] = found["n"]
+            for _, _, keys in pairs:
+                if keys.count:
+                    found.update(keys=keys.flat, total=keys.total, width=keys.width)
+            if isinstance(sig, SignatureAt):
+                found["signatures"], signature[d] = sig.path, sig.row
+            for kind, shingles, keys in pairs:
+                rows = keys.start + np.arange(len(shingles)) if keys.count else np.full(len(shingles), -1)
+                blocks[kind].append((shingles.offsets[:-1], shingles.offsets[1:], rows))
+            continue
+        store[d] = -1   # the joined store, numbered after the spilled ones
+        for kind, shingles, keys in pairs:
+            shift = sizes["shingles"]
+            memory["shingles"].append(np.asarray(shingles.flat)[:int(shingles.offsets[-1])])
+            sizes["shingles"] += int(shingles.offsets[-1])
+            rows = np.full(len(shingles), -1)
+            if keys.count:
+                memory["keys"].append(keys.array().T)
+                rows = sizes["keys"] + np.arange(keys.count)
+                sizes["keys"] += keys.count
+            blocks[kind].append((shift + shingles.offsets[:-1], shift + shingles.offsets[1:], rows))
+        if sig is not None:
+            signature[d] = sizes["signatures"]
+            memory["signatures"].append(np.asarray(sig, np.uint32)[None, :])
+            sizes["signatures"] += 1
+    stores = [Store(path, found.get("keys"), found.get("total", 0), found.get("width", 0), found.get("signatures"))
+              for path, found in spilled.items()]
+    if (store == -1).any():
+        keys = np.concatenate(memory["keys"], axis=1) if memory["keys"] else np.empty((0, 0), np.uint64)
+        store[store == -1] = len(stores)
+        stores.append(Store(np.concatenate(memory["shingles"]).astype(np.uint32, copy=False), keys, keys.shape[1],
+                            keys.shape[0], np.concatenate(memory["signatures"]) if memory["signatures"] else None))
+
+    def joined(kind: str) -> Blocks:
+        parts = blocks[kind]
+        return Blocks(*(np.concatenate([p[i] for p in parts]).astype(np.int64, copy=False) if parts
+                        else np.empty(0, np.int64) for i in range(3)))
+    return tuple(stores), store, signature, joined("lines"), joined("paragraphs")
+
+
+def concat(parts: list[Table]) -> Table:
+    """One table of these tables' documents, in order (each batch's, as they came)."""
+    if not parts:
+        return of([])
+    rows = np.cumsum([0] + [len(t.hash) for t in parts])[:-1]
+    paragraphs = np.cumsum([0] + [len(t.paragraph_hash) for t in parts])[:-1]
+    stores = np.cumsum([0] + [len(t.stores) for t in parts])[:-1]
+
+    def cut(name: str, shift: np.ndarray) -> np.ndarray:
+        return np.concatenate([[0]] + [getattr(t, name)[1:] + s for t, s in zip(parts, shift)]).astype(np.int64)
+
+    def joined(name: str, shift: np.ndarray | None = None) -> np.ndarray:
+        arrays = [getattr(t, name) for t in parts]
+        return np.concatenate(arrays if shift is None else [a + s for a, s in zip(arrays, shift)])
+
+    def blocks(name: str) -> Blocks:
+        return Blocks(*(np.concatenate([getattr(getattr(t, name), f) for t in parts]) for f in ("lo", "hi", "key")))
+
+    def sparse(name: str) -> Sparse:
+        return Sparse(np.concatenate([getattr(t, name).at + s for t, s in zip(parts, rows)]),
+                      tuple(v for t in parts for v in getattr(t, name).values))
+    return Table(cut("cut", rows), joined("line"), joined("words"), joined("hash"), joined("heading"),
+                 tuple(x for t in parts for x in t.site), tuple(x for t in parts for x in t.path),
+                 cut("paragraph_cut", paragraphs), joined("paragraph_first", rows), joined("paragraph_last", rows),
+                 joined("paragraph_hash"), tuple(x for t in parts for x in t.stores),
+                 joined("store", stores).astype(np.int32), joined("signature"), blocks("line_blocks"),
+                 blocks("paragraph_blocks"), sparse("lexicon"), sparse("label"), sparse("shape"), sparse("affix"))

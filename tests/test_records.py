@@ -479,7 +479,7 @@ def test_the_write_stage_parses_only_the_rows_it_cuts(tmp_path, monkeypatch):
     from dedup import pipeline
     write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
     parsed, stage = Counter(), ["other"]
-    real_parse, real_sketch, real_write = records.parse_row, pipeline.sketch_batch, pipeline.write_batch
+    real_parse, real_sketch, real_write = records.parse_row, pipeline.sketch_table, pipeline.write_batch
 
     def parse(number, raw, fields):
         parsed.update([(stage[0], number)])
@@ -494,7 +494,7 @@ def test_the_write_stage_parses_only_the_rows_it_cuts(tmp_path, monkeypatch):
                 stage[0] = "other"
         return run
     monkeypatch.setattr(records, "parse_row", parse)
-    monkeypatch.setattr(pipeline, "sketch_batch", in_stage("read", real_sketch))
+    monkeypatch.setattr(pipeline, "sketch_table", in_stage("read", real_sketch))
     monkeypatch.setattr(pipeline, "write_batch", in_stage("write", real_write))
     assert clean(["data.jsonl", "-o", "out", "-j", "1"], tmp_path).exit_code == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))

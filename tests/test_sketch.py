@@ -11,7 +11,7 @@ from dedup.config import Settings
 from dedup.corpus import Document
 from dedup.normalize import tokens
 from dedup.segment import lines
-from dedup.sketch import DocSketch, sketch
+from dedup.sketch import DocSketch, document_signatures, sketch
 
 from .conftest import URDU
 
@@ -136,26 +136,11 @@ def test_a_label_is_found_and_its_headline_hashed_on_its_own():
     assert found == ("ये भी पढ़ें", "ये भी पढ़ें", text_hash(["कोई", "शीर्षक", "यहाँ", "लिखा"]))
 
 
-def _same_sketch(a: DocSketch, b: DocSketch) -> bool:
-    for name in DocSketch.__slots__:
-        x, y = getattr(a, name), getattr(b, name)
-        if name in ("shingles", "paragraph_shingles"):
-            same = x.flat == y.flat and len(x) == len(y) and all(np.array_equal(p, q) for p, q in zip(x, y))
-        elif name in ("keys", "paragraph_keys"):
-            same = x.width == y.width and np.array_equal(x.array(), y.array())
-        elif isinstance(x, np.ndarray):
-            same = x.dtype == y.dtype and np.array_equal(x, y)
-        else:
-            same = x == y
-        if not same:
-            return False
-    return True
-
-
 @pytest.mark.parametrize("records", [False, True])
-def test_a_read_batch_travels_as_columns_and_comes_back_the_same(tmp_path, records):
-    """What a worker sends back (pickled as columns) is what it sketched: every field of
-    every sketch, the reads around them (skipped files and bad rows) in their places."""
+def test_a_read_batch_travels_as_a_table_that_says_what_its_sketches_say(tmp_path, records):
+    """What a worker sends back (a table, pickled) is what it sketched: every line's
+    number, words and hash, every block's shingles and band keys, every document's
+    signature, the reads around them (skipped files and bad rows) in their places."""
     import json
     import pickle
     from dedup import corpus, stages
@@ -175,14 +160,29 @@ def test_a_read_batch_travels_as_columns_and_comes_back_the_same(tmp_path, recor
     batch = stages.RecordPart(sources[0]) if records else sources
     spills = tmp_path / "spill"
     spills.mkdir()
-    sent = stages.sketch_batch(stages.make_context(settings_, compiled=True), (batch, str(spills / "0.u32")))
+    context = stages.make_context(settings_, compiled=True)
+    sent = stages.sketch_table(context, (batch, str(spills / "0.u32")))
     back = pickle.loads(pickle.dumps(sent))
-    assert [type(item) for item in back] == [type(item) for item in sent]
-    assert sum(isinstance(item, stages.Sketched) for item in sent) == 4   # not the empty text, nor the bad row
-    for a, b in zip(sent, back):
-        if isinstance(a, stages.Sketched):
-            assert (a.source, a.sha256, a.chars, a.bad_bytes_at, a.row, a.id) == \
-                   (b.source, b.sha256, b.chars, b.bad_bytes_at, b.row, b.id)
-            assert _same_sketch(a.sketch, b.sketch)
-        else:
-            assert a == b
+    assert back.items == sent.items
+    assert sum(isinstance(item, stages.ToWrite) for item in sent.items) == 4   # not the empty text, nor the bad row
+    sketches = [item.sketch for item in stages.sketch_batch(context, (batch, str(spills / "1.u32")))
+                if isinstance(item, stages.Sketched)]
+    table = back.table
+    assert table.documents == 4 and [sk.path for sk in sketches] == list(table.path)
+    num_perm = settings_.num_perm
+    assert np.array_equal(table.signatures(np.arange(4), num_perm), document_signatures(sketches, num_perm))
+    for d, sk in enumerate(sketches):
+        lo, hi = table.cut[d], table.cut[d + 1]
+        for column in ("line", "words", "hash"):
+            assert np.array_equal(getattr(table, column)[lo:hi], getattr(sk, column))
+        rows = np.arange(lo, hi)
+        assert all(np.array_equal(table.shingles(table.line_blocks, r, d), sk.shingles[r - lo]) for r in rows)
+        keys = table.bands(table.line_blocks, rows, np.full(len(rows), d))
+        assert np.array_equal(np.stack([keys.column(b) for b in range(keys.bands)], axis=1), sk.keys.array())
+        ps = np.arange(table.paragraph_cut[d], table.paragraph_cut[d + 1])
+        assert [(int(table.paragraph_first[p] - lo), int(table.paragraph_last[p] - lo)) for p in ps] == \
+            [tuple(pair) for pair in sk.paragraphs]
+        assert all(np.array_equal(table.shingles(table.paragraph_blocks, p, d), sk.paragraph_shingles[i])
+                   for i, p in enumerate(ps))
+        assert {int(a - lo): v for a, v in zip(table.label.at, table.label.values) if lo <= a < hi} == sk.label
+        assert {int(a - lo): v for a, v in zip(table.lexicon.at, table.lexicon.values) if lo <= a < hi} == sk.lexicon

@@ -17,8 +17,8 @@ import numpy as np
 
 from .. import index, sign
 from ..config import Settings
-from ..hashing import band_keys
-from ..sketch import DocSketch, band_columns, content_lines, document_shingles, document_signatures
+from ..hashing import band_keys, distinct
+from ..sketch import DocSketch, content_lines
 from ..table import Table
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded
 
@@ -26,7 +26,39 @@ from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded
 def content_digest(sk: DocSketch, settings: Settings, content: np.ndarray | None = None) -> bytes | None:
     """What two exact-duplicate documents share: the hash of their content lines."""
     content = content_lines(sk, settings) if content is None else content
-    return hashlib.blake2b(sk.hash[content].tobytes(), digest_size=16).digest() if len(content) else None
+    return _digest(sk.hash[content])
+
+
+def _digest(hashes: np.ndarray) -> bytes | None:
+    return hashlib.blake2b(hashes.tobytes(), digest_size=16).digest() if len(hashes) else None
+
+
+def content_rows(table: Table, settings: Settings) -> np.ndarray:
+    """Which rows make up their document's content for whole-document comparison:
+    shingled lines outside the lexicon (in a document without any: every line outside
+    it). As sketch.content_lines, for the whole table at once."""
+    outside = np.ones(len(table.hash), bool)
+    outside[table.lexicon.at] = False
+    long_enough = outside & (table.words >= settings.shingle_size)
+    return long_enough | (outside & table.rows(table.per_document(long_enough) == 0))
+
+
+def content_digests(table: Table, content: np.ndarray) -> list[bytes | None]:
+    """Each document's content_digest (`content`: content_rows)."""
+    return [_digest(table.hash[lo:hi][content[lo:hi]]) for lo, hi in zip(table.cut[:-1].tolist(), table.cut[1:].tolist())]
+
+
+def document_shingles(table: Table, content: np.ndarray, d: int) -> np.ndarray:
+    """The union of a document's content lines' shingles: what whole documents are
+    compared by (one read for all of them)."""
+    lo = int(table.cut[d])
+    rows = lo + np.flatnonzero(content[lo:table.cut[d + 1]])
+    if not len(rows):
+        return np.empty(0, np.uint32)
+    blocks = table.line_blocks
+    every = table.shingles(blocks, int(rows[0]), d, int(rows[-1]))
+    base = blocks.lo[rows[0]]
+    return distinct(np.concatenate([every[blocks.lo[r] - base:blocks.hi[r] - base] for r in rows.tolist()]))
 
 
 @dataclass(frozen=True)
@@ -120,40 +152,38 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
     return _Copies(rep, near)
 
 
-def duplicate_documents(table: Table, sketches: list[DocSketch], decisions, settings: Settings) -> np.ndarray:
+def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarray:
     """Drop documents that repeat an earlier one; return the mask of the rest."""
-    contents = [content_lines(sk, settings) for sk in sketches]
-    items = [d for d, c in enumerate(contents) if len(c) and decisions[d].document is None]
-    digests = np.array([np.frombuffer(content_digest(sketches[d], settings, contents[d]), np.uint64) for d in items],
-                       np.uint64).reshape(-1, 2)
-    of = lambda chosen: [sketches[items[i]] for i in chosen.tolist()]
+    content = content_rows(table, settings)
+    digests = content_digests(table, content)
+    items = np.array([d for d, digest in enumerate(digests) if digest is not None and decisions[d].document is None],
+                     np.int64)
+    hashes = np.array([np.frombuffer(digests[d], np.uint64) for d in items.tolist()], np.uint64).reshape(-1, 2)
 
     def keys_of(chosen: np.ndarray) -> np.ndarray:
         bands, rows = settings.lsh_params
-        return np.concatenate([band_keys(document_signatures(of(chosen[lo:lo + 4096]), settings.num_perm), bands, rows)
+        return np.concatenate([band_keys(table.signatures(items[chosen[lo:lo + 4096]], settings.num_perm), bands, rows)
                                for lo in range(0, len(chosen), 4096)])
 
     @functools.lru_cache(maxsize=4096)   # pairs come sorted: a bounded cache serves them
     def shingles_of(i: int) -> np.ndarray:
-        return document_shingles(sketches[items[i]], settings, contents[items[i]])
+        return document_shingles(table, content, int(items[i]))
 
-    copies = _copies(digests, np.ones(len(items), bool), keys_of, shingles_of,
-                     lambda chosen: document_signatures(of(chosen), settings.num_perm), settings)
+    copies = _copies(hashes, np.ones(len(items), bool), keys_of, shingles_of,
+                     lambda chosen: table.signatures(items[chosen], settings.num_perm), settings)
     where = lambda i: {"path": table.path[items[i]]}
-    for i, d in enumerate(items):
+    for i, d in enumerate(items.tolist()):
         decisions[d].document = copies.finding(i, "document", where)
     return np.array([dec.document is None for dec in decisions], bool)
 
 
-def duplicate_paragraphs(table: Table, sketches: list[DocSketch], decisions, live: np.ndarray,
-                         settings: Settings) -> None:
+def duplicate_paragraphs(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
     """Multi-line paragraphs (hard-wrapped text) that repeat an earlier paragraph."""
     items = np.flatnonzero(live[table.doc_of(table.paragraph_first)])
     docs = table.doc_of(table.paragraph_first[items])
-    number = items - table.paragraph_cut[docs]   # of the paragraph in its document
     copies = _copies(table.paragraph_hash[items], np.ones(len(items), bool),
-                     lambda chosen: _bands(sketches, docs[chosen], number[chosen], "paragraph_keys"),
-                     lambda i: sketches[docs[i]].paragraph_shingles[number[i]], None, settings)
+                     lambda chosen: table.bands(table.paragraph_blocks, items[chosen], docs[chosen]),
+                     lambda i: table.shingles(table.paragraph_blocks, int(items[i]), int(docs[i])), None, settings)
     first, last = table.paragraph_first[items], table.paragraph_last[items]
     where = lambda i: located(table, int(first[i]), int(last[i]))
     for i in range(len(items)):
@@ -174,21 +204,7 @@ def _open_rows(table: Table, decisions, live: np.ndarray) -> np.ndarray:
     return np.flatnonzero(open_)
 
 
-def _runs(docs: np.ndarray) -> list[tuple[int, int, int]]:
-    """(document, start, end) of each run of equal entries of `docs`."""
-    cuts = (np.flatnonzero(np.diff(docs)) + 1).tolist()
-    return [(int(docs[a]), a, b) for a, b in zip([0] + cuts, cuts + [len(docs)])] if len(docs) else []
-
-
-def _bands(sketches, docs: np.ndarray, positions: np.ndarray, field: str) -> index.Bands:
-    """The band keys of these blocks (document, position), in document order, read band
-    by band from where the sketches keep them (a spill file, or memory)."""
-    parts = [(getattr(sketches[d], field), positions[a:b]) for d, a, b in _runs(docs)]
-    width = parts[0][0].width if parts else 0
-    return index.Bands(len(docs), width, band_columns(parts))
-
-
-def duplicate_lines(table: Table, sketches: list[DocSketch], decisions, live: np.ndarray, settings: Settings) -> None:
+def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
     """Lines that repeat an earlier line exactly (after normalization) or nearly.
 
     A line shorter than `min_duplicate_words` is a duplicate only as part of a repeated
@@ -197,11 +213,10 @@ def duplicate_lines(table: Table, sketches: list[DocSketch], decisions, live: np
     their hashes (a few bytes per line), never by a dict entry per line."""
     at = _open_rows(table, decisions, live)
     docs = table.doc_of(at)
-    positions = at - table.cut[docs]
     words = table.words[at]
     copies = _copies(table.hash[at], words >= settings.shingle_size,
-                     lambda chosen: _bands(sketches, docs[chosen], positions[chosen], "keys"),
-                     lambda i: sketches[docs[i]].shingles[positions[i]], None, settings)
+                     lambda chosen: table.bands(table.line_blocks, at[chosen], docs[chosen]),
+                     lambda i: table.shingles(table.line_blocks, int(at[i]), int(docs[i])), None, settings)
     where = lambda i: located(table, int(at[i]))
     for i in sorted(copies.near):
         mark(decisions, table, int(docs[i]), int(at[i]), copies.finding(i, "line", where))

@@ -1,0 +1,61 @@
+"""The corpus table: taking documents and joining batches give the table of those
+documents' sketches, row for row."""
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedup import lexicon, table
+from dedup.config import Settings
+from dedup.corpus import Document
+from dedup.sketch import sketch_many
+
+from .conftest import HINDI, URDU
+
+TEXTS = [
+    HINDI.read_text("utf-8"),
+    URDU.read_text("utf-8"),
+    "Related articles\nRelated articles\nRelated articles\nThe harbour opens again after the storm\n",
+    "Also read: the harbour opens again today\nline one of a wrapped\nparagraph of text here\n\nLast updated 22:15 GMT\n",
+    "",
+    "Ingredients:\nflour and water and salt\nSource: the morning news desk\n",
+]
+SETTINGS = Settings()
+SKETCHES = sketch_many([Document(f"{n}.txt", f"{n}.txt", t) for n, t in enumerate(TEXTS)], SETTINGS, lexicon.load())
+
+
+def _rows(t: table.Table) -> dict:
+    """What a table says of its documents, with its stores read out (not where they are)."""
+    def sparse(found):
+        return [(int(a), v) for a, v in zip(found.at, found.values)]
+    paragraphs = np.arange(len(t.paragraph_hash))
+    p_docs = t.doc_of(t.paragraph_first).tolist()
+    return {
+        "cut": t.cut.tolist(), "line": t.line.tolist(), "words": t.words.tolist(), "hash": t.hash.tolist(),
+        "heading": t.heading.tolist(), "site": t.site, "path": t.path, "paragraph_cut": t.paragraph_cut.tolist(),
+        "paragraphs": list(zip(t.paragraph_first.tolist(), t.paragraph_last.tolist(), t.paragraph_hash.tolist())),
+        "lexicon": sparse(t.lexicon), "label": sparse(t.label), "shape": sparse(t.shape), "affix": sparse(t.affix),
+        "shingles": [t.shingles(t.line_blocks, r, d).tolist() for r, d in enumerate(t.doc_of(np.arange(len(t.hash))))],
+        "paragraph_shingles": [t.shingles(t.paragraph_blocks, p, d).tolist() for p, d in zip(paragraphs, p_docs)],
+        "signatures": t.signatures(np.flatnonzero(t.signature >= 0), SETTINGS.num_perm).tolist(),
+        "signed": (t.signature >= 0).tolist(),
+    }
+
+
+def test_the_sketches_have_what_the_table_must_carry():
+    both = table.of(SKETCHES)
+    assert len(both.lexicon) and len(both.label) and len(both.paragraph_hash) and both.heading.any()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(range(len(SKETCHES))), st.integers(0, len(SKETCHES)))
+def test_taking_documents_is_the_table_of_their_sketches(order, n):
+    order = order[:n]
+    assert _rows(table.of(SKETCHES).take(np.array(order, np.int64))) == _rows(table.of([SKETCHES[i] for i in order]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, len(SKETCHES)), min_size=0, max_size=4))
+def test_joined_batches_are_the_table_of_all_their_sketches(cuts):
+    bounds = sorted(set([0, len(SKETCHES), *cuts]))
+    parts = [table.of(SKETCHES[a:b]) for a, b in zip(bounds, bounds[1:])]
+    assert _rows(table.concat(parts)) == _rows(table.of(SKETCHES))
