@@ -12,7 +12,7 @@ import numpy as np
 
 from . import table as tables
 from .config import Settings
-from .rules import duplicates, learned, local
+from .rules import against, duplicates, learned, local
 from .rules.findings import Decision, Finding
 from .rules.learned import CorpusStats
 from .sketch import DocSketch
@@ -64,7 +64,6 @@ def _classify(table: Table, settings: Settings, stats: CorpusStats | None, previ
     decisions = [Decision() for _ in range(table.documents)]
     local.lexicon(table, decisions)
     if previous is not None:
-        from . import previous as against
         against.flag_documents(table, decisions, settings, previous)
     alive = duplicates.duplicate_documents(table, decisions, settings)
     if stats is None:

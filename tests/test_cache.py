@@ -341,7 +341,7 @@ def test_the_index_sums_up_each_teaser_label_as_clean_does(tmp_path, monkeypatch
     from dedup import corpus, stages, table
     from dedup.commands import check
     from dedup.config import Settings
-    from dedup.rules.duplicates import content_digest
+    from dedup.content import content_digest
     from dedup.counts import label_evidence
     from dedup.rules.learned import asked_by, corpus_counts, corpus_stats, stats_of, teaser_labels
     rng = random.Random(seed)

@@ -8,6 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from dedup import previous
+from dedup.rules import against
 from dedup.cli import main
 
 WORDS = ("river city council school market bridge farmer doctor teacher harbour station festival "
@@ -137,7 +138,7 @@ def test_near_documents_takes_the_most_similar_candidate_at_or_over_the_threshol
                              empty, np.empty((0, 2), np.int64), empty, np.empty((0, 3), np.int64))
     new = np.stack([changed(old[0], 0.1), changed(old[0], 0.3), changed(old[2], 0.0), rng.integers(
         0, 2**32, settings.num_perm, dtype=np.uint64).astype(np.uint32)])
-    found = previous.near_documents(prev, new, settings)
+    found = against.near_documents(prev, new, settings)
     assert found[0] == (0, round(1 - round(0.1 * settings.num_perm) / settings.num_perm, 4))
     assert found[1] is None            # a candidate, but about 0.7 similar
     assert found[2] == (2, 1.0)        # document 1 is a candidate too (half the bands), and less similar

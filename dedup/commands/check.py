@@ -31,7 +31,7 @@ from ..config import Settings
 from ..corpus import InputError, Source
 from ..normalize import key
 from ..rules import learned
-from ..rules.duplicates import content_digest
+from ..content import content_digest
 from ..sketch import DocSketch
 from ..runner import Runner, default_jobs
 
