@@ -66,7 +66,7 @@ class Rows:
     """A document's LSH band keys, one row of `width` keys per block, stored band by
     band: in memory a (width, count) array, or `count` rows from `start` of a spill
     file of raw uint64 values holding `total` rows band after band, so that one band
-    of a whole batch is one read (see band_columns)."""
+    of a whole batch is one read (table.Store.band)."""
     __slots__ = ("flat", "start", "count", "total", "width")
 
     def __init__(self, flat: np.ndarray | str, start: int = 0, count: int | None = None,
@@ -105,42 +105,6 @@ class Rows:
 
     def __setstate__(self, state):
         self.flat, self.start, self.count, self.total, self.width = state
-
-
-def band_columns(parts: list[tuple[Rows, np.ndarray]]):
-    """A function of a band: that band's keys of the rows `positions` of each Rows, in
-    order. The rows of one spill file are one read per band, and which of them are
-    taken is worked out once, not per band and document."""
-    runs: list[list] = []   # [spill file, rows in it, [rows taken]], or [Rows in memory, positions]
-    for rows, positions in parts:
-        if isinstance(rows.flat, np.ndarray):
-            runs.append([rows, positions])
-        elif runs and runs[-1][0] == rows.flat:
-            runs[-1][2].append(rows.start + positions)
-        else:
-            runs.append([rows.flat, rows.total, [rows.start + positions]])
-    reads = []   # (rows in memory, positions) or (spill file, rows in it, first row read, rows read, taken)
-    for run in runs:
-        if len(run) == 2:
-            reads.append(tuple(run))
-            continue
-        path, total, taken = run
-        taken = np.concatenate(taken)
-        lo = int(taken.min())
-        reads.append((path, total, lo, int(taken.max()) + 1 - lo, taken - lo))
-
-    def column(band: int) -> np.ndarray:
-        out = []
-        for read in reads:
-            if len(read) == 2:
-                rows, positions = read
-                out.append(rows.flat[band][positions])
-            else:
-                path, total, lo, count, taken = read
-                data = os.pread(_opened(path), count * 8, (band * total + lo) * 8)
-                out.append(np.frombuffer(data, np.uint64)[taken])
-        return np.concatenate(out) if out else np.empty(0, np.uint64)
-    return column
 
 
 @dataclass(frozen=True, slots=True)
