@@ -75,6 +75,7 @@ class Blocks:
 
 @dataclass(frozen=True)
 class Table:
+    """The corpus (or a batch of it) as columns: see the module's docstring."""
     cut: np.ndarray          # (documents + 1,) int64: document d's lines are rows cut[d]..cut[d+1]-1
     line: np.ndarray         # int32: the line's index in its document
     words: np.ndarray        # int32
