@@ -350,6 +350,19 @@ def test_a_run_in_a_row_ends_with_its_document():
     assert got["c.txt"].lines == {i: Finding("boilerplate", "repeated-in-document", {"count": 3}) for i in (1, 2, 3)}
 
 
+def test_short_copies_of_two_documents_ends_are_not_a_passage():
+    """Two short lines in a row that copy the last line of one file and the first of the
+    next are not a repeated passage: the lines they copy are not next to each other."""
+    rng = random.Random(30)
+    end, start = "habari za jioni", "karibu tena kesho"
+    got = decide({"a.txt": "\n".join([paragraph(rng), end]), "b.txt": "\n".join([start, paragraph(rng)]),
+                  "c.txt": "\n".join([paragraph(rng), end, start, paragraph(rng)])})
+    assert not any(got[name].lines for name in got)
+    passage = decide({"a.txt": "\n".join([paragraph(rng), end, start]),
+                      "c.txt": "\n".join([paragraph(rng), end, start, paragraph(rng)])})
+    assert sorted(passage["c.txt"].lines) == [1, 2]
+
+
 def test_frequent_line_of_boilerplate_words_and_a_five_word_title():
     """A 12-word line in exactly `min_docs` documents is boilerplate everywhere, a 13-word
     one is not (its first copy stays); a title of `min_duplicate_words` words stays where

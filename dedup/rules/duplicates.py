@@ -185,30 +185,28 @@ def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Setting
     copy = copies.rep != np.arange(len(at))
     for i in np.flatnonzero(copy & long_copy).tolist():
         mark(decisions, table, int(docs[i]), int(at[i]), copies.finding(i, "line", where))
-    pending = {int(at[i]): int(copies.rep[i]) for i in np.flatnonzero(copy & ~long_copy).tolist()}
-    _resolve_short_copies(table, decisions, pending, at, lambda i: copies.finding(i, "line", where))
+    pending = {int(at[i]): int(at[copies.rep[i]]) for i in np.flatnonzero(copy & ~long_copy).tolist()}
+    _resolve_short_copies(table, decisions, pending,
+                          lambda row: copies.finding(int(np.searchsorted(at, row)), "line", where))
 
 
-def _resolve_short_copies(table: Table, decisions, pending: dict[int, int], at: np.ndarray,
-                          finding_of: Callable[[int], Finding]) -> None:
-    """Remove the short copies (`pending`: row -> the item it copies, of rows `at`) that
-    sit in a repeated passage, growing passages until nothing changes."""
-    def same_document(row: int, step: int) -> bool:
+def _resolve_short_copies(table: Table, decisions, pending: dict[int, int], finding_of: Callable[[int], Finding]) -> None:
+    """Remove the short copies (`pending`: row -> the row it copies) that sit in a
+    repeated passage, growing passages until nothing changes."""
+    def beside(row: int, step: int) -> bool:   # row + step is a line of row's document
         d = int(table.doc_of(row))
         return table.cut[d] <= row + step < table.cut[d + 1]
 
     changed = True
     while changed and pending:
         changed = False
-        for row, first in sorted(pending.items()):
+        for row, original in sorted(pending.items()):
             d = int(table.doc_of(row))
             lines = decisions[d].lines
-            removed_next_to_it = any(same_document(row, step) and int(table.line[row + step]) in lines
-                                     for step in (-1, 1))
-            copies_with_it = any(same_document(row, step) and same_document(int(at[first]), step)
-                                 and pending.get(row + step, -1) >= 0
-                                 and int(at[pending[row + step]]) == int(at[first]) + step for step in (-1, 1))
+            removed_next_to_it = any(beside(row, step) and int(table.line[row + step]) in lines for step in (-1, 1))
+            copies_with_it = any(beside(row, step) and beside(original, step) and pending.get(row + step) == original + step
+                                 for step in (-1, 1))
             if removed_next_to_it or copies_with_it:
-                mark(decisions, table, d, row, finding_of(int(np.searchsorted(at, row))))
+                mark(decisions, table, d, row, finding_of(row))
                 del pending[row]
                 changed = True
