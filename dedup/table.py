@@ -173,8 +173,10 @@ def _gather(cut: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.repeat(cut[:-1][order] - new_cut[:-1], lengths) + np.arange(new_cut[-1]), new_cut
 
 
-def of(sketches: list[DocSketch]) -> Table:
-    """The table of these sketches, in their order."""
+def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
+    """The table of these sketches, in their order. Without `blocks`, no stores: only
+    the line columns and sparse rows, which is all the learned rules read (a check
+    counts each file's lines on its own, and must not copy its shingles to do it)."""
     lengths = [len(sk.line) for sk in sketches]
     cut = np.zeros(len(sketches) + 1, np.int64)
     np.cumsum(lengths, out=cut[1:])
@@ -201,7 +203,12 @@ def of(sketches: list[DocSketch]) -> Table:
     np.cumsum(paragraphs, out=paragraph_cut[1:])
     ends = np.array([p for d, sk in enumerate(sketches) for pair in sk.paragraphs for p in pair], np.int64)
     ends = ends.reshape(-1, 2) + np.repeat(cut[:-1], paragraphs)[:, None]
-    stores, store, signature, line_blocks, paragraph_blocks = _stores(sketches)
+    if blocks:
+        stores, store, signature, line_blocks, paragraph_blocks = _stores(sketches)
+    else:
+        none = Blocks(*(np.empty(0, np.int64) for _ in range(3)))
+        stores, store, signature = (), np.zeros(len(sketches), np.int32), np.full(len(sketches), -1, np.int64)
+        line_blocks = paragraph_blocks = none
     return Table(cut, joined("line", np.int32), joined("words", np.int32), joined("hash", np.uint64), heading,
                  tuple(sk.site for sk in sketches), tuple(sk.path for sk in sketches), paragraph_cut,
                  ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64), stores, store, signature,

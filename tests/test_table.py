@@ -59,3 +59,15 @@ def test_joined_batches_are_the_table_of_all_their_sketches(cuts):
     bounds = sorted(set([0, len(SKETCHES), *cuts]))
     parts = [table.of(SKETCHES[a:b]) for a, b in zip(bounds, bounds[1:])]
     assert _rows(table.concat(parts)) == _rows(table.of(SKETCHES))
+
+
+def test_content_rows_are_each_sketchs_content_lines():
+    """The table's content rows (what the driver compares whole documents by) are the
+    lines sketching took the document's own MinHash of."""
+    from dedup.content import content_rows
+    from dedup.sketch import content_lines
+    both = table.of(SKETCHES)
+    rows = content_rows(both, SETTINGS)
+    assert any(len(sk.lexicon) for sk in SKETCHES)
+    for d, sk in enumerate(SKETCHES):
+        assert np.flatnonzero(rows[both.cut[d]:both.cut[d + 1]]).tolist() == content_lines(sk, SETTINGS).tolist()

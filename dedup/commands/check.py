@@ -151,20 +151,22 @@ def _refresh(idx: Index, members: corpus.Members, settings: Settings, jobs: int,
                 to_sketch.append((source, st, sha))
         for batch, results in _sketch(to_sketch, settings, jobs, sum(st.st_size for _, st, _ in to_sketch)):
             files = []
+            entries = iter(_entries([r.sketch for r in results if not isinstance(r, corpus.Skipped)], settings))
             for (source, st, sha), result in zip(batch, results):
                 if isinstance(result, corpus.Skipped):
                     files.append((source.path, st, sha, None, result.reason))
                 else:
-                    files.append((source.path, st, sha, _entry(result.sketch, settings), None))
+                    files.append((source.path, st, sha, next(entries), None))
                     fresh[source.path] = result.sketch
             idx.store(files)
         idx.keep_listing(found)
     return fresh
 
 
-def _entry(sketch: DocSketch, settings: Settings) -> Entry:
-    """What the index keeps of a file: the rules say what it adds to the counts."""
-    return Entry(sketch, content_digest(sketch, settings), *learned.contribution(sketch, settings))
+def _entries(sketches: list[DocSketch], settings: Settings) -> list[Entry]:
+    """What the index keeps of each file: the rules say what it adds to the counts."""
+    return [Entry(sk, content_digest(sk, settings), keys, labels)
+            for sk, (keys, labels) in zip(sketches, learned.contributions(sketches, settings))]
 
 
 def _size(path: str) -> int:

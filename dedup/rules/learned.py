@@ -54,45 +54,42 @@ def _keys(table: Table, settings: Settings, live: np.ndarray | None = None) -> t
     return np.concatenate(keys), np.concatenate(owners)
 
 
-def _teasers(table: Table, live: np.ndarray | None = None) -> dict[str, list[Evidence]]:
-    """Each document's evidence for teaser templates, by label, in document order:
-    label -> [(label as written, lines, headline hashes)]. A document's first line is
-    its title ("Riyadh: King receives …"), never a teaser; a document with many
-    different labels is a form, a recipe or a list ("Firstly: …", "Secondly: …"): no
-    evidence at all."""
-    out: dict[str, list[Evidence]] = defaultdict(list)
+def _teaser_evidence(table: Table, live: np.ndarray | None = None) -> list[dict[str, Evidence]]:
+    """Each document's evidence for teaser templates: label -> (label as written, lines,
+    headline hashes). A document's first line is its title ("Riyadh: King receives …"),
+    never a teaser; a document with many different labels is a form, a recipe or a
+    list ("Firstly: …", "Secondly: …"): no evidence at all."""
+    out: list[dict[str, Evidence]] = [{} for _ in range(table.documents)]
     label = table.label
     owners = table.doc_of(label.at).tolist()
     positions = (label.at - table.cut[owners]).tolist() if len(label) else []
-    found: dict[str, Evidence] = {}
-
-    def flush() -> None:
-        if len(found) < _FIELDS_PER_DOCUMENT:
-            for key, item in found.items():
-                out[key].append(item)
-        found.clear()
-
     for i, (d, pos) in enumerate(zip(owners, positions)):
-        if i and owners[i - 1] != d:
-            flush()
         if pos and (live is None or live[d]):
             key, prefix, rest = label.values[i]
             key = site_label(table.site[d], key)
-            written, n, rests = found.get(key, (prefix, 0, set()))
-            found[key] = (written, n + 1, rests | {rest})
-    flush()
+            written, n, rests = out[d].get(key, (prefix, 0, set()))
+            out[d][key] = (written, n + 1, rests | {rest})
+    return [found if len(found) < _FIELDS_PER_DOCUMENT else {} for found in out]
+
+
+def _teasers(table: Table, live: np.ndarray | None = None) -> dict[str, list[Evidence]]:
+    """The documents' teaser evidence by label, in document order."""
+    out: dict[str, list[Evidence]] = defaultdict(list)
+    for found in _teaser_evidence(table, live):
+        for key, item in found.items():
+            out[key].append(item)
     return out
 
 
 def short_lines(sk: DocSketch, settings: Settings) -> set[int]:
     """Keys of a document's lines short enough to be site boilerplate, and of their
     template shapes and site affixes."""
-    return set(_keys(of([sk]), settings)[0].tolist())
+    return set(_keys(of([sk], blocks=False), settings)[0].tolist())
 
 
 def teaser_labels(sk: DocSketch) -> dict[str, Evidence]:
     """A document's evidence for teaser templates (see _teasers)."""
-    return {key: items[0] for key, items in _teasers(of([sk])).items()}
+    return {key: items[0] for key, items in _teasers(of([sk], blocks=False)).items()}
 
 
 def templates_from(evidence: dict[str, LabelEvidence], settings: Settings) -> dict[str, tuple[str, int]]:
@@ -126,15 +123,22 @@ def corpus_counts(table: Table, settings: Settings, live: np.ndarray | None = No
     return MemoryCounts(keys, owners, evidence, settings.min_docs), (distinct(keys).tolist(), sorted(evidence))
 
 
-def contribution(sk: DocSketch, settings: Settings) -> tuple[list[int], dict[str, Evidence]]:
-    """What one document adds to the counts: its short lines' keys, sorted, and its
-    teaser labels' evidence (what the check index stores for each file)."""
-    return sorted(short_lines(sk, settings)), teaser_labels(sk)
+def contributions(sketches: list[DocSketch], settings: Settings) -> list[tuple[list[int], dict[str, Evidence]]]:
+    """What each document adds to the counts: its short lines' keys, sorted, and its
+    teaser labels' evidence (what the check index stores for each file); for a batch
+    at once, as one table."""
+    table = of(sketches, blocks=False)
+    keys, owners = _keys(table, settings)
+    order = np.lexsort((keys, owners))
+    keys, owners = keys[order], owners[order]
+    cuts = np.searchsorted(owners, np.arange(table.documents + 1))
+    return [(distinct(keys[cuts[d]:cuts[d + 1]]).tolist(), found)
+            for d, found in enumerate(_teaser_evidence(table))]
 
 
 def asked_by(sketches: list[DocSketch], settings: Settings) -> Asked:
     """The keys and labels these documents have (a check's few files)."""
-    table = of(sketches)
+    table = of(sketches, blocks=False)
     owners = table.doc_of(table.label.at).tolist()
     return (distinct(_keys(table, settings)[0]).tolist(),
             sorted({site_label(table.site[d], value[0]) for d, value in zip(owners, table.label.values)}))
