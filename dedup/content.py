@@ -8,7 +8,7 @@ import hashlib
 import numpy as np
 
 from .config import Settings
-from .hashing import distinct
+from . import sign
 from .sketch import DocSketch, content_lines
 from .table import Table
 
@@ -38,14 +38,28 @@ def content_digests(table: Table, content: np.ndarray) -> list[bytes | None]:
     return [_digest(table.hash[lo:hi][content[lo:hi]]) for lo, hi in zip(table.cut[:-1].tolist(), table.cut[1:].tolist())]
 
 
-def document_shingles(table: Table, content: np.ndarray, d: int) -> np.ndarray:
-    """The union of a document's content lines' shingles: what whole documents are
-    compared by (one read for all of them)."""
-    lo = int(table.cut[d])
-    rows = lo + np.flatnonzero(content[lo:table.cut[d + 1]])
-    if not len(rows):
-        return np.empty(0, np.uint32)
-    blocks = table.line_blocks
-    every = table.shingles(blocks, int(rows[0]), d, int(rows[-1]))
-    base = blocks.lo[rows[0]]
-    return distinct(np.concatenate([every[blocks.lo[r] - base:blocks.hi[r] - base] for r in rows.tolist()]))
+def document_shingle_sets(table: Table, content: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The union of each document's content lines' shingles, what whole documents are
+    compared by, as (flat, offsets) of sorted sets: documents `docs` (increasing) read
+    together, one read per run of neighbours in one store."""
+    docs = np.asarray(docs, np.int64)
+    rows, owner = table.rows_of(docs)
+    rows, owner = rows[content[rows]], owner[content[rows]]
+    lo, hi = table.line_blocks.lo[rows], table.line_blocks.hi[rows]
+    doc, store = docs[owner], table.store[docs[owner]]
+    breaks = np.flatnonzero((np.diff(doc) > 1) | (np.diff(store) != 0)) + 1   # runs of neighbours in a store
+    starts, ends = np.r_[0, breaks], np.r_[breaks, len(rows)]
+    pieces, base = [], np.empty(len(rows), np.int64)
+    at = 0
+    for a, b in zip(starts.tolist(), ends.tolist()) if len(rows) else ():
+        first, last = int(lo[a:b].min()), int(hi[a:b].max())
+        pieces.append(table.stores[int(store[a])].shingles_of(first, last))
+        base[a:b] = at - first
+        at += last - first
+    read = np.concatenate(pieces) if pieces else np.empty(0, np.uint32)
+    lengths = hi - lo
+    starts_in_read = np.repeat(lo + base - np.cumsum(lengths) + lengths, lengths)
+    flat = read[starts_in_read + np.arange(int(lengths.sum()))]
+    offsets = np.zeros(len(docs) + 1, np.int64)
+    np.cumsum(np.bincount(owner, weights=lengths, minlength=len(docs)).astype(np.int64), out=offsets[1:])
+    return sign.distinct_sets(flat, offsets)

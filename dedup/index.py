@@ -95,32 +95,29 @@ class Clusters:
     similarity: np.ndarray   # each item's similarity to its match (>= threshold; 1.0 for itself)
 
 
-def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarity: Callable[[int, int], float],
+def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Callable[[np.ndarray], np.ndarray],
                     signatures_of: Callable[[np.ndarray], np.ndarray], slack: float = 0.15) -> Clusters:
     """Verified near-duplicate clusters of the items.
 
     Candidates share a band key. Those whose MinHash estimate is far below the
     threshold are dropped before the exact similarity is computed; the estimate
     needs the signatures of the candidates only (`signatures_of(items)`, which signs
-    them again from their shingles), never one per item held for the whole corpus."""
+    them again from their shingles), never one per item held for the whole corpus.
+    `similarities(pairs)`: the exact similarity of each pair (i, j) of a batch."""
     n = keys.n if isinstance(keys, Bands) else keys.shape[0]
     pairs = candidate_pairs(keys)
-    kept = []
+    match, best = np.arange(n), np.ones(n)
+    verified = []
     for lo in range(0, len(pairs), _PAIRS_PER_PASS):
         chunk = pairs[lo:lo + _PAIRS_PER_PASS]
         items = distinct(chunk)
-        signatures = signatures_of(items)
         at = np.searchsorted(items, chunk)
-        kept.append(chunk[estimated_similarity(signatures, at) >= threshold - slack])
-    pairs = np.concatenate(kept) if kept else np.empty((0, 2), np.int64)
-    match, best = np.arange(n), np.ones(n)
-    verified = []
-    for i, j in pairs.tolist():   # pairs come sorted, so on equal similarity the lower partner stays
-        s = similarity(i, j)
-        if s < threshold:
-            continue
-        verified.append((i, j))
-        for a, b in ((i, j), (j, i)):
-            if match[a] == a or s > best[a]:
-                match[a], best[a] = b, s
+        chunk = chunk[estimated_similarity(signatures_of(items), at) >= threshold - slack]
+        exact = similarities(chunk) if len(chunk) else np.empty(0)
+        # pairs come sorted, so on equal similarity the lower partner stays
+        for (i, j), s in zip(chunk[exact >= threshold].tolist(), exact[exact >= threshold].tolist()):
+            verified.append((i, j))
+            for a, b in ((i, j), (j, i)):
+                if match[a] == a or s > best[a]:
+                    match[a], best[a] = b, s
     return Clusters(clusters(n, np.array(verified, dtype=np.int64).reshape(-1, 2)), match, best)

@@ -192,6 +192,49 @@ def set_signatures(flat, offsets, a, b):
 
 
 @_jit
+def distinct_sets(flat, offsets):
+    """sign.distinct_sets, compiled: each set flat[offsets[j]:offsets[j + 1]] sorted, without repeats."""
+    out = np.empty_like(flat)
+    count = offsets.shape[0] - 1
+    new = np.zeros(count + 1, np.int64)
+    at = 0
+    for j in range(count):
+        lo, hi = offsets[j], offsets[j + 1]
+        if hi > lo:
+            ordered = np.sort(flat[lo:hi])
+            out[at] = ordered[0]
+            at += 1
+            for p in range(1, hi - lo):
+                if ordered[p] != ordered[p - 1]:
+                    out[at] = ordered[p]
+                    at += 1
+        new[j + 1] = at
+    return out[:at], new
+
+
+@_jit
+def jaccards(flat, offsets, left, right):
+    """sign.jaccards, compiled: one merge of two sorted sets per pair."""
+    out = np.empty(left.shape[0], np.float64)
+    for k in range(left.shape[0]):
+        i, end_i = offsets[left[k]], offsets[left[k] + 1]
+        j, end_j = offsets[right[k]], offsets[right[k] + 1]
+        total = (end_i - i) + (end_j - j)
+        common = 0
+        while i < end_i and j < end_j:
+            if flat[i] == flat[j]:
+                common += 1
+                i += 1
+                j += 1
+            elif flat[i] < flat[j]:
+                i += 1
+            else:
+                j += 1
+        out[k] = 1.0 if total == 0 else common / (total - common)
+    return out
+
+
+@_jit
 def band_keys(signatures, bands, rows):
     """hashing.band_keys, compiled: one key per band of each signature."""
     n = signatures.shape[0]

@@ -187,8 +187,7 @@ def blocks(word64: np.ndarray, first: np.ndarray, last: np.ndarray, k: int, num_
     sets = [block_shingles(w32[f:l], k) if l - f < k else distinct(kgrams[f:l - k + 1])
             for f, l in zip(first.tolist(), last.tolist())]
     exact = sequence_hashes(word64, first, last)
-    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sets], dtype=np.int64)]).astype(np.int64)
-    flat = np.concatenate(sets).astype(np.uint32) if sets else np.empty(0, np.uint32)
+    flat, offsets = joined(sets, np.uint32)
     return exact, flat, offsets, signatures(sets, num_perm, seed)
 
 
@@ -268,3 +267,31 @@ def jaccard(x: np.ndarray, y: np.ndarray) -> float:
         return 1.0
     common = len(np.intersect1d(x, y, assume_unique=True))
     return common / (len(x) + len(y) - common)
+
+
+def distinct_sets(flat: np.ndarray, offsets: np.ndarray, compiled: bool | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each set flat[offsets[j]:offsets[j + 1]] sorted and without repeats: (flat, offsets)
+    of the results. Many shingles go through the compiled kernel."""
+    if compiled if compiled is not None else len(flat) >= COMPILED_SHINGLES:
+        from . import kernel
+        return kernel.distinct_sets(flat, offsets.astype(np.int64))
+    sets = [distinct(flat[lo:hi]) for lo, hi in zip(offsets[:-1].tolist(), offsets[1:].tolist())]
+    return joined(sets, flat.dtype)
+
+
+def jaccards(flat: np.ndarray, offsets: np.ndarray, left: np.ndarray, right: np.ndarray,
+             compiled: bool | None = None) -> np.ndarray:
+    """`jaccard` of sets left[k] and right[k] for every k, of the sorted unique sets
+    flat[offsets[j]:offsets[j + 1]]: a compiled merge per pair when there are many."""
+    if compiled if compiled is not None else len(left) * 64 >= COMPILED_SHINGLES:
+        from . import kernel
+        return kernel.jaccards(flat, offsets.astype(np.int64), left.astype(np.int64), right.astype(np.int64))
+    return np.array([jaccard(flat[offsets[i]:offsets[i + 1]], flat[offsets[j]:offsets[j + 1]])
+                     for i, j in zip(left.tolist(), right.tolist())], np.float64)
+
+
+def joined(sets: list[np.ndarray], dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Arrays as one (flat, offsets)."""
+    offsets = np.zeros(len(sets) + 1, np.int64)
+    np.cumsum([len(x) for x in sets], out=offsets[1:])
+    return (np.concatenate(sets).astype(dtype, copy=False) if sets else np.empty(0, dtype)), offsets

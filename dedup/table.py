@@ -114,6 +114,11 @@ class Table:
         """A mask of documents as a mask of their rows."""
         return np.repeat(documents, np.diff(self.cut))
 
+    def rows_of(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The rows of documents `docs`, in that order, and each row's place in `docs`."""
+        rows, cut = _gather(self.cut, np.asarray(docs, np.int64))
+        return rows, np.repeat(np.arange(len(docs)), np.diff(cut))
+
     def take(self, order: np.ndarray) -> "Table":
         """The table of documents `order` (distinct, any of them), in that order."""
         order = np.asarray(order, np.int64)

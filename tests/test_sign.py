@@ -223,6 +223,22 @@ def test_jaccard():
     assert sign.jaccard(a, a) == 1.0
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 40), max_size=30), min_size=1, max_size=8), st.data(), st.booleans())
+def test_sets_and_their_jaccards_in_a_batch_are_each_pairs(raw, data, compiled):
+    """distinct_sets sorts each set and drops its repeats; jaccards of pairs of them
+    are `jaccard` of each pair, compiled or not."""
+    flat, offsets = sign.joined([np.array(x, np.uint32) for x in raw], np.uint32)
+    sets, set_offsets = sign.distinct_sets(flat, offsets, compiled=compiled)
+    assert [sets[a:b].tolist() for a, b in zip(set_offsets, set_offsets[1:])] == [sorted(set(x)) for x in raw]
+    pairs = data.draw(st.lists(st.tuples(st.integers(0, len(raw) - 1), st.integers(0, len(raw) - 1)), max_size=12))
+    left = np.array([i for i, _ in pairs], np.int64)
+    right = np.array([j for _, j in pairs], np.int64)
+    got = sign.jaccards(sets, set_offsets, left, right, compiled=compiled)
+    one = [sign.jaccard(np.unique(np.array(raw[i], np.uint32)), np.unique(np.array(raw[j], np.uint32))) for i, j in pairs]
+    assert got.tolist() == one
+
+
 def test_jaccard_with_an_empty_set():
     """Two empty sets are the same set (1.0); an empty set shares nothing with a
     non-empty one (0.0), whichever side it is on."""

@@ -8,7 +8,6 @@ exact hash, by sorting (the first of a group stays), then find near copies among
 groups' firsts by their band keys."""
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -16,8 +15,8 @@ import numpy as np
 
 from .. import index, sign
 from ..config import Settings
-from ..content import content_digests, content_rows, document_shingles
-from ..hashing import band_keys
+from ..content import content_digests, content_rows, document_shingle_sets
+from ..hashing import band_keys, distinct
 from ..table import Table
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded
 
@@ -33,13 +32,15 @@ class _Near:
     original_similarity: float   # to `original` (may be lower)
 
 
-def _removed_near(found: index.Clusters, similarity: Callable[[int, int], float]) -> dict[int, _Near]:
-    out = {}
-    for i, r in enumerate(found.rep.tolist()):
-        if r != i:
-            m, s = int(found.match[i]), float(found.similarity[i])
-            out[i] = _Near(r, m, s, s if m == r else similarity(i, r))
-    return out
+def _removed_near(found: index.Clusters, similarities: Callable[[np.ndarray], np.ndarray]) -> dict[int, _Near]:
+    gone = np.flatnonzero(found.rep != np.arange(len(found.rep)))
+    rep, match = found.rep[gone], found.match[gone]
+    to_original = np.array(found.similarity[gone])
+    other = np.flatnonzero(match != rep)
+    if len(other):   # matched with another copy: how similar it is to the original too
+        to_original[other] = similarities(np.stack([gone[other], rep[other]], axis=1))
+    return {i: _Near(r, m, s, o) for i, r, m, s, o in zip(gone.tolist(), rep.tolist(), match.tolist(),
+                                                           found.similarity[gone].tolist(), to_original.tolist())}
 
 
 def _copy_evidence(original: dict, similarity: float, matched: dict | None = None,
@@ -86,12 +87,13 @@ class _Copies:
 
 
 def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndarray], np.ndarray | index.Bands],
-            shingles_of: Callable[[int], np.ndarray], signatures_of: Callable[[np.ndarray], np.ndarray] | None,
-            settings: Settings) -> _Copies:
+            sets_of: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+            signatures_of: Callable[[np.ndarray], np.ndarray] | None, settings: Settings) -> _Copies:
     """Exact groups of `hashes` (one per item, or a row of them), then near copies among
     the groups' `nearable` firsts: candidates by their band keys (`keys_of` those items),
-    verified by their shingles. `signatures_of` items, for the candidates of a crowded
-    bucket (None: signed again from their shingles)."""
+    verified by their shingles (`sets_of` items, increasing: their sorted shingle sets
+    as flat and offsets). `signatures_of` items, for the candidates' MinHash estimates
+    (None: signed again from their shingles)."""
     if not len(hashes):
         return _Copies(np.empty(0, np.int64), {})
     _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True,
@@ -100,17 +102,27 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
     firsts = np.flatnonzero((rep == np.arange(len(rep))) & nearable)
     near: dict[int, _Near] = {}
     if len(firsts) >= 2:
-        shingles = lambda k: shingles_of(int(firsts[k]))
-        similarity = lambda a, b: sign.jaccard(shingles(a), shingles(b))
-        if signatures_of is None:
-            signatures = lambda ks: sign.signatures([shingles(int(k)) for k in ks], settings.num_perm, settings.seed)
-        else:
-            signatures = lambda ks: signatures_of(firsts[ks])
-        found = index.near_duplicates(keys_of(firsts), settings.threshold, similarity, signatures)
-        for k, n in _removed_near(found, similarity).items():
+        def similarities(pairs: np.ndarray) -> np.ndarray:
+            ks = distinct(pairs)
+            flat, offsets = sets_of(firsts[ks])
+            return sign.jaccards(flat, offsets, np.searchsorted(ks, pairs[:, 0]), np.searchsorted(ks, pairs[:, 1]))
+
+        def signed(ks: np.ndarray) -> np.ndarray:
+            if signatures_of is not None:
+                return signatures_of(firsts[ks])
+            flat, offsets = sets_of(firsts[ks])
+            return sign.signatures(np.split(flat, offsets[1:-1]), settings.num_perm, settings.seed)
+        found = index.near_duplicates(keys_of(firsts), settings.threshold, similarities, signed)
+        for k, n in _removed_near(found, similarities).items():
             near[int(firsts[k])] = _Near(int(firsts[n.original]), int(firsts[n.matched]), n.similarity,
                                          n.original_similarity)
     return _Copies(rep, near)
+
+
+def _block_sets(table: Table, blocks, rows: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The shingle sets of blocks `rows` (of documents `docs`), as flat and offsets."""
+    return sign.joined([table.shingles(blocks, int(r), int(d)) for r, d in zip(rows.tolist(), docs.tolist())],
+                       np.uint32)
 
 
 def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarray:
@@ -126,11 +138,8 @@ def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarr
         return np.concatenate([band_keys(table.signatures(items[chosen[lo:lo + 4096]], settings.num_perm), bands, rows)
                                for lo in range(0, len(chosen), 4096)])
 
-    @functools.lru_cache(maxsize=4096)   # pairs come sorted: a bounded cache serves them
-    def shingles_of(i: int) -> np.ndarray:
-        return document_shingles(table, content, int(items[i]))
-
-    copies = _copies(hashes, np.ones(len(items), bool), keys_of, shingles_of,
+    copies = _copies(hashes, np.ones(len(items), bool), keys_of,
+                     lambda chosen: document_shingle_sets(table, content, items[chosen]),
                      lambda chosen: table.signatures(items[chosen], settings.num_perm), settings)
     where = lambda i: {"path": table.path[items[i]]}
     for i, d in enumerate(items.tolist()):
@@ -144,7 +153,7 @@ def duplicate_paragraphs(table: Table, decisions, live: np.ndarray, settings: Se
     docs = table.doc_of(table.paragraph_first[items])
     copies = _copies(table.paragraph_hash[items], np.ones(len(items), bool),
                      lambda chosen: table.bands(table.paragraph_blocks, items[chosen], docs[chosen]),
-                     lambda i: table.shingles(table.paragraph_blocks, int(items[i]), int(docs[i])), None, settings)
+                     lambda chosen: _block_sets(table, table.paragraph_blocks, items[chosen], docs[chosen]), None, settings)
     first, last = table.paragraph_first[items], table.paragraph_last[items]
     where = lambda i: located(table, int(first[i]), int(last[i]))
     for i in range(len(items)):
@@ -177,7 +186,7 @@ def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Setting
     words = table.words[at]
     copies = _copies(table.hash[at], words >= settings.shingle_size,
                      lambda chosen: table.bands(table.line_blocks, at[chosen], docs[chosen]),
-                     lambda i: table.shingles(table.line_blocks, int(at[i]), int(docs[i])), None, settings)
+                     lambda chosen: _block_sets(table, table.line_blocks, at[chosen], docs[chosen]), None, settings)
     where = lambda i: located(table, int(at[i]))
     for i in sorted(copies.near):
         mark(decisions, table, int(docs[i]), int(at[i]), copies.finding(i, "line", where))
