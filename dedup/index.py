@@ -53,8 +53,9 @@ def candidate_pairs(keys: np.ndarray | Bands) -> np.ndarray:
         return np.empty((0, 2), dtype=np.int64)
     pairs = np.concatenate(found)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    pairs = np.sort(pairs, axis=1)
-    return np.unique(pairs, axis=0)
+    low, high = pairs.min(axis=1), pairs.max(axis=1)
+    code = distinct(low * n + high)   # the pairs sorted, once each (n * n fits: n < 2**31)
+    return np.stack([code // n, code % n], axis=1)
 
 
 def estimated_similarity(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:

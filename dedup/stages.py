@@ -11,7 +11,7 @@ from pathlib import Path
 from . import corpus, lexicon, plan, records, report
 from .rules.findings import Decision
 from .config import Settings
-from .corpus import Document, Skipped, Source, folder_site
+from .corpus import Document, Skipped, Source, by_fields, folder_site
 from .lexicon import Lexicon
 from .originals import sha256_of
 from .report import DocumentEntry
@@ -201,6 +201,7 @@ class ToWrite:
     row: int = 0
     id: str | None = None
     digest: bytes | None = None
+    __reduce__ = by_fields
 
     @classmethod
     def of(cls, item: Sketched) -> "ToWrite":

@@ -1,5 +1,7 @@
 """Banding finds planted near-duplicates; clusters keep the lowest member."""
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dedup import hashing, index, sign
 
@@ -81,3 +83,30 @@ def test_each_member_of_a_transitive_cluster_names_the_member_it_was_verified_ag
 
 def test_clusters_take_lowest_member():
     assert index.clusters(5, np.array([[3, 4], [1, 4], [0, 2]])).tolist() == [0, 1, 0, 1, 1]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 4), st.integers(0, 2)), min_size=1, max_size=60), st.booleans())
+def test_each_copy_names_the_earliest_item_of_its_exact_group(rows, one_column):
+    """The exact groups the duplicate rules start from: the first item with the same
+    hash (or the same row of hashes) stays, every later one names it."""
+    from dedup.rules.duplicates import _first_copies
+    hashes = np.array(rows, np.uint64)[:, 0] if one_column else np.array(rows, np.uint64)
+    key = [tuple(np.atleast_1d(h).tolist()) for h in hashes]
+    assert _first_copies(hashes).tolist() == [key.index(k) for k in key]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=2, max_size=2), min_size=1, max_size=40))
+def test_candidate_pairs_are_every_pair_sharing_a_bucket_once_in_order(rows):
+    """Every member of a bucket is paired with its first and its predecessor; pairs
+    come out sorted, lower item first, each once."""
+    keys = np.array(rows, np.uint64)
+    expected = set()
+    for band in range(keys.shape[1]):
+        members: dict = {}
+        for i, k in enumerate(keys[:, band].tolist()):
+            members.setdefault(k, []).append(i)
+        for group in members.values():
+            expected |= {(group[0], j) for j in group[1:]} | {(a, b) for a, b in zip(group, group[1:])}
+    assert index.candidate_pairs(keys).tolist() == sorted([list(p) for p in expected])

@@ -86,6 +86,17 @@ class _Copies:
         return None if first == item else _copy_finding(exact, near, where, first, self.near.get(first))
 
 
+def _first_copies(hashes: np.ndarray) -> np.ndarray:
+    """Each item's earliest item with the same hash (or row of hashes): a stable sort."""
+    order = np.argsort(hashes, kind="stable") if hashes.ndim == 1 else np.lexsort(hashes.T[::-1])
+    ordered = hashes[order]
+    differs = ordered[1:] != ordered[:-1]
+    starts = np.r_[True, differs if hashes.ndim == 1 else differs.any(axis=1)]
+    rep = np.empty(len(hashes), np.int64)
+    rep[order] = order[starts][np.cumsum(starts) - 1]
+    return rep
+
+
 def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndarray], np.ndarray | index.Bands],
             sets_of: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
             signatures_of: Callable[[np.ndarray], np.ndarray] | None, settings: Settings) -> _Copies:
@@ -96,9 +107,7 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
     (None: signed again from their shingles)."""
     if not len(hashes):
         return _Copies(np.empty(0, np.int64), {})
-    _, first, inverse = np.unique(hashes, return_index=True, return_inverse=True,
-                                  axis=0 if hashes.ndim > 1 else None)   # first: the earliest copy (a stable sort)
-    rep = first[inverse.ravel()]
+    rep = _first_copies(hashes)
     firsts = np.flatnonzero((rep == np.arange(len(rep))) & nearable)
     near: dict[int, _Near] = {}
     if len(firsts) >= 2:
