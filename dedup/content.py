@@ -46,7 +46,8 @@ def document_shingle_sets(table: Table, content: np.ndarray, docs: np.ndarray) -
     rows, owner = table.rows_of(docs)
     rows, owner = rows[content[rows]], owner[content[rows]]
     lo, hi = table.line_blocks.lo[rows], table.line_blocks.hi[rows]
-    doc, store = docs[owner], table.store[docs[owner]]
+    doc = docs[owner]
+    store = table.store[doc]
     breaks = np.flatnonzero((np.diff(doc) > 1) | (np.diff(store) != 0)) + 1   # runs of neighbours in a store
     starts, ends = np.r_[0, breaks], np.r_[breaks, len(rows)]
     pieces, base = [], np.empty(len(rows), np.int64)
