@@ -18,7 +18,7 @@ import regex
 
 from . import affixes, segment, shapes, sign
 from .config import Settings
-from .hashing import band_keys, distinct
+from .hashing import band_keys
 from .corpus import Document
 from .lexicon import Hit, Lexicon
 from .normalize import nfkc, tokens
@@ -193,17 +193,6 @@ def content_lines(sk: DocSketch, settings: Settings) -> np.ndarray:
         outside[np.fromiter(sk.lexicon, np.int64, len(sk.lexicon))] = False
     long_enough = outside & (sk.words >= settings.shingle_size)
     return np.flatnonzero(long_enough if long_enough.any() else outside)
-
-
-def document_shingles(sk: DocSketch, settings: Settings, content: np.ndarray | None = None) -> np.ndarray:
-    """The union of the content lines' shingles: what whole documents are compared by."""
-    content = content_lines(sk, settings) if content is None else content
-    if not len(content):
-        return np.empty(0, np.uint32)
-    every = sk.shingles.span(int(content[0]), int(content[-1]) + 1)   # one read for all of them
-    base = sk.shingles.offsets[content[0]]
-    return distinct(np.concatenate([every[sk.shingles.offsets[p] - base:sk.shingles.offsets[p + 1] - base]
-                                     for p in content]))
 
 
 def _label(raw: str, word64: np.ndarray, settings: Settings) -> tuple[str, str, int] | None:

@@ -28,3 +28,12 @@ def write_corpus(tmp_path):
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="Rewrite tests/golden/expected-report.json from today's code (then read its diff).")
+
+
+def content_shingles(sk, settings):
+    """The reference union of a sketch's content lines' shingles (what whole documents
+    are compared by), one line at a time."""
+    import numpy as np
+    from dedup.sketch import content_lines
+    sets = [sk.shingles.span(int(p), int(p) + 1) for p in content_lines(sk, settings)]
+    return np.unique(np.concatenate(sets)).astype(np.uint32) if sets else np.empty(0, np.uint32)

@@ -343,7 +343,7 @@ def test_the_index_sums_up_each_teaser_label_as_clean_does(tmp_path, monkeypatch
     from dedup.config import Settings
     from dedup.content import content_digest
     from dedup.counts import label_evidence
-    from dedup.rules.learned import asked_by, corpus_counts, corpus_stats, stats_of, teaser_labels
+    from dedup.rules.learned import asked_by, contributions, corpus_counts, corpus_stats, stats_of
     rng = random.Random(seed)
     data = tmp_path / "data"
     data.mkdir()
@@ -379,8 +379,8 @@ def test_the_index_sums_up_each_teaser_label_as_clean_does(tmp_path, monkeypatch
             seen.add(digest)
             sketches.append(item.sketch)
     evidence: dict[str, list] = {}
-    for sk in sketches:
-        for key, item in teaser_labels(sk).items():
+    for sk in sketches:   # one document at a time: the index counted them in batches
+        for key, item in contributions([sk], settings)[0][1].items():
             evidence.setdefault(key, []).append(item)
     frequent = {key: docs for key, docs in evidence.items() if len(docs) >= settings.min_docs}
     assert frequent

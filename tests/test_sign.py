@@ -162,7 +162,9 @@ def test_a_documents_sketch_bands_lines_paragraphs_and_itself_as_datasketch_sign
     line, of every multi-line paragraph (shingles run across its line breaks) and of
     the document's own MinHash is datasketch's of its content lines' shingles together;
     the shingles kept are the ones signed."""
-    from dedup.sketch import document_shingles, sketch_many
+    from dedup.sketch import sketch_many
+
+    from .conftest import content_shingles
     text = URDU.read_text("utf-8")
     config = Settings()
     bands, rows = config.lsh_params
@@ -182,7 +184,7 @@ def test_a_documents_sketch_bands_lines_paragraphs_and_itself_as_datasketch_sign
     assert multi and [(int(sk.line[a]), int(sk.line[b])) for a, b in sk.paragraphs] == [(p.first, p.last) for p in multi]
     for para, keys in zip(multi, sk.paragraph_keys):
         assert keys.tolist() == keys_of(tokens(text[all_lines[para.first].start:all_lines[para.last].end]))
-    union = document_shingles(sk, config)
+    union = content_shingles(sk, config)
     expected = [datasketch_values_of_hashes(union.tolist(), 128, 1)]
     assert sk.document_signature.tolist() == expected[0]
 

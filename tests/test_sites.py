@@ -209,7 +209,7 @@ def test_a_folder_per_document_is_not_a_site_each(tmp_path, monkeypatch):
 
 def test_corpus_counts_are_each_documents_short_lines_counted_once(tmp_path):
     """learned.corpus_stats counts by sorting one array; what it counts is defined per
-    document (short_lines: one document once per key). Both agree on the golden corpus
+    document (contributions: one document once per key). Both agree on the golden corpus
     (several sites, shapes, affixes, teasers) with each document's source set, and
     with every source taken away, and a key in fewer than min_docs documents is left out."""
     import dataclasses
@@ -230,7 +230,7 @@ def test_corpus_counts_are_each_documents_short_lines_counted_once(tmp_path):
     assert len({sk.site for sk in sketches}) >= 3 and any(sk.shape for sk in sketches)
     counted = []
     for docs in (sketches, unsited, mixed, sketches[:7]):
-        each = Counter(key for sk in docs for key in learned.short_lines(sk, settings))
+        each = Counter(key for sk in docs for key in learned.contributions([sk], settings)[0][0])
         expected = {key: n for key, n in each.items() if n >= settings.min_docs}
         assert learned.corpus_stats(table.of(docs), settings).line_documents == expected
         counted.append(len(expected))

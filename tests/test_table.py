@@ -9,7 +9,7 @@ from dedup.config import Settings
 from dedup.corpus import Document
 from dedup.sketch import sketch_many
 
-from .conftest import HINDI, URDU
+from .conftest import HINDI, URDU, content_shingles
 
 TEXTS = [
     HINDI.read_text("utf-8"),
@@ -79,11 +79,10 @@ def test_document_shingle_sets_are_each_documents_union_of_content_shingles(chos
     """Documents read together (neighbours in one range, across batches' stores) give
     each document's own union of its content lines' shingles, sorted and distinct."""
     from dedup.content import content_rows, document_shingle_sets
-    from dedup.sketch import document_shingles
     bounds = sorted(set([0, len(SKETCHES), *cuts]))
     both = table.concat([table.of(SKETCHES[a:b]) for a, b in zip(bounds, bounds[1:])])
     docs = np.array(sorted(chosen), np.int64)
     flat, offsets = document_shingle_sets(both, content_rows(both, SETTINGS), docs)
     assert len(offsets) == len(docs) + 1
     for k, d in enumerate(docs.tolist()):
-        assert flat[offsets[k]:offsets[k + 1]].tolist() == document_shingles(SKETCHES[d], SETTINGS).tolist()
+        assert flat[offsets[k]:offsets[k + 1]].tolist() == content_shingles(SKETCHES[d], SETTINGS).tolist()

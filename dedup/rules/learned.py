@@ -81,17 +81,6 @@ def _teasers(table: Table, live: np.ndarray | None = None) -> dict[str, list[Evi
     return out
 
 
-def short_lines(sk: DocSketch, settings: Settings) -> set[int]:
-    """Keys of a document's lines short enough to be site boilerplate, and of their
-    template shapes and site affixes."""
-    return set(_keys(of([sk], blocks=False), settings)[0].tolist())
-
-
-def teaser_labels(sk: DocSketch) -> dict[str, Evidence]:
-    """A document's evidence for teaser templates (see _teasers)."""
-    return {key: items[0] for key, items in _teasers(of([sk], blocks=False)).items()}
-
-
 def templates_from(evidence: dict[str, LabelEvidence], settings: Settings) -> dict[str, tuple[str, int]]:
     """Labels that start lines in `min_docs` documents with at least two different
     headlines. Many lines under one label in a typical document is an interview
