@@ -31,13 +31,14 @@ class Bands:
 
 def candidate_pairs(keys: np.ndarray | Bands) -> np.ndarray:
     """Pairs (i, j), i < j, that share a band key: each member of a bucket is paired
-    with the bucket's first (lowest) member and with its predecessor."""
+    with the bucket's first (lowest) member and with its predecessor. Each pair is one
+    integer (i * n + j), made distinct band by band: memory holds the distinct pairs and
+    one band's, not every band's (a corpus of near copies pairs the same documents in
+    most bands)."""
     keys = keys if isinstance(keys, Bands) else Bands.of(keys)
     n = keys.n
-    if n < 2:
-        return np.empty((0, 2), dtype=np.int64)
-    found = []
-    for band in range(keys.bands):
+    codes = np.empty(0, np.int64)
+    for band in range(keys.bands if n >= 2 else 0):
         column = keys.column(band)
         order = np.argsort(column, kind="stable")
         sorted_keys = column[order]
@@ -47,15 +48,15 @@ def candidate_pairs(keys: np.ndarray | Bands) -> np.ndarray:
             continue
         run_start = np.maximum.accumulate(np.where(np.r_[True, ~same], np.arange(n), 0))
         idx = np.flatnonzero(same) + 1
-        found.append(np.stack([order[run_start[idx]], order[idx]], axis=1))
-        found.append(np.stack([order[idx - 1], order[idx]], axis=1))
-    if not found:
-        return np.empty((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found)
-    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    low, high = pairs.min(axis=1), pairs.max(axis=1)
-    code = distinct(low * n + high)   # the pairs sorted, once each (n * n fits: n < 2**31)
-    return np.stack([code // n, code % n], axis=1)
+        found = [_codes(order[run_start[idx]], order[idx], n), _codes(order[idx - 1], order[idx], n)]
+        codes = distinct(np.concatenate([codes, *found]))
+    return np.stack([codes // n, codes % n], axis=1) if n else np.empty((0, 2), np.int64)
+
+
+def _codes(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Pairs of distinct items as one integer each, lower first (n * n fits: n < 2**31)."""
+    a, b = a[a != b], b[a != b]
+    return np.minimum(a, b) * n + np.maximum(a, b)
 
 
 def estimated_similarity(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -107,18 +108,30 @@ def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Ca
     `similarities(pairs)`: the exact similarity of each pair (i, j) of a batch."""
     n = keys.n if isinstance(keys, Bands) else keys.shape[0]
     pairs = candidate_pairs(keys)
-    match, best = np.arange(n), np.ones(n)
-    verified = []
+    verified, similar = [np.empty((0, 2), np.int64)], [np.empty(0)]
     for lo in range(0, len(pairs), _PAIRS_PER_PASS):
         chunk = pairs[lo:lo + _PAIRS_PER_PASS]
         items = distinct(chunk)
         at = np.searchsorted(items, chunk)
         chunk = chunk[estimated_similarity(signatures_of(items), at) >= threshold - slack]
         exact = similarities(chunk) if len(chunk) else np.empty(0)
-        # pairs come sorted, so on equal similarity the lower partner stays
-        for (i, j), s in zip(chunk[exact >= threshold].tolist(), exact[exact >= threshold].tolist()):
-            verified.append((i, j))
-            for a, b in ((i, j), (j, i)):
-                if match[a] == a or s > best[a]:
-                    match[a], best[a] = b, s
-    return Clusters(clusters(n, np.array(verified, dtype=np.int64).reshape(-1, 2)), match, best)
+        verified.append(chunk[exact >= threshold])
+        similar.append(exact[exact >= threshold])
+    edges, similarity = np.concatenate(verified), np.concatenate(similar)
+    match, best = _best_partners(n, edges, similarity)
+    return Clusters(clusters(n, edges), match, best)
+
+
+def _best_partners(n: int, edges: np.ndarray, similarity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each item's most similar partner over the verified edges (in the edges' order,
+    sorted by pair, the first on ties: the lower partner) and that similarity; itself
+    and 1.0 for an item without any."""
+    match, best = np.arange(n), np.ones(n)
+    if len(edges):
+        item = np.concatenate([edges[:, 0], edges[:, 1]])
+        partner = np.concatenate([edges[:, 1], edges[:, 0]])
+        s = np.concatenate([similarity, similarity])
+        order = np.lexsort((partner, -s, item))
+        first = order[np.r_[True, item[order][1:] != item[order][:-1]]]
+        match[item[first]], best[item[first]] = partner[first], s[first]
+    return match, best

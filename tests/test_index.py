@@ -110,3 +110,20 @@ def test_candidate_pairs_are_every_pair_sharing_a_bucket_once_in_order(rows):
         for group in members.values():
             expected |= {(group[0], j) for j in group[1:]} | {(a, b) for a, b in zip(group, group[1:])}
     assert index.candidate_pairs(keys).tolist() == sorted([list(p) for p in expected])
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sets(st.tuples(st.integers(0, 7), st.integers(0, 7)).filter(lambda p: p[0] < p[1]), max_size=20),
+       st.data())
+def test_each_item_matches_its_most_similar_partner_the_lowest_on_ties(edges, data):
+    """An item's match is its most similar verified partner; on equal similarity, the
+    lowest; an item without partners is its own match at 1.0."""
+    edges = sorted(edges)
+    sims = [data.draw(st.sampled_from([0.8, 0.9, 1.0])) for _ in edges]
+    match, best = list(range(8)), [1.0] * 8
+    for a in range(8):
+        partners = sorted((-s, b) for (i, j), s in zip(edges, sims) for x, b in ((i, j), (j, i)) if x == a)
+        if partners:
+            best[a], match[a] = -partners[0][0], partners[0][1]
+    got_match, got_best = index._best_partners(8, np.array(edges, np.int64).reshape(-1, 2), np.array(sims))
+    assert got_match.tolist() == match and got_best.tolist() == best
