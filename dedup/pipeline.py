@@ -31,8 +31,7 @@ from .progress import Progress
 from .runner import Runner, default_jobs
 from .signals import uninterrupted
 from .sketch import close_spills
-from .stages import (BATCH, RecordFile, RecordPart, Tabled, ToWrite, WriteJob, Written, make_context, part_file,
-                     resolve_source, sketch_table, write_batch)
+from .stages import BATCH, RecordPart, WriteJob, Written, make_context, part_file, resolve_source, sketch_table, write_batch
 
 SPILL = ".spill"
 REPORT_PARTS = ".report-parts"   # the write stage's report entries, joined into report.json
@@ -73,31 +72,31 @@ def _read_batches(sources: list[Source], settings: Settings, part_bytes: int = S
     return out
 
 
-def _sketched_chars(result: Tabled) -> int:
-    return sum(item.chars for item in result.items if isinstance(item, ToWrite))
-
-
 def _files_done(batch: list[Source] | RecordPart) -> int:
     """The input files a read batch finishes: for the progress shown."""
     return len(batch) if isinstance(batch, list) else int(batch.last)
 
 
-def _write_batches(sketched: list[ToWrite], decisions: list, units: list, mode: str, stage: Path) -> list[WriteJob]:
-    """Write jobs in corpus order: text documents in batches of BATCH, each record file
-    or part one job with its rows. `units`: a text document's index in `sketched`, or a
-    record file or part with the indexes of its rows. Each job's report entries go to a
-    file of its own under REPORT_PARTS."""
-    groups: list[tuple[list[int], RecordPart | None]] = []
-    for unit in units:
-        if isinstance(unit, int):
-            if not groups or groups[-1][1] is not None or len(groups[-1][0]) == BATCH:
-                groups.append(([], None))
-            groups[-1][0].append(unit)
-        else:
-            groups.append((unit[1], unit[0].part))
-    return [WriteJob([(sketched[i], decisions[i]) for i in members], part, mode, str(stage),
-                     str(stage / REPORT_PARTS / f"{n:06d}.json"))
-            for n, (members, part) in enumerate(groups)]
+@dataclass(frozen=True)
+class _Read:
+    """What the run keeps of a read batch until it is written: the record file or part
+    it was (None: text files), the file of its documents' ToWrite, and how many."""
+    part: RecordPart | None
+    to_write: str
+    documents: int
+
+
+def _write_batches(read: list[_Read], decisions: list, mode: str, stage: Path) -> list[WriteJob]:
+    """A write job per read batch, in corpus order, with its documents' decisions (the
+    table's documents are the read batches' in order); none for text files that were
+    all skipped. Each job's report entries go to a file of its own under REPORT_PARTS."""
+    jobs, first = [], 0
+    for batch in read:
+        if batch.documents or batch.part is not None:
+            jobs.append(WriteJob(batch.to_write, decisions[first:first + batch.documents], batch.part, mode,
+                                 str(stage), str(stage / REPORT_PARTS / f"{len(jobs):06d}.json")))
+        first += batch.documents
+    return jobs
 
 
 def _mapped(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None,
@@ -180,37 +179,32 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             spills = stage.path / SPILL   # shingles on disk: the corpus-wide steps read only the candidates'
             spills.mkdir()
             batches = [(batch, str(spills / f"{n:06d}.u32")) for n, batch in enumerate(read_batches)]
-            sketched: list[ToWrite] = []
-            units: list = []   # what each write job covers (see _write_batches)
+            read: list[_Read] = []
             parts: list[tables.Table] = []
             for result in _mapped(run, sketch_table, batches, "read", len(sources), progress,
-                                  [_files_done(batch) for batch in read_batches], _sketched_chars):
+                                  [_files_done(batch) for batch in read_batches], lambda result: result.chars):
                 parts.append(result.table)
+                part = None
                 for item in result.items:
                     if isinstance(item, Skipped):
                         skipped.append(item)
-                    elif isinstance(item, RecordFile):
-                        units.append((item, []))
-                    else:
-                        if item.row:
-                            units[-1][1].append(len(sketched))
-                        else:
-                            units.append(len(sketched))
-                        sketched.append(item)
+                    else:   # the record file or part the batch was
+                        part = item.part
+                read.append(_Read(part, result.to_write, result.table.documents))
             table = tables.concat(parts)
             del parts
-            sketched, units, skipped, table = _whole_files(sketched, units, skipped, table)
+            read, skipped, table = _whole_files(read, skipped, table)
             if progress:
-                progress(f"classifying {len(sketched):,} documents", 0, 0, 0)
+                progress(f"classifying {table.documents:,} documents", 0, 0, 0)
             decisions = classify(table, settings, previous=before)
             (stage.path / REPORT_PARTS).mkdir()
-            writes = _write_batches(sketched, decisions, units, mode, stage.path)
-            total = len(sketched)
+            writes = _write_batches(read, decisions, mode, stage.path)
+            total = table.documents
             # the index is saved while the workers write (in this process: before they do)
             saving = _Meanwhile(run.parallel, previous.save, stage.path, table, decisions, settings, before)
-            del sketched, decisions, before, table
+            del decisions, before, table
             written = list(_mapped(run, write_batch, writes, "write", total, progress,
-                                   [len(job.documents) for job in writes], lambda w: w.chars))
+                                   [len(job.decisions) for job in writes], lambda w: w.chars))
             saving.result()
             close_spills()
             shutil.rmtree(spills)
@@ -251,22 +245,20 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     return result
 
 
-def _whole_files(sketched: list[ToWrite], units: list, skipped: list[Skipped],
-                 table: tables.Table) -> tuple[list, list, list, tables.Table]:
+def _whole_files(read: list[_Read], skipped: list[Skipped], table: tables.Table
+                 ) -> tuple[list[_Read], list[Skipped], tables.Table]:
     """A record file one of whose parts could not be read is skipped whole: its other
     parts' rows are left out too (of the table too), and it is listed once."""
-    broken = {s.path for s in skipped} & {unit[0].source.path for unit in units if not isinstance(unit, int)}
+    broken = {s.path for s in skipped} & {batch.part.source.path for batch in read if batch.part is not None}
     if not broken:
-        return sketched, units, skipped, table
-    kept, kept_units = [], []
-    for unit in units:
-        if isinstance(unit, int):
-            kept_units.append(len(kept))
-            kept.append(unit)
-        elif unit[0].source.path not in broken:
-            kept_units.append((unit[0], list(range(len(kept), len(kept) + len(unit[1])))))
-            kept.extend(unit[1])
-    return [sketched[i] for i in kept], kept_units, _listed_once(skipped, broken), table.take(np.array(kept, np.int64))
+        return read, skipped, table
+    kept, first = [], 0
+    for batch in read:
+        if batch.part is None or batch.part.source.path not in broken:
+            kept.append(np.arange(first, first + batch.documents))
+        first += batch.documents
+    read = [batch for batch in read if batch.part is None or batch.part.source.path not in broken]
+    return read, _listed_once(skipped, broken), table.take(np.concatenate([np.empty(0, np.int64), *kept]))
 
 
 def _listed_once(skipped: list[Skipped], files: set[str]) -> list[Skipped]:

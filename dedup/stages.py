@@ -5,6 +5,7 @@ batch), shared by `clean` (pipeline.py) and `check` (check.py)."""
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,19 +75,27 @@ class RecordFile:
 
 @dataclass(frozen=True, slots=True)
 class Tabled:
-    """A read batch for `clean`: what writing needs of each document (ToWrite), with the
-    batch's Skipped and RecordFile items in their places, and the table of its sketches
-    (columns, which a worker sends back far faster than the sketches one by one)."""
+    """A read batch for `clean`: its Skipped and RecordFile items in their places, the
+    table of its sketches (columns, which a worker sends back far faster than the
+    sketches one by one), and what writing needs of each document (ToWrite, pickled in
+    the file `to_write`: the run never holds every document's, each write job reads
+    its batch's)."""
     items: list
     table: Table
+    to_write: str
+    chars: int   # of the batch's documents
 
 
-def sketch_table(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]) -> Tabled:
-    """sketch_batch, its sketches as a table."""
+def sketch_table(ctx: Context, job: tuple[list[Source] | RecordPart, str]) -> Tabled:
+    """sketch_batch, its sketches as a table and its documents' ToWrite in a file
+    beside the spill."""
     result = sketch_batch(ctx, job)
     sketched = [item for item in result if isinstance(item, Sketched)]
-    return Tabled([ToWrite.of(item) if isinstance(item, Sketched) else item for item in result],
-                  tables.of([item.sketch for item in sketched]))
+    to_write = f"{job[1]}.write"
+    with open(to_write, "wb") as handle:
+        pickle.dump([ToWrite.of(item) for item in sketched], handle, pickle.HIGHEST_PROTOCOL)
+    return Tabled([item for item in result if not isinstance(item, Sketched)], tables.of([item.sketch for item in sketched]),
+                  to_write, sum(item.chars for item in sketched))
 
 
 def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]) -> list[Sketched | Skipped | RecordFile]:
@@ -211,11 +220,13 @@ class ToWrite:
 
 @dataclass(frozen=True, slots=True)
 class WriteJob:
-    """A batch to write: text documents, or the document rows of one record file or part
-    (`part`), each with its decision. A part is written beside the file's target
-    (`part_file`), and the parts are joined in order once all are written. The report
-    entries of the batch's documents go to the file `report_part`."""
-    documents: list[tuple[ToWrite, Decision]]
+    """A read batch to write: text documents, or the document rows of one record file
+    or part (`part`), their ToWrite in the file `to_write` (see Tabled), each with its
+    decision. A part is written beside the file's target (`part_file`), and the parts
+    are joined in order once all are written. The report entries of the batch's
+    documents go to the file `report_part`."""
+    to_write: str
+    decisions: list[Decision]
     part: RecordPart | None
     mode: str
     stage: str
@@ -224,6 +235,13 @@ class WriteJob:
     @property
     def source(self) -> Source:
         return self.part.source
+
+    def documents(self) -> list[tuple[ToWrite, Decision]]:
+        with open(self.to_write, "rb") as handle:
+            items = pickle.load(handle)
+        if len(items) != len(self.decisions):
+            raise ValueError(f"{self.to_write}: {len(items)} documents, {len(self.decisions)} decisions")
+        return list(zip(items, self.decisions))
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,7 +298,7 @@ def write_batch(ctx: Context, job: WriteJob) -> Written:
 
 def _write_texts(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list[Skipped]]:
     out, skipped = [], []
-    for item, decision in job.documents:
+    for item, decision in job.documents():
         doc = corpus.read(item.source, ctx.settings.decode_errors == "keep")
         if isinstance(doc, Skipped) or sha256_of(doc.text) != item.sha256:
             skipped.append(_unwritten(item.source))
@@ -305,7 +323,7 @@ def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], li
         return _write_jsonl(ctx, job)
     source = job.source
     fmt, compression = source.kind
-    wanted = {item.row: (item, decision) for item, decision in job.documents}
+    wanted = {item.row: (item, decision) for item, decision in job.documents()}
     changes: dict[int, str | None] = {}
     out = []
     changed = [], [_unwritten(source)]
@@ -344,7 +362,7 @@ def _write_jsonl(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list
     read by its bytes' digest, so a row with nothing to remove is copied as it is,
     never parsed again."""
     source = job.source
-    wanted = {item.row: (item, decision) for item, decision in job.documents}
+    wanted = {item.row: (item, decision) for item, decision in job.documents()}
     settings_fields = fields(ctx.settings)
     out = []
 

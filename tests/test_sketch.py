@@ -164,9 +164,13 @@ def test_a_read_batch_travels_as_a_table_that_says_what_its_sketches_say(tmp_pat
     sent = stages.sketch_table(context, (batch, str(spills / "0.u32")))
     back = pickle.loads(pickle.dumps(sent))
     assert back.items == sent.items
-    assert sum(isinstance(item, stages.ToWrite) for item in sent.items) == 4   # not the empty text, nor the bad row
-    sketches = [item.sketch for item in stages.sketch_batch(context, (batch, str(spills / "1.u32")))
-                if isinstance(item, stages.Sketched)]
+    read = stages.sketch_batch(context, (batch, str(spills / "1.u32")))
+    assert sent.items == [item for item in read if not isinstance(item, stages.Sketched)]
+    sketched = [item for item in read if isinstance(item, stages.Sketched)]
+    sketches = [item.sketch for item in sketched]
+    with open(sent.to_write, "rb") as handle:   # what writing needs of each document, in order
+        assert pickle.load(handle) == [stages.ToWrite.of(item) for item in sketched]
+    assert len(sketched) == 4 and sent.chars == sum(item.chars for item in sketched)   # not the empty text, nor the bad row
     table = back.table
     assert table.documents == 4 and [sk.path for sk in sketches] == list(table.path)
     num_perm = settings_.num_perm
