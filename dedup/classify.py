@@ -8,33 +8,58 @@ The first occurrence in the documents' order (`keep`) is always the one kept.
 """
 from __future__ import annotations
 
+from typing import Iterator, Mapping
+
 import numpy as np
 
 from . import table as tables
 from .config import Settings
 from .rules import against, duplicates, learned, local
-from .rules.findings import Decision, Finding
+from .rules.findings import Decision, Decisions, Finding
 from .rules.learned import CorpusStats
 from .sketch import DocSketch
 from .table import Table
 
-__all__ = ["classify", "keep_order", "CorpusStats", "Decision", "Finding"]
+__all__ = ["classify", "keep_order", "CorpusStats", "Decision", "Decisions", "Finding", "Ranked"]
 
 
 def classify(sketches: list[DocSketch] | Table, settings: Settings, stats: CorpusStats | None = None,
-             previous=None) -> list[Decision]:
+             previous=None) -> Decisions | Ranked:
     """`previous`: a previous run's kept corpus (previous.Previous), which comes first:
     what repeats it goes. The copy of a duplicate that stays is the first in the order
-    `settings.keep` gives the documents (path order, longest first, or by source)."""
+    `settings.keep` gives the documents (path order, longest first, or by source).
+    `decisions[d]` is document d's Decision."""
     table = sketches if isinstance(sketches, Table) else tables.of(sketches)
     order = keep_order(table, settings)
     if order is None:
         return _classify(table, settings, stats, previous)
-    ranked = _classify(table.take(order), settings, stats, previous)
-    decisions: list[Decision] = [None] * table.documents
-    for rank, i in enumerate(order.tolist()):
-        decisions[i] = _kept_by(ranked[rank], settings.keep)
-    return decisions
+    return Ranked(_classify(table.take(order), settings, stats, previous), order, settings.keep)
+
+
+class Ranked:
+    """Decisions made over the documents in another order (`order`: rank -> document),
+    read in the documents' own order, each copy's evidence saying which policy chose
+    the original it names."""
+
+    def __init__(self, ranked: Decisions, order: np.ndarray, policy: str):
+        self._ranked, self._policy = ranked, policy
+        self._rank = np.empty(len(order), np.int64)
+        self._rank[order] = np.arange(len(order))
+
+    def __len__(self) -> int:
+        return len(self._rank)
+
+    def __getitem__(self, doc: int) -> Decision:
+        return _kept_by(self._ranked[int(self._rank[doc])], self._policy)
+
+    def dropped(self, doc: int) -> bool:
+        return self._ranked.dropped(int(self._rank[doc]))
+
+    def lines(self, doc: int) -> Mapping[int, Finding]:
+        return self._ranked.lines(int(self._rank[doc]))
+
+    def __iter__(self) -> Iterator[Decision]:
+        return (self[d] for d in range(len(self)))
 
 
 def keep_order(table: Table, settings: Settings) -> np.ndarray | None:
@@ -60,8 +85,8 @@ def _kept_by(decision: Decision, policy: str) -> Decision:
     return Decision(mark(decision.document), {line: mark(f) for line, f in decision.lines.items()})
 
 
-def _classify(table: Table, settings: Settings, stats: CorpusStats | None, previous) -> list[Decision]:
-    decisions = [Decision() for _ in range(table.documents)]
+def _classify(table: Table, settings: Settings, stats: CorpusStats | None, previous) -> Decisions:
+    decisions = Decisions(table.documents)
     local.lexicon(table, decisions)
     if previous is not None:
         against.flag_documents(table, decisions, settings, previous)

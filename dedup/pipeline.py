@@ -12,13 +12,14 @@ is published (synced to disk) before any input is touched: it is the journal tha
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -86,17 +87,26 @@ class _Read:
     documents: int
 
 
-def _write_batches(read: list[_Read], decisions: list, mode: str, stage: Path) -> list[WriteJob]:
-    """A write job per read batch, in corpus order, with its documents' decisions (the
-    table's documents are the read batches' in order); none for text files that were
-    all skipped. Each job's report entries go to a file of its own under REPORT_PARTS."""
+def _write_batches(read: list[_Read], mode: str, stage: Path) -> list[tuple[WriteJob, range]]:
+    """A write job per read batch, in corpus order, with the range of its documents in
+    the table (the read batches' documents, in order), its decisions not yet filled in
+    (see _with_decisions); none for text files that were all skipped. Each job's report
+    entries go to a file of its own under REPORT_PARTS."""
     jobs, first = [], 0
     for batch in read:
         if batch.documents or batch.part is not None:
-            jobs.append(WriteJob(batch.to_write, decisions[first:first + batch.documents], batch.part, mode,
-                                 str(stage), str(stage / REPORT_PARTS / f"{len(jobs):06d}.json")))
+            jobs.append((WriteJob(batch.to_write, [], batch.part, mode, str(stage),
+                                  str(stage / REPORT_PARTS / f"{len(jobs):06d}.json")),
+                         range(first, first + batch.documents)))
         first += batch.documents
     return jobs
+
+
+def _with_decisions(writes: list[tuple[WriteJob, range]], decisions) -> Iterator[WriteJob]:
+    """Each write job with its documents' decisions, made when a worker is ready for
+    it: the run holds the decisions of the jobs in flight, not every document's."""
+    for job, documents in writes:
+        yield dataclasses.replace(job, decisions=[decisions[d] for d in documents])
 
 
 def _mapped(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None,
@@ -198,13 +208,15 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                 progress(f"classifying {table.documents:,} documents", 0, 0, 0)
             decisions = classify(table, settings, previous=before)
             (stage.path / REPORT_PARTS).mkdir()
-            writes = _write_batches(read, decisions, mode, stage.path)
+            writes = _write_batches(read, mode, stage.path)
             total = table.documents
             # the index is saved while the workers write (in this process: before they do)
             saving = _Meanwhile(run.parallel, previous.save, stage.path, table, decisions, settings, before)
-            del decisions, before, table
-            written = list(_mapped(run, write_batch, writes, "write", total, progress,
-                                   [len(job.decisions) for job in writes], lambda w: w.chars))
+            del before, table
+            written = list(_mapped(run, write_batch, _with_decisions(writes, decisions), "write", total, progress,
+                                   [len(documents) for _, documents in writes], lambda w: w.chars))
+            del decisions
+            writes = [job for job, _ in writes]
             saving.result()
             close_spills()
             shutil.rmtree(spills)

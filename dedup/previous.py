@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 
 from .content import content_digests, content_rows
-from .rules.findings import Decision
+from .rules.findings import Decisions
 from .config import Settings
 from .corpus import InputError
 from .table import Table
@@ -90,16 +91,17 @@ def _sorted(hashes: list, where: list, width: int) -> tuple[np.ndarray, np.ndarr
     return h[order], w[order]
 
 
-def save(folder: Path, table: Table, decisions: list[Decision], settings: Settings,
+def save(folder: Path, table: Table, decisions: Decisions, settings: Settings,
          previous: Previous | None) -> None:
     """Save what this run keeps, after `previous`'s own kept corpus, into folder/FOLDER:
-    .npy arrays (the same bytes for the same corpus; read memory-mapped)."""
+    .npy arrays (the same bytes for the same corpus; read memory-mapped). `decisions`:
+    classify's (Decisions, or classify.Ranked, read alike)."""
     paths = list(previous.paths) if previous else []
     content = content_rows(table, settings)
     digests, kept = [], []   # kept: the documents whose signatures are saved
     lines, line_numbers, line_counts, paragraphs, paragraph_where = [], [], [], [], []
-    for d, (dec, digest) in enumerate(zip(decisions, content_digests(table, content))):
-        if dec.document is not None or digest is None:
+    for d, digest in enumerate(content_digests(table, content)):
+        if decisions.dropped(d) or digest is None:
             continue
         doc = len(paths)
         paths.append((None, table.path[d]))
@@ -107,7 +109,7 @@ def save(folder: Path, table: Table, decisions: list[Decision], settings: Settin
         kept.append(d)
         lo, hi = int(table.cut[d]), int(table.cut[d + 1])
         line = table.line[lo:hi]
-        taken = _taken(line, dec.lines)
+        taken = _taken(line, decisions.lines(d))
         keep = np.flatnonzero((table.words[lo:hi] >= settings.min_duplicate_words) & ~taken)
         lines.append(table.hash[lo:hi][keep])
         line_numbers.append(line[keep])
@@ -140,7 +142,7 @@ def save(folder: Path, table: Table, decisions: list[Decision], settings: Settin
                                                  "documents": len(paths)}, indent=1), "utf-8")
 
 
-def _taken(line: np.ndarray, flagged: dict[int, object]) -> np.ndarray:
+def _taken(line: np.ndarray, flagged: Mapping[int, object]) -> np.ndarray:
     """Which of a document's content lines (their line indexes `line`, increasing) a
     rule took: the keys of `flagged`."""
     taken = np.zeros(len(line), bool)

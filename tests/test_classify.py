@@ -444,3 +444,29 @@ def test_a_line_of_shingle_size_words_is_compared_for_near_copies():
     assert got["a.txt"].lines == {}
     assert got["b.txt"].lines == {1: Finding("near-duplicate", "near-line", {
         "original": {"path": "a.txt", "lines": [2, 2]}, "similarity": 0.5})}
+
+
+def test_decisions_keep_the_first_rule_per_line_and_make_a_group_finding_when_asked():
+    """Decisions: a line keeps the finding of the first rule that took it; documents
+    dropped as a group hold an item each until their finding is asked for."""
+    import numpy as np
+    from dedup.rules.findings import Decision, Decisions
+    asked = []
+
+    def finding_of(item: int) -> Finding:
+        asked.append(item)
+        return Finding("duplicate", "exact-document", {"original": {"path": f"doc{item}"}, "similarity": 1.0})
+    decisions = Decisions(5)
+    first = Finding("boilerplate", "frequent-line", {"documents": 4})
+    decisions.take(1, 3, first)
+    decisions.take(1, 3, Finding("boilerplate", "template-shape", {"documents": 9}))
+    alone = Finding("duplicate", "exact-document", {"original": {"path": "elsewhere"}, "similarity": 1.0})
+    decisions.drop(0, alone)
+    decisions.drop_all(np.array([2, 4]), np.array([7, 9]), finding_of)
+    assert asked == [] and decisions.kept().tolist() == [False, True, False, True, False]
+    assert [decisions.dropped(d) for d in range(5)] == [True, False, True, False, True]
+    assert decisions[4] == Decision(finding_of(9)) and decisions[2].document.evidence["original"] == {"path": "doc7"}
+    assert list(decisions) == [Decision(alone), Decision(None, {3: first}), Decision(finding_of(7)), Decision(),
+                               Decision(finding_of(9))]
+    with pytest.raises(TypeError):
+        decisions.lines(1)[4] = first   # read only: rules take lines through `take`

@@ -11,7 +11,7 @@ from ..content import content_digests, content_rows
 from ..hashing import band_keys
 from ..previous import Previous
 from ..table import Table
-from .findings import DUPLICATE, NEAR_DUPLICATE, Decision, Finding
+from .findings import DUPLICATE, NEAR_DUPLICATE, Decisions, Finding
 
 
 def _find(sorted_hashes: np.ndarray, h: int) -> int | None:
@@ -47,7 +47,7 @@ def near_documents(previous: Previous, signatures: np.ndarray, settings: Setting
     return out
 
 
-def flag_documents(table: Table, decisions: list[Decision], settings: Settings, previous: Previous) -> None:
+def flag_documents(table: Table, decisions: Decisions, settings: Settings, previous: Previous) -> None:
     """Documents that repeat a previous document, exactly or nearly."""
     old = {previous.digests[i].tobytes(): i for i in range(len(previous.digests) - 1, -1, -1)}
     near_of = []
@@ -55,24 +55,24 @@ def flag_documents(table: Table, decisions: list[Decision], settings: Settings, 
         if digest is None:
             continue
         if digest in old:
-            decisions[d].document = Finding(DUPLICATE, "exact-document", {
-                "original": previous.original(old[digest]), "similarity": 1.0})
+            decisions.drop(d, Finding(DUPLICATE, "exact-document", {
+                "original": previous.original(old[digest]), "similarity": 1.0}))
         else:
             near_of.append(d)
     found = near_documents(previous, table.signatures(np.array(near_of, np.int64), settings.num_perm), settings)
     for d, hit in zip(near_of, found):
         if hit is not None:
             doc, similarity = hit
-            decisions[d].document = Finding(DUPLICATE if similarity == 1.0 else NEAR_DUPLICATE, "near-document", {
-                "original": previous.original(doc), "similarity": similarity, "estimated": True})
+            decisions.drop(d, Finding(DUPLICATE if similarity == 1.0 else NEAR_DUPLICATE, "near-document", {
+                "original": previous.original(doc), "similarity": similarity, "estimated": True}))
 
 
-def flag_blocks(table: Table, decisions: list[Decision], live: np.ndarray, settings: Settings,
+def flag_blocks(table: Table, decisions: Decisions, live: np.ndarray, settings: Settings,
                 previous: Previous) -> None:
     """Paragraphs and lines (long enough to be duplicates alone) that repeat a
     previous one exactly."""
     for d in np.flatnonzero(live).tolist():
-        dec, lo, hi = decisions[d], int(table.cut[d]), int(table.cut[d + 1])
+        lo, hi = int(table.cut[d]), int(table.cut[d + 1])
         for p in range(int(table.paragraph_cut[d]), int(table.paragraph_cut[d + 1])):
             at = _find(previous.paragraph_hash, int(table.paragraph_hash[p]))
             if at is not None:
@@ -80,13 +80,13 @@ def flag_blocks(table: Table, decisions: list[Decision], live: np.ndarray, setti
                 finding = Finding(DUPLICATE, "exact-paragraph", {"original": previous.original(doc, a, b),
                                                                  "similarity": 1.0})
                 for row in range(int(table.paragraph_first[p]), int(table.paragraph_last[p]) + 1):
-                    dec.lines.setdefault(int(table.line[row]), finding)
+                    decisions.take(d, int(table.line[row]), finding)
         for row, h in zip(range(lo, hi), table.hash[lo:hi].tolist()):
             line = int(table.line[row])
-            if table.words[row] < settings.min_duplicate_words or line in dec.lines:
+            if table.words[row] < settings.min_duplicate_words or line in decisions.lines(d):
                 continue
             at = _find(previous.line_hash, h)
             if at is not None:
                 doc, number = previous.line_where[at].tolist()
-                dec.lines[line] = Finding(DUPLICATE, "exact-line", {
-                    "original": previous.original(doc, number, number), "similarity": 1.0})
+                decisions.take(d, line, Finding(DUPLICATE, "exact-line", {
+                    "original": previous.original(doc, number, number), "similarity": 1.0}))

@@ -32,15 +32,16 @@ class _Near:
     original_similarity: float   # to `original` (may be lower)
 
 
-def _removed_near(found: index.Clusters, similarities: Callable[[np.ndarray], np.ndarray]) -> dict[int, _Near]:
+def _removed_near(found: index.Clusters, similarities: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Of the items that go as near copies (increasing): each one, its cluster's
+    original, the member it matched, the similarity to that and to the original."""
     gone = np.flatnonzero(found.rep != np.arange(len(found.rep)))
     rep, match = found.rep[gone], found.match[gone]
     to_original = np.array(found.similarity[gone])
     other = np.flatnonzero(match != rep)
     if len(other):   # matched with another copy: how similar it is to the original too
         to_original[other] = similarities(np.stack([gone[other], rep[other]], axis=1))
-    return {i: _Near(r, m, s, o) for i, r, m, s, o in zip(gone.tolist(), rep.tolist(), match.tolist(),
-                                                           found.similarity[gone].tolist(), to_original.tolist())}
+    return gone, rep, match, found.similarity[gone], to_original
 
 
 def _copy_evidence(original: dict, similarity: float, matched: dict | None = None,
@@ -73,17 +74,36 @@ def _copy_finding(exact_rule: str, near_rule: str, where: Callable[[int], dict],
 @dataclass(frozen=True)
 class _Copies:
     """Of items in order: each one's exact group (its first item: itself when first), and
-    the groups' firsts that are near copies of an earlier item."""
+    the groups' firsts that are near copies of an earlier item (`near`, increasing),
+    with their _Near as columns."""
     rep: np.ndarray
-    near: dict[int, _Near]
+    near: np.ndarray
+    original: np.ndarray
+    matched: np.ndarray
+    similarity: np.ndarray
+    original_similarity: np.ndarray
+
+    def near_of(self, item: int) -> _Near | None:
+        k = int(np.searchsorted(self.near, item))
+        if k == len(self.near) or self.near[k] != item:
+            return None
+        return _Near(int(self.original[k]), int(self.matched[k]), float(self.similarity[k]),
+                     float(self.original_similarity[k]))
+
+    def gone(self) -> np.ndarray:
+        """The items that go: copies of an earlier item, exact or near."""
+        out = self.rep != np.arange(len(self.rep))
+        out[self.near] = True
+        return out
 
     def finding(self, item: int, rule: str, where: Callable[[int], dict]) -> Finding | None:
         """Why `item` goes (None: it stays), as a finding of rule `exact-<rule>` or `near-<rule>`."""
         exact, near = f"exact-{rule}", f"near-{rule}"
-        if item in self.near:
-            return _copy_finding(exact, near, where, None, self.near[item])
+        found = self.near_of(item)
+        if found is not None:
+            return _copy_finding(exact, near, where, None, found)
         first = int(self.rep[item])
-        return None if first == item else _copy_finding(exact, near, where, first, self.near.get(first))
+        return None if first == item else _copy_finding(exact, near, where, first, self.near_of(first))
 
 
 def _first_copies(hashes: np.ndarray) -> np.ndarray:
@@ -105,11 +125,11 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
     verified by their shingles (`sets_of` items, increasing: their sorted shingle sets
     as flat and offsets). `signatures_of` items, for the candidates' MinHash estimates
     (None: signed again from their shingles)."""
+    none = np.empty(0, np.int64)
     if not len(hashes):
-        return _Copies(np.empty(0, np.int64), {})
+        return _Copies(none, none, none, none, np.empty(0), np.empty(0))
     rep = _first_copies(hashes)
     firsts = np.flatnonzero((rep == np.arange(len(rep))) & nearable)
-    near: dict[int, _Near] = {}
     if len(firsts) >= 2:
         def similarities(pairs: np.ndarray) -> np.ndarray:
             ks = distinct(pairs)
@@ -122,10 +142,9 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
             flat, offsets = sets_of(firsts[ks])
             return sign.signatures(np.split(flat, offsets[1:-1]), settings.num_perm, settings.seed)
         found = index.near_duplicates(keys_of(firsts), settings.threshold, similarities, signed)
-        for k, n in _removed_near(found, similarities).items():
-            near[int(firsts[k])] = _Near(int(firsts[n.original]), int(firsts[n.matched]), n.similarity,
-                                         n.original_similarity)
-    return _Copies(rep, near)
+        gone, original, matched, similarity, original_similarity = _removed_near(found, similarities)
+        return _Copies(rep, firsts[gone], firsts[original], firsts[matched], similarity, original_similarity)
+    return _Copies(rep, none, none, none, np.empty(0), np.empty(0))
 
 
 def _block_sets(table: Table, blocks, rows: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -138,7 +157,7 @@ def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarr
     """Drop documents that repeat an earlier one; return the mask of the rest."""
     content = content_rows(table, settings)
     digests = content_digests(table, content)
-    items = np.array([d for d, digest in enumerate(digests) if digest is not None and decisions[d].document is None],
+    items = np.array([d for d, digest in enumerate(digests) if digest is not None and not decisions.dropped(d)],
                      np.int64)
     hashes = np.array([np.frombuffer(digests[d], np.uint64) for d in items.tolist()], np.uint64).reshape(-1, 2)
 
@@ -150,10 +169,11 @@ def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarr
     copies = _copies(hashes, np.ones(len(items), bool), keys_of,
                      lambda chosen: document_shingle_sets(table, content, items[chosen]),
                      lambda chosen: table.signatures(items[chosen], settings.num_perm), settings)
-    where = lambda i: {"path": table.path[items[i]]}
-    for i, d in enumerate(items.tolist()):
-        decisions[d].document = copies.finding(i, "document", where)
-    return np.array([dec.document is None for dec in decisions], bool)
+    paths = table.path
+    where = lambda i: {"path": paths[items[i]]}
+    gone = np.flatnonzero(copies.gone())
+    decisions.drop_all(items[gone], gone, lambda i: copies.finding(i, "document", where))
+    return decisions.kept()
 
 
 def duplicate_paragraphs(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
@@ -176,7 +196,7 @@ def _open_rows(table: Table, decisions, live: np.ndarray) -> np.ndarray:
     """The rows of every content line of the live documents that no rule has taken yet."""
     open_ = table.rows(live)
     for d in np.flatnonzero(live).tolist():
-        taken = decisions[d].lines
+        taken = decisions.lines(d)
         if taken:
             lo, hi = table.cut[d], table.cut[d + 1]
             open_[lo:hi] &= ~np.isin(table.line[lo:hi], np.fromiter(taken, np.int64, len(taken)))
@@ -197,7 +217,7 @@ def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Setting
                      lambda chosen: table.bands(table.line_blocks, at[chosen], docs[chosen]),
                      lambda chosen: _block_sets(table, table.line_blocks, at[chosen], docs[chosen]), None, settings)
     where = lambda i: located(table, int(at[i]))
-    for i in sorted(copies.near):
+    for i in copies.near.tolist():
         mark(decisions, table, int(docs[i]), int(at[i]), copies.finding(i, "line", where))
     long_copy = words >= settings.min_duplicate_words
     copy = copies.rep != np.arange(len(at))
@@ -220,7 +240,7 @@ def _resolve_short_copies(table: Table, decisions, pending: dict[int, int], find
         changed = False
         for row, original in sorted(pending.items()):
             d = int(table.doc_of(row))
-            lines = decisions[d].lines
+            lines = decisions.lines(d)
             removed_next_to_it = any(beside(row, step) and int(table.line[row + step]) in lines for step in (-1, 1))
             copies_with_it = any(beside(row, step) and beside(original, step) and pending.get(row + step) == original + step
                                  for step in (-1, 1))

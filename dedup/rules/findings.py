@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import marshal
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Callable, Iterator, Mapping
+
+import numpy as np
 
 from ..table import Table
 
@@ -60,10 +64,70 @@ def located(table: Table, first: int, last: int | None = None) -> dict:
     return {"path": table.path[int(table.doc_of(first))], "lines": [int(table.line[first]) + 1, int(table.line[last]) + 1]}
 
 
-def mark(decisions: list[Decision], table: Table, doc: int, at: int, finding: Finding) -> None:
+class Decisions:
+    """What the rules decide for each document of a table, held for the whole corpus at
+    a few bytes per document: which are dropped whole and by what (a finding, or an
+    item of a group of findings made when asked: `drop_all`), and the lines taken, for
+    the documents that have any. `decisions[d]` is document d's Decision."""
+
+    def __init__(self, documents: int):
+        self._group = np.full(documents, -1, np.int32)   # -1: kept; else which of _groups
+        self._item = np.zeros(documents, np.int64)       # its item there
+        self._groups: list = [self._listed]
+        self._findings: list[Finding] = []
+        self._lines: dict[int, dict[int, Finding]] = {}
+
+    def _listed(self, item: int) -> Finding:
+        return self._findings[item]
+
+    def __len__(self) -> int:
+        return len(self._group)
+
+    def dropped(self, doc: int) -> bool:
+        return bool(self._group[doc] >= 0)
+
+    def kept(self) -> np.ndarray:
+        """The mask of the documents no rule dropped whole."""
+        return self._group < 0
+
+    def drop(self, doc: int, finding: Finding) -> None:
+        self._group[doc], self._item[doc] = 0, len(self._findings)
+        self._findings.append(finding)
+
+    def drop_all(self, docs: np.ndarray, items: np.ndarray, finding_of: Callable[[int], Finding]) -> None:
+        """Drop documents `docs`, each for `finding_of` its item: made when it is asked
+        for, so that a corpus of copies holds two numbers per copy, not its evidence."""
+        self._group[docs], self._item[docs] = len(self._groups), items
+        self._groups.append(finding_of)
+
+    def lines(self, doc: int) -> Mapping[int, Finding]:
+        """The lines taken so far in document `doc` (line index -> finding); read only."""
+        lines = self._lines.get(doc)
+        return _NONE if lines is None else MappingProxyType(lines)
+
+    def take(self, doc: int, line: int, finding: Finding) -> None:
+        """Remove line `line` of document `doc` for `finding`, unless a rule that ran
+        before has taken it."""
+        self._lines.setdefault(doc, {}).setdefault(line, finding)
+
+    def document(self, doc: int) -> Finding | None:
+        group = int(self._group[doc])
+        return None if group < 0 else self._groups[group](int(self._item[doc]))
+
+    def __getitem__(self, doc: int) -> Decision:
+        return Decision(self.document(doc), dict(self.lines(doc)))
+
+    def __iter__(self) -> Iterator[Decision]:
+        return (self[d] for d in range(len(self)))
+
+
+_NONE: Mapping[int, Finding] = MappingProxyType({})
+
+
+def mark(decisions: Decisions, table: Table, doc: int, at: int, finding: Finding) -> None:
     """Remove the table's row `at` (a line of document `doc`) for `finding`, unless a rule
     that ran before has taken it."""
-    decisions[doc].lines.setdefault(int(table.line[at]), finding)
+    decisions.take(doc, int(table.line[at]), finding)
 
 
 def counted(site: str, documents: int) -> dict:
