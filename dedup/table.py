@@ -24,10 +24,53 @@ from .sketch import DocSketch, SignatureAt, _opened
 
 
 @dataclass(frozen=True)
+class Columns:
+    """Tuples of numbers and strings held as columns: each number column a uint64
+    array, each string column a tuple holding one object per distinct string. A
+    tuple and its numbers as Python objects took ~100 bytes more per row (a template
+    shape on every fifth line of a news corpus). `columns[i]` is row i's tuple."""
+    columns: tuple   # of np.ndarray (uint64) or tuple (str)
+
+    @classmethod
+    def of(cls, rows: list[tuple], kinds: str) -> "Columns":
+        """`kinds`: per field, "n" (a number below 2**64) or "s" (a string)."""
+        fields = list(zip(*rows)) if rows else [()] * len(kinds)
+        return cls(tuple(np.array(f, np.uint64) if k == "n" else _interned(f) for f, k in zip(fields, kinds)))
+
+    def __len__(self) -> int:
+        return len(self.columns[0])
+
+    def __getitem__(self, i: int) -> tuple:
+        return tuple(int(c[i]) if isinstance(c, np.ndarray) else c[i] for c in self.columns)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def take(self, rows: np.ndarray) -> "Columns":
+        return Columns(tuple(c[rows] if isinstance(c, np.ndarray) else tuple(c[i] for i in rows.tolist())
+                             for c in self.columns))
+
+
+def _interned(values) -> tuple:
+    """The values with one object per distinct value."""
+    seen: dict = {}
+    return tuple(seen.setdefault(v, v) for v in values)
+
+
+def _joined_values(parts: list) -> tuple | Columns:
+    """Sparse values of several tables, one after another."""
+    if not parts or not isinstance(parts[0], Columns):
+        return tuple(v for part in parts for v in part)
+    columns = zip(*(part.columns for part in parts))
+    return Columns(tuple(np.concatenate(c) if isinstance(c[0], np.ndarray) else _interned(v for piece in c for v in piece)
+                         for c in columns))
+
+
+@dataclass(frozen=True)
 class Sparse:
     """Rows keyed by content line (`at`, increasing), with a column of values each."""
     at: np.ndarray          # int64
-    values: tuple           # per row: whatever the sketch found there
+    values: tuple | Columns   # per row: whatever the sketch found there
 
     def __len__(self) -> int:
         return len(self.at)
@@ -131,7 +174,8 @@ class Table:
             at = moved[found.at]
             by = np.argsort(at, kind="stable")
             by = by[at[by] >= 0]
-            return Sparse(at[by], tuple(found.values[i] for i in by.tolist()))
+            values = found.values
+            return Sparse(at[by], values.take(by) if isinstance(values, Columns) else tuple(values[i] for i in by.tolist()))
 
         def blocks(b: Blocks, taken: np.ndarray) -> Blocks:
             return Blocks(b.lo[taken], b.hi[taken], b.key[taken])
@@ -194,14 +238,14 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
         parts = [getattr(sk, name) for sk in sketches]
         return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
-    def sparse(name: str) -> Sparse:
+    def sparse(name: str, kinds: str | None = None) -> Sparse:
         at, values = [], []
         for d, sk in enumerate(sketches):
             found = getattr(sk, name)
             for pos in sorted(found):
                 at.append(int(cut[d]) + pos)
                 values.append(found[pos])
-        return Sparse(np.array(at, np.int64), tuple(values))
+        return Sparse(np.array(at, np.int64), Columns.of(values, kinds) if kinds else tuple(values))
 
     paragraphs = [len(sk.paragraphs) for sk in sketches]
     paragraph_cut = np.zeros(len(sketches) + 1, np.int64)
@@ -215,9 +259,10 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
         stores, store, signature = (), np.zeros(len(sketches), np.int32), np.full(len(sketches), -1, np.int64)
         line_blocks = paragraph_blocks = none
     return Table(cut, joined("line", np.int32), joined("words", np.int32), joined("hash", np.uint64), heading,
-                 tuple(sk.site for sk in sketches), tuple(sk.path for sk in sketches), paragraph_cut,
+                 _interned(sk.site for sk in sketches), tuple(sk.path for sk in sketches), paragraph_cut,
                  ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64), stores, store, signature,
-                 line_blocks, paragraph_blocks, sparse("lexicon"), sparse("label"), sparse("shape"), sparse("affix"))
+                 line_blocks, paragraph_blocks, sparse("lexicon"), sparse("label", "ssn"), sparse("shape", "ns"),
+                 sparse("affix", "nns"))
 
 
 def _stores(sketches: list[DocSketch]) -> tuple:
@@ -295,9 +340,9 @@ def concat(parts: list[Table]) -> Table:
 
     def sparse(name: str) -> Sparse:
         return Sparse(np.concatenate([getattr(t, name).at + s for t, s in zip(parts, rows)]),
-                      tuple(v for t in parts for v in getattr(t, name).values))
+                      _joined_values([getattr(t, name).values for t in parts]))
     return Table(cut("cut", rows), joined("line"), joined("words"), joined("hash"), joined("heading"),
-                 tuple(x for t in parts for x in t.site), tuple(x for t in parts for x in t.path),
+                 _interned(x for t in parts for x in t.site), tuple(x for t in parts for x in t.path),
                  cut("paragraph_cut", paragraphs), joined("paragraph_first", rows), joined("paragraph_last", rows),
                  joined("paragraph_hash"), tuple(x for t in parts for x in t.stores),
                  joined("store", stores).astype(np.int32), joined("signature"), blocks("line_blocks"),

@@ -86,3 +86,21 @@ def test_document_shingle_sets_are_each_documents_union_of_content_shingles(chos
     assert len(offsets) == len(docs) + 1
     for k, d in enumerate(docs.tolist()):
         assert flat[offsets[k]:offsets[k + 1]].tolist() == content_shingles(SKETCHES[d], SETTINGS).tolist()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 2**64 - 1), st.sampled_from(["", "a", "Ab", "a"]), st.integers(0, 2**64 - 1)),
+                max_size=12), st.integers(0, 12), st.data())
+def test_columns_give_back_the_rows_they_hold_taken_and_joined(rows, cut, data):
+    """Sparse values held as columns read as the tuples they were made of, whole, in
+    any selection and joined one after another; each distinct string is held once."""
+    import pickle
+    from dedup.table import Columns, _joined_values
+    held = Columns.of(rows, "nsn")
+    assert list(held) == rows and len(held) == len(rows)
+    picked = data.draw(st.lists(st.integers(0, max(len(rows) - 1, 0)), max_size=len(rows))) if rows else []
+    assert list(held.take(np.array(picked, np.int64))) == [rows[i] for i in picked]
+    first, second = Columns.of(rows[:cut], "nsn"), Columns.of(rows[cut:], "nsn")
+    joined = _joined_values([pickle.loads(pickle.dumps(first)), pickle.loads(pickle.dumps(second))])
+    assert list(joined) == rows
+    assert len({id(s) for s in joined.columns[1]}) == len(set(joined.columns[1]))

@@ -38,7 +38,7 @@ def rows_keys(table: Table, salts: np.ndarray, at: np.ndarray, hashes: np.ndarra
 def salted_keys(table: Table, salts: np.ndarray, found: Sparse, salt: np.uint64) -> np.ndarray:
     """The keys, as counted, of the table's template shapes or site affixes (`found`:
     table.shape or table.affix, whose values start with the hash)."""
-    hashes = np.array([value[0] for value in found.values], np.uint64) ^ salt
+    hashes = found.values.columns[0] ^ salt
     return rows_keys(table, salts, found.at, hashes)
 
 
