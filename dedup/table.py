@@ -111,9 +111,9 @@ class Store:
 @dataclass(frozen=True)
 class Blocks:
     """Lines' or paragraphs' shingles, [lo, hi) in their store's, and band key rows."""
-    lo: np.ndarray    # int64
-    hi: np.ndarray    # int64
-    key: np.ndarray   # int64 (-1: none)
+    lo: np.ndarray    # int32 where it fits, else int64
+    hi: np.ndarray
+    key: np.ndarray   # (-1: none)
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,7 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
     if blocks:
         stores, store, signature, line_blocks, paragraph_blocks = _stores(sketches)
     else:
-        none = Blocks(*(np.empty(0, np.int64) for _ in range(3)))
+        none = Blocks(*(np.empty(0, np.int32) for _ in range(3)))
         stores, store, signature = (), np.zeros(len(sketches), np.int32), np.full(len(sketches), -1, np.int64)
         line_blocks = paragraph_blocks = none
     return Table(cut, joined("line", np.int32), joined("words", np.int32), joined("hash", np.uint64), heading,
@@ -315,9 +315,16 @@ def _stores(sketches: list[DocSketch]) -> tuple:
 
     def joined(kind: str) -> Blocks:
         parts = blocks[kind]
-        return Blocks(*(np.concatenate([p[i] for p in parts]).astype(np.int64, copy=False) if parts
-                        else np.empty(0, np.int64) for i in range(3)))
+        return Blocks(*(_narrow(np.concatenate([p[i] for p in parts])) if parts else np.empty(0, np.int32)
+                        for i in range(3)))
     return tuple(stores), store, signature, joined("lines"), joined("paragraphs")
+
+
+def _narrow(values: np.ndarray) -> np.ndarray:
+    """Offsets as int32 where they fit (a batch's store holds far fewer than 2**31
+    shingles): 12 bytes a line less than int64."""
+    fits = not len(values) or (int(values.max()) < 2**31 and int(values.min()) >= -2**31)
+    return values.astype(np.int32 if fits else np.int64, copy=False)
 
 
 def concat(parts: list[Table]) -> Table:

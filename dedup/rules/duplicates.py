@@ -159,7 +159,7 @@ def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarr
     digests = content_digests(table, content)
     items = np.array([d for d, digest in enumerate(digests) if digest is not None and not decisions.dropped(d)],
                      np.int64)
-    hashes = np.array([np.frombuffer(digests[d], np.uint64) for d in items.tolist()], np.uint64).reshape(-1, 2)
+    hashes = np.frombuffer(b"".join([digests[d] for d in items.tolist()]), np.uint64).reshape(-1, 2)
 
     def keys_of(chosen: np.ndarray) -> np.ndarray:
         bands, rows = settings.lsh_params
