@@ -216,13 +216,12 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             written = list(_mapped(run, write_batch, _with_decisions(writes, decisions), "write", total, progress,
                                    [len(documents) for _, documents in writes], lambda w: w.chars))
             del decisions
-            writes = [job for job, _ in writes]
             saving.result()
             close_spills()
             shutil.rmtree(spills)
             for batch in written:
                 skipped.extend(batch.skipped)
-            written, skipped = _join_parts(writes, written, skipped, stage.path, mode)
+            written, skipped = _join_parts([job for job, _ in writes], written, skipped, stage.path, mode)
             if progress:
                 progress("writing the report and the review page", 0, 0, 0)
             tally = report.Tally()

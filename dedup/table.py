@@ -25,15 +25,16 @@ from .sketch import DocSketch, SignatureAt, _opened
 
 @dataclass(frozen=True)
 class Columns:
-    """Tuples of numbers and strings held as columns: each number column a uint64
-    array, each string column a tuple holding one object per distinct string. A
-    tuple and its numbers as Python objects took ~100 bytes more per row (a template
-    shape on every fifth line of a news corpus). `columns[i]` is row i's tuple."""
-    columns: tuple   # of np.ndarray (uint64) or tuple (str)
+    """Tuples of numbers and objects held as columns: each number column a uint64
+    array, each object column (strings, lexicon hits) a tuple holding one object per
+    distinct value. A tuple and its numbers as Python objects took ~100 bytes more
+    per row (a template shape on every fifth line of a news corpus). `columns[i]` is
+    row i's tuple."""
+    columns: tuple   # of np.ndarray (uint64) or tuple
 
     @classmethod
     def of(cls, rows: list[tuple], kinds: str) -> "Columns":
-        """`kinds`: per field, "n" (a number below 2**64) or "s" (a string)."""
+        """`kinds`: per field, "n" (a number below 2**64) or "o" (a hashable object)."""
         fields = list(zip(*rows)) if rows else [()] * len(kinds)
         return cls(tuple(np.array(f, np.uint64) if k == "n" else _interned(f) for f, k in zip(fields, kinds)))
 
@@ -57,10 +58,8 @@ def _interned(values) -> tuple:
     return tuple(seen.setdefault(v, v) for v in values)
 
 
-def _joined_values(parts: list) -> tuple | Columns:
+def _joined_values(parts: list[Columns]) -> Columns:
     """Sparse values of several tables, one after another."""
-    if not parts or not isinstance(parts[0], Columns):
-        return tuple(v for part in parts for v in part)
     columns = zip(*(part.columns for part in parts))
     return Columns(tuple(np.concatenate(c) if isinstance(c[0], np.ndarray) else _interned(v for piece in c for v in piece)
                          for c in columns))
@@ -70,7 +69,7 @@ def _joined_values(parts: list) -> tuple | Columns:
 class Sparse:
     """Rows keyed by content line (`at`, increasing), with a column of values each."""
     at: np.ndarray          # int64
-    values: tuple | Columns   # per row: whatever the sketch found there
+    values: Columns   # per row: what the sketch found there
 
     def __len__(self) -> int:
         return len(self.at)
@@ -135,7 +134,7 @@ class Table:
     signature: np.ndarray    # int64 per document: its MinHash's row in its store (-1: none)
     line_blocks: Blocks      # per row
     paragraph_blocks: Blocks  # per paragraph
-    lexicon: Sparse          # values: lexicon.Hit
+    lexicon: Sparse          # values: (lexicon.Hit,)
     label: Sparse            # values: (prefix key, prefix as written, headline hash)
     shape: Sparse            # values: (shape hash, shape)
     affix: Sparse            # values: (affix hash, headline hash, affix)
@@ -174,8 +173,7 @@ class Table:
             at = moved[found.at]
             by = np.argsort(at, kind="stable")
             by = by[at[by] >= 0]
-            values = found.values
-            return Sparse(at[by], values.take(by) if isinstance(values, Columns) else tuple(values[i] for i in by.tolist()))
+            return Sparse(at[by], found.values.take(by))
 
         def blocks(b: Blocks, taken: np.ndarray) -> Blocks:
             return Blocks(b.lo[taken], b.hi[taken], b.key[taken])
@@ -238,14 +236,14 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
         parts = [getattr(sk, name) for sk in sketches]
         return np.concatenate(parts).astype(dtype, copy=False) if parts else np.empty(0, dtype)
 
-    def sparse(name: str, kinds: str | None = None) -> Sparse:
+    def sparse(name: str, kinds: str) -> Sparse:
         at, values = [], []
         for d, sk in enumerate(sketches):
             found = getattr(sk, name)
             for pos in sorted(found):
                 at.append(int(cut[d]) + pos)
-                values.append(found[pos])
-        return Sparse(np.array(at, np.int64), Columns.of(values, kinds) if kinds else tuple(values))
+                values.append(found[pos] if len(kinds) > 1 else (found[pos],))
+        return Sparse(np.array(at, np.int64), Columns.of(values, kinds))
 
     paragraphs = [len(sk.paragraphs) for sk in sketches]
     paragraph_cut = np.zeros(len(sketches) + 1, np.int64)
@@ -261,8 +259,8 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
     return Table(cut, joined("line", np.int32), joined("words", np.int32), joined("hash", np.uint64), heading,
                  _interned(sk.site for sk in sketches), tuple(sk.path for sk in sketches), paragraph_cut,
                  ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64), stores, store, signature,
-                 line_blocks, paragraph_blocks, sparse("lexicon"), sparse("label", "ssn"), sparse("shape", "ns"),
-                 sparse("affix", "nns"))
+                 line_blocks, paragraph_blocks, sparse("lexicon", "o"), sparse("label", "oon"), sparse("shape", "no"),
+                 sparse("affix", "nno"))
 
 
 def _stores(sketches: list[DocSketch]) -> tuple:

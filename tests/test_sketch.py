@@ -189,4 +189,4 @@ def test_a_read_batch_travels_as_a_table_that_says_what_its_sketches_say(tmp_pat
         assert all(np.array_equal(table.shingles(table.paragraph_blocks, p, d), sk.paragraph_shingles[i])
                    for i, p in enumerate(ps))
         assert {int(a - lo): v for a, v in zip(table.label.at, table.label.values) if lo <= a < hi} == sk.label
-        assert {int(a - lo): v for a, v in zip(table.lexicon.at, table.lexicon.values) if lo <= a < hi} == sk.lexicon
+        assert {int(a - lo): v for a, v in zip(table.lexicon.at, table.lexicon.values.columns[0]) if lo <= a < hi} == sk.lexicon

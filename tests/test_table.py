@@ -96,11 +96,11 @@ def test_columns_give_back_the_rows_they_hold_taken_and_joined(rows, cut, data):
     any selection and joined one after another; each distinct string is held once."""
     import pickle
     from dedup.table import Columns, _joined_values
-    held = Columns.of(rows, "nsn")
+    held = Columns.of(rows, "non")
     assert list(held) == rows and len(held) == len(rows)
     picked = data.draw(st.lists(st.integers(0, max(len(rows) - 1, 0)), max_size=len(rows))) if rows else []
     assert list(held.take(np.array(picked, np.int64))) == [rows[i] for i in picked]
-    first, second = Columns.of(rows[:cut], "nsn"), Columns.of(rows[cut:], "nsn")
+    first, second = Columns.of(rows[:cut], "non"), Columns.of(rows[cut:], "non")
     joined = _joined_values([pickle.loads(pickle.dumps(first)), pickle.loads(pickle.dumps(second))])
     assert list(joined) == rows
     assert len({id(s) for s in joined.columns[1]}) == len(set(joined.columns[1]))

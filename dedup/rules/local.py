@@ -12,7 +12,7 @@ from .findings import BOILERPLATE, Finding, mark
 def lexicon(table: Table, decisions) -> None:
     """The lines the phrase lexicon matched when each document was sketched."""
     found = table.lexicon
-    for d, at, hit in zip(table.doc_of(found.at).tolist(), found.at.tolist(), found.values):
+    for d, at, hit in zip(table.doc_of(found.at).tolist(), found.at.tolist(), found.values.columns[0]):
         mark(decisions, table, d, at, Finding(BOILERPLATE, f"lexicon:{hit.rule}", {"pattern": hit.phrase}))
 
 
