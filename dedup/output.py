@@ -154,18 +154,23 @@ class Staging:
     """A fresh folder next to OUT that becomes OUT on publish(), or vanishes."""
 
     def __init__(self, out: Path):
-        out = Path(os.path.realpath(out))   # a symlinked OUT: the folder it points at is replaced
-        self.out = out
+        self.out = Path(os.path.realpath(out))   # a symlinked OUT: the folder it points at is replaced
         self.published = False
         self.path, self._lock = None, None
+
+    def open(self) -> "Staging":
+        """Make the folder. Made by `with Staging(out)`, a signal cannot come between
+        making it and the block that removes it (a signal is acted on as a call returns,
+        and `with` enters without one)."""
         try:
-            self._make(out)
+            self._make(self.out)
         except BaseException:   # a signal held back while making it is raised as the block ends
             if self.path is not None:
                 shutil.rmtree(self.path, ignore_errors=True)
             if self._lock is not None:
                 os.close(self._lock)
             raise
+        return self
 
     def _make(self, out: Path) -> None:
         with uninterrupted():   # an interrupt must not leave a folder that no one removes
@@ -207,7 +212,7 @@ class Staging:
             os.close(self._lock)
 
     def __enter__(self) -> "Staging":
-        return self
+        return self.open()
 
     def __exit__(self, *exc) -> None:
         self.discard()

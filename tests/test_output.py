@@ -71,7 +71,7 @@ KILLED = """
 import os, sys
 from pathlib import Path
 from dedup.output import Staging
-stage = Staging(Path(sys.argv[1]))
+stage = Staging(Path(sys.argv[1])).open()
 (stage.path / "half.txt").write_text("half")
 os._exit(9)      # as if killed: no clean-up runs
 """
@@ -89,9 +89,9 @@ def test_the_next_run_removes_what_a_killed_run_left(tmp_path):
 
 def test_a_live_runs_staging_folder_is_not_taken(tmp_path):
     out = tmp_path / "out"
-    first = Staging(out)
+    first = Staging(out).open()
     (first.path / "a.txt").write_text("in progress")
-    second = Staging(out)                  # recover() runs here and must spare `first`
+    second = Staging(out).open()           # recover() runs here and must spare `first`
     assert (first.path / "a.txt").read_text() == "in progress" and first.path != second.path
     second.discard()
     first.discard()
@@ -190,7 +190,7 @@ def test_an_interrupt_while_the_staging_folder_is_made_leaves_nothing(tmp_path, 
     fds = set(os.listdir("/proc/self/fd"))
     monkeypatch.setattr(output.fcntl if where == "flock" else output, where, interrupted)
     with pytest.raises(KeyboardInterrupt):
-        Staging(tmp_path / "out")
+        Staging(tmp_path / "out").open()
     assert os.listdir(tmp_path) == []
     assert set(os.listdir("/proc/self/fd")) == fds
 
