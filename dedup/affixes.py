@@ -12,6 +12,7 @@ from .normalize import tokens
 
 # " — ", " – ", " - ", " | ", " :: ", " · ", " « ": spaced separators only (a hyphen inside a word is not one)
 _SEPARATOR = regex.compile(r"\s+(?:[-–—|·•«»]|::|\|\|)\s+")
+SEPARATOR_CHARS = r"[-–—|·•«»:]"   # a line without one has no separator
 HEAD_WORDS = 2     # a headline has at least this many words
 AFFIX_WORDS = 6    # a site name or section has at most this many
 

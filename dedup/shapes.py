@@ -19,7 +19,8 @@ import regex
 
 from .normalize import tokens
 
-_DIGIT = regex.compile(r"\p{Nd}")
+DIGITS = r"\p{Nd}"
+_DIGIT = regex.compile(DIGITS)
 _LETTER = regex.compile(r"\p{L}")
 LETTER_WORDS = 2   # unmasked words a shape needs: "Comment number #" is a template, "Article #" is a heading
 

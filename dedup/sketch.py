@@ -221,6 +221,14 @@ def sketch(doc: Document, settings: Settings, lexicon: Lexicon) -> DocSketch:
 
 _HEADING = regex.compile(r"[:：]\s*$")
 
+# What a short line must hold to be looked at closely, a bit each: a label's end, a digit
+# (a shape), a colon (a heading), a separator (an affix). Needed, not enough: a line
+# with none of them runs none of those regexes. The bit after them: the line is not blank.
+_LOOKS = (_LABEL_END.pattern, shapes.DIGITS, "[:：]", affixes.SEPARATOR_CHARS)
+_LOOK_PATTERNS = tuple(regex.compile(p) for p in _LOOKS)
+LABEL_END, DIGIT, COLON, SEPARATOR = (1 << n for n in range(len(_LOOKS)))
+TEXT = 1 << len(_LOOKS)
+
 # A batch with this many characters goes through the compiled kernel; smaller ones
 # (a git hook's few files) through the reference code, and never import numba.
 COMPILED_CHARS = 32_000
@@ -235,6 +243,7 @@ class _Words:
     examined: np.ndarray     # line index of each examined line
     counts: np.ndarray       # words in each examined line
     word64: np.ndarray       # every word's hash, line after line
+    bits: np.ndarray         # each line's _LOOKS bits, and TEXT if it is not blank
 
 
 def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, compiled: bool | None = None) -> list[DocSketch]:
@@ -255,10 +264,10 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
     word64 = np.concatenate([w.word64 for w in words])
     asked = lexicon.candidates(word64, np.concatenate([f for f, _ in ranges]), np.concatenate([e for _, e in ranges]))
     out, firsts, lasts, at = [], [], [], 0
-    for doc, w, (first_word, last_word) in zip(docs, words, ranges):
+    for doc, w, (first_word, last_word), paragraphs in zip(docs, words, ranges, _paragraphs(words)):
         n = len(first_word)
         sk, first, last = _analyse(doc, w, first_word, last_word, word64, np.flatnonzero(asked[at:at + n]),
-                                   settings, lexicon)
+                                   paragraphs, settings, lexicon)
         at += n
         out.append(sk)
         firsts.append(first)
@@ -337,7 +346,14 @@ def _words_reference(doc: Document, settings: Settings) -> _Words:
     examined = _examined(starts, ends, settings)
     per_line = [tokens(doc.text[starts[i]:ends[i]]) for i in examined.tolist()]
     flat = [word for words in per_line for word in words]
-    return _Words(starts, ends, examined, np.array([len(w) for w in per_line], np.int64), sign.word_hashes64(flat))
+    bits = np.array([_bits(doc.text[line.start:line.end]) for line in lines], np.uint8)
+    return _Words(starts, ends, examined, np.array([len(w) for w in per_line], np.int64), sign.word_hashes64(flat),
+                  bits)
+
+
+def _bits(line: str) -> int:
+    found = sum(1 << n for n, pattern in enumerate(_LOOK_PATTERNS) if pattern.search(line))
+    return found | (TEXT if line.strip() else 0)
 
 
 def _kernel():
@@ -353,7 +369,10 @@ def _words_compiled(docs: list[Document], settings: Settings) -> list[_Words]:
     kernel = _kernel()
     normalized = [nfkc(doc.text).casefold() for doc in docs]
     raw_sizes = np.array([len(doc.text) for doc in docs], np.int64)
-    raw_starts, raw_ends, raw_owner = _joined_lines(kernel, _code_points("\n".join(doc.text for doc in docs)), raw_sizes)
+    raw_codes = _code_points("\n".join(doc.text for doc in docs))
+    raw_starts, raw_ends, raw_owner = _joined_lines(kernel, raw_codes, raw_sizes)
+    bits = kernel.line_bits(raw_codes, raw_starts, raw_ends, kernel.char_bits(_LOOKS))
+    del raw_codes
     codes = _code_points("\n".join(normalized))
     starts, ends, owner = _joined_lines(kernel, codes, np.array([len(t) for t in normalized], np.int64))
     every = np.arange(len(docs) + 1)
@@ -373,7 +392,7 @@ def _words_compiled(docs: list[Document], settings: Settings) -> list[_Words]:
             continue
         lo, hi, e_lo, e_hi = raw_cut[d], raw_cut[d + 1], examined_cut[d], examined_cut[d + 1]
         out.append(_Words(raw_starts[lo:hi] - offsets[d], raw_ends[lo:hi] - offsets[d], examined[e_lo:e_hi] - lo,
-                          counts[e_lo:e_hi], word64[word_cut[e_lo]:word_cut[e_hi]]))
+                          counts[e_lo:e_hi], word64[word_cut[e_lo]:word_cut[e_hi]], bits[lo:hi]))
     return out
 
 
@@ -393,7 +412,8 @@ def _code_points(text: str) -> np.ndarray:
 
 
 def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.ndarray, word64: np.ndarray,
-             asked: np.ndarray, settings: Settings, lexicon: Lexicon) -> tuple[DocSketch, np.ndarray, np.ndarray]:
+             asked: np.ndarray, paragraphs: list[tuple[int, int]], settings: Settings,
+             lexicon: Lexicon) -> tuple[DocSketch, np.ndarray, np.ndarray]:
     """A document's sketch (hashes and signatures still to fill in) and the word
     ranges of its blocks: each content line, then each multi-line paragraph. `asked`:
     the content positions the lexicon could hit."""
@@ -401,11 +421,11 @@ def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.nda
     content = w.counts > 0
     line_idx = w.examined[content].astype(np.int32)
     word_counts = w.counts[content].astype(np.int32)
-    starts, ends = w.starts.tolist(), w.ends.tolist()
+    starts, ends = w.starts, w.ends
     lex: dict[int, Hit] = {}
     for pos in asked.tolist():
         i = int(line_idx[pos])
-        raw = text[starts[i]:ends[i]]
+        raw = text[int(starts[i]):int(ends[i])]
         hit = lexicon.match_hashes(word64[first_word[pos]:last_word[pos]].tolist(), raw)
         if hit and (pos or hit.kind != "prefix"):   # "Watch: …" as a first line is a title
             lex[pos] = hit
@@ -413,22 +433,23 @@ def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.nda
     shaped: dict[int, tuple[int, str]] = {}
     affixed: dict[int, tuple[int, int, str]] = {}
     headings: list[int] = []
-    for pos in np.flatnonzero(word_counts <= settings.teaser_words).tolist():
-        i = int(line_idx[pos])
-        raw = text[starts[i]:ends[i]]
-        label = _label(raw, word64[first_word[pos]:last_word[pos]], settings)
+    bits = w.bits[line_idx]
+    looked = (word_counts <= settings.teaser_words) & ((bits & (TEXT - 1)) != 0)
+    for pos in np.flatnonzero(looked).tolist():
+        i, has = int(line_idx[pos]), int(bits[pos])
+        raw = text[int(starts[i]):int(ends[i])]
+        label = _label(raw, word64[first_word[pos]:last_word[pos]], settings) if has & LABEL_END else None
         if label:
             labels[pos] = label
-        found = shapes.shape(raw) if word_counts[pos] <= settings.boilerplate_words else None
+        found = shapes.shape(raw) if has & DIGIT and word_counts[pos] <= settings.boilerplate_words else None
         if found:
             shaped[pos] = (shapes.shape_hash(found), found)
-        if _HEADING.search(raw):
+        if has & COLON and _HEADING.search(raw):
             headings.append(pos)
-        cut = affixes.split(raw)
+        cut = affixes.split(raw) if has & SEPARATOR else None
         if cut:
             head = word64[first_word[pos]:first_word[pos] + cut[0]].tolist()
             affixed[pos] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
-    paragraphs = _paragraphs(text, starts, ends, line_idx)
     p_first = np.array([first_word[a] for a, _ in paragraphs], np.int64)
     p_last = np.array([last_word[b] for _, b in paragraphs], np.int64)
     unexamined = np.flatnonzero(w.ends - w.starts > settings.max_line_chars).tolist()
@@ -441,20 +462,24 @@ def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.nda
     return sketch, np.concatenate([first_word, p_first]), np.concatenate([last_word, p_last])
 
 
-def _paragraphs(text: str, starts: list[int], ends: list[int], line_idx: np.ndarray) -> list[tuple[int, int]]:
-    """Multi-line paragraphs (runs of non-blank lines, as segment.paragraphs finds
-    them) as (first, last) content positions: hard-wrapped text is also compared as
-    a whole. A content line is never blank; only the others are looked at."""
-    positions = dict(zip(line_idx.tolist(), range(len(line_idx))))
-    out, run = [], []
-    for i in range(len(starts)):
-        if i in positions or text[starts[i]:ends[i]].strip():
-            if i in positions:
-                run.append(positions[i])
-            continue
-        if len(run) >= 2:
-            out.append((run[0], run[-1]))
-        run = []
-    if len(run) >= 2:
-        out.append((run[0], run[-1]))
-    return out
+def _paragraphs(words: list[_Words]) -> list[list[tuple[int, int]]]:
+    """Each document's multi-line paragraphs (runs of non-blank lines, as
+    segment.paragraphs finds them) as (first, last) content positions: hard-wrapped
+    text is also compared as a whole. A content line is never blank; a blank line ends
+    a run and other lines are passed over. Found for the whole batch at once."""
+    line_cut = np.cumsum([0] + [len(w.starts) for w in words])
+    content = [w.examined[w.counts > 0] for w in words]
+    content_cut = np.cumsum([0] + [len(c) for c in content])
+    if not content_cut[-1]:
+        return [[] for _ in words]
+    at = np.concatenate([c + line_cut[d] for d, c in enumerate(content)]).astype(np.int64)
+    doc = np.repeat(np.arange(len(words)), np.diff(content_cut))
+    blank = np.concatenate([(w.bits & TEXT) == 0 for w in words])
+    run = np.cumsum(blank)[at] + doc   # the blank lines before a content line, and its document
+    first = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
+    last = np.r_[first[1:], len(run)] - 1
+    first, last = first[last > first], last[last > first]
+    owner = doc[first]
+    cut = np.searchsorted(owner, np.arange(len(words) + 1)).tolist()
+    first, last = (first - content_cut[owner]).tolist(), (last - content_cut[owner]).tolist()
+    return [list(zip(first[a:b], last[a:b])) for a, b in zip(cut[:-1], cut[1:])]

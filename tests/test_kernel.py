@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedup import hashing, kernel, lexicon, segment, sign, sketch
@@ -72,7 +72,8 @@ def test_the_kernel_gives_the_reference_words_on_any_text(parts, data):
 
 
 @settings(deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from("ab \r\n\u2028\x85\ufb01\u2460\u0301"), max_size=12), max_size=6),
+@given(st.lists(st.text(alphabet=st.sampled_from("ab \r\n\u2028\x85\ufb01\u2460\u0301:|—·٣\u3000\x1f\ufe55"),
+                        max_size=12), max_size=6),
        st.integers(1, 4))
 def test_a_batch_is_split_and_tokenized_as_its_documents_one_by_one(texts, max_line_chars):
     """The batch's texts are joined by line breaks and split and tokenized at once: every
@@ -82,7 +83,7 @@ def test_a_batch_is_split_and_tokenized_as_its_documents_one_by_one(texts, max_l
     batch = sketch._words_compiled([Document("x", "x", t) for t in texts], config)
     for text, got in zip(texts, batch):
         want = sketch._words_reference(Document("x", "x", text), config)
-        for name in ("starts", "ends", "examined", "counts", "word64"):
+        for name in ("starts", "ends", "examined", "counts", "word64", "bits"):
             assert getattr(got, name).tolist() == getattr(want, name).tolist(), (text, name)
 
 
@@ -127,7 +128,8 @@ def _documents() -> list[Document]:
             docs.append(Document(str(path), path.name, path.read_bytes().decode("utf-8")))
         except UnicodeDecodeError:
             continue
-    return docs + [Document(f"s{i}", f"s{i}", text) for i, text in enumerate(SCRIPTS)]
+    headings = "Ingredients:\n2 cups of flour\n\nالمكونات :  \nكوب من الدقيق\nसामग्री：\nएक कप आटा\n"
+    return docs + [Document(f"s{i}", f"s{i}", text) for i, text in enumerate(SCRIPTS + [headings])]
 
 
 def test_a_batch_sketches_the_same_on_both_paths():
@@ -138,14 +140,15 @@ def test_a_batch_sketches_the_same_on_both_paths():
     reference = sketch.sketch_many(docs, config, lex, compiled=False)
     assert sum(len(s.lexicon) for s in reference) >= 5 and sum(len(s.label) for s in reference) >= 5
     assert sum(len(s.paragraphs) for s in reference) >= 3 and any(s.document_signature is not None for s in reference)
+    assert all(sum(len(getattr(s, name)) for s in reference) >= 3 for name in ("shape", "affix", "headings"))
     for x, y in zip(compiled, reference):
         for name in ("line", "words", "hash", "keys", "paragraph_hash", "paragraph_keys",
                      "document_signature"):
             assert np.array_equal(getattr(x, name), getattr(y, name)), (x.path, name)
         assert [s.tolist() for s in [*x.shingles, *x.paragraph_shingles]] == \
                [s.tolist() for s in [*y.shingles, *y.paragraph_shingles]]
-        assert (x.lexicon, x.label, x.paragraphs, x.unexamined, x.lines) == \
-               (y.lexicon, y.label, y.paragraphs, y.unexamined, y.lines)
+        assert (x.lexicon, x.label, x.paragraphs, x.unexamined, x.lines, x.shape, x.affix, x.headings) == \
+               (y.lexicon, y.label, y.paragraphs, y.unexamined, y.lines, y.shape, y.affix, y.headings)
 
 
 def test_the_lexicon_gate_lets_every_hit_through():
@@ -168,3 +171,24 @@ def test_the_lexicon_gate_lets_every_hit_through():
 @pytest.mark.parametrize("text", ["", "\n", "only one line", "a\r\nb\rc\n"])
 def test_tiny_documents(text):
     assert compiled_words(text) == reference_words(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Also read", "Title", "word", " ", ":", "::", "：", "||", "|", " - ", " — ", "›", "·",
+                                 "2024", "٣", "१२", "«", "»", "Jan", ".", "\u3000"]), max_size=12), st.booleans())
+@example(["Title", " ", "word", " ", "::", " ", "Title"], True)
+@example(["Also read", " ", "१२"], True)
+@example(["Also read", " ", "٣"], True)
+@example(["Title", "：", "\u3000"], True)
+def test_a_line_without_the_looked_for_characters_has_no_label_shape_heading_or_affix(parts, compiled):
+    """The characters a short line is looked at for are what the checks need: a line
+    that is a label, a shape, a heading or an affix always has its bit, on both paths."""
+    from dedup import affixes, shapes
+    line = "".join(parts)
+    doc = Document("x", "x", line + "\n")
+    got = (sketch._words_compiled([doc], Settings()) if compiled else [sketch._words_reference(doc, Settings())])[0]
+    bits = int(got.bits[0]) if len(got.bits) else 0
+    assert bool(bits & sketch.TEXT) == bool(line.strip())
+    for found, bit in ((sketch._LABEL.match(line), sketch.LABEL_END), (shapes.shape(line), sketch.DIGIT),
+                       (sketch._HEADING.search(line), sketch.COLON), (affixes.split(line), sketch.SEPARATOR)):
+        assert not found or bits & bit, (line, bit)

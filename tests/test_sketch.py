@@ -190,3 +190,28 @@ def test_a_read_batch_travels_as_a_table_that_says_what_its_sketches_say(tmp_pat
                    for i, p in enumerate(ps))
         assert {int(a - lo): v for a, v in zip(table.label.at, table.label.values) if lo <= a < hi} == sk.label
         assert {int(a - lo): v for a, v in zip(table.lexicon.at, table.lexicon.values.columns[0]) if lo <= a < hi} == sk.lexicon
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["two words", "one", "", "  \u3000", "***", "- -", "\x1f", "x " * 40]),
+                         max_size=9), min_size=1, max_size=5),
+       st.booleans())
+def test_paragraphs_are_runs_of_two_or_more_content_lines_between_blank_lines(docs, compiled):
+    """Found for a whole batch at once (either path), each document's paragraphs are
+    segment.paragraphs' runs of non-blank lines, as their first and last content line:
+    a blank line (white space only) ends a run, a line without words (punctuation) or
+    too long to examine is passed over, and no run goes on into the next document."""
+    from dedup.segment import paragraphs
+    from dedup.sketch import sketch_many
+    texts = ["\n".join(lines_) + "\n" for lines_ in docs]
+    config = Settings(max_line_chars=60)
+    sketched = sketch_many([Document(f"d{n}", f"d{n}", t) for n, t in enumerate(texts)], config, LEXICON,
+                           compiled=compiled)
+    for text, sk in zip(texts, sketched):
+        position = {int(line): p for p, line in enumerate(sk.line)}
+        want = []
+        for run in paragraphs(text, lines(text)):
+            inside = [position[i] for i in range(run.first, run.last + 1) if i in position]
+            if len(inside) >= 2:
+                want.append((inside[0], inside[-1]))
+        assert sk.paragraphs == want, text
