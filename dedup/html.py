@@ -13,6 +13,7 @@ import difflib
 import hashlib
 import json
 from pathlib import Path
+from typing import Callable
 
 import jinja2
 import regex
@@ -121,6 +122,11 @@ def word_diff(old: str, new: str) -> list[list[str]]:
     return _merge(out)
 
 
+def word_diffs(pairs: list[tuple[str, str]]) -> list[list[list[str]]]:
+    """word_diff of each (old, new) pair: what the page's builder hands to workers."""
+    return [word_diff(old, new) for old, new in pairs]
+
+
 def original_text(doc: dict, base: Path, cleaned_dir: Path | None, mode: str | None) -> str | None:
     """A document's original text, if it can be had exactly (its sha256 matches): from
     its file, from the report alone (a document removed whole), or rebuilt from the
@@ -212,10 +218,12 @@ def _line_texts(text: str) -> list[str]:
     return [text[line.start:line.stop] for line in segment.lines(text)]
 
 
-def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, int]) -> tuple[list[dict], int]:
+def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, int],
+              differ: Callable[[list[tuple[str, str]]], list] = word_diffs) -> tuple[list[dict], int]:
     """Groups of removed copies of one kept original, near-duplicates first (they are
     the ones to read), then the largest; the CLUSTER_LIMIT first, with word diffs while
-    the budget lasts. Also returns how many groups there are."""
+    the budget lasts (`differ` makes them, all at once). Also returns how many groups
+    there are."""
     groups: dict[tuple, dict] = {}
     for doc in report["documents"]:
         spans, run = doc["removed"], 0   # a run: spans that follow each other with nothing kept between
@@ -246,7 +254,7 @@ def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, 
         near = any(m["kind"] == "near-duplicate" for m in group["members"])
         return (not near, -len(group["members"]), path, lines)
 
-    out, budget = [], DIFF_BUDGET
+    out, budget, diffed, pairs = [], DIFF_BUDGET, [], []
     for (path, lines), group in sorted(groups.items(), key=order)[:CLUSTER_LIMIT]:
         kept = None
         if path in texts:
@@ -267,13 +275,16 @@ def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, 
                 continue
             cost = kept_words + len(words(text))
             if cost <= budget:
-                member["diff"] = word_diff(kept, text)
+                diffed.append(member)
+                pairs.append((kept, text))
                 budget -= cost
         out.append(group)
+    for member, diff in zip(diffed, differ(pairs)):
+        member["diff"] = diff
     return out, len(groups)
 
 
-def page_data(report: dict, texts: dict[str, str] | Originals) -> dict:
+def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable = word_diffs) -> dict:
     """What the page's script draws: documents (full texts within the budget, removed
     spans always), duplicate clusters, and the limits that applied (of them, how many
     of the run's documents the report given lists: see `listed`)."""
@@ -307,7 +318,7 @@ def page_data(report: dict, texts: dict[str, str] | Originals) -> dict:
             if extra in doc:
                 row[extra] = doc[extra]
         rows.append(row)
-    clusters, clusters_total = _clusters(report, texts, index)
+    clusters, clusters_total = _clusters(report, texts, index, differ)
     return {
         "summary": report.get("summary", {}), "skipped": report.get("skipped", []),
         "documents": rows, "clusters": clusters,
@@ -430,10 +441,13 @@ def _picked(report: dict) -> dict:
             "documents": [docs[i] for i in listed([[_removed_chars(d) for d in docs]])[0]]}
 
 
-def pieces(report: dict, texts: dict[str, str] | Originals, picked: bool = False):
+def pieces(report: dict, texts: dict[str, str] | Originals, picked: bool = False, differ: Callable = word_diffs,
+           checked: bool = False):
     """The page in pieces as the template makes them (a page of tens of MB is never
-    held whole, nor its UTF-8 copy)."""
-    check_shape(report)
+    held whole, nor its UTF-8 copy). `differ`: as in _clusters; `checked`: the report's
+    shape was checked already."""
+    if not checked:
+        check_shape(report)
     if not picked:
         report = _picked(report)
     env = _environment()
@@ -443,19 +457,19 @@ def pieces(report: dict, texts: dict[str, str] | Originals, picked: bool = False
            "base-uri 'none'; form-action 'none'")
     summary = report.get("summary", {})
     return env.get_template("report.html.j2").generate(
-        csp=csp, script=Markup(script), style=Markup(style), data=map(Markup, _json_pieces(page_data(report, texts))),
+        csp=csp, script=Markup(script), style=Markup(style), data=map(Markup, _json_pieces(page_data(report, texts, differ))),
         summary=summary, charts=charts(report), tool_version=report.get("tool_version", "?"),
         mode=report.get("mode", "?"), inputs=report.get("inputs", []),
         removed_share=summary.get("chars_removed", 0) / max(summary.get("chars", 0), 1))
 
 
 def write(report: dict, target: Path, base: Path = Path("."), cleaned_dir: Path | None = None,
-          picked: bool = False) -> None:
+          picked: bool = False, differ: Callable = word_diffs) -> None:
     """Render the report, reading the originals from `base` (or rebuilding them from the
     cleaned files in `cleaned_dir`, by default the target's folder), and write it
-    atomically. `picked`: as in render."""
+    atomically. `picked`: as in render; `differ`: as in _clusters."""
     check_shape(report)
     report = report if picked else _picked(report)
     cleaned_dir = target.parent if cleaned_dir is None else cleaned_dir
-    page = pieces(report, Originals(report, base, cleaned_dir), picked=True)
+    page = pieces(report, Originals(report, base, cleaned_dir), picked=True, differ=differ, checked=True)
     corpus.write_atomic(target, (piece.encode("utf-8") for piece in page))

@@ -32,7 +32,8 @@ from .progress import Progress
 from .runner import Runner, default_jobs
 from .signals import uninterrupted
 from .sketch import close_spills
-from .stages import BATCH, RecordPart, WriteJob, Written, make_context, part_file, resolve_source, sketch_table, write_batch
+from .stages import (BATCH, RecordPart, WriteJob, Written, diff_batch, make_context, part_file, resolve_source,
+                     sketch_table, write_batch)
 
 SPILL = ".spill"
 REPORT_PARTS = ".report-parts"   # the write stage's report entries, joined into report.json
@@ -228,7 +229,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             for batch in written:
                 tally += batch.tally
             result = _report(tally, skipped, found.outputs, settings, inputs, out, mode)
-            _write_report(result, stage.path, written, durable=mode == "in-place")
+            _write_report(result, stage.path, written, durable=mode == "in-place", differ=_pooled_diffs(run))
             shutil.rmtree(stage.path / REPORT_PARTS)
             with uninterrupted():   # an interrupt after this tells how to undo: both or neither
                 stage.publish(durable=mode == "in-place")
@@ -343,9 +344,10 @@ def _report(tally: report.Tally, skipped, outputs, settings, inputs, out, mode) 
     return result
 
 
-def _write_report(result: dict, folder: Path, written: list[Written], durable: bool) -> None:
+def _write_report(result: dict, folder: Path, written: list[Written], durable: bool,
+                  differ=html.word_diffs) -> None:
     """report.json, its documents joined from the report parts; and the review page, of
-    the documents html.listed picks, read back from them."""
+    the documents html.listed picks, read back from them (its word diffs by `differ`)."""
     parts = [Path(batch.report_part) for batch in written]
     corpus.write_atomic(folder / "report.json", report.chunks(result, parts), durable=durable)
     picked = html.listed([batch.removed for batch in written])
@@ -355,7 +357,22 @@ def _write_report(result: dict, folder: Path, written: list[Written], durable: b
             with open(batch.report_part, "rb") as handle:
                 data = handle.read()
             documents.extend(report.entry(data[batch.bounds[i]:batch.bounds[i + 1]]) for i in chosen)
-    html.write({**result, "documents": documents}, folder / "report.html", cleaned_dir=folder, picked=True)
+    html.write({**result, "documents": documents}, folder / "report.html", cleaned_dir=folder, picked=True,
+               differ=differ)
+
+
+DIFF_PAIRS = 32   # word diffs per job sent to a worker
+
+
+def _pooled_diffs(run):
+    """The review page's word diffs made by the run's workers, a share each: the page is
+    otherwise built by this process alone while they wait."""
+    def differ(pairs: list[tuple[str, str]]) -> list:
+        if not run.parallel or len(pairs) <= DIFF_PAIRS:
+            return html.word_diffs(pairs)
+        jobs = [pairs[lo:lo + DIFF_PAIRS] for lo in range(0, len(pairs), DIFF_PAIRS)]
+        return [diff for done in run.map(diff_batch, jobs) for diff in done]
+    return differ
 
 
 def rewrite_inputs(result: dict, state: InPlace) -> None:

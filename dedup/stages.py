@@ -9,7 +9,7 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import corpus, lexicon, plan, records, report
+from . import corpus, html, lexicon, plan, records, report
 from .rules.findings import Decision
 from .config import Settings
 from .corpus import Document, Skipped, Source, by_fields, folder_site
@@ -396,3 +396,8 @@ def _write_jsonl(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list
             target.unlink(missing_ok=True)
         return [], [_unwritten(source)]
     return out, []
+
+
+def diff_batch(ctx: Context, pairs: list[tuple[str, str]]) -> list:
+    """The review page's word diffs of these (kept, copy) pairs, made in a worker."""
+    return html.word_diffs(pairs)

@@ -435,3 +435,30 @@ def test_a_log_file_gets_only_the_summary(tmp_path):
         assert subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log).returncode == 0
     logged = (tmp_path / "log.txt").read_text("utf-8")
     assert "\r" not in logged and "read" not in logged.splitlines()[0] and logged.startswith("dedup 0.1.0: 70 documents")
+
+
+def test_the_review_pages_word_diffs_are_made_by_the_workers_to_the_same_page(tmp_path, write_corpus):
+    """Word diffs of more copies than one worker job holds: the page made with two
+    workers is the page made by one process, byte for byte, and every copy has its diff."""
+    import random
+    import re
+    from dedup import pipeline
+    rng = random.Random(3)
+    words = HINDI.read_text("utf-8").split() + URDU.read_text("utf-8").split()
+    base = [rng.choice(words) for _ in range(60)]
+    files = {}
+    for n in range(3 * pipeline.DIFF_PAIRS):
+        copy = list(base)
+        copy[rng.randrange(60)] = f"बदला{n}"
+        files[f"d{n:03d}.txt"] = " ".join(copy) + "\n"
+    corpus = write_corpus(files)
+    pages = []
+    for jobs in (1, 2):
+        out = tmp_path / f"out-{jobs}"
+        assert run("clean", corpus, "-o", out, "-j", jobs).exit_code == 0
+        pages.append((out / "report.html").read_bytes())
+    assert pages[0] == pages[1]
+    data = json.loads(re.search(rb'<script type="application/json" id="data">(.*?)</script>', pages[0], re.S).group(1))
+    members = [m for c in data["clusters"] for m in c["members"]]
+    assert len(members) > 2 * pipeline.DIFF_PAIRS and all(m["diff"] for m in members)
+    assert all(any(op == "+" and "बदला" in text for op, text in m["diff"]) for m in members)
