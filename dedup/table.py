@@ -66,6 +66,54 @@ def _joined_values(parts: list[Columns]) -> Columns:
 
 
 @dataclass(frozen=True)
+class Paths:
+    """Each document's path as the report names it, held as its source (each source
+    string once) and a row: "source:row" for a record, the source itself for a file
+    (row -1). A string per document took ~100 bytes; this takes 12."""
+    sources: tuple     # of str
+    source: np.ndarray  # int32 per document: its source
+    row: np.ndarray     # int64 per document (-1: none)
+
+    @classmethod
+    def of(cls, paths) -> "Paths":
+        """From the paths themselves: one that ends in ":<row>" (written as a number is)
+        is read as source and row, so every path is made again exactly as it was."""
+        numbered: dict[str, int] = {}
+        source, row = [], []
+        for path in paths:
+            head, _, tail = path.rpartition(":")
+            if head and tail.isdigit() and tail.isascii() and str(int(tail)) == tail:
+                path, number = head, int(tail)
+            else:
+                number = -1
+            source.append(numbered.setdefault(path, len(numbered)))
+            row.append(number)
+        return cls(tuple(numbered), np.array(source, np.int32), np.array(row, np.int64))
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __getitem__(self, d: int) -> str:
+        source, row = self.sources[self.source[d]], int(self.row[d])
+        return source if row < 0 else f"{source}:{row}"
+
+    def __iter__(self):
+        return (self[d] for d in range(len(self)))
+
+    def take(self, order: np.ndarray) -> "Paths":
+        return Paths(self.sources, self.source[order], self.row[order])
+
+    @classmethod
+    def joined(cls, parts: list["Paths"]) -> "Paths":
+        """The paths of several tables, one after another."""
+        numbered: dict[str, int] = {}
+        source = [np.array([numbered.setdefault(s, len(numbered)) for s in p.sources], np.int32)[p.source]
+                  if len(p) else np.empty(0, np.int32) for p in parts]
+        return cls(tuple(numbered), np.concatenate(source) if parts else np.empty(0, np.int32),
+                   np.concatenate([p.row for p in parts]) if parts else np.empty(0, np.int64))
+
+
+@dataclass(frozen=True)
 class Sparse:
     """Rows keyed by content line (`at`, increasing), with a column of values each."""
     at: np.ndarray          # int64
@@ -124,7 +172,7 @@ class Table:
     hash: np.ndarray         # uint64
     heading: np.ndarray      # bool: a short line ending in a colon ("Ingredients:")
     site: tuple              # per document: its source ("" for none)
-    path: tuple              # per document: its path (and row) as the report names it
+    path: Paths              # per document: its path (and row) as the report names it
     paragraph_cut: np.ndarray   # (documents + 1,) int64: document d's multi-line paragraphs, as cut for lines
     paragraph_first: np.ndarray  # int64: the row of each paragraph's first line
     paragraph_last: np.ndarray   # int64: and of its last
@@ -178,7 +226,7 @@ class Table:
         def blocks(b: Blocks, taken: np.ndarray) -> Blocks:
             return Blocks(b.lo[taken], b.hi[taken], b.key[taken])
         return Table(new_cut, self.line[rows], self.words[rows], self.hash[rows], self.heading[rows],
-                     tuple(self.site[d] for d in order.tolist()), tuple(self.path[d] for d in order.tolist()),
+                     tuple(self.site[d] for d in order.tolist()), self.path.take(order),
                      paragraph_cut, moved[self.paragraph_first[paragraphs]], moved[self.paragraph_last[paragraphs]],
                      self.paragraph_hash[paragraphs], self.stores, self.store[order], self.signature[order],
                      blocks(self.line_blocks, rows), blocks(self.paragraph_blocks, paragraphs),
@@ -257,7 +305,7 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
         stores, store, signature = (), np.zeros(len(sketches), np.int32), np.full(len(sketches), -1, np.int64)
         line_blocks = paragraph_blocks = none
     return Table(cut, joined("line", np.int32), joined("words", np.int32), joined("hash", np.uint64), heading,
-                 _interned(sk.site for sk in sketches), tuple(sk.path for sk in sketches), paragraph_cut,
+                 _interned(sk.site for sk in sketches), Paths.of(sk.path for sk in sketches), paragraph_cut,
                  ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64), stores, store, signature,
                  line_blocks, paragraph_blocks, sparse("lexicon", "o"), sparse("label", "oon"), sparse("shape", "no"),
                  sparse("affix", "nno"))
@@ -347,7 +395,7 @@ def concat(parts: list[Table]) -> Table:
         return Sparse(np.concatenate([getattr(t, name).at + s for t, s in zip(parts, rows)]),
                       _joined_values([getattr(t, name).values for t in parts]))
     return Table(cut("cut", rows), joined("line"), joined("words"), joined("hash"), joined("heading"),
-                 _interned(x for t in parts for x in t.site), tuple(x for t in parts for x in t.path),
+                 _interned(x for t in parts for x in t.site), Paths.joined([t.path for t in parts]),
                  cut("paragraph_cut", paragraphs), joined("paragraph_first", rows), joined("paragraph_last", rows),
                  joined("paragraph_hash"), tuple(x for t in parts for x in t.stores),
                  joined("store", stores).astype(np.int32), joined("signature"), blocks("line_blocks"),

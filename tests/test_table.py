@@ -31,7 +31,7 @@ def _rows(t: table.Table) -> dict:
     p_docs = t.doc_of(t.paragraph_first).tolist()
     return {
         "cut": t.cut.tolist(), "line": t.line.tolist(), "words": t.words.tolist(), "hash": t.hash.tolist(),
-        "heading": t.heading.tolist(), "site": t.site, "path": t.path, "paragraph_cut": t.paragraph_cut.tolist(),
+        "heading": t.heading.tolist(), "site": t.site, "path": list(t.path), "paragraph_cut": t.paragraph_cut.tolist(),
         "paragraphs": list(zip(t.paragraph_first.tolist(), t.paragraph_last.tolist(), t.paragraph_hash.tolist())),
         "lexicon": sparse(t.lexicon), "label": sparse(t.label), "shape": sparse(t.shape), "affix": sparse(t.affix),
         "shingles": [t.shingles(t.line_blocks, r, d).tolist() for r, d in enumerate(t.doc_of(np.arange(len(t.hash))))],
@@ -104,3 +104,24 @@ def test_columns_give_back_the_rows_they_hold_taken_and_joined(rows, cut, data):
     joined = _joined_values([pickle.loads(pickle.dumps(first)), pickle.loads(pickle.dumps(second))])
     assert list(joined) == rows
     assert len({id(s) for s in joined.columns[1]}) == len(set(joined.columns[1]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.sampled_from(["a.jsonl", "b/c.txt", "x:", "x:1", "x:01", ":7", "x:٣"]),
+                                   st.builds(lambda s, n: f"{s}:{n}", st.sampled_from(["a.jsonl", "d:e"]),
+                                             st.integers(0, 2**40)),
+                                   st.text(max_size=6)), max_size=8), max_size=4),
+       st.data())
+def test_paths_held_as_source_and_row_are_every_path_as_it_was(parts, data):
+    """Any path, one that looks like "source:row" or not, is made again exactly: one by
+    one, taken in any order, and after joining several tables' paths; each source once."""
+    from dedup.table import Paths
+    held = [Paths.of(part) for part in parts]
+    for paths, part in zip(held, parts):
+        assert list(paths) == part and len(paths) == len(part)
+        assert len(set(paths.sources)) == len(paths.sources)
+        order = np.array(data.draw(st.permutations(range(len(part)))), np.int64)
+        assert list(paths.take(order)) == [part[i] for i in order.tolist()]
+    joined = Paths.joined(held)
+    assert list(joined) == [p for part in parts for p in part]
+    assert len(set(joined.sources)) == len(joined.sources)
