@@ -83,8 +83,28 @@ def clusters(n: int, pairs: np.ndarray) -> np.ndarray:
     return np.array([root(i) for i in range(n)], dtype=np.int64)
 
 
-# Candidate pairs whose signatures are compared at once: bounds the signatures in memory.
+# Candidate pairs verified at once: bounds the signatures in memory; and, when the items'
+# sizes are known, the shingles of a pass's items (read and sorted at ~30 bytes each).
 _PAIRS_PER_PASS = 1 << 13
+SHINGLES_PER_PASS = 1 << 21
+
+
+def _passes(pairs: np.ndarray, sizes: np.ndarray | None) -> list[int]:
+    """Where passes over `pairs` start: at most _PAIRS_PER_PASS pairs each, and pairs
+    whose items' sizes add up to at most SHINGLES_PER_PASS (an item counted once per
+    pair: a bound on the pass's distinct items), one pair at least."""
+    starts = list(range(0, len(pairs), _PAIRS_PER_PASS))
+    if sizes is None or not len(pairs):
+        return starts
+    cost = np.cumsum(sizes[pairs[:, 0]] + sizes[pairs[:, 1]], dtype=np.int64)
+    cuts, at = [0], 0
+    while True:
+        budget = (cost[at - 1] if at else 0) + SHINGLES_PER_PASS
+        at = max(int(np.searchsorted(cost, budget, "right")), at + 1)
+        if at >= len(pairs):
+            break
+        cuts.append(at)
+    return sorted(set(starts) | set(cuts))
 
 
 @dataclass(frozen=True)
@@ -98,19 +118,23 @@ class Clusters:
 
 
 def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Callable[[np.ndarray], np.ndarray],
-                    signatures_of: Callable[[np.ndarray], np.ndarray], slack: float = 0.15) -> Clusters:
+                    signatures_of: Callable[[np.ndarray], np.ndarray], slack: float = 0.15,
+                    sizes: np.ndarray | None = None) -> Clusters:
     """Verified near-duplicate clusters of the items.
 
     Candidates share a band key. Those whose MinHash estimate is far below the
     threshold are dropped before the exact similarity is computed; the estimate
     needs the signatures of the candidates only (`signatures_of(items)`, which signs
     them again from their shingles), never one per item held for the whole corpus.
-    `similarities(pairs)`: the exact similarity of each pair (i, j) of a batch."""
+    `similarities(pairs)`: the exact similarity of each pair (i, j) of a batch; `sizes`
+    (of each item, in shingles) bound what a batch reads."""
     n = keys.n if isinstance(keys, Bands) else keys.shape[0]
     pairs = candidate_pairs(keys)
+    del keys   # (the caller's were made for this call: not held while verifying)
     verified, similar = [np.empty((0, 2), np.int64)], [np.empty(0)]
-    for lo in range(0, len(pairs), _PAIRS_PER_PASS):
-        chunk = pairs[lo:lo + _PAIRS_PER_PASS]
+    starts = _passes(pairs, sizes)
+    for lo, hi in zip(starts, starts[1:] + [len(pairs)]):
+        chunk = pairs[lo:hi]
         items = distinct(chunk)
         at = np.searchsorted(items, chunk)
         chunk = chunk[estimated_similarity(signatures_of(items), at) >= threshold - slack]

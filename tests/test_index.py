@@ -127,3 +127,40 @@ def test_each_item_matches_its_most_similar_partner_the_lowest_on_ties(edges, da
             best[a], match[a] = -partners[0][0], partners[0][1]
     got_match, got_best = index._best_partners(8, np.array(edges, np.int64).reshape(-1, 2), np.array(sims))
     assert got_match.tolist() == match and got_best.tolist() == best
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 19), st.integers(0, 19)), max_size=60),
+       st.lists(st.integers(0, 50), min_size=20, max_size=20), st.integers(1, 120), st.integers(1, 9))
+def test_passes_cover_every_pair_once_within_their_bounds(pairs, sizes, shingles, per_pass):
+    """Passes go over the pairs in order, each at most so many pairs and, unless it is
+    a single pair, items whose sizes (counted once per pair) fit the shingle budget."""
+    import pytest
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "SHINGLES_PER_PASS", shingles)
+        patch.setattr(index, "_PAIRS_PER_PASS", per_pass)
+        pairs, sizes = np.array(pairs, np.int64).reshape(-1, 2), np.array(sizes, np.int64)
+        starts = index._passes(pairs, sizes)
+        assert starts == sorted(set(starts)) and (not len(pairs) or starts[0] == 0)
+        for lo, hi in zip(starts, starts[1:] + [len(pairs)]):
+            assert 0 < hi - lo <= per_pass
+            assert hi - lo == 1 or sizes[pairs[lo:hi]].sum() <= shingles
+        assert index._passes(pairs, None) == list(range(0, len(pairs), per_pass))
+
+
+def test_passes_bounded_by_size_find_the_same_clusters(monkeypatch):
+    rng = np.random.default_rng(5)
+    sets = _sets(rng)
+    sigs = sign.signatures(sets, 128, 1)
+    keys = hashing.band_keys(sigs, 16, 8)
+    similar = _each(lambda i, j: sign.jaccard(sets[i], sets[j]))
+    whole = index.near_duplicates(keys, 0.8, similar, lambda items: sigs[items])
+    monkeypatch.setattr(index, "SHINGLES_PER_PASS", 500)   # two or three sets a pass
+    asked = []
+    def batch(pairs):
+        asked.append(len(np.unique(pairs)))
+        return similar(pairs)
+    cut = index.near_duplicates(keys, 0.8, batch, lambda items: sigs[items], sizes=np.array([len(s) for s in sets]))
+    assert len(asked) >= 5 and max(asked) <= 3
+    for name in ("rep", "match", "similarity"):
+        assert getattr(cut, name).tolist() == getattr(whole, name).tolist()

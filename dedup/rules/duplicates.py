@@ -119,12 +119,13 @@ def _first_copies(hashes: np.ndarray) -> np.ndarray:
 
 def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndarray], np.ndarray | index.Bands],
             sets_of: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
-            signatures_of: Callable[[np.ndarray], np.ndarray] | None, settings: Settings) -> _Copies:
+            signatures_of: Callable[[np.ndarray], np.ndarray] | None, settings: Settings,
+            sizes: np.ndarray | None = None) -> _Copies:
     """Exact groups of `hashes` (one per item, or a row of them), then near copies among
     the groups' `nearable` firsts: candidates by their band keys (`keys_of` those items),
     verified by their shingles (`sets_of` items, increasing: their sorted shingle sets
-    as flat and offsets). `signatures_of` items, for the candidates' MinHash estimates
-    (None: signed again from their shingles)."""
+    as flat and offsets; `sizes`: each item's shingles, if they may be many). `signatures_of`
+    items, for the candidates' MinHash estimates (None: signed again from their shingles)."""
     none = np.empty(0, np.int64)
     if not len(hashes):
         return _Copies(none, none, none, none, np.empty(0), np.empty(0))
@@ -141,7 +142,8 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
                 return signatures_of(firsts[ks])
             flat, offsets = sets_of(firsts[ks])
             return sign.signatures(np.split(flat, offsets[1:-1]), settings.num_perm, settings.seed)
-        found = index.near_duplicates(keys_of(firsts), settings.threshold, similarities, signed)
+        found = index.near_duplicates(keys_of(firsts), settings.threshold, similarities, signed,
+                                      sizes=None if sizes is None else sizes[firsts])
         gone, original, matched, similarity, original_similarity = _removed_near(found, similarities)
         return _Copies(rep, firsts[gone], firsts[original], firsts[matched], similarity, original_similarity)
     return _Copies(rep, none, none, none, np.empty(0), np.empty(0))
@@ -166,9 +168,10 @@ def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarr
         return np.concatenate([band_keys(table.signatures(items[chosen[lo:lo + 4096]], settings.num_perm), bands, rows)
                                for lo in range(0, len(chosen), 4096)])
 
+    shingles = table.per_document(np.where(content, table.line_blocks.hi - table.line_blocks.lo, 0))
     copies = _copies(hashes, np.ones(len(items), bool), keys_of,
                      lambda chosen: document_shingle_sets(table, content, items[chosen]),
-                     lambda chosen: table.signatures(items[chosen], settings.num_perm), settings)
+                     lambda chosen: table.signatures(items[chosen], settings.num_perm), settings, shingles[items])
     paths = table.path
     where = lambda i: {"path": paths[items[i]]}
     gone = np.flatnonzero(copies.gone())
