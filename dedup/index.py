@@ -89,8 +89,8 @@ _PAIRS_PER_PASS = 1 << 13
 SHINGLES_PER_PASS = 1 << 21
 
 
-def _passes(pairs: np.ndarray, sizes: np.ndarray | None) -> list[int]:
-    """Where passes over `pairs` start: at most _PAIRS_PER_PASS pairs each, and pairs
+def passes(pairs: np.ndarray, sizes: np.ndarray | None) -> list[int]:
+    """Where passes that verify `pairs` start: at most _PAIRS_PER_PASS pairs each, and pairs
     whose items' sizes add up to at most SHINGLES_PER_PASS (an item counted once per
     pair: a bound on the pass's distinct items), one pair at least."""
     starts = list(range(0, len(pairs), _PAIRS_PER_PASS))
@@ -105,6 +105,13 @@ def _passes(pairs: np.ndarray, sizes: np.ndarray | None) -> list[int]:
             break
         cuts.append(at)
     return sorted(set(starts) | set(cuts))
+
+
+def in_passes(pairs: np.ndarray, sizes: np.ndarray | None, similarities: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """similarities(pairs), asked a pass at a time."""
+    starts = passes(pairs, sizes)
+    return np.concatenate([similarities(pairs[lo:hi]) for lo, hi in zip(starts, starts[1:] + [len(pairs)])]
+                          or [np.empty(0)])
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,7 @@ def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Ca
     pairs = candidate_pairs(keys)
     del keys   # (the caller's were made for this call: not held while verifying)
     verified, similar = [np.empty((0, 2), np.int64)], [np.empty(0)]
-    starts = _passes(pairs, sizes)
+    starts = passes(pairs, sizes)
     for lo, hi in zip(starts, starts[1:] + [len(pairs)]):
         chunk = pairs[lo:hi]
         items = distinct(chunk)

@@ -140,12 +140,12 @@ def test_passes_cover_every_pair_once_within_their_bounds(pairs, sizes, shingles
         patch.setattr(index, "SHINGLES_PER_PASS", shingles)
         patch.setattr(index, "_PAIRS_PER_PASS", per_pass)
         pairs, sizes = np.array(pairs, np.int64).reshape(-1, 2), np.array(sizes, np.int64)
-        starts = index._passes(pairs, sizes)
+        starts = index.passes(pairs, sizes)
         assert starts == sorted(set(starts)) and (not len(pairs) or starts[0] == 0)
         for lo, hi in zip(starts, starts[1:] + [len(pairs)]):
             assert 0 < hi - lo <= per_pass
             assert hi - lo == 1 or sizes[pairs[lo:hi]].sum() <= shingles
-        assert index._passes(pairs, None) == list(range(0, len(pairs), per_pass))
+        assert index.passes(pairs, None) == list(range(0, len(pairs), per_pass))
 
 
 def test_passes_bounded_by_size_find_the_same_clusters(monkeypatch):
@@ -164,3 +164,16 @@ def test_passes_bounded_by_size_find_the_same_clusters(monkeypatch):
     assert len(asked) >= 5 and max(asked) <= 3
     for name in ("rep", "match", "similarity"):
         assert getattr(cut, name).tolist() == getattr(whole, name).tolist()
+
+
+def test_similarities_asked_in_passes_come_back_in_the_pairs_order(monkeypatch):
+    monkeypatch.setattr(index, "SHINGLES_PER_PASS", 10)
+    pairs = np.array([[0, 5], [1, 2], [3, 4], [0, 1], [2, 5]], np.int64)
+    sizes = np.array([4, 3, 6, 1, 2, 5])
+    calls = []
+    def similarities(batch):
+        calls.append(len(batch))
+        return batch[:, 0] * 10.0 + batch[:, 1]
+    got = index.in_passes(pairs, sizes, similarities)
+    assert got.tolist() == [5.0, 12.0, 34.0, 1.0, 25.0] and len(calls) >= 3
+    assert index.in_passes(pairs[:0], sizes, similarities).tolist() == []

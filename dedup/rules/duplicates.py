@@ -32,7 +32,8 @@ class _Near:
     original_similarity: float   # to `original` (may be lower)
 
 
-def _removed_near(found: index.Clusters, similarities: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, ...]:
+def _removed_near(found: index.Clusters, similarities: Callable[[np.ndarray], np.ndarray],
+                  sizes: np.ndarray | None) -> tuple[np.ndarray, ...]:
     """Of the items that go as near copies (increasing): each one, its cluster's
     original, the member it matched, the similarity to that and to the original."""
     gone = np.flatnonzero(found.rep != np.arange(len(found.rep)))
@@ -40,7 +41,7 @@ def _removed_near(found: index.Clusters, similarities: Callable[[np.ndarray], np
     to_original = np.array(found.similarity[gone])
     other = np.flatnonzero(match != rep)
     if len(other):   # matched with another copy: how similar it is to the original too
-        to_original[other] = similarities(np.stack([gone[other], rep[other]], axis=1))
+        to_original[other] = index.in_passes(np.stack([gone[other], rep[other]], axis=1), sizes, similarities)
     return gone, rep, match, found.similarity[gone], to_original
 
 
@@ -142,9 +143,9 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
                 return signatures_of(firsts[ks])
             flat, offsets = sets_of(firsts[ks])
             return sign.signatures(np.split(flat, offsets[1:-1]), settings.num_perm, settings.seed)
-        found = index.near_duplicates(keys_of(firsts), settings.threshold, similarities, signed,
-                                      sizes=None if sizes is None else sizes[firsts])
-        gone, original, matched, similarity, original_similarity = _removed_near(found, similarities)
+        sizes = None if sizes is None else sizes[firsts]
+        found = index.near_duplicates(keys_of(firsts), settings.threshold, similarities, signed, sizes=sizes)
+        gone, original, matched, similarity, original_similarity = _removed_near(found, similarities, sizes)
         return _Copies(rep, firsts[gone], firsts[original], firsts[matched], similarity, original_similarity)
     return _Copies(rep, none, none, none, np.empty(0), np.empty(0))
 
