@@ -374,29 +374,60 @@ def _narrow(values: np.ndarray) -> np.ndarray:
 
 
 def concat(parts: list[Table]) -> Table:
-    """One table of these tables' documents, in order (each batch's, as they came)."""
+    """One table of these tables' documents, in order (each batch's, as they came).
+    Each part is let go (its place in `parts` emptied) once it is copied into the
+    whole's columns: the whole and one part are held, not every part twice over."""
     if not parts:
         return of([])
-    rows = np.cumsum([0] + [len(t.hash) for t in parts])[:-1]
-    paragraphs = np.cumsum([0] + [len(t.paragraph_hash) for t in parts])[:-1]
-    stores = np.cumsum([0] + [len(t.stores) for t in parts])[:-1]
+    counts = {"rows": [len(t.hash) for t in parts], "paragraphs": [len(t.paragraph_hash) for t in parts],
+              "stores": [len(t.stores) for t in parts], "documents": [t.documents for t in parts]}
+    shift = {kind: np.cumsum([0] + n) for kind, n in counts.items()}
+    columns = {name: _empty([getattr(t, name) for t in parts], np.int32 if name == "store" else None)
+               for name in ("line", "words", "hash", "heading", "paragraph_first", "paragraph_last", "paragraph_hash",
+                            "store", "signature")}
+    cuts = {name: np.zeros(int(shift["documents"][-1]) + 1, np.int64) for name in ("cut", "paragraph_cut")}
+    blocks = {name: [_empty([getattr(getattr(t, name), f) for t in parts]) for f in ("lo", "hi", "key")]
+              for name in ("line_blocks", "paragraph_blocks")}
+    sparse = {name: (np.cumsum([0] + [len(getattr(t, name)) for t in parts]),
+                     np.empty(sum(len(getattr(t, name)) for t in parts), np.int64), []) for name in _SPARSE}
+    site, paths, stores = [], [], []
+    shifts = {"paragraph_first": "rows", "paragraph_last": "rows", "store": "stores"}
+    along = {"line": "rows", "words": "rows", "hash": "rows", "heading": "rows", "paragraph_first": "paragraphs",
+             "paragraph_last": "paragraphs", "paragraph_hash": "paragraphs", "store": "documents",
+             "signature": "documents"}
+    for i in range(len(parts)):
+        t, parts[i] = parts[i], None
+        at = {kind: int(shift[kind][i]) for kind in shift}
+        for name, out in columns.items():
+            values = getattr(t, name)
+            out[at[along[name]]:at[along[name]] + len(values)] = values + at[shifts[name]] if name in shifts else values
+        for name, kind in (("cut", "rows"), ("paragraph_cut", "paragraphs")):
+            own = getattr(t, name)
+            cuts[name][at["documents"] + 1:at["documents"] + len(own)] = own[1:] + at[kind]
+        for name, outs in blocks.items():
+            lo = at["rows" if name == "line_blocks" else "paragraphs"]
+            for out, f in zip(outs, ("lo", "hi", "key")):
+                values = getattr(getattr(t, name), f)
+                out[lo:lo + len(values)] = values
+        for name, (offsets, out, values) in sparse.items():
+            found = getattr(t, name)
+            out[offsets[i]:offsets[i + 1]] = found.at + at["rows"]
+            values.append(found.values)
+        site.extend(t.site)
+        paths.append(t.path)
+        stores.extend(t.stores)
+        del t
+    joined = {name: Sparse(out, _joined_values(values)) for name, (_, out, values) in sparse.items()}
+    return Table(cuts["cut"], columns["line"], columns["words"], columns["hash"], columns["heading"], _interned(site),
+                 Paths.joined(paths), cuts["paragraph_cut"], columns["paragraph_first"], columns["paragraph_last"],
+                 columns["paragraph_hash"], tuple(stores), columns["store"], columns["signature"],
+                 Blocks(*blocks["line_blocks"]), Blocks(*blocks["paragraph_blocks"]), joined["lexicon"], joined["label"],
+                 joined["shape"], joined["affix"])
 
-    def cut(name: str, shift: np.ndarray) -> np.ndarray:
-        return np.concatenate([[0]] + [getattr(t, name)[1:] + s for t, s in zip(parts, shift)]).astype(np.int64)
 
-    def joined(name: str, shift: np.ndarray | None = None) -> np.ndarray:
-        arrays = [getattr(t, name) for t in parts]
-        return np.concatenate(arrays if shift is None else [a + s for a, s in zip(arrays, shift)])
+_SPARSE = ("lexicon", "label", "shape", "affix")
 
-    def blocks(name: str) -> Blocks:
-        return Blocks(*(np.concatenate([getattr(getattr(t, name), f) for t in parts]) for f in ("lo", "hi", "key")))
 
-    def sparse(name: str) -> Sparse:
-        return Sparse(np.concatenate([getattr(t, name).at + s for t, s in zip(parts, rows)]),
-                      _joined_values([getattr(t, name).values for t in parts]))
-    return Table(cut("cut", rows), joined("line"), joined("words"), joined("hash"), joined("heading"),
-                 _interned(x for t in parts for x in t.site), Paths.joined([t.path for t in parts]),
-                 cut("paragraph_cut", paragraphs), joined("paragraph_first", rows), joined("paragraph_last", rows),
-                 joined("paragraph_hash"), tuple(x for t in parts for x in t.stores),
-                 joined("store", stores).astype(np.int32), joined("signature"), blocks("line_blocks"),
-                 blocks("paragraph_blocks"), sparse("lexicon"), sparse("label"), sparse("shape"), sparse("affix"))
+def _empty(arrays: list[np.ndarray], dtype=None) -> np.ndarray:
+    """An array to hold these one after another (of the type that holds them all)."""
+    return np.empty(sum(len(a) for a in arrays), dtype or np.result_type(*arrays))

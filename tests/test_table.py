@@ -59,6 +59,7 @@ def test_joined_batches_are_the_table_of_all_their_sketches(cuts):
     bounds = sorted(set([0, len(SKETCHES), *cuts]))
     parts = [table.of(SKETCHES[a:b]) for a, b in zip(bounds, bounds[1:])]
     assert _rows(table.concat(parts)) == _rows(table.of(SKETCHES))
+    assert parts == [None] * len(parts)   # each part let go once copied
 
 
 def test_content_rows_are_each_sketchs_content_lines():
