@@ -373,59 +373,62 @@ def _narrow(values: np.ndarray) -> np.ndarray:
     return values.astype(np.int32 if fits else np.int64, copy=False)
 
 
+# The columns a whole table's are joined from: what each runs along (whose count its
+# parts add up) and what its values are shifted by (row, store numbers), if anything.
+_JOINED = {"line": ("rows", None), "words": ("rows", None), "hash": ("rows", None), "heading": ("rows", None),
+           "line_blocks.lo": ("rows", None), "line_blocks.hi": ("rows", None), "line_blocks.key": ("rows", None),
+           "paragraph_first": ("paragraphs", "rows"), "paragraph_last": ("paragraphs", "rows"),
+           "paragraph_hash": ("paragraphs", None), "paragraph_blocks.lo": ("paragraphs", None),
+           "paragraph_blocks.hi": ("paragraphs", None), "paragraph_blocks.key": ("paragraphs", None),
+           "store": ("documents", "stores"), "signature": ("documents", None)}
+_SPARSE = ("lexicon", "label", "shape", "affix")
+
+
+def _column(t: Table, name: str) -> np.ndarray:
+    owner, _, field = name.rpartition(".")
+    return getattr(getattr(t, owner), field) if owner else getattr(t, name)
+
+
 def concat(parts: list[Table]) -> Table:
     """One table of these tables' documents, in order (each batch's, as they came).
     Each part is let go (its place in `parts` emptied) once it is copied into the
     whole's columns: the whole and one part are held, not every part twice over."""
     if not parts:
         return of([])
-    counts = {"rows": [len(t.hash) for t in parts], "paragraphs": [len(t.paragraph_hash) for t in parts],
-              "stores": [len(t.stores) for t in parts], "documents": [t.documents for t in parts]}
-    shift = {kind: np.cumsum([0] + n) for kind, n in counts.items()}
-    columns = {name: _empty([getattr(t, name) for t in parts], np.int32 if name == "store" else None)
-               for name in ("line", "words", "hash", "heading", "paragraph_first", "paragraph_last", "paragraph_hash",
-                            "store", "signature")}
-    cuts = {name: np.zeros(int(shift["documents"][-1]) + 1, np.int64) for name in ("cut", "paragraph_cut")}
-    blocks = {name: [_empty([getattr(getattr(t, name), f) for t in parts]) for f in ("lo", "hi", "key")]
-              for name in ("line_blocks", "paragraph_blocks")}
-    sparse = {name: (np.cumsum([0] + [len(getattr(t, name)) for t in parts]),
-                     np.empty(sum(len(getattr(t, name)) for t in parts), np.int64), []) for name in _SPARSE}
+    shift = {kind: np.cumsum([0] + [n(t) for t in parts]) for kind, n in (
+        ("rows", lambda t: len(t.hash)), ("paragraphs", lambda t: len(t.paragraph_hash)),
+        ("stores", lambda t: len(t.stores)), ("documents", lambda t: t.documents))}
+    for name in _SPARSE:
+        shift[name] = np.cumsum([0] + [len(getattr(t, name)) for t in parts])
+    out = {name: _empty([_column(t, name) for t in parts], np.int32 if name == "store" else None) for name in _JOINED}
+    out.update({name: np.zeros(int(shift["documents"][-1]) + 1, np.int64) for name in ("cut", "paragraph_cut")})
+    out.update({name: np.empty(int(shift[name][-1]), np.int64) for name in _SPARSE})
+    values: dict[str, list] = {name: [] for name in _SPARSE}
     site, paths, stores = [], [], []
-    shifts = {"paragraph_first": "rows", "paragraph_last": "rows", "store": "stores"}
-    along = {"line": "rows", "words": "rows", "hash": "rows", "heading": "rows", "paragraph_first": "paragraphs",
-             "paragraph_last": "paragraphs", "paragraph_hash": "paragraphs", "store": "documents",
-             "signature": "documents"}
     for i in range(len(parts)):
         t, parts[i] = parts[i], None
         at = {kind: int(shift[kind][i]) for kind in shift}
-        for name, out in columns.items():
-            values = getattr(t, name)
-            out[at[along[name]]:at[along[name]] + len(values)] = values + at[shifts[name]] if name in shifts else values
-        for name, kind in (("cut", "rows"), ("paragraph_cut", "paragraphs")):
+        for name, (along, by) in _JOINED.items():
+            column = _column(t, name)
+            out[name][at[along]:at[along] + len(column)] = column + at[by] if by else column
+        for name, along in (("cut", "rows"), ("paragraph_cut", "paragraphs")):
             own = getattr(t, name)
-            cuts[name][at["documents"] + 1:at["documents"] + len(own)] = own[1:] + at[kind]
-        for name, outs in blocks.items():
-            lo = at["rows" if name == "line_blocks" else "paragraphs"]
-            for out, f in zip(outs, ("lo", "hi", "key")):
-                values = getattr(getattr(t, name), f)
-                out[lo:lo + len(values)] = values
-        for name, (offsets, out, values) in sparse.items():
+            out[name][at["documents"] + 1:at["documents"] + len(own)] = own[1:] + at[along]
+        for name in _SPARSE:
             found = getattr(t, name)
-            out[offsets[i]:offsets[i + 1]] = found.at + at["rows"]
-            values.append(found.values)
+            out[name][at[name]:at[name] + len(found)] = found.at + at["rows"]
+            values[name].append(found.values)
         site.extend(t.site)
         paths.append(t.path)
         stores.extend(t.stores)
         del t
-    joined = {name: Sparse(out, _joined_values(values)) for name, (_, out, values) in sparse.items()}
-    return Table(cuts["cut"], columns["line"], columns["words"], columns["hash"], columns["heading"], _interned(site),
-                 Paths.joined(paths), cuts["paragraph_cut"], columns["paragraph_first"], columns["paragraph_last"],
-                 columns["paragraph_hash"], tuple(stores), columns["store"], columns["signature"],
-                 Blocks(*blocks["line_blocks"]), Blocks(*blocks["paragraph_blocks"]), joined["lexicon"], joined["label"],
-                 joined["shape"], joined["affix"])
-
-
-_SPARSE = ("lexicon", "label", "shape", "affix")
+    sparse = [Sparse(out[name], _joined_values(values[name])) for name in _SPARSE]
+    line_blocks, paragraph_blocks = (Blocks(*(out[f"{kind}.{f}"] for f in ("lo", "hi", "key")))
+                                     for kind in ("line_blocks", "paragraph_blocks"))
+    return Table(out["cut"], out["line"], out["words"], out["hash"], out["heading"], _interned(site),
+                 Paths.joined(paths), out["paragraph_cut"], out["paragraph_first"], out["paragraph_last"],
+                 out["paragraph_hash"], tuple(stores), out["store"], out["signature"], line_blocks, paragraph_blocks,
+                 *sparse)
 
 
 def _empty(arrays: list[np.ndarray], dtype=None) -> np.ndarray:
