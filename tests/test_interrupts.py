@@ -61,11 +61,16 @@ def wait_for(condition, timeout=60.0):
 
 
 def group_is_gone(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return True
-    return False
+    """No process of the group is alive. An exited worker whose parent was killed is
+    reaped by init, which may take its time: a zombie has not outlived anyone."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()   # after "pid (name)": state, ppid, pgrp, ...
+        except OSError:   # gone while listed
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            return False
+    return True
 
 
 def staging(workdir: Path) -> list[Path]:
