@@ -35,15 +35,12 @@ def mix(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """(n, bands) uint64: one key per band, equal when the band's rows are equal
     (kernel.band_keys is the compiled twin)."""
-    keys = np.zeros((signatures.shape[0], bands), dtype=np.uint64)
+    n = signatures.shape[0]
+    keys = np.zeros((n, bands), dtype=np.uint64)
+    sig = signatures.astype(np.uint64)
     for band in range(bands):
-        keys[:, band] = band_key(signatures, band, rows)
+        key = np.full(n, band + 1, dtype=np.uint64)
+        for col in sig[:, band * rows:(band + 1) * rows].T:
+            key = mix(key, col)
+        keys[:, band] = key
     return keys
-
-
-def band_key(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
-    """(n,) uint64: band_keys(signatures, ...)[:, band], that band alone."""
-    key = np.full(signatures.shape[0], band + 1, dtype=np.uint64)
-    for col in signatures[:, band * rows:(band + 1) * rows].astype(np.uint64).T:
-        key = mix(key, col)
-    return key

@@ -16,7 +16,7 @@ import numpy as np
 from .. import index, sign
 from ..config import Settings
 from ..content import content_digests, content_rows, document_shingle_sets
-from ..hashing import band_key, distinct
+from ..hashing import band_keys, distinct
 from ..table import Table
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded
 
@@ -164,15 +164,10 @@ def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarr
                      np.int64)
     hashes = np.frombuffer(b"".join([digests[d] for d in items.tolist()]), np.uint64).reshape(-1, 2)
 
-    def keys_of(chosen: np.ndarray) -> index.Bands:
-        """The documents' band keys one band at a time, each from their signatures read
-        again a chunk at a time: never every band's keys of every document at once."""
+    def keys_of(chosen: np.ndarray) -> np.ndarray:
         bands, rows = settings.lsh_params
-
-        def column(band: int) -> np.ndarray:
-            return np.concatenate([band_key(table.signatures(items[chosen[lo:lo + 4096]], settings.num_perm), band, rows)
-                                   for lo in range(0, len(chosen), 4096)] or [np.empty(0, np.uint64)])
-        return index.Bands(len(chosen), bands, column)
+        return np.concatenate([band_keys(table.signatures(items[chosen[lo:lo + 4096]], settings.num_perm), bands, rows)
+                               for lo in range(0, len(chosen), 4096)])
 
     shingles = table.per_document(np.where(content, table.line_blocks.hi - table.line_blocks.lo, 0))
     copies = _copies(hashes, np.ones(len(items), bool), keys_of,
