@@ -9,7 +9,7 @@ import numpy as np
 
 from .config import Settings
 from . import sign
-from .sketch import DocSketch, content_lines
+from .sketch import DocSketch, content_lines, content_mask
 from .table import Table
 
 
@@ -24,13 +24,9 @@ def _digest(hashes: np.ndarray) -> bytes | None:
 
 
 def content_rows(table: Table, settings: Settings) -> np.ndarray:
-    """Which rows make up their document's content for whole-document comparison:
-    shingled lines outside the lexicon (in a document without any: every line outside
-    it). As sketch.content_lines, for the whole table at once."""
-    outside = np.ones(len(table.hash), bool)
-    outside[table.lexicon.at] = False
-    long_enough = outside & (table.words >= settings.shingle_size)
-    return long_enough | (outside & table.rows(table.per_document(long_enough) == 0))
+    """Which rows make up their document's content for whole-document comparison
+    (sketch.content_mask), for the whole table at once."""
+    return content_mask(table.cut, table.words, table.lexicon.at, settings)
 
 
 def content_digests(table: Table, content: np.ndarray) -> list[bytes | None]:

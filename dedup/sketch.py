@@ -187,12 +187,9 @@ class DocSketch:
 
 def content_lines(sk: DocSketch, settings: Settings) -> np.ndarray:
     """Positions of the lines that make up a document's content for whole-document
-    comparison: shingled lines outside the lexicon (or any line outside it)."""
-    outside = np.ones(len(sk.line), dtype=bool)
-    if sk.lexicon:
-        outside[np.fromiter(sk.lexicon, np.int64, len(sk.lexicon))] = False
-    long_enough = outside & (sk.words >= settings.shingle_size)
-    return np.flatnonzero(long_enough if long_enough.any() else outside)
+    comparison (content_mask)."""
+    lexicon_at = np.fromiter(sk.lexicon, np.int64, len(sk.lexicon))
+    return np.flatnonzero(content_mask(np.array([0, len(sk.line)]), sk.words, lexicon_at, settings))
 
 
 def _label(raw: str, word64: np.ndarray, settings: Settings) -> tuple[str, str, int] | None:
@@ -235,69 +232,201 @@ COMPILED_CHARS = 32_000
 
 
 @dataclass
-class _Words:
-    """One document's lines (their spans in the text) and the words of the examined
-    ones as 64-bit hashes."""
+class _Lines:
+    """A batch's lines (their spans in their documents' texts) and the words of the
+    examined ones as 64-bit hashes, for all its documents at once."""
+    cut: np.ndarray          # (documents + 1,): document d's lines are cut[d]..cut[d+1]-1
     starts: np.ndarray       # first character of each line
     ends: np.ndarray         # end of each line's content
-    examined: np.ndarray     # line index of each examined line
+    examined: np.ndarray     # the batch's line index of each examined line, increasing
     counts: np.ndarray       # words in each examined line
     word64: np.ndarray       # every word's hash, line after line
     bits: np.ndarray         # each line's _LOOKS bits, and TEXT if it is not blank
 
+    def __len__(self) -> int:
+        return len(self.cut) - 1
+
+    def __getitem__(self, d: int) -> "_Lines":
+        """Document d's lines alone (line indexes its own)."""
+        lo, hi = int(self.cut[d]), int(self.cut[d + 1])
+        e_lo, e_hi = np.searchsorted(self.examined, [lo, hi])
+        words = np.concatenate([[0], np.cumsum(self.counts)])
+        return _Lines(np.array([0, hi - lo]), self.starts[lo:hi], self.ends[lo:hi], self.examined[e_lo:e_hi] - lo,
+                      self.counts[e_lo:e_hi], self.word64[words[e_lo]:words[e_hi]], self.bits[lo:hi])
+
+
+def _joined(parts: list[_Lines]) -> _Lines:
+    """The lines of several batches' documents, one after another."""
+    sizes = np.array([len(p.starts) for p in parts], np.int64)
+    shift = np.concatenate([[0], np.cumsum(sizes)])
+    cut = np.concatenate([[0]] + [p.cut[1:] + shift[i] for i, p in enumerate(parts)])
+
+    def joined(name: str, dtype) -> np.ndarray:
+        return np.concatenate([np.empty(0, dtype)] + [getattr(p, name) for p in parts]).astype(dtype, copy=False)
+    examined = np.concatenate([np.empty(0, np.int64)] + [p.examined + shift[i] for i, p in enumerate(parts)])
+    return _Lines(cut.astype(np.int64), joined("starts", np.int64), joined("ends", np.int64), examined.astype(np.int64),
+                  joined("counts", np.int64), joined("word64", np.uint64), joined("bits", np.uint8))
+
 
 def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, compiled: bool | None = None) -> list[DocSketch]:
     """Sketch documents, hashing and signing all their lines and paragraphs in one
-    batch. `compiled` forces one path (tests compare them); by default the size decides."""
+    batch: every step runs over the batch's arrays; only the lines that can hold a
+    finding are looked at one by one. `compiled` forces one path (tests compare them);
+    by default the size decides."""
     if compiled is None:
         compiled = sum(len(doc.text) for doc in docs) >= COMPILED_CHARS
     if not docs:
         return []
-    words = _words_compiled(docs, settings) if compiled else [_words_reference(doc, settings) for doc in docs]
-    # the content lines' word ranges, in the batch's word array; the lexicon asked once for all
-    ranges, offset = [], 0
-    for w in words:
-        bounds = np.concatenate([[0], np.cumsum(w.counts)]) + offset
-        content = w.counts > 0
-        ranges.append((bounds[:-1][content], bounds[1:][content]))
-        offset += len(w.word64)
-    word64 = np.concatenate([w.word64 for w in words])
-    asked = lexicon.candidates(word64, np.concatenate([f for f, _ in ranges]), np.concatenate([e for _, e in ranges]))
-    out, firsts, lasts, at = [], [], [], 0
-    for doc, w, (first_word, last_word), paragraphs in zip(docs, words, ranges, _paragraphs(words)):
-        n = len(first_word)
-        sk, first, last = _analyse(doc, w, first_word, last_word, word64, np.flatnonzero(asked[at:at + n]),
-                                   paragraphs, settings, lexicon)
-        at += n
-        out.append(sk)
-        firsts.append(first)
-        lasts.append(last)
+    lines = _words_compiled(docs, settings) if compiled else _joined([_words_reference(doc, settings) for doc in docs])
+    rows = _Rows.of(lines)
+    found = _findings(docs, lines, rows, settings, lexicon)
+    p_first, p_last = _paragraphs(lines, rows)
+    p_doc = rows.doc[p_first]
+    # each document's blocks together, its lines then its paragraphs, as they are stored
+    block_doc = np.concatenate([rows.doc, p_doc])
+    order = np.lexsort((np.repeat([0, 1], [len(rows.doc), len(p_doc)]), block_doc))
+    first = np.concatenate([rows.first_word, rows.first_word[p_first]])[order]
+    last = np.concatenate([rows.last_word, rows.last_word[p_last]])[order]
     kernel = _kernel() if compiled else None
-    first, last = np.concatenate(firsts), np.concatenate(lasts)
     if compiled:
         a, b = sign.permutations(settings.num_perm, settings.seed)
-        exact, flat, offsets, signatures = kernel.blocks(word64, first, last, settings.shingle_size, a, b)
+        exact, flat, offsets, signatures = kernel.blocks(lines.word64, first, last, settings.shingle_size, a, b)
     else:
-        exact, flat, offsets, signatures = sign.blocks(word64, first, last, settings.shingle_size,
+        exact, flat, offsets, signatures = sign.blocks(lines.word64, first, last, settings.shingle_size,
                                                        settings.num_perm, settings.seed)
-    bands, rows = settings.lsh_params
+    bands, band_rows = settings.lsh_params
     keyed = kernel.band_keys if compiled else band_keys
-    keys = np.ascontiguousarray(keyed(signatures, bands, rows).T)   # band by band
-    unions: list[tuple[DocSketch, np.ndarray]] = []
-    at = 0
-    for sk in out:
-        n, m = len(sk.line), len(sk.paragraphs)
-        sk.hash, sk.paragraph_hash = exact[at:at + n], exact[at + n:at + n + m]
-        sk.keys, sk.paragraph_keys = Rows(keys[:, at:at + n]), Rows(keys[:, at + n:at + n + m])
-        lo, mid, hi = offsets[at], offsets[at + n], offsets[at + n + m]
-        sk.shingles = Blocks(flat[lo:mid], offsets[at:at + n + 1] - lo)
-        sk.paragraph_shingles = Blocks(flat[mid:hi], offsets[at + n:at + n + m + 1] - mid)
-        content = content_lines(sk, settings)
-        if len(content):   # the union's signature is the minimum of its lines' signatures
-            unions.append((sk, signatures[at:at + n][content].min(axis=0)))
-        at += n + m
-    for sk, union in unions:
-        sk.document_signature = union
+    keys = np.ascontiguousarray(keyed(signatures, bands, band_rows).T)   # band by band
+    place = np.empty(len(order), np.int64)
+    place[order] = np.arange(len(order))
+    union = _unions(rows, found.lexicon_rows, lambda chosen: signatures[place[chosen]], settings)
+    p_cut = np.searchsorted(p_doc, np.arange(len(docs) + 1))
+    block_cut = (rows.cut + p_cut).tolist()
+    cut, p_cut = rows.cut.tolist(), p_cut.tolist()
+    paragraphs = list(zip((p_first - rows.cut[p_doc]).tolist(), (p_last - rows.cut[p_doc]).tolist()))
+    unexamined, line_counts = _unexamined(lines, settings), np.diff(lines.cut).tolist()
+    out = []
+    for d, doc in enumerate(docs):
+        lo, hi, at = cut[d], cut[d + 1], block_cut[d]
+        n, m = hi - lo, p_cut[d + 1] - p_cut[d]
+        b_lo, b_mid, b_hi = offsets[at], offsets[at + n], offsets[at + n + m]
+        out.append(DocSketch(
+            path=doc.path, relpath=doc.relpath, lines=line_counts[d],
+            line=rows.line[lo:hi], words=rows.words[lo:hi], hash=exact[at:at + n],
+            shingles=Blocks(flat[b_lo:b_mid], offsets[at:at + n + 1] - b_lo),
+            keys=Rows(keys[:, at:at + n]),
+            lexicon=found.lexicon.get(d, {}), label=found.label.get(d, {}),
+            paragraphs=paragraphs[p_cut[d]:p_cut[d + 1]], paragraph_hash=exact[at + n:at + n + m],
+            paragraph_shingles=Blocks(flat[b_mid:b_hi], offsets[at + n:at + n + m + 1] - b_mid),
+            paragraph_keys=Rows(keys[:, at + n:at + n + m]),
+            document_signature=union.get(d), unexamined=unexamined.get(d, []),
+            shape=found.shape.get(d, {}), affix=found.affix.get(d, {}), headings=found.headings.get(d, []),
+        ))
+    return out
+
+
+@dataclass
+class _Rows:
+    """A batch's content lines (examined lines with words), a row each, in order."""
+    line_of: np.ndarray      # the batch's line index of each row
+    doc: np.ndarray          # its document
+    cut: np.ndarray          # (documents + 1,): document d's rows are cut[d]..cut[d+1]-1
+    line: np.ndarray         # int32: its line index in its document
+    words: np.ndarray        # int32
+    first_word: np.ndarray   # its words are word64[first_word:last_word]
+    last_word: np.ndarray
+
+    @classmethod
+    def of(cls, lines: _Lines) -> "_Rows":
+        content = lines.counts > 0
+        bounds = np.concatenate([[0], np.cumsum(lines.counts)])
+        line_of = lines.examined[content]
+        doc = np.searchsorted(lines.cut, line_of, "right") - 1
+        cut = np.searchsorted(doc, np.arange(len(lines) + 1))
+        return cls(line_of, doc, cut, (line_of - lines.cut[doc]).astype(np.int32),
+                   lines.counts[content].astype(np.int32), bounds[:-1][content], bounds[1:][content])
+
+
+@dataclass
+class _Found:
+    """The sparse findings of a batch, per document (absent: none)."""
+    lexicon: dict = field(default_factory=dict)    # document -> {content position: Hit}
+    label: dict = field(default_factory=dict)
+    shape: dict = field(default_factory=dict)
+    affix: dict = field(default_factory=dict)
+    headings: dict = field(default_factory=dict)   # document -> [content position]
+    lexicon_rows: list = field(default_factory=list)
+
+
+def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settings, lexicon: Lexicon) -> _Found:
+    """Lexicon hits, teaser labels, template shapes, headings and site affixes: only the
+    lines the lexicon's word gate lets through, and the short lines holding a
+    character a check needs, are read as text."""
+    found = _Found()
+    word64 = lines.word64
+    starts, ends = lines.starts, lines.ends
+
+    def each(picked: np.ndarray):
+        line_of, doc = rows.line_of[picked], rows.doc[picked]
+        for r, d, pos, i in zip(picked.tolist(), doc.tolist(), (picked - rows.cut[doc]).tolist(), line_of.tolist()):
+            yield r, d, pos, docs[d].text[int(starts[i]):int(ends[i])]
+
+    asked = np.flatnonzero(lexicon.candidates(word64, rows.first_word, rows.last_word))
+    for r, d, pos, raw in each(asked):
+        hit = lexicon.match_hashes(word64[rows.first_word[r]:rows.last_word[r]].tolist(), raw)
+        if hit and (pos or hit.kind != "prefix"):   # "Watch: …" as a first line is a title
+            found.lexicon.setdefault(d, {})[pos] = hit
+            found.lexicon_rows.append(r)
+    bits = lines.bits[rows.line_of]
+    looked = np.flatnonzero((rows.words <= settings.teaser_words) & ((bits & (TEXT - 1)) != 0))
+    for (r, d, pos, raw), has in zip(each(looked), bits[looked].tolist()):
+        words = word64[rows.first_word[r]:rows.last_word[r]]
+        label = _label(raw, words, settings) if has & LABEL_END else None
+        if label:
+            found.label.setdefault(d, {})[pos] = label
+        shape = shapes.shape(raw) if has & DIGIT and len(words) <= settings.boilerplate_words else None
+        if shape:
+            found.shape.setdefault(d, {})[pos] = (shapes.shape_hash(shape), shape)
+        if has & COLON and _HEADING.search(raw):
+            found.headings.setdefault(d, []).append(pos)
+        cut = affixes.split(raw) if has & SEPARATOR else None
+        if cut:
+            head = words[:cut[0]].tolist()
+            found.affix.setdefault(d, {})[pos] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
+    return found
+
+
+def _unions(rows: _Rows, lexicon_rows: list[int], signatures_of, settings: Settings) -> dict[int, np.ndarray]:
+    """Each document's own MinHash: the minimum of its content lines' signatures
+    (`signatures_of(rows)`), as content_lines picks them."""
+    chosen = np.flatnonzero(content_mask(rows.cut, rows.words, np.array(lexicon_rows, np.int64), settings))
+    if not len(chosen):
+        return {}
+    doc = rows.doc[chosen]
+    starts = np.flatnonzero(np.r_[True, doc[1:] != doc[:-1]])
+    union = np.minimum.reduceat(signatures_of(chosen), starts, axis=0)
+    return dict(zip(doc[starts].tolist(), union))
+
+
+def content_mask(cut: np.ndarray, words: np.ndarray, lexicon_at: np.ndarray, settings: Settings) -> np.ndarray:
+    """Which rows (lines, document d's cut[d]..cut[d+1]-1) make up their document's
+    content for whole-document comparison: shingled lines outside the lexicon (in a
+    document without any: every line outside it)."""
+    outside = np.ones(len(words), bool)
+    outside[lexicon_at] = False
+    long_enough = outside & (words >= settings.shingle_size)
+    total = np.concatenate([[0], np.cumsum(long_enough, dtype=np.int64)])
+    none = (total[cut[1:]] - total[cut[:-1]]) == 0
+    return long_enough | (outside & np.repeat(none, np.diff(cut)))
+
+
+def _unexamined(lines: _Lines, settings: Settings) -> dict[int, list[int]]:
+    """Per document, the lines too long to examine (most documents have none)."""
+    long = np.flatnonzero(lines.ends - lines.starts > settings.max_line_chars)
+    doc = np.searchsorted(lines.cut, long, "right") - 1
+    out: dict[int, list[int]] = {}
+    for d, i in zip(doc.tolist(), (long - lines.cut[doc]).tolist()):
+        out.setdefault(d, []).append(i)
     return out
 
 
@@ -335,20 +464,17 @@ def spill(sketches: list[DocSketch], path: str) -> None:
             at += r.count
 
 
-def _examined(starts: np.ndarray, ends: np.ndarray, settings: Settings) -> np.ndarray:
-    return np.flatnonzero(ends - starts <= settings.max_line_chars)
-
-
-def _words_reference(doc: Document, settings: Settings) -> _Words:
+def _words_reference(doc: Document, settings: Settings) -> _Lines:
+    """_Lines of one document, by segment and the regex tokenizer."""
     lines = segment.lines(doc.text)
     starts = np.array([line.start for line in lines], np.int64)
     ends = np.array([line.end for line in lines], np.int64)
-    examined = _examined(starts, ends, settings)
+    examined = np.flatnonzero(ends - starts <= settings.max_line_chars)
     per_line = [tokens(doc.text[starts[i]:ends[i]]) for i in examined.tolist()]
     flat = [word for words in per_line for word in words]
     bits = np.array([_bits(doc.text[line.start:line.end]) for line in lines], np.uint8)
-    return _Words(starts, ends, examined, np.array([len(w) for w in per_line], np.int64), sign.word_hashes64(flat),
-                  bits)
+    return _Lines(np.array([0, len(lines)], np.int64), starts, ends, examined,
+                  np.array([len(w) for w in per_line], np.int64), sign.word_hashes64(flat), bits)
 
 
 def _bits(line: str) -> int:
@@ -361,11 +487,11 @@ def _kernel():
     return kernel
 
 
-def _words_compiled(docs: list[Document], settings: Settings) -> list[_Words]:
-    """_Words of every document, the batch's texts split into lines and tokenized in one
-    call each: joined by line breaks, which end a line in both the raw and the
-    normalized text (NFKC and case folding leave them be), so a line is one
-    document's, found by where it starts."""
+def _words_compiled(docs: list[Document], settings: Settings) -> _Lines:
+    """_Lines of the batch, its texts split into lines and tokenized in one call each:
+    joined by line breaks, which end a line in both the raw and the normalized text
+    (NFKC and case folding leave them be), so a line is one document's, found by where
+    it starts."""
     kernel = _kernel()
     normalized = [nfkc(doc.text).casefold() for doc in docs]
     raw_sizes = np.array([len(doc.text) for doc in docs], np.int64)
@@ -382,18 +508,12 @@ def _words_compiled(docs: list[Document], settings: Settings) -> list[_Words]:
     doc_of = raw_owner[examined]
     at = examined - raw_cut[doc_of] + cut[doc_of]   # the same line in the normalized text
     counts, word64 = kernel.tokenize(codes, starts[at], ends[at], kernel.classes(), kernel.fold_map())
-    word_cut = np.concatenate([[0], np.cumsum(counts)])
-    examined_cut = np.searchsorted(examined, raw_cut)
-    offsets = np.concatenate([[0], np.cumsum(raw_sizes + 1)])
-    out = []
-    for d, doc in enumerate(docs):
-        if not same[d]:
-            out.append(_words_reference(doc, settings))
-            continue
-        lo, hi, e_lo, e_hi = raw_cut[d], raw_cut[d + 1], examined_cut[d], examined_cut[d + 1]
-        out.append(_Words(raw_starts[lo:hi] - offsets[d], raw_ends[lo:hi] - offsets[d], examined[e_lo:e_hi] - lo,
-                          counts[e_lo:e_hi], word64[word_cut[e_lo]:word_cut[e_hi]], bits[lo:hi]))
-    return out
+    offsets = np.concatenate([[0], np.cumsum(raw_sizes + 1)])[raw_owner]
+    lines = _Lines(raw_cut.astype(np.int64), raw_starts - offsets, raw_ends - offsets, examined.astype(np.int64),
+                   counts, word64, bits)
+    if same.all():
+        return lines
+    return _joined([lines[d] if same[d] else _words_reference(doc, settings) for d, doc in enumerate(docs)])
 
 
 def _joined_lines(kernel, codes: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -411,75 +531,15 @@ def _code_points(text: str) -> np.ndarray:
     return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
 
 
-def _analyse(doc: Document, w: _Words, first_word: np.ndarray, last_word: np.ndarray, word64: np.ndarray,
-             asked: np.ndarray, paragraphs: list[tuple[int, int]], settings: Settings,
-             lexicon: Lexicon) -> tuple[DocSketch, np.ndarray, np.ndarray]:
-    """A document's sketch (hashes and signatures still to fill in) and the word
-    ranges of its blocks: each content line, then each multi-line paragraph. `asked`:
-    the content positions the lexicon could hit."""
-    text = doc.text
-    content = w.counts > 0
-    line_idx = w.examined[content].astype(np.int32)
-    word_counts = w.counts[content].astype(np.int32)
-    starts, ends = w.starts, w.ends
-    lex: dict[int, Hit] = {}
-    for pos in asked.tolist():
-        i = int(line_idx[pos])
-        raw = text[int(starts[i]):int(ends[i])]
-        hit = lexicon.match_hashes(word64[first_word[pos]:last_word[pos]].tolist(), raw)
-        if hit and (pos or hit.kind != "prefix"):   # "Watch: …" as a first line is a title
-            lex[pos] = hit
-    labels: dict[int, tuple[str, str, int]] = {}
-    shaped: dict[int, tuple[int, str]] = {}
-    affixed: dict[int, tuple[int, int, str]] = {}
-    headings: list[int] = []
-    bits = w.bits[line_idx]
-    looked = (word_counts <= settings.teaser_words) & ((bits & (TEXT - 1)) != 0)
-    for pos in np.flatnonzero(looked).tolist():
-        i, has = int(line_idx[pos]), int(bits[pos])
-        raw = text[int(starts[i]):int(ends[i])]
-        label = _label(raw, word64[first_word[pos]:last_word[pos]], settings) if has & LABEL_END else None
-        if label:
-            labels[pos] = label
-        found = shapes.shape(raw) if has & DIGIT and word_counts[pos] <= settings.boilerplate_words else None
-        if found:
-            shaped[pos] = (shapes.shape_hash(found), found)
-        if has & COLON and _HEADING.search(raw):
-            headings.append(pos)
-        cut = affixes.split(raw) if has & SEPARATOR else None
-        if cut:
-            head = word64[first_word[pos]:first_word[pos] + cut[0]].tolist()
-            affixed[pos] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
-    p_first = np.array([first_word[a] for a, _ in paragraphs], np.int64)
-    p_last = np.array([last_word[b] for _, b in paragraphs], np.int64)
-    unexamined = np.flatnonzero(w.ends - w.starts > settings.max_line_chars).tolist()
-    sketch = DocSketch(
-        path=doc.path, relpath=doc.relpath, lines=len(starts),
-        line=line_idx, words=word_counts, hash=np.empty(0, np.uint64),
-        lexicon=lex, label=labels, paragraphs=paragraphs, unexamined=unexamined, shape=shaped, affix=affixed,
-        headings=headings,
-    )
-    return sketch, np.concatenate([first_word, p_first]), np.concatenate([last_word, p_last])
-
-
-def _paragraphs(words: list[_Words]) -> list[list[tuple[int, int]]]:
-    """Each document's multi-line paragraphs (runs of non-blank lines, as
-    segment.paragraphs finds them) as (first, last) content positions: hard-wrapped
-    text is also compared as a whole. A content line is never blank; a blank line ends
-    a run and other lines are passed over. Found for the whole batch at once."""
-    line_cut = np.cumsum([0] + [len(w.starts) for w in words])
-    content = [w.examined[w.counts > 0] for w in words]
-    content_cut = np.cumsum([0] + [len(c) for c in content])
-    if not content_cut[-1]:
-        return [[] for _ in words]
-    at = np.concatenate([c + line_cut[d] for d, c in enumerate(content)]).astype(np.int64)
-    doc = np.repeat(np.arange(len(words)), np.diff(content_cut))
-    blank = np.concatenate([(w.bits & TEXT) == 0 for w in words])
-    run = np.cumsum(blank)[at] + doc   # the blank lines before a content line, and its document
+def _paragraphs(lines: _Lines, rows: _Rows) -> tuple[np.ndarray, np.ndarray]:
+    """The batch's multi-line paragraphs (runs of non-blank lines, as
+    segment.paragraphs finds them) as their first and last rows: hard-wrapped text is
+    also compared as a whole. A content line is never blank; a blank line ends a run
+    and other lines are passed over; no run goes on into the next document."""
+    if not len(rows.doc):
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    blank = (lines.bits & TEXT) == 0
+    run = np.cumsum(blank)[rows.line_of] + rows.doc   # the blank lines before a content line, and its document
     first = np.flatnonzero(np.r_[True, run[1:] != run[:-1]])
     last = np.r_[first[1:], len(run)] - 1
-    first, last = first[last > first], last[last > first]
-    owner = doc[first]
-    cut = np.searchsorted(owner, np.arange(len(words) + 1)).tolist()
-    first, last = (first - content_cut[owner]).tolist(), (last - content_cut[owner]).tolist()
-    return [list(zip(first[a:b], last[a:b])) for a, b in zip(cut[:-1], cut[1:])]
+    return first[last > first], last[last > first]

@@ -189,6 +189,25 @@ def test_a_documents_sketch_bands_lines_paragraphs_and_itself_as_datasketch_sign
     assert sk.document_signature.tolist() == expected[0]
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_documents_own_minhash_leaves_out_its_lexicon_lines(compiled):
+    """A teaser the lexicon takes ("Also read: …", long enough to be shingled) is not
+    part of what the document is compared by as a whole."""
+    from dedup.sketch import sketch_many
+
+    from .conftest import content_shingles
+    text = ("The council met on Monday to discuss the budget\n"
+            "Also read: the river rose again in the valley today\n"
+            "Farmers in the north expect a good harvest this year\n")
+    config = Settings()
+    sk = sketch_many([Document("a.txt", "a.txt", text)] * 2, config, lexicon.load(), compiled=compiled)[1]
+    assert list(sk.lexicon) == [1] and sk.words[1] >= config.shingle_size
+    union = content_shingles(sk, config)
+    first, _, third = text.splitlines()
+    assert union.tolist() == np.union1d(sign.shingles(tokens(first), 5), sign.shingles(tokens(third), 5)).tolist()
+    assert sk.document_signature.tolist() == datasketch_values_of_hashes(union.tolist(), 128, 1)
+
+
 @settings(max_examples=30, deadline=None)
 @given(st.integers(min_value=0, max_value=2**16), st.sampled_from([16, 64, 128]), st.booleans())
 def test_signatures_are_datasketch_values(seed, num_perm, compiled):

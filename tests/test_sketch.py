@@ -3,7 +3,7 @@ lines too long to examine, as the corpus-wide rules see them."""
 import numpy as np
 import pytest
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedup import lexicon, sign
@@ -11,7 +11,7 @@ from dedup.config import Settings
 from dedup.corpus import Document
 from dedup.normalize import tokens
 from dedup.segment import lines
-from dedup.sketch import DocSketch, document_signatures, sketch
+from dedup.sketch import DocSketch, document_signatures, sketch, sketch_many
 
 from .conftest import URDU
 
@@ -215,3 +215,35 @@ def test_paragraphs_are_runs_of_two_or_more_content_lines_between_blank_lines(do
             if len(inside) >= 2:
                 want.append((inside[0], inside[-1]))
         assert sk.paragraphs == want, text
+
+
+BATCH_LINES = ["", "   ", "ये भी पढ़ें: सरकार ने नई योजना की घोषणा की", "Related articles", "مواضيع ذات صلة",
+               "Also read: the river rose again in the valley", "Updated 12:30, 4 May 2024", "Ingredients:",
+               "Rain falls on the market town | The Daily Example", "one two three four five six seven eight",
+               "a line " * 30, "***", "Watch: the storm over the coast tonight"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(BATCH_LINES), max_size=8), min_size=1, max_size=5), st.booleans())
+@example([["one two three four five six seven eight"], ["Ingredients:", "Related articles"]], True)
+def test_a_batch_sketches_each_document_as_it_would_be_sketched_alone(docs, compiled):
+    """Sketching runs over a whole batch's arrays at once; no finding, paragraph, hash,
+    band key or signature of one document lands in another's, and none is lost."""
+    config = Settings(max_line_chars=100)
+    lex = lexicon.load(())
+    texts = ["\n".join(lines_) for lines_ in docs]
+    batch = sketch_many([Document(f"d{n}", f"d{n}", t) for n, t in enumerate(texts)], config, lex, compiled=compiled)
+    for n, (text, got) in enumerate(zip(texts, batch)):
+        alone = sketch_many([Document(f"d{n}", f"d{n}", text)], config, lex, compiled=compiled)[0]
+        for name in ("lines", "lexicon", "label", "shape", "affix", "headings", "paragraphs", "unexamined"):
+            assert getattr(got, name) == getattr(alone, name), (text, name)
+        for name in ("line", "words", "hash", "paragraph_hash"):
+            assert getattr(got, name).tolist() == getattr(alone, name).tolist(), (text, name)
+        for name in ("shingles", "paragraph_shingles"):
+            assert [b.tolist() for b in getattr(got, name)] == [b.tolist() for b in getattr(alone, name)], (text, name)
+        for name in ("keys", "paragraph_keys"):
+            assert np.array_equal(getattr(got, name).array(), getattr(alone, name).array()), (text, name)
+        if alone.document_signature is None:
+            assert got.document_signature is None
+        else:
+            assert got.document_signature.tolist() == alone.document_signature.tolist(), text
