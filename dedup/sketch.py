@@ -269,14 +269,76 @@ def _joined(parts: list[_Lines]) -> _Lines:
 
 
 def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, compiled: bool | None = None) -> list[DocSketch]:
-    """Sketch documents, hashing and signing all their lines and paragraphs in one
-    batch: every step runs over the batch's arrays; only the lines that can hold a
-    finding are looked at one by one. `compiled` forces one path (tests compare them);
-    by default the size decides."""
-    if compiled is None:
-        compiled = sum(len(doc.text) for doc in docs) >= COMPILED_CHARS
+    """Sketch documents as one batch (sketch_arrays), a DocSketch each. `compiled`
+    forces one path (tests compare them); by default the size decides."""
     if not docs:
         return []
+    b = sketch_arrays(docs, settings, lexicon, compiled)
+    cut, p_cut = b.rows.cut.tolist(), b.paragraph_cut.tolist()
+    block_cut = (b.rows.cut + b.paragraph_cut).tolist()
+    p_doc = b.rows.doc[b.paragraph_first]
+    paragraphs = list(zip((b.paragraph_first - b.rows.cut[p_doc]).tolist(),
+                          (b.paragraph_last - b.rows.cut[p_doc]).tolist()))
+    found = {name: _by_document(getattr(b.found, name), b.rows) for name in ("lexicon", "label", "shape", "affix")}
+    headings = _by_document(dict.fromkeys(b.found.headings), b.rows)
+    offsets = b.offsets
+    out = []
+    for d, doc in enumerate(docs):
+        lo, hi, at = cut[d], cut[d + 1], block_cut[d]
+        n, m = hi - lo, p_cut[d + 1] - p_cut[d]
+        b_lo, b_mid, b_hi = offsets[at], offsets[at + n], offsets[at + n + m]
+        out.append(DocSketch(
+            path=doc.path, relpath=doc.relpath, lines=b.lines[d],
+            line=b.rows.line[lo:hi], words=b.rows.words[lo:hi], hash=b.exact[at:at + n],
+            shingles=Blocks(b.flat[b_lo:b_mid], offsets[at:at + n + 1] - b_lo),
+            keys=Rows(b.keys[:, at:at + n]),
+            lexicon=found["lexicon"].get(d, {}), label=found["label"].get(d, {}),
+            paragraphs=paragraphs[p_cut[d]:p_cut[d + 1]], paragraph_hash=b.exact[at + n:at + n + m],
+            paragraph_shingles=Blocks(b.flat[b_mid:b_hi], offsets[at + n:at + n + m + 1] - b_mid),
+            paragraph_keys=Rows(b.keys[:, at + n:at + n + m]),
+            document_signature=b.union.get(d), unexamined=b.unexamined.get(d, []),
+            shape=found["shape"].get(d, {}), affix=found["affix"].get(d, {}), headings=list(headings.get(d, {})),
+        ))
+    return out
+
+
+def _by_document(found: dict, rows: "_Rows") -> dict[int, dict]:
+    """Findings keyed by row, as {document: {content position: finding}}."""
+    out: dict[int, dict] = {}
+    at = np.fromiter(found, np.int64, len(found))
+    doc = rows.doc[at]
+    for d, pos, value in zip(doc.tolist(), (at - rows.cut[doc]).tolist(), found.values()):
+        out.setdefault(d, {})[pos] = value
+    return out
+
+
+@dataclass
+class Sketches:
+    """A batch's sketches as arrays: each content line a row (`rows`), its findings keyed
+    by row, its multi-line paragraphs as first and last rows, and the blocks hashed and
+    signed: each document's lines then its paragraphs, block after block (`block`: the
+    block of each row, then of each paragraph), their shingles `flat[offsets[i]:
+    offsets[i + 1]]` and band keys `keys[:, i]`."""
+    rows: "_Rows"
+    lines: list[int]              # per document: all its lines, blank ones included
+    found: "_Found"
+    paragraph_first: np.ndarray   # rows
+    paragraph_last: np.ndarray
+    paragraph_cut: np.ndarray     # (documents + 1,): document d's paragraphs
+    exact: np.ndarray             # per block: its exact hash
+    flat: np.ndarray
+    offsets: np.ndarray
+    keys: np.ndarray              # (bands, blocks): band by band
+    block: np.ndarray
+    union: dict[int, np.ndarray]  # document -> its own MinHash (none: no content lines)
+    unexamined: dict[int, list[int]]   # document -> its lines too long to examine
+
+
+def sketch_arrays(docs: list[Document], settings: Settings, lexicon: Lexicon, compiled: bool | None = None) -> Sketches:
+    """Sketch a batch of documents: every step runs over the batch's arrays; only the
+    lines that can hold a finding are looked at one by one."""
+    if compiled is None:
+        compiled = sum(len(doc.text) for doc in docs) >= COMPILED_CHARS
     lines = _words_compiled(docs, settings) if compiled else _joined([_words_reference(doc, settings) for doc in docs])
     rows = _Rows.of(lines)
     found = _findings(docs, lines, rows, settings, lexicon)
@@ -297,32 +359,13 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
     bands, band_rows = settings.lsh_params
     keyed = kernel.band_keys if compiled else band_keys
     keys = np.ascontiguousarray(keyed(signatures, bands, band_rows).T)   # band by band
-    place = np.empty(len(order), np.int64)
-    place[order] = np.arange(len(order))
-    union = _unions(rows, found.lexicon_rows, lambda chosen: signatures[place[chosen]], settings)
-    p_cut = np.searchsorted(p_doc, np.arange(len(docs) + 1))
-    block_cut = (rows.cut + p_cut).tolist()
-    cut, p_cut = rows.cut.tolist(), p_cut.tolist()
-    paragraphs = list(zip((p_first - rows.cut[p_doc]).tolist(), (p_last - rows.cut[p_doc]).tolist()))
-    unexamined, line_counts = _unexamined(lines, settings), np.diff(lines.cut).tolist()
-    out = []
-    for d, doc in enumerate(docs):
-        lo, hi, at = cut[d], cut[d + 1], block_cut[d]
-        n, m = hi - lo, p_cut[d + 1] - p_cut[d]
-        b_lo, b_mid, b_hi = offsets[at], offsets[at + n], offsets[at + n + m]
-        out.append(DocSketch(
-            path=doc.path, relpath=doc.relpath, lines=line_counts[d],
-            line=rows.line[lo:hi], words=rows.words[lo:hi], hash=exact[at:at + n],
-            shingles=Blocks(flat[b_lo:b_mid], offsets[at:at + n + 1] - b_lo),
-            keys=Rows(keys[:, at:at + n]),
-            lexicon=found.lexicon.get(d, {}), label=found.label.get(d, {}),
-            paragraphs=paragraphs[p_cut[d]:p_cut[d + 1]], paragraph_hash=exact[at + n:at + n + m],
-            paragraph_shingles=Blocks(flat[b_mid:b_hi], offsets[at + n:at + n + m + 1] - b_mid),
-            paragraph_keys=Rows(keys[:, at + n:at + n + m]),
-            document_signature=union.get(d), unexamined=unexamined.get(d, []),
-            shape=found.shape.get(d, {}), affix=found.affix.get(d, {}), headings=found.headings.get(d, []),
-        ))
-    return out
+    block = np.empty(len(order), np.int64)
+    block[order] = np.arange(len(order))
+    union = _unions(rows, np.fromiter(found.lexicon, np.int64, len(found.lexicon)),
+                    lambda chosen: signatures[block[chosen]], settings)
+    return Sketches(rows, np.diff(lines.cut).tolist(), found, p_first, p_last,
+                    np.searchsorted(p_doc, np.arange(len(docs) + 1)), exact, flat, offsets, keys, block, union,
+                    _unexamined(lines, settings))
 
 
 @dataclass
@@ -349,13 +392,12 @@ class _Rows:
 
 @dataclass
 class _Found:
-    """The sparse findings of a batch, per document (absent: none)."""
-    lexicon: dict = field(default_factory=dict)    # document -> {content position: Hit}
-    label: dict = field(default_factory=dict)
-    shape: dict = field(default_factory=dict)
-    affix: dict = field(default_factory=dict)
-    headings: dict = field(default_factory=dict)   # document -> [content position]
-    lexicon_rows: list = field(default_factory=list)
+    """The sparse findings of a batch, keyed by row, rows increasing."""
+    lexicon: dict = field(default_factory=dict)    # row -> Hit
+    label: dict = field(default_factory=dict)      # row -> (prefix key, prefix as written, headline hash)
+    shape: dict = field(default_factory=dict)      # row -> (shape hash, shape)
+    affix: dict = field(default_factory=dict)      # row -> (affix hash, headline hash, affix)
+    headings: list = field(default_factory=list)   # rows
 
 
 def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settings, lexicon: Lexicon) -> _Found:
@@ -369,37 +411,36 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
     def each(picked: np.ndarray):
         line_of, doc = rows.line_of[picked], rows.doc[picked]
         for r, d, pos, i in zip(picked.tolist(), doc.tolist(), (picked - rows.cut[doc]).tolist(), line_of.tolist()):
-            yield r, d, pos, docs[d].text[int(starts[i]):int(ends[i])]
+            yield r, pos, docs[d].text[int(starts[i]):int(ends[i])]
 
     asked = np.flatnonzero(lexicon.candidates(word64, rows.first_word, rows.last_word))
-    for r, d, pos, raw in each(asked):
+    for r, pos, raw in each(asked):
         hit = lexicon.match_hashes(word64[rows.first_word[r]:rows.last_word[r]].tolist(), raw)
         if hit and (pos or hit.kind != "prefix"):   # "Watch: …" as a first line is a title
-            found.lexicon.setdefault(d, {})[pos] = hit
-            found.lexicon_rows.append(r)
+            found.lexicon[r] = hit
     bits = lines.bits[rows.line_of]
     looked = np.flatnonzero((rows.words <= settings.teaser_words) & ((bits & (TEXT - 1)) != 0))
-    for (r, d, pos, raw), has in zip(each(looked), bits[looked].tolist()):
+    for (r, _, raw), has in zip(each(looked), bits[looked].tolist()):
         words = word64[rows.first_word[r]:rows.last_word[r]]
         label = _label(raw, words, settings) if has & LABEL_END else None
         if label:
-            found.label.setdefault(d, {})[pos] = label
+            found.label[r] = label
         shape = shapes.shape(raw) if has & DIGIT and len(words) <= settings.boilerplate_words else None
         if shape:
-            found.shape.setdefault(d, {})[pos] = (shapes.shape_hash(shape), shape)
+            found.shape[r] = (shapes.shape_hash(shape), shape)
         if has & COLON and _HEADING.search(raw):
-            found.headings.setdefault(d, []).append(pos)
+            found.headings.append(r)
         cut = affixes.split(raw) if has & SEPARATOR else None
         if cut:
             head = words[:cut[0]].tolist()
-            found.affix.setdefault(d, {})[pos] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
+            found.affix[r] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
     return found
 
 
-def _unions(rows: _Rows, lexicon_rows: list[int], signatures_of, settings: Settings) -> dict[int, np.ndarray]:
+def _unions(rows: _Rows, lexicon_rows: np.ndarray, signatures_of, settings: Settings) -> dict[int, np.ndarray]:
     """Each document's own MinHash: the minimum of its content lines' signatures
     (`signatures_of(rows)`), as content_lines picks them."""
-    chosen = np.flatnonzero(content_mask(rows.cut, rows.words, np.array(lexicon_rows, np.int64), settings))
+    chosen = np.flatnonzero(content_mask(rows.cut, rows.words, lexicon_rows, settings))
     if not len(chosen):
         return {}
     doc = rows.doc[chosen]

@@ -17,7 +17,7 @@ from .lexicon import Lexicon
 from .originals import sha256_of
 from .report import DocumentEntry
 from . import table as tables
-from .sketch import DocSketch, sketch_many, spill
+from .sketch import DocSketch, sketch_arrays, sketch_many, spill
 from .table import Table
 
 BATCH = 32   # files per batch: small enough to spread, big enough for the compiled kernel
@@ -36,10 +36,17 @@ def make_context(settings: Settings, compiled: bool | None = None) -> Context:
     return Context(settings, lexicon.load(settings.lexicons), compiled)
 
 
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """What writing needs of a document whose sketch went into its batch's table."""
+    lines: int
+    unexamined: list[int]
+
+
 @dataclass(slots=True)
 class Sketched:
     source: Source
-    sketch: DocSketch
+    sketch: DocSketch | Outline
     sha256: str
     chars: int
     bad_bytes_at: int | None
@@ -87,35 +94,59 @@ class Tabled:
 
 
 def sketch_table(ctx: Context, job: tuple[list[Source] | RecordPart, str]) -> Tabled:
-    """sketch_batch, its sketches as a table and its documents' ToWrite in a file
-    beside the spill."""
-    result = sketch_batch(ctx, job)
+    """A batch read and sketched straight into a table (its documents' arrays, never a
+    DocSketch each), its documents' ToWrite in a file beside the spill."""
+    made: list[Table] = []
+    result = sketch_batch(ctx, job, made)
     sketched = [item for item in result if isinstance(item, Sketched)]
     to_write = f"{job[1]}.write"
     with open(to_write, "wb") as handle:
         pickle.dump([ToWrite.of(item) for item in sketched], handle, pickle.HIGHEST_PROTOCOL)
-    return Tabled([item for item in result if not isinstance(item, Sketched)], tables.of([item.sketch for item in sketched]),
-                  to_write, sum(item.chars for item in sketched))
+    table = tables.concat(made) if sketched else tables.of([])   # (a broken record file: none of its rows)
+    return Tabled([item for item in result if not isinstance(item, Sketched)], table, to_write,
+                  sum(item.chars for item in sketched))
 
 
-def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]) -> list[Sketched | Skipped | RecordFile]:
+def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None],
+                 tabled: list[Table] | None = None) -> list[Sketched | Skipped | RecordFile]:
     """Read and sketch a batch of text files, or a record file or part of one; with a
-    spill path, their shingles go there."""
+    spill path, their shingles go there. With `tabled`, each group of documents
+    sketched together goes there as a table, and each Sketched has an Outline."""
     batch, spill_path = job
+    sketcher = _Sketcher(ctx, tabled)
     if isinstance(batch, RecordPart):
-        return _sketch_records(ctx, batch, spill_path)
+        return _sketch_records(ctx, batch, spill_path, sketcher)
     sources = batch
     read = [(source, corpus.read(source, ctx.settings.decode_errors == "keep")) for source in sources]
-    docs = [doc for _, doc in read if isinstance(doc, Document)]
-    sketched = sketch_many(docs, ctx.settings, ctx.lexicon, ctx.compiled)
-    for sk, source in zip(sketched, [source for source, doc in read if isinstance(doc, Document)]):
-        sk.site = site_of(source, ctx.settings)
-    if spill_path:
-        spill(sketched, spill_path)
+    docs = [(source, doc) for source, doc in read if isinstance(doc, Document)]
+    sketched = sketcher([doc for _, doc in docs], [site_of(source, ctx.settings) for source, _ in docs], spill_path)
     sketches = iter(sketched)
     return [doc if isinstance(doc, Skipped) else
             Sketched(source, next(sketches), sha256_of(doc.text), len(doc.text), doc.bad_bytes_at)
             for source, doc in read]
+
+
+class _Sketcher:
+    """Sketches documents (with their sites) together: as DocSketches, spilled to a
+    path if given; or, with `tabled`, as a table appended there and an Outline each."""
+
+    def __init__(self, ctx: Context, tabled: list[Table] | None):
+        self.ctx, self.tabled = ctx, tabled
+
+    def __call__(self, docs: list[Document], sites: list[str], spill_path: str | None) -> list[DocSketch | Outline]:
+        settings = self.ctx.settings
+        if not docs:
+            return []
+        if self.tabled is not None:
+            b = sketch_arrays(docs, settings, self.ctx.lexicon, self.ctx.compiled)
+            self.tabled.append(tables.of_arrays(b, sites, [doc.path for doc in docs], spill_path))
+            return [Outline(lines, b.unexamined.get(d, [])) for d, lines in enumerate(b.lines)]
+        sketched = sketch_many(docs, settings, self.ctx.lexicon, self.ctx.compiled)
+        for sk, site in zip(sketched, sites):
+            sk.site = site
+        if spill_path:
+            spill(sketched, spill_path)
+        return sketched
 
 
 def fields(settings: Settings) -> records.Fields:
@@ -159,7 +190,7 @@ def row_path(source: Source, row: int) -> str:
     return f"{source.path}:{row}"
 
 
-def _sketch_records(ctx: Context, part: RecordPart, spill_path: str | None) -> list:
+def _sketch_records(ctx: Context, part: RecordPart, spill_path: str | None, sketcher: _Sketcher) -> list:
     """The rows of a record file or part, sketched in chunks of about RECORD_CHUNK
     characters (each chunk's shingles in a spill file of its own); bad rows come back
     as Skipped."""
@@ -171,11 +202,8 @@ def _sketch_records(ctx: Context, part: RecordPart, spill_path: str | None) -> l
 
     def flush() -> None:
         nonlocal chunk, size
-        sketched = sketch_many([doc for _, doc in chunk], ctx.settings, ctx.lexicon, ctx.compiled)
-        for sk, (row, _) in zip(sketched, chunk):
-            sk.site = site_of(source, ctx.settings, row.site)
-        if spill_path:
-            spill(sketched, f"{spill_path}.{len(out)}")
+        sketched = sketcher([doc for _, doc in chunk], [site_of(source, ctx.settings, row.site) for row, _ in chunk],
+                            f"{spill_path}.{len(out)}" if spill_path else None)
         out.extend(Sketched(source, sk, sha256_of(doc.text), len(doc.text), None, row.number, row.id, row.digest)
                    for (row, doc), sk in zip(chunk, sketched))
         chunk, size = [], 0

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import index
-from .sketch import DocSketch, SignatureAt, _opened
+from .sketch import DocSketch, SignatureAt, Sketches, _opened
 
 
 @dataclass(frozen=True)
@@ -309,6 +309,46 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
                  ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64), stores, store, signature,
                  line_blocks, paragraph_blocks, sparse("lexicon", "o"), sparse("label", "oon"), sparse("shape", "no"),
                  sparse("affix", "nno"))
+
+
+def of_arrays(b: Sketches, sites: list[str], paths: list[str], spill_path: str | None = None) -> Table:
+    """The table of a batch sketched as arrays (sketch.sketch_arrays), as `of` makes it of
+    the batch's DocSketches: its columns taken as they are. With `spill_path`, the
+    batch's shingles, band keys and signatures go to spill files, as sketch.spill
+    writes them, and its store reads them from there."""
+    rows, found = b.rows, b.found
+    count = len(rows.doc)
+    heading = np.zeros(count, bool)
+    heading[found.headings] = True
+    signed = np.fromiter(b.union, np.int64, len(b.union))
+    signature = np.full(len(b.lines), -1, np.int64)
+    signature[signed] = np.arange(len(signed))
+    signatures = np.stack(list(b.union.values())).astype(np.uint32, copy=False) if len(signed) else None
+    shingles = np.ascontiguousarray(b.flat[:int(b.offsets[-1])], np.uint32)
+    blocks = len(b.exact)
+    keys = np.ascontiguousarray(b.keys, np.uint64)
+    if spill_path:
+        spilled = [(spill_path, shingles), (f"{spill_path}.keys", keys if blocks else None),
+                   (f"{spill_path}.sig", signatures)]
+        for path, values in spilled:
+            if values is not None:
+                with open(path, "wb") as handle:
+                    handle.write(values.tobytes())
+        shingles, keys, signatures = (path if values is not None else None for path, values in spilled)
+    store = Store(shingles, keys if blocks or not spill_path else None, blocks, b.keys.shape[0] if blocks else 0,
+                  signatures)
+
+    def blocks_of(block: np.ndarray) -> Blocks:
+        return Blocks(_narrow(b.offsets[block]), _narrow(b.offsets[block + 1]), _narrow(block))
+
+    def sparse(values: dict, kinds: str) -> Sparse:
+        listed = list(values.values()) if len(kinds) > 1 else [(v,) for v in values.values()]
+        return Sparse(np.fromiter(values, np.int64, len(values)), Columns.of(listed, kinds))
+    return Table(rows.cut.astype(np.int64), rows.line, rows.words, b.exact[b.block[:count]], heading, _interned(sites),
+                 Paths.of(paths), b.paragraph_cut.astype(np.int64), b.paragraph_first.astype(np.int64),
+                 b.paragraph_last.astype(np.int64), b.exact[b.block[count:]], (store,), np.zeros(len(b.lines), np.int32),
+                 signature, blocks_of(b.block[:count]), blocks_of(b.block[count:]), sparse(found.lexicon, "o"),
+                 sparse(found.label, "oon"), sparse(found.shape, "no"), sparse(found.affix, "nno"))
 
 
 def _stores(sketches: list[DocSketch]) -> tuple:

@@ -1,13 +1,14 @@
 """The corpus table: taking documents and joining batches give the table of those
 documents' sketches, row for row."""
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup import lexicon, table
 from dedup.config import Settings
 from dedup.corpus import Document
-from dedup.sketch import sketch_many
+from dedup.sketch import sketch_arrays, sketch_many, spill
 
 from .conftest import HINDI, URDU, content_shingles
 
@@ -29,7 +30,13 @@ def _rows(t: table.Table) -> dict:
         return [(int(a), v) for a, v in zip(found.at, found.values)]
     paragraphs = np.arange(len(t.paragraph_hash))
     p_docs = t.doc_of(t.paragraph_first).tolist()
+    rows = np.arange(len(t.hash))
+
+    def keys(bands) -> list:
+        return [bands.column(b).tolist() for b in range(bands.bands)]
     return {
+        "line_keys": keys(t.bands(t.line_blocks, rows, t.doc_of(rows))),
+        "paragraph_keys": keys(t.bands(t.paragraph_blocks, paragraphs, np.array(p_docs, np.int64))),
         "cut": t.cut.tolist(), "line": t.line.tolist(), "words": t.words.tolist(), "hash": t.hash.tolist(),
         "heading": t.heading.tolist(), "site": t.site, "path": list(t.path), "paragraph_cut": t.paragraph_cut.tolist(),
         "paragraphs": list(zip(t.paragraph_first.tolist(), t.paragraph_last.tolist(), t.paragraph_hash.tolist())),
@@ -126,3 +133,19 @@ def test_paths_held_as_source_and_row_are_every_path_as_it_was(parts, data):
     joined = Paths.joined(held)
     assert list(joined) == [p for part in parts for p in part]
     assert len(set(joined.sources)) == len(joined.sources)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("spilled", [False, True])
+def test_a_batch_sketched_as_arrays_is_the_table_of_its_sketches(tmp_path, compiled, spilled):
+    """`clean` makes each batch's table straight from its arrays: the same columns, the
+    same stores, the same spill files byte for byte as the table of its DocSketches."""
+    docs = [Document(f"{n}.txt", f"{n}.txt", t) for n, t in enumerate(TEXTS * 2)]
+    sketches = sketch_many(docs, SETTINGS, lexicon.load(), compiled=compiled)
+    if spilled:
+        spill(sketches, str(tmp_path / "a.u32"))
+    got = table.of_arrays(sketch_arrays(docs, SETTINGS, lexicon.load(), compiled), [""] * len(docs),
+                          [doc.path for doc in docs], str(tmp_path / "b.u32") if spilled else None)
+    assert _rows(got) == _rows(table.of(sketches))
+    for suffix in ("", ".keys", ".sig") if spilled else ():
+        assert (tmp_path / f"b.u32{suffix}").read_bytes() == (tmp_path / f"a.u32{suffix}").read_bytes()
