@@ -46,7 +46,10 @@ def _worker(conn, init: Callable, init_args: tuple, mask: set, parent: int) -> N
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # blocked while the handlers above were set
     context = init(*init_args)
+    release = _releaser()
     while True:
+        if not conn.poll():   # idle, maybe for the rest of a stage: give back what the last job freed
+            release()
         try:
             message = conn.recv()
         except (EOFError, OSError):
@@ -62,6 +65,19 @@ def _worker(conn, init: Callable, init_args: tuple, mask: set, parent: int) -> N
             conn.send(result)
         except (BrokenPipeError, OSError):
             return
+        message = batch = result = None
+
+
+def _releaser() -> Callable[[], None]:
+    """What returns the memory a process has freed to the system (glibc keeps it in its
+    heap otherwise): a worker that sketched a batch would hold its peak, idle, while
+    the corpus-wide steps run. Nothing where there is no glibc."""
+    import ctypes
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    return lambda: trim(0)
 
 
 def _send_all(conn, box: "queue.SimpleQueue") -> None:

@@ -141,3 +141,33 @@ def test_without_interrupts_a_ctrl_c_inside_an_uninterrupted_block_is_a_keyboard
         stop.set()
         other.join()
     assert reached == ["end of block"]
+
+
+_KEPT: list = []
+
+
+def _fragment(ctx, megabytes):
+    """Allocate `megabytes` 1 MB arrays from the heap and free every other one: what is
+    freed sits in holes that the heap cannot give back by shrinking."""
+    import numpy as np
+    np.ones(8 << 20, np.uint8)   # freed at once: glibc then serves 1 MB blocks from its heap, not mmap
+    arrays = [np.ones(1 << 20, np.uint8) for _ in range(megabytes)]
+    _KEPT.extend(arrays[::2])
+    return _rss_mb(ctx, None)
+
+
+def _rss_mb(ctx, _):
+    """(this worker, its resident memory in MB)"""
+    with open("/proc/self/status") as status:
+        return os.getpid(), next(int(line.split()[1]) // 1024 for line in status if line.startswith("VmRSS"))
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads /proc")
+def test_an_idle_worker_gives_back_the_memory_its_last_job_freed():
+    """A worker waits, idle, while the corpus-wide steps run: it must not hold the peak
+    of the batch it last sketched."""
+    with Runner(2, _init, (0,)) as run:
+        worker, at_peak = list(run.map(_fragment, [400]))[0]
+        time.sleep(0.5)   # the worker is idle: nothing is queued for it
+        after = [rss for pid, rss in run.map(_rss_mb, [None] * 4) if pid == worker]
+    assert after and at_peak - after[0] >= 150, (at_peak, after)
