@@ -201,7 +201,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                         skipped.append(item)
                     else:   # the record file or part the batch was
                         part = item.part
-                read.append(_Read(part, result.to_write, result.table.documents))
+                read.append(_Read(part, result.to_write, result.documents))
             table = tables.concat(parts)
             del parts
             read, skipped, table = _whole_files(read, skipped, table)

@@ -83,12 +83,13 @@ class RecordFile:
 @dataclass(frozen=True, slots=True)
 class Tabled:
     """A read batch for `clean`: its Skipped and RecordFile items in their places, the
-    table of its sketches (columns, which a worker sends back far faster than the
-    sketches one by one), and what writing needs of each document (ToWrite, pickled in
-    the file `to_write`: the run never holds every document's, each write job reads
-    its batch's)."""
+    table of its sketches in the file `table` (table.save: the run joins the batches'
+    tables one file at a time, never holding every batch's and the whole at once), and
+    what writing needs of each document (ToWrite, pickled in the file `to_write`: the
+    run never holds every document's, each write job reads its batch's)."""
     items: list
-    table: Table
+    table: str
+    documents: int
     to_write: str
     chars: int   # of the batch's documents
 
@@ -103,8 +104,9 @@ def sketch_table(ctx: Context, job: tuple[list[Source] | RecordPart, str]) -> Ta
     with open(to_write, "wb") as handle:
         pickle.dump([ToWrite.of(item) for item in sketched], handle, pickle.HIGHEST_PROTOCOL)
     table = tables.concat(made) if sketched else tables.of([])   # (a broken record file: none of its rows)
-    return Tabled([item for item in result if not isinstance(item, Sketched)], table, to_write,
-                  sum(item.chars for item in sketched))
+    tables.save(table, f"{job[1]}.table")
+    return Tabled([item for item in result if not isinstance(item, Sketched)], f"{job[1]}.table", table.documents,
+                  to_write, sum(item.chars for item in sketched))
 
 
 def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None],

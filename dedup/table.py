@@ -15,6 +15,7 @@ in spill files read a piece at a time; the table holds where each block's are.
 from __future__ import annotations
 
 import os
+import pickle
 from dataclasses import dataclass
 
 import numpy as np
@@ -429,24 +430,38 @@ def _column(t: Table, name: str) -> np.ndarray:
     return getattr(getattr(t, owner), field) if owner else getattr(t, name)
 
 
-def concat(parts: list[Table]) -> Table:
-    """One table of these tables' documents, in order (each batch's, as they came).
-    Each part is let go (its place in `parts` emptied) once it is copied into the
-    whole's columns: the whole and one part are held, not every part twice over."""
+def save(t: Table, path: str) -> None:
+    """Write a table to a file: its columns, and its stores (in `clean`, the names of
+    their spill files)."""
+    with open(path, "wb") as handle:
+        pickle.dump(t, handle, protocol=5)
+
+
+def load(path: str) -> Table:
+    with open(path, "rb") as handle:
+        return pickle.load(handle)
+
+
+def concat(parts: list[Table | str]) -> Table:
+    """One table of these tables' documents, in order (each batch's, as they came): each
+    a table, or the file `save` wrote it to, read when it is copied (and once before,
+    for its sizes). Each part is let go (its place in `parts` emptied) once it is
+    copied into the whole's columns: the whole and one part are held, never every part."""
     if not parts:
         return of([])
-    shift = {kind: np.cumsum([0] + [n(t) for t in parts]) for kind, n in (
-        ("rows", lambda t: len(t.hash)), ("paragraphs", lambda t: len(t.paragraph_hash)),
-        ("stores", lambda t: len(t.stores)), ("documents", lambda t: t.documents))}
-    for name in _SPARSE:
-        shift[name] = np.cumsum([0] + [len(getattr(t, name)) for t in parts])
-    out = {name: _empty([_column(t, name) for t in parts], np.int32 if name == "store" else None) for name in _JOINED}
+
+    def part(i: int) -> Table:
+        return load(parts[i]) if isinstance(parts[i], str) else parts[i]
+    sizes = [_sizes(part(i)) for i in range(len(parts))]
+    shift = {kind: np.cumsum([0] + [size[kind] for size in sizes]) for kind in _COUNTED}
+    out = {name: np.empty(int(shift[along][-1]), np.int32 if name == "store" else
+                          np.result_type(*[size[name] for size in sizes])) for name, (along, _) in _JOINED.items()}
     out.update({name: np.zeros(int(shift["documents"][-1]) + 1, np.int64) for name in ("cut", "paragraph_cut")})
     out.update({name: np.empty(int(shift[name][-1]), np.int64) for name in _SPARSE})
     values: dict[str, list] = {name: [] for name in _SPARSE}
     site, paths, stores = [], [], []
     for i in range(len(parts)):
-        t, parts[i] = parts[i], None
+        t, parts[i] = part(i), None
         at = {kind: int(shift[kind][i]) for kind in shift}
         for name, (along, by) in _JOINED.items():
             column = _column(t, name)
@@ -471,6 +486,12 @@ def concat(parts: list[Table]) -> Table:
                  *sparse)
 
 
-def _empty(arrays: list[np.ndarray], dtype=None) -> np.ndarray:
-    """An array to hold these one after another (of the type that holds them all)."""
-    return np.empty(sum(len(a) for a in arrays), dtype or np.result_type(*arrays))
+_COUNTED = ("rows", "paragraphs", "stores", "documents") + _SPARSE
+
+
+def _sizes(t: Table) -> dict:
+    """What joining needs of a part before it copies it: how many rows, paragraphs,
+    stores, documents and sparse rows it has, and each joined column's type."""
+    return {"rows": len(t.hash), "paragraphs": len(t.paragraph_hash), "stores": len(t.stores),
+            "documents": t.documents, **{name: len(getattr(t, name)) for name in _SPARSE},
+            **{name: _column(t, name).dtype for name in _JOINED}}

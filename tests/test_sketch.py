@@ -7,6 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from dedup import lexicon, sign
+from dedup import table as tables
 from dedup.config import Settings
 from dedup.corpus import Document
 from dedup.normalize import tokens
@@ -171,7 +172,8 @@ def test_a_read_batch_travels_as_a_table_that_says_what_its_sketches_say(tmp_pat
     with open(sent.to_write, "rb") as handle:   # what writing needs of each document, in order
         assert pickle.load(handle) == [stages.ToWrite.of(item) for item in sketched]
     assert len(sketched) == 4 and sent.chars == sum(item.chars for item in sketched)   # not the empty text, nor the bad row
-    table = back.table
+    table = tables.load(back.table)
+    assert back.documents == table.documents
     assert table.documents == 4 and [sk.path for sk in sketches] == list(table.path)
     num_perm = settings_.num_perm
     assert np.array_equal(table.signatures(np.arange(4), num_perm), document_signatures(sketches, num_perm))

@@ -1,5 +1,7 @@
 """The corpus table: taking documents and joining batches give the table of those
 documents' sketches, row for row."""
+import tempfile
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -61,11 +63,18 @@ def test_taking_documents_is_the_table_of_their_sketches(order, n):
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.integers(0, len(SKETCHES)), min_size=0, max_size=4))
-def test_joined_batches_are_the_table_of_all_their_sketches(cuts):
+@given(st.lists(st.integers(0, len(SKETCHES)), min_size=0, max_size=4), st.lists(st.booleans(), min_size=7, max_size=7))
+def test_joined_batches_are_the_table_of_all_their_sketches(cuts, saved):
+    """Joined from tables in memory or from the files they were saved to (as workers
+    hand them over), in any mix."""
     bounds = sorted(set([0, len(SKETCHES), *cuts]))
     parts = [table.of(SKETCHES[a:b]) for a, b in zip(bounds, bounds[1:])]
-    assert _rows(table.concat(parts)) == _rows(table.of(SKETCHES))
+    with tempfile.TemporaryDirectory() as folder:
+        for i, part in enumerate(parts):
+            if saved[i]:
+                table.save(part, f"{folder}/{i}.table")
+                parts[i] = f"{folder}/{i}.table"
+        assert _rows(table.concat(parts)) == _rows(table.of(SKETCHES))
     assert parts == [None] * len(parts)   # each part let go once copied
 
 
