@@ -31,7 +31,7 @@ from .corpus import Skipped, Source
 from .progress import Progress
 from .runner import Runner, default_jobs
 from .signals import uninterrupted
-from .sketch import close_spills
+from .table import close_spills
 from .stages import (BATCH, RecordPart, WriteJob, Written, diff_batch, make_context, part_file, resolve_source,
                      sketch_table, write_batch)
 

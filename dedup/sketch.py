@@ -1,16 +1,15 @@
 """Per-document analysis, run in worker processes: segment, normalize, hash, sign.
 
-A DocSketch holds what the corpus-wide steps need about one document, and no text:
-per content line a line number, a word count and an exact hash in memory. What is
-bigger stays in views of spill files in `clean` (in memory for small runs and the
-check index): the shingles that verify a candidate pair (`Blocks`), the LSH band keys,
-stored band by band so that grouping reads one band at a time (`Rows`), and the
-document's own MinHash (`SignatureAt`). Line and paragraph signatures are not kept: a
-candidate's is signed again from its shingles, to the same values.
+A batch is sketched at once, over its arrays (`sketch_arrays`): `clean` turns that into
+a table of columns (table.of_arrays), `check` into a DocSketch per document, which holds
+what the corpus-wide steps need about one document, and no text: per content line a
+line number, a word count and an exact hash; the shingles that verify a candidate pair
+(`Blocks`), the LSH band keys, stored band by band (`Rows`), and the document's own
+MinHash. Line and paragraph signatures are not kept: a candidate's is signed again
+from its shingles, to the same values.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,12 +34,10 @@ _SENTENCE_END = regex.compile(r"(?<![.…])[.。।۔][\p{Pf}\p{Pe}\"'\s]*$")
 
 class Blocks:
     """The sorted unique shingle hashes of a document's blocks (lines or paragraphs),
-    sliced out of one flat array: an array in memory, or the path of a spill file of
-    raw uint32 values, of which each read takes only the block asked for (no memory
-    map: its pages would stay resident for the whole run)."""
+    sliced out of one flat array."""
     __slots__ = ("flat", "offsets")
 
-    def __init__(self, flat: np.ndarray | str, offsets: np.ndarray):
+    def __init__(self, flat: np.ndarray, offsets: np.ndarray):
         self.flat = flat
         self.offsets = offsets    # block i is flat[offsets[i]:offsets[i + 1]]
 
@@ -52,11 +49,7 @@ class Blocks:
 
     def span(self, first: int, end: int) -> np.ndarray:
         """Blocks first..end-1 as one array (contiguous in the flat array)."""
-        lo, hi = int(self.offsets[first]), int(self.offsets[end])
-        if isinstance(self.flat, np.ndarray):
-            return self.flat[lo:hi]
-        data = os.pread(_opened(self.flat), (hi - lo) * 4, lo * 4)
-        return np.frombuffer(data, np.uint32)
+        return self.flat[int(self.offsets[first]):int(self.offsets[end])]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -64,34 +57,21 @@ class Blocks:
 
 class Rows:
     """A document's LSH band keys, one row of `width` keys per block, stored band by
-    band: in memory a (width, count) array, or `count` rows from `start` of a spill
-    file of raw uint64 values holding `total` rows band after band, so that one band
-    of a whole batch is one read (table.Store.band)."""
-    __slots__ = ("flat", "start", "count", "total", "width")
+    band: a (width, count) array."""
+    __slots__ = ("flat",)
 
-    def __init__(self, flat: np.ndarray | str, start: int = 0, count: int | None = None,
-                 total: int | None = None, width: int | None = None):
+    def __init__(self, flat: np.ndarray):
         self.flat = flat
-        self.start = start
-        self.count = flat.shape[1] if count is None else count
-        self.total = self.count if total is None else total
-        self.width = flat.shape[0] if width is None else width
 
     def __len__(self) -> int:
-        return self.count
+        return self.flat.shape[1]
 
     def column(self, band: int) -> np.ndarray:
-        if isinstance(self.flat, np.ndarray):
-            return self.flat[band]
-        data = os.pread(_opened(self.flat), self.count * 8, (band * self.total + self.start) * 8)
-        return np.frombuffer(data, np.uint64)
+        return self.flat[band]
 
     def array(self) -> np.ndarray:
         """All the rows, (count, width)."""
-        if isinstance(self.flat, np.ndarray):
-            return self.flat.T
-        return np.stack([self.column(b) for b in range(self.width)], axis=1) if self.width else \
-            np.empty((self.count, 0), np.uint64)
+        return self.flat.T
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
         return self.array() if dtype is None else self.array().astype(dtype)
@@ -99,62 +79,23 @@ class Rows:
     def __iter__(self):
         return iter(self.array())
 
-    def __getstate__(self):   # an in-memory view pickles as its own rows only
-        flat = np.ascontiguousarray(self.flat) if isinstance(self.flat, np.ndarray) else self.flat
-        return flat, self.start, self.count, self.total, self.width
+    def __getstate__(self):   # a view pickles as its own rows only
+        return np.ascontiguousarray(self.flat)
 
     def __setstate__(self, state):
-        self.flat, self.start, self.count, self.total, self.width = state
-
-
-@dataclass(frozen=True, slots=True)
-class SignatureAt:
-    """Where a document's MinHash signature is: row `row` of a spill file of raw
-    uint32 rows of num_perm values (read in bulk by document_signatures)."""
-    path: str
-    row: int
+        self.flat = state
 
 
 def document_signatures(sketches: list["DocSketch"], num_perm: int) -> np.ndarray:
-    """(len(sketches), num_perm) uint32: the documents' own signatures, from memory or
-    from their spill files, one read per run of documents in the same file."""
+    """(len(sketches), num_perm) uint32: the documents' own signatures."""
     out = np.empty((len(sketches), num_perm), np.uint32)
-    n = 0
-    while n < len(sketches):
-        sig = sketches[n].document_signature
-        if not isinstance(sig, SignatureAt):
-            out[n] = sig
-            n += 1
-            continue
-        end = n + 1
-        while end < len(sketches) and isinstance(s := sketches[end].document_signature, SignatureAt) \
-                and s.path == sig.path and s.row > sketches[end - 1].document_signature.row:
-            end += 1
-        rows = np.array([sketches[i].document_signature.row for i in range(n, end)])
-        lo, hi = int(rows[0]), int(rows[-1]) + 1
-        data = os.pread(_opened(sig.path), (hi - lo) * num_perm * 4, lo * num_perm * 4)
-        out[n:end] = np.frombuffer(data, np.uint32).reshape(-1, num_perm)[rows - lo]
-        n = end
+    for n, sk in enumerate(sketches):
+        out[n] = sk.document_signature
     return out
 
 
 def _no_rows() -> Rows:
     return Rows(np.empty((0, 0), np.uint64))
-
-
-_SPILL_FILES: dict[str, int] = {}   # spill file -> descriptor, opened on first read
-
-
-def _opened(path: str) -> int:
-    if path not in _SPILL_FILES:
-        _SPILL_FILES[path] = os.open(path, os.O_RDONLY)
-    return _SPILL_FILES[path]
-
-
-def close_spills() -> None:
-    """Close every spill file (before their folder is removed)."""
-    while _SPILL_FILES:
-        os.close(_SPILL_FILES.popitem()[1])
 
 
 def _no_blocks() -> Blocks:
@@ -177,7 +118,7 @@ class DocSketch:
     paragraph_hash: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
     paragraph_shingles: Blocks = field(default_factory=_no_blocks)
     paragraph_keys: Rows = field(default_factory=_no_rows)
-    document_signature: np.ndarray | SignatureAt | None = None   # (num_perm,) MinHash of the content lines' union
+    document_signature: np.ndarray | None = None   # (num_perm,) MinHash of the content lines' union
     unexamined: list[int] = field(default_factory=list)  # line indexes too long to examine
     site: str = ""                   # the source (site) whose template boilerplate is learned together
     shape: dict[int, tuple[int, str]] = field(default_factory=dict)   # position -> (shape hash, shape): shapes.py
@@ -469,40 +410,6 @@ def _unexamined(lines: _Lines, settings: Settings) -> dict[int, list[int]]:
     for d, i in zip(doc.tolist(), (long - lines.cut[doc]).tolist()):
         out.setdefault(d, []).append(i)
     return out
-
-
-def spill(sketches: list[DocSketch], path: str) -> None:
-    """Move the shingles of these sketches into one spill file at `path`, their band
-    keys, band by band, into `path`.keys and their own signatures into `path`.sig."""
-    parts, at = [], 0
-    for sk in sketches:
-        for blocks in (sk.shingles, sk.paragraph_shingles):
-            flat = blocks.flat
-            parts.append(flat)
-            blocks.flat, blocks.offsets = path, blocks.offsets + at
-            at += len(flat)
-    with open(path, "wb") as handle:
-        for part in parts:
-            handle.write(np.ascontiguousarray(part, np.uint32).tobytes())
-    rows = [r for sk in sketches for r in (sk.keys, sk.paragraph_keys)]
-    width = max((r.width for r in rows), default=0)
-    keys = np.concatenate([r.flat for r in rows if r.count], axis=1) if any(r.count for r in rows) else None
-    total, at = sum(r.count for r in rows), 0
-    if keys is not None:
-        with open(f"{path}.keys", "wb") as handle:
-            handle.write(np.ascontiguousarray(keys, np.uint64).tobytes())
-    signed = [sk for sk in sketches if sk.document_signature is not None]
-    if signed:
-        with open(f"{path}.sig", "wb") as handle:
-            handle.write(np.ascontiguousarray(np.stack([sk.document_signature for sk in signed]), np.uint32).tobytes())
-        for row, sk in enumerate(signed):
-            sk.document_signature = SignatureAt(f"{path}.sig", row)
-    empty = Rows(np.empty((width, 0), np.uint64))   # not a view that would keep the batch's keys
-    for sk in sketches:
-        for name in ("keys", "paragraph_keys"):
-            r = getattr(sk, name)
-            setattr(sk, name, Rows(f"{path}.keys", at, r.count, total, width) if r.count else empty)
-            at += r.count
 
 
 def _words_reference(doc: Document, settings: Settings) -> _Lines:

@@ -17,7 +17,7 @@ from .lexicon import Lexicon
 from .originals import sha256_of
 from .report import DocumentEntry
 from . import table as tables
-from .sketch import DocSketch, sketch_arrays, sketch_many, spill
+from .sketch import DocSketch, sketch_arrays, sketch_many
 from .table import Table
 
 BATCH = 32   # files per batch: small enough to spread, big enough for the compiled kernel
@@ -111,9 +111,10 @@ def sketch_table(ctx: Context, job: tuple[list[Source] | RecordPart, str]) -> Ta
 
 def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None],
                  tabled: list[Table] | None = None) -> list[Sketched | Skipped | RecordFile]:
-    """Read and sketch a batch of text files, or a record file or part of one; with a
-    spill path, their shingles go there. With `tabled`, each group of documents
-    sketched together goes there as a table, and each Sketched has an Outline."""
+    """Read and sketch a batch of text files, or a record file or part of one, a
+    DocSketch each. With `tabled`, each group of documents sketched together goes there
+    as a table instead (its shingles, keys and signatures spilled to the job's path),
+    and each Sketched has an Outline."""
     batch, spill_path = job
     sketcher = _Sketcher(ctx, tabled)
     if isinstance(batch, RecordPart):
@@ -129,8 +130,8 @@ def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]
 
 
 class _Sketcher:
-    """Sketches documents (with their sites) together: as DocSketches, spilled to a
-    path if given; or, with `tabled`, as a table appended there and an Outline each."""
+    """Sketches documents (with their sites) together: as DocSketches; or, with
+    `tabled`, as a table appended there (spilled to the path given) and an Outline each."""
 
     def __init__(self, ctx: Context, tabled: list[Table] | None):
         self.ctx, self.tabled = ctx, tabled
@@ -146,8 +147,6 @@ class _Sketcher:
         sketched = sketch_many(docs, settings, self.ctx.lexicon, self.ctx.compiled)
         for sk, site in zip(sketched, sites):
             sk.site = site
-        if spill_path:
-            spill(sketched, spill_path)
         return sketched
 
 

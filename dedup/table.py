@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import index
-from .sketch import DocSketch, SignatureAt, Sketches, _opened
+from .sketch import DocSketch, Sketches
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,22 @@ class Sparse:
 
     def __len__(self) -> int:
         return len(self.at)
+
+
+_SPILL_FILES: dict[str, int] = {}   # spill file -> descriptor, opened on first read
+
+
+def _opened(path: str) -> int:
+    if path not in _SPILL_FILES:
+        _SPILL_FILES[path] = os.open(path, os.O_RDONLY)
+    return _SPILL_FILES[path]
+
+
+def close_spills() -> None:
+    """Close every spill file (before their folder is removed)."""
+    while _SPILL_FILES:
+        os.close(_SPILL_FILES.popitem()[1])
+
 
 
 @dataclass(frozen=True)
@@ -353,58 +369,39 @@ def of_arrays(b: Sketches, sites: list[str], paths: list[str], spill_path: str |
 
 
 def _stores(sketches: list[DocSketch]) -> tuple:
-    """Where the sketches' shingles, keys and signatures are: a store per spill file,
-    and one for all that is in memory (joined into one array each); and each document's
-    store and signature row, each line's and paragraph's shingles and key row."""
-    spilled: dict[str, dict] = {}   # shingle file -> what else its batch spilled
+    """One store holding the sketches' shingles, keys and signatures (joined into one
+    array each); each document's store and signature row, each line's and paragraph's
+    shingles and key row."""
     memory: dict[str, list] = {"shingles": [], "keys": [], "signatures": []}
     sizes = dict.fromkeys(memory, 0)
-    store = np.zeros(len(sketches), np.int32)
     signature = np.full(len(sketches), -1, np.int64)
     blocks: dict[str, list] = {"lines": [], "paragraphs": []}
     for d, sk in enumerate(sketches):
-        pairs = (("lines", sk.shingles, sk.keys), ("paragraphs", sk.paragraph_shingles, sk.paragraph_keys))
-        sig = sk.document_signature
-        if isinstance(sk.shingles.flat, str):
-            found = spilled.setdefault(sk.shingles.flat, {"n": len(spilled)})
-            store[d] = found["n"]
-            for _, _, keys in pairs:
-                if keys.count:
-                    found.update(keys=keys.flat, total=keys.total, width=keys.width)
-            if isinstance(sig, SignatureAt):
-                found["signatures"], signature[d] = sig.path, sig.row
-            for kind, shingles, keys in pairs:
-                rows = keys.start + np.arange(len(shingles)) if keys.count else np.full(len(shingles), -1)
-                blocks[kind].append((shingles.offsets[:-1], shingles.offsets[1:], rows))
-            continue
-        store[d] = -1   # the joined store, numbered after the spilled ones
-        for kind, shingles, keys in pairs:
+        for kind, shingles, keys in (("lines", sk.shingles, sk.keys), ("paragraphs", sk.paragraph_shingles,
+                                                                        sk.paragraph_keys)):
             shift = sizes["shingles"]
             memory["shingles"].append(np.asarray(shingles.flat)[:int(shingles.offsets[-1])])
             sizes["shingles"] += int(shingles.offsets[-1])
             rows = np.full(len(shingles), -1)
-            if keys.count:
-                memory["keys"].append(keys.array().T)
-                rows = sizes["keys"] + np.arange(keys.count)
-                sizes["keys"] += keys.count
+            if len(keys):
+                memory["keys"].append(keys.flat)
+                rows = sizes["keys"] + np.arange(len(keys))
+                sizes["keys"] += len(keys)
             blocks[kind].append((shift + shingles.offsets[:-1], shift + shingles.offsets[1:], rows))
-        if sig is not None:
+        if sk.document_signature is not None:
             signature[d] = sizes["signatures"]
-            memory["signatures"].append(np.asarray(sig, np.uint32)[None, :])
+            memory["signatures"].append(np.asarray(sk.document_signature, np.uint32)[None, :])
             sizes["signatures"] += 1
-    stores = [Store(path, found.get("keys"), found.get("total", 0), found.get("width", 0), found.get("signatures"))
-              for path, found in spilled.items()]
-    if (store == -1).any():
-        keys = np.concatenate(memory["keys"], axis=1) if memory["keys"] else np.empty((0, 0), np.uint64)
-        store[store == -1] = len(stores)
-        stores.append(Store(np.concatenate(memory["shingles"]).astype(np.uint32, copy=False), keys, keys.shape[1],
-                            keys.shape[0], np.concatenate(memory["signatures"]) if memory["signatures"] else None))
+    if not sketches:
+        return (), np.zeros(0, np.int32), signature, *(Blocks(*(np.empty(0, np.int32),) * 3) for _ in range(2))
+    keys = np.concatenate(memory["keys"], axis=1) if memory["keys"] else np.empty((0, 0), np.uint64)
+    store = Store(np.concatenate(memory["shingles"]).astype(np.uint32, copy=False), keys, keys.shape[1], keys.shape[0],
+                  np.concatenate(memory["signatures"]) if memory["signatures"] else None)
 
     def joined(kind: str) -> Blocks:
         parts = blocks[kind]
-        return Blocks(*(_narrow(np.concatenate([p[i] for p in parts])) if parts else np.empty(0, np.int32)
-                        for i in range(3)))
-    return tuple(stores), store, signature, joined("lines"), joined("paragraphs")
+        return Blocks(*(_narrow(np.concatenate([p[i] for p in parts])) for i in range(3)))
+    return (store,), np.zeros(len(sketches), np.int32), signature, joined("lines"), joined("paragraphs")
 
 
 def _narrow(values: np.ndarray) -> np.ndarray:
