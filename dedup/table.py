@@ -139,7 +139,6 @@ def close_spills() -> None:
         os.close(_SPILL_FILES.popitem()[1])
 
 
-
 @dataclass(frozen=True)
 class Store:
     """A batch's shingles (uint32, block after block), band keys (uint64, (width, total),
@@ -331,8 +330,8 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
 def of_arrays(b: Sketches, sites: list[str], paths: list[str], spill_path: str | None = None) -> Table:
     """The table of a batch sketched as arrays (sketch.sketch_arrays), as `of` makes it of
     the batch's DocSketches: its columns taken as they are. With `spill_path`, the
-    batch's shingles, band keys and signatures go to spill files, as sketch.spill
-    writes them, and its store reads them from there."""
+    batch's shingles, band keys and signatures go to spill files of their raw values,
+    and its store reads them from there."""
     rows, found = b.rows, b.found
     count = len(rows.doc)
     heading = np.zeros(count, bool)
@@ -352,8 +351,7 @@ def of_arrays(b: Sketches, sites: list[str], paths: list[str], spill_path: str |
                 with open(path, "wb") as handle:
                     handle.write(values.tobytes())
         shingles, keys, signatures = (path if values is not None else None for path, values in spilled)
-    store = Store(shingles, keys if blocks or not spill_path else None, blocks, b.keys.shape[0] if blocks else 0,
-                  signatures)
+    store = Store(shingles, keys, blocks, b.keys.shape[0] if blocks else 0, signatures)
 
     def blocks_of(block: np.ndarray) -> Blocks:
         return Blocks(_narrow(b.offsets[block]), _narrow(b.offsets[block + 1]), _narrow(block))
@@ -428,28 +426,35 @@ def _column(t: Table, name: str) -> np.ndarray:
 
 
 def save(t: Table, path: str) -> None:
-    """Write a table to a file: its columns, and its stores (in `clean`, the names of
-    their spill files)."""
+    """Write a table to a file: what joining needs to know of it first (_sizes), then
+    its columns and its stores (in `clean`, the names of their spill files)."""
     with open(path, "wb") as handle:
+        pickle.dump(_sizes(t), handle, protocol=5)
         pickle.dump(t, handle, protocol=5)
 
 
 def load(path: str) -> Table:
+    with open(path, "rb") as handle:
+        pickle.load(handle)
+        return pickle.load(handle)
+
+
+def _saved_sizes(path: str) -> dict:
     with open(path, "rb") as handle:
         return pickle.load(handle)
 
 
 def concat(parts: list[Table | str]) -> Table:
     """One table of these tables' documents, in order (each batch's, as they came): each
-    a table, or the file `save` wrote it to, read when it is copied (and once before,
-    for its sizes). Each part is let go (its place in `parts` emptied) once it is
-    copied into the whole's columns: the whole and one part are held, never every part."""
+    a table, or the file `save` wrote it to, read when it is copied (its sizes, saved
+    ahead of it, read first). Each part is let go (its place in `parts` emptied) once it
+    is copied into the whole's columns: the whole and one part are held, never every part."""
     if not parts:
         return of([])
 
     def part(i: int) -> Table:
         return load(parts[i]) if isinstance(parts[i], str) else parts[i]
-    sizes = [_sizes(part(i)) for i in range(len(parts))]
+    sizes = [_saved_sizes(t) if isinstance(t, str) else _sizes(t) for t in parts]
     shift = {kind: np.cumsum([0] + [size[kind] for size in sizes]) for kind in _COUNTED}
     out = {name: np.empty(int(shift[along][-1]), np.int32 if name == "store" else
                           np.result_type(*[size[name] for size in sizes])) for name, (along, _) in _JOINED.items()}
