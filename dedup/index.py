@@ -31,11 +31,15 @@ class Bands:
 
 def candidate_pairs(keys: np.ndarray | Bands) -> np.ndarray:
     """Pairs (i, j), i < j, that share a band key: each member of a bucket is paired
-    with the bucket's first (lowest) member and with its predecessor. Each pair is one
-    integer (i * n + j), made distinct band by band: memory holds the distinct pairs and
-    one band's, not every band's (a corpus of near copies pairs the same documents in
-    most bands)."""
+    with the bucket's first (lowest) member and with its predecessor; sorted, each once."""
     keys = keys if isinstance(keys, Bands) else Bands.of(keys)
+    return _decoded(candidate_codes(keys), keys.n)
+
+
+def candidate_codes(keys: Bands) -> np.ndarray:
+    """candidate_pairs, each pair as one integer (i * n + j), sorted: made distinct band
+    by band, so memory holds the distinct pairs and one band's, not every band's (a
+    corpus of near copies pairs the same documents in most bands)."""
     n = keys.n
     codes = np.empty(0, np.int64)
     for band in range(keys.bands if n >= 2 else 0):
@@ -50,6 +54,10 @@ def candidate_pairs(keys: np.ndarray | Bands) -> np.ndarray:
         idx = np.flatnonzero(same) + 1
         found = [_codes(order[run_start[idx]], order[idx], n), _codes(order[idx - 1], order[idx], n)]
         codes = distinct(np.concatenate([codes, *found]))
+    return codes
+
+
+def _decoded(codes: np.ndarray, n: int) -> np.ndarray:
     return np.stack([codes // n, codes % n], axis=1) if n else np.empty((0, 2), np.int64)
 
 
@@ -69,6 +77,21 @@ def estimated_similarity(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarra
 def clusters(n: int, pairs: np.ndarray) -> np.ndarray:
     """For each item, the lowest item of its connected component (union-find)."""
     parent = np.arange(n)
+    union(parent, pairs)
+    return roots(parent)
+
+
+COMPILED_UNIONS = 1 << 12   # from this many pairs, union runs in kernel.py
+
+
+def union(parent: np.ndarray, pairs: np.ndarray) -> None:
+    """Join the components of each pair's items in the union-find forest `parent` (in
+    place), the lower root becoming the parent: every item's parent is never above it,
+    so the root of a component is its lowest item, whatever order pairs come in."""
+    if len(pairs) >= COMPILED_UNIONS:
+        from . import kernel   # numba: only for many pairs
+        kernel.union(parent, np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1]))
+        return
 
     def root(x: int) -> int:
         while parent[x] != x:
@@ -76,11 +99,20 @@ def clusters(n: int, pairs: np.ndarray) -> np.ndarray:
             x = parent[x]
         return x
 
-    for i, j in pairs:
-        ri, rj = root(int(i)), root(int(j))
+    for i, j in pairs.tolist():
+        ri, rj = root(i), root(j)
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
-    return np.array([root(i) for i in range(n)], dtype=np.int64)
+
+
+def roots(parent: np.ndarray) -> np.ndarray:
+    """Each item's root in the forest (its component's lowest item), by pointer jumping."""
+    out = parent.copy()
+    while True:
+        up = out[out]
+        if np.array_equal(up, out):
+            return out
+        out = up
 
 
 # Candidate pairs verified at once: bounds the signatures in memory; and, when the items'
@@ -93,15 +125,32 @@ def passes(pairs: np.ndarray, sizes: np.ndarray | None) -> list[int]:
     """Where passes that verify `pairs` start: at most _PAIRS_PER_PASS pairs each, and pairs
     whose items' sizes add up to at most SHINGLES_PER_PASS (an item counted once per
     pair: a bound on the pass's distinct items), one pair at least."""
-    starts = list(range(0, len(pairs), _PAIRS_PER_PASS))
-    if sizes is None or not len(pairs):
+    cost = None if sizes is None or not len(pairs) else np.cumsum(sizes[pairs[:, 0]] + sizes[pairs[:, 1]],
+                                                                  dtype=np.int64)
+    return _pass_starts(len(pairs), cost)
+
+
+def _code_passes(codes: np.ndarray, n: int, sizes: np.ndarray | None) -> list[int]:
+    """passes() of pairs given as codes, never decoded all at once."""
+    if sizes is None or not len(codes):
+        return _pass_starts(len(codes), None)
+    cost = np.empty(len(codes), np.int64)
+    for lo in range(0, len(codes), 1 << 20):
+        chunk = codes[lo:lo + (1 << 20)]
+        cost[lo:lo + len(chunk)] = sizes[chunk // n] + sizes[chunk % n]
+    return _pass_starts(len(codes), np.cumsum(cost, out=cost))
+
+
+def _pass_starts(count: int, cost: np.ndarray | None) -> list[int]:
+    """Pass starts of `count` pairs whose running cost is `cost` (None: any)."""
+    starts = list(range(0, count, _PAIRS_PER_PASS))
+    if cost is None:
         return starts
-    cost = np.cumsum(sizes[pairs[:, 0]] + sizes[pairs[:, 1]], dtype=np.int64)
     cuts, at = [0], 0
     while True:
         budget = (cost[at - 1] if at else 0) + SHINGLES_PER_PASS
         at = max(int(np.searchsorted(cost, budget, "right")), at + 1)
-        if at >= len(pairs):
+        if at >= count:
             break
         cuts.append(at)
     return sorted(set(starts) | set(cuts))
@@ -135,34 +184,45 @@ def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Ca
     them again from their shingles), never one per item held for the whole corpus.
     `similarities(pairs)`: the exact similarity of each pair (i, j) of a batch; `sizes`
     (of each item, in shingles) bound what a batch reads."""
-    n = keys.n if isinstance(keys, Bands) else keys.shape[0]
-    pairs = candidate_pairs(keys)
+    keys = keys if isinstance(keys, Bands) else Bands.of(keys)
+    n = keys.n
+    codes = candidate_codes(keys)
     del keys   # (the caller's were made for this call: not held while verifying)
-    verified, similar = [np.empty((0, 2), np.int64)], [np.empty(0)]
-    starts = passes(pairs, sizes)
-    for lo, hi in zip(starts, starts[1:] + [len(pairs)]):
-        chunk = pairs[lo:hi]
+    parent, match, best = np.arange(n), np.arange(n), np.full(n, -1.0)
+    starts = _code_passes(codes, n, sizes)
+    for lo, hi in zip(starts, starts[1:] + [len(codes)]):   # each pass's edges folded in, none held
+        chunk = _decoded(codes[lo:hi], n)
         items = distinct(chunk)
         at = np.searchsorted(items, chunk)
         chunk = chunk[estimated_similarity(signatures_of(items), at) >= threshold - slack]
         exact = similarities(chunk) if len(chunk) else np.empty(0)
-        verified.append(chunk[exact >= threshold])
-        similar.append(exact[exact >= threshold])
-    edges, similarity = np.concatenate(verified), np.concatenate(similar)
-    match, best = _best_partners(n, edges, similarity)
-    return Clusters(clusters(n, edges), match, best)
+        edges, similarity = chunk[exact >= threshold], exact[exact >= threshold]
+        union(parent, edges)
+        _fold_best(match, best, edges, similarity)
+    best[best < 0] = 1.0
+    return Clusters(roots(parent), match, best)
 
 
 def _best_partners(n: int, edges: np.ndarray, similarity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each item's most similar partner over the verified edges (in the edges' order,
-    sorted by pair, the first on ties: the lower partner) and that similarity; itself
-    and 1.0 for an item without any."""
-    match, best = np.arange(n), np.ones(n)
-    if len(edges):
-        item = np.concatenate([edges[:, 0], edges[:, 1]])
-        partner = np.concatenate([edges[:, 1], edges[:, 0]])
-        s = np.concatenate([similarity, similarity])
-        order = np.lexsort((partner, -s, item))
-        first = order[np.r_[True, item[order][1:] != item[order][:-1]]]
-        match[item[first]], best[item[first]] = partner[first], s[first]
+    """Each item's most similar partner over the verified edges (the lowest on ties)
+    and that similarity; itself and 1.0 for an item without any."""
+    match, best = np.arange(n), np.full(n, -1.0)
+    _fold_best(match, best, edges, similarity)
+    best[best < 0] = 1.0
     return match, best
+
+
+def _fold_best(match: np.ndarray, best: np.ndarray, edges: np.ndarray, similarity: np.ndarray) -> None:
+    """Fold more verified edges into each item's best partner so far (`best` -1: none
+    yet): a higher similarity wins, then a lower partner. Each edge comes once, so
+    folding them in any number of parts gives what all of them at once give."""
+    if not len(edges):
+        return
+    item = np.concatenate([edges[:, 0], edges[:, 1]])
+    partner = np.concatenate([edges[:, 1], edges[:, 0]])
+    s = np.concatenate([similarity, similarity])
+    order = np.lexsort((partner, -s, item))
+    first = order[np.r_[True, item[order][1:] != item[order][:-1]]]
+    item, partner, s = item[first], partner[first], s[first]
+    better = (s > best[item]) | ((s == best[item]) & (partner < match[item]))
+    match[item[better]], best[item[better]] = partner[better], s[better]

@@ -261,6 +261,24 @@ def jaccards(flat, offsets, left, right):
 
 
 @_jit
+def union(parent, left, right):
+    """index.union, compiled: path halving, the lower root made the parent."""
+    for k in range(left.shape[0]):
+        x = left[k]
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        y = right[k]
+        while parent[y] != y:
+            parent[y] = parent[parent[y]]
+            y = parent[y]
+        if x < y:
+            parent[y] = x
+        elif y < x:
+            parent[x] = y
+
+
+@_jit
 def band_keys(signatures, bands, rows):
     """hashing.band_keys, compiled: one key per band of each signature."""
     n = signatures.shape[0]

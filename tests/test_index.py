@@ -81,6 +81,64 @@ def test_each_member_of_a_transitive_cluster_names_the_member_it_was_verified_ag
     assert found.similarity.tolist() == [0.95, 0.9, 0.95, 0.95]
 
 
+def _reference(n, keys, similar, threshold):
+    """Clusters from scratch: every candidate pair verified, components by search, each
+    item's best partner by sorting its edges."""
+    edges = {(i, j): similar(i, j) for i, j in index.candidate_pairs(keys).tolist() if similar(i, j) >= threshold}
+    rep = list(range(n))
+    for start in range(n):
+        seen, todo = {start}, [start]
+        while todo:
+            x = todo.pop()
+            for (i, j) in edges:
+                for a, b in ((i, j), (j, i)):
+                    if a == x and b not in seen:
+                        seen.add(b)
+                        todo.append(b)
+        rep[start] = min(seen)
+    match, best = list(range(n)), [1.0] * n
+    for a in range(n):
+        partners = sorted((-s, b) for (i, j), s in edges.items() for x, b in ((i, j), (j, i)) if x == a)
+        if partners:
+            best[a], match[a] = -partners[0][0], partners[0][1]
+    return rep, match, best
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=2, max_size=24), st.data(),
+       st.sampled_from([1, 2, 5, 1 << 13]), st.booleans())
+def test_clusters_and_matches_are_the_same_however_the_pairs_are_split_into_passes(rows, data, per_pass, compiled):
+    """Verified edges are folded in pass by pass and never held together: the clusters
+    (lowest member), matches and similarities are those of every edge at once, for any
+    pass size, with union-find compiled or not."""
+    import pytest
+    keys = np.array(rows, np.uint64)
+    n = len(keys)
+    table = {(i, j): data.draw(st.sampled_from([0.5, 0.8, 0.9, 1.0])) for i in range(n) for j in range(i + 1, n)}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(index, "_PAIRS_PER_PASS", per_pass)
+        patch.setattr(index, "COMPILED_UNIONS", 0 if compiled else 1 << 30)
+        found = index.near_duplicates(keys, 0.8, _each(lambda i, j: table[(i, j)]), lambda items: np.zeros((len(items), 4)))
+    rep, match, best = _reference(n, keys, lambda i, j: table[(i, j)], 0.8)
+    assert found.rep.tolist() == rep and found.match.tolist() == match and found.similarity.tolist() == best
+
+
+def test_union_of_a_long_chain_in_any_order_gives_its_lowest_item_compiled_or_not(monkeypatch):
+    rng = np.random.default_rng(11)
+    n = 20_000
+    chain = np.stack([np.arange(n - 1), np.arange(1, n)], axis=1)[rng.permutation(n - 1)]
+    chain[::2] = chain[::2, ::-1]   # either item first
+    other = rng.integers(0, 5000, (3000, 2))
+    for limit in (0, 1 << 30):
+        monkeypatch.setattr(index, "COMPILED_UNIONS", limit)
+        assert index.clusters(n, chain).tolist() == [0] * n
+        got = index.clusters(5000, other)
+        assert (got <= np.arange(5000)).all() and (got[got] == got).all()
+        if limit:
+            assert got.tolist() == compiled.tolist()
+        compiled = got
+
+
 def test_clusters_take_lowest_member():
     assert index.clusters(5, np.array([[3, 4], [1, 4], [0, 2]])).tolist() == [0, 1, 0, 1, 1]
 
