@@ -2,6 +2,8 @@
 import random
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from dedup import lexicon
 from dedup.classify import Finding, classify
@@ -470,3 +472,29 @@ def test_decisions_keep_the_first_rule_per_line_and_make_a_group_finding_when_as
                                Decision(finding_of(9))]
     with pytest.raises(TypeError):
         decisions.lines(1)[4] = first   # read only: rules take lines through `take`
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from([0, 1, 2]), max_size=9), min_size=1, max_size=4))
+@example([[0, 0, 1, 1, 1, 0, 0], [0, 0], [0, 1, 1, 1]])
+def test_runs_in_a_row_are_found_in_every_document_whatever_comes_around_them(docs):
+    """Each run of three or more equal short lines in a row within a document goes,
+    every line of it, with its length as the count; nothing across documents."""
+    import itertools
+    rng = random.Random(len(docs))
+    short = ["Habari zinazohusiana", "Soma zaidi"]
+    files, expected = {}, {}
+    for n, picks in enumerate(docs):
+        lines = [paragraph(rng)] + [short[p] if p < 2 else paragraph(rng) for p in picks]
+        files[f"{n}.txt"] = "\n".join(lines)
+        at, runs = 0, {}
+        for line, group in itertools.groupby(lines):
+            count = len(list(group))
+            if line in short and count >= 3:
+                runs.update({i: count for i in range(at, at + count)})
+            at += count
+        expected[f"{n}.txt"] = runs
+    got = decide(files)
+    for path, runs in expected.items():
+        assert {i: f.evidence["count"] for i, f in got[path].lines.items()
+                if f.rule == "repeated-in-document"} == runs

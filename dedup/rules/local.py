@@ -23,13 +23,15 @@ def repeated_in_document(table: Table, decisions, live: np.ndarray, settings: Se
     hashes = table.hash
     if not len(hashes):
         return
-    new = np.ones(len(hashes), bool)   # where a run of equal lines starts: a new hash, or a new document
-    new[1:] = hashes[1:] != hashes[:-1]
-    new[table.cut[:-1][table.cut[:-1] < len(hashes)]] = True
-    starts = np.flatnonzero(new)
-    lengths = np.diff(np.append(starts, len(hashes)))
+    again = np.zeros(len(hashes), bool)   # the line repeats the one before it, in the same document
+    again[1:] = hashes[1:] == hashes[:-1]
+    again[table.cut[:-1][table.cut[:-1] < len(hashes)]] = False
+    follows = np.flatnonzero(again)   # few: only these rows are looked at, never one number per row
+    first = np.r_[True, np.diff(follows) != 1] if len(follows) else np.empty(0, bool)
+    starts = follows[first] - 1   # a run's first line, then its repeats
+    lengths = np.diff(np.append(np.flatnonzero(first), len(follows))) + 1
     runs = (lengths >= settings.repeat_count) & (table.words[starts] <= settings.boilerplate_words) & \
-        table.rows(live)[starts]
+        live[table.doc_of(starts)]
     for start, length in zip(starts[runs].tolist(), lengths[runs].tolist()):
         d = int(table.doc_of(np.int64(start)))
         finding = Finding(BOILERPLATE, "repeated-in-document", {"count": length})
