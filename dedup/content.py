@@ -29,9 +29,17 @@ def content_rows(table: Table, settings: Settings) -> np.ndarray:
     return content_mask(table.cut, table.words, table.lexicon.at, settings)
 
 
-def content_digests(table: Table, content: np.ndarray) -> list[bytes | None]:
-    """Each document's content_digest (`content`: content_rows)."""
-    return [_digest(table.hash[lo:hi][content[lo:hi]]) for lo, hi in zip(table.cut[:-1].tolist(), table.cut[1:].tolist())]
+def content_digests(table: Table, content: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each document's content_digest (`content`: content_rows) as a row of a
+    (documents, 16) uint8 array, and which documents have one (a bytes object each
+    would be ~60 bytes a document more, held through a corpus-wide step)."""
+    out = np.zeros((table.documents, 16), np.uint8)
+    has = np.zeros(table.documents, bool)
+    for d, (lo, hi) in enumerate(zip(table.cut[:-1].tolist(), table.cut[1:].tolist())):
+        digest = _digest(table.hash[lo:hi][content[lo:hi]])
+        if digest is not None:
+            out[d], has[d] = np.frombuffer(digest, np.uint8), True
+    return out, has
 
 
 def document_shingle_sets(table: Table, content: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

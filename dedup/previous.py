@@ -98,14 +98,14 @@ def save(folder: Path, table: Table, decisions: Decisions, settings: Settings,
     classify's (Decisions, or classify.Ranked, read alike)."""
     paths = list(previous.paths) if previous else []
     content = content_rows(table, settings)
-    digests, kept = [], []   # kept: the documents whose signatures are saved
+    digests, has = content_digests(table, content)
+    kept = []   # the documents whose digests and signatures are saved
     lines, line_numbers, line_counts, paragraphs, paragraph_where = [], [], [], [], []
-    for d, digest in enumerate(content_digests(table, content)):
-        if decisions.dropped(d) or digest is None:
+    for d in np.flatnonzero(has).tolist():
+        if decisions.dropped(d):
             continue
         doc = len(paths)
         paths.append((None, table.path[d]))
-        digests.append(digest)
         kept.append(d)
         lo, hi = int(table.cut[d]), int(table.cut[d + 1])
         line = table.line[lo:hi]
@@ -124,7 +124,7 @@ def save(folder: Path, table: Table, decisions: Decisions, settings: Settings,
         if line_numbers else []
     line_hash, line_at = _sorted(np.concatenate(lines) if lines else [], line_where, 2)
     paragraph_hash, paragraph_at = _sorted(paragraphs, paragraph_where, 3)
-    new_digests = np.frombuffer(b"".join(digests), np.uint8).reshape(-1, 16)
+    new_digests = digests[np.array(kept, np.int64)]
     new_signatures = table.signatures(np.array(kept, np.int64), settings.num_perm)
     if previous is not None:
         new_digests = np.concatenate([previous.digests, new_digests])

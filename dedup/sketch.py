@@ -17,7 +17,7 @@ import regex
 
 from . import affixes, segment, shapes, sign
 from .config import Settings
-from .hashing import band_keys
+from .hashing import band_keys, segment_sums
 from .corpus import Document
 from .lexicon import Hit, Lexicon
 from .normalize import nfkc, tokens
@@ -397,8 +397,7 @@ def content_mask(cut: np.ndarray, words: np.ndarray, lexicon_at: np.ndarray, set
     outside = np.ones(len(words), bool)
     outside[lexicon_at] = False
     long_enough = outside & (words >= settings.shingle_size)
-    total = np.concatenate([[0], np.cumsum(long_enough, dtype=np.int64)])
-    none = (total[cut[1:]] - total[cut[:-1]]) == 0
+    none = segment_sums(long_enough, cut) == 0
     return long_enough | (outside & np.repeat(none, np.diff(cut)))
 
 

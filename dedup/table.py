@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import index
+from .hashing import segment_sums
 from .sketch import DocSketch, Sketches
 
 
@@ -213,8 +214,7 @@ class Table:
 
     def per_document(self, values: np.ndarray) -> np.ndarray:
         """The sum of a column over each document's rows."""
-        total = np.concatenate([[0], np.cumsum(values, dtype=np.int64)])
-        return total[self.cut[1:]] - total[self.cut[:-1]]
+        return segment_sums(values, self.cut)
 
     def rows(self, documents: np.ndarray) -> np.ndarray:
         """A mask of documents as a mask of their rows."""

@@ -156,3 +156,15 @@ def test_a_batch_sketched_as_arrays_is_the_table_of_its_sketches(tmp_path, compi
                           [doc.path for doc in docs], str(tmp_path / "b.u32") if spilled else None)
     assert all(isinstance(getattr(got.stores[0], name), str) == spilled for name in ("shingles", "keys", "signatures"))
     assert _rows(got) == _rows(table.of(sketches))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(-5, 2**40), max_size=5), max_size=8), st.booleans())
+def test_per_document_sums_are_each_documents_own_empty_ones_zero(docs, as_bool):
+    """segment_sums, what per-document totals are made by: each document's rows summed,
+    0 for a document without rows, whatever comes before or after it."""
+    from dedup.hashing import segment_sums
+    values = [v > 0 if as_bool else v for doc in docs for v in doc]
+    cut = np.cumsum([0] + [len(doc) for doc in docs])
+    array = np.array(values, bool if as_bool else np.int64)
+    assert segment_sums(array, cut).tolist() == [sum(int(v) for v in values[lo:hi]) for lo, hi in zip(cut, cut[1:])]

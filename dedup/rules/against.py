@@ -51,9 +51,9 @@ def flag_documents(table: Table, decisions: Decisions, settings: Settings, previ
     """Documents that repeat a previous document, exactly or nearly."""
     old = {previous.digests[i].tobytes(): i for i in range(len(previous.digests) - 1, -1, -1)}
     near_of = []
-    for d, digest in enumerate(content_digests(table, content_rows(table, settings))):
-        if digest is None:
-            continue
+    digests, has = content_digests(table, content_rows(table, settings))
+    for d in np.flatnonzero(has).tolist():
+        digest = digests[d].tobytes()
         if digest in old:
             decisions.drop(d, Finding(DUPLICATE, "exact-document", {
                 "original": previous.original(old[digest]), "similarity": 1.0}))

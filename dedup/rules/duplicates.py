@@ -159,10 +159,10 @@ def _block_sets(table: Table, blocks, rows: np.ndarray, docs: np.ndarray) -> tup
 def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarray:
     """Drop documents that repeat an earlier one; return the mask of the rest."""
     content = content_rows(table, settings)
-    digests = content_digests(table, content)
-    items = np.array([d for d, digest in enumerate(digests) if digest is not None and not decisions.dropped(d)],
-                     np.int64)
-    hashes = np.frombuffer(b"".join([digests[d] for d in items.tolist()]), np.uint64).reshape(-1, 2)
+    digests, has = content_digests(table, content)
+    items = np.flatnonzero(has & decisions.kept())
+    hashes = digests[items].view(np.uint64)
+    del digests
 
     def keys_of(chosen: np.ndarray) -> np.ndarray:
         bands, rows = settings.lsh_params
