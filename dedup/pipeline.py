@@ -212,7 +212,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             writes = _write_batches(read, mode, stage.path)
             total = table.documents
             # the index is saved while the workers write (in this process: before they do)
-            saving = _Meanwhile(run.parallel, previous.save, stage.path, table, decisions, settings, before)
+            saving = _Meanwhile(run.parallel, previous.save, stage.path, tables.for_index(table), decisions, settings,
+                                before)
             del before, table
             written = list(_mapped(run, write_batch, _with_decisions(writes, decisions), "write", total, progress,
                                    [len(documents) for _, documents in writes], lambda w: w.chars))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -274,6 +274,17 @@ class Table:
             if b > a:
                 out[a:b] = self.stores[int(stores[a])].signatures_of(self.signature[docs[a:b]], num_perm)
         return out
+
+
+def for_index(t: Table) -> Table:
+    """The table with only what saving the `--against` index reads (lines, paragraphs,
+    paths, lexicon rows, signatures): each block's shingle offsets and key rows, the
+    headings and the other findings of sketching are let go, ~18 bytes a line that
+    are not held while the outputs are written."""
+    none = Blocks(*(np.empty(0, np.int32),) * 3)
+    found = {name: Sparse(np.empty(0, np.int64), Columns.of([], kinds))
+             for name, kinds in (("label", "oon"), ("shape", "no"), ("affix", "nno"))}
+    return replace(t, heading=np.empty(0, bool), line_blocks=none, paragraph_blocks=none, **found)
 
 
 def _gather(cut: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
