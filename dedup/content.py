@@ -33,13 +33,16 @@ def content_digests(table: Table, content: np.ndarray) -> tuple[np.ndarray, np.n
     """Each document's content_digest (`content`: content_rows) as a row of a
     (documents, 16) uint8 array, and which documents have one (a bytes object each
     would be ~60 bytes a document more, held through a corpus-wide step)."""
-    out = np.zeros((table.documents, 16), np.uint8)
-    has = np.zeros(table.documents, bool)
+    out = bytearray(16 * table.documents)
+    found = []
     for d, (lo, hi) in enumerate(zip(table.cut[:-1].tolist(), table.cut[1:].tolist())):
         digest = _digest(table.hash[lo:hi][content[lo:hi]])
         if digest is not None:
-            out[d], has[d] = np.frombuffer(digest, np.uint8), True
-    return out, has
+            out[16 * d:16 * d + 16] = digest
+            found.append(d)
+    has = np.zeros(table.documents, bool)
+    has[found] = True
+    return np.frombuffer(out, np.uint8).reshape(-1, 16), has
 
 
 def document_shingle_sets(table: Table, content: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
