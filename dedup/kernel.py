@@ -167,8 +167,8 @@ def blocks(word64, first, last, k, a, b):
         total += n - min(k, n) + 1 if n > 0 else 0
     flat = np.empty(total, np.uint32)
     signatures = np.full((count, perms), np.uint32(0xFFFFFFFF), np.uint32)
-    a64 = a.astype(np.uint64)
-    b64 = b.astype(np.uint64)
+    a32 = a.astype(np.uint32)
+    b32 = b.astype(np.uint32)
     at = 0
     for j in range(count):
         s, n = first[j], last[j] - first[j]
@@ -190,11 +190,10 @@ def blocks(word64, first, last, k, a, b):
                 continue
             flat[at] = grams[p]
             at += 1
-            h = _fmix32(np.uint64(grams[p]))
-            for m in range(perms):
-                v = np.uint32((h * a64[m] + b64[m]) & mask32)
-                if v < signatures[j, m]:
-                    signatures[j, m] = v
+            h = np.uint32(_fmix32(np.uint64(grams[p])))
+            signature = signatures[j]
+            for m in range(perms):   # (h * a + b) mod 2**32, a branchless minimum: vector code
+                signature[m] = min(signature[m], np.uint32(h * a32[m] + b32[m]))
         offsets[j + 1] = at
     return exact, flat[:at], offsets, signatures
 
@@ -203,17 +202,15 @@ def blocks(word64, first, last, k, a, b):
 def set_signatures(flat, offsets, a, b):
     """sign.signatures of the shingle sets flat[offsets[j]:offsets[j + 1]], compiled:
     no (shingles x permutations) temporary, whatever the number of sets."""
-    mask32 = np.uint64(0xFFFFFFFF)
     count, perms = offsets.shape[0] - 1, a.shape[0]
     out = np.full((count, perms), np.uint32(0xFFFFFFFF), np.uint32)
-    a64, b64 = a.astype(np.uint64), b.astype(np.uint64)
+    a32, b32 = a.astype(np.uint32), b.astype(np.uint32)
     for j in range(count):
+        signature = out[j]
         for p in range(offsets[j], offsets[j + 1]):
-            h = _fmix32(np.uint64(flat[p]))
-            for m in range(perms):
-                v = np.uint32((h * a64[m] + b64[m]) & mask32)
-                if v < out[j, m]:
-                    out[j, m] = v
+            h = np.uint32(_fmix32(np.uint64(flat[p])))
+            for m in range(perms):   # as in blocks
+                signature[m] = min(signature[m], np.uint32(h * a32[m] + b32[m]))
     return out
 
 
