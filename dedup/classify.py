@@ -55,6 +55,9 @@ class Ranked:
     def dropped(self, doc: int) -> bool:
         return self._ranked.dropped(int(self._rank[doc]))
 
+    def kept(self) -> np.ndarray:
+        return self._ranked.kept()[self._rank]
+
     def lines(self, doc: int) -> Mapping[int, Finding]:
         return self._ranked.lines(int(self._rank[doc]))
 

@@ -97,35 +97,24 @@ def save(folder: Path, table: Table, decisions: Decisions, settings: Settings,
     .npy arrays (the same bytes for the same corpus; read memory-mapped). `decisions`:
     classify's (Decisions, or classify.Ranked, read alike)."""
     paths = list(previous.paths) if previous else []
-    content = content_rows(table, settings)
-    digests, has = content_digests(table, content)
-    kept = []   # the documents whose digests and signatures are saved
-    lines, line_numbers, line_counts, paragraphs, paragraph_where = [], [], [], [], []
-    for d in np.flatnonzero(has).tolist():
-        if decisions.dropped(d):
-            continue
-        doc = len(paths)
-        paths.append((None, table.path[d]))
-        kept.append(d)
-        lo, hi = int(table.cut[d]), int(table.cut[d + 1])
-        line = table.line[lo:hi]
-        taken = _taken(line, decisions.lines(d))
-        keep = np.flatnonzero((table.words[lo:hi] >= settings.min_duplicate_words) & ~taken)
-        lines.append(table.hash[lo:hi][keep])
-        line_numbers.append(line[keep])
-        line_counts.append((doc, len(keep)))
-        for p in range(int(table.paragraph_cut[d]), int(table.paragraph_cut[d + 1])):
-            first, last = int(table.paragraph_first[p]) - lo, int(table.paragraph_last[p]) - lo
-            if not taken[first:last + 1].any():
-                paragraphs.append(int(table.paragraph_hash[p]))
-                paragraph_where += [doc, int(line[first]) + 1, int(line[last]) + 1]
-    docs, counts = np.array(line_counts, np.int64).reshape(-1, 2).T
-    line_where = np.stack([np.repeat(docs, counts), np.concatenate(line_numbers).astype(np.int64) + 1], axis=1) \
-        if line_numbers else []
-    line_hash, line_at = _sorted(np.concatenate(lines) if lines else [], line_where, 2)
-    paragraph_hash, paragraph_at = _sorted(paragraphs, paragraph_where, 3)
-    new_digests = digests[np.array(kept, np.int64)]
-    new_signatures = table.signatures(np.array(kept, np.int64), settings.num_perm)
+    digests, has = content_digests(table, content_rows(table, settings))
+    kept = np.flatnonzero(has & decisions.kept())   # the documents whose digests and signatures are saved
+    first = len(paths)
+    paths.extend((None, table.path[d]) for d in kept.tolist())
+    taken = _taken_rows(table, decisions, kept)
+    rows, owner = table.rows_of(kept)
+    alone = (table.words[rows] >= settings.min_duplicate_words) & ~taken[rows]
+    line_hash, line_at = _sorted(table.hash[rows[alone]], np.stack(
+        [first + owner[alone], table.line[rows[alone]].astype(np.int64) + 1], axis=1), 2)
+    paragraphs, owner = table.paragraphs_of(kept)
+    ends = np.stack([table.paragraph_first[paragraphs], table.paragraph_last[paragraphs] + 1], axis=1)
+    untouched = np.add.reduceat(taken, ends.ravel())[::2] == 0 if len(paragraphs) else np.empty(0, bool)
+    paragraphs, owner, ends = paragraphs[untouched], owner[untouched], ends[untouched]
+    paragraph_hash, paragraph_at = _sorted(table.paragraph_hash[paragraphs], np.stack(
+        [first + owner, table.line[ends[:, 0]].astype(np.int64) + 1, table.line[ends[:, 1] - 1].astype(np.int64) + 1],
+        axis=1), 3)
+    new_digests = digests[kept]
+    new_signatures = table.signatures(kept, settings.num_perm)
     if previous is not None:
         new_digests = np.concatenate([previous.digests, new_digests])
         new_signatures = np.concatenate([previous.signatures, new_signatures])
@@ -140,6 +129,18 @@ def save(folder: Path, table: Table, decisions: Decisions, settings: Settings,
     (root / "paths.json").write_text(json.dumps(paths), "utf-8")   # \u escapes: a name's bad bytes too
     (root / "index.json").write_text(json.dumps({"format": FORMAT, "settings": _matching(settings),
                                                  "documents": len(paths)}, indent=1), "utf-8")
+
+
+def _taken_rows(table: Table, decisions: Decisions, docs: np.ndarray) -> np.ndarray:
+    """Which rows of documents `docs` a rule took, one more row (always False) past the
+    table's last, so a paragraph that ends there has a row after it."""
+    taken = np.zeros(len(table.hash) + 1, bool)
+    for d in docs.tolist():
+        flagged = decisions.lines(d)
+        if flagged:
+            lo, hi = int(table.cut[d]), int(table.cut[d + 1])
+            taken[lo:hi] = _taken(table.line[lo:hi], flagged)
+    return taken
 
 
 def _taken(line: np.ndarray, flagged: Mapping[int, object]) -> np.ndarray:

@@ -225,6 +225,11 @@ class Table:
         rows, cut = _gather(self.cut, np.asarray(docs, np.int64))
         return rows, np.repeat(np.arange(len(docs)), np.diff(cut))
 
+    def paragraphs_of(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """rows_of for the documents' multi-line paragraphs."""
+        paragraphs, cut = _gather(self.paragraph_cut, np.asarray(docs, np.int64))
+        return paragraphs, np.repeat(np.arange(len(docs)), np.diff(cut))
+
     def take(self, order: np.ndarray) -> "Table":
         """The table of documents `order` (distinct, any of them), in that order."""
         order = np.asarray(order, np.int64)

@@ -143,3 +143,59 @@ def test_near_documents_takes_the_most_similar_candidate_at_or_over_the_threshol
     assert found[1] is None            # a candidate, but about 0.7 similar
     assert found[2] == (2, 1.0)        # document 1 is a candidate too (half the bands), and less similar
     assert found[3] is None
+
+
+def _index_reference(table, decisions, settings):
+    """What the index holds, document by document: the kept documents' lines long enough
+    to be copies alone and not taken, and their paragraphs of which no line was taken,
+    each as (hash, where), in hash order (stable)."""
+    from dedup.content import content_digests, content_rows
+    _, has = content_digests(table, content_rows(table, settings))
+    lines, paragraphs, doc = [], [], 0
+    for d in range(table.documents):
+        if not has[d] or decisions.dropped(d):
+            continue
+        taken = set(decisions.lines(d))
+        for r in range(int(table.cut[d]), int(table.cut[d + 1])):
+            if table.words[r] >= settings.min_duplicate_words and int(table.line[r]) not in taken:
+                lines.append((int(table.hash[r]), [doc, int(table.line[r]) + 1]))
+        for p in range(int(table.paragraph_cut[d]), int(table.paragraph_cut[d + 1])):
+            first, last = int(table.paragraph_first[p]), int(table.paragraph_last[p])
+            if not any(int(table.line[r]) in taken for r in range(first, last + 1)):
+                paragraphs.append((int(table.paragraph_hash[p]), [doc, int(table.line[first]) + 1, int(table.line[last]) + 1]))
+        doc += 1
+    return sorted(lines, key=lambda x: x[0]), sorted(paragraphs, key=lambda x: x[0])
+
+
+def test_the_index_holds_each_kept_documents_untaken_lines_and_paragraphs(tmp_path):
+    """Saved from the whole table at once: the same lines and paragraphs, with the same
+    places, as read document by document; with the default order and --keep longest."""
+    import numpy as np
+    from dedup import lexicon
+    from dedup import table as tables
+    from dedup.classify import classify
+    from dedup.config import Settings
+    from dedup.corpus import Document
+    from dedup.sketch import sketch_many
+    rng = random.Random(5)
+    texts = {}
+    for i in range(24):
+        blocks = [_article(rng.randrange(60), rng.randint(1, 4)) for _ in range(rng.randint(1, 4))]
+        if i % 5 == 1:
+            blocks.insert(1, "Related articles\n" * 3)   # taken by repeated-in-document, inside a paragraph
+        texts[f"d{i:02d}.txt"] = "\n".join(blocks)
+    texts["e00.txt"] = texts["d03.txt"]   # a copy: dropped
+    for keep in ("first", "longest"):
+        settings = Settings(keep=keep)
+        docs = [Document(name, name, text) for name, text in sorted(texts.items())]
+        table = tables.of(sketch_many(docs, settings, lexicon.load()))
+        decisions = classify(table, settings)
+        folder = tmp_path / keep
+        folder.mkdir()
+        previous.save(folder, tables.for_index(table), decisions, settings, None)
+        saved = {name: np.load(folder / previous.FOLDER / f"{name}.npy") for name in previous.ARRAYS}
+        lines, paragraphs = _index_reference(table, decisions, settings)
+        assert len(paragraphs) >= 5 and len(lines) >= 50
+        assert [(int(h), w) for h, w in zip(saved["line_hash"], saved["line_where"].tolist())] == lines
+        assert [(int(h), w) for h, w in zip(saved["paragraph_hash"], saved["paragraph_where"].tolist())] == paragraphs
+        assert any(decisions.lines(d) for d in range(table.documents))
