@@ -15,12 +15,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 
 from .content import content_digests, content_rows
-from .rules.findings import Decisions
+from .rules.findings import Decisions, taken_rows
 from .config import Settings
 from .corpus import InputError
 from .table import Table
@@ -101,7 +100,7 @@ def save(folder: Path, table: Table, decisions: Decisions, settings: Settings,
     kept = np.flatnonzero(has & decisions.kept())   # the documents whose digests and signatures are saved
     first = len(paths)
     paths.extend((None, table.path[d]) for d in kept.tolist())
-    taken = _taken_rows(table, decisions, kept)
+    taken = taken_rows(table, decisions, kept)
     rows, owner = table.rows_of(kept)
     alone = (table.words[rows] >= settings.min_duplicate_words) & ~taken[rows]
     line_hash, line_at = _sorted(table.hash[rows[alone]], np.stack(
@@ -129,29 +128,6 @@ def save(folder: Path, table: Table, decisions: Decisions, settings: Settings,
     (root / "paths.json").write_text(json.dumps(paths), "utf-8")   # \u escapes: a name's bad bytes too
     (root / "index.json").write_text(json.dumps({"format": FORMAT, "settings": _matching(settings),
                                                  "documents": len(paths)}, indent=1), "utf-8")
-
-
-def _taken_rows(table: Table, decisions: Decisions, docs: np.ndarray) -> np.ndarray:
-    """Which rows of documents `docs` a rule took, one more row (always False) past the
-    table's last, so a paragraph that ends there has a row after it."""
-    taken = np.zeros(len(table.hash) + 1, bool)
-    for d in docs.tolist():
-        flagged = decisions.lines(d)
-        if flagged:
-            lo, hi = int(table.cut[d]), int(table.cut[d + 1])
-            taken[lo:hi] = _taken(table.line[lo:hi], flagged)
-    return taken
-
-
-def _taken(line: np.ndarray, flagged: Mapping[int, object]) -> np.ndarray:
-    """Which of a document's content lines (their line indexes `line`, increasing) a
-    rule took: the keys of `flagged`."""
-    taken = np.zeros(len(line), bool)
-    if flagged and len(line):
-        wanted = np.fromiter(flagged, np.int64, len(flagged))
-        at = np.minimum(np.searchsorted(line, wanted), len(line) - 1)
-        taken[at[line[at] == wanted]] = True
-    return taken
 
 
 def _merged(h1, w1, h2, w2) -> tuple[np.ndarray, np.ndarray]:

@@ -18,7 +18,7 @@ from ..config import Settings
 from ..content import content_digests, content_rows, document_shingle_sets
 from ..hashing import band_keys, distinct
 from ..table import Table
-from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded
+from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded, taken_rows
 
 
 @dataclass(frozen=True)
@@ -198,13 +198,7 @@ def duplicate_paragraphs(table: Table, decisions, live: np.ndarray, settings: Se
 
 def _open_rows(table: Table, decisions, live: np.ndarray) -> np.ndarray:
     """The rows of every content line of the live documents that no rule has taken yet."""
-    open_ = table.rows(live)
-    for d in np.flatnonzero(live).tolist():
-        taken = decisions.lines(d)
-        if taken:
-            lo, hi = table.cut[d], table.cut[d + 1]
-            open_[lo:hi] &= ~np.isin(table.line[lo:hi], np.fromiter(taken, np.int64, len(taken)))
-    return np.flatnonzero(open_)
+    return np.flatnonzero(table.rows(live) & ~taken_rows(table, decisions, np.flatnonzero(live))[:-1])
 
 
 def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:

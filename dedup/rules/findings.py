@@ -130,6 +130,29 @@ def mark(decisions: Decisions, table: Table, doc: int, at: int, finding: Finding
     decisions.take(doc, int(table.line[at]), finding)
 
 
+def taken_rows(table: Table, decisions: Decisions, docs: np.ndarray) -> np.ndarray:
+    """Which rows of documents `docs` a rule took, one more row (always False) past the
+    table's last, so a paragraph that ends there has a row after it."""
+    taken = np.zeros(len(table.hash) + 1, bool)
+    for d in docs.tolist():
+        flagged = decisions.lines(d)
+        if flagged:
+            lo, hi = int(table.cut[d]), int(table.cut[d + 1])
+            taken[lo:hi] = _taken(table.line[lo:hi], flagged)
+    return taken
+
+
+def _taken(line: np.ndarray, flagged: Mapping[int, object]) -> np.ndarray:
+    """Which of a document's content lines (their line indexes `line`, increasing) a
+    rule took: the keys of `flagged`."""
+    taken = np.zeros(len(line), bool)
+    if flagged and len(line):
+        wanted = np.fromiter(flagged, np.int64, len(flagged))
+        at = np.minimum(np.searchsorted(line, wanted), len(line) - 1)
+        taken[at[line[at] == wanted]] = True
+    return taken
+
+
 def counted(site: str, documents: int) -> dict:
     """Evidence of a learned rule: in how many documents, of which source."""
     return {"documents": documents, "source": site} if site else {"documents": documents}
