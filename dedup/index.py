@@ -203,15 +203,6 @@ def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Ca
     return Clusters(roots(parent), match, best)
 
 
-def _best_partners(n: int, edges: np.ndarray, similarity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each item's most similar partner over the verified edges (the lowest on ties)
-    and that similarity; itself and 1.0 for an item without any."""
-    match, best = np.arange(n), np.full(n, -1.0)
-    _fold_best(match, best, edges, similarity)
-    best[best < 0] = 1.0
-    return match, best
-
-
 def _fold_best(match: np.ndarray, best: np.ndarray, edges: np.ndarray, similarity: np.ndarray) -> None:
     """Fold more verified edges into each item's best partner so far (`best` -1: none
     yet): a higher similarity wins, then a lower partner. Each edge comes once, so

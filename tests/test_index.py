@@ -183,7 +183,9 @@ def test_each_item_matches_its_most_similar_partner_the_lowest_on_ties(edges, da
         partners = sorted((-s, b) for (i, j), s in zip(edges, sims) for x, b in ((i, j), (j, i)) if x == a)
         if partners:
             best[a], match[a] = -partners[0][0], partners[0][1]
-    got_match, got_best = index._best_partners(8, np.array(edges, np.int64).reshape(-1, 2), np.array(sims))
+    got_match, got_best = np.arange(8), np.full(8, -1.0)
+    index._fold_best(got_match, got_best, np.array(edges, np.int64).reshape(-1, 2), np.array(sims))
+    got_best[got_best < 0] = 1.0
     assert got_match.tolist() == match and got_best.tolist() == best
 
 
