@@ -32,8 +32,9 @@ from .progress import Progress
 from .runner import Runner, default_jobs
 from .signals import uninterrupted
 from .table import close_spills
-from .stages import (BATCH, RecordPart, WriteJob, Written, diff_batch, make_context, part_file, resolve_source,
-                     sketch_table, write_batch)
+from .sketch import COMPILED_CHARS
+from .stages import (BATCH, RecordPart, WriteJob, Written, diff_batch, load_kernel, make_context, part_file,
+                     resolve_source, sketch_table, write_batch)
 
 SPILL = ".spill"
 REPORT_PARTS = ".report-parts"   # the write stage's report entries, joined into report.json
@@ -51,6 +52,15 @@ def shard_bytes(sources: list[Source], workers: int) -> int:
             with contextlib.suppress(OSError):
                 total += os.path.getsize(source.file)
     return min(SHARD_BYTES, max(total // (PARTS_PER_WORKER * max(workers, 1)), MIN_SHARD_BYTES))
+
+
+def _compiled(sources: list[Source], batches: int) -> bool:
+    """Whether the batches, on average, are big enough for the compiled kernel."""
+    total = 0
+    for source in sources:
+        with contextlib.suppress(OSError):
+            total += os.path.getsize(source.file)
+    return total >= batches * COMPILED_CHARS
 
 
 def _read_batches(sources: list[Source], settings: Settings, part_bytes: int = SHARD_BYTES
@@ -183,6 +193,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     read_batches = _read_batches(sources, settings, shard_bytes(sources, default_jobs(jobs)))
     if backend == "local":
         jobs = default_jobs(jobs) if len(read_batches) > 1 else 1
+        if jobs > 1 and _compiled(sources, len(read_batches)):
+            load_kernel(settings)   # once here, before the workers are forked, not once in each
     # workers first, so that none of them inherits the staging folder's lock
     with backends.runner(backend, jobs, make_context, (settings,), address) as run, output.Staging(out) as stage:
         saving = None

@@ -36,6 +36,18 @@ def make_context(settings: Settings, compiled: bool | None = None) -> Context:
     return Context(settings, lexicon.load(settings.lexicons), compiled)
 
 
+# Every line a different sentence, long enough to make shingles, band keys and paragraphs.
+_KERNEL_SAMPLE = "\n".join(f"line {n} of a short text that loads the compiled kernel once" for n in range(8))
+
+
+def load_kernel(settings: Settings) -> None:
+    """Load the compiled kernel into this process (numba, and each function a batch
+    calls, from its on-disk cache) by sketching a small text through it. Workers forked
+    afterwards start with it loaded: each would otherwise spend about a second on it in
+    its first batch, and this process again when it verifies near-duplicates."""
+    sketch_arrays([Document("", "", _KERNEL_SAMPLE)], settings, lexicon.load(settings.lexicons), compiled=True)
+
+
 @dataclass(frozen=True, slots=True)
 class Outline:
     """What writing needs of a document whose sketch went into its batch's table."""

@@ -192,3 +192,48 @@ def test_a_line_without_the_looked_for_characters_has_no_label_shape_heading_or_
     for found, bit in ((sketch._LABEL.match(line), sketch.LABEL_END), (shapes.shape(line), sketch.DIGIT),
                        (sketch._HEADING.search(line), sketch.COLON), (affixes.split(line), sketch.SEPARATOR)):
         assert not found or bits & bit, (line, bit)
+
+
+_FORKED_WORKER = """
+import sys
+from dedup import stages
+from dedup.config import Settings
+from dedup.runner import Runner
+
+def loaded(ctx, batch):
+    from dedup import kernel
+    return [len(getattr(kernel, name).overloads) for name in batch]
+
+if sys.argv[1] == "load":
+    stages.load_kernel(Settings())
+with Runner(2, stages.make_context, (Settings(),)) as run:
+    print(*next(run.map(loaded, [["split_lines", "tokenize", "line_bits", "blocks", "band_keys"]])))
+"""
+
+
+@pytest.mark.parametrize("load", [True, False])
+def test_workers_forked_after_load_kernel_start_with_the_sketch_functions_loaded(load):
+    import subprocess
+    import sys
+    done = subprocess.run([sys.executable, "-c", _FORKED_WORKER, "load" if load else "no"],
+                          capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    counts = [int(n) for n in done.stdout.split()]
+    assert len(counts) == 5
+    assert all(counts) if load else not any(counts)
+
+
+def test_the_kernel_is_loaded_before_the_workers_only_when_the_batches_are_big_enough(tmp_path, monkeypatch):
+    from dedup import config, pipeline
+    calls = []
+    monkeypatch.setattr(pipeline, "load_kernel", lambda settings: calls.append(settings))
+    small, big = tmp_path / "small", tmp_path / "big"
+    for folder, words in ((small, 5), (big, 400)):
+        folder.mkdir()
+        for n in range(2 * pipeline.BATCH):   # two batches
+            (folder / f"{n:03d}.txt").write_text(" ".join(f"w{n}x{i}" for i in range(words)) + "\n")
+    for folder, jobs in ((small, 2), (big, 1), (big, 2)):
+        pipeline.clean([str(folder)], config.Settings(), tmp_path / f"out-{folder.name}-{jobs}", jobs=jobs)
+    assert len(calls) == 1   # the big files, on two workers
+    sources = pipeline.corpus.discover([str(big)], ("*.txt",), (), "auto").sources
+    batches = sum(s.stat().st_size for s in big.iterdir()) // sketch.COMPILED_CHARS
+    assert pipeline._compiled(sources, batches) and not pipeline._compiled(sources, batches + 1)
