@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable, Iterator
 
-from .runner import Runner
+from .runner import DIED, Runner, WorkerDied
 from .signals import Interrupted
 from .errors import DedupError
 
 BACKENDS = ("local", "ray")
+RESTARTS = 3   # times Ray restarts a worker whose process died (a node lost, the OOM killer), retrying its batches
 
 
 class BackendError(DedupError):
@@ -56,7 +57,10 @@ class RayRunner:
                                    f"{str(err).splitlines()[0]}") from None
         cpus = ray.cluster_resources().get("CPU", 1.0)
         count = jobs or max(int(cpus), 1)
-        actor = ray.remote(_Worker).options(num_cpus=min(1.0, cpus / count))
+        # A batch is a pure function of its inputs and writes only files of its own, whole:
+        # run again on a restarted worker, it gives the same result and the same files.
+        actor = ray.remote(_Worker).options(num_cpus=min(1.0, cpus / count), max_restarts=RESTARTS,
+                                            max_task_retries=RESTARTS)
         self.actors = [actor.remote(init, init_args, os.getcwd()) for _ in range(count)]
         self._pool = ActorPool(self.actors)
 
@@ -67,6 +71,8 @@ class RayRunner:
             yield from self._pool.map(lambda worker, batch: worker.run.remote(func, batch), batches)
         except Interrupted:
             raise
+        except self._ray.exceptions.RayActorError:   # restarted RESTARTS times, and killed again
+            raise WorkerDied(f"{DIED}; Ray restarted it {RESTARTS} times") from None
         except BaseException as err:   # Ctrl-C inside ray.get comes back wrapped (a SystemError)
             stop = _interruption(err)
             if stop is None:

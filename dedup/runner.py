@@ -19,13 +19,15 @@ import threading
 import time
 from typing import Any, Callable, Iterable, Iterator
 
+from .errors import DedupError
 from .signals import SIGNALS
 
+DIED = "a worker process was killed (out of memory?); try fewer workers (-j)"
 IN_FLIGHT = 2   # batches queued per worker: one running, one waiting
 
 
-class WorkerDied(RuntimeError):
-    pass
+class WorkerDied(DedupError, RuntimeError):
+    """A worker process was killed from outside (often by the system, out of memory)."""
 
 
 def _die_with_parent() -> None:
@@ -158,7 +160,7 @@ class Runner:
                         seq, ok, value = conn.recv()
                     except (EOFError, OSError):
                         time.sleep(0.05)   # if a signal killed it, let that signal's handler run first
-                        raise WorkerDied("a worker process died") from None
+                        raise WorkerDied(DIED) from None
                     busy[conn] -= 1
                     if not ok:
                         raise value

@@ -134,3 +134,90 @@ def test_ctrl_c_during_a_ray_run_is_one_line_exit_130_and_nothing_left(tmp_path)
     assert process.returncode == 130, err
     assert [line for line in err.splitlines() if "Token authentication" not in line] == ["dedup: interrupted"]
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.dedup-staging-*"))
+
+
+def _dies_once(context, job):
+    """Kills its own worker process the first time it is given batch 5 (a marker file
+    says it did), as a lost node or the OOM killer would."""
+    import signal
+    n, folder = job
+    marker = Path(folder) / f"died-{n}"
+    if n == 5 and not marker.exists():
+        marker.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return n, os.getpid()
+
+
+def test_a_batch_whose_worker_process_died_runs_again_on_a_restarted_worker(tmp_path, cluster):
+    with backends.RayRunner(2, _context, ("ctx",)) as run:
+        results = list(run.map(_dies_once, [(n, str(tmp_path)) for n in range(12)]))
+    assert (tmp_path / "died-5").exists()
+    assert [n for n, _ in results] == list(range(12))
+
+
+def _worker_pids() -> list[int]:
+    """The processes of this cluster's dedup workers (Ray names them after the actor)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes().startswith(b"ray::_Worker"):
+                pids.append(int(entry.name))
+        except OSError:
+            pass
+    return pids
+
+
+def test_a_worker_killed_while_sketching_and_one_while_writing_change_nothing(tmp_path, cluster):
+    """SIGKILL to a worker process in the per-batch stage, and to another in the write
+    stage: Ray restarts them and runs their batches again; every file is the local run's."""
+    import random
+    import signal
+    import threading
+    import time
+    rng = random.Random(2)
+    words = [f"w{i}" for i in range(3000)]
+    lines = [" ".join(rng.choice(words) for _ in range(12)) for _ in range(400)]
+    corpus = tmp_path / "in" / "rows"
+    corpus.mkdir(parents=True)
+    with open(corpus / "big.jsonl", "w") as out:
+        for n in range(12000):
+            text = "\n".join(rng.choice(lines) if rng.random() < 0.3 else " ".join(rng.choice(words) for _ in range(12))
+                             for _ in range(8))
+            out.write(json.dumps({"id": f"r{n}", "text": text}) + "\n")
+    local = _clean(corpus, tmp_path / "local", "-j", "2")
+    killed = []
+
+    def kill_when(pattern: str) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            staging = list(tmp_path.glob(".ray.dedup-staging-*"))
+            pids = _worker_pids()
+            if staging and pids and list(staging[0].glob(pattern)):
+                os.kill(pids[0], signal.SIGKILL)
+                killed.append(pattern)
+                return
+            time.sleep(0.02)
+
+    def killer() -> None:
+        kill_when(".spill/*.table")        # a batch has been sketched: the others are running
+        kill_when(".report-parts/*.json")  # a batch has been written
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    got = _clean(corpus, tmp_path / "ray", "--backend", "ray", "-j", "2")
+    thread.join()
+    assert killed == [".spill/*.table", ".report-parts/*.json"]
+    assert got == local
+
+
+def _always_dies(context, n):
+    import signal
+    if n == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return n
+
+
+def test_a_batch_that_kills_its_worker_every_time_ends_the_run_with_one_line(cluster):
+    from dedup.runner import WorkerDied
+    with pytest.raises(WorkerDied, match=f"restarted it {backends.RESTARTS} times"):
+        with backends.RayRunner(2, _context, ("ctx",)) as run:
+            list(run.map(_always_dies, range(4)))

@@ -200,3 +200,20 @@ def test_interrupting_check_rolls_its_index_back_and_the_next_check_works(workdi
     assert again.returncode == 1, again.stderr     # the planted duplicates and teasers are found
     assert "[exact-document]" in again.stdout and "[lexicon:hi/also-read]" in again.stdout
     assert "Traceback" not in again.stderr
+
+
+def test_a_worker_killed_by_the_system_ends_the_run_with_one_line_and_out_as_it_was(workdir):
+    """The OOM killer's SIGKILL to one worker, not to the run: exit 2, one line that says
+    what to try, no traceback, OUT as it was and no staging folder left."""
+    done = start(workdir, "clean", "corpus", "-o", "out", "-j", "2", "-q")
+    assert done.wait(120) == 0, done.stderr.read()
+    before = digest_tree(workdir / "out")
+    run = start(workdir, "clean", "corpus", "-o", "out", "-j", "2", "-q")
+    wait_for(lambda: MOMENTS["reading"](workdir) or run.poll() is not None)
+    children = Path(f"/proc/{run.pid}/task/{run.pid}/children").read_text().split()
+    assert children, "the run has no workers"
+    os.kill(int(children[0]), signal.SIGKILL)
+    stdout, stderr = run.communicate(timeout=30)
+    assert run.returncode == 2
+    assert stderr == "dedup: error: a worker process was killed (out of memory?); try fewer workers (-j)\n"
+    assert digest_tree(workdir / "out") == before and staging(workdir) == []
