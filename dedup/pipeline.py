@@ -374,7 +374,7 @@ def _write_report(result: dict, folder: Path, written: list[Written], durable: b
                differ=differ)
 
 
-DIFF_PAIRS = 32   # word diffs per job sent to a worker
+DIFF_PAIRS = 32   # fewer word diffs than this are made in this process
 
 
 def _pooled_diffs(run):
@@ -383,9 +383,19 @@ def _pooled_diffs(run):
     def differ(pairs: list[tuple[str, str]]) -> list:
         if not run.parallel or len(pairs) <= DIFF_PAIRS:
             return html.word_diffs(pairs)
-        jobs = [pairs[lo:lo + DIFF_PAIRS] for lo in range(0, len(pairs), DIFF_PAIRS)]
+        jobs = _shares(pairs, PARTS_PER_WORKER * run.jobs)
         return [diff for done in run.map(diff_batch, jobs) for diff in done]
     return differ
+
+
+def _shares(pairs: list[tuple[str, str]], parts: int) -> list[list[tuple[str, str]]]:
+    """The pairs in order, cut into at most `parts` runs of about the same length of
+    text: few jobs, so that sending them costs little, and even, so that the workers
+    finish together."""
+    ends = np.cumsum([len(old) + len(new) for old, new in pairs])
+    cuts = np.searchsorted(ends, ends[-1] * np.arange(1, parts) / parts, side="right")
+    bounds = sorted({0, *cuts.tolist(), len(pairs)})
+    return [pairs[lo:hi] for lo, hi in zip(bounds, bounds[1:]) if hi > lo]
 
 
 def rewrite_inputs(result: dict, state: InPlace) -> None:

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from dedup import previous
@@ -462,3 +464,15 @@ def test_the_review_pages_word_diffs_are_made_by_the_workers_to_the_same_page(tm
     members = [m for c in data["clusters"] for m in c["members"]]
     assert len(members) > 2 * pipeline.DIFF_PAIRS and all(m["diff"] for m in members)
     assert all(any(op == "+" and "बदला" in text for op, text in m["diff"]) for m in members)
+
+
+@given(st.lists(st.tuples(st.text(max_size=40), st.text(max_size=40)), min_size=1, max_size=60),
+       st.integers(1, 12))
+def test_word_diff_jobs_keep_the_pairs_in_order_in_few_even_shares(pairs, parts):
+    from dedup import pipeline
+    shares = pipeline._shares(pairs, parts)
+    assert [pair for share in shares for pair in share] == pairs
+    assert 1 <= len(shares) <= parts and all(shares)
+    cost = [len(a) + len(b) for a, b in pairs]
+    for share in shares:   # none more than its part of the text and one pair
+        assert sum(len(a) + len(b) for a, b in share) <= sum(cost) / parts + max(cost)
