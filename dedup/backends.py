@@ -57,6 +57,7 @@ class RayRunner:
                                    f"{str(err).splitlines()[0]}") from None
         cpus = ray.cluster_resources().get("CPU", 1.0)
         count = jobs or max(int(cpus), 1)
+        self.jobs = count
         # A batch is a pure function of its inputs and writes only files of its own, whole:
         # run again on a restarted worker, it gives the same result and the same files.
         actor = ray.remote(_Worker).options(num_cpus=min(1.0, cpus / count), max_restarts=RESTARTS,

@@ -77,6 +77,26 @@ def test_ray_gives_the_local_result_byte_for_byte_with_1_2_and_7_workers(tmp_pat
             assert got == local, (name, jobs)
 
 
+def test_the_review_pages_word_diffs_made_by_ray_workers_give_the_local_page(tmp_path, cluster):
+    """More near copies than one process diffs alone: the diffs go to the Ray workers."""
+    import random
+    from dedup import pipeline
+    rng = random.Random(4)
+    words = SEEDS.joinpath("002_3ad8789db8de2740.txt").read_text("utf-8").split()
+    base = [rng.choice(words) for _ in range(60)]
+    corpus = tmp_path / "in" / "copies"
+    corpus.mkdir(parents=True)
+    for n in range(2 * pipeline.DIFF_PAIRS):
+        copy = list(base)
+        copy[rng.randrange(60)] = f"x{n}"
+        (corpus / f"d{n:03d}.txt").write_text(" ".join(copy) + "\n", encoding="utf-8")
+    pages = {}
+    for name, args in (("local", ["-j", "2"]), ("ray", ["--backend", "ray", "-j", "2"])):
+        _clean(corpus, tmp_path / name, *args)
+        pages[name] = (tmp_path / name / "report.html").read_bytes().replace(str(tmp_path / name).encode(), b"OUT")
+    assert pages["ray"] == pages["local"] and pages["local"].count(b'"diff":[[') > pipeline.DIFF_PAIRS
+
+
 def test_ray_runner_keeps_batch_order_and_builds_each_context_once(cluster):
     with backends.RayRunner(3, _context, ("ctx",)) as run:
         results = list(run.map(_slow_echo, range(20)))
