@@ -1,6 +1,7 @@
 """A real two-node Ray cluster on this machine (`ray start --head` and a second `ray start
 --address`, each node with one CPU and a temp dir of its own): `dedup clean --address`
-runs its batches on both nodes and writes what a local run writes."""
+runs its batches on both nodes and writes what a local run writes; interrupted, it
+leaves the cluster's CPUs free."""
 import json
 import os
 import shutil
@@ -82,3 +83,36 @@ def test_a_run_on_two_nodes_uses_both_and_writes_what_a_local_run_writes(tmp_pat
     assert placed.returncode == 0, placed.stderr
     seen = json.loads(placed.stdout.splitlines()[-1])
     assert len(seen["nodes"]) == 2 and set(seen["batches"]) == set(seen["nodes"])   # each node ran batches
+
+
+_FREE_CPUS = """
+import sys, time
+import ray
+ray.init(address=sys.argv[1], log_to_driver=False, configure_logging=False)
+deadline = time.monotonic() + 60
+while ray.available_resources().get("CPU", 0) < 2 and time.monotonic() < deadline:   # a dead actor's CPU comes back
+    time.sleep(0.2)
+print(ray.available_resources().get("CPU", 0))
+"""
+
+
+def test_ctrl_c_of_a_run_on_a_cluster_it_did_not_start_releases_the_clusters_workers(tmp_path, two_nodes):
+    import signal
+    import time
+    address, _ = two_nodes
+    with open(tmp_path / "big.jsonl", "w") as out:
+        for n in range(40000):
+            out.write(json.dumps({"text": " ".join(f"w{(n * 7 + i * 13) % 5000}" for i in range(60))}) + "\n")
+    run = subprocess.Popen([sys.executable, "-m", "dedup", "clean", "big.jsonl", "-o", "out", "-q", "--backend", "ray",
+                            "--address", address, "-j", "2"], cwd=tmp_path, env=ENV, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".out.dedup-staging-*/.spill/*.table")):
+        assert time.monotonic() < deadline and run.poll() is None, "the run never started its batches"
+        time.sleep(0.05)
+    run.send_signal(signal.SIGINT)
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130 and err.splitlines()[-1] == "dedup: interrupted", err
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.dedup-staging-*"))
+    free = subprocess.run([sys.executable, "-c", _FREE_CPUS, address], env=ENV, capture_output=True, text=True,
+                          timeout=120)
+    assert float(free.stdout.split()[-1]) == 2.0, free.stderr   # both nodes' CPUs free: its workers are gone
