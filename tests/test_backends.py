@@ -77,6 +77,35 @@ def test_ray_gives_the_local_result_byte_for_byte_with_1_2_and_7_workers(tmp_pat
             assert got == local, (name, jobs)
 
 
+def test_long_chains_of_near_copies_cut_into_parts_of_any_size_give_the_local_result_on_ray(tmp_path, cluster,
+                                                                                            monkeypatch):
+    """Chains of near copies (each record the one before with a word changed, so its two
+    ends are far apart) across the parts of one JSONL file: whatever the part size and
+    the number of Ray workers, the files of a local one-process run."""
+    import random
+    from dedup import pipeline
+    rng = random.Random(5)
+    words = [f"w{i}" for i in range(400)]
+    rows = []
+    for chain in range(6):   # neighbours share about 0.9 of their shingles, ends of a chain none
+        text = [rng.choice(words) for _ in range(100)]
+        for step in range(30):
+            text[rng.randrange(100)] = f"c{chain}s{step}"
+            rows.append({"id": f"r{chain}-{step}", "text": " ".join(text) + "\n"})
+    rng.shuffle(rows)
+    corpus = tmp_path / "in" / "chains"
+    corpus.mkdir(parents=True)
+    (corpus / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    local = _clean(corpus, tmp_path / "local", "-j", "1")
+    report = json.loads(local["report.json"])
+    assert report["summary"]["by_rule"]["near-document"]["spans"] == 6 * 29   # each chain, but for its first
+    for size in (3_000, 20_000):
+        monkeypatch.setattr(pipeline, "MIN_SHARD_BYTES", 1)
+        monkeypatch.setattr(pipeline, "SHARD_BYTES", size)
+        for jobs in ("1", "2", "5"):
+            assert _clean(corpus, tmp_path / f"ray-{size}-{jobs}", "--backend", "ray", "-j", jobs) == local, (size, jobs)
+
+
 def test_the_review_pages_word_diffs_made_by_ray_workers_give_the_local_page(tmp_path, cluster):
     """More near copies than one process diffs alone: the diffs go to the Ray workers."""
     import random
