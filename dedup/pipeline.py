@@ -33,48 +33,59 @@ from .runner import Runner, default_jobs
 from .signals import uninterrupted
 from .table import close_spills
 from .sketch import COMPILED_CHARS
-from .stages import (BATCH, RecordPart, WriteJob, Written, diff_batch, load_kernel, make_context, part_file,
+from .stages import (RecordPart, WriteJob, Written, diff_batch, load_kernel, make_context, part_file,
                      resolve_source, sketch_table, write_batch)
 
 SPILL = ".spill"
 REPORT_PARTS = ".report-parts"   # the write stage's report entries, joined into report.json
-SHARD_BYTES = 16 << 20   # a plain JSONL file bigger than this is read and written in parts of at most this size
+SHARD_BYTES = 16 << 20   # text files are read in batches of about this size, a bigger plain JSONL file in parts
 MIN_SHARD_BYTES = 1 << 20
 PARTS_PER_WORKER = 4     # so that the workers finish together: the last part is a small share of each one's work
+BATCH_FILES = 4096       # the most text files in one batch, however small they are
 
 
-def shard_bytes(sources: list[Source], workers: int) -> int:
-    """The size of the parts plain JSONL files are cut into: SHARD_BYTES, or less, so
-    that all of them make PARTS_PER_WORKER parts for each worker."""
-    total = 0
+def sizes_of(sources: list[Source]) -> dict[str, int]:
+    """Each input file's size in bytes (0 if it cannot be read: the read stage says why)."""
+    sizes = {}
     for source in sources:
-        if source.kind == ("jsonl", None):
-            with contextlib.suppress(OSError):
-                total += os.path.getsize(source.file)
+        try:
+            sizes[source.file] = os.path.getsize(source.file)
+        except OSError:
+            sizes[source.file] = 0
+    return sizes
+
+
+def shard_bytes(sources: list[Source], workers: int, sizes: dict[str, int] | None = None) -> int:
+    """The size of the batches text files are read in and of the parts plain JSONL files
+    are cut into: SHARD_BYTES, or less, so that they make PARTS_PER_WORKER for each worker."""
+    sizes = sizes_of(sources) if sizes is None else sizes
+    total = sum(sizes[s.file] for s in sources if s.kind in (("text", None), ("jsonl", None)))
     return min(SHARD_BYTES, max(total // (PARTS_PER_WORKER * max(workers, 1)), MIN_SHARD_BYTES))
 
 
-def _compiled(sources: list[Source], batches: int) -> bool:
+def _compiled(sizes: dict[str, int], batches: int) -> bool:
     """Whether the batches, on average, are big enough for the compiled kernel."""
-    total = 0
-    for source in sources:
-        with contextlib.suppress(OSError):
-            total += os.path.getsize(source.file)
-    return total >= batches * COMPILED_CHARS
+    return sum(sizes.values()) >= batches * COMPILED_CHARS
 
 
-def _read_batches(sources: list[Source], settings: Settings, part_bytes: int = SHARD_BYTES
-                  ) -> list[list[Source] | RecordPart]:
-    """Text files in batches of BATCH; each record file a batch of its own, or, for a
-    plain JSONL file, parts of about `part_bytes` each; in order."""
+def _read_batches(sources: list[Source], settings: Settings, part_bytes: int = SHARD_BYTES,
+                  sizes: dict[str, int] | None = None) -> list[list[Source] | RecordPart]:
+    """Text files in batches of about `part_bytes` (at most BATCH_FILES files); each
+    record file a batch of its own, or, for a plain JSONL file, parts of about
+    `part_bytes` each; in order."""
+    sizes = sizes_of(sources) if sizes is None else sizes
     out: list[list[Source] | RecordPart] = []
+    batch_bytes = 0
     for source in sources:
         fmt, compression = source.kind
         if fmt == "text":
-            if out and isinstance(out[-1], list) and len(out[-1]) < BATCH:
+            size = sizes[source.file]
+            if out and isinstance(out[-1], list) and len(out[-1]) < BATCH_FILES and batch_bytes + size <= part_bytes:
                 out[-1].append(source)
+                batch_bytes += size
             else:
                 out.append([source])
+                batch_bytes = size
             continue
         try:
             spans = records.spans(source.file, part_bytes) if fmt == "jsonl" and compression is None else [None]
@@ -190,10 +201,11 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             raise corpus.InputError(f"{held[0]}: --in-place rewrites text files only; "
                                     "write JSONL and Parquet corpora to -o")
     before = previous.load(against, settings) if against else None
-    read_batches = _read_batches(sources, settings, shard_bytes(sources, default_jobs(jobs)))
+    sizes = sizes_of(sources)
+    read_batches = _read_batches(sources, settings, shard_bytes(sources, default_jobs(jobs), sizes), sizes)
     if backend == "local":
         jobs = default_jobs(jobs) if len(read_batches) > 1 else 1
-        if jobs > 1 and _compiled(sources, len(read_batches)):
+        if jobs > 1 and _compiled(sizes, len(read_batches)):
             load_kernel(settings)   # once here, before the workers are forked, not once in each
     # workers first, so that none of them inherits the staging folder's lock
     with backends.runner(backend, jobs, make_context, (settings,), address) as run, output.Staging(out) as stage:

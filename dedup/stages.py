@@ -20,8 +20,8 @@ from . import table as tables
 from .sketch import DocSketch, sketch_arrays, sketch_many
 from .table import Table
 
-BATCH = 32   # files per batch: small enough to spread, big enough for the compiled kernel
-RECORD_CHUNK = 4_000_000   # characters of records sketched at once (and spilled together)
+BATCH = 32   # files per batch `check` indexes: small enough to spread, big enough for the compiled kernel
+RECORD_CHUNK = 4_000_000   # characters of documents sketched at once (and spilled together)
 
 
 @dataclass(frozen=True)
@@ -131,14 +131,29 @@ def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None]
     sketcher = _Sketcher(ctx, tabled)
     if isinstance(batch, RecordPart):
         return _sketch_records(ctx, batch, spill_path, sketcher)
-    sources = batch
-    read = [(source, corpus.read(source, ctx.settings.decode_errors == "keep")) for source in sources]
-    docs = [(source, doc) for source, doc in read if isinstance(doc, Document)]
-    sketched = sketcher([doc for _, doc in docs], [site_of(source, ctx.settings) for source, _ in docs], spill_path)
-    sketches = iter(sketched)
-    return [doc if isinstance(doc, Skipped) else
-            Sketched(source, next(sketches), sha256_of(doc.text), len(doc.text), doc.bad_bytes_at)
-            for source, doc in read]
+    out: list = []   # in the batch's order: a document's place is kept until its chunk is sketched
+    chunk: list[tuple[int, Source, Document]] = []
+    size = chunks = 0
+
+    def flush() -> None:   # the documents read since the last flush, sketched together
+        nonlocal chunk, size, chunks
+        sketched = sketcher([doc for _, _, doc in chunk], [site_of(source, ctx.settings) for _, source, _ in chunk],
+                            f"{spill_path}.{chunks}" if spill_path else None)
+        for (at, source, doc), sk in zip(chunk, sketched):
+            out[at] = Sketched(source, sk, sha256_of(doc.text), len(doc.text), doc.bad_bytes_at)
+        chunk, size, chunks = [], 0, chunks + 1
+
+    for source in batch:
+        doc = corpus.read(source, ctx.settings.decode_errors == "keep")
+        out.append(doc if isinstance(doc, Skipped) else None)
+        if isinstance(doc, Document):
+            chunk.append((len(out) - 1, source, doc))
+            size += len(doc.text)
+            if size >= RECORD_CHUNK:
+                flush()
+    if chunk:
+        flush()
+    return out
 
 
 class _Sketcher:

@@ -226,14 +226,15 @@ def test_the_kernel_is_loaded_before_the_workers_only_when_the_batches_are_big_e
     from dedup import config, pipeline
     calls = []
     monkeypatch.setattr(pipeline, "load_kernel", lambda settings: calls.append(settings))
+    monkeypatch.setattr(pipeline, "MIN_SHARD_BYTES", 1)   # batches of a quarter of the files for each worker
     small, big = tmp_path / "small", tmp_path / "big"
-    for folder, words in ((small, 5), (big, 400)):
+    for folder, words in ((small, 5), (big, 1000)):
         folder.mkdir()
-        for n in range(2 * pipeline.BATCH):   # two batches
+        for n in range(64):
             (folder / f"{n:03d}.txt").write_text(" ".join(f"w{n}x{i}" for i in range(words)) + "\n")
     for folder, jobs in ((small, 2), (big, 1), (big, 2)):
         pipeline.clean([str(folder)], config.Settings(), tmp_path / f"out-{folder.name}-{jobs}", jobs=jobs)
     assert len(calls) == 1   # the big files, on two workers
-    sources = pipeline.corpus.discover([str(big)], ("*.txt",), (), "auto").sources
+    sizes = pipeline.sizes_of(pipeline.corpus.discover([str(big)], ("*.txt",), (), "auto").sources)
     batches = sum(s.stat().st_size for s in big.iterdir()) // sketch.COMPILED_CHARS
-    assert pipeline._compiled(sources, batches) and not pipeline._compiled(sources, batches + 1)
+    assert pipeline._compiled(sizes, batches) and not pipeline._compiled(sizes, batches + 1)

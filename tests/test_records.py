@@ -451,13 +451,13 @@ def test_format_reads_every_input_as_one_format(tmp_path):
     assert [(d["path"], d["lines"]) for d in report["documents"]] == [("data.jsonl", 6)]
 
 
-def test_jsonl_files_are_cut_into_enough_parts_for_every_worker(tmp_path):
-    """Parts of at most SHARD_BYTES, and at least PARTS_PER_WORKER per worker over all
-    the plain JSONL files (never below MIN_SHARD_BYTES): a file of 40 MB on 2 workers
-    is 8 parts, not 3 of which one worker would read two."""
+def test_text_files_and_jsonl_files_make_enough_batches_for_every_worker(tmp_path):
+    """Batches of at most SHARD_BYTES, and at least PARTS_PER_WORKER per worker over all
+    the text files and plain JSONL files (never below MIN_SHARD_BYTES): a file of 40 MB
+    on 2 workers is 8 parts, not 3 of which one worker would read two."""
     from dedup import corpus, pipeline
     from dedup.config import Settings
-    for name, size in (("a.jsonl", 30 << 20), ("b.jsonl", 10 << 20), ("c.jsonl.gz", 90 << 20), ("d.txt", 90 << 20)):
+    for name, size in (("a.jsonl", 30 << 20), ("b.jsonl", 2 << 20), ("c.jsonl.gz", 90 << 20), ("d.txt", 8 << 20)):
         with open(tmp_path / name, "wb") as handle:
             handle.truncate(size)   # sparse: only the sizes matter here
     settings = Settings()
@@ -469,6 +469,23 @@ def test_jsonl_files_are_cut_into_enough_parts_for_every_worker(tmp_path):
     with open(tmp_path / "a.jsonl", "wb") as handle:
         handle.truncate(300 << 20)
     assert pipeline.shard_bytes(sources[:1], 1) == pipeline.SHARD_BYTES     # 300 MB on one worker: the cap
+
+
+def test_text_files_go_in_batches_of_about_the_shard_size_and_at_most_batch_files(tmp_path, monkeypatch):
+    from dedup import corpus, pipeline
+    from dedup.config import Settings
+    sizes = [300, 500, 100, 900, 50, 50, 50, 2_000, 10, 10]
+    for n, size in enumerate(sizes):
+        (tmp_path / f"{n:02d}.txt").write_bytes(b"x" * size)
+    (tmp_path / "05b.jsonl").write_text('{"text": "a row"}\n')   # a record file ends the text batch before it
+    settings = Settings()
+    sources = corpus.discover([str(tmp_path)], settings.include, settings.exclude, settings.format).sources
+    batches = pipeline._read_batches(sources, settings, 1_000)
+    shape = [[s.relpath for s in b] if isinstance(b, list) else b.source.relpath for b in batches]
+    assert shape == [["00.txt", "01.txt", "02.txt"], ["03.txt", "04.txt", "05.txt"], "05b.jsonl", ["06.txt"],
+                     ["07.txt"], ["08.txt", "09.txt"]]
+    monkeypatch.setattr(pipeline, "BATCH_FILES", 2)
+    assert [len(b) for b in pipeline._read_batches(sources, settings, 10_000) if isinstance(b, list)] == [2, 2, 2, 2, 2]
 
 
 def test_the_write_stage_parses_only_the_rows_it_cuts(tmp_path, monkeypatch):
