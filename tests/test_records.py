@@ -523,3 +523,28 @@ def test_the_write_stage_parses_only_the_rows_it_cuts(tmp_path, monkeypatch):
             if n not in cut]
     assert [line for line in (tmp_path / "out" / "data.jsonl").read_text("utf-8").splitlines()
             if line in kept] == kept
+
+
+def _named(data: bytes, out: str) -> bytes:
+    """A run's file with its output folder's name (as a path or a value) as OUT."""
+    return data.replace(f'"{out}"'.encode(), b'"OUT"').replace(f"{out}/".encode(), b"OUT/")
+
+
+def test_a_batch_of_text_files_sketched_in_chunks_gives_what_it_gives_at_once(tmp_path, monkeypatch):
+    """Text files read together are sketched a few characters at a time (a binary file
+    among them): the same outputs and report as all at once."""
+    from dedup import stages
+    rows = golden_rows()
+    for n, row in enumerate(rows):
+        (tmp_path / "corpus" / row["tags"][0]).mkdir(parents=True, exist_ok=True)
+        (tmp_path / "corpus" / row["tags"][0] / f"{n:02d}.txt").write_text(row["text"], encoding="utf-8")
+    (tmp_path / "corpus" / rows[0]["tags"][0] / "05-binary.txt").write_bytes(b"\x00\x01binary")
+    results = {}
+    for name, chunk in (("whole", stages.RECORD_CHUNK), ("chunked", 700)):
+        monkeypatch.setattr(stages, "RECORD_CHUNK", chunk)
+        assert clean(["corpus", "-o", name, "-j", "1"], tmp_path).exit_code == 0
+        results[name] = {p.relative_to(tmp_path / name).as_posix(): _named(p.read_bytes(), name)
+                         for p in sorted((tmp_path / name).rglob("*")) if p.is_file()}
+    assert results["chunked"] == results["whole"]
+    report = json.loads(results["whole"]["report.json"])
+    assert report["skipped"] and report["summary"]["documents_removed"] + report["summary"]["documents_cleaned"] > 0
