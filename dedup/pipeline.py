@@ -57,10 +57,29 @@ def sizes_of(sources: list[Source]) -> dict[str, int]:
 
 def shard_bytes(sources: list[Source], workers: int, sizes: dict[str, int] | None = None) -> int:
     """The size of the batches text files are read in and of the parts plain JSONL files
-    are cut into: SHARD_BYTES, or less, so that they make PARTS_PER_WORKER for each worker."""
+    are cut into (shard_size of their bytes)."""
     sizes = sizes_of(sources) if sizes is None else sizes
-    total = sum(sizes[s.file] for s in sources if s.kind in (("text", None), ("jsonl", None)))
+    return shard_size(sum(sizes[s.file] for s in sources if s.kind in (("text", None), ("jsonl", None))), workers)
+
+
+def shard_size(total: int, workers: int) -> int:
+    """SHARD_BYTES, or less, so that `total` bytes make PARTS_PER_WORKER shards for each worker."""
     return min(SHARD_BYTES, max(total // (PARTS_PER_WORKER * max(workers, 1)), MIN_SHARD_BYTES))
+
+
+def runs_by_size(items: list, sizes: list[int], part_bytes: int) -> list[list]:
+    """`items` in order, in runs of at most `part_bytes` by `sizes` (an item bigger than
+    that alone) and of at most BATCH_FILES items."""
+    runs: list[list] = []
+    total = 0
+    for item, size in zip(items, sizes):
+        if runs and len(runs[-1]) < BATCH_FILES and total + size <= part_bytes:
+            runs[-1].append(item)
+            total += size
+        else:
+            runs.append([item])
+            total = size
+    return runs
 
 
 def _compiled(sizes: dict[str, int], batches: int) -> bool:
@@ -70,23 +89,20 @@ def _compiled(sizes: dict[str, int], batches: int) -> bool:
 
 def _read_batches(sources: list[Source], settings: Settings, part_bytes: int = SHARD_BYTES,
                   sizes: dict[str, int] | None = None) -> list[list[Source] | RecordPart]:
-    """Text files in batches of about `part_bytes` (at most BATCH_FILES files); each
-    record file a batch of its own, or, for a plain JSONL file, parts of about
-    `part_bytes` each; in order."""
+    """Text files in batches of about `part_bytes` (runs_by_size); each record file a
+    batch of its own, or, for a plain JSONL file, parts of about `part_bytes` each; in order."""
     sizes = sizes_of(sources) if sizes is None else sizes
     out: list[list[Source] | RecordPart] = []
-    batch_bytes = 0
-    for source in sources:
-        fmt, compression = source.kind
-        if fmt == "text":
-            size = sizes[source.file]
-            if out and isinstance(out[-1], list) and len(out[-1]) < BATCH_FILES and batch_bytes + size <= part_bytes:
-                out[-1].append(source)
-                batch_bytes += size
-            else:
-                out.append([source])
-                batch_bytes = size
+    texts: list[Source] = []   # text files since the last record file
+    for source in sources + [None]:
+        if source is not None and source.is_text:
+            texts.append(source)
             continue
+        out.extend(runs_by_size(texts, [sizes[s.file] for s in texts], part_bytes))
+        texts = []
+        if source is None:
+            break
+        fmt, compression = source.kind
         try:
             spans = records.spans(source.file, part_bytes) if fmt == "jsonl" and compression is None else [None]
         except OSError:   # the read stage says what is wrong with it

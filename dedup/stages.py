@@ -20,7 +20,6 @@ from . import table as tables
 from .sketch import DocSketch, sketch_arrays, sketch_many
 from .table import Table
 
-BATCH = 32   # files per batch `check` indexes: small enough to spread, big enough for the compiled kernel
 RECORD_CHUNK = 4_000_000   # characters of documents sketched at once (and spilled together)
 
 

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import corpus, gitfiles, lexicon, plan, records, stages
+from .. import corpus, gitfiles, lexicon, pipeline, plan, records, stages
 from ..cache import FOLDER, CacheError, Entry, Index
 from ..classify import Decision, classify
 from ..config import Settings
@@ -149,7 +149,7 @@ def _refresh(idx: Index, members: corpus.Members, settings: Settings, jobs: int,
                 idx.touch(source.path, st)
             else:
                 to_sketch.append((source, st, sha))
-        for batch, results in _sketch(to_sketch, settings, jobs, sum(st.st_size for _, st, _ in to_sketch)):
+        for batch, results in _sketch(to_sketch, settings, jobs, [st.st_size for _, st, _ in to_sketch]):
             files = []
             entries = iter(_entries([r.sketch for r in results if not isinstance(r, corpus.Skipped)], settings))
             for (source, st, sha), result in zip(batch, results):
@@ -193,12 +193,12 @@ def _same_stat(a: os.stat_result, b: os.stat_result) -> bool:
 KERNEL_BYTES = 2_000_000
 
 
-def _sketch(items: list, settings: Settings, jobs: int, size: int):
-    """(batch, its results) for items whose first element is a Source; `size`: their
-    bytes, which decide whether loading the compiled kernel pays."""
-    batches = [items[i:i + stages.BATCH] for i in range(0, len(items), stages.BATCH)]
-    jobs = default_jobs(jobs) if len(items) > stages.BATCH else 1
-    compiled = None if size >= KERNEL_BYTES else False
+def _sketch(items: list, settings: Settings, jobs: int, sizes: list[int]):
+    """(batch, its results) for items whose first element is a Source, in batches by
+    `sizes` (their bytes, which also decide whether loading the compiled kernel pays)."""
+    batches = pipeline.runs_by_size(items, sizes, pipeline.shard_size(sum(sizes), default_jobs(jobs)))
+    jobs = default_jobs(jobs) if len(batches) > 1 else 1
+    compiled = None if sum(sizes) >= KERNEL_BYTES else False
     with Runner(jobs, stages.make_context, (settings, compiled)) as run:
         yield from zip(batches, run.map(stages.sketch_batch, [([item[0] for item in b], None) for b in batches]))
 
@@ -208,7 +208,7 @@ def _sketches(paths: list[str], members: corpus.Members, known: dict[str, DocSke
     """The sketches of these files in path order: those just made, the rest read and
     sketched again (a file that can no longer be read is left out)."""
     wanted = [(source,) for source in map(members.get, [p for p in paths if p not in known]) if source is not None]
-    for batch, results in _sketch(wanted, settings, jobs, sum(_size(item[0].file) for item in wanted)):
+    for batch, results in _sketch(wanted, settings, jobs, [_size(item[0].file) for item in wanted]):
         for (source,), result in zip(batch, results):
             if not isinstance(result, corpus.Skipped):
                 known[source.path] = result.sketch
