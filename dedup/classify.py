@@ -12,7 +12,7 @@ from typing import Iterator, Mapping
 
 import numpy as np
 
-from . import table as tables
+from . import table as tables, verify
 from .config import Settings
 from .rules import against, duplicates, learned, local
 from .rules.findings import Decision, Decisions, Finding
@@ -24,16 +24,17 @@ __all__ = ["classify", "keep_order", "CorpusStats", "Decision", "Decisions", "Fi
 
 
 def classify(sketches: list[DocSketch] | Table, settings: Settings, stats: CorpusStats | None = None,
-             previous=None) -> Decisions | Ranked:
+             previous=None, verifier: verify.Verifier = verify.here) -> Decisions | Ranked:
     """`previous`: a previous run's kept corpus (previous.Previous), which comes first:
-    what repeats it goes. The copy of a duplicate that stays is the first in the order
+    what repeats it goes. `verifier` verifies candidate near copies (by default in this
+    process; a run hands its workers the batches of candidate pairs). The copy of a duplicate that stays is the first in the order
     `settings.keep` gives the documents (path order, longest first, or by source).
     `decisions[d]` is document d's Decision."""
     table = sketches if isinstance(sketches, Table) else tables.of(sketches)
     order = keep_order(table, settings)
     if order is None:
-        return _classify(table, settings, stats, previous)
-    return Ranked(_classify(table.take(order), settings, stats, previous), order, settings.keep)
+        return _classify(table, settings, stats, previous, verifier)
+    return Ranked(_classify(table.take(order), settings, stats, previous, verifier), order, settings.keep)
 
 
 class Ranked:
@@ -88,12 +89,13 @@ def _kept_by(decision: Decision, policy: str) -> Decision:
     return Decision(mark(decision.document), {line: mark(f) for line, f in decision.lines.items()})
 
 
-def _classify(table: Table, settings: Settings, stats: CorpusStats | None, previous) -> Decisions:
+def _classify(table: Table, settings: Settings, stats: CorpusStats | None, previous,
+              verifier: verify.Verifier) -> Decisions:
     decisions = Decisions(table.documents)
     local.lexicon(table, decisions)
     if previous is not None:
         against.flag_documents(table, decisions, settings, previous)
-    alive = duplicates.duplicate_documents(table, decisions, settings)
+    alive = duplicates.duplicate_documents(table, decisions, settings, verifier)
     if stats is None:
         stats = learned.corpus_stats(table, settings, alive)
     local.repeated_in_document(table, decisions, alive, settings)
@@ -103,6 +105,6 @@ def _classify(table: Table, settings: Settings, stats: CorpusStats | None, previ
     learned.teaser_templates(table, decisions, alive, stats)
     if previous is not None:
         against.flag_blocks(table, decisions, alive, settings, previous)
-    duplicates.duplicate_paragraphs(table, decisions, alive, settings)
-    duplicates.duplicate_lines(table, decisions, alive, settings)
+    duplicates.duplicate_paragraphs(table, decisions, alive, settings, verifier)
+    duplicates.duplicate_lines(table, decisions, alive, settings, verifier)
     return decisions

@@ -8,7 +8,7 @@ import hashlib
 import numpy as np
 
 from .config import Settings
-from . import sign
+from . import verify
 from .sketch import DocSketch, content_lines, content_mask
 from .table import Table
 
@@ -45,29 +45,12 @@ def content_digests(table: Table, content: np.ndarray) -> tuple[np.ndarray, np.n
     return np.frombuffer(out, np.uint8).reshape(-1, 16), has
 
 
-def document_shingle_sets(table: Table, content: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The union of each document's content lines' shingles, what whole documents are
-    compared by, as (flat, offsets) of sorted sets: documents `docs` (increasing) read
-    together, one read per run of neighbours in one store."""
+def document_ranges(table: Table, content: np.ndarray, docs: np.ndarray) -> verify.Ranges:
+    """Where the shingles of documents `docs` (increasing) are, each document's the
+    union of its content lines' (`content`: content_rows): what whole documents are
+    compared by (verify.sets reads them)."""
     docs = np.asarray(docs, np.int64)
     rows, owner = table.rows_of(docs)
     rows, owner = rows[content[rows]], owner[content[rows]]
-    lo, hi = table.line_blocks.lo[rows], table.line_blocks.hi[rows]
-    doc = docs[owner]
-    store = table.store[doc]
-    breaks = np.flatnonzero((np.diff(doc) > 1) | (np.diff(store) != 0)) + 1   # runs of neighbours in a store
-    starts, ends = np.r_[0, breaks], np.r_[breaks, len(rows)]
-    pieces, base = [], np.empty(len(rows), np.int64)
-    at = 0
-    for a, b in zip(starts.tolist(), ends.tolist()) if len(rows) else ():
-        first, last = int(lo[a:b].min()), int(hi[a:b].max())
-        pieces.append(table.stores[int(store[a])].shingles_of(first, last))
-        base[a:b] = at - first
-        at += last - first
-    read = np.concatenate(pieces) if pieces else np.empty(0, np.uint32)
-    lengths = hi - lo
-    starts_in_read = np.repeat(lo + base - np.cumsum(lengths) + lengths, lengths)
-    flat = read[starts_in_read + np.arange(int(lengths.sum()))]
-    offsets = np.zeros(len(docs) + 1, np.int64)
-    np.cumsum(np.bincount(owner, weights=lengths, minlength=len(docs)).astype(np.int64), out=offsets[1:])
-    return sign.distinct_sets(flat, offsets)
+    return verify.ranges(table.stores, table.store[docs[owner]], table.line_blocks.lo[rows],
+                         table.line_blocks.hi[rows], owner, len(docs))

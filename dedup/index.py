@@ -8,7 +8,8 @@ verifies each by its exact Jaccard similarity.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections import deque
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -156,11 +157,21 @@ def _pass_starts(count: int, cost: np.ndarray | None) -> list[int]:
     return sorted(set(starts) | set(cuts))
 
 
-def in_passes(pairs: np.ndarray, sizes: np.ndarray | None, similarities: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+Similarities = Callable[[Iterable[np.ndarray]], Iterable[np.ndarray]]
+"""Batches of pairs (n, 2) -> the exact similarity of each pair, batch by batch in order:
+so that the batches may be verified together, by workers."""
+
+
+def each_batch(similarity: Callable[[np.ndarray], np.ndarray]) -> Similarities:
+    """Similarities from a function of one batch, asked one batch after another."""
+    return lambda batches: map(similarity, batches)
+
+
+def in_passes(pairs: np.ndarray, sizes: np.ndarray | None, similarities: Similarities) -> np.ndarray:
     """similarities(pairs), asked a pass at a time."""
     starts = passes(pairs, sizes)
-    return np.concatenate([similarities(pairs[lo:hi]) for lo, hi in zip(starts, starts[1:] + [len(pairs)])]
-                          or [np.empty(0)])
+    return np.concatenate([*similarities(pairs[lo:hi] for lo, hi in zip(starts, starts[1:] + [len(pairs)])),
+                           np.empty(0)])
 
 
 @dataclass(frozen=True)
@@ -173,7 +184,7 @@ class Clusters:
     similarity: np.ndarray   # each item's similarity to its match (>= threshold; 1.0 for itself)
 
 
-def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Callable[[np.ndarray], np.ndarray],
+def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Similarities,
                     signatures_of: Callable[[np.ndarray], np.ndarray], slack: float = 0.15,
                     sizes: np.ndarray | None = None) -> Clusters:
     """Verified near-duplicate clusters of the items.
@@ -182,7 +193,7 @@ def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Ca
     threshold are dropped before the exact similarity is computed; the estimate
     needs the signatures of the candidates only (`signatures_of(items)`, which signs
     them again from their shingles), never one per item held for the whole corpus.
-    `similarities(pairs)`: the exact similarity of each pair (i, j) of a batch; `sizes`
+    `similarities`: the exact similarity of each pair (i, j) of each batch; `sizes`
     (of each item, in shingles) bound what a batch reads."""
     keys = keys if isinstance(keys, Bands) else Bands.of(keys)
     n = keys.n
@@ -190,12 +201,19 @@ def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Ca
     del keys   # (the caller's were made for this call: not held while verifying)
     parent, match, best = np.arange(n), np.arange(n), np.full(n, -1.0)
     starts = _code_passes(codes, n, sizes)
-    for lo, hi in zip(starts, starts[1:] + [len(codes)]):   # each pass's edges folded in, none held
-        chunk = _decoded(codes[lo:hi], n)
-        items = distinct(chunk)
-        at = np.searchsorted(items, chunk)
-        chunk = chunk[estimated_similarity(signatures_of(items), at) >= threshold - slack]
-        exact = similarities(chunk) if len(chunk) else np.empty(0)
+    asked: deque[np.ndarray] = deque()   # the batches sent and not yet answered, in order
+
+    def batches():
+        for lo, hi in zip(starts, starts[1:] + [len(codes)]):
+            chunk = _decoded(codes[lo:hi], n)
+            items = distinct(chunk)
+            at = np.searchsorted(items, chunk)
+            chunk = chunk[estimated_similarity(signatures_of(items), at) >= threshold - slack]
+            if len(chunk):
+                asked.append(chunk)
+                yield chunk
+    for exact in similarities(batches()):   # each pass's edges folded in, none held
+        chunk = asked.popleft()
         edges, similarity = chunk[exact >= threshold], exact[exact >= threshold]
         union(parent, edges)
         _fold_best(match, best, edges, similarity)

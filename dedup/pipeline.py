@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import backends, corpus, html, lexicon, output, plan, previous, records, report
+from . import backends, corpus, html, lexicon, output, plan, previous, records, report, verify
 from . import table as tables
 from .classify import classify
 from .config import Settings
@@ -34,7 +34,7 @@ from .signals import uninterrupted
 from .table import close_spills
 from .sketch import COMPILED_CHARS
 from .stages import (RecordPart, WriteJob, Written, diff_batch, load_kernel, make_context, part_file,
-                     resolve_source, sketch_table, write_batch)
+                     resolve_source, sketch_table, verify_batch, write_batch)
 
 SPILL = ".spill"
 REPORT_PARTS = ".report-parts"   # the write stage's report entries, joined into report.json
@@ -247,7 +247,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             read, skipped, table = _whole_files(read, skipped, table)
             if progress:
                 progress(f"classifying {table.documents:,} documents", 0, 0, 0)
-            decisions = classify(table, settings, previous=before)
+            decisions = classify(table, settings, previous=before, verifier=_pooled_verifier(run))
             (stage.path / REPORT_PARTS).mkdir()
             writes = _write_batches(read, mode, stage.path)
             total = table.documents
@@ -400,6 +400,15 @@ def _write_report(result: dict, folder: Path, written: list[Written], durable: b
             documents.extend(report.entry(data[batch.bounds[i]:batch.bounds[i + 1]]) for i in chosen)
     html.write({**result, "documents": documents}, folder / "report.html", cleaned_dir=folder, picked=True,
                differ=differ)
+
+
+def _pooled_verifier(run) -> verify.Verifier:
+    """Candidate near copies verified by the run's workers, a batch of pairs each (they
+    read the candidates' shingles from the spill files); this process folds the
+    verified edges into clusters as the batches come back, in order."""
+    if not run.parallel:
+        return verify.here
+    return lambda jobs: run.map(verify_batch, jobs)
 
 
 DIFF_PAIRS = 32   # fewer word diffs than this are made in this process

@@ -9,7 +9,7 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import corpus, html, lexicon, plan, records, report
+from . import corpus, html, lexicon, plan, records, report, verify
 from .rules.findings import Decision
 from .config import Settings
 from .corpus import Document, Skipped, Source, by_fields, folder_site
@@ -456,3 +456,8 @@ def _write_jsonl(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list
 def diff_batch(ctx: Context, pairs: list[tuple[str, str]]) -> list:
     """The review page's word diffs of these (kept, copy) pairs, made in a worker."""
     return html.word_diffs(pairs)
+
+
+def verify_batch(context: Context, job: verify.Pairs):
+    """A batch of candidate near copies verified (verify.similarities): for the run's workers."""
+    return verify.similarities(job)

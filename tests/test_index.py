@@ -6,9 +6,14 @@ from hypothesis import strategies as st
 from dedup import hashing, index, sign
 
 
-def _each(similarity):
-    """A batch similarity (near_duplicates asks for a batch of pairs) from one of a pair."""
+def _pairwise(similarity):
+    """A batch's similarities from the similarity of one pair."""
     return lambda pairs: np.array([similarity(i, j) for i, j in pairs.tolist()], np.float64)
+
+
+def _each(similarity):
+    """Similarities of batches of pairs (what near_duplicates asks) from one of a pair."""
+    return index.each_batch(_pairwise(similarity))
 
 
 def _sets(rng, n_base=30, size=200):
@@ -213,14 +218,14 @@ def test_passes_bounded_by_size_find_the_same_clusters(monkeypatch):
     sets = _sets(rng)
     sigs = sign.signatures(sets, 128, 1)
     keys = hashing.band_keys(sigs, 16, 8)
-    similar = _each(lambda i, j: sign.jaccard(sets[i], sets[j]))
-    whole = index.near_duplicates(keys, 0.8, similar, lambda items: sigs[items])
+    similar = _pairwise(lambda i, j: sign.jaccard(sets[i], sets[j]))
+    whole = index.near_duplicates(keys, 0.8, index.each_batch(similar), lambda items: sigs[items])
     monkeypatch.setattr(index, "SHINGLES_PER_PASS", 500)   # two or three sets a pass
     asked = []
     def batch(pairs):
         asked.append(len(np.unique(pairs)))
         return similar(pairs)
-    cut = index.near_duplicates(keys, 0.8, batch, lambda items: sigs[items], sizes=np.array([len(s) for s in sets]))
+    cut = index.near_duplicates(keys, 0.8, index.each_batch(batch), lambda items: sigs[items], sizes=np.array([len(s) for s in sets]))
     assert len(asked) >= 5 and max(asked) <= 3
     for name in ("rep", "match", "similarity"):
         assert getattr(cut, name).tolist() == getattr(whole, name).tolist()
@@ -234,6 +239,6 @@ def test_similarities_asked_in_passes_come_back_in_the_pairs_order(monkeypatch):
     def similarities(batch):
         calls.append(len(batch))
         return batch[:, 0] * 10.0 + batch[:, 1]
-    got = index.in_passes(pairs, sizes, similarities)
+    got = index.in_passes(pairs, sizes, index.each_batch(similarities))
     assert got.tolist() == [5.0, 12.0, 34.0, 1.0, 25.0] and len(calls) >= 3
-    assert index.in_passes(pairs[:0], sizes, similarities).tolist() == []
+    assert index.in_passes(pairs[:0], sizes, index.each_batch(similarities)).tolist() == []

@@ -92,14 +92,15 @@ def test_content_rows_are_each_sketchs_content_lines():
 
 @settings(max_examples=40, deadline=None)
 @given(st.sets(st.integers(0, len(SKETCHES) - 1)), st.lists(st.integers(0, len(SKETCHES)), max_size=3))
-def test_document_shingle_sets_are_each_documents_union_of_content_shingles(chosen, cuts):
+def test_document_ranges_read_each_documents_union_of_content_shingles(chosen, cuts):
     """Documents read together (neighbours in one range, across batches' stores) give
     each document's own union of its content lines' shingles, sorted and distinct."""
-    from dedup.content import content_rows, document_shingle_sets
+    from dedup import verify
+    from dedup.content import content_rows, document_ranges
     bounds = sorted(set([0, len(SKETCHES), *cuts]))
     both = table.concat([table.of(SKETCHES[a:b]) for a, b in zip(bounds, bounds[1:])])
     docs = np.array(sorted(chosen), np.int64)
-    flat, offsets = document_shingle_sets(both, content_rows(both, SETTINGS), docs)
+    flat, offsets = verify.sets(document_ranges(both, content_rows(both, SETTINGS), docs))
     assert len(offsets) == len(docs) + 1
     for k, d in enumerate(docs.tolist()):
         assert flat[offsets[k]:offsets[k + 1]].tolist() == content_shingles(SKETCHES[d], SETTINGS).tolist()

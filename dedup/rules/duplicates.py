@@ -13,9 +13,9 @@ from typing import Callable
 
 import numpy as np
 
-from .. import index, sign
+from .. import index, sign, verify
 from ..config import Settings
-from ..content import content_digests, content_rows, document_shingle_sets
+from ..content import content_digests, content_rows, document_ranges
 from ..hashing import band_keys, distinct
 from ..table import Table
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded, taken_rows
@@ -32,7 +32,7 @@ class _Near:
     original_similarity: float   # to `original` (may be lower)
 
 
-def _removed_near(found: index.Clusters, similarities: Callable[[np.ndarray], np.ndarray],
+def _removed_near(found: index.Clusters, similarities: index.Similarities,
                   sizes: np.ndarray | None) -> tuple[np.ndarray, ...]:
     """Of the items that go as near copies (increasing): each one, its cluster's
     original, the member it matched, the similarity to that and to the original."""
@@ -119,13 +119,13 @@ def _first_copies(hashes: np.ndarray) -> np.ndarray:
 
 
 def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndarray], np.ndarray | index.Bands],
-            sets_of: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+            ranges_of: Callable[[np.ndarray], verify.Ranges],
             signatures_of: Callable[[np.ndarray], np.ndarray] | None, settings: Settings,
-            sizes: np.ndarray | None = None) -> _Copies:
+            sizes: np.ndarray | None = None, verifier: verify.Verifier = verify.here) -> _Copies:
     """Exact groups of `hashes` (one per item, or a row of them), then near copies among
     the groups' `nearable` firsts: candidates by their band keys (`keys_of` those items),
-    verified by their shingles (`sets_of` items, increasing: their sorted shingle sets
-    as flat and offsets; `sizes`: each item's shingles, if they may be many). `signatures_of`
+    verified by `verifier` by their shingles (`ranges_of` items, increasing: where their
+    shingles are; `sizes`: each item's shingles, if they may be many). `signatures_of`
     items, for the candidates' MinHash estimates (None: signed again from their shingles)."""
     none = np.empty(0, np.int64)
     if not len(hashes):
@@ -133,15 +133,13 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
     rep = _first_copies(hashes)
     firsts = np.flatnonzero((rep == np.arange(len(rep))) & nearable)
     if len(firsts) >= 2:
-        def similarities(pairs: np.ndarray) -> np.ndarray:
-            ks = distinct(pairs)
-            flat, offsets = sets_of(firsts[ks])
-            return sign.jaccards(flat, offsets, np.searchsorted(ks, pairs[:, 0]), np.searchsorted(ks, pairs[:, 1]))
+        def similarities(batches):
+            return verifier(verify.pairs_of(pairs, lambda ks: ranges_of(firsts[ks])) for pairs in batches)
 
         def signed(ks: np.ndarray) -> np.ndarray:
             if signatures_of is not None:
                 return signatures_of(firsts[ks])
-            flat, offsets = sets_of(firsts[ks])
+            flat, offsets = verify.sets(ranges_of(firsts[ks]))
             return sign.signatures(np.split(flat, offsets[1:-1]), settings.num_perm, settings.seed)
         sizes = None if sizes is None else sizes[firsts]
         found = index.near_duplicates(keys_of(firsts), settings.threshold, similarities, signed, sizes=sizes)
@@ -150,14 +148,16 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
     return _Copies(rep, none, none, none, np.empty(0), np.empty(0))
 
 
-def _block_sets(table: Table, blocks, rows: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The shingle sets of blocks `rows` (of documents `docs`), as flat and offsets."""
-    return sign.joined([table.shingles(blocks, int(r), int(d)) for r, d in zip(rows.tolist(), docs.tolist())],
-                       np.uint32)
+def _block_ranges(table: Table, blocks, rows: np.ndarray, docs: np.ndarray) -> verify.Ranges:
+    """Where the shingles of blocks `rows` (of documents `docs`) are."""
+    return verify.ranges(table.stores, table.store[docs], blocks.lo[rows], blocks.hi[rows], np.arange(len(rows)),
+                         len(rows))
 
 
-def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarray:
-    """Drop documents that repeat an earlier one; return the mask of the rest."""
+def duplicate_documents(table: Table, decisions, settings: Settings, verifier: verify.Verifier = verify.here
+                        ) -> np.ndarray:
+    """Drop documents that repeat an earlier one; return the mask of the rest (near
+    copies verified by `verifier`)."""
     content = content_rows(table, settings)
     digests, has = content_digests(table, content)
     items = np.flatnonzero(has & decisions.kept())
@@ -171,8 +171,9 @@ def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarr
 
     shingles = table.per_document(np.where(content, table.line_blocks.hi - table.line_blocks.lo, 0))
     copies = _copies(hashes, np.ones(len(items), bool), keys_of,
-                     lambda chosen: document_shingle_sets(table, content, items[chosen]),
-                     lambda chosen: table.signatures(items[chosen], settings.num_perm), settings, shingles[items])
+                     lambda chosen: document_ranges(table, content, items[chosen]),
+                     lambda chosen: table.signatures(items[chosen], settings.num_perm), settings, shingles[items],
+                     verifier)
     paths = table.path
     where = lambda i: {"path": paths[items[i]]}
     gone = np.flatnonzero(copies.gone())
@@ -180,13 +181,15 @@ def duplicate_documents(table: Table, decisions, settings: Settings) -> np.ndarr
     return decisions.kept()
 
 
-def duplicate_paragraphs(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
+def duplicate_paragraphs(table: Table, decisions, live: np.ndarray, settings: Settings,
+                         verifier: verify.Verifier = verify.here) -> None:
     """Multi-line paragraphs (hard-wrapped text) that repeat an earlier paragraph."""
     items = np.flatnonzero(live[table.doc_of(table.paragraph_first)])
     docs = table.doc_of(table.paragraph_first[items])
     copies = _copies(table.paragraph_hash[items], np.ones(len(items), bool),
                      lambda chosen: table.bands(table.paragraph_blocks, items[chosen], docs[chosen]),
-                     lambda chosen: _block_sets(table, table.paragraph_blocks, items[chosen], docs[chosen]), None, settings)
+                     lambda chosen: _block_ranges(table, table.paragraph_blocks, items[chosen], docs[chosen]), None, settings,
+                     verifier=verifier)
     first, last = table.paragraph_first[items], table.paragraph_last[items]
     where = lambda i: located(table, int(first[i]), int(last[i]))
     for i in range(len(items)):
@@ -201,7 +204,8 @@ def _open_rows(table: Table, decisions, live: np.ndarray) -> np.ndarray:
     return np.flatnonzero(table.rows(live) & ~taken_rows(table, decisions, np.flatnonzero(live))[:-1])
 
 
-def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
+def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Settings,
+                    verifier: verify.Verifier = verify.here) -> None:
     """Lines that repeat an earlier line exactly (after normalization) or nearly.
 
     A line shorter than `min_duplicate_words` is a duplicate only as part of a repeated
@@ -213,7 +217,8 @@ def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Setting
     words = table.words[at]
     copies = _copies(table.hash[at], words >= settings.shingle_size,
                      lambda chosen: table.bands(table.line_blocks, at[chosen], docs[chosen]),
-                     lambda chosen: _block_sets(table, table.line_blocks, at[chosen], docs[chosen]), None, settings)
+                     lambda chosen: _block_ranges(table, table.line_blocks, at[chosen], docs[chosen]), None, settings,
+                     verifier=verifier)
     where = lambda i: located(table, int(at[i]))
     for i in copies.near.tolist():
         mark(decisions, table, int(docs[i]), int(at[i]), copies.finding(i, "line", where))
