@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable, Iterator
 
-from .runner import DIED, Runner, WorkerDied
+from .runner import DIED, IN_FLIGHT, Runner, WorkerDied
 from .signals import Interrupted
 from .errors import DedupError
 
@@ -36,13 +36,15 @@ class _Worker:
         return func(self.context, batch)
 
 
+_END = object()
+
+
 class RayRunner:
     """The Runner's interface on Ray: `map(func, batches)` yields results in order."""
 
     def __init__(self, jobs: int, init: Callable, init_args: tuple = (), address: str | None = None):
         try:
             import ray
-            from ray.util import ActorPool
         except ImportError:
             raise BackendError("--backend ray needs Ray: pip install 'dedup-corpus[ray]'") from None
         self._ray = ray
@@ -63,13 +65,12 @@ class RayRunner:
         actor = ray.remote(_Worker).options(num_cpus=min(1.0, cpus / count), max_restarts=RESTARTS,
                                             max_task_retries=RESTARTS)
         self.actors = [actor.remote(init, init_args, os.getcwd()) for _ in range(count)]
-        self._pool = ActorPool(self.actors)
 
     parallel = True   # the batches run in Ray's workers
 
     def map(self, func: Callable, batches: Iterable) -> Iterator:
         try:
-            yield from self._pool.map(lambda worker, batch: worker.run.remote(func, batch), batches)
+            yield from self._in_order(func, batches)
         except Interrupted:
             raise
         except self._ray.exceptions.RayActorError:   # restarted RESTARTS times, and killed again
@@ -79,6 +80,38 @@ class RayRunner:
             if stop is None:
                 raise
             raise stop from None
+
+    def _in_order(self, func: Callable, batches: Iterable) -> Iterator:
+        """func over the batches on the actors, IN_FLIGHT at most on each (the least busy
+        gets the next), results in the batches' order. Batches are taken from the
+        iterable as actors come free, so a lazy one is never held whole (Ray's
+        ActorPool.map submits every batch at once)."""
+        ray, todo = self._ray, iter(batches)
+        load = [0] * len(self.actors)
+        running: dict = {}   # result ref -> (batch number, actor)
+        finished: dict = {}  # batch number -> result ref
+        sent = done = 0
+        exhausted = False
+        while True:
+            while not exhausted and min(load) < IN_FLIGHT:
+                batch = next(todo, _END)
+                if batch is _END:
+                    exhausted = True
+                    break
+                actor = load.index(min(load))
+                running[self.actors[actor].run.remote(func, batch)] = (sent, actor)
+                load[actor] += 1
+                sent += 1
+            if done == sent and exhausted:
+                return
+            if done in finished:
+                yield ray.get(finished.pop(done))
+                done += 1
+                continue
+            ready, _ = ray.wait(list(running), num_returns=1)
+            number, actor = running.pop(ready[0])
+            load[actor] -= 1
+            finished[number] = ready[0]
 
     def terminate(self) -> None:
         for worker in self.actors:

@@ -85,11 +85,12 @@ def clusters(n: int, pairs: np.ndarray) -> np.ndarray:
 COMPILED_UNIONS = 1 << 12   # from this many pairs, union runs in kernel.py
 
 
-def union(parent: np.ndarray, pairs: np.ndarray) -> None:
+def union(parent: np.ndarray, pairs: np.ndarray, compiled: bool | None = None) -> None:
     """Join the components of each pair's items in the union-find forest `parent` (in
     place), the lower root becoming the parent: every item's parent is never above it,
-    so the root of a component is its lowest item, whatever order pairs come in."""
-    if len(pairs) >= COMPILED_UNIONS:
+    so the root of a component is its lowest item, whatever order pairs come in.
+    `compiled`: in kernel.py (None: if there are COMPILED_UNIONS pairs)."""
+    if len(pairs) and (compiled if compiled is not None else len(pairs) >= COMPILED_UNIONS):
         from . import kernel   # numba: only for many pairs
         kernel.union(parent, np.ascontiguousarray(pairs[:, 0]), np.ascontiguousarray(pairs[:, 1]))
         return
@@ -202,6 +203,7 @@ def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Si
     parent, match, best = np.arange(n), np.arange(n), np.full(n, -1.0)
     starts = _code_passes(codes, n, sizes)
     asked: deque[np.ndarray] = deque()   # the batches sent and not yet answered, in order
+    compiled = len(codes) >= COMPILED_UNIONS   # every pass's edges, if there are many in all
 
     def batches():
         for lo, hi in zip(starts, starts[1:] + [len(codes)]):
@@ -215,7 +217,7 @@ def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Si
     for exact in similarities(batches()):   # each pass's edges folded in, none held
         chunk = asked.popleft()
         edges, similarity = chunk[exact >= threshold], exact[exact >= threshold]
-        union(parent, edges)
+        union(parent, edges, compiled)
         _fold_best(match, best, edges, similarity)
     best[best < 0] = 1.0
     return Clusters(roots(parent), match, best)

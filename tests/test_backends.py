@@ -133,6 +133,24 @@ def test_ray_runner_keeps_batch_order_and_builds_each_context_once(cluster):
     assert len({r[0] for r in results}) <= 3   # one context per actor
 
 
+def test_ray_runner_takes_batches_only_as_its_workers_come_free(cluster):
+    """A lazy iterable of batches (the write stage makes each job's decisions as it is
+    sent) is never taken whole: at most IN_FLIGHT batches per worker are out at once."""
+    from dedup.runner import IN_FLIGHT
+    taken = []
+
+    def batches():
+        for n in range(40):
+            taken.append(n)
+            yield n
+    with backends.RayRunner(2, _context, ("ctx",)) as run:
+        results = run.map(_slow_echo, batches())
+        first = next(results)
+        assert len(taken) <= 2 * IN_FLIGHT + 1
+        rest = list(results)
+    assert [r[1] for r in [first, *rest]] == list(range(40))
+
+
 def _context(name):
     return f"{name}-{os.getpid()}"
 
