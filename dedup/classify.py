@@ -53,6 +53,9 @@ class Ranked:
     def __getitem__(self, doc: int) -> Decision:
         return _kept_by(self._ranked[int(self._rank[doc])], self._policy)
 
+    def of(self, docs: np.ndarray) -> list[Decision]:
+        return [_kept_by(d, self._policy) for d in self._ranked.of(self._rank[np.asarray(docs, np.int64)])]
+
     def dropped(self, doc: int) -> bool:
         return self._ranked.dropped(int(self._rank[doc]))
 

@@ -144,7 +144,7 @@ def _with_decisions(writes: list[tuple[WriteJob, range]], decisions) -> Iterator
     """Each write job with its documents' decisions, made when a worker is ready for
     it: the run holds the decisions of the jobs in flight, not every document's."""
     for job, documents in writes:
-        yield dataclasses.replace(job, decisions=[decisions[d] for d in documents])
+        yield dataclasses.replace(job, decisions=decisions.of(np.arange(documents.start, documents.stop)))
 
 
 def _mapped(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None,

@@ -456,20 +456,26 @@ def test_decisions_keep_the_first_rule_per_line_and_make_a_group_finding_when_as
     asked = []
 
     def finding_of(item: int) -> Finding:
-        asked.append(item)
         return Finding("duplicate", "exact-document", {"original": {"path": f"doc{item}"}, "similarity": 1.0})
+
+    def findings_of(items) -> list[Finding]:
+        asked.append(items.tolist())
+        return [finding_of(i) for i in items.tolist()]
     decisions = Decisions(5)
     first = Finding("boilerplate", "frequent-line", {"documents": 4})
     decisions.take(1, 3, first)
     decisions.take(1, 3, Finding("boilerplate", "template-shape", {"documents": 9}))
     alone = Finding("duplicate", "exact-document", {"original": {"path": "elsewhere"}, "similarity": 1.0})
     decisions.drop(0, alone)
-    decisions.drop_all(np.array([2, 4]), np.array([7, 9]), finding_of)
+    decisions.drop_all(np.array([2, 4]), np.array([7, 9]), findings_of)
     assert asked == [] and decisions.kept().tolist() == [False, True, False, True, False]
     assert [decisions.dropped(d) for d in range(5)] == [True, False, True, False, True]
     assert decisions[4] == Decision(finding_of(9)) and decisions[2].document.evidence["original"] == {"path": "doc7"}
     assert list(decisions) == [Decision(alone), Decision(None, {3: first}), Decision(finding_of(7)), Decision(),
                                Decision(finding_of(9))]
+    asked.clear()
+    together = decisions.of(np.arange(5))
+    assert asked == [[7, 9]] and together == list(decisions)   # a group's findings made together
     with pytest.raises(TypeError):
         decisions.lines(1)[4] = first   # read only: rules take lines through `take`
 

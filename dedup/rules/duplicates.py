@@ -84,9 +84,15 @@ class _Copies:
     similarity: np.ndarray
     original_similarity: np.ndarray
 
-    def near_of(self, item: int) -> _Near | None:
-        k = int(np.searchsorted(self.near, item))
-        if k == len(self.near) or self.near[k] != item:
+    def _near_at(self, items: np.ndarray) -> np.ndarray:
+        """Where each of `items` is in `near` (-1: it is not a near copy)."""
+        if not len(self.near):
+            return np.full(len(items), -1, np.int64)
+        k = np.minimum(np.searchsorted(self.near, items), len(self.near) - 1)
+        return np.where(self.near[k] == items, k, -1)
+
+    def _near(self, k: int) -> _Near | None:
+        if k < 0:
             return None
         return _Near(int(self.original[k]), int(self.matched[k]), float(self.similarity[k]),
                      float(self.original_similarity[k]))
@@ -97,14 +103,23 @@ class _Copies:
         out[self.near] = True
         return out
 
-    def finding(self, item: int, rule: str, where: Callable[[int], dict]) -> Finding | None:
-        """Why `item` goes (None: it stays), as a finding of rule `exact-<rule>` or `near-<rule>`."""
+    def findings(self, items: np.ndarray, rule: str, where: Callable[[int], dict]) -> list[Finding | None]:
+        """Why each of `items` goes (None: it stays), as findings of rule `exact-<rule>`
+        or `near-<rule>`: made together, the lookups done for all of them at once."""
         exact, near = f"exact-{rule}", f"near-{rule}"
-        found = self.near_of(item)
-        if found is not None:
-            return _copy_finding(exact, near, where, None, found)
-        first = int(self.rep[item])
-        return None if first == item else _copy_finding(exact, near, where, first, self.near_of(first))
+        items = np.asarray(items, np.int64)
+        firsts = self.rep[items]
+        out: list[Finding | None] = []
+        for item, at, first, first_at in zip(items.tolist(), self._near_at(items).tolist(), firsts.tolist(),
+                                             self._near_at(firsts).tolist()):
+            if at >= 0:
+                out.append(_copy_finding(exact, near, where, None, self._near(at)))
+            else:
+                out.append(None if first == item else _copy_finding(exact, near, where, first, self._near(first_at)))
+        return out
+
+    def finding(self, item: int, rule: str, where: Callable[[int], dict]) -> Finding | None:
+        return self.findings(np.array([item]), rule, where)[0]
 
 
 def _first_copies(hashes: np.ndarray) -> np.ndarray:
@@ -177,7 +192,7 @@ def duplicate_documents(table: Table, decisions, settings: Settings, verifier: v
     paths = table.path
     where = lambda i: {"path": paths[items[i]]}
     gone = np.flatnonzero(copies.gone())
-    decisions.drop_all(items[gone], gone, lambda i: copies.finding(i, "document", where))
+    decisions.drop_all(items[gone], gone, lambda chosen: copies.findings(chosen, "document", where))
     return decisions.kept()
 
 
@@ -192,11 +207,10 @@ def duplicate_paragraphs(table: Table, decisions, live: np.ndarray, settings: Se
                      verifier=verifier)
     first, last = table.paragraph_first[items], table.paragraph_last[items]
     where = lambda i: located(table, int(first[i]), int(last[i]))
-    for i in range(len(items)):
-        finding = copies.finding(i, "paragraph", where)
-        if finding is not None:
-            for at in range(int(first[i]), int(last[i]) + 1):
-                mark(decisions, table, int(docs[i]), at, finding)
+    gone = np.flatnonzero(copies.gone())
+    for i, finding in zip(gone.tolist(), copies.findings(gone, "paragraph", where)):
+        for at in range(int(first[i]), int(last[i]) + 1):
+            mark(decisions, table, int(docs[i]), at, finding)
 
 
 def _open_rows(table: Table, decisions, live: np.ndarray) -> np.ndarray:
@@ -220,12 +234,11 @@ def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Setting
                      lambda chosen: _block_ranges(table, table.line_blocks, at[chosen], docs[chosen]), None, settings,
                      verifier=verifier)
     where = lambda i: located(table, int(at[i]))
-    for i in copies.near.tolist():
-        mark(decisions, table, int(docs[i]), int(at[i]), copies.finding(i, "line", where))
     long_copy = words >= settings.min_duplicate_words
     copy = copies.rep != np.arange(len(at))
-    for i in np.flatnonzero(copy & long_copy).tolist():
-        mark(decisions, table, int(docs[i]), int(at[i]), copies.finding(i, "line", where))
+    for chosen in (copies.near, np.flatnonzero(copy & long_copy)):
+        for i, finding in zip(chosen.tolist(), copies.findings(chosen, "line", where)):
+            mark(decisions, table, int(docs[i]), int(at[i]), finding)
     pending = {int(at[i]): int(at[copies.rep[i]]) for i in np.flatnonzero(copy & ~long_copy).tolist()}
     _resolve_short_copies(table, decisions, pending,
                           lambda row: copies.finding(int(np.searchsorted(at, row)), "line", where))

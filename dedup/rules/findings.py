@@ -77,8 +77,8 @@ class Decisions:
         self._findings: list[Finding] = []
         self._lines: dict[int, dict[int, Finding]] = {}
 
-    def _listed(self, item: int) -> Finding:
-        return self._findings[item]
+    def _listed(self, items: np.ndarray) -> list[Finding]:
+        return [self._findings[i] for i in items.tolist()]
 
     def __len__(self) -> int:
         return len(self._group)
@@ -94,11 +94,13 @@ class Decisions:
         self._group[doc], self._item[doc] = 0, len(self._findings)
         self._findings.append(finding)
 
-    def drop_all(self, docs: np.ndarray, items: np.ndarray, finding_of: Callable[[int], Finding]) -> None:
-        """Drop documents `docs`, each for `finding_of` its item: made when it is asked
-        for, so that a corpus of copies holds two numbers per copy, not its evidence."""
+    def drop_all(self, docs: np.ndarray, items: np.ndarray, findings_of: Callable[[np.ndarray], list[Finding]]
+                 ) -> None:
+        """Drop documents `docs`, each for the finding of its item (`findings_of` items:
+        theirs, in order), made when asked for, many at once, so that a corpus of copies
+        holds two numbers per copy, not its evidence."""
         self._group[docs], self._item[docs] = len(self._groups), items
-        self._groups.append(finding_of)
+        self._groups.append(findings_of)
 
     def lines(self, doc: int) -> Mapping[int, Finding]:
         """The lines taken so far in document `doc` (line index -> finding); read only."""
@@ -110,12 +112,27 @@ class Decisions:
         before has taken it."""
         self._lines.setdefault(doc, {}).setdefault(line, finding)
 
+    def documents(self, docs: np.ndarray) -> list[Finding | None]:
+        """Why each of documents `docs` is dropped whole (None: it is not)."""
+        docs = np.asarray(docs, np.int64)
+        groups = self._group[docs]
+        out: list[Finding | None] = [None] * len(docs)
+        for group in np.unique(groups[groups >= 0]).tolist():
+            chosen = np.flatnonzero(groups == group)
+            for k, finding in zip(chosen.tolist(), self._groups[group](self._item[docs[chosen]])):
+                out[k] = finding
+        return out
+
     def document(self, doc: int) -> Finding | None:
-        group = int(self._group[doc])
-        return None if group < 0 else self._groups[group](int(self._item[doc]))
+        return self.documents(np.array([doc]))[0]
+
+    def of(self, docs: np.ndarray) -> list[Decision]:
+        """The decisions of documents `docs`, made together."""
+        return [Decision(finding, dict(self.lines(d))) for d, finding in zip(np.asarray(docs).tolist(),
+                                                                              self.documents(docs))]
 
     def __getitem__(self, doc: int) -> Decision:
-        return Decision(self.document(doc), dict(self.lines(doc)))
+        return self.of(np.array([doc]))[0]
 
     def __iter__(self) -> Iterator[Decision]:
         return (self[d] for d in range(len(self)))
