@@ -18,6 +18,7 @@ import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import Iterator
 from urllib.parse import urlsplit
 
@@ -233,14 +234,16 @@ def texts_as_run(file: str, settings: dict, wanted: set[int]) -> dict[int, str]:
 
 def texts(file: str, fmt: str, compression: str | None, fields: Fields, wanted: set[int]) -> dict[int, str]:
     """The texts of the `wanted` rows of a file ({} if it cannot be read); of a JSONL
-    file only the wanted rows are parsed."""
+    file only the wanted rows are parsed, and the file is read up to the last of them."""
     out = {}
+    last = max(wanted, default=0)
     try:
         if fmt == "jsonl":
-            found = (parse_row(number, body, fields) for number, body in _jsonl_lines(file, compression)
-                     if number in wanted)
+            lines = takewhile(lambda line: line[0] <= last, _jsonl_lines(file, compression))
+            found = (parse_row(number, body, fields) for number, body in lines if number in wanted)
         else:
-            found = (row for row in rows(file, fmt, compression, fields) if row.number in wanted)
+            found = (row for row in takewhile(lambda row: row.number <= last, rows(file, fmt, compression, fields))
+                     if row.number in wanted)
         for row in found:
             if row.text is not None:
                 out[row.number] = row.text

@@ -548,3 +548,22 @@ def test_a_batch_of_text_files_sketched_in_chunks_gives_what_it_gives_at_once(tm
     assert results["chunked"] == results["whole"]
     report = json.loads(results["whole"]["report.json"])
     assert report["skipped"] and report["summary"]["documents_removed"] + report["summary"]["documents_cleaned"] > 0
+
+
+@pytest.mark.parametrize("compression", [None, "gzip"])
+def test_the_wanted_rows_texts_are_read_up_to_the_last_of_them(tmp_path, monkeypatch, compression):
+    """The review page and restore read the rows they need again: the file is read only
+    as far as the last of them, so a gzip stream cut off after it still gives them."""
+    data = "".join(json.dumps({"text": f"row {n} text"}) + "\n" for n in range(1, 2001)).encode()
+    path = tmp_path / ("rows.jsonl.gz" if compression else "rows.jsonl")
+    path.write_bytes(gzip.compress(data)[:-2000] if compression else data)
+    read = []
+    lines = records._jsonl_lines
+
+    def counted(*args):
+        for number, body in lines(*args):
+            read.append(number)
+            yield number, body
+    monkeypatch.setattr(records, "_jsonl_lines", counted)
+    got = records.texts(str(path), "jsonl", compression, records.Fields("text", ""), {2, 5})
+    assert got == {2: "row 2 text", 5: "row 5 text"} and max(read) <= 6
