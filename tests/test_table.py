@@ -90,6 +90,20 @@ def test_content_rows_are_each_sketchs_content_lines():
         assert np.flatnonzero(rows[both.cut[d]:both.cut[d + 1]]).tolist() == content_lines(sk, SETTINGS).tolist()
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(0, len(SKETCHES) - 1), unique=True))
+def test_content_digests_are_each_documents_own_and_none_without_content(order):
+    """Every document's digest over the table, in any order (how exact copies of documents are
+    found) is the one of its sketch alone; a document with no content line has none."""
+    from dedup.content import content_digest, content_digests, content_rows
+    t = table.of(SKETCHES).take(np.array(order, np.int64))
+    digests, has = content_digests(t, content_rows(t, SETTINGS))
+    expected = [content_digest(SKETCHES[d], SETTINGS) for d in order]
+    assert has.tolist() == [e is not None for e in expected]
+    assert [bytes(row) if h else None for row, h in zip(digests, has)] == expected
+    assert None in [content_digest(sk, SETTINGS) for sk in SKETCHES]   # (the empty text)
+
+
 @settings(max_examples=40, deadline=None)
 @given(st.sets(st.integers(0, len(SKETCHES) - 1)), st.lists(st.integers(0, len(SKETCHES)), max_size=3))
 def test_document_ranges_read_each_documents_union_of_content_shingles(chosen, cuts):
