@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import io
 import json
+import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,12 +46,22 @@ class Fields:
     host: bool = False    # that field is a URL: its host is the site
 
 
+# scheme://host/... with a host of letters, digits, dots and hyphens only: what urlsplit
+# would make of it is plain, and matching it is ten times faster (a row's URL is read twice)
+_PLAIN_URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.\-]*:)?//([A-Za-z0-9.\-]*)(?:[/?#]|\Z)")
+
+
 def host_of(url: str) -> str:
     """The site of a URL: its host, lower case, without "www." ("" if it has none)."""
-    try:
-        host = urlsplit(url if "://" in url else "//" + url).hostname or ""
-    except ValueError:   # a malformed URL ("http://[::1")
-        return ""
+    url = url if "://" in url else "//" + url
+    plain = _PLAIN_URL.match(url)
+    if plain:   # (urlsplit drops tabs and line breaks: any before the host's end fails the match)
+        host = plain.group(1).lower()
+    else:
+        try:
+            host = urlsplit(url).hostname or ""
+        except ValueError:   # a malformed URL ("http://[::1")
+            return ""
     return host.removeprefix("www.")
 
 

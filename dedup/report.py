@@ -191,7 +191,10 @@ def _document_line(doc: dict) -> str:
 
 
 def _utf8(text: str) -> bytes:
-    return _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text).encode("utf-8")
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:   # lone surrogates (kept undecodable bytes): as escapes
+        return _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text).encode("utf-8")
 
 
 def load(path: str | Path) -> dict:

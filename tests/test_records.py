@@ -567,3 +567,27 @@ def test_the_wanted_rows_texts_are_read_up_to_the_last_of_them(tmp_path, monkeyp
     monkeypatch.setattr(records, "_jsonl_lines", counted)
     got = records.texts(str(path), "jsonl", compression, records.Fields("text", ""), {2, 5})
     assert got == {2: "row 2 text", 5: "row 5 text"} and max(read) <= 6
+
+
+def _host_by_urlsplit(url: str) -> str:
+    """host_of as urllib alone says it."""
+    from urllib.parse import urlsplit
+    try:
+        return (urlsplit(url if "://" in url else "//" + url).hostname or "").removeprefix("www.")
+    except ValueError:
+        return ""
+
+
+_URL_PARTS = st.sampled_from(["http", "HTTPS", "h-t+t.p", "1http", "", " http", "ftp"])
+_HOST_CHARS = st.sampled_from(list("abcXYZ09.-_@:[]%/?# \t\n") + ["www.", "ب", "ı", "ｅ", "\u200b"])
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(_URL_PARTS, st.sampled_from(["://", ":/", "//", ":", ""]), st.lists(_HOST_CHARS, max_size=12),
+       st.sampled_from(["", "/path?q=http://other.org", "#x", "?a=b"]), st.text(max_size=20))
+def test_a_urls_site_is_the_host_urlsplit_finds(scheme, separator, host, rest, noise):
+    """The fast way to a plain URL's host gives what urllib's urlsplit gives, on URLs
+    plain and odd (ports, users, brackets, tabs, non-ASCII hosts, no scheme) and on any text."""
+    url = scheme + separator + "".join(host) + rest
+    assert records.host_of(url) == _host_by_urlsplit(url)
+    assert records.host_of(noise) == _host_by_urlsplit(noise)
