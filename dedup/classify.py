@@ -26,10 +26,10 @@ __all__ = ["classify", "keep_order", "CorpusStats", "Decision", "Decisions", "Fi
 def classify(sketches: list[DocSketch] | Table, settings: Settings, stats: CorpusStats | None = None,
              previous=None, verifier: verify.Verifier = verify.here) -> Decisions | Ranked:
     """`previous`: a previous run's kept corpus (previous.Previous), which comes first:
-    what repeats it goes. `verifier` verifies candidate near copies (by default in this
-    process; a run hands its workers the batches of candidate pairs). The copy of a duplicate that stays is the first in the order
+    what repeats it goes. The copy of a duplicate that stays is the first in the order
     `settings.keep` gives the documents (path order, longest first, or by source).
-    `decisions[d]` is document d's Decision."""
+    `verifier` verifies candidate near copies (by default in this process; a run hands
+    the batches of candidate pairs to its workers). `decisions[d]` is document d's Decision."""
     table = sketches if isinstance(sketches, Table) else tables.of(sketches)
     order = keep_order(table, settings)
     if order is None:

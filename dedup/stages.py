@@ -458,6 +458,6 @@ def diff_batch(ctx: Context, pairs: list[tuple[str, str]]) -> list:
     return html.word_diffs(pairs)
 
 
-def verify_batch(context: Context, job: verify.Pairs):
-    """A batch of candidate near copies verified (verify.similarities): for the run's workers."""
+def verify_batch(ctx: Context, job: verify.Pairs):
+    """A batch of candidate near copies verified (verify.similarities), in a worker."""
     return verify.similarities(job)
