@@ -276,6 +276,37 @@ def test_a_worker_killed_while_sketching_and_one_while_writing_change_nothing(tm
     assert got == local
 
 
+def _verifies_after_dying_once(context, job):
+    """stages.verify_batch, but the first call kills its worker process (a file beside
+    OUT's staging folder says it did)."""
+    import signal
+    from dedup import verify
+    died = Path(job.items.stores[0].shingles).parents[2] / "died-verifying"
+    if not died.exists():
+        died.touch()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return verify.similarities(job)
+
+
+def test_a_worker_killed_while_verifying_near_copies_changes_nothing(tmp_path, cluster, monkeypatch):
+    """SIGKILL to a worker in the middle of a corpus-wide step, verifying candidate pairs:
+    Ray restarts it and the pass runs again; every file is the local one-process run's."""
+    from dedup import pipeline
+    from tests.test_verify import _chains
+    import random
+    corpus = tmp_path / "in" / "chains"
+    corpus.mkdir(parents=True)
+    (corpus / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in _chains(random.Random(9))))
+    local = _clean(corpus, tmp_path / "local", "-j", "1")
+    monkeypatch.setattr(pipeline, "MIN_SHARD_BYTES", 1)
+    monkeypatch.setattr(pipeline, "SHARD_BYTES", 8_000)
+    monkeypatch.setattr(pipeline, "verify_batch", _verifies_after_dying_once)
+    (tmp_path / "out").mkdir()
+    got = _clean(corpus, tmp_path / "out" / "ray", "--backend", "ray", "-j", "2")
+    assert (tmp_path / "out" / "died-verifying").exists()
+    assert got == local
+
+
 def _always_dies(context, n):
     import signal
     if n == 2:
