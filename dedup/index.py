@@ -163,11 +163,6 @@ Similarities = Callable[[Iterable[np.ndarray]], Iterable[np.ndarray]]
 so that the batches may be verified together, by workers."""
 
 
-def each_batch(similarity: Callable[[np.ndarray], np.ndarray]) -> Similarities:
-    """Similarities from a function of one batch, asked one batch after another."""
-    return lambda batches: map(similarity, batches)
-
-
 def in_passes(pairs: np.ndarray, sizes: np.ndarray | None, similarities: Similarities) -> np.ndarray:
     """similarities(pairs), asked a pass at a time."""
     starts = passes(pairs, sizes)

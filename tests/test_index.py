@@ -11,9 +11,14 @@ def _pairwise(similarity):
     return lambda pairs: np.array([similarity(i, j) for i, j in pairs.tolist()], np.float64)
 
 
+def _each_batch(similarity):
+    """Similarities of batches of pairs (what near_duplicates asks) from a function of one batch."""
+    return lambda batches: map(similarity, batches)
+
+
 def _each(similarity):
-    """Similarities of batches of pairs (what near_duplicates asks) from one of a pair."""
-    return index.each_batch(_pairwise(similarity))
+    """Similarities of batches of pairs from the similarity of one pair."""
+    return _each_batch(_pairwise(similarity))
 
 
 def _sets(rng, n_base=30, size=200):
@@ -219,13 +224,13 @@ def test_passes_bounded_by_size_find_the_same_clusters(monkeypatch):
     sigs = sign.signatures(sets, 128, 1)
     keys = hashing.band_keys(sigs, 16, 8)
     similar = _pairwise(lambda i, j: sign.jaccard(sets[i], sets[j]))
-    whole = index.near_duplicates(keys, 0.8, index.each_batch(similar), lambda items: sigs[items])
+    whole = index.near_duplicates(keys, 0.8, _each_batch(similar), lambda items: sigs[items])
     monkeypatch.setattr(index, "SHINGLES_PER_PASS", 500)   # two or three sets a pass
     asked = []
     def batch(pairs):
         asked.append(len(np.unique(pairs)))
         return similar(pairs)
-    cut = index.near_duplicates(keys, 0.8, index.each_batch(batch), lambda items: sigs[items], sizes=np.array([len(s) for s in sets]))
+    cut = index.near_duplicates(keys, 0.8, _each_batch(batch), lambda items: sigs[items], sizes=np.array([len(s) for s in sets]))
     assert len(asked) >= 5 and max(asked) <= 3
     for name in ("rep", "match", "similarity"):
         assert getattr(cut, name).tolist() == getattr(whole, name).tolist()
@@ -239,6 +244,6 @@ def test_similarities_asked_in_passes_come_back_in_the_pairs_order(monkeypatch):
     def similarities(batch):
         calls.append(len(batch))
         return batch[:, 0] * 10.0 + batch[:, 1]
-    got = index.in_passes(pairs, sizes, index.each_batch(similarities))
+    got = index.in_passes(pairs, sizes, _each_batch(similarities))
     assert got.tolist() == [5.0, 12.0, 34.0, 1.0, 25.0] and len(calls) >= 3
-    assert index.in_passes(pairs[:0], sizes, index.each_batch(similarities)).tolist() == []
+    assert index.in_passes(pairs[:0], sizes, _each_batch(similarities)).tolist() == []

@@ -124,7 +124,8 @@ class Decisions:
         return out
 
     def document(self, doc: int) -> Finding | None:
-        return self.documents(np.array([doc]))[0]
+        group = int(self._group[doc])
+        return None if group < 0 else self._groups[group](self._item[doc:doc + 1])[0]
 
     def of(self, docs: np.ndarray) -> list[Decision]:
         """The decisions of documents `docs`, made together."""
@@ -132,10 +133,11 @@ class Decisions:
                                                                               self.documents(docs))]
 
     def __getitem__(self, doc: int) -> Decision:
-        return self.of(np.array([doc]))[0]
+        return Decision(self.document(doc), dict(self.lines(doc)))
 
     def __iter__(self) -> Iterator[Decision]:
-        return (self[d] for d in range(len(self)))
+        for lo in range(0, len(self), 4096):
+            yield from self.of(np.arange(lo, min(lo + 4096, len(self))))
 
 
 _NONE: Mapping[int, Finding] = MappingProxyType({})
