@@ -8,7 +8,7 @@ copy c changes a different word (the c-th from the middle) in every fifth line a
 out every tenth article (a different tenth in each copy), so the copies are near, not
 exact, duplicates of each other. Each record has the article's `url`, so sources are its
 sites. For each size: wall seconds, MB/s, and the peak of the RSS of all of dedup's
-processes together (sampled from /proc every 0.2 s), and per content line. Skips where
+processes together and of the driver alone (sampled from /proc every 0.2 s), and per content line. Skips where
 the data is absent.
 """
 from __future__ import annotations
@@ -72,15 +72,17 @@ def build(target: Path, megabytes: float) -> tuple[int, int, int]:
     return rows, size, lines
 
 
-def run(corpus: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """(wall seconds, peak MB of the RSS of all of the run's processes together)."""
+def run(corpus: Path, out: Path, jobs: int) -> tuple[float, float, float]:
+    """(wall seconds, peak MB of the RSS of all of the run's processes together, and of
+    the driver's alone)."""
     command = [sys.executable, "-m", "dedup", "clean", str(corpus), "-o", str(out), "-j", str(jobs), "-q"]
-    peak = [0]
+    peak = [0, 0]
 
     def sample(pid: int, tree: dict[int, int]) -> None:
         peak[0] = max(peak[0], sum(tree.values()))
+        peak[1] = max(peak[1], tree.get(pid, 0))
     seconds = sampled(command, sample, 0.2)
-    return seconds, peak[0] / 2**20
+    return seconds, peak[0] / 2**20, peak[1] / 2**20
 
 
 def main() -> int:
@@ -99,18 +101,19 @@ def main() -> int:
         for megabytes in (float(m) for m in args.megabytes.split(",")):
             corpus = work / f"corpus-{megabytes:g}MB.jsonl"
             rows, size, lines = build(corpus, megabytes)
-            seconds, peak = run(corpus, work / "out", args.jobs)
+            seconds, peak, driver = run(corpus, work / "out", args.jobs)
             results.append({"megabytes": size / 1e6, "records": rows, "content_lines": lines, "seconds": seconds,
-                            "mb_per_s": size / 1e6 / seconds, "peak_rss_mb": peak,
+                            "mb_per_s": size / 1e6 / seconds, "peak_rss_mb": peak, "driver_peak_rss_mb": driver,
                             "rss_bytes_per_line": peak * 2**20 / lines})
             print(json.dumps(results[-1]), flush=True)
             if not args.keep:
                 corpus.unlink()
         if len(results) > 1:
             a, b = results[0], results[-1]
-            growth = (b["peak_rss_mb"] - a["peak_rss_mb"]) * 2**20 / (b["content_lines"] - a["content_lines"])
-            print(f"peak RSS grows by {growth:,.0f} bytes per content line from {a['megabytes']:.0f} "
-                  f"to {b['megabytes']:.0f} MB")
+            for key, whose in (("peak_rss_mb", "all processes'"), ("driver_peak_rss_mb", "the driver's")):
+                growth = (b[key] - a[key]) * 2**20 / (b["content_lines"] - a["content_lines"])
+                print(f"{whose} peak RSS grows by {growth:,.0f} bytes per content line from {a['megabytes']:.0f} "
+                      f"to {b['megabytes']:.0f} MB")
     finally:
         shutil.rmtree(work / "out", ignore_errors=True)
         if not args.keep:
