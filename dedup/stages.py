@@ -43,7 +43,7 @@ def load_kernel(settings: Settings) -> None:
     """Load the compiled kernel into this process (numba, and each function a batch
     calls, from its on-disk cache) by sketching a small text through it. Workers forked
     afterwards start with it loaded: each would otherwise spend about a second on it in
-    its first batch, and this process again when it verifies near-duplicates."""
+    its first batch."""
     sketch_arrays([Document("", "", _KERNEL_SAMPLE)], settings, lexicon.load(settings.lexicons), compiled=True)
 
 
