@@ -29,6 +29,7 @@ from .classify import classify
 from .config import Settings
 from .corpus import Skipped, Source
 from .progress import Progress
+from .rules import learned
 from .runner import Runner, default_jobs
 from .signals import uninterrupted
 from .table import close_spills
@@ -245,6 +246,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             table = tables.concat(parts)
             del parts
             read, skipped, table = _whole_files(read, skipped, table)
+            table = learned.with_countable_shapes(table, settings)
             if progress:
                 progress(f"classifying {table.documents:,} documents", 0, 0, 0)
             decisions = classify(table, settings, previous=before, verifier=_pooled_verifier(run))

@@ -1,6 +1,7 @@
 """Site-aware rules on small corpora that show both the junk caught and the content kept:
 learned boilerplate counted per source, template shapes, site affixes, which copy is
 kept, and near-duplicate evidence that names the block actually matched."""
+import dataclasses
 import json
 import random
 import shutil
@@ -73,7 +74,9 @@ def test_learned_boilerplate_counts_within_a_source_and_text_many_sources_share_
     assert ("frequent-line", "بسم الله الرحمن الرحيم", {"documents": 8}) in one["outlet-0/decree.txt"]
 
 
-def test_template_shapes_catch_lines_that_differ_by_numbers_and_months_and_keep_lists_and_headings(tmp_path):
+def templated_site() -> dict[str, str]:
+    """Five pages of a site with template lines that differ by numbers and months, and
+    lines of the same shape only once each."""
     files = {}
     months = ["January", "March", "July", "October", "December"]
     for n in range(5):
@@ -81,6 +84,11 @@ def test_template_shapes_catch_lines_that_differ_by_numbers_and_months_and_keep_
             [f"The river diaries part {n + 1}"] + body(n, 3) + [f"Highest temperature {40 + n} degrees today"]
             + body(10 + n, 6) + [f"Last updated at {10 + n}:{15 + n} GMT, {n + 3} {months[n]} 2015",
                        f"Comments ({n + 1} of {n + 4})", f"Article {n + 1}", f"{n + 1}- {sentence(random.Random(n), 6)}"]) + "\n"
+    return files
+
+
+def test_template_shapes_catch_lines_that_differ_by_numbers_and_months_and_keep_lists_and_headings(tmp_path):
+    files = templated_site()
     report = removed(run(tmp_path, files))
     for n in range(5):
         got = report[f"site/{n}.txt"]
@@ -241,3 +249,34 @@ def test_corpus_counts_are_each_documents_short_lines_counted_once(tmp_path):
 def test_the_median_of_counted_values_is_statistics_median(counted):
     import statistics
     assert learned._median(tuple(counted)) == statistics.median(v for v, times in counted for _ in range(times))
+
+
+def test_shape_texts_of_lines_too_few_to_count_are_let_go_and_decisions_stay(tmp_path):
+    """with_countable_shapes keeps a shape's text exactly where its shape is on min_docs
+    lines or more, and classifying the golden corpus with it decides the same, evidence
+    and all (a removed template-shape line names its shape)."""
+    from collections import Counter
+    from dedup import stages
+    from dedup.classify import classify
+    from dedup.config import Settings
+    from dedup.corpus import discover
+    for name, text in templated_site().items():
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    settings = Settings()
+    found = discover([str(Path(__file__).parent / "golden" / "corpus"), str(tmp_path)], settings.include,
+                     settings.exclude)
+    settings = stages.resolve_source(found.sources, settings)
+    context = stages.make_context(settings)
+    whole = table.of([item.sketch for source in found.sources for item in stages.sketch_batch(context, ([source], None))
+                      if isinstance(item, stages.Sketched)])
+    for min_docs in (settings.min_docs, 2, 5):   # 5: the site's template lines, each on 5 lines
+        tuned = dataclasses.replace(settings, min_docs=min_docs)
+        pruned = learned.with_countable_shapes(whole, tuned)
+        lines = Counter(int(h) for h, _ in whole.shape.values)
+        assert [text if lines[h] >= min_docs else "" for h, text in whole.shape.values] == \
+               [text for _, text in pruned.shape.values]
+        assert 0 < sum(n >= min_docs for n in lines.values()) < len(lines)
+        decided = list(classify(whole, tuned))
+        assert list(classify(pruned, tuned)) == decided
+        assert any(f.rule == "template-shape" for d in decided for f in d.lines.values())

@@ -5,7 +5,7 @@ or `dedup check`'s index of the whole corpus (fed each file's `contribution`).""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -13,7 +13,7 @@ from ..config import Settings
 from ..counts import Counts, Evidence, LabelEvidence, MemoryCounts
 from ..hashing import distinct
 from ..sketch import DocSketch
-from ..table import Table, of
+from ..table import Columns, Sparse, Table, of
 from .findings import BOILERPLATE, Finding, counted, mark
 from .sources import AFFIX_SALT, SHAPE_SALT, rows_keys, salted_keys, site_label, site_salts
 
@@ -170,6 +170,23 @@ def _live_rows(table: Table, found, live: np.ndarray) -> tuple[np.ndarray, np.nd
     """Of sparse rows `found`: the documents and content positions, and which are of live documents."""
     owners = table.doc_of(found.at)
     return owners, found.at - table.cut[owners], live[owners]
+
+
+def with_countable_shapes(table: Table, settings: Settings) -> Table:
+    """The table with a template shape's text kept only where the shape is on
+    `min_docs` lines or more: one on fewer lines cannot be in `min_docs` documents of
+    its source, and the text is only ever read as the evidence of a line the rule
+    removes. Most shapes are one line's own (a headline with a number in it): their
+    text was ~18 bytes per content line of a news corpus. For a run that counts its
+    own table (`clean`), not one whose counts come from elsewhere (`dedup check`)."""
+    found = table.shape
+    if not len(found):
+        return table
+    hashes, texts = found.values.columns
+    _, inverse, lines = np.unique(hashes, return_inverse=True, return_counts=True)
+    countable = (lines >= settings.min_docs)[inverse].tolist()
+    texts = tuple(text if keep else "" for text, keep in zip(texts, countable))
+    return replace(table, shape=Sparse(found.at, Columns((hashes, texts))))
 
 
 def template_shapes(table: Table, decisions, live: np.ndarray, settings: Settings, stats: CorpusStats) -> None:
