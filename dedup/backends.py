@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Iterable, Iterator
 
+from . import heap
 from .runner import DIED, IN_FLIGHT, Runner, WorkerDied
 from .signals import Interrupted
 from .errors import DedupError
@@ -33,7 +34,10 @@ class _Worker:
         self.context = init(*init_args)
 
     def run(self, func: Callable, batch: Any) -> Any:
-        return func(self.context, batch)
+        try:
+            return func(self.context, batch)
+        finally:
+            heap.release()   # what the batch freed: the actor may be idle for a whole stage
 
 
 _END = object()
@@ -84,8 +88,9 @@ class RayRunner:
     def _in_order(self, func: Callable, batches: Iterable) -> Iterator:
         """func over the batches on the actors, IN_FLIGHT at most on each (the least busy
         gets the next), results in the batches' order. Batches are taken from the
-        iterable as actors come free, so a lazy one is never held whole (Ray's
-        ActorPool.map submits every batch at once)."""
+        iterable as actors come free, and no more are out (running, or done and not
+        yet given back) than IN_FLIGHT per actor, however slow the batch awaited is: a
+        lazy iterable is never held whole (Ray's ActorPool.map submits every batch at once)."""
         ray, todo = self._ray, iter(batches)
         load = [0] * len(self.actors)
         running: dict = {}   # result ref -> (batch number, actor)
@@ -93,7 +98,7 @@ class RayRunner:
         sent = done = 0
         exhausted = False
         while True:
-            while not exhausted and min(load) < IN_FLIGHT:
+            while not exhausted and min(load) < IN_FLIGHT and sent - done < IN_FLIGHT * len(self.actors):
                 batch = next(todo, _END)
                 if batch is _END:
                     exhausted = True

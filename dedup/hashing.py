@@ -45,12 +45,16 @@ def mix(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
 def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     """(n, bands) uint64: one key per band, equal when the band's rows are equal
     (kernel.band_keys is the compiled twin)."""
-    n = signatures.shape[0]
-    keys = np.zeros((n, bands), dtype=np.uint64)
+    keys = np.zeros((signatures.shape[0], bands), dtype=np.uint64)
     sig = signatures.astype(np.uint64)
     for band in range(bands):
-        key = np.full(n, band + 1, dtype=np.uint64)
-        for col in sig[:, band * rows:(band + 1) * rows].T:
-            key = mix(key, col)
-        keys[:, band] = key
+        keys[:, band] = band_key(sig, band, rows)
     return keys
+
+
+def band_key(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:
+    """Band `band`'s key of each of these signatures (uint64 already): band_keys' column."""
+    key = np.full(signatures.shape[0], band + 1, dtype=np.uint64)
+    for col in signatures[:, band * rows:(band + 1) * rows].T:
+        key = mix(key, col)
+    return key

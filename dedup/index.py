@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from collections import deque
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Protocol
 
 import numpy as np
 
-from .hashing import distinct
+from .hashing import band_key, distinct
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,58 @@ class Bands:
     def of(cls, keys: np.ndarray) -> "Bands":
         """An (n, bands) array of keys in memory."""
         return cls(keys.shape[0], keys.shape[1] if keys.ndim == 2 else 0, lambda band: keys[:, band])
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """Candidate pairs of n items found elsewhere (by Banding jobs): sorted distinct codes."""
+    n: int
+    codes: np.ndarray
+
+
+class Signed(Protocol):
+    """Where n items' MinHash signatures are (table.Signed): read a piece at a time."""
+    count: int
+
+    def chunks(self, size: int) -> Iterable[np.ndarray]: ...
+
+
+BANDS_PER_JOB = 4   # a banding job holds this many keys per item
+
+
+@dataclass(frozen=True)
+class Banding:
+    """A job: the candidate codes (candidate_codes) of bands `bands` of the items
+    whose signatures `signed` holds. Nothing in it refers to the corpus table, so the
+    bands of a corpus's documents are bucketed by workers, a few bands each, and
+    the process that asks holds only the distinct candidates, never the keys."""
+    signed: Signed
+    bands: tuple
+    rows: int
+
+    def __call__(self) -> np.ndarray:
+        n = self.signed.count
+        keys, at = np.empty((len(self.bands), n), np.uint64), 0
+        for signatures in self.signed.chunks(4096):
+            wide = signatures.astype(np.uint64)
+            for k, band in enumerate(self.bands):
+                keys[k, at:at + len(wide)] = band_key(wide, band, self.rows)
+            at += len(wide)
+        return candidate_codes(Bands(n, len(self.bands), keys.__getitem__))
+
+
+def banding(signed: Signed, bands: int, rows: int) -> list[Banding]:
+    """The jobs that find the candidates of items `signed` in all `bands` bands."""
+    return [Banding(signed, tuple(range(lo, min(lo + BANDS_PER_JOB, bands))), rows)
+            for lo in range(0, bands, BANDS_PER_JOB)]
+
+
+def merged(found: Iterable[np.ndarray]) -> np.ndarray:
+    """The distinct codes of several jobs' answers, folded in as they come."""
+    codes = np.empty(0, np.int64)
+    for more in found:
+        codes = distinct(np.concatenate([codes, more]))
+    return codes
 
 
 def candidate_pairs(keys: np.ndarray | Bands) -> np.ndarray:
@@ -180,20 +232,23 @@ class Clusters:
     similarity: np.ndarray   # each item's similarity to its match (>= threshold; 1.0 for itself)
 
 
-def near_duplicates(keys: np.ndarray | Bands, threshold: float, similarities: Similarities,
+def near_duplicates(keys: np.ndarray | Bands | Candidates, threshold: float, similarities: Similarities,
                     signatures_of: Callable[[np.ndarray], np.ndarray], slack: float = 0.15,
                     sizes: np.ndarray | None = None) -> Clusters:
     """Verified near-duplicate clusters of the items.
 
-    Candidates share a band key. Those whose MinHash estimate is far below the
+    Candidates share a band key (`keys`: the items' band keys, or the candidates
+    found already). Those whose MinHash estimate is far below the
     threshold are dropped before the exact similarity is computed; the estimate
     needs the signatures of the candidates only (`signatures_of(items)`, which signs
     them again from their shingles), never one per item held for the whole corpus.
     `similarities`: the exact similarity of each pair (i, j) of each batch; `sizes`
     (of each item, in shingles) bound what a batch reads."""
-    keys = keys if isinstance(keys, Bands) else Bands.of(keys)
-    n = keys.n
-    codes = candidate_codes(keys)
+    if isinstance(keys, Candidates):
+        n, codes = keys.n, keys.codes
+    else:
+        keys = keys if isinstance(keys, Bands) else Bands.of(keys)
+        n, codes = keys.n, candidate_codes(keys)
     del keys   # (the caller's were made for this call: not held while verifying)
     parent, match, best = np.arange(n), np.arange(n), np.full(n, -1.0)
     starts = _code_passes(codes, n, sizes)

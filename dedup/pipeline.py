@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import backends, corpus, html, lexicon, output, plan, previous, records, report, verify
+from . import backends, corpus, heap, html, lexicon, output, plan, previous, records, report, verify
 from . import table as tables
 from .classify import classify
 from .config import Settings
@@ -247,9 +247,11 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             del parts
             read, skipped, table = _whole_files(read, skipped, table)
             table = learned.with_countable_shapes(table, settings)
+            heap.release()   # the batches' tables, now one
             if progress:
                 progress(f"classifying {table.documents:,} documents", 0, 0, 0)
             decisions = classify(table, settings, previous=before, verifier=_pooled_verifier(run))
+            heap.release()
             (stage.path / REPORT_PARTS).mkdir()
             writes = _write_batches(read, mode, stage.path)
             total = table.documents
@@ -261,6 +263,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                                    [len(documents) for _, documents in writes], lambda w: w.chars))
             del decisions
             saving.result()
+            heap.release()
             close_spills()
             shutil.rmtree(spills)
             for batch in written:

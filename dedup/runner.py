@@ -19,6 +19,7 @@ import threading
 import time
 from typing import Any, Callable, Iterable, Iterator
 
+from . import heap
 from .errors import DedupError
 from .signals import SIGNALS
 
@@ -48,10 +49,9 @@ def _worker(conn, init: Callable, init_args: tuple, mask: set, parent: int) -> N
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # blocked while the handlers above were set
     context = init(*init_args)
-    release = _releaser()
     while True:
         if not conn.poll():   # idle, maybe for the rest of a stage: give back what the last job freed
-            release()
+            heap.release()
         try:
             message = conn.recv()
         except (EOFError, OSError):
@@ -68,18 +68,6 @@ def _worker(conn, init: Callable, init_args: tuple, mask: set, parent: int) -> N
         except (BrokenPipeError, OSError):
             return
         message = batch = result = None
-
-
-def _releaser() -> Callable[[], None]:
-    """What returns the memory a process has freed to the system (glibc keeps it in its
-    heap otherwise): a worker that sketched a batch would hold its peak, idle, while
-    the corpus-wide steps run. Nothing where there is no glibc."""
-    import ctypes
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):
-        return lambda: None
-    return lambda: trim(0)
 
 
 def _send_all(conn, box: "queue.SimpleQueue") -> None:
@@ -134,6 +122,8 @@ class Runner:
         from multiprocessing.connection import wait
         todo = iter(enumerate(batches))
         busy = {conn: 0 for _, conn in self.workers}
+        # No more batches are out (sent, or back and not yet given back) than IN_FLIGHT
+        # per worker, however slow the one awaited is: a lazy iterable is never taken whole.
         # Jobs are sent by one thread per worker: a job and a result may both be larger
         # than a pipe's buffer, and the parent must go on reading results while it sends.
         outboxes = {conn: queue.SimpleQueue() for conn in busy}
@@ -145,7 +135,7 @@ class Runner:
         try:
             while True:
                 for conn in busy:
-                    while not exhausted and busy[conn] < IN_FLIGHT:
+                    while not exhausted and busy[conn] < IN_FLIGHT and sent - next_out < IN_FLIGHT * len(busy):
                         item = next(todo, None)
                         if item is None:
                             exhausted = True

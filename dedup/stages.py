@@ -458,6 +458,7 @@ def diff_batch(ctx: Context, pairs: list[tuple[str, str]]) -> list:
     return html.word_diffs(pairs)
 
 
-def verify_batch(ctx: Context, job: verify.Pairs):
-    """A batch of candidate near copies verified (verify.similarities), in a worker."""
-    return verify.similarities(job)
+def verify_batch(ctx: Context, job: verify.Job):
+    """A batch of candidate near copies verified (verify.Pairs), or a few bands of the
+    documents bucketed (index.Banding), in a worker."""
+    return job()

@@ -173,6 +173,26 @@ class Store:
 
 
 @dataclass(frozen=True)
+class Signed:
+    """Where some documents' MinHash signatures are, in order: runs of rows of one
+    store each (only the stores read are held, as in verify.Ranges), so that a job
+    that reads them carries no more than its own."""
+    stores: tuple        # of Store
+    rows: tuple          # per store: its rows
+    num_perm: int
+
+    @property
+    def count(self) -> int:
+        return sum(len(rows) for rows in self.rows)
+
+    def chunks(self, size: int):
+        """The signatures, `size` documents at most at a time."""
+        for store, rows in zip(self.stores, self.rows):
+            for lo in range(0, len(rows), size):
+                yield store.signatures_of(rows[lo:lo + size], self.num_perm)
+
+
+@dataclass(frozen=True)
 class Blocks:
     """Lines' or paragraphs' shingles, [lo, hi) in their store's, and band key rows."""
     lo: np.ndarray    # int32 where it fits, else int64
@@ -269,6 +289,14 @@ class Table:
         width = runs[0][0].width if runs else 0
         return index.Bands(len(items), width, lambda band: np.concatenate([store.band(band, rows) for store, rows in runs])
                            if runs else np.empty(0, np.uint64))
+
+    def signed(self, docs: np.ndarray, num_perm: int) -> Signed:
+        """Where the signatures of documents `docs` (increasing) are."""
+        stores = self.store[docs]
+        cuts = np.flatnonzero(np.diff(stores)) + 1
+        runs = [(int(stores[a]), self.signature[docs[a:b]])
+                for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(docs)]) if b > a]
+        return Signed(tuple(self.stores[i] for i, _ in runs), tuple(rows for _, rows in runs), num_perm)
 
     def signatures(self, docs: np.ndarray, num_perm: int) -> np.ndarray:
         """(len(docs), num_perm) uint32: these documents' own MinHash signatures."""

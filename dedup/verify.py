@@ -4,7 +4,8 @@ A batch of candidate pairs is a job of its own (`Pairs`): where its items' shing
 are (ranges of the batches' stores: spill files, in a `clean`) and which items pair
 up. Nothing in it refers to the corpus table, so a job runs wherever the spill files
 can be read: in this process, in a local worker or on a Ray worker, and the step
-that finds the candidates keeps only what comes back, the similarities."""
+that finds the candidates keeps only what comes back, the similarities. A `Verifier`
+runs such jobs, and the banding jobs that find a corpus's candidate documents too."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -68,6 +69,9 @@ class Pairs:
     left: np.ndarray
     right: np.ndarray
 
+    def __call__(self) -> np.ndarray:
+        return similarities(self)
+
 
 def pairs_of(pairs: np.ndarray, ranges_of: Callable[[np.ndarray], Ranges]) -> Pairs:
     """The job that verifies `pairs` (n, 2) of item numbers; `ranges_of(items)` says
@@ -82,9 +86,10 @@ def similarities(job: Pairs) -> np.ndarray:
     return sign.jaccards(flat, offsets, job.left, job.right)
 
 
-Verifier = Callable[[Iterable[Pairs]], Iterator[np.ndarray]]   # jobs -> their similarities, in order
+Job = Callable[[], np.ndarray]   # Pairs, or index.Banding: a corpus-wide piece of work that runs itself
+Verifier = Callable[[Iterable[Job]], Iterator[np.ndarray]]   # jobs -> their answers, in order
 
 
-def here(jobs: Iterable[Pairs]) -> Iterator[np.ndarray]:
-    """Jobs verified in this process, one after another."""
-    return map(similarities, jobs)
+def here(jobs: Iterable[Job]) -> Iterator[np.ndarray]:
+    """Jobs done in this process, one after another."""
+    return (job() for job in jobs)

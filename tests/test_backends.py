@@ -133,17 +133,21 @@ def test_ray_runner_keeps_batch_order_and_builds_each_context_once(cluster):
     assert len({r[0] for r in results}) <= 3   # one context per actor
 
 
-def test_ray_runner_takes_batches_only_as_its_workers_come_free(cluster):
+@pytest.mark.parametrize("backend", ["ray", "local"])
+def test_a_runner_takes_batches_only_as_its_workers_come_free(backend, request):
     """A lazy iterable of batches (the write stage makes each job's decisions as it is
-    sent) is never taken whole: at most IN_FLIGHT batches per worker are out at once."""
-    from dedup.runner import IN_FLIGHT
+    sent) is never taken whole: at most IN_FLIGHT batches per worker are out at once,
+    even while the first is slow and others finish."""
+    from dedup.runner import IN_FLIGHT, Runner
     taken = []
 
     def batches():
         for n in range(40):
             taken.append(n)
             yield n
-    with backends.RayRunner(2, _context, ("ctx",)) as run:
+    if backend == "ray":
+        request.getfixturevalue("cluster")
+    with (backends.RayRunner if backend == "ray" else Runner)(2, _context, ("ctx",)) as run:
         results = run.map(_slow_echo, batches())
         first = next(results)
         assert len(taken) <= 2 * IN_FLIGHT + 1
@@ -157,7 +161,7 @@ def _context(name):
 
 def _slow_echo(context, n):
     import time
-    time.sleep(0.01 * ((n * 7) % 5))   # out-of-order completion
+    time.sleep(0.5 if n == 0 else 0.01 * ((n * 7) % 5))   # out-of-order completion, the first last
     return context, n
 
 

@@ -95,8 +95,9 @@ def _chains(rng: random.Random, chains: int = 6, steps: int = 30) -> list[dict]:
 
 
 def test_a_runs_workers_verify_the_candidates_to_the_one_process_result(tmp_path, monkeypatch):
-    """With two workers, no candidate pair is verified in the run's own process (it
-    would fail here), and the outputs and report are those of a one-process run."""
+    """With two workers, no candidate pair is verified and no band of the documents
+    bucketed in the run's own process (it would fail here), and the outputs and report
+    are those of a one-process run."""
     from dedup import pipeline
     corpus = tmp_path / "in"
     corpus.mkdir()
@@ -111,6 +112,11 @@ def test_a_runs_workers_verify_the_candidates_to_the_one_process_result(tmp_path
                 assert os.getpid() != parent, "verified in the run's own process"
                 return original(job)
             monkeypatch.setattr(verify, "similarities", similarities)
+
+            def banded(job, parent=os.getpid(), original=index.Banding.__call__):
+                assert os.getpid() != parent, "bucketed in the run's own process"
+                return original(job)
+            monkeypatch.setattr(index.Banding, "__call__", banded)
         out = tmp_path / f"out-{jobs}"
         result = run("clean", corpus, "-o", out, "-j", jobs, "--id-field", "id")
         assert result.exit_code == 0, result.output
@@ -119,3 +125,27 @@ def test_a_runs_workers_verify_the_candidates_to_the_one_process_result(tmp_path
         outputs[jobs] = (report, (out / "rows.jsonl").read_bytes())
     assert outputs[2] == outputs[1]
     assert outputs[1][0]["summary"]["by_rule"]["near-document"]["spans"] == 6 * 29
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(0, 60), st.sampled_from([1, 3, 4, 16]), st.integers(1, 3))
+def test_banding_jobs_find_the_candidates_all_bands_at_once_find(seed, count, per_job, stores):
+    """Whatever the bands per job and however the documents' signatures are split
+    among stores, the jobs' merged answers are candidate_codes of all the band keys."""
+    from dedup.hashing import band_keys
+    from dedup.table import Signed
+    rng = np.random.default_rng(seed)
+    signatures = rng.integers(0, 3, (count, 32)).astype(np.uint32)   # few values: many shared bands
+    cuts = np.sort(rng.integers(0, count + 1, stores - 1)).tolist()
+    parts = np.split(np.arange(count), cuts)
+    signed = Signed(tuple(Store(None, None, 0, 0, signatures[rows][::-1].copy()) for rows in parts),
+                    tuple(np.arange(len(rows))[::-1].copy() for rows in parts), 32)
+    old, index.BANDS_PER_JOB = index.BANDS_PER_JOB, per_job
+    try:
+        jobs = index.banding(signed, 16, 2)
+    finally:
+        index.BANDS_PER_JOB = old
+    assert [job.bands for job in jobs] == [tuple(range(lo, min(lo + per_job, 16))) for lo in range(0, 16, per_job)]
+    whole = index.candidate_codes(index.Bands.of(band_keys(signatures, 16, 2)))
+    assert np.array_equal(index.merged(verify.here(jobs)), whole)
+    assert count < 2 or len(whole)

@@ -13,10 +13,10 @@ from typing import Callable
 
 import numpy as np
 
-from .. import index, sign, verify
+from .. import heap, index, sign, verify
 from ..config import Settings
 from ..content import content_digests, content_rows, document_ranges
-from ..hashing import band_keys, distinct
+from ..hashing import distinct
 from ..table import Table
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded, taken_rows
 
@@ -157,7 +157,11 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
             flat, offsets = verify.sets(ranges_of(firsts[ks]))
             return sign.signatures(np.split(flat, offsets[1:-1]), settings.num_perm, settings.seed)
         sizes = None if sizes is None else sizes[firsts]
-        found = index.near_duplicates(keys_of(firsts), settings.threshold, similarities, signed, sizes=sizes)
+        candidates = keys_of(firsts)
+        heap.release()   # what finding them took, before verifying them
+        found = index.near_duplicates(candidates, settings.threshold, similarities, signed, sizes=sizes)
+        del candidates
+        heap.release()
         gone, original, matched, similarity, original_similarity = _removed_near(found, similarities, sizes)
         return _Copies(rep, firsts[gone], firsts[original], firsts[matched], similarity, original_similarity)
     return _Copies(rep, none, none, none, np.empty(0), np.empty(0))
@@ -179,10 +183,11 @@ def duplicate_documents(table: Table, decisions, settings: Settings, verifier: v
     hashes = digests[items].view(np.uint64)
     del digests
 
-    def keys_of(chosen: np.ndarray) -> np.ndarray:
-        bands, rows = settings.lsh_params
-        return np.concatenate([band_keys(table.signatures(items[chosen[lo:lo + 4096]], settings.num_perm), bands, rows)
-                               for lo in range(0, len(chosen), 4096)])
+    def keys_of(chosen: np.ndarray) -> index.Candidates:
+        """Bucketed a few bands at a time by `verifier`'s workers, from the documents'
+        signatures: this process holds the distinct candidates, never the band keys."""
+        jobs = index.banding(table.signed(items[chosen], settings.num_perm), *settings.lsh_params)
+        return index.Candidates(len(chosen), index.merged(verifier(jobs)))
 
     shingles = table.per_document(np.where(content, table.line_blocks.hi - table.line_blocks.lo, 0))
     copies = _copies(hashes, np.ones(len(items), bool), keys_of,
