@@ -26,19 +26,64 @@ from .sketch import DocSketch, Sketches
 
 
 @dataclass(frozen=True)
+class Texts:
+    """Strings held as one UTF-8 buffer and where each ends: a column of mostly
+    different short strings (a template shape per line that has a number) as two
+    arrays, not an object each, which the allocator keeps in scattered pages once
+    most are let go. `texts[i]` is string i."""
+    data: np.ndarray    # uint8
+    ends: np.ndarray    # int64: string i is data[ends[i-1]:ends[i]]
+
+    @classmethod
+    def of(cls, strings) -> "Texts":
+        encoded = [s.encode("utf-8", "surrogatepass") for s in strings]
+        return cls(np.frombuffer(b"".join(encoded), np.uint8).copy(),
+                   np.cumsum([len(e) for e in encoded], dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    def __getitem__(self, i: int) -> str:
+        lo = int(self.ends[i - 1]) if i else 0
+        return self.data[lo:int(self.ends[i])].tobytes().decode("utf-8", "surrogatepass")
+
+    def starts(self) -> np.ndarray:
+        return np.r_[np.zeros(min(len(self.ends), 1), np.int64), self.ends[:-1]]
+
+    def take(self, rows: np.ndarray, keep: np.ndarray | None = None) -> "Texts":
+        """Strings `rows`, in that order; with `keep` (a mask of them), "" where it is False."""
+        rows = np.asarray(rows, np.int64)
+        lo, hi = self.starts()[rows], self.ends[rows]
+        if keep is not None:
+            hi = np.where(keep, hi, lo)
+        lengths = hi - lo
+        ends = np.cumsum(lengths, dtype=np.int64)
+        at = np.repeat(lo - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
+        return Texts(self.data[at], ends)
+
+    @classmethod
+    def joined(cls, parts: list["Texts"]) -> "Texts":
+        shifts = np.cumsum([0] + [len(p.data) for p in parts[:-1]])
+        return cls(np.concatenate([p.data for p in parts]) if parts else np.empty(0, np.uint8),
+                   np.concatenate([p.ends + shift for p, shift in zip(parts, shifts)]) if parts
+                   else np.empty(0, np.int64))
+
+
+@dataclass(frozen=True)
 class Columns:
     """Tuples of numbers and objects held as columns: each number column a uint64
-    array, each object column (strings, lexicon hits) a tuple holding one object per
-    distinct value. A tuple and its numbers as Python objects took ~100 bytes more
-    per row (a template shape on every fifth line of a news corpus). `columns[i]` is
-    row i's tuple."""
-    columns: tuple   # of np.ndarray (uint64) or tuple
+    array, each object column (labels, lexicon hits) a tuple holding one object per
+    distinct value, each text column a Texts. A tuple and its numbers as Python
+    objects took ~100 bytes more per row. `columns[i]` is row i's tuple."""
+    columns: tuple   # of np.ndarray (uint64), tuple or Texts
 
     @classmethod
     def of(cls, rows: list[tuple], kinds: str) -> "Columns":
-        """`kinds`: per field, "n" (a number below 2**64) or "o" (a hashable object)."""
+        """`kinds`: per field, "n" (a number below 2**64), "o" (a hashable object) or
+        "s" (a string, most of them different)."""
         fields = list(zip(*rows)) if rows else [()] * len(kinds)
-        return cls(tuple(np.array(f, np.uint64) if k == "n" else _interned(f) for f, k in zip(fields, kinds)))
+        return cls(tuple(np.array(f, np.uint64) if k == "n" else Texts.of(f) if k == "s" else _interned(f)
+                         for f, k in zip(fields, kinds)))
 
     def __len__(self) -> int:
         return len(self.columns[0])
@@ -50,8 +95,8 @@ class Columns:
         return (self[i] for i in range(len(self)))
 
     def take(self, rows: np.ndarray) -> "Columns":
-        return Columns(tuple(c[rows] if isinstance(c, np.ndarray) else tuple(c[i] for i in rows.tolist())
-                             for c in self.columns))
+        return Columns(tuple(c[rows] if isinstance(c, np.ndarray) else c.take(rows) if isinstance(c, Texts)
+                             else tuple(c[i] for i in rows.tolist()) for c in self.columns))
 
 
 def _interned(values) -> tuple:
@@ -63,7 +108,8 @@ def _interned(values) -> tuple:
 def _joined_values(parts: list[Columns]) -> Columns:
     """Sparse values of several tables, one after another."""
     columns = zip(*(part.columns for part in parts))
-    return Columns(tuple(np.concatenate(c) if isinstance(c[0], np.ndarray) else _interned(v for piece in c for v in piece)
+    return Columns(tuple(np.concatenate(c) if isinstance(c[0], np.ndarray) else Texts.joined(list(c))
+                         if isinstance(c[0], Texts) else _interned(v for piece in c for v in piece)
                          for c in columns))
 
 
@@ -316,7 +362,7 @@ def for_index(t: Table) -> Table:
     are not held while the outputs are written."""
     none = Blocks(*(np.empty(0, np.int32),) * 3)
     found = {name: Sparse(np.empty(0, np.int64), Columns.of([], kinds))
-             for name, kinds in (("label", "oon"), ("shape", "no"), ("affix", "nno"))}
+             for name, kinds in (("label", "oon"), ("shape", "ns"), ("affix", "nno"))}
     return replace(t, heading=np.empty(0, bool), line_blocks=none, paragraph_blocks=none, **found)
 
 
@@ -367,7 +413,7 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
     return Table(cut, joined("line", np.int32), joined("words", np.int32), joined("hash", np.uint64), heading,
                  _interned(sk.site for sk in sketches), Paths.of(sk.path for sk in sketches), paragraph_cut,
                  ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64), stores, store, signature,
-                 line_blocks, paragraph_blocks, sparse("lexicon", "o"), sparse("label", "oon"), sparse("shape", "no"),
+                 line_blocks, paragraph_blocks, sparse("lexicon", "o"), sparse("label", "oon"), sparse("shape", "ns"),
                  sparse("affix", "nno"))
 
 
@@ -407,7 +453,7 @@ def of_arrays(b: Sketches, sites: list[str], paths: list[str], spill_path: str |
                  Paths.of(paths), b.paragraph_cut.astype(np.int64), b.paragraph_first.astype(np.int64),
                  b.paragraph_last.astype(np.int64), b.exact[b.block[count:]], (store,), np.zeros(len(b.lines), np.int32),
                  signature, blocks_of(b.block[:count]), blocks_of(b.block[count:]), sparse(found.lexicon, "o"),
-                 sparse(found.label, "oon"), sparse(found.shape, "no"), sparse(found.affix, "nno"))
+                 sparse(found.label, "oon"), sparse(found.shape, "ns"), sparse(found.affix, "nno"))
 
 
 def _stores(sketches: list[DocSketch]) -> tuple:

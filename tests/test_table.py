@@ -183,3 +183,20 @@ def test_per_document_sums_are_each_documents_own_empty_ones_zero(docs, as_bool)
     cut = np.cumsum([0] + [len(doc) for doc in docs])
     array = np.array(values, bool if as_bool else np.int64)
     assert segment_sums(array, cut).tolist() == [sum(int(v) for v in values[lo:hi]) for lo, hi in zip(cut, cut[1:])]
+
+
+@given(st.lists(st.lists(st.text(max_size=12), max_size=8), min_size=1, max_size=4), st.randoms(use_true_random=False))
+def test_texts_hold_strings_as_a_buffer_taken_and_joined_as_lists_would_be(parts, rng):
+    """Texts (a column of strings in one UTF-8 buffer) read back each string, lone
+    surrogates and empty strings too; take (in any order, with "" where not kept) and
+    joined give what the same on lists gives."""
+    from dedup.table import Texts
+    texts = [Texts.of(p) for p in parts]
+    assert [[t[i] for i in range(len(t))] for t in texts] == parts
+    whole, flat = Texts.joined(texts), [s for p in parts for s in p]
+    assert [whole[i] for i in range(len(whole))] == flat
+    rows = [rng.randrange(len(flat)) for _ in range(len(flat))] if flat else []
+    keep = [rng.random() < 0.5 for _ in rows]
+    taken = whole.take(np.array(rows, np.int64), np.array(keep, bool))
+    assert [taken[i] for i in range(len(taken))] == [flat[r] if k else "" for r, k in zip(rows, keep)]
+    assert Texts.of(["a\udc80b", ""])[0] == "a\udc80b"   # a lone surrogate (from a broken file)

@@ -176,16 +176,15 @@ def with_countable_shapes(table: Table, settings: Settings) -> Table:
     """The table with a template shape's text kept only where the shape is on
     `min_docs` lines or more: one on fewer lines cannot be in `min_docs` documents of
     its source, and the text is only ever read as the evidence of a line the rule
-    removes. Most shapes are one line's own (a headline with a number in it): their
-    text was ~18 bytes per content line of a news corpus. For a run that counts its
+    removes. Most shapes are one line's own (a headline with a number in it). For a run that counts its
     own table (`clean`), not one whose counts come from elsewhere (`dedup check`)."""
     found = table.shape
     if not len(found):
         return table
     hashes, texts = found.values.columns
     _, inverse, lines = np.unique(hashes, return_inverse=True, return_counts=True)
-    countable = (lines >= settings.min_docs)[inverse].tolist()
-    texts = tuple(text if keep else "" for text, keep in zip(texts, countable))
+    countable = (lines >= settings.min_docs)[inverse.reshape(-1)]
+    texts = texts.take(np.arange(len(texts)), keep=countable)
     return replace(table, shape=Sparse(found.at, Columns((hashes, texts))))
 
 
