@@ -281,20 +281,23 @@ def test_a_worker_killed_while_sketching_and_one_while_writing_change_nothing(tm
 
 
 def _verifies_after_dying_once(context, job):
-    """stages.verify_batch, but the first call kills its worker process (a file beside
+    """stages.verify_batch, but the first job of each kind (a band of the documents
+    bucketed, a pass of candidates verified) kills its worker process (a file beside
     OUT's staging folder says it did)."""
     import signal
     from dedup import verify
-    died = Path(job.items.stores[0].shingles).parents[2] / "died-verifying"
+    spill = job.items.stores[0].shingles if isinstance(job, verify.Pairs) else job.signed.stores[0].signatures
+    died = Path(spill).parents[2] / f"died-{type(job).__name__}"
     if not died.exists():
         died.touch()
         os.kill(os.getpid(), signal.SIGKILL)
-    return verify.similarities(job)
+    return job()
 
 
 def test_a_worker_killed_while_verifying_near_copies_changes_nothing(tmp_path, cluster, monkeypatch):
-    """SIGKILL to a worker in the middle of a corpus-wide step, verifying candidate pairs:
-    Ray restarts it and the pass runs again; every file is the local one-process run's."""
+    """SIGKILL to a worker in the middle of corpus-wide steps, bucketing the documents'
+    bands and verifying candidate pairs: Ray restarts it and the job runs again; every
+    file is the local one-process run's."""
     from dedup import pipeline
     from tests.test_verify import _chains
     import random
@@ -307,7 +310,7 @@ def test_a_worker_killed_while_verifying_near_copies_changes_nothing(tmp_path, c
     monkeypatch.setattr(pipeline, "verify_batch", _verifies_after_dying_once)
     (tmp_path / "out").mkdir()
     got = _clean(corpus, tmp_path / "out" / "ray", "--backend", "ray", "-j", "2")
-    assert (tmp_path / "out" / "died-verifying").exists()
+    assert (tmp_path / "out" / "died-Banding").exists() and (tmp_path / "out" / "died-Pairs").exists()
     assert got == local
 
 
