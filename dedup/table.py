@@ -337,7 +337,7 @@ class Table:
                            if runs else np.empty(0, np.uint64))
 
     def signed(self, docs: np.ndarray, num_perm: int) -> Signed:
-        """Where the signatures of documents `docs` (increasing) are."""
+        """Where the signatures of documents `docs` are, in that order."""
         stores = self.store[docs]
         cuts = np.flatnonzero(np.diff(stores)) + 1
         runs = [(int(stores[a]), self.signature[docs[a:b]])
@@ -346,12 +346,10 @@ class Table:
 
     def signatures(self, docs: np.ndarray, num_perm: int) -> np.ndarray:
         """(len(docs), num_perm) uint32: these documents' own MinHash signatures."""
-        out = np.empty((len(docs), num_perm), np.uint32)
-        stores = self.store[docs]
-        cuts = np.flatnonzero(np.diff(stores)) + 1
-        for a, b in zip([0, *cuts.tolist()], [*cuts.tolist(), len(docs)]):
-            if b > a:
-                out[a:b] = self.stores[int(stores[a])].signatures_of(self.signature[docs[a:b]], num_perm)
+        out, at = np.empty((len(docs), num_perm), np.uint32), 0
+        for signatures in self.signed(docs, num_perm).chunks(max(len(docs), 1)):
+            out[at:at + len(signatures)] = signatures
+            at += len(signatures)
         return out
 
 

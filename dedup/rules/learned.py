@@ -176,8 +176,9 @@ def with_countable_shapes(table: Table, settings: Settings) -> Table:
     """The table with a template shape's text kept only where the shape is on
     `min_docs` lines or more: one on fewer lines cannot be in `min_docs` documents of
     its source, and the text is only ever read as the evidence of a line the rule
-    removes. Most shapes are one line's own (a headline with a number in it). For a run that counts its
-    own table (`clean`), not one whose counts come from elsewhere (`dedup check`)."""
+    removes. Most shapes are one line's own (a headline with a number in it). For a
+    run that counts its own table (`clean`), not one whose counts come from elsewhere
+    (`dedup check`)."""
     found = table.shape
     if not len(found):
         return table
