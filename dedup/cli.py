@@ -203,13 +203,19 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, qui
 @click.option("-o", "--output", default="report.html", show_default=True, help="The HTML file to write.")
 @click.option("--root", default=".", show_default=True,
               help="Folder the report's paths are relative to (where `dedup clean` ran).")
-def report_command(report_json, output, root) -> None:
+@click.option("--sample", "sample_size", type=click.IntRange(min=1), metavar="N",
+              help="Show a random sample of N removals of every rule, in the documents that hold them "
+                   "(default: every document with removals, or 50 of every rule when there are more than "
+                   "2,000 such documents).")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Which random sample --sample draws: the same seed draws the same removals.")
+def report_command(report_json, output, root, sample_size, seed) -> None:
     """Render a report.json as a self-contained HTML page for review."""
     with _errors(), _stoppable():
         data = report.load(Path(report_json))
         # originals are read under --root, or rebuilt from the cleaned files beside the report
         from . import html
-        html.write(data, Path(output), Path(root), cleaned_dir=Path(report_json).parent)
+        html.write(data, Path(output), Path(root), cleaned_dir=Path(report_json).parent, size=sample_size, seed=seed)
     click.echo(f"dedup: review page written to {output}", err=True)
 
 

@@ -19,7 +19,7 @@ import jinja2
 import regex
 from markupsafe import Markup
 
-from . import corpus, plan, records, segment
+from . import corpus, plan, records, sample, segment
 from .originals import original_of, sha256_of
 from .report import ReportError, summarize
 
@@ -30,8 +30,8 @@ CLUSTER_LIMIT = 500          # duplicate clusters shown side by side
 DIFF_WORDS = 4000            # longest stretch (in words) diffed word by word at once
 DIFF_BUDGET = 2_000_000      # words diffed in all, over all clusters
 CHART_RULES = 12             # rules drawn in the chart; the rest are summed up as one bar
-PAGE_DOCUMENTS = 20_000      # documents listed on the page (report.json lists every one)
-PAGE_REMOVED_CHARS = 40_000_000   # characters removed from the listed documents, in all
+PAGE_DOCUMENTS = 20_000      # documents listed on a page without a sample (report.json lists every one)
+PAGE_REMOVED_CHARS = 40_000_000   # characters removed from them, in all; above, the page shows a sample
 
 # Words as runs of whole graphemes (\X): a diff never splits a Devanagari conjunct
 # or an Arabic letter from its marks, and Arabic words are highlighted whole, so
@@ -45,26 +45,25 @@ _FIRST_GRAPHEMES = regex.compile(r"\X{0,%d}" % SPAN_CUT)
 
 
 def listed(removed: list[list[int]]) -> list[list[int]]:
-    """Which documents the page lists, of a report's `documents` given in batches by the
-    characters removed from each: every one, for a report within the limits; else
-    the first PAGE_DOCUMENTS of those with removals whose removed text fits in
-    PAGE_REMOVED_CHARS (in order, as what fits), then the first without removals up to
-    PAGE_DOCUMENTS in all. The page is then a bounded sample and says so."""
-    if sum(map(len, removed)) <= PAGE_DOCUMENTS and sum(map(sum, removed)) <= PAGE_REMOVED_CHARS:
-        return [list(range(len(batch))) for batch in removed]
-    picked: list[list[int]] = [[] for _ in removed]
-    room, budget = PAGE_DOCUMENTS, PAGE_REMOVED_CHARS
+    """Which documents a page without a sample lists, of a report's `documents` given
+    in batches by the characters removed from each: every one with removals, then
+    those without in order, up to PAGE_DOCUMENTS in all (report.json lists every one)."""
+    picked: list[list[int]] = [[i for i, chars in enumerate(batch) if chars] for batch in removed]
+    room = PAGE_DOCUMENTS - sum(map(len, picked))
     for n, batch in enumerate(removed):
         for i, chars in enumerate(batch):
-            if chars and room and chars <= budget:
-                picked[n].append(i)
-                room, budget = room - 1, budget - chars
-    for n, batch in enumerate(removed):
-        for i, chars in enumerate(batch):
-            if not chars and room:
+            if not chars and room > 0:
                 picked[n].append(i)
                 room -= 1
     return [sorted(batch) for batch in picked]
+
+
+def sampled(removed: list[list[int]]) -> bool:
+    """Whether a page shows a sample of the removals (sample.py), not every document with
+    removals: there are more than sample.FULL_PAGE of them or their removed text is
+    over PAGE_REMOVED_CHARS."""
+    return sample.needed(sum(1 for batch in removed for chars in batch if chars), sum(map(sum, removed)),
+                         PAGE_REMOVED_CHARS)
 
 
 def words(text: str) -> list[str]:
@@ -284,10 +283,12 @@ def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, 
     return out, len(groups)
 
 
-def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable = word_diffs) -> dict:
+def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable = word_diffs,
+              drawn: sample.Drawn | None = None) -> dict:
     """What the page's script draws: documents (full texts within the budget, removed
-    spans always), duplicate clusters, and the limits that applied (of them, how many
-    of the run's documents the report given lists: see `listed`)."""
+    spans always, the drawn ones marked), duplicate clusters, and the limits that
+    applied (of them, how many of the run's documents the report given lists: see
+    `listed`; and the sample, if the page shows one)."""
     docs = report["documents"]
     index = {d["path"]: i for i, d in enumerate(docs)}
     needed = _needed(report)
@@ -304,6 +305,8 @@ def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable 
         if text is None and doc["path"] in needed:
             missing = "budget" if doc["path"] in texts else "unavailable"
         removed = [{k: v for k, v in r.items() if k != "text"} for r in doc["removed"]]
+        for n in drawn.removals.get(doc["path"], ()) if drawn else ():
+            removed[n]["drawn"] = True
         if text is None:   # the spans are all the page shows of this document
             for r, source in zip(removed, doc["removed"]):
                 r["text"] = source["text"]
@@ -331,7 +334,8 @@ def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable 
                    "cluster_limit": CLUSTER_LIMIT, "clusters_total": clusters_total,
                    "diff_budget": DIFF_BUDGET,
                    "diffs_left_out": sum(1 for c in clusters for m in c["members"]
-                                         if m["diff"] is None and c["available"])},
+                                         if m["diff"] is None and c["available"]),
+                   "sample": drawn and {"size": drawn.size, "seed": drawn.seed, "rules": drawn.counts}},
     }
 
 
@@ -422,54 +426,67 @@ def check_shape(report: dict) -> None:
                               f"removals: {', '.join(_REMOVAL_FIELDS)})")
 
 
-def render(report: dict, texts: dict[str, str] | Originals, picked: bool = False) -> str:
+def render(report: dict, texts: dict[str, str] | Originals, picked: bool = False,
+           drawn: sample.Drawn | None = None) -> str:
     """The whole page as a string: a pure function of the report and the original texts.
     Totals are recounted from the documents, so a filtered report shows its own, and
-    the page lists what `listed` picks of them. `picked`: the report's documents are
-    already what `listed` picked, and its totals are the run's."""
-    return "".join(pieces(report, texts, picked))
+    the page lists what `listed` picks of them, or a sample. `picked`: the report's
+    documents are already what the page lists, its totals the run's, and `drawn` its
+    sample if it shows one."""
+    return "".join(pieces(report, texts, picked, drawn=drawn))
 
 
 def _removed_chars(doc: dict) -> int:
     return sum(r["chars"][1] - r["chars"][0] for r in doc["removed"])
 
 
-def _picked(report: dict) -> dict:
-    """The report with its totals recounted and the documents `listed` picks."""
+def _picked(report: dict, size: int | None = None, seed: int = sample.SEED) -> tuple[dict, sample.Drawn | None]:
+    """The report with its totals recounted and the documents the page lists: what
+    `listed` picks, or those holding a sample of `size` removals of each rule (None:
+    sample.SIZE, if the report is too big to list whole). And the sample, if any."""
     docs = report["documents"]
-    return {**report, "summary": summarize(docs, report.get("skipped", [])),
-            "documents": [docs[i] for i in listed([[_removed_chars(d) for d in docs]])[0]]}
+    removed = [[_removed_chars(d) for d in docs]]
+    summary = summarize(docs, report.get("skipped", []))
+    if size is None and not sampled(removed):
+        return {**report, "summary": summary, "documents": [docs[i] for i in listed(removed)[0]]}, None
+    drawn = sample.of_report(docs, sample.SIZE if size is None else size, seed).drawn(
+        {(0, i): d["path"] for i, d in enumerate(docs) if d["removed"]})
+    return {**report, "summary": summary, "documents": [d for d in docs if d["path"] in drawn.removals]}, drawn
 
 
 def pieces(report: dict, texts: dict[str, str] | Originals, picked: bool = False, differ: Callable = word_diffs,
-           checked: bool = False):
+           checked: bool = False, drawn: sample.Drawn | None = None):
     """The page in pieces as the template makes them (a page of tens of MB is never
     held whole, nor its UTF-8 copy). `differ`: as in _clusters; `checked`: the report's
-    shape was checked already."""
+    shape was checked already; `picked`, `drawn`: as in render."""
     if not checked:
         check_shape(report)
     if not picked:
-        report = _picked(report)
+        report, drawn = _picked(report)
     env = _environment()
     script = env.loader.get_source(env, "report.js")[0]
     style = env.loader.get_source(env, "report.css")[0]
     csp = (f"default-src 'none'; script-src {_csp_hash(script)}; style-src {_csp_hash(style)}; "
            "base-uri 'none'; form-action 'none'")
     summary = report.get("summary", {})
+    data = page_data(report, texts, differ, drawn)
     return env.get_template("report.html.j2").generate(
-        csp=csp, script=Markup(script), style=Markup(style), data=map(Markup, _json_pieces(page_data(report, texts, differ))),
+        csp=csp, script=Markup(script), style=Markup(style), data=map(Markup, _json_pieces(data)),
         summary=summary, charts=charts(report), tool_version=report.get("tool_version", "?"),
         mode=report.get("mode", "?"), inputs=report.get("inputs", []),
         removed_share=summary.get("chars_removed", 0) / max(summary.get("chars", 0), 1))
 
 
 def write(report: dict, target: Path, base: Path = Path("."), cleaned_dir: Path | None = None,
-          picked: bool = False, differ: Callable = word_diffs) -> None:
+          picked: bool = False, differ: Callable = word_diffs, drawn: sample.Drawn | None = None,
+          size: int | None = None, seed: int = sample.SEED) -> None:
     """Render the report, reading the originals from `base` (or rebuilding them from the
     cleaned files in `cleaned_dir`, by default the target's folder), and write it
-    atomically. `picked`: as in render; `differ`: as in _clusters."""
+    atomically. `picked`, `drawn`: as in render; `differ`: as in _clusters; `size`,
+    `seed`: the sample to draw of a report not picked (as in _picked)."""
     check_shape(report)
-    report = report if picked else _picked(report)
+    if not picked:
+        report, drawn = _picked(report, size, seed)
     cleaned_dir = target.parent if cleaned_dir is None else cleaned_dir
-    page = pieces(report, Originals(report, base, cleaned_dir), picked=True, differ=differ, checked=True)
+    page = pieces(report, Originals(report, base, cleaned_dir), picked=True, differ=differ, checked=True, drawn=drawn)
     corpus.write_atomic(target, (piece.encode("utf-8") for piece in page))

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import backends, corpus, heap, html, lexicon, output, plan, previous, records, report, verify
+from . import backends, corpus, heap, html, lexicon, output, plan, previous, records, report, sample, verify
 from . import table as tables
 from .classify import classify
 from .config import Settings
@@ -393,18 +393,29 @@ def _report(tally: report.Tally, skipped, outputs, settings, inputs, out, mode) 
 def _write_report(result: dict, folder: Path, written: list[Written], durable: bool,
                   differ=html.word_diffs) -> None:
     """report.json, its documents joined from the report parts; and the review page, of
-    the documents html.listed picks, read back from them (its word diffs by `differ`)."""
+    the documents html.listed picks or those holding the sample the batches drew,
+    read back from them (its word diffs by `differ`)."""
     parts = [Path(batch.report_part) for batch in written]
     corpus.write_atomic(folder / "report.json", report.chunks(result, parts), durable=durable)
-    picked = html.listed([batch.removed for batch in written])
-    documents = []
-    for batch, chosen in zip(written, picked):
+    drawn = None
+    if html.sampled([batch.removed for batch in written]):
+        drawn = sample.Sample(sample.SIZE)
+        for n, batch in enumerate(written):
+            drawn.add(n, batch.sample)
+        at = list(drawn.removals())
+        picked = [[doc for b, doc in at if b == n] for n in range(len(written))]
+    else:
+        picked = html.listed([batch.removed for batch in written])
+    documents, paths = [], {}
+    for n, (batch, chosen) in enumerate(zip(written, picked)):
         if chosen:
             with open(batch.report_part, "rb") as handle:
                 data = handle.read()
-            documents.extend(report.entry(data[batch.bounds[i]:batch.bounds[i + 1]]) for i in chosen)
+            for i in chosen:
+                documents.append(report.entry(data[batch.bounds[i]:batch.bounds[i + 1]]))
+                paths[n, i] = documents[-1]["path"]
     html.write({**result, "documents": documents}, folder / "report.html", cleaned_dir=folder, picked=True,
-               differ=differ)
+               differ=differ, drawn=drawn and drawn.drawn(paths))
 
 
 def _pooled_verifier(run) -> verify.Verifier:

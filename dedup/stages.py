@@ -9,7 +9,7 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import corpus, html, lexicon, plan, records, report, verify
+from . import corpus, html, lexicon, plan, records, report, sample, verify
 from .rules.findings import Decision
 from .config import Settings
 from .corpus import Document, Skipped, Source, by_fields, folder_site
@@ -303,10 +303,12 @@ class WriteJob:
 class Written:
     """What writing a batch leaves for the run: its documents' report entries are in the
     file `report_part` (report.document_lines, `bounds` there), summed up in `tally`;
-    `removed` has each document's removed characters (the review page picks by it)."""
+    `removed` has each document's removed characters (the review page picks by it),
+    `sample` the batch's share of the page's sample (sample.of_batch)."""
     report_part: str
     bounds: list[int]
     removed: list[int]
+    sample: dict
     tally: report.Tally
     skipped: list[Skipped]
     chars: int
@@ -347,7 +349,7 @@ def write_batch(ctx: Context, job: WriteJob) -> Written:
     with open(job.report_part, "wb") as handle:
         handle.write(data)
     removed = [sum(r["chars"][1] - r["chars"][0] for r in doc["removed"]) for doc in documents]
-    return Written(job.report_part, bounds, removed, report.Tally(documents), skipped,
+    return Written(job.report_part, bounds, removed, sample.of_batch(documents, sample.SIZE), report.Tally(documents), skipped,
                    sum(doc["chars"] for doc in documents))
 
 

@@ -256,13 +256,42 @@ def test_evidence_links_to_its_cluster(page):
 
 
 def test_a_page_over_its_document_limit_says_how_many_it_lists(browser, tmp_path):
-    out = tmp_path / "out"
+    out, corpus = tmp_path / "out", tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "zz-own.txt").write_text(LONG + "\n", "utf-8")   # nothing to remove: the one left out
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(html, "PAGE_DOCUMENTS", 1)
-        clean(SEEDS, out)
+        patch.setattr(html, "PAGE_DOCUMENTS", 2)
+        clean(corpus, out)
     page = watched(browser, (out / "report.html").as_uri())
-    assert "Only 1 of 2 documents are listed" in page.locator("#limits").inner_text()
-    assert page.locator("#doc-table tbody tr").count() == 1
+    assert "Only 2 of 3 documents are listed" in page.locator("#limits").inner_text()
+    assert page.locator("#doc-table tbody tr").count() == 2
+    assert page.problems == []
+    page.close()
+
+
+def test_a_sampled_page_says_so_and_a_rule_of_its_sample_filters_the_table(browser, tmp_path):
+    """Over the limit, the page lists the documents holding up to SIZE removals of each
+    rule: it says so, shows each rule's count in the run beside its count in the
+    sample, a click on a rule lists its documents, and a drawn removal says it is."""
+    from .test_sample import corpus_of_many_removals
+    corpus = corpus_of_many_removals(tmp_path / "corpus")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(html.sample, "FULL_PAGE", 5)
+        patch.setattr(html.sample, "SIZE", 3)
+        report = clean(corpus, tmp_path / "out")
+    page = watched(browser, (tmp_path / "out" / "report.html").as_uri())
+    assert "a random sample of up to 3 removals of every rule (seed 0)" in page.locator("#limits").inner_text()
+    by_rule = report["summary"]["by_rule"]
+    rows = page.eval_on_selector_all("#sample-table tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))")
+    assert rows == [[rule, f"{by_rule[rule]['spans']:,}", "3"] for rule in sorted(by_rule)]
+    listed = page.locator("#doc-table tbody tr").count()
+    assert 3 <= listed <= 3 * len(by_rule)
+    page.locator("#sample-table button", has_text="lexicon:en/share").click()
+    shares = page.locator("#doc-table tbody tr").count()
+    assert shares == 3 < listed and page.locator("#filter-rule").input_value() == "lexicon:en/share"   # one a document
+    page.locator("#doc-table tbody tr a").first.click()
+    page.locator(".evidence li.drawn").first.wait_for()   # drawn on the hash change
+    assert "in the sample" in page.locator(".evidence li.drawn").first.inner_text()
     assert page.problems == []
     page.close()
 

@@ -227,19 +227,28 @@ def test_texts_over_the_budget_are_left_out_and_counted(tmp_path, monkeypatch):
     assert all("text" in r for r in data["documents"][1]["removed"])   # its spans still are
 
 
-def test_listed_picks_documents_with_removals_first_within_both_limits(monkeypatch):
+def test_listed_takes_every_document_with_removals_then_the_rest_up_to_the_limit(monkeypatch):
     monkeypatch.setattr(html, "PAGE_DOCUMENTS", 4)
-    monkeypatch.setattr(html, "PAGE_REMOVED_CHARS", 100)
-    assert html.listed([[0, 50], [0]]) == [[0, 1], [0]]                     # within both: every one
-    # 80 does not fit after 50, the smaller ones after it do; one place left for the rest
-    assert html.listed([[0, 50, 0], [80, 30], [0, 10]]) == [[0, 1], [1], [1]]
+    assert html.listed([[0, 50], [0]]) == [[0, 1], [0]]                     # within the limit: every one
+    assert html.listed([[0, 50, 0], [80, 30], [0, 10]]) == [[1], [0, 1], [1]]     # no place left for the rest
+    monkeypatch.setattr(html, "PAGE_DOCUMENTS", 5)
+    assert html.listed([[0, 50, 0], [80, 30], [0, 10]]) == [[0, 1], [0, 1], [1]]  # one place: the first
     monkeypatch.setattr(html, "PAGE_DOCUMENTS", 2)
-    assert html.listed([[0, 5, 0], [5, 5]]) == [[1], [0]]
+    assert html.listed([[0, 5, 0], [5, 5]]) == [[1], [0, 1]]   # documents with removals are never left out
+
+
+def test_a_page_samples_above_either_limit(monkeypatch):
+    monkeypatch.setattr(html, "PAGE_REMOVED_CHARS", 100)
+    monkeypatch.setattr(html.sample, "FULL_PAGE", 3)
+    assert not html.sampled([[0, 50, 0], [20], [0, 30]])        # 3 documents, 100 characters
+    assert html.sampled([[0, 50, 0], [20], [0, 31]])            # 101 characters
+    assert html.sampled([[1, 1, 0], [1], [0, 1]])               # 4 documents
 
 
 def test_a_report_over_the_page_limits_is_listed_in_part_and_says_so(tmp_path, monkeypatch):
-    """report.json has every document; the page the first with removals, then the
-    rest up to PAGE_DOCUMENTS, the run's totals, and how many it lists."""
+    """report.json has every document; the page those with removals, then the rest up
+    to PAGE_DOCUMENTS, the run's totals, and how many it lists. Over the limit of
+    removed text, it lists only the documents that hold its sample."""
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
     for n in range(4):
@@ -253,13 +262,15 @@ def test_a_report_over_the_page_limits_is_listed_in_part_and_says_so(tmp_path, m
     assert [d["path"] for d in data["documents"]] == [p for p in paths if p in with_removals
                                                       or p == next(q for q in paths if q not in with_removals)]
     assert data["limits"]["documents_listed"] == 3 and data["limits"]["documents_total"] == 6
-    assert data["summary"] == report["summary"]
-    monkeypatch.setattr(html, "PAGE_DOCUMENTS", 6)   # every document, but removed text for one of two only
+    assert data["summary"] == report["summary"] and data["limits"]["sample"] is None
+    monkeypatch.setattr(html, "PAGE_DOCUMENTS", 6)
     monkeypatch.setattr(html, "PAGE_REMOVED_CHARS", min(html._removed_chars(d) for d in report["documents"]
                                                         if d["removed"]))
     clean(corpus, tmp_path / "out2")
     data = page_json((tmp_path / "out2" / "report.html").read_text("utf-8"))
-    assert len(data["documents"]) == 5 and data["limits"]["documents_total"] == 6
+    assert [d["path"] for d in data["documents"]] == with_removals and data["limits"]["documents_total"] == 6
+    assert data["limits"]["sample"]["rules"] == {rule: min(counts["spans"], 50)
+                                                 for rule, counts in report["summary"]["by_rule"].items()}
 
 
 def test_the_page_reads_originals_only_when_it_asks_for_them(tmp_path, monkeypatch):

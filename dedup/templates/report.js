@@ -75,13 +75,17 @@
   const rows = docs.map((d, i) => {
     const row = { i, path: d.path, id: d.id || "", status: d.status, rules: new Set(), duplicate: 0, "near-duplicate": 0, boilerplate: 0 };
     let removed = 0;
-    for (const r of d.removed) { row[r.kind] = (row[r.kind] || 0) + 1; removed += r.chars[1] - r.chars[0]; row.rules.add(r.rule); }
+    // a sampled page filters by the rules of the drawn removals: the ones to judge
+    for (const r of d.removed) { row[r.kind] = (row[r.kind] || 0) + 1; removed += r.chars[1] - r.chars[0]; if (!data.limits.sample || r.drawn) row.rules.add(r.rule); }
     row.share = d.chars ? removed / d.chars : 0;
     return row;
   });
 
   const L = data.limits, notes = [];
-  if (L.documents_listed < L.documents_total) notes.push("Only " + fmt(L.documents_listed) + " of " +
+  if (L.sample) notes.push("This run has too many removals to list: this page shows a random sample of up to " +
+    plural(L.sample.size, "removal", "removals") + " of every rule (seed " + L.sample.seed + "), in the " +
+    plural(L.documents_listed, "document", "documents") + " that hold them; the totals are the run's, and report.json has every removal.");
+  else if (L.documents_listed < L.documents_total) notes.push("Only " + fmt(L.documents_listed) + " of " +
     plural(L.documents_total, "document", "documents") + " are listed (those with removals first, in order); report.json has every one.");
   if (L.over_budget) notes.push(plural(L.over_budget, "document", "documents") + " beyond the " + fmt(L.text_budget) +
     "-character budget for inlined text are shown by their removed spans only.");
@@ -94,6 +98,21 @@
   if (L.diffs_left_out) notes.push(plural(L.diffs_left_out, "copy is", "copies are") + " shown without a word diff (over the page's budget of " +
     fmt(L.diff_budget) + " diffed words).");
   if (notes.length) { $("limits").textContent = "Limits of this page: " + notes.join(" "); $("limits").hidden = false; }
+  if (L.sample) {
+    const byRule = data.summary.by_rule || {};
+    const pick = (rule) => () => { $("filter-rule").value = rule; applyFilters(); $("documents").scrollIntoView(); };
+    $("sample").append(el("h2", { id: "sample-rules" }, "The sample, rule by rule"),
+      el("table", { id: "sample-table" },
+        el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Rule"), el("th", { scope: "col", class: "num" }, "Removals in the run"),
+          el("th", { scope: "col", class: "num" }, "In the sample"))),
+        el("tbody", {}, ...Object.entries(L.sample.rules).map(([rule, n]) => {
+          const button = el("button", { type: "button", class: "link" }, rule);
+          button.addEventListener("click", pick(rule));
+          return el("tr", { "data-rule": rule }, el("td", {}, button),
+            el("td", { class: "num" }, fmt((byRule[rule] || {}).spans || 0)), el("td", { class: "num" }, fmt(n)));
+        }))));
+    $("sample").hidden = false;
+  }
 
   const allRules = [...new Set(rows.flatMap((r) => [...r.rules]))].sort();
   for (const k of KINDS.concat(["none"])) $("filter-kind").append(el("option", { value: k }, k === "none" ? "nothing removed" : k));
@@ -202,8 +221,8 @@
     if (ev.kept_by !== undefined) facts.append(el("div", {}, "the copy kept chosen by keep = " + String(ev.kept_by)));
     if (ev.estimated) facts.append(el("div", {}, "similarity estimated from MinHash signatures (the earlier run's text is not kept)"));
     const where = r.lines[0] === r.lines[1] ? "line " + r.lines[0] : "lines " + r.lines[0] + "–" + r.lines[1];
-    return el("li", { id: "ev-" + k }, label("k-" + r.kind, r.kind + ": " + r.rule), " ",
-      el("a", { href: "#doc-" + i + "-line-" + r.lines[0] }, where), facts);
+    return el("li", { id: "ev-" + k, class: r.drawn ? "drawn" : null }, label("k-" + r.kind, r.kind + ": " + r.rule), " ",
+      el("a", { href: "#doc-" + i + "-line-" + r.lines[0] }, where), r.drawn ? label("drawn", "in the sample") : null, facts);
   }
 
   // Consecutive spans with one rule and one evidence (a paragraph is removed line by
@@ -217,9 +236,10 @@
         last.chars = [last.chars[0], r.chars[1]];
         if (r.text !== undefined) last.text += r.text;
         last.cut += r.cut || 0;
+        last.drawn = last.drawn || !!r.drawn;
       } else {
         out.push({ kind: r.kind, rule: r.rule, evidence: r.evidence, key, lines: r.lines.slice(), chars: r.chars.slice(),
-          text: r.text, cut: r.cut || 0 });
+          text: r.text, cut: r.cut || 0, drawn: !!r.drawn });
       }
     }
     return out;
