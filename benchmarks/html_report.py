@@ -183,7 +183,6 @@ def _ms(runs: list[float]) -> str:
 
 
 def measure(docs: int, repeat: int, keep: Path | None) -> None:
-    from playwright.sync_api import sync_playwright
     tmp = Path(tempfile.mkdtemp(prefix="dedup-html-")) if keep is None else keep
     try:
         corpus, out = tmp / "corpus", tmp / "out"
@@ -200,50 +199,61 @@ def measure(docs: int, repeat: int, keep: Path | None) -> None:
         summary = json.loads((out / "report.json").read_bytes())["summary"]
         print(f"removed: {100 * summary['chars_removed'] / summary['chars']:.1f}% of characters, "
               f"{summary['documents_removed']:,} documents whole")
-        print(f"report.json: {(out / 'report.json').stat().st_size / 1e6:.1f} MB, "
-              f"report.html: {page_file.stat().st_size / 1e6:.1f} MB")
-        times: dict[str, list[float]] = {k: [] for k in ("load event", "table drawn", "filter by kind",
-                                                          "open a document", "open clusters")}
-        with sync_playwright() as p:
-            b = browser(p)
-            for _ in range(repeat):
-                page = b.new_page(viewport={"width": 1280, "height": 900})
-                errors = []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-                start = time.perf_counter()
-                page.goto(page_file.as_uri(), wait_until="load")
-                times["load event"].append(time.perf_counter() - start)
-                limits = page.evaluate("() => JSON.parse(document.getElementById('data').textContent).limits")
-                page.locator("#doc-table tbody tr").first.wait_for()
-                times["table drawn"].append(time.perf_counter() - start)
-                start = time.perf_counter()
-                page.select_option("#filter-kind", "near-duplicate")
-                page.locator("#filter-count").wait_for()
-                times["filter by kind"].append(time.perf_counter() - start)
-                start = time.perf_counter()
-                page.locator("#doc-table tbody tr a").first.click()
-                page.locator("#doc-text .line").first.wait_for()
-                page.evaluate("() => new Promise(requestAnimationFrame)")
-                times["open a document"].append(time.perf_counter() - start)
-                start = time.perf_counter()
-                page.locator("nav a", has_text="Duplicate clusters").click()
-                page.locator(".cluster").first.wait_for()
-                page.evaluate("() => new Promise(requestAnimationFrame)")
-                times["open clusters"].append(time.perf_counter() - start)
-                if errors:
-                    sys.exit(f"errors on the page: {errors}")
-                page.close()
-            b.close()
-        print(f"page limits: {limits['over_budget']:,} documents shown by their removed spans only, "
-              f"{limits['spans_cut']:,} spans cut, {min(limits['clusters_total'], limits['cluster_limit']):,} "
-              f"of {limits['clusters_total']:,} clusters, {limits['diffs_left_out']:,} copies without a word diff")
-        print(f"headless Chromium, {repeat} runs:")
-        for label, runs in times.items():
-            print(f"  {label:<16} {_ms(runs)}")
+        print(f"report.json: {(out / 'report.json').stat().st_size / 1e6:.1f} MB")
+        browse(page_file, repeat)
     finally:
         if keep is None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def browse(page_file: Path, repeat: int) -> None:
+    """A review page opened from disk in headless Chromium, `repeat` times: load, table,
+    filter, a document, the clusters."""
+    from playwright.sync_api import sync_playwright
+    print(f"report.html: {page_file.stat().st_size / 1e6:.1f} MB")
+    times: dict[str, list[float]] = {k: [] for k in ("load event", "table drawn", "filter by kind",
+                                                      "open a document", "open clusters")}
+    with sync_playwright() as p:
+        b = browser(p)
+        for _ in range(repeat):
+            page = b.new_page(viewport={"width": 1280, "height": 900})
+            errors = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            start = time.perf_counter()
+            page.goto(page_file.as_uri(), wait_until="load")
+            times["load event"].append(time.perf_counter() - start)
+            limits = page.evaluate("() => JSON.parse(document.getElementById('data').textContent).limits")
+            page.locator("#doc-table tbody tr").first.wait_for()
+            times["table drawn"].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            page.select_option("#filter-kind", "near-duplicate")
+            page.locator("#filter-count").wait_for()
+            times["filter by kind"].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            page.locator("#doc-table tbody tr a").first.click()
+            page.locator("#doc-text .line").first.wait_for()
+            page.evaluate("() => new Promise(requestAnimationFrame)")
+            times["open a document"].append(time.perf_counter() - start)
+            start = time.perf_counter()
+            page.locator("nav a", has_text="Duplicate clusters").click()
+            page.locator(".cluster").first.wait_for()
+            page.evaluate("() => new Promise(requestAnimationFrame)")
+            times["open clusters"].append(time.perf_counter() - start)
+            if errors:
+                sys.exit(f"errors on the page: {errors}")
+            page.close()
+        b.close()
+    sample = limits.get("sample")
+    if sample:
+        print(f"page sample: {sum(sample['rules'].values()):,} removals of {len(sample['rules'])} rules "
+              f"in {limits['documents_listed']:,} documents")
+    print(f"page limits: {limits['over_budget']:,} documents shown by their removed spans only, "
+          f"{limits['spans_cut']:,} spans cut, {min(limits['clusters_total'], limits['cluster_limit']):,} "
+          f"of {limits['clusters_total']:,} clusters, {limits['diffs_left_out']:,} copies without a word diff")
+    print(f"headless Chromium, {repeat} runs:")
+    for label, runs in times.items():
+        print(f"  {label:<16} {_ms(runs)}")
 
 
 def main() -> int:
@@ -252,12 +262,15 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build the corpus and report in this folder and keep them")
     parser.add_argument("--screenshot", type=Path, help="only save a screenshot of the seeds' report here")
+    parser.add_argument("--page", type=Path, help="only open this report.html (of any run) in Chromium and time it")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         print(f"skipped: {CHROMIUM} is not installed (apt-get install chromium)")
         return 0
     if args.screenshot:
         screenshot(args.screenshot.resolve())
+    elif args.page:
+        browse(args.page.resolve(), args.repeat)
     else:
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
