@@ -21,7 +21,7 @@ from markupsafe import Markup
 
 from . import corpus, plan, records, sample, segment
 from .originals import original_of, sha256_of
-from .report import ReportError, summarize
+from .report import ReportError, report_id, summarize
 
 TEXT_BUDGET = 8_000_000      # characters of original text inlined (documents with removals or copies)
 SPAN_BUDGET = 12_000_000     # characters of removed spans sent for documents whose text is not inlined
@@ -323,7 +323,7 @@ def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable 
         rows.append(row)
     clusters, clusters_total = _clusters(report, texts, index, differ)
     return {
-        "summary": report.get("summary", {}), "skipped": report.get("skipped", []),
+        "report_id": report_id(report), "summary": report.get("summary", {}), "skipped": report.get("skipped", []),
         "documents": rows, "clusters": clusters,
         "limits": {"documents_listed": len(rows),
                    "documents_total": max(report.get("summary", {}).get("documents", 0), len(rows)),

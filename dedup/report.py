@@ -1,6 +1,7 @@
 """report.json: every decision with its evidence, plus the summary printed to people."""
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -67,6 +68,15 @@ def build(documents: list[dict], skipped: list[dict], settings: dict, inputs: li
         "documents": documents,
         "skipped": skipped,
     }
+
+
+def report_id(report: dict) -> str:
+    """What names a report for the verdicts judged on its review page: a hash of its
+    header and totals, the same however often its page is drawn again."""
+    head = {key: report.get(key) for key in ("format", "format_version", "tool_version", "mode", "inputs",
+                                             "output", "settings", "summary")}
+    text = json.dumps(head, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 class Tally:

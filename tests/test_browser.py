@@ -296,6 +296,58 @@ def test_a_sampled_page_says_so_and_a_rule_of_its_sample_filters_the_table(brows
     page.close()
 
 
+def wilson(hits: int, n: int) -> tuple[float, float]:
+    z = 1.96
+    p = hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def test_removals_are_judged_with_the_keyboard_kept_over_a_reload_and_estimated_per_rule(browser, tmp_path):
+    """The sample's removals, rule by rule: y and n judge the current one and move on, k
+    goes back, u undoes the last verdict; a reload keeps them; the panel gives each
+    rule's precision with its 95% Wilson interval and the wrong removals to expect."""
+    from .test_sample import corpus_of_many_removals
+    corpus = corpus_of_many_removals(tmp_path / "corpus")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(html.sample, "FULL_PAGE", 5)
+        patch.setattr(html.sample, "SIZE", 3)
+        report = clean(corpus, tmp_path / "out")
+    uri = (tmp_path / "out" / "report.html").as_uri()
+    page = watched(browser, uri + "#judge")
+    cards = page.locator("#judge-list .judge")
+    playwright.expect(cards).to_have_count(12)   # 3 of each of the 4 rules, a rule after another
+    rules = page.eval_on_selector_all("#judge-list .judge", "cards => cards.map(c => c.dataset.rule)")
+    assert rules == [rule for rule in sorted(report["summary"]["by_rule"]) for _ in range(3)]
+    for key in "ynn":
+        page.keyboard.press(key)
+    assert page.locator(".judge.current").get_attribute("id") == "judge-3"
+    page.keyboard.press("u")                       # the third verdict undone, and back to it
+    assert page.locator(".judge.current").get_attribute("id") == "judge-2"
+    page.keyboard.press("y")
+    page.keyboard.press("k")
+    page.keyboard.press("k")
+    assert page.locator(".judge.current").get_attribute("id") == "judge-1"
+    page.reload()
+    playwright.expect(cards).to_have_count(12)
+    classes = page.eval_on_selector_all("#judge-list .judge", "cards => cards.map(c => c.className)")
+    assert ["judged-ok" in classes[0], "judged-wrong" in classes[1], "judged-ok" in classes[2]] == [True] * 3
+    assert not any("judged" in c for c in classes[3:])
+    rule = rules[0]
+    total = report["summary"]["by_rule"][rule]["spans"]
+    lo, hi = wilson(2, 3)
+    row = page.eval_on_selector(f"#judge-table tr[data-rule='{rule}']", "r => [...r.cells].map(c => c.innerText)")
+    assert row == [rule, f"{total:,}", "3", "3", "1", f"66.7% ({100 * lo:.1f}%–{100 * hi:.1f}%)",
+                   f"{round(total / 3):,} ({round(total * (1 - hi)):,}–{round(total * (1 - lo)):,})"]
+    other = page.eval_on_selector(f"#judge-table tr[data-rule='{rules[3]}']", "r => [...r.cells].map(c => c.innerText)")
+    assert other[2:] == ["3", "0", "0", "", ""]
+    page.locator("#judge-3 button", has_text="wrong").click()   # buttons judge too
+    assert "judged-wrong" in page.locator("#judge-3").get_attribute("class")
+    assert page.problems == []
+    page.close()
+
+
 def test_over_budget_documents_show_their_removed_spans_and_say_so(browser, small_page):
     page = watched(browser, small_page)
     limits = page.locator("#limits")

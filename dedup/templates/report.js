@@ -194,7 +194,7 @@
   const clusterOf = new Map(data.clusters.map((c, k) => [clusterKey(c.path, c.lines), k]));
 
   // ---- one document -----------------------------------------------------------
-  function evidenceItem(r, i, k) {
+  function evidenceFacts(r, i) {
     const ev = r.evidence || {};
     const facts = el("div", {});
     if (ev.original) {
@@ -220,6 +220,10 @@
     if (ev.count !== undefined) facts.append(el("div", {}, ev.count + " times in a row"));
     if (ev.kept_by !== undefined) facts.append(el("div", {}, "the copy kept chosen by keep = " + String(ev.kept_by)));
     if (ev.estimated) facts.append(el("div", {}, "similarity estimated from MinHash signatures (the earlier run's text is not kept)"));
+    return facts;
+  }
+  function evidenceItem(r, i, k) {
+    const facts = evidenceFacts(r, i);
     const where = r.lines[0] === r.lines[1] ? "line " + r.lines[0] : "lines " + r.lines[0] + "–" + r.lines[1];
     return el("li", { id: "ev-" + k, class: r.drawn ? "drawn" : null }, label("k-" + r.kind, r.kind + ": " + r.rule), " ",
       el("a", { href: "#doc-" + i + "-line-" + r.lines[0] }, where), r.drawn ? label("drawn", "in the sample") : null, facts);
@@ -393,14 +397,130 @@
       el("label", {}, near, " near-duplicates only"), pager(), ...boxes, list.length ? pager() : el("p", {}, "No clusters."));
   }
 
+  // ---- judging removals: each rule's sample (every removal of a page without one) ----
+  // A verdict is kept in the browser's localStorage under the report's id, so a reload
+  // keeps it; j/k move, y/n judge right/wrong, u undoes the last verdict.
+  const JUDGE_PAGE = 50, STORE = "dedup-verdicts:" + data.report_id;
+  const queue = [];
+  docs.forEach((d, i) => d.removed.forEach((r, n) => { if (!L.sample || r.drawn) queue.push({ i, n, r }); }));
+  queue.sort((a, b) => (a.r.rule < b.r.rule ? -1 : a.r.rule > b.r.rule ? 1 : a.i - b.i || a.n - b.n));
+  const verdictKey = (q) => docs[q.i].path + "\u0000" + q.r.chars[0];
+  let verdicts = {}, kept = true, current = 0;
+  const undone = [];
+  try { verdicts = JSON.parse(window.localStorage.getItem(STORE) || "{}") || {}; } catch (e) { kept = false; }
+  function judge(k, verdict) {
+    const key = verdictKey(queue[k]);
+    undone.push([k, verdicts[key]]);
+    if (verdict) verdicts[key] = verdict; else delete verdicts[key];
+    try { window.localStorage.setItem(STORE, JSON.stringify(verdicts)); } catch (e) { kept = false; }
+  }
+  // The 95% Wilson score interval of a proportion: sound for small samples and for 0 or all.
+  function wilson(hits, n) {
+    if (!n) return [0, 1];
+    const z = 1.96, p = hits / n, z2 = z * z;
+    const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+    const half = (z / (1 + z2 / n)) * Math.sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+    return [Math.max(0, centre - half), Math.min(1, centre + half)];
+  }
+  const pct = (x) => (100 * x).toFixed(1) + "%";
+  function drawPanel() {
+    const byRule = data.summary.by_rule || {}, rows = new Map();
+    for (const q of queue) {
+      if (!rows.has(q.r.rule)) rows.set(q.r.rule, { shown: 0, judged: 0, wrong: 0 });
+      const row = rows.get(q.r.rule), v = verdicts[verdictKey(q)];
+      row.shown++;
+      if (v) { row.judged++; if (v === "wrong") row.wrong++; }
+    }
+    const cells = (...xs) => xs.map((x) => el("td", { class: typeof x === "number" ? "num" : null }, typeof x === "number" ? fmt(x) : x));
+    $("judge-panel").replaceChildren(el("table", { id: "judge-table" },
+      el("thead", {}, el("tr", {}, ...["Rule", "Removals in the run", "To judge", "Judged", "Wrong", "Precision (95% interval)",
+        "Wrong removals expected in the run"].map((h, n) => el("th", { scope: "col", class: n ? "num" : null }, h)))),
+      el("tbody", {}, ...[...rows].map(([rule, row]) => {
+        const total = (byRule[rule] || {}).spans || row.shown;
+        let precision = "", expected = "";
+        if (row.judged) {
+          const [lo, hi] = wilson(row.judged - row.wrong, row.judged);
+          precision = pct((row.judged - row.wrong) / row.judged) + " (" + pct(lo) + "–" + pct(hi) + ")";
+          expected = fmt(Math.round(total * row.wrong / row.judged)) + " (" + fmt(Math.round(total * (1 - hi))) + "–" +
+            fmt(Math.round(total * (1 - lo))) + ")";
+        }
+        const tr = el("tr", { "data-rule": rule }, ...cells(rule, total, row.shown, row.judged, row.wrong, precision, expected));
+        tr.cells[5].classList.add("num"); tr.cells[6].classList.add("num");
+        return tr;
+      }))));
+  }
+  function context(q) {
+    const d = docs[q.i], r = q.r, box = el("div", { class: "text judge-text" });
+    if (d.text === null) {
+      if (r.text !== undefined) box.append(el("div", { class: "line rm k-" + r.kind, dir: "auto", lang: lineLang(r.text, "") }, el("del", {}, corpusText(r.text))));
+      else box.append(el("p", { class: "note" }, "Its text is not in this page."));
+      return box;
+    }
+    const lines = splitLines(d.text), docLang = scriptLang(d.text.slice(0, 5000));
+    const first = Math.max(1, r.lines[0] - 2), last = Math.min(lines.length, r.lines[1] + 2);
+    for (let n = first; n <= last; n++) {
+      const inside = n >= r.lines[0] && n <= r.lines[1];
+      if (inside && n > r.lines[0] + 5 && n < r.lines[1] - 1) {   // a long span: its first lines and its last
+        if (n === r.lines[0] + 6) box.append(el("p", { class: "note" }, "… " + plural(r.lines[1] - r.lines[0] - 7, "more removed line", "more removed lines")));
+        continue;
+      }
+      const content = lines[n - 1] || "";
+      box.append(el("div", { class: "line" + (inside ? " rm k-" + r.kind : ""), dir: "auto", lang: lineLang(content, docLang) },
+        inside ? el("del", {}, corpusText(content)) : corpusText(content)));
+    }
+    return box;
+  }
+  function drawJudge() {
+    const page = Math.floor(current / JUDGE_PAGE), pages = Math.max(1, Math.ceil(queue.length / JUDGE_PAGE));
+    $("judge-intro").textContent = (L.sample
+      ? "The sample: up to " + plural(L.sample.size, "removal", "removals") + " of every rule, drawn at random, so each rule's share judged wrong estimates its share in the whole run."
+      : "Every removal of this run.") + " Mark each removal right or wrong: j and k move, y and n judge, u undoes the last verdict." +
+      (kept ? " Verdicts are kept in this browser for this report." : " This browser does not keep them: they last while the page is open.");
+    drawPanel();
+    const cards = queue.slice(page * JUDGE_PAGE, (page + 1) * JUDGE_PAGE).map((q, m) => {
+      const k = page * JUDGE_PAGE + m, v = verdicts[verdictKey(q)], d = docs[q.i];
+      const right = el("button", { type: "button", class: "verdict ok", "aria-pressed": String(v === "right") }, "right (y)");
+      const wrong = el("button", { type: "button", class: "verdict wrong", "aria-pressed": String(v === "wrong") }, "wrong (n)");
+      right.addEventListener("click", () => { current = k; judge(k, v === "right" ? null : "right"); drawJudge(); });
+      wrong.addEventListener("click", () => { current = k; judge(k, v === "wrong" ? null : "wrong"); drawJudge(); });
+      const where = q.r.lines[0] === q.r.lines[1] ? q.r.lines[0] : q.r.lines[0] + "–" + q.r.lines[1];
+      return el("div", { class: "judge" + (k === current ? " current" : "") + (v ? (v === "right" ? " judged-ok" : " judged-wrong") : ""), id: "judge-" + k, "data-rule": q.r.rule },
+        el("div", { class: "caption" }, label("k-" + q.r.kind, q.r.kind + ": " + q.r.rule), " ", docLink(d.path, q.r.lines[0], [pathText(d.path), ":" + where]),
+          " ", right, " ", wrong),
+        context(q), el("div", { class: "judge-why" }, evidenceFacts(q.r, q.i)));
+    });
+    const pager = el("div", { class: "pager" }, "page " + (page + 1) + " of " + pages + " · " + plural(queue.length, "removal", "removals") + " to judge");
+    $("judge-list").replaceChildren(pager, ...cards);
+  }
+  function moveTo(k) {
+    current = Math.max(0, Math.min(queue.length - 1, k));
+    drawJudge();
+    const card = $("judge-" + current);
+    if (card) card.scrollIntoView({ block: "nearest" });
+  }
+  document.addEventListener("keydown", (e) => {
+    if ($("view-judge").hidden || !queue.length || e.ctrlKey || e.metaKey || e.altKey || /^(INPUT|SELECT|TEXTAREA)$/.test(e.target.tagName)) return;
+    if (e.key === "j") moveTo(current + 1);
+    else if (e.key === "k") moveTo(current - 1);
+    else if (e.key === "y" || e.key === "n") { judge(current, e.key === "y" ? "right" : "wrong"); moveTo(current + 1); }
+    else if (e.key === "u" && undone.length) {
+      const [k, before] = undone.pop(), key = verdictKey(queue[k]);
+      if (before) verdicts[key] = before; else delete verdicts[key];
+      try { window.localStorage.setItem(STORE, JSON.stringify(verdicts)); } catch (err) { kept = false; }
+      moveTo(k);
+    } else return;
+    e.preventDefault();
+  });
+
   // ---- routing ----------------------------------------------------------------------
   function show(id) {
-    for (const v of ["view-overview", "view-doc", "view-clusters"]) $(v).hidden = v !== id;
+    for (const v of ["view-overview", "view-doc", "view-clusters", "view-judge"]) $(v).hidden = v !== id;
   }
   function route() {
     const m = /^#doc-(\d+)(?:-line-(\d+))?$/.exec(location.hash);
     if (m && docs[Number(m[1])]) return showDoc(Number(m[1]), m[2] ? Number(m[2]) : null);
     if (location.hash === "#clusters") { drawClusters(); show("view-clusters"); return window.scrollTo(0, 0); }
+    if (location.hash === "#judge") { drawJudge(); show("view-judge"); return window.scrollTo(0, 0); }
     const c = /^#cluster-(\d+)$/.exec(location.hash);
     if (c && data.clusters[Number(c[1])]) {
       const cluster = data.clusters[Number(c[1])];
