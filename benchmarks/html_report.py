@@ -2,6 +2,7 @@
 
     python benchmarks/html_report.py [--docs N] [--repeat R] [--keep DIR]
     python benchmarks/html_report.py --screenshot docs/report-seeds.png   # the README's picture
+    python benchmarks/html_report.py --judge-screenshot docs/review-verdicts.png   # the verdict panel
 
 Generates a news corpus in a temporary folder (Hindi, Urdu, Arabic, English and
 Swahili sites, each with its teaser lines, widget headings and footers; articles
@@ -178,6 +179,27 @@ def screenshot(target: Path) -> None:
     print(f"screenshot: {target}")
 
 
+def judge_screenshot(target: Path, docs: int = 6000) -> None:
+    """The judging view of a sampled page (a generated corpus of `docs` documents): a
+    few removals judged with the keyboard, the panel of estimates above them."""
+    from playwright.sync_api import sync_playwright
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp) / "corpus", docs)
+        subprocess.run([sys.executable, "-m", "dedup", "clean", "corpus", "-o", "out", "-q"], cwd=tmp, check=True)
+        with sync_playwright() as p:
+            b = browser(p)
+            page = b.new_page(viewport={"width": 1280, "height": 1000})
+            page.goto((Path(tmp) / "out" / "report.html").as_uri() + "#judge")
+            page.locator("#judge-list .judge").first.wait_for()
+            for key in "yyyynyyyyyyyynyyyy":
+                page.keyboard.press(key)
+            page.evaluate("() => window.scrollTo(0, 0)")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(target))
+            b.close()
+    print(f"screenshot: {target}")
+
+
 def _ms(runs: list[float]) -> str:
     return f"median {statistics.median(runs) * 1000:6.0f} ms  ({', '.join(f'{r * 1000:.0f}' for r in runs)})"
 
@@ -262,6 +284,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="build the corpus and report in this folder and keep them")
     parser.add_argument("--screenshot", type=Path, help="only save a screenshot of the seeds' report here")
+    parser.add_argument("--judge-screenshot", type=Path, help="only save a screenshot of the judging view here")
     parser.add_argument("--page", type=Path, help="only open this report.html (of any run) in Chromium and time it")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
@@ -269,6 +292,8 @@ def main() -> int:
         return 0
     if args.screenshot:
         screenshot(args.screenshot.resolve())
+    elif args.judge_screenshot:
+        judge_screenshot(args.judge_screenshot.resolve())
     elif args.page:
         browse(args.page.resolve(), args.repeat)
     else:

@@ -115,10 +115,13 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
 @click.option("--against", metavar="PREVIOUS_OUT",
               help="Also remove what repeats the corpus of an earlier run, from the index it saved in its -o "
                    "(only what is new is kept; the old corpus is not read again).")
+@click.option("--verdicts", "verdicts_file", metavar="FILE",
+              help="A verdicts.json exported from a review page: removals judged wrong are not made again wherever "
+                   "their text recurs, and its overrides apply; the report lists what they kept.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
 def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, threshold, shingle_size, num_perm,
           min_docs, lexicons, decode_errors, format_, text_field, id_field, source_, source_field, keep, keep_sources,
-          backend, address, against, quiet) -> None:
+          backend, address, against, verdicts_file, quiet) -> None:
     """Clean the corpus at PATHS (files and folders) into -o, with a report of every removal."""
     if in_place and dry_run:
         _fail("--in-place and --dry-run exclude each other")
@@ -133,7 +136,7 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
                                   "lexicons": lexicons, "decode_errors": decode_errors, "format": format_,
                                   "text_field": text_field, "id_field": id_field,
                                   "source": f"field:{source_field}" if source_field else source_,
-                                  "keep": keep, "keep_sources": keep_sources})
+                                  "keep": keep, "keep_sources": keep_sources, "verdicts": verdicts_file})
             bars = _progress(not quiet)
             try:
                 result = api.clean(paths, out, settings=settings, dry_run=dry_run, in_place=in_place, force=force,
@@ -168,14 +171,17 @@ Exit status: 0 nothing new; 1 new findings; 2 a usage or input error (one line);
 @click.option("--write-baseline", is_flag=True, help="Accept today's findings: write them to the baseline file.")
 @click.option("--no-cache", is_flag=True, help="Build the index from scratch in a temporary folder.")
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes for files to (re)index (default: all cores).")
+@click.option("--verdicts", "verdicts_file", metavar="FILE",
+              help="A verdicts.json exported from a review page: what it judged wrong is not a finding "
+                   "(default: setting `verdicts`).")
 @click.option("-q", "--quiet", is_flag=True, help="Findings only.")
-def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, quiet) -> None:
+def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, verdicts_file, quiet) -> None:
     """Check PATHS (default: the whole corpus) against the corpus; exit 1 on new findings."""
     quiet = quiet or bool(os.environ.get("PRE_COMMIT"))
     if jobs < 0:
         _fail("--jobs must not be negative")
     with _errors(), _stoppable():
-        settings = _settings({"corpus": corpus_root})
+        settings = _settings({"corpus": corpus_root, "verdicts": verdicts_file})
         result = api.check(paths, settings=settings, baseline=None if write_baseline else baseline,
                            use_cache=not no_cache, jobs=jobs)
         problems, new = list(result.problems), list(result.new)

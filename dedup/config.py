@@ -76,6 +76,7 @@ class Settings:
     source: str = "auto"             # what one site is, for learned boilerplate: auto, folder, none, field:NAME
     keep: str = "first"              # which copy of a duplicate stays: first (path order), longest, sources
     keep_sources: tuple[str, ...] = ()   # keep = sources: the sources whose copies stay, best first
+    verdicts: str = ""               # a verdicts.json exported from the review page: removals judged wrong stay
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -19,7 +19,7 @@ import jinja2
 import regex
 from markupsafe import Markup
 
-from . import corpus, plan, records, sample, segment
+from . import corpus, plan, records, sample, segment, verdicts
 from .originals import original_of, sha256_of
 from .report import ReportError, report_id, summarize
 
@@ -307,6 +307,9 @@ def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable 
         removed = [{k: v for k, v in r.items() if k != "text"} for r in doc["removed"]]
         for n in drawn.removals.get(doc["path"], ()) if drawn else ():
             removed[n]["drawn"] = True
+        for r, source in zip(removed, doc["removed"]):   # what a verdict on it names (verdicts.py)
+            if r.get("drawn") or not drawn:
+                r["hash"] = verdicts.text_hash(source["text"])
         if text is None:   # the spans are all the page shows of this document
             for r, source in zip(removed, doc["removed"]):
                 r["text"] = source["text"]
@@ -317,7 +320,7 @@ def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable 
                 span_budget = max(span_budget - len(r["text"]), 0)
         row = {"path": doc["path"], "status": doc["status"], "chars": doc["chars"], "lines": doc["lines"],
                "removed": removed, "text": text, "missing": missing}
-        for extra in ("undecodable_byte_at", "unexamined_lines", "id"):
+        for extra in ("undecodable_byte_at", "unexamined_lines", "id", "kept_by_verdict"):
             if extra in doc:
                 row[extra] = doc[extra]
         rows.append(row)

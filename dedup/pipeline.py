@@ -23,7 +23,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import backends, corpus, heap, html, lexicon, output, plan, previous, records, report, sample, verify
+from . import (backends, corpus, heap, html, lexicon, output, plan, previous, records, report, sample, verdicts,
+               verify)
 from . import table as tables
 from .classify import classify
 from .config import Settings
@@ -205,6 +206,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     report.json and report.html in every mode); return the report. `mode` is write,
     in-place or dry-run."""
     lexicon.load(settings.lexicons)   # a broken user lexicon fails here, before any work
+    judged = verdicts.load(settings.verdicts) if settings.verdicts else None   # and a bad verdicts file
     output.check_target(out, inputs, force)
     found = corpus.discover(inputs, settings.include, settings.exclude, settings.format)
     if not found.sources and not found.skipped:
@@ -275,6 +277,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             for batch in written:
                 tally += batch.tally
             result = _report(tally, skipped, found.outputs, settings, inputs, out, mode)
+            if judged is not None:
+                result["verdicts"] = verdicts.section(judged, tally.kept_by_verdict)
             _write_report(result, stage.path, written, durable=mode == "in-place", differ=_pooled_diffs(run))
             shutil.rmtree(stage.path / REPORT_PARTS)
             with uninterrupted():   # an interrupt after this tells how to undo: both or neither

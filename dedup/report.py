@@ -10,7 +10,7 @@ from typing import Iterable
 
 import regex
 
-from . import __version__
+from . import __version__, verdicts
 from .errors import DedupError
 
 FORMAT = "dedup-report"
@@ -40,6 +40,7 @@ class DocumentEntry:
     id: str | None = None
     undecodable_byte_at: int | None = None   # kept verbatim (--decode-errors keep)
     unexamined_lines: tuple[int, ...] = ()   # 1-based: longer than max_line_chars
+    kept_by_verdict: tuple = ()              # removals a verdicts file kept (verdicts.apply)
 
     def to_json(self) -> dict:
         out = {"path": self.path, "relpath": self.relpath, "output": self.output, "status": self.status,
@@ -51,6 +52,8 @@ class DocumentEntry:
             out["undecodable_byte_at"] = self.undecodable_byte_at
         if self.unexamined_lines:
             out["unexamined_lines"] = list(self.unexamined_lines)
+        if self.kept_by_verdict:
+            out["kept_by_verdict"] = list(self.kept_by_verdict)
         return out
 
 
@@ -72,9 +75,10 @@ def build(documents: list[dict], skipped: list[dict], settings: dict, inputs: li
 
 def report_id(report: dict) -> str:
     """What names a report for the verdicts judged on its review page: a hash of its
-    header and totals, the same however often its page is drawn again."""
+    header and totals, the same however often its page is drawn again. Not of where
+    it was written: the same corpus and settings make the same decisions anywhere."""
     head = {key: report.get(key) for key in ("format", "format_version", "tool_version", "mode", "inputs",
-                                             "output", "settings", "summary")}
+                                             "settings", "summary")}
     text = json.dumps(head, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
@@ -84,12 +88,13 @@ class Tally:
     batch's documents where it writes them, and the run adds the batches' tallies, so
     no process holds every document to sum them up."""
     __slots__ = ("documents", "status", "lines", "lines_removed", "chars", "spans_by_kind", "chars_by_kind",
-                 "spans_by_rule", "chars_by_rule")
+                 "spans_by_rule", "chars_by_rule", "kept_by_verdict")
 
     def __init__(self, documents: Iterable[dict] = ()):
         self.documents = self.lines = self.lines_removed = self.chars = 0
         self.status, self.spans_by_kind, self.chars_by_kind = Counter(), Counter(), Counter()
         self.spans_by_rule, self.chars_by_rule = Counter(), Counter()
+        self.kept_by_verdict = Counter()   # verdicts.key_of each kept removal's verdict -> how many
         for doc in documents:
             self.add(doc)
 
@@ -105,6 +110,8 @@ class Tally:
             self.spans_by_rule[r["rule"]] += 1
             self.chars_by_rule[r["rule"]] += size
             self.lines_removed += r["lines"][1] - r["lines"][0] + 1
+        for kept in doc.get("kept_by_verdict", ()):
+            self.kept_by_verdict[verdicts.key_of(kept["by"])] += 1
 
     def __iadd__(self, other: "Tally") -> "Tally":
         for name in self.__slots__:

@@ -9,7 +9,7 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import corpus, html, lexicon, plan, records, report, sample, verify
+from . import corpus, html, lexicon, plan, records, report, sample, verdicts, verify
 from .rules.findings import Decision
 from .config import Settings
 from .corpus import Document, Skipped, Source, by_fields, folder_site
@@ -19,6 +19,7 @@ from .report import DocumentEntry
 from . import table as tables
 from .sketch import DocSketch, sketch_arrays, sketch_many
 from .table import Table
+from .verdicts import Verdicts
 
 RECORD_CHUNK = 4_000_000   # characters of documents sketched at once (and spilled together)
 
@@ -29,10 +30,12 @@ class Context:
     settings: Settings
     lexicon: Lexicon
     compiled: bool | None = None   # sketch with the compiled kernel: None = by each batch's size
+    verdicts: Verdicts | None = None   # what the write stage keeps (settings.verdicts)
 
 
 def make_context(settings: Settings, compiled: bool | None = None) -> Context:
-    return Context(settings, lexicon.load(settings.lexicons), compiled)
+    return Context(settings, lexicon.load(settings.lexicons), compiled,
+                   verdicts.load(settings.verdicts) if settings.verdicts else None)
 
 
 # Every line a different sentence, long enough to make shingles, band keys and paragraphs.
@@ -319,20 +322,21 @@ def part_file(target: Path, part: RecordPart) -> Path:
     return target if part.count == 1 else target.with_name(f".{target.name}.dedup-part-{part.index:06d}")
 
 
-def _cleaned(text: str, decision: Decision) -> tuple[list, str, str]:
-    """(spans to remove, the text without them, status)."""
+def _cleaned(text: str, decision: Decision, judged: Verdicts | None) -> tuple[list, str, str, list]:
+    """(spans to remove, the text without them, status, what the verdicts kept)."""
+    decision, kept = verdicts.apply(judged, text, decision)
     spans = plan.removals(text, decision)
     cleaned = plan.apply(text, spans)
     status = "kept" if not spans else "cleaned" if cleaned.strip() else "removed"
     if status == "removed":   # only whitespace is left: that goes too, and the report holds it
         spans = plan.cover_whole(text, spans)
-    return spans, cleaned, status
+    return spans, cleaned, status, kept
 
 
-def _entry(item: ToWrite, path: str, target: str | None, status: str, spans: list) -> DocumentEntry:
+def _entry(item: ToWrite, path: str, target: str | None, status: str, spans: list, kept: list = ()) -> DocumentEntry:
     return DocumentEntry(path, item.source.relpath, target, status, item.sha256, item.chars, item.lines,
                          tuple(spans), item.source.path if item.row else None, item.row, item.id,
-                         item.bad_bytes_at, tuple(i + 1 for i in item.unexamined))
+                         item.bad_bytes_at, tuple(i + 1 for i in item.unexamined), tuple(kept))
 
 
 def _unwritten(source: Source) -> Skipped:
@@ -360,14 +364,14 @@ def _write_texts(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list
         if isinstance(doc, Skipped) or sha256_of(doc.text) != item.sha256:
             skipped.append(_unwritten(item.source))
             continue
-        spans, cleaned, status = _cleaned(doc.text, decision)
+        spans, cleaned, status, kept = _cleaned(doc.text, decision, ctx.verdicts)
         target = None
         if job.mode == "in-place":
             target = item.source.path if status != "removed" else None
         elif job.mode == "write" and status != "removed":
             corpus.write_new(Path(job.stage) / item.source.relpath, corpus.encode(cleaned))
             target = item.source.relpath
-        out.append(_entry(item, item.source.path, target, status, spans))
+        out.append(_entry(item, item.source.path, target, status, spans, kept))
     return out, skipped
 
 
@@ -391,10 +395,10 @@ def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], li
             item, decision = wanted.pop(row.number)
             if row.text is None or sha256_of(row.text) != item.sha256:
                 return changed
-            spans, cleaned, status = _cleaned(row.text, decision)
+            spans, cleaned, status, kept = _cleaned(row.text, decision, ctx.verdicts)
             if spans:
                 changes[row.number] = cleaned if status != "removed" else None
-            out.append(_entry(item, row_path(source, row.number), _row_target(job, status), status, spans))
+            out.append(_entry(item, row_path(source, row.number), _row_target(job, status), status, spans, kept))
     except records.RecordError:
         return changed
     if wanted:
@@ -436,8 +440,8 @@ def _write_jsonl(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list
         row = records.parse_row(number, body, settings_fields)
         if row.text is None or sha256_of(row.text) != item.sha256:
             raise _Changed
-        spans, cleaned, status = _cleaned(row.text, decision)
-        out.append(_entry(item, path, _row_target(job, status), status, spans))
+        spans, cleaned, status, kept = _cleaned(row.text, decision, ctx.verdicts)
+        out.append(_entry(item, path, _row_target(job, status), status, spans, kept))
         return records.KEEP if not spans else cleaned if status != "removed" else None
 
     target = part_file(Path(job.stage) / source.relpath, job.part) if job.mode == "write" else None

@@ -348,6 +348,51 @@ def test_removals_are_judged_with_the_keyboard_kept_over_a_reload_and_estimated_
     page.close()
 
 
+def test_verdicts_exported_from_the_page_are_honoured_by_the_next_clean(browser, tmp_path):
+    """The loop: judge in the page, choose an override, export verdicts.json, clean again
+    with it: the removal judged wrong stays wherever its text recurs, the override
+    applies, everything else is removed as before."""
+    from .test_sample import corpus_of_many_removals
+    corpus = corpus_of_many_removals(tmp_path / "corpus")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(html.sample, "FULL_PAGE", 5)
+        patch.setattr(html.sample, "SIZE", 3)
+        first = clean(corpus, tmp_path / "out")
+    page = browser.new_page(accept_downloads=True)
+    page.goto((tmp_path / "out" / "report.html").as_uri() + "#judge")
+    cards = page.locator("#judge-list .judge")
+    playwright.expect(cards).to_have_count(12)
+    rules = page.eval_on_selector_all("#judge-list .judge", "cards => cards.map(c => c.dataset.rule)")
+    wrong = rules.index("frequent-line")
+    page.keyboard.press("y")                        # the first removal is right
+    for _ in range(wrong - 1):
+        page.keyboard.press("j")
+    page.keyboard.press("n")                        # the first frequent line is wrong
+    judged_text = "".join(page.locator(f"#judge-{wrong} del").all_inner_texts()).strip()
+    share = rules.index("lexicon:en/share")
+    page.locator(f"#judge-{share} label.override", has_text="off").locator("input").check()
+    with page.expect_download() as download:
+        page.locator("#export-verdicts").click()
+    file = tmp_path / "verdicts.json"
+    download.value.save_as(file)
+    page.close()
+    exported = json.loads(file.read_text("utf-8"))
+    assert [v["verdict"] for v in exported["verdicts"]] == ["right", "wrong"]
+    assert exported["overrides"] == [{"pattern_off": "lexicon:en/share", "pattern": "Share this article"}]
+    again = clean(corpus, tmp_path / "again", "--verdicts", file)
+
+    def texts(report, rule):
+        return [r["text"].strip() for d in report["documents"] for r in d["removed"] if r["rule"] == rule]
+    assert judged_text and judged_text in texts(first, "frequent-line") and judged_text not in texts(again, "frequent-line")
+    assert texts(again, "frequent-line") == [t for t in texts(first, "frequent-line") if t != judged_text]
+    assert texts(again, "lexicon:en/share") == [] and texts(again, "exact-line") == texts(first, "exact-line")
+    assert again["verdicts"]["kept"] == 30 + 60 and again["verdicts"]["not_found"] == []
+    page = watched(browser, (tmp_path / "again" / "report.html").as_uri() + "#doc-0")   # c.jsonl:1
+    assert "Kept by the verdicts file: lexicon:en/share (line 3, pattern-off)" in page.locator(".kept-by-verdict").inner_text()
+    assert page.problems == []
+    page.close()
+
+
 def test_over_budget_documents_show_their_removed_spans_and_say_so(browser, small_page):
     page = watched(browser, small_page)
     limits = page.locator("#limits")

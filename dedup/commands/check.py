@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import corpus, gitfiles, lexicon, pipeline, plan, records, stages
+from .. import corpus, gitfiles, lexicon, pipeline, plan, records, stages, verdicts
 from ..cache import FOLDER, CacheError, Entry, Index
 from ..classify import Decision, classify
 from ..config import Settings
@@ -217,14 +217,16 @@ def _sketches(paths: list[str], members: corpus.Members, known: dict[str, DocSke
 
 # -- checking --------------------------------------------------------------------
 
-def _problems(members: corpus.Members, sketches, decisions, settings: Settings) -> list[Problem]:
-    """The findings of these decisions as problems, with the flagged text re-read."""
+def _problems(members: corpus.Members, sketches, decisions, settings: Settings,
+              judged: verdicts.Verdicts | None) -> list[Problem]:
+    """The findings of these decisions as problems, with the flagged text re-read,
+    less what the verdicts keep."""
     out = []
     for sk, decision in zip(sketches, decisions):
         if decision.document or decision.lines:
             doc = corpus.read(members.get(sk.path), settings.decode_errors == "keep")
             if isinstance(doc, corpus.Document):
-                out.extend(problems_of(sk.path, doc.text, decision))
+                out.extend(problems_of(sk.path, doc.text, verdicts.apply(judged, doc.text, decision)[0]))
     return out
 
 
@@ -237,14 +239,15 @@ def _involves(decision: Decision, checked: str) -> Decision:
 
 
 def check_index(idx: Index, members: corpus.Members, checked: list[Source] | None,
-                settings: Settings, fresh: dict[str, DocSketch] | None = None, jobs: int = 1) -> list[Problem]:
-    """The problems of the checked files (None: all) against the indexed corpus;
-    `fresh` holds sketches already made this run, by path."""
+                settings: Settings, fresh: dict[str, DocSketch] | None = None, jobs: int = 1,
+                judged: verdicts.Verdicts | None = None) -> list[Problem]:
+    """The problems of the checked files (None: all) against the indexed corpus, less
+    what the verdicts keep; `fresh` holds sketches already made this run, by path."""
     known = dict(fresh or {})
     if checked is None:   # the whole corpus: exactly what `clean` decides
         live = idx.live_paths()
         ordered = _sketches([s.path for s in members if s.path in live], members, known, settings, jobs)
-        return _problems(members, ordered, classify(ordered, settings), settings)
+        return _problems(members, ordered, classify(ordered, settings), settings, judged)
     out: list[Problem] = []
     for source in checked:
         ordered = _sketches(idx.neighbours(source.path), members, known, settings, 1)
@@ -252,7 +255,7 @@ def check_index(idx: Index, members: corpus.Members, checked: list[Source] | Non
             continue
         decisions = classify(ordered, settings, learned.stats_of(learned.asked_by(ordered, settings), settings, idx))
         decisions = [d if sk.path == source.path else _involves(d, source.path) for sk, d in zip(ordered, decisions)]
-        out.extend(_problems(members, ordered, decisions, settings))
+        out.extend(_problems(members, ordered, decisions, settings, judged))
     return sorted(set(out), key=lambda p: (p.path, p.line, p.rule))
 
 
@@ -271,6 +274,7 @@ class Result:
 def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: int = 0) -> Result:
     """Problems in `paths` (files or folders; none = the whole corpus) against the corpus."""
     lexicon.load(settings.lexicons)
+    judged = verdicts.load(settings.verdicts) if settings.verdicts else None
     root = settings.corpus
     if not os.path.isdir(root):
         raise InputError(f"{root}: the corpus folder does not exist (setting `corpus`)")
@@ -295,7 +299,7 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
                 raise InputError(f"{_shown(Path(cache_root, FOLDER, name))}: {err}") from None
             try:
                 fresh = _refresh(idx, members, settings, jobs, found)
-                return Result(check_index(idx, members, checked, settings, fresh, jobs), names)
+                return Result(check_index(idx, members, checked, settings, fresh, jobs, judged), names)
             except (CacheError, sqlite3.DatabaseError) as err:
                 if isinstance(err, sqlite3.OperationalError) and not _is_damage(err):   # locked too long, disk full
                     raise InputError(f"{_shown(idx.file)}: {err}") from None

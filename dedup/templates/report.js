@@ -280,6 +280,9 @@
     if (copied.whole.length) notes.push(el("p", { class: "note" }, "Kept original of " + plural(copied.whole.length, "document", "documents") + " removed as copies: ",
       ...copyLinks(copied.whole.map((j) => [j, null]))));
     if (d.undecodable_byte_at !== undefined) notes.push(el("p", { class: "note" }, "Not UTF-8 from byte " + d.undecodable_byte_at + "; its bad bytes are kept as they were (shown as [byte XX])."));
+    if (d.kept_by_verdict) notes.push(el("p", { class: "note kept-by-verdict" }, "Kept by the verdicts file: " + d.kept_by_verdict.map((k) =>
+      k.rule + " (line" + (k.lines[0] === k.lines[1] ? " " + k.lines[0] : "s " + k.lines[0] + "–" + k.lines[1]) + ", " +
+      (k.by.verdict ? "judged wrong in " + k.by.judged : k.by.override) + ")").join("; ")));
     if (d.unexamined_lines) notes.push(el("p", { class: "note" }, "Lines too long to examine, kept: " + d.unexamined_lines.slice(0, 20).join(", ") + (d.unexamined_lines.length > 20 ? ", …" : "")));
     const head = el("div", {},
       el("nav", { class: "doc-nav" }, el("a", { href: "#documents" }, "all documents"), step(-1, "previous"), step(1, "next"),
@@ -405,14 +408,48 @@
   docs.forEach((d, i) => d.removed.forEach((r, n) => { if (!L.sample || r.drawn) queue.push({ i, n, r }); }));
   queue.sort((a, b) => (a.r.rule < b.r.rule ? -1 : a.r.rule > b.r.rule ? 1 : a.i - b.i || a.n - b.n));
   const verdictKey = (q) => docs[q.i].path + "\u0000" + q.r.chars[0];
-  let verdicts = {}, kept = true, current = 0;
+  let verdicts = {}, overrides = {}, kept = true, current = 0;
   const undone = [];
-  try { verdicts = JSON.parse(window.localStorage.getItem(STORE) || "{}") || {}; } catch (e) { kept = false; }
+  try {
+    verdicts = JSON.parse(window.localStorage.getItem(STORE) || "{}") || {};
+    overrides = JSON.parse(window.localStorage.getItem(STORE + ":overrides") || "{}") || {};
+  } catch (e) { kept = false; }
+  function store() {
+    try {
+      window.localStorage.setItem(STORE, JSON.stringify(verdicts));
+      window.localStorage.setItem(STORE + ":overrides", JSON.stringify(overrides));
+    } catch (e) { kept = false; }
+  }
   function judge(k, verdict) {
     const key = verdictKey(queue[k]);
     undone.push([k, verdicts[key]]);
     if (verdict) verdicts[key] = verdict; else delete verdicts[key];
-    try { window.localStorage.setItem(STORE, JSON.stringify(verdicts)); } catch (e) { kept = false; }
+    store();
+  }
+  // Overrides a reviewer can choose from a removal: keep its line everywhere, turn its
+  // rule off in its source, turn its lexicon pattern off. Keyed as verdicts.py keys them.
+  function overridesOf(q) {
+    const r = q.r, ev = r.evidence || {}, out = [["keep_line", { keep_line: r.hash, text: removedText(q).slice(0, 500) }, "keep this line everywhere"]];
+    if (ev.source !== undefined) out.push(["rule_off", { rule_off: r.rule, source: ev.source }, "turn " + r.rule + " off in " + ev.source]);
+    if (ev.pattern !== undefined) out.push(["pattern_off", { pattern_off: r.rule, pattern: ev.pattern }, "turn the pattern “" + ev.pattern + "” off"]);
+    return out.map(([kind, item, text]) => ({ key: JSON.stringify([kind, item[kind], item.source === undefined ? item.pattern : item.source]), item, text }));
+  }
+  function removedText(q) {
+    const d = docs[q.i];
+    return d.text !== null ? d.text.slice(q.r.chars[0], q.r.chars[1]) : (q.r.text || "");
+  }
+  function exported() {
+    const judged = queue.filter((q) => verdicts[verdictKey(q)]).map((q) => ({ document: docs[q.i].path, rule: q.r.rule,
+      text_hash: q.r.hash, verdict: verdicts[verdictKey(q)], text: removedText(q).slice(0, 500) }));
+    return { format: "dedup-verdicts", format_version: 1, report_id: data.report_id, verdicts: judged,
+      overrides: Object.keys(overrides).sort().map((k) => overrides[k]) };
+  }
+  function download() {
+    const blob = new Blob([JSON.stringify(exported(), null, 1) + "\n"], { type: "application/json" });
+    const a = el("a", { href: URL.createObjectURL(blob), download: "verdicts.json" });
+    document.body.append(a);
+    a.click();
+    a.remove();
   }
   // The 95% Wilson score interval of a proportion: sound for small samples and for 0 or all.
   function wilson(hits, n) {
@@ -484,13 +521,23 @@
       right.addEventListener("click", () => { current = k; judge(k, v === "right" ? null : "right"); drawJudge(); });
       wrong.addEventListener("click", () => { current = k; judge(k, v === "wrong" ? null : "wrong"); drawJudge(); });
       const where = q.r.lines[0] === q.r.lines[1] ? q.r.lines[0] : q.r.lines[0] + "–" + q.r.lines[1];
+      const choices = overridesOf(q).map((o) => {
+        const box = el("input", { type: "checkbox", "data-override": o.key });
+        box.checked = o.key in overrides;
+        box.addEventListener("change", () => { if (box.checked) overrides[o.key] = o.item; else delete overrides[o.key]; store(); drawJudge(); });
+        return el("label", { class: "override" }, box, " " + o.text);
+      });
       return el("div", { class: "judge" + (k === current ? " current" : "") + (v ? (v === "right" ? " judged-ok" : " judged-wrong") : ""), id: "judge-" + k, "data-rule": q.r.rule },
         el("div", { class: "caption" }, label("k-" + q.r.kind, q.r.kind + ": " + q.r.rule), " ", docLink(d.path, q.r.lines[0], [pathText(d.path), ":" + where]),
           " ", right, " ", wrong),
-        context(q), el("div", { class: "judge-why" }, evidenceFacts(q.r, q.i)));
+        context(q), el("div", { class: "judge-why" }, evidenceFacts(q.r, q.i)), el("div", { class: "overrides" }, ...choices));
     });
     const pager = el("div", { class: "pager" }, "page " + (page + 1) + " of " + pages + " · " + plural(queue.length, "removal", "removals") + " to judge");
-    $("judge-list").replaceChildren(pager, ...cards);
+    const judgedCount = queue.filter((q) => verdicts[verdictKey(q)]).length, chosen = Object.keys(overrides).length;
+    const exportButton = el("button", { type: "button", id: "export-verdicts" }, "Export verdicts");
+    exportButton.addEventListener("click", download);
+    $("judge-list").replaceChildren(el("p", {}, exportButton, " " + plural(judgedCount, "verdict", "verdicts") + " and " +
+      plural(chosen, "override", "overrides") + " as verdicts.json, for `dedup clean --verdicts verdicts.json`."), pager, ...cards);
   }
   function moveTo(k) {
     current = Math.max(0, Math.min(queue.length - 1, k));
@@ -506,7 +553,7 @@
     else if (e.key === "u" && undone.length) {
       const [k, before] = undone.pop(), key = verdictKey(queue[k]);
       if (before) verdicts[key] = before; else delete verdicts[key];
-      try { window.localStorage.setItem(STORE, JSON.stringify(verdicts)); } catch (err) { kept = false; }
+      store();
       moveTo(k);
     } else return;
     e.preventDefault();
