@@ -123,3 +123,23 @@ def test_report_sample_and_seed_choose_the_sample(tmp_path):
     assert [d["path"] for d in pages[1]["documents"]] != [d["path"] for d in pages[2]["documents"]]
     result = run("report", tmp_path / "out" / "report.json", "--sample", "0")
     assert result.exit_code == 2 and "--sample" in result.output
+
+
+def test_the_page_of_a_run_over_the_limit_stays_small_and_its_totals_are_the_reports(tmp_path):
+    """2,100 documents with removals, the real limits: the page holds 50 of each rule's
+    removals in the documents that hold them, well under 10 MB, with report.json's totals."""
+    sites = ("harbour", "valley", "delta")
+    folder = tmp_path / "corpus"
+    for n in range(2_100):
+        site = folder / sites[n % 3]
+        site.mkdir(parents=True, exist_ok=True)
+        (site / f"{n:05d}.txt").write_text(f"Story {n}\n{own_text(n)}Share this article\n"
+                                           f"Subscribe to the {sites[n % 3]} newsletter for more stories\n", "utf-8")
+    report = clean(folder, tmp_path / "out", "-j", "2")
+    assert sum(1 for d in report["documents"] if d["removed"]) > sample.FULL_PAGE
+    page = (tmp_path / "out" / "report.html").read_text("utf-8")
+    data = page_json(page)
+    assert len(page.encode("utf-8")) < 1_000_000 and data["summary"] == report["summary"]
+    by_rule = report["summary"]["by_rule"]
+    assert data["limits"]["sample"]["rules"] == {rule: min(50, v["spans"]) for rule, v in by_rule.items()}
+    assert len(data["documents"]) <= 50 * len(by_rule) and data["limits"]["documents_total"] == 2_100
