@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 
 _PUBLIC = {
     "clean": "api", "load_report": "api", "restore": "api", "check": "api",
-    "Report": "api", "Document": "api", "Removal": "api", "Summary": "api", "Tally": "api", "Skipped": "api",
+    "Report": "api", "Document": "api", "Removal": "api", "Kept": "api", "Summary": "api", "Tally": "api", "Skipped": "api",
     "Place": "api", "CopyEvidence": "api", "PatternEvidence": "api", "LearnedEvidence": "api",
     "RepeatEvidence": "api", "Evidence": "api", "Restored": "commands.restore", "CheckResult": "api", "Problem": "commands.check",
     "FileError": "errors", "Progress": "progress",
@@ -25,8 +25,8 @@ _PUBLIC = {
 __all__ = ["__version__", *_PUBLIC]
 
 if TYPE_CHECKING:
-    from .api import (CheckResult, CopyEvidence, Document, Evidence, LearnedEvidence, PatternEvidence, Place, Removal,
-                      RepeatEvidence, Report, Skipped, Summary, Tally, check, clean, load_report, restore)
+    from .api import (CheckResult, CopyEvidence, Document, Evidence, Kept, LearnedEvidence, PatternEvidence, Place,
+                      Removal, RepeatEvidence, Report, Skipped, Summary, Tally, check, clean, load_report, restore)
     from .commands.check import Problem
     from .commands.restore import Restored
     from .config import Settings

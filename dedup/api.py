@@ -93,6 +93,14 @@ class Removal:
 
 
 @dataclass(frozen=True)
+class Kept:
+    """A removal a verdicts file kept (`clean --verdicts`): the removal as it would
+    have been, and `by`, the verdict or override that kept it (docs/report.md)."""
+    removal: Removal
+    by: dict
+
+
+@dataclass(frozen=True)
 class Document:
     """A document of the run and what was removed from it."""
     path: str
@@ -108,6 +116,7 @@ class Document:
     id: str | None = None
     undecodable_byte_at: int | None = None   # where its first byte that is not UTF-8 is (decode_errors = keep)
     unexamined_lines: tuple[int, ...] = ()   # lines longer than max_line_chars, kept unexamined
+    kept_by_verdict: tuple[Kept, ...] = ()   # removals a verdicts file kept
 
 
 @dataclass(frozen=True)
@@ -204,12 +213,15 @@ def _evidence(evidence: dict) -> Evidence:
                            evidence.get("affix"), evidence.get("prefix"))
 
 
+def _removal(r: dict) -> Removal:
+    return Removal(r["kind"], r["rule"], tuple(r["lines"]), tuple(r["chars"]), r["text"], _evidence(r["evidence"]))
+
+
 def _document(doc: dict) -> Document:
-    removed = tuple(Removal(r["kind"], r["rule"], tuple(r["lines"]), tuple(r["chars"]), r["text"],
-                            _evidence(r["evidence"])) for r in doc["removed"])
     return Document(doc["path"], doc.get("relpath"), doc["output"], doc["status"], doc["sha256"], doc["chars"],
-                    doc["lines"], removed, doc.get("file"), doc.get("row", 0), doc.get("id"),
-                    doc.get("undecodable_byte_at"), tuple(doc.get("unexamined_lines", ())))
+                    doc["lines"], tuple(_removal(r) for r in doc["removed"]), doc.get("file"), doc.get("row", 0),
+                    doc.get("id"), doc.get("undecodable_byte_at"), tuple(doc.get("unexamined_lines", ())),
+                    tuple(Kept(_removal(k), k["by"]) for k in doc.get("kept_by_verdict", ())))
 
 
 def load_report(path: PathLike) -> Report:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import dedup
 from dedup import verdicts
 from dedup.rules.findings import Decision, Finding
 
@@ -63,6 +64,9 @@ def test_a_removal_judged_wrong_stays_wherever_it_recurs_and_the_rest_still_goes
     assert sum("Subscribe to the valley newsletter" in text for text in output.values()) == 30
     section = again["verdicts"]
     assert section["file"] == str(file) and section["judged"] == 2 and section["kept"] == 30
+    typed = [k for d in dedup.load_report(tmp_path / "out" / "report.json").documents for k in d.kept_by_verdict]
+    assert [(k.removal.rule, k.removal.text, k.by["verdict"]) for k in typed] == [
+        ("frequent-line", text.lstrip("\n"), "wrong") for _, text in valley]
     assert section["applied"] == [{**judged, "kept": 30}] and section["not_found"] == []
     result = run("restore", tmp_path / "out" / "report.json", "--to", tmp_path / "restored")
     assert result.exit_code == 0, result.output                        # the report still restores the corpus
