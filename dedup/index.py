@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Protocol
 
 import numpy as np
 
+from . import heap
 from .hashing import band_key, distinct
 
 
@@ -45,6 +46,7 @@ class Signed(Protocol):
 
 
 BANDS_PER_JOB = 4   # a banding job holds this many keys per item
+RELEASE_ITEMS = 1 << 16   # candidate_codes of this many items gives the heap back after each band
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,11 @@ def merged(found: Iterable[np.ndarray]) -> np.ndarray:
     """The distinct codes of several jobs' answers, folded in as they come."""
     codes = np.empty(0, np.int64)
     for more in found:
-        codes = distinct(np.concatenate([codes, more]))
+        joined = np.concatenate([codes, more])
+        del codes, more
+        codes = distinct(joined, own=True)
+        del joined
+        heap.release()
     return codes
 
 
@@ -101,12 +107,24 @@ def candidate_codes(keys: Bands) -> np.ndarray:
         sorted_keys = column[order]
         del column
         same = sorted_keys[1:] == sorted_keys[:-1]
+        del sorted_keys
         if not same.any():
             continue
-        run_start = np.maximum.accumulate(np.where(np.r_[True, ~same], np.arange(n), 0))
+        run_start = np.arange(n)   # where each item's run of equal keys starts (in place: one array)
+        run_start[1:][same] = 0
+        np.maximum.accumulate(run_start, out=run_start)
         idx = np.flatnonzero(same) + 1
-        found = [_codes(order[run_start[idx]], order[idx], n), _codes(order[idx - 1], order[idx], n)]
-        codes = distinct(np.concatenate([codes, *found]))
+        del same
+        found = [_codes(order[run_start[idx]], order[idx], n)]
+        del run_start
+        found.append(_codes(order[idx - 1], order[idx], n))
+        del order, idx
+        joined = np.concatenate([codes, *found])
+        del codes, found
+        codes = distinct(joined, own=True)
+        del joined
+        if n >= RELEASE_ITEMS:
+            heap.release()   # the band's temporaries: each band's codes are more than the last's
     return codes
 
 
@@ -116,8 +134,13 @@ def _decoded(codes: np.ndarray, n: int) -> np.ndarray:
 
 def _codes(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     """Pairs of distinct items as one integer each, lower first (n * n fits: n < 2**31)."""
-    a, b = a[a != b], b[a != b]
-    return np.minimum(a, b) * n + np.maximum(a, b)
+    differ = a != b
+    a, b = a[differ], b[differ]
+    low = np.minimum(a, b)
+    np.maximum(a, b, out=b)
+    low *= n
+    low += b
+    return low
 
 
 def estimated_similarity(signatures: np.ndarray, pairs: np.ndarray) -> np.ndarray:
@@ -173,6 +196,10 @@ def roots(parent: np.ndarray) -> np.ndarray:
 # sizes are known, the shingles of a pass's items (read and sorted at ~30 bytes each).
 _PAIRS_PER_PASS = 1 << 13
 SHINGLES_PER_PASS = 1 << 21
+# Passes between two heap.release() while verifying: a pass's temporaries land in the
+# holes that finding the candidates left in the heap, which would otherwise all come
+# back into the resident set one pass after another.
+RELEASE_PASSES = 32
 
 
 def passes(pairs: np.ndarray, sizes: np.ndarray | None) -> list[int]:
@@ -264,11 +291,13 @@ def near_duplicates(keys: np.ndarray | Bands | Candidates, threshold: float, sim
             if len(chunk):
                 asked.append(chunk)
                 yield chunk
-    for exact in similarities(batches()):   # each pass's edges folded in, none held
+    for k, exact in enumerate(similarities(batches()), 1):   # each pass's edges folded in, none held
         chunk = asked.popleft()
         edges, similarity = chunk[exact >= threshold], exact[exact >= threshold]
         union(parent, edges, compiled)
         _fold_best(match, best, edges, similarity)
+        if k % RELEASE_PASSES == 0:
+            heap.release()
     best[best < 0] = 1.0
     return Clusters(roots(parent), match, best)
 

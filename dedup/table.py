@@ -25,6 +25,9 @@ from .hashing import segment_sums
 from .sketch import DocSketch, Sketches
 
 
+_TAKEN = 1 << 16   # strings taken at a time (Texts.take)
+
+
 @dataclass(frozen=True)
 class Texts:
     """Strings held as one UTF-8 buffer and where each ends: a column of mostly
@@ -58,8 +61,14 @@ class Texts:
             hi = np.where(keep, hi, lo)
         lengths = hi - lo
         ends = np.cumsum(lengths, dtype=np.int64)
-        at = np.repeat(lo - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)
-        return Texts(self.data[at], ends)
+        data = np.empty(int(ends[-1]) if len(ends) else 0, np.uint8)
+        for a in range(0, len(rows), _TAKEN):   # a byte's source index is 8 bytes: never all at once
+            b = min(a + _TAKEN, len(rows))
+            first = int(ends[a - 1]) if a else 0
+            at = np.repeat(lo[a:b] - (ends[a:b] - lengths[a:b]), lengths[a:b])
+            at += np.arange(first, int(ends[b - 1]))
+            data[first:int(ends[b - 1])] = self.data[at]
+        return Texts(data, ends)
 
     @classmethod
     def joined(cls, parts: list["Texts"]) -> "Texts":

@@ -17,6 +17,7 @@ from . import sign
 from .hashing import distinct
 
 GAP = 1 << 14   # shingles between two ranges of a store that are still read as one piece (64 KB)
+_GATHERED = 1 << 14   # ranges gathered at a time (sets)
 
 
 @dataclass(frozen=True)
@@ -45,18 +46,29 @@ def sets(items: Ranges) -> tuple[np.ndarray, np.ndarray]:
     """The items' shingle sets, sorted and without repeats, as (flat, offsets): one
     read per run of ranges that lie close together in one store."""
     lo, hi, store = items.lo, items.hi, items.store
-    pieces, base, at = [], np.empty(len(lo), np.int64), 0
+    runs = []   # (first range, end range, first shingle, end shingle) of each read
     if len(lo):
         breaks = np.flatnonzero((np.diff(store) != 0) | (np.abs(lo[1:] - hi[:-1]) > GAP)) + 1
-        for a, b in zip(np.r_[0, breaks].tolist(), np.r_[breaks, len(lo)].tolist()):
-            first, last = int(lo[a:b].min()), int(hi[a:b].max())
-            pieces.append(items.stores[int(store[a])].shingles_of(first, last))
-            base[a:b] = at - first
-            at += last - first
-    read = np.concatenate(pieces) if pieces else np.empty(0, np.uint32)
+        runs = [(a, b, int(lo[a:b].min()), int(hi[a:b].max()))
+                for a, b in zip(np.r_[0, breaks].tolist(), np.r_[breaks, len(lo)].tolist())]
+    # each run read straight into its place (no piece held beside the whole), and
+    # where each range starts in what was read
+    read = np.empty(sum(last - first for _, _, first, last in runs), np.uint32)
+    base, at = np.empty(len(lo), np.int64), 0
+    for a, b, first, last in runs:
+        read[at:at + last - first] = items.stores[int(store[a])].shingles_of(first, last)
+        base[a:b] = at - first
+        at += last - first
     lengths = hi - lo
-    starts_in_read = np.repeat(lo + base - np.cumsum(lengths) + lengths, lengths)
-    flat = read[starts_in_read + np.arange(int(lengths.sum()))]
+    ends = np.cumsum(lengths)
+    flat = np.empty(int(ends[-1]) if len(ends) else 0, read.dtype)
+    for a in range(0, len(lo), _GATHERED):   # a shingle's place in `read` is 8 bytes: a share at a time
+        b = min(a + _GATHERED, len(lo))
+        first = int(ends[a - 1]) if a else 0
+        where = np.repeat(lo[a:b] + base[a:b] - (ends[a:b] - lengths[a:b]), lengths[a:b])
+        where += np.arange(first, int(ends[b - 1]))
+        flat[first:int(ends[b - 1])] = read[where]
+    del read
     offsets = np.zeros(items.count + 1, np.int64)
     np.cumsum(np.bincount(items.owner, weights=lengths, minlength=items.count).astype(np.int64), out=offsets[1:])
     return sign.distinct_sets(flat, offsets)
