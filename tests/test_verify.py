@@ -148,4 +148,4 @@ def test_banding_jobs_find_the_candidates_all_bands_at_once_find(seed, count, pe
     assert [job.bands for job in jobs] == [tuple(range(lo, min(lo + per_job, 16))) for lo in range(0, 16, per_job)]
     whole = index.candidate_codes(index.Bands.of(band_keys(signatures, 16, 2)))
     assert np.array_equal(index.merged(verify.here(jobs)), whole)
-    assert count < 2 or len(whole)
+    assert count < 8 or len(whole)   # (two signatures share none of 16 bands one time in 7; eight, never)
