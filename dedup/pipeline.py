@@ -23,8 +23,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import (backends, corpus, heap, html, lexicon, output, plan, previous, records, report, sample, verdicts,
-               verify)
+from . import (backends, corpus, heap, html, lexicon, output, plan, previous, records, report, report_parts, sample,
+               verdicts, verify)
 from . import table as tables
 from .classify import classify
 from .config import Settings
@@ -279,7 +279,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             result = _report(tally, skipped, found.outputs, settings, inputs, out, mode)
             if judged is not None:
                 result["verdicts"] = verdicts.section(judged, tally.kept_by_verdict)
-            _write_report(result, stage.path, written, durable=mode == "in-place", differ=_pooled_diffs(run))
+            _write_report(result, stage.path, written, durable=mode == "in-place", differ=_pooled_diffs(run),
+                          mapper=run.map)
             shutil.rmtree(stage.path / REPORT_PARTS)
             with uninterrupted():   # an interrupt after this tells how to undo: both or neither
                 stage.publish(durable=mode == "in-place")
@@ -301,6 +302,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             journal["skipped"] = _skipped_json(skipped + [Skipped(path, reason) for path, reason in state.failed])
             journal["summary"] = report.summarize(journal["documents"], journal["skipped"])
             corpus.write_atomic(out / "report.json", report.chunks(journal), durable=True)
+            shutil.rmtree(out / report_parts.FOLDER, ignore_errors=True)   # the journal is now whole in one file
             html.write(journal, out / "report.html", cleaned_dir=out)
         return journal
     del result["documents"]   # they are in report.json (api.Report reads them from there when asked)
@@ -394,13 +396,24 @@ def _report(tally: report.Tally, skipped, outputs, settings, inputs, out, mode) 
     return result
 
 
+def _here(func, jobs):
+    return (func(None, job) for job in jobs)
+
+
 def _write_report(result: dict, folder: Path, written: list[Written], durable: bool,
-                  differ=html.word_diffs) -> None:
-    """report.json, its documents joined from the report parts; and the review page, of
-    the documents html.listed picks or those holding the sample the batches drew,
-    read back from them (its word diffs by `differ`)."""
+                  differ=html.word_diffs, mapper=_here) -> None:
+    """report.json, its documents joined from the report parts (or, past
+    report_parts.PARTS_ABOVE, compressed in parts beside it by `mapper`'s workers); and
+    the review page, of the documents html.listed picks or those holding the sample the
+    batches drew, read back from them (its word diffs by `differ`)."""
     parts = [Path(batch.report_part) for batch in written]
-    corpus.write_atomic(folder / "report.json", report.chunks(result, parts), durable=durable)
+    if sum(batch.bounds[-1] for batch in written) > report_parts.PARTS_ABOVE:
+        listing = report_parts.write(folder, [str(p) for p in parts], [batch.bounds for batch in written],
+                                     mapper, durable)
+        corpus.write_atomic(folder / "report.json", report.chunks(report.in_parts(result, listing)),
+                            durable=durable)
+    else:
+        corpus.write_atomic(folder / "report.json", report.chunks(result, parts), durable=durable)
     drawn = None
     if html.sampled([batch.removed for batch in written]):
         drawn = sample.Sample(sample.SIZE)

@@ -10,7 +10,7 @@ from typing import Iterable
 
 import regex
 
-from . import __version__, verdicts
+from . import __version__, report_parts, verdicts
 from .errors import DedupError
 
 FORMAT = "dedup-report"
@@ -225,7 +225,23 @@ def load(path: str | Path) -> dict:
         raise ReportError(f"{path}: not a dedup report")
     if report.get("format_version") != FORMAT_VERSION:
         raise ReportError(f"{path}: report format version {report.get('format_version')} is not supported")
+    if "document_parts" in report:   # a large run's: its documents are beside it (report_parts)
+        try:
+            documents = report_parts.read(Path(path).parent, report["document_parts"])
+        except ValueError as err:
+            raise ReportError(f"{path}: {err}") from None
+        report = _replaced(report, "document_parts", "documents", documents)
     return report
+
+
+def in_parts(report: dict, listing: list[dict]) -> dict:
+    """The report as report.json holds it when its documents are in parts (`listing`)."""
+    return _replaced(report, "documents", "document_parts", listing)
+
+
+def _replaced(report: dict, key: str, new_key: str, value) -> dict:
+    """`report` with `key` and its value replaced, in its place (report.json keeps its order)."""
+    return {(new_key if k == key else k): (value if k == key else v) for k, v in report.items()}
 
 
 def _n(n: int, noun: str, plural: str | None = None) -> str:
