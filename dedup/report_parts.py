@@ -23,6 +23,7 @@ PARTS_ABOVE = 256 << 20   # bytes of documents report.json holds itself
 PART_BYTES = 64 << 20     # bytes of documents (uncompressed) per part
 FOLDER = "report.documents"
 CODEC = "zstd"
+CHUNK = 4 << 20
 _SEP = b",\n"
 
 
@@ -65,13 +66,17 @@ def write_part(context, job: tuple[str, list[tuple[str, int, int]], bool]) -> di
         for n, (file, lo, hi) in enumerate(ranges):
             with open(file, "rb") as handle:
                 handle.seek(lo)
-                data = handle.read(hi - lo)
-            data = data[len(_SEP):] if data.startswith(_SEP) else data
-            piece = (b"[\n" if not n else _SEP) + data
-            sink.write(piece)
-            size += len(piece)
-        sink.write(b"\n]\n")
-        size += 3
+                if handle.read(len(_SEP)) != _SEP:   # the batch's first document: no separator before it
+                    handle.seek(lo)
+                size += sink.write(b"[\n" if not n else _SEP)
+                left = hi - handle.tell()
+                while left > 0:   # a few MB at a time: the part is never in memory whole
+                    chunk = handle.read(min(left, CHUNK))
+                    if not chunk:
+                        raise OSError(f"{file} ends before its listed documents do")
+                    size += sink.write(chunk)
+                    left -= len(chunk)
+        size += sink.write(b"\n]\n")
     if durable:
         fd = os.open(path, os.O_RDONLY)
         try:
