@@ -9,8 +9,9 @@ copy of the article extraction benchmark (github.com/scrapinghub/article-extract
 
 Each page becomes text the way a plain scraper writes it: the body's text, a line per block
 element (paragraph, heading, list item, table cell, div...), scripts, styles and forms left
-out. A line is content when its words are a run of the article body's words (or it is the
-page's first-level heading, the headline a corpus keeps); every other line is junk: menus,
+out. A line is content when its words are a run of the article body's words (a short line
+only within the article's span or as a paragraph of its own), or when it is the page's
+first-level heading, the headline a corpus keeps; every other line is junk: menus,
 bylines, share and related-story widgets, comments, footers. OUT/corpus/HOST/PAGE.txt and
 OUT/gold.json ({path: [[line, "content" or "junk"], ...]}, the format score_lines.py reads).
 The data is only read from where it is; nothing of it belongs in this repository.
@@ -30,6 +31,7 @@ BLOCKS = {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", 
           "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "p", "pre",
           "section", "table", "td", "th", "tr", "ul", "caption", "summary", "details"}
 SKIPPED = {"script", "style", "noscript", "template", "svg", "head", "select", "button", "iframe", "form"}
+LONG = 6   # words: a line this long found in the article is the article's wherever it is
 VOID = {"br", "hr", "img", "input", "meta", "link", "source", "wbr", "area", "base", "col", "embed", "param", "track"}
 
 
@@ -85,10 +87,16 @@ def labelled(html: str, body: str) -> list[list[str]]:
     parser.close()
     parser.flush()
     article = " " + " ".join(words(body)) + " "
+    paragraphs = {" ".join(words(p)) for p in body.split("\n")}
+    found = [bool(w) and f" {' '.join(w)} " in article for w in (words(text) for text, _ in parser.lines)]
+    long = [n for n, (text, _) in enumerate(parser.lines) if found[n] and len(words(text)) >= LONG]
+    first, last = (long[0], long[-1]) if long else (0, -1)
     out = []
-    for text, headline in parser.lines:
-        w = words(text)
-        content = headline or (bool(w) and f" {' '.join(w)} " in article)
+    for n, (text, headline) in enumerate(parser.lines):
+        # a short line is the article's only inside it, or where it is a paragraph of its own:
+        # a menu item or a tag that happens to be a phrase of the article is not
+        content = headline or (found[n] and (len(words(text)) >= LONG or first <= n <= last
+                                             or " ".join(words(text)) in paragraphs))
         out.append([text, "content" if content else "junk"])
     return out
 

@@ -18,15 +18,16 @@ _PUBLIC = {
     "clean": "api", "load_report": "api", "restore": "api", "check": "api",
     "Report": "api", "Document": "api", "Removal": "api", "Kept": "api", "Summary": "api", "Tally": "api", "Skipped": "api",
     "Place": "api", "CopyEvidence": "api", "PatternEvidence": "api", "LearnedEvidence": "api",
-    "RepeatEvidence": "api", "Evidence": "api", "Restored": "commands.restore", "CheckResult": "api", "Problem": "commands.check",
+    "RepeatEvidence": "api", "PageEvidence": "api", "Evidence": "api", "Restored": "commands.restore", "CheckResult": "api", "Problem": "commands.check",
     "FileError": "errors", "Progress": "progress",
     "Settings": "config", "DedupError": "errors", "Interrupted": "signals", "interrupts": "signals",
 }
 __all__ = ["__version__", *_PUBLIC]
 
 if TYPE_CHECKING:
-    from .api import (CheckResult, CopyEvidence, Document, Evidence, Kept, LearnedEvidence, PatternEvidence, Place,
-                      Removal, RepeatEvidence, Report, Skipped, Summary, Tally, check, clean, load_report, restore)
+    from .api import (CheckResult, CopyEvidence, Document, Evidence, Kept, LearnedEvidence, PageEvidence,
+                      PatternEvidence, Place, Removal, RepeatEvidence, Report, Skipped, Summary, Tally, check, clean,
+                      load_report, restore)
     from .commands.check import Problem
     from .commands.restore import Restored
     from .config import Settings

@@ -78,7 +78,17 @@ class RepeatEvidence:
     count: int
 
 
-Evidence = Union[CopyEvidence, PatternEvidence, LearnedEvidence, RepeatEvidence]
+@dataclass(frozen=True)
+class PageEvidence:
+    """page-junk: where the run of bare short lines stands ("head" or "tail"), its first
+    and last line, and the page's first sentence line (head) or last (tail)."""
+    where: str
+    run: tuple[int, int]
+    lines: int
+    sentence: int
+
+
+Evidence = Union[CopyEvidence, PatternEvidence, LearnedEvidence, RepeatEvidence, PageEvidence]
 
 
 @dataclass(frozen=True)
@@ -209,6 +219,9 @@ def _evidence(evidence: dict) -> Evidence:
         return PatternEvidence(evidence["pattern"])
     if "count" in evidence:
         return RepeatEvidence(evidence["count"])
+    if "where" in evidence:
+        return PageEvidence(evidence["where"], tuple(evidence["run"]), evidence["lines"],
+                            evidence.get("first_sentence", evidence.get("last_sentence")))
     return LearnedEvidence(evidence["documents"], evidence.get("source"), evidence.get("shape"),
                            evidence.get("affix"), evidence.get("prefix"))
 

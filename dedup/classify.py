@@ -110,4 +110,5 @@ def _classify(table: Table, settings: Settings, stats: CorpusStats | None, previ
         against.flag_blocks(table, decisions, alive, settings, previous)
     duplicates.duplicate_paragraphs(table, decisions, alive, settings, verifier)
     duplicates.duplicate_lines(table, decisions, alive, settings, verifier)
+    local.page_junk(table, decisions, alive, settings)
     return decisions

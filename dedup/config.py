@@ -63,6 +63,7 @@ class Settings:
     boilerplate_words: int = 12      # "short": lines of at most this many words can be frequent boilerplate
     teaser_words: int = 30           # teaser lines ("<prefix>: <headline>") have at most this many words
     repeat_count: int = 3            # a short line this often in one document is boilerplate
+    page_junk_lines: int = 4         # a run of this many bare short lines at a page's head or tail is junk; 0: off
     min_duplicate_words: int = 5     # shorter lines are duplicates only inside a repeated passage
     include: tuple[str, ...] = ("*.txt", "*.md", "*.jsonl", "*.jsonl.gz", "*.jsonl.zst", "*.parquet")
     exclude: tuple[str, ...] = ()
@@ -89,6 +90,7 @@ class Settings:
             (self.bands * self.rows <= self.num_perm, "bands x rows must not exceed num_perm"),
             (self.min_docs >= 2, "min_docs must be at least 2"),
             (self.repeat_count >= 2, "repeat_count must be at least 2"),
+            (self.page_junk_lines == 0 or self.page_junk_lines >= 2, "page_junk_lines must be 0 (off) or at least 2"),
             (self.decode_errors in ("skip", "keep"), "decode_errors must be skip or keep"),
             (self.max_line_chars >= 1, "max_line_chars must be positive"),
             (self.format in ("auto", "text", "jsonl", "parquet"), "format must be auto, text, jsonl or parquet"),

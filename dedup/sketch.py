@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import regex
 
-from . import affixes, segment, shapes, sign
+from . import affixes, page, segment, shapes, sign
 from .config import Settings
 from .hashing import band_keys, segment_sums
 from .corpus import Document
@@ -124,6 +124,7 @@ class DocSketch:
     shape: dict[int, tuple[int, str]] = field(default_factory=dict)   # position -> (shape hash, shape): shapes.py
     affix: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # position -> (affix hash, headline hash, affix)
     headings: list[int] = field(default_factory=list)   # short lines ending in a colon ("Ingredients:"): they introduce content
+    page: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)   # position -> page.junk_runs's run
 
 
 def content_lines(sk: DocSketch, settings: Settings) -> np.ndarray:
@@ -162,9 +163,11 @@ _HEADING = regex.compile(r"[:：]\s*$")
 # What a short line must hold to be looked at closely, a bit each: a label's end, a digit
 # (a shape), a colon (a heading), a separator (an affix). Needed, not enough: a line
 # with none of them runs none of those regexes. The bit after them: the line is not blank.
-_LOOKS = (_LABEL_END.pattern, shapes.DIGITS, "[:：]", affixes.SEPARATOR_CHARS)
+# Two more say the line holds sentence punctuation or a list bullet (page.py reads them).
+_LOOKS = (_LABEL_END.pattern, shapes.DIGITS, "[:：]", affixes.SEPARATOR_CHARS, page.SENTENCE_CHARS, page.LIST_CHARS)
 _LOOK_PATTERNS = tuple(regex.compile(p) for p in _LOOKS)
-LABEL_END, DIGIT, COLON, SEPARATOR = (1 << n for n in range(len(_LOOKS)))
+LABEL_END, DIGIT, COLON, SEPARATOR, SENTENCE, LIST = (1 << n for n in range(len(_LOOKS)))
+LOOKED = LABEL_END | DIGIT | COLON | SEPARATOR
 TEXT = 1 << len(_LOOKS)
 
 # A batch with this many characters goes through the compiled kernel; smaller ones
@@ -220,7 +223,7 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
     p_doc = b.rows.doc[b.paragraph_first]
     paragraphs = list(zip((b.paragraph_first - b.rows.cut[p_doc]).tolist(),
                           (b.paragraph_last - b.rows.cut[p_doc]).tolist()))
-    found = {name: _by_document(getattr(b.found, name), b.rows) for name in ("lexicon", "label", "shape", "affix")}
+    found = {name: _by_document(getattr(b.found, name), b.rows) for name in ("lexicon", "label", "shape", "affix", "page")}
     headings = _by_document(dict.fromkeys(b.found.headings), b.rows)
     offsets = b.offsets
     out = []
@@ -239,6 +242,7 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
             paragraph_keys=Rows(b.keys[:, at + n:at + n + m]),
             document_signature=b.union.get(d), unexamined=b.unexamined.get(d, []),
             shape=found["shape"].get(d, {}), affix=found["affix"].get(d, {}), headings=list(headings.get(d, {})),
+            page=found["page"].get(d, {}),
         ))
     return out
 
@@ -339,6 +343,7 @@ class _Found:
     shape: dict = field(default_factory=dict)      # row -> (shape hash, shape)
     affix: dict = field(default_factory=dict)      # row -> (affix hash, headline hash, affix)
     headings: list = field(default_factory=list)   # rows
+    page: dict = field(default_factory=dict)       # row -> page.junk_runs's (where, run's first and last, sentence)
 
 
 def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settings, lexicon: Lexicon) -> _Found:
@@ -360,7 +365,7 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         if hit and (pos or hit.kind != "prefix"):   # "Watch: …" as a first line is a title
             found.lexicon[r] = hit
     bits = lines.bits[rows.line_of]
-    looked = np.flatnonzero((rows.words <= settings.teaser_words) & ((bits & (TEXT - 1)) != 0))
+    looked = np.flatnonzero((rows.words <= settings.teaser_words) & ((bits & LOOKED) != 0))
     for (r, _, raw), has in zip(each(looked), bits[looked].tolist()):
         words = word64[rows.first_word[r]:rows.last_word[r]]
         label = _label(raw, words, settings) if has & LABEL_END else None
@@ -375,7 +380,21 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         if cut:
             head = words[:cut[0]].tolist()
             found.affix[r] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
+    if settings.page_junk_lines:
+        found.page = _page_junk(rows, bits, word64, found.headings, settings.page_junk_lines)
     return found
+
+
+def _page_junk(rows: "_Rows", bits: np.ndarray, word64: np.ndarray, headings: list, run_lines: int) -> dict:
+    """page.junk_runs of the batch: its bare lines are the short ones with none of the
+    looked-for characters but letters, and no function word."""
+    short = np.flatnonzero((rows.words <= page.SHORT_WORDS) &
+                           ((bits & (LABEL_END | DIGIT | SEPARATOR | SENTENCE | LIST)) == 0))
+    bare = np.zeros(len(rows.words), bool)
+    bare[short] = ~page.with_function_word(word64, rows.first_word[short], rows.last_word[short])
+    colon_end = np.zeros(len(rows.words), bool)
+    colon_end[headings] = True
+    return page.junk_runs(rows.cut, rows.line, rows.words, bare, (bits & SENTENCE) != 0, colon_end, run_lines)
 
 
 def _unions(rows: _Rows, lexicon_rows: np.ndarray, signatures_of, settings: Settings) -> dict[int, np.ndarray]:

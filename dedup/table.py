@@ -278,6 +278,7 @@ class Table:
     label: Sparse            # values: (prefix key, prefix as written, headline hash)
     shape: Sparse            # values: (shape hash, shape)
     affix: Sparse            # values: (affix hash, headline hash, affix)
+    page: Sparse             # values: page.junk_runs's (where, run's first and last, sentence), positions in the document
 
     @property
     def documents(self) -> int:
@@ -326,7 +327,8 @@ class Table:
                      paragraph_cut, moved[self.paragraph_first[paragraphs]], moved[self.paragraph_last[paragraphs]],
                      self.paragraph_hash[paragraphs], self.stores, self.store[order], self.signature[order],
                      blocks(self.line_blocks, rows), blocks(self.paragraph_blocks, paragraphs),
-                     sparse(self.lexicon), sparse(self.label), sparse(self.shape), sparse(self.affix))
+                     sparse(self.lexicon), sparse(self.label), sparse(self.shape), sparse(self.affix),
+                     sparse(self.page))
 
     def shingles(self, blocks: Blocks, i: int, doc: int, last: int | None = None) -> np.ndarray:
         """The shingles of block i (a line or a paragraph of document `doc`), or of blocks
@@ -369,7 +371,7 @@ def for_index(t: Table) -> Table:
     are not held while the outputs are written."""
     none = Blocks(*(np.empty(0, np.int32),) * 3)
     found = {name: Sparse(np.empty(0, np.int64), Columns.of([], kinds))
-             for name, kinds in (("label", "oon"), ("shape", "ns"), ("affix", "nno"))}
+             for name, kinds in (("label", "oon"), ("shape", "ns"), ("affix", "nno"), ("page", "nnnn"))}
     return replace(t, heading=np.empty(0, bool), line_blocks=none, paragraph_blocks=none, **found)
 
 
@@ -421,7 +423,7 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
                  _interned(sk.site for sk in sketches), Paths.of(sk.path for sk in sketches), paragraph_cut,
                  ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64), stores, store, signature,
                  line_blocks, paragraph_blocks, sparse("lexicon", "o"), sparse("label", "oon"), sparse("shape", "ns"),
-                 sparse("affix", "nno"))
+                 sparse("affix", "nno"), sparse("page", "nnnn"))
 
 
 def of_arrays(b: Sketches, sites: list[str], paths: list[str], spill_path: str | None = None) -> Table:
@@ -460,7 +462,8 @@ def of_arrays(b: Sketches, sites: list[str], paths: list[str], spill_path: str |
                  Paths.of(paths), b.paragraph_cut.astype(np.int64), b.paragraph_first.astype(np.int64),
                  b.paragraph_last.astype(np.int64), b.exact[b.block[count:]], (store,), np.zeros(len(b.lines), np.int32),
                  signature, blocks_of(b.block[:count]), blocks_of(b.block[count:]), sparse(found.lexicon, "o"),
-                 sparse(found.label, "oon"), sparse(found.shape, "ns"), sparse(found.affix, "nno"))
+                 sparse(found.label, "oon"), sparse(found.shape, "ns"), sparse(found.affix, "nno"),
+                 sparse(found.page, "nnnn"))
 
 
 def _stores(sketches: list[DocSketch]) -> tuple:
@@ -514,7 +517,7 @@ _JOINED = {"line": ("rows", None), "words": ("rows", None), "hash": ("rows", Non
            "paragraph_hash": ("paragraphs", None), "paragraph_blocks.lo": ("paragraphs", None),
            "paragraph_blocks.hi": ("paragraphs", None), "paragraph_blocks.key": ("paragraphs", None),
            "store": ("documents", "stores"), "signature": ("documents", None)}
-_SPARSE = ("lexicon", "label", "shape", "affix")
+_SPARSE = ("lexicon", "label", "shape", "affix", "page")
 
 
 def _column(t: Table, name: str) -> np.ndarray:

@@ -1,9 +1,10 @@
-"""Rules that need only the document itself: the phrase lexicon, and a short line
-repeated in a row."""
+"""Rules that need only the document itself: the phrase lexicon, a short line repeated
+in a row, and the runs of short lines around a page's text (page.py)."""
 from __future__ import annotations
 
 import numpy as np
 
+from .. import page
 from ..config import Settings
 from ..table import Table
 from .findings import BOILERPLATE, Finding, mark
@@ -36,4 +37,32 @@ def repeated_in_document(table: Table, decisions, live: np.ndarray, settings: Se
         d = int(table.doc_of(np.int64(start)))
         finding = Finding(BOILERPLATE, "repeated-in-document", {"count": length})
         for at in range(start, start + length):
+            mark(decisions, table, d, at, finding)
+
+
+def page_junk(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
+    """The runs of bare short lines before a page's first sentence or after its last,
+    as sketching found them (page.junk_runs), in documents still alive. A line another
+    rule took stays that rule's, and a run goes only if `page_junk_lines` of its lines
+    are left to it: the page rule adds runs of its own, never a line or two beside
+    junk that the corpus rules found (where a page's own text may end or begin)."""
+    found = table.page
+    if not len(found):
+        return
+    docs = table.doc_of(found.at)
+    runs: dict[tuple[int, int], list[int]] = {}
+    for d, at, (where, first, last, sentence) in zip(docs.tolist(), found.at.tolist(), found.values):
+        if live[d] and int(table.line[at]) not in decisions.lines(d):
+            runs.setdefault((d, first), []).append(at)
+    line = table.line
+    for (d, first), rows in runs.items():
+        if len(rows) < settings.page_junk_lines:
+            continue
+        where, _, last, sentence = found.values[int(np.searchsorted(found.at, rows[0]))]
+        base = int(table.cut[d])
+        finding = Finding(BOILERPLATE, "page-junk", {
+            "where": "head" if where == page.HEAD else "tail",
+            "run": [int(line[base + first]) + 1, int(line[base + last]) + 1], "lines": last - first + 1,
+            ("first_sentence" if where == page.HEAD else "last_sentence"): int(line[base + sentence]) + 1})
+        for at in rows:
             mark(decisions, table, d, at, finding)

@@ -218,6 +218,12 @@
     if (ev.affix !== undefined) facts.append(el("div", {}, "site affix “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.affix)) }, corpusText(String(ev.affix))), "”"));
     if (ev.documents !== undefined) facts.append(el("div", {}, "in " + plural(ev.documents, "document", "documents")));
     if (ev.count !== undefined) facts.append(el("div", {}, ev.count + " times in a row"));
+    if (ev.where !== undefined && ev.run) {
+      const edge = ev.where === "head" ? ev.first_sentence : ev.last_sentence;
+      facts.append(el("div", {}, "a run of " + plural(ev.lines, "bare short line", "bare short lines") + " (lines " + ev.run[0] + "–" + ev.run[1] + ") " +
+        (ev.where === "head" ? "before the page's first sentence, " : "after the page's last sentence, "),
+        el("a", { href: "#doc-" + i + "-line-" + edge }, "line " + edge)));
+    }
     if (ev.kept_by !== undefined) facts.append(el("div", {}, "the copy kept chosen by keep = " + String(ev.kept_by)));
     if (ev.estimated) facts.append(el("div", {}, "similarity estimated from MinHash signatures (the earlier run's text is not kept)"));
     return facts;

@@ -157,6 +157,23 @@ def main() -> None:
     (CORPUS / "odd" / "binary.txt").write_bytes(b"\x00\x01\x02")
     write("odd/widget.txt", ["", "Related articles", "", "Share this article"])
 
+    # A portal's pages as a scraper writes them, one page of each site: a menu above the
+    # article and a footer below (page-junk); around other pages' text, runs that must
+    # stay: captions apart from each other, a list introduced by a colon, results with
+    # digits, and a poem of short verses with no sentence at all.
+    menu = ["Home", "World", "Business", "Technology", "Science", "Weather"]
+    footer = ["Privacy Policy", "Cookie Settings", "Advertise", "Careers", "Newsletters"]
+    write("en-portal/daily-star/page.txt", menu + [title(rng, "en"), ""] + article(rng, "en")[2:] + [""] + footer)
+    captions = [item for caption in ("Harbour at dawn", "Market square", "Station clock", "River bridge")
+                for item in ("", caption)]
+    write("en-portal/coast-news/page.txt", [title(rng, "en"), ""] + article(rng, "en")[2:] + captions)
+    write("en-portal/valley-times/page.txt", [title(rng, "en"), "", sentence(rng, "en"), sentence(rng, "en"),
+          "The council published the winners of the summer festival prizes:",
+          "Harbour Choir", "Valley Dancers", "Station Players", "River Band", "",
+          "Final table", "Harbour 12 points", "Valley 9 points", "Station 7 points", "River 4 points"])
+    write("ar-adab/poem.txt", ["قصيدة المدينة", "", "المدينة والنهر", "الجسر القديم", "المعلمون الطلاب",
+                               "القطار الطريق", "المهرجان المعرض"])
+
 
 if __name__ == "__main__":
     main()

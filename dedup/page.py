@@ -1,0 +1,99 @@
+"""Page-level junk: the runs of bare short lines at a page's head and tail, around its
+text (menus, section links, login and share buttons, footers).
+
+No corpus count sees these: each page words them its own way, or is its site's only page.
+A page's shape does: its text is lines of sentences, and the junk a scraper keeps is runs
+of one- to three-word links before the first sentence and after the last. Precision
+comes first, so a line is bare (junk-like) only when it has at most SHORT_WORDS words and
+none of what content lines carry: sentence punctuation, a digit, a separator or list
+marker ("Chad - Sierra Leone", "* Terminator Genisys", "Tel: 0096..."), or a function
+word of any of the lexicons' languages (a verse of a poem, a caption: "وما قدر"). A run of
+`page_junk_lines` or more bare lines one after another (captions between pictures are
+apart) wholly before the
+page's first sentence line (GOOD_WORDS words or more, with sentence punctuation) goes, and
+one wholly after its last, unless a line ending in a colon introduces it ("The results:").
+A page without such a sentence loses nothing (a poem, a table, a list), nor does anything
+between its first and last sentences (a list of ingredients, a heading, a table).
+"""
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+SHORT_WORDS = 3
+GOOD_WORDS = 8
+# Sentence punctuation of the scripts dedup's lexicons cover: Latin, Arabic, Urdu,
+# Devanagari and Bengali danda, CJK full stops, the Armenian and Ethiopic full stops.
+SENTENCE_CHARS = r"[.!?;…؟؛۔।॥。！？；։።]"
+LIST_CHARS = r"[*▪●◦‣►▶✓✔■□◆➤]"   # list bullets (the separators' "•" and "·" are among those)
+HEAD, TAIL = 0, 1
+
+
+@lru_cache(maxsize=1)
+def function_words() -> np.ndarray:
+    """The hashes of data/function_words.toml's words, as sketching hashes words: sorted."""
+    from .normalize import tokens
+    from .sign import word_hashes64
+    data = tomllib.loads(resources.files("dedup").joinpath("data/function_words.toml").read_text("utf-8"))
+    words = set()
+    for language in data.values():
+        for word in language["words"]:
+            for prefix in ("", *language.get("prefixes", ())):
+                words.update(tokens(prefix + word))
+    return np.unique(word_hashes64(sorted(words)))
+
+
+def with_function_word(word64: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Which of these rows (words word64[first:last]) hold a function word."""
+    lengths = last - first
+    if not len(lengths) or not lengths.sum():
+        return np.zeros(len(lengths), bool)
+    at = np.repeat(first - np.cumsum(np.r_[0, lengths[:-1]]), lengths) + np.arange(lengths.sum())
+    table = function_words()
+    found = table[np.minimum(np.searchsorted(table, word64[at]), len(table) - 1)] == word64[at]
+    return np.add.reduceat(found, np.r_[0, np.cumsum(lengths[:-1])]).astype(bool) & (lengths > 0)
+
+
+def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.ndarray, sentence: np.ndarray,
+              colon_end: np.ndarray, run_lines: int) -> dict[int, tuple[int, int, int, int]]:
+    """The rows (content lines, their line numbers `line`; document d's are cut[d]..cut[d+1]-1) in junk runs, each
+    with (HEAD or TAIL, its run's first and last row, and the page's first or last
+    sentence row), all as positions in their document. `bare`: the row is a bare short
+    line (see above); `sentence`: it holds sentence punctuation; `colon_end`: it ends
+    in a colon."""
+    n = len(words)
+    if not n:
+        return {}
+    good = (words >= GOOD_WORDS) & sentence
+    doc = np.searchsorted(cut, np.arange(n), "right") - 1
+    starts = cut[:-1]
+    good_rows = np.flatnonzero(good)
+    first = np.full(len(starts), -1, np.int64)   # each document's first and last sentence row
+    last = np.full(len(starts), -1, np.int64)
+    if len(good_rows):
+        first[doc[good_rows][::-1]] = good_rows[::-1]
+        last[doc[good_rows]] = good_rows
+    # runs of bare rows on consecutive lines of one document
+    edge = np.r_[True, (doc[1:] != doc[:-1]) | ~bare[:-1] | ~bare[1:] | (line[1:] != line[:-1] + 1)]
+    run_start = np.flatnonzero(bare & edge)
+    run_end = np.flatnonzero(bare & np.r_[edge[1:], True])   # inclusive
+    d = doc[run_start]
+    has = first[d] >= 0
+    head = has & (run_end < first[d])
+    tail = has & (run_start > last[d])
+    colons = np.r_[0, np.cumsum(colon_end)]   # a colon-ended row from the last sentence on introduces the tail
+    tail &= colons[run_start] == colons[np.maximum(last[d], 0)]
+    chosen = np.flatnonzero((head | tail) & (run_end - run_start + 1 >= run_lines))
+    out: dict[int, tuple[int, int, int, int]] = {}
+    for r in chosen.tolist():
+        dd = int(d[r])
+        base = int(starts[dd])
+        where = HEAD if head[r] else TAIL
+        info = (where, int(run_start[r]) - base, int(run_end[r]) - base,
+                int(first[dd] if where == HEAD else last[dd]) - base)
+        for row in range(int(run_start[r]), int(run_end[r]) + 1):
+            out[row] = info
+    return out

@@ -1,0 +1,146 @@
+"""page-junk: runs of bare short lines before a page's first sentence and after its last
+go; what content carries around its text (verses, captions, lists, results) stays."""
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dedup
+from dedup import page
+from dedup.errors import DedupError
+
+ARTICLE = [
+    "The harbour council approved the new budget for the fishing fleet on Tuesday evening.",
+    "Fishermen had asked for repairs to the old pier for more than three years.",
+    "The work will begin in spring and should be finished before the summer festival.",
+]
+MENU = ["Home", "World", "Business", "Technology", "Weather"]
+FOOTER = ["Privacy Policy", "Advertise", "Careers", "Newsletters"]
+
+
+def cleaned(tmp_path, pages: dict[str, list[str]], **changes) -> dict[str, tuple[list[str], list]]:
+    """Each page alone in its own site folder, cleaned: its kept lines and its removals."""
+    for name, lines in pages.items():
+        path = tmp_path / "corpus" / name / "page.txt"
+        path.parent.mkdir(parents=True)
+        path.write_text("\n".join(lines) + "\n", "utf-8")
+    report = dedup.clean(tmp_path / "corpus", tmp_path / "out", settings=dedup.Settings(**changes))
+    out = {}
+    for doc in report.documents:
+        site = doc.relpath.split("/")[0]
+        out[site] = ((tmp_path / "out" / doc.output).read_text("utf-8").splitlines(), list(doc.removed))
+    return out
+
+
+def test_a_menu_above_the_article_and_a_footer_below_go_with_their_evidence(tmp_path):
+    kept, removed = cleaned(tmp_path, {"star": MENU + ["Harbour council approves pier repairs", ""] + ARTICLE
+                                        + [""] + FOOTER})["star"]
+    assert kept == ["Harbour council approves pier repairs", ""] + ARTICLE   # the blank line before the footer goes with it
+    assert {r.rule for r in removed} == {"page-junk"}
+    head = [r for r in removed if r.evidence.where == "head"]
+    tail = [r for r in removed if r.evidence.where == "tail"]
+    assert [r.text.strip() for r in head] == MENU and [r.text.strip() for r in tail] == FOOTER
+    assert head[0].evidence == dedup.PageEvidence("head", (1, 5), 5, 8)    # the first sentence is line 8
+    assert tail[0].evidence == dedup.PageEvidence("tail", (12, 15), 4, 10)
+
+
+def test_what_content_carries_around_its_text_stays(tmp_path):
+    pages = {
+        "captions": ARTICLE + ["", "Harbour dawn", "", "Market square", "", "Station clock", "", "Old bridge"],
+        "colon": ARTICLE + ["The festival prizes went to these groups:", "Harbour Choir", "Valley Dancers",
+                            "Station Players", "River Band"],
+        "results": ARTICLE + ["Harbour 12", "Valley 9", "Station 7", "River 4"],
+        "bullets": ARTICLE + ["* Harbour Choir", "* Valley Dancers", "* Station Players", "* River Band"],
+        "verses": ARTICLE + ["in the harbour", "the old pier", "and the boats", "under the rain"],
+        "arabic-verses": ["افتتح الوزير المعرض الجديد في المدينة بحضور عدد كبير من الزوار والطلاب."] +
+                         ["وما قدر", "الجسر القديم", "ولم يذكر", "المهرجان المعرض"],
+        "no-sentence": MENU + ["Harbour Choir", "Valley Dancers"],
+        "three": ["Home", "World", "Business"] + ARTICLE,
+        "between": ARTICLE[:1] + MENU + ARTICLE[1:],
+    }
+    for site, lines in pages.items():   # each alone: they share their article
+        kept, removed = cleaned(tmp_path / site, {site: lines})[site]
+        assert removed == [], site
+        assert kept == lines, site
+
+
+def test_lines_other_rules_took_leave_too_few_for_a_run(tmp_path):
+    """A run whose lines the lexicon mostly took: the page rule adds no line or two beside
+    them (where the page's own text may end)."""
+    lines = ARTICLE + ["Opinion Columns", "Related articles", "Most popular", "Advertisement"]
+    kept, removed = cleaned(tmp_path, {"site": lines})["site"]
+    assert kept == ARTICLE + ["Opinion Columns"]
+    assert {r.rule for r in removed} == {"lexicon:en/related", "lexicon:en/advertisement"}
+
+
+def test_the_setting_sets_the_run_and_turns_the_rule_off(tmp_path):
+    lines = ["Home", "World", "Business"] + ARTICLE
+    kept, removed = cleaned(tmp_path, {"site": lines}, page_junk_lines=3)["site"]
+    assert kept == ARTICLE and {r.rule for r in removed} == {"page-junk"}
+    (tmp_path / "out").rename(tmp_path / "out3")
+    kept, removed = cleaned(tmp_path / "off", {"site": MENU + ARTICLE}, page_junk_lines=0)["site"]
+    assert kept == MENU + ARTICLE and removed == []
+    with pytest.raises(DedupError, match="page_junk_lines"):
+        dedup.Settings(page_junk_lines=1)
+
+
+def test_function_words_are_found_as_sketching_hashes_them(tmp_path):
+    from dedup.normalize import tokens
+    from dedup.sign import word_hashes64
+    for text, has in [("and the rest", True), ("Home Sports", False), ("وما قدر", True), ("الجسر القديم", False),
+                      ("के साथ", True), ("खेल समाचार", False), ("Über uns", True), ("Sport Wetter", False)]:
+        words = word_hashes64(tokens(text))
+        got = page.with_function_word(words, np.array([0]), np.array([len(words)]))
+        assert got.tolist() == [has], text
+
+
+def reference(cut, line, words, bare, sentence, colon, run_lines):
+    """junk_runs written plainly, document by document."""
+    out = {}
+    for d in range(len(cut) - 1):
+        rows = list(range(cut[d], cut[d + 1]))
+        good = [r for r in rows if words[r] >= page.GOOD_WORDS and sentence[r]]
+        if not good:
+            continue
+        runs, current = [], []
+        for r in rows:
+            if bare[r] and current and line[r] == line[current[-1]] + 1:
+                current.append(r)
+            else:
+                if current:
+                    runs.append(current)
+                current = [r] if bare[r] else []
+        if current:
+            runs.append(current)
+        for run in runs:
+            head, tail = run[-1] < good[0], run[0] > good[-1]
+            if tail and any(colon[r] for r in range(good[-1], run[0])):
+                tail = False
+            if (head or tail) and len(run) >= run_lines:
+                sentence_row = good[0] if head else good[-1]
+                for r in run:
+                    out[r] = (page.HEAD if head else page.TAIL, run[0] - cut[d], run[-1] - cut[d],
+                              sentence_row - cut[d])
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.integers(1, 12), st.booleans(), st.booleans(), st.booleans(),
+                                   st.integers(1, 2)), max_size=25), max_size=6), st.integers(2, 5))
+def test_junk_runs_are_the_plain_definition(documents, run_lines):
+    lengths = [len(rows) for rows in documents]
+    cut = np.r_[0, np.cumsum(lengths)].astype(np.int64)
+    flat = [row for rows in documents for row in rows]
+    words = np.array([r[0] for r in flat], np.int64)
+    bare = np.array([r[1] and r[0] <= page.SHORT_WORDS for r in flat], bool)
+    sentence = np.array([r[2] for r in flat], bool)
+    colon = np.array([r[3] for r in flat], bool)
+    line = np.zeros(len(flat), np.int64)   # gaps of one or two lines: blank lines between some rows
+    for d in range(len(documents)):
+        at = 0
+        for r in range(cut[d], cut[d + 1]):
+            line[r] = at
+            at += flat[r][4]
+    got = page.junk_runs(cut, line, words, bare, sentence, colon, run_lines)
+    assert got == reference(cut, line, words, bare, sentence, colon, run_lines)
+    assert list(got) == sorted(got)
