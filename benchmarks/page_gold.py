@@ -11,7 +11,8 @@ Each page becomes text the way a plain scraper writes it: the body's text, a lin
 element (paragraph, heading, list item, table cell, div...), scripts, styles and forms left
 out. A line is content when its words are a run of the article body's words (a short line
 only within the article's span or as a paragraph of its own), or when it is the page's
-first-level heading, the headline a corpus keeps; every other line is junk: menus,
+first-level heading, the headline a corpus keeps (a line the page prints more often than the
+article has it is content that many times, the first ones); every other line is junk: menus,
 bylines, share and related-story widgets, comments, footers. OUT/corpus/HOST/PAGE.txt and
 OUT/gold.json ({path: [[line, "content" or "junk"], ...]}, the format score_lines.py reads).
 The data is only read from where it is; nothing of it belongs in this repository.
@@ -91,12 +92,16 @@ def labelled(html: str, body: str) -> list[list[str]]:
     found = [bool(w) and f" {' '.join(w)} " in article for w in (words(text) for text, _ in parser.lines)]
     long = [n for n, (text, _) in enumerate(parser.lines) if found[n] and len(words(text)) >= LONG]
     first, last = (long[0], long[-1]) if long else (0, -1)
-    out = []
+    out, used = [], {}
     for n, (text, headline) in enumerate(parser.lines):
         # a short line is the article's only inside it, or where it is a paragraph of its own:
         # a menu item or a tag that happens to be a phrase of the article is not
         content = headline or (found[n] and (len(words(text)) >= LONG or first <= n <= last
                                              or " ".join(words(text)) in paragraphs))
+        key = " ".join(words(text))
+        if content and not headline:   # a passage the page prints twice is the article's once
+            used[key] = used.get(key, 0) + 1
+            content = used[key] <= article.count(f" {key} ")
         out.append([text, "content" if content else "junk"])
     return out
 
