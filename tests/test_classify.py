@@ -101,6 +101,19 @@ def test_short_repeated_line_alone_survives_but_not_inside_a_repeated_passage():
     assert {f.evidence["original"]["path"] for f in got["c-copy.txt"].lines.values()} == {"b-article.txt"}
 
 
+def test_a_long_line_its_own_document_prints_again_goes_only_inside_a_repeated_passage():
+    rng = random.Random(9)
+    question = paragraph(rng, 9)                      # asked of each guest of an interview
+    interview = "\n".join(part for _ in range(3) for part in (question, paragraph(rng, 25)))
+    body = [paragraph(rng, 14), paragraph(rng, 12), paragraph(rng, 16)]
+    twice = "\n".join([paragraph(rng, 20)] + body + body)   # a body stored twice in one file
+    quoted = "\n".join([paragraph(rng, 20), question, paragraph(rng, 20)])   # the question in another document
+    got = decide({"a-interview.txt": interview, "b-twice.txt": twice, "c-quoted.txt": quoted})
+    assert got["a-interview.txt"].lines == {}
+    assert removed_rules(got["b-twice.txt"]) == {n: "exact-line" for n in (5, 6, 7)}
+    assert removed_rules(got["c-quoted.txt"]) == {2: "exact-line"}
+
+
 def test_frequent_short_line_in_an_unknown_language_is_boilerplate_everywhere():
     rng = random.Random(6)
     footer = "Tufuate kwenye mitandao ya kijamii"   # Swahili: no lexicon knows it

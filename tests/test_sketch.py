@@ -97,7 +97,8 @@ def test_lines_longer_than_max_line_chars_are_left_unexamined(limit):
 def test_long_lines_are_kept_and_listed_in_the_report(tmp_path, write_corpus):
     """max_line_chars from setup.cfg: the long line stays as it was and is listed; the
     copy after it is still found."""
-    body = "The council met on Tuesday and agreed the budget for the coming year.\n"
+    body = ("The council met on Tuesday and agreed the budget for the coming year.\n"
+            "The harbour will be dredged before the fishing season opens in spring.\n")   # a passage
     long = "x" * 120 + "\n"
     corpus = write_corpus({"a.txt": body + long + body})
     (tmp_path / "setup.cfg").write_text("[dedup]\nmax_line_chars = 100\n")
@@ -105,8 +106,8 @@ def test_long_lines_are_kept_and_listed_in_the_report(tmp_path, write_corpus):
     result = run("clean", corpus, "-o", out, "-j", "1", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     (doc,) = report_of(out)["documents"]
-    assert doc["unexamined_lines"] == [2]
-    assert [(r["rule"], r["lines"]) for r in doc["removed"]] == [("exact-line", [3, 3])]
+    assert doc["unexamined_lines"] == [3]
+    assert [(r["rule"], r["lines"]) for r in doc["removed"]] == [("exact-line", [4, 4]), ("exact-line", [5, 5])]
     assert (out / "a.txt").read_text("utf-8") == body + long
 
 

@@ -227,9 +227,10 @@ def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Setting
                     verifier: verify.Verifier = verify.here) -> None:
     """Lines that repeat an earlier line exactly (after normalization) or nearly.
 
-    A line shorter than `min_duplicate_words` is a duplicate only as part of a repeated
-    passage (next to a removed line, or to another short copy): alone, a repeated
-    short line is as often a refrain or a label as a copy. Lines are grouped by sorting
+    A line shorter than `min_duplicate_words`, and a line its own document holds
+    before (but not right above it), is a duplicate only as part of a repeated passage
+    (next to a removed line, or to another such copy): alone, it is as often a refrain,
+    a label or a question asked of each guest as a copy. Lines are grouped by sorting
     their hashes (a few bytes per line), never by a dict entry per line."""
     at = _open_rows(table, decisions, live)
     docs = table.doc_of(at)
@@ -239,12 +240,18 @@ def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Setting
                      lambda chosen: _block_ranges(table, table.line_blocks, at[chosen], docs[chosen]), None, settings,
                      verifier=verifier)
     where = lambda i: located(table, int(at[i]))
-    long_copy = words >= settings.min_duplicate_words
     copy = copies.rep != np.arange(len(at))
-    for chosen in (copies.near, np.flatnonzero(copy & long_copy)):
+    # a long line copied from another document goes, and one printed again right below
+    # itself; one that its own document prints again elsewhere (a question asked of each
+    # guest, a step of each day's plan) only in a passage
+    long_copy = words >= settings.min_duplicate_words
+    below = np.r_[False, (docs[1:] == docs[:-1]) & (table.hash[at[1:]] == table.hash[at[:-1]])
+                  & (table.line[at[1:]] == table.line[at[:-1]] + 1)]
+    alone = long_copy & ((docs[copies.rep] != docs) | below)
+    for chosen in (copies.near, np.flatnonzero(copy & alone)):
         for i, finding in zip(chosen.tolist(), copies.findings(chosen, "line", where)):
             mark(decisions, table, int(docs[i]), int(at[i]), finding)
-    pending = {int(at[i]): int(at[copies.rep[i]]) for i in np.flatnonzero(copy & ~long_copy).tolist()}
+    pending = {int(at[i]): int(at[copies.rep[i]]) for i in np.flatnonzero(copy & ~alone).tolist()}
     _resolve_short_copies(table, decisions, pending,
                           lambda row: copies.finding(int(np.searchsorted(at, row)), "line", where))
 
