@@ -124,6 +124,7 @@ class DocSketch:
     shape: dict[int, tuple[int, str]] = field(default_factory=dict)   # position -> (shape hash, shape): shapes.py
     affix: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # position -> (affix hash, headline hash, affix)
     headings: list[int] = field(default_factory=list)   # short lines ending in a colon ("Ingredients:"): they introduce content
+    numbers: list[int] = field(default_factory=list)    # lines of numbers only: a table's cells
     page: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)   # position -> page.junk_runs's run
 
 
@@ -163,10 +164,12 @@ _HEADING = regex.compile(r"[:：]\s*$")
 # What a short line must hold to be looked at closely, a bit each: a label's end, a digit
 # (a shape), a colon (a heading), a separator (an affix). Needed, not enough: a line
 # with none of them runs none of those regexes. The bit after them: the line is not blank.
-# Two more say the line holds sentence punctuation or a list bullet (page.py reads them).
-_LOOKS = (_LABEL_END.pattern, shapes.DIGITS, "[:：]", affixes.SEPARATOR_CHARS, page.SENTENCE_CHARS, page.LIST_CHARS)
+# Three more say the line holds sentence punctuation or a list bullet (page.py reads
+# them), or a letter (a line of numbers only has none).
+_LOOKS = (_LABEL_END.pattern, shapes.DIGITS, "[:：]", affixes.SEPARATOR_CHARS, page.SENTENCE_CHARS, page.LIST_CHARS,
+          r"\p{L}")
 _LOOK_PATTERNS = tuple(regex.compile(p) for p in _LOOKS)
-LABEL_END, DIGIT, COLON, SEPARATOR, SENTENCE, LIST = (1 << n for n in range(len(_LOOKS)))
+LABEL_END, DIGIT, COLON, SEPARATOR, SENTENCE, LIST, LETTER = (1 << n for n in range(len(_LOOKS)))
 LOOKED = LABEL_END | DIGIT | COLON | SEPARATOR
 TEXT = 1 << len(_LOOKS)
 
@@ -225,6 +228,7 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
                           (b.paragraph_last - b.rows.cut[p_doc]).tolist()))
     found = {name: _by_document(getattr(b.found, name), b.rows) for name in ("lexicon", "label", "shape", "affix", "page")}
     headings = _by_document(dict.fromkeys(b.found.headings), b.rows)
+    numbers = _by_document(dict.fromkeys(b.found.numbers), b.rows)
     offsets = b.offsets
     out = []
     for d, doc in enumerate(docs):
@@ -242,6 +246,7 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
             paragraph_keys=Rows(b.keys[:, at + n:at + n + m]),
             document_signature=b.union.get(d), unexamined=b.unexamined.get(d, []),
             shape=found["shape"].get(d, {}), affix=found["affix"].get(d, {}), headings=list(headings.get(d, {})),
+            numbers=list(numbers.get(d, {})),
             page=found["page"].get(d, {}),
         ))
     return out
@@ -343,6 +348,7 @@ class _Found:
     shape: dict = field(default_factory=dict)      # row -> (shape hash, shape)
     affix: dict = field(default_factory=dict)      # row -> (affix hash, headline hash, affix)
     headings: list = field(default_factory=list)   # rows
+    numbers: list = field(default_factory=list)    # rows of numbers only (a table's cells)
     page: dict = field(default_factory=dict)       # row -> page.junk_runs's (where, run's first and last, sentence)
 
 
@@ -380,6 +386,7 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         if cut:
             head = words[:cut[0]].tolist()
             found.affix[r] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
+    found.numbers = np.flatnonzero((bits & (DIGIT | LETTER)) == DIGIT).tolist()
     if settings.page_junk_lines:
         found.page = _page_junk(rows, bits, word64, found.headings, settings.page_junk_lines)
     return found

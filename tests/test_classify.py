@@ -127,6 +127,18 @@ def test_frequent_short_line_in_an_unknown_language_is_boilerplate_everywhere():
     assert [removed_rules(got[n]) for n in sorted(got)] == [{}, {2: "exact-line"}, {2: "exact-line"}]
 
 
+def test_a_tables_cells_are_no_template_and_no_repeat():
+    """Lines of numbers only recur on a site's pages and in a row in one table: they stay
+    (the words around them still go as the site's template)."""
+    rng = random.Random(12)
+    footer = "Tufuate kwenye mitandao ya kijamii"
+    files = {f"{n}.txt": "\n".join([paragraph(rng), footer, str(10 + n), "100", str(20 + n), paragraph(rng)])
+             for n in range(5)}                                     # "100" in every page of the site
+    files["5.txt"] = "\n".join([paragraph(rng), "Pos", "0", "0", "0", "7", paragraph(rng)])
+    got = decide(files)
+    assert [removed_rules(got[f"{n}.txt"]) for n in range(6)] == [{2: "frequent-line"}] * 5 + [{}]
+
+
 def test_teaser_template_in_an_unknown_language():
     rng = random.Random(7)
     files = {f"{n}.txt": f"{paragraph(rng)}\nSoma pia: {paragraph(rng, 7)}\n{paragraph(rng)}\n"

@@ -40,9 +40,10 @@ def _rows(t: table.Table) -> dict:
         "line_keys": keys(t.bands(t.line_blocks, rows, t.doc_of(rows))),
         "paragraph_keys": keys(t.bands(t.paragraph_blocks, paragraphs, np.array(p_docs, np.int64))),
         "cut": t.cut.tolist(), "line": t.line.tolist(), "words": t.words.tolist(), "hash": t.hash.tolist(),
-        "heading": t.heading.tolist(), "site": t.site, "path": list(t.path), "paragraph_cut": t.paragraph_cut.tolist(),
+        "unlearned": t.unlearned.tolist(), "site": t.site, "path": list(t.path), "paragraph_cut": t.paragraph_cut.tolist(),
         "paragraphs": list(zip(t.paragraph_first.tolist(), t.paragraph_last.tolist(), t.paragraph_hash.tolist())),
         "lexicon": sparse(t.lexicon), "label": sparse(t.label), "shape": sparse(t.shape), "affix": sparse(t.affix),
+        "page": sparse(t.page),
         "shingles": [t.shingles(t.line_blocks, r, d).tolist() for r, d in enumerate(t.doc_of(np.arange(len(t.hash))))],
         "paragraph_shingles": [t.shingles(t.paragraph_blocks, p, d).tolist() for p, d in zip(paragraphs, p_docs)],
         "signatures": t.signatures(np.flatnonzero(t.signature >= 0), SETTINGS.num_perm).tolist(),
@@ -52,7 +53,7 @@ def _rows(t: table.Table) -> dict:
 
 def test_the_sketches_have_what_the_table_must_carry():
     both = table.of(SKETCHES)
-    assert len(both.lexicon) and len(both.label) and len(both.paragraph_hash) and both.heading.any()
+    assert len(both.lexicon) and len(both.label) and len(both.paragraph_hash) and both.unlearned.any()
 
 
 @settings(max_examples=40, deadline=None)

@@ -149,7 +149,8 @@ def frequent_lines(table: Table, decisions, live: np.ndarray, settings: Settings
     """A short line found in many documents of a source is its template: every copy
     goes. Except a document's title (a headline that is also listed in other pages'
     "most read" boxes is content there, and a copy of it is a duplicate, not junk), and
-    a heading that ends in a colon: a recipe's "Ingredients:" introduces its content."""
+    a heading that ends in a colon (a recipe's "Ingredients:" introduces its content) and
+    a line of numbers only (a table's cells recur on a site's pages)."""
     frequent = stats.line_documents
     if not frequent:
         return
@@ -160,7 +161,7 @@ def frequent_lines(table: Table, decisions, live: np.ndarray, settings: Settings
     docs = table.doc_of(at)
     first = table.cut[docs]
     titled = table.words[first] >= settings.min_duplicate_words
-    keep = ~((at == first) & titled) & ~table.heading[at]
+    keep = ~((at == first) & titled) & ~table.unlearned[at]
     for a, d, h in zip(at[keep].tolist(), docs[keep].tolist(), keys[keep].tolist()):
         if frequent[h] >= settings.min_docs:
             mark(decisions, table, d, a, Finding(BOILERPLATE, "frequent-line", counted(table.site[d], frequent[h])))

@@ -19,8 +19,9 @@ def lexicon(table: Table, decisions) -> None:
 
 def repeated_in_document(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
     """A short line printed again and again in a row ("Related articles" three times):
-    every copy is boilerplate. (Copies apart from each other, like a poem's refrain,
-    are left to the duplicate rules.)"""
+    every copy is boilerplate, unless it is a heading or a line of numbers (a table's
+    cells: Table.unlearned). (Copies apart from each other, like a poem's refrain, are
+    left to the duplicate rules.)"""
     hashes = table.hash
     if not len(hashes):
         return
@@ -32,7 +33,7 @@ def repeated_in_document(table: Table, decisions, live: np.ndarray, settings: Se
     starts = follows[first] - 1   # a run's first line, then its repeats
     lengths = np.diff(np.append(np.flatnonzero(first), len(follows))) + 1
     runs = (lengths >= settings.repeat_count) & (table.words[starts] <= settings.boilerplate_words) & \
-        live[table.doc_of(starts)]
+        live[table.doc_of(starts)] & ~table.unlearned[starts]
     for start, length in zip(starts[runs].tolist(), lengths[runs].tolist()):
         d = int(table.doc_of(np.int64(start)))
         finding = Finding(BOILERPLATE, "repeated-in-document", {"count": length})
