@@ -63,8 +63,8 @@ class PatternEvidence:
 
 @dataclass(frozen=True)
 class LearnedEvidence:
-    """frequent-line, template-shape, site-affix, teaser-template: how many documents of
-    the source have the line, its shape, its affix or its label."""
+    """frequent-line, small-source, template-shape, site-affix, teaser-template: how many
+    documents of the source have the line, its shape, its affix or its label."""
     documents: int
     source: str | None = None
     shape: str | None = None

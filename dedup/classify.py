@@ -99,10 +99,13 @@ def _classify(table: Table, settings: Settings, stats: CorpusStats | None, previ
     if previous is not None:
         against.flag_documents(table, decisions, settings, previous)
     alive = duplicates.duplicate_documents(table, decisions, settings, verifier)
-    if stats is None:
+    counted_here = stats is None
+    if counted_here:
         stats = learned.corpus_stats(table, settings, alive)
     local.repeated_in_document(table, decisions, alive, settings)
     learned.frequent_lines(table, decisions, alive, settings, stats)
+    if counted_here:   # from this table's own documents: a check's few files are no source's all
+        learned.small_sources(table, decisions, alive, settings)
     learned.template_shapes(table, decisions, alive, settings, stats)
     learned.site_affixes(table, decisions, alive, settings, stats)
     learned.teaser_templates(table, decisions, alive, stats)

@@ -125,6 +125,7 @@ class DocSketch:
     affix: dict[int, tuple[int, int, str]] = field(default_factory=dict)  # position -> (affix hash, headline hash, affix)
     headings: list[int] = field(default_factory=list)   # short lines ending in a colon ("Ingredients:"): they introduce content
     numbers: list[int] = field(default_factory=list)    # lines of numbers only: a table's cells
+    bare: list[int] = field(default_factory=list)       # bare short lines (page.py): a menu item's shape
     page: dict[int, tuple[int, int, int, int]] = field(default_factory=dict)   # position -> page.junk_runs's run
 
 
@@ -229,6 +230,7 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
     found = {name: _by_document(getattr(b.found, name), b.rows) for name in ("lexicon", "label", "shape", "affix", "page")}
     headings = _by_document(dict.fromkeys(b.found.headings), b.rows)
     numbers = _by_document(dict.fromkeys(b.found.numbers), b.rows)
+    bare = _by_document(dict.fromkeys(b.found.bare), b.rows)
     offsets = b.offsets
     out = []
     for d, doc in enumerate(docs):
@@ -246,7 +248,7 @@ def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, comp
             paragraph_keys=Rows(b.keys[:, at + n:at + n + m]),
             document_signature=b.union.get(d), unexamined=b.unexamined.get(d, []),
             shape=found["shape"].get(d, {}), affix=found["affix"].get(d, {}), headings=list(headings.get(d, {})),
-            numbers=list(numbers.get(d, {})),
+            numbers=list(numbers.get(d, {})), bare=list(bare.get(d, {})),
             page=found["page"].get(d, {}),
         ))
     return out
@@ -349,6 +351,7 @@ class _Found:
     affix: dict = field(default_factory=dict)      # row -> (affix hash, headline hash, affix)
     headings: list = field(default_factory=list)   # rows
     numbers: list = field(default_factory=list)    # rows of numbers only (a table's cells)
+    bare: list = field(default_factory=list)       # rows of bare short lines (page.py)
     page: dict = field(default_factory=dict)       # row -> page.junk_runs's (where, run's first and last, sentence)
 
 
@@ -387,21 +390,24 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
             head = words[:cut[0]].tolist()
             found.affix[r] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
     found.numbers = np.flatnonzero((bits & (DIGIT | LETTER)) == DIGIT).tolist()
+    bare = _bare(rows, bits, word64)
+    found.bare = np.flatnonzero(bare).tolist()
     if settings.page_junk_lines:
-        found.page = _page_junk(rows, bits, word64, found.headings, settings.page_junk_lines)
+        colon_end = np.zeros(len(rows.words), bool)
+        colon_end[found.headings] = True
+        found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, (bits & SENTENCE) != 0, colon_end,
+                                    settings.page_junk_lines)
     return found
 
 
-def _page_junk(rows: "_Rows", bits: np.ndarray, word64: np.ndarray, headings: list, run_lines: int) -> dict:
-    """page.junk_runs of the batch: its bare lines are the short ones with none of the
-    looked-for characters but letters, and no function word."""
+def _bare(rows: "_Rows", bits: np.ndarray, word64: np.ndarray) -> np.ndarray:
+    """page.py's bare lines of the batch: short, with none of the looked-for characters
+    but letters, and no function word."""
     short = np.flatnonzero((rows.words <= page.SHORT_WORDS) &
                            ((bits & (LABEL_END | DIGIT | SEPARATOR | SENTENCE | LIST)) == 0))
     bare = np.zeros(len(rows.words), bool)
     bare[short] = ~page.with_function_word(word64, rows.first_word[short], rows.last_word[short])
-    colon_end = np.zeros(len(rows.words), bool)
-    colon_end[headings] = True
-    return page.junk_runs(rows.cut, rows.line, rows.words, bare, (bits & SENTENCE) != 0, colon_end, run_lines)
+    return bare
 
 
 def _unions(rows: _Rows, lexicon_rows: np.ndarray, signatures_of, settings: Settings) -> dict[int, np.ndarray]:

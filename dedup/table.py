@@ -263,6 +263,7 @@ class Table:
     words: np.ndarray        # int32
     hash: np.ndarray         # uint64
     unlearned: np.ndarray    # bool: a line the learned rules leave: a heading ending in a colon ("Ingredients:"), numbers only
+    bare: np.ndarray         # bool: a bare short line (page.py): a menu item's shape
     site: tuple              # per document: its source ("" for none)
     path: Paths              # per document: its path (and row) as the report names it
     paragraph_cut: np.ndarray   # (documents + 1,) int64: document d's multi-line paragraphs, as cut for lines
@@ -322,7 +323,7 @@ class Table:
 
         def blocks(b: Blocks, taken: np.ndarray) -> Blocks:
             return Blocks(b.lo[taken], b.hi[taken], b.key[taken])
-        return Table(new_cut, self.line[rows], self.words[rows], self.hash[rows], self.unlearned[rows],
+        return Table(new_cut, self.line[rows], self.words[rows], self.hash[rows], self.unlearned[rows], self.bare[rows],
                      tuple(self.site[d] for d in order.tolist()), self.path.take(order),
                      paragraph_cut, moved[self.paragraph_first[paragraphs]], moved[self.paragraph_last[paragraphs]],
                      self.paragraph_hash[paragraphs], self.stores, self.store[order], self.signature[order],
@@ -372,7 +373,7 @@ def for_index(t: Table) -> Table:
     none = Blocks(*(np.empty(0, np.int32),) * 3)
     found = {name: Sparse(np.empty(0, np.int64), Columns.of([], kinds))
              for name, kinds in (("label", "oon"), ("shape", "ns"), ("affix", "nno"), ("page", "nnnn"))}
-    return replace(t, unlearned=np.empty(0, bool), line_blocks=none, paragraph_blocks=none, **found)
+    return replace(t, unlearned=np.empty(0, bool), bare=np.empty(0, bool), line_blocks=none, paragraph_blocks=none, **found)
 
 
 def _gather(cut: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -390,10 +391,12 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
     lengths = [len(sk.line) for sk in sketches]
     cut = np.zeros(len(sketches) + 1, np.int64)
     np.cumsum(lengths, out=cut[1:])
-    unlearned = np.zeros(int(cut[-1]), bool)
+    unlearned, bare = np.zeros(int(cut[-1]), bool), np.zeros(int(cut[-1]), bool)
     for d, sk in enumerate(sketches):
         if sk.headings or sk.numbers:
             unlearned[cut[d] + np.array(sk.headings + sk.numbers, np.int64)] = True
+        if sk.bare:
+            bare[cut[d] + np.array(sk.bare, np.int64)] = True
 
     def joined(name: str, dtype) -> np.ndarray:
         parts = [getattr(sk, name) for sk in sketches]
@@ -419,7 +422,7 @@ def of(sketches: list[DocSketch], blocks: bool = True) -> Table:
         none = Blocks(*(np.empty(0, np.int32) for _ in range(3)))
         stores, store, signature = (), np.zeros(len(sketches), np.int32), np.full(len(sketches), -1, np.int64)
         line_blocks = paragraph_blocks = none
-    return Table(cut, joined("line", np.int32), joined("words", np.int32), joined("hash", np.uint64), unlearned,
+    return Table(cut, joined("line", np.int32), joined("words", np.int32), joined("hash", np.uint64), unlearned, bare,
                  _interned(sk.site for sk in sketches), Paths.of(sk.path for sk in sketches), paragraph_cut,
                  ends[:, 0], ends[:, 1], joined("paragraph_hash", np.uint64), stores, store, signature,
                  line_blocks, paragraph_blocks, sparse("lexicon", "o"), sparse("label", "oon"), sparse("shape", "ns"),
@@ -436,6 +439,8 @@ def of_arrays(b: Sketches, sites: list[str], paths: list[str], spill_path: str |
     unlearned = np.zeros(count, bool)
     unlearned[found.headings] = True
     unlearned[found.numbers] = True
+    bare = np.zeros(count, bool)
+    bare[found.bare] = True
     signed = np.fromiter(b.union, np.int64, len(b.union))
     signature = np.full(len(b.lines), -1, np.int64)
     signature[signed] = np.arange(len(signed))
@@ -459,7 +464,8 @@ def of_arrays(b: Sketches, sites: list[str], paths: list[str], spill_path: str |
     def sparse(values: dict, kinds: str) -> Sparse:
         listed = list(values.values()) if len(kinds) > 1 else [(v,) for v in values.values()]
         return Sparse(np.fromiter(values, np.int64, len(values)), Columns.of(listed, kinds))
-    return Table(rows.cut.astype(np.int64), rows.line, rows.words, b.exact[b.block[:count]], unlearned, _interned(sites),
+    return Table(rows.cut.astype(np.int64), rows.line, rows.words, b.exact[b.block[:count]], unlearned, bare,
+                 _interned(sites),
                  Paths.of(paths), b.paragraph_cut.astype(np.int64), b.paragraph_first.astype(np.int64),
                  b.paragraph_last.astype(np.int64), b.exact[b.block[count:]], (store,), np.zeros(len(b.lines), np.int32),
                  signature, blocks_of(b.block[:count]), blocks_of(b.block[count:]), sparse(found.lexicon, "o"),
@@ -512,7 +518,7 @@ def _narrow(values: np.ndarray) -> np.ndarray:
 
 # The columns a whole table's are joined from: what each runs along (whose count its
 # parts add up) and what its values are shifted by (row, store numbers), if anything.
-_JOINED = {"line": ("rows", None), "words": ("rows", None), "hash": ("rows", None), "unlearned": ("rows", None),
+_JOINED = {"line": ("rows", None), "words": ("rows", None), "hash": ("rows", None), "unlearned": ("rows", None), "bare": ("rows", None),
            "line_blocks.lo": ("rows", None), "line_blocks.hi": ("rows", None), "line_blocks.key": ("rows", None),
            "paragraph_first": ("paragraphs", "rows"), "paragraph_last": ("paragraphs", "rows"),
            "paragraph_hash": ("paragraphs", None), "paragraph_blocks.lo": ("paragraphs", None),
@@ -583,7 +589,7 @@ def concat(parts: list[Table | str]) -> Table:
     sparse = [Sparse(out[name], _joined_values(values[name])) for name in _SPARSE]
     line_blocks, paragraph_blocks = (Blocks(*(out[f"{kind}.{f}"] for f in ("lo", "hi", "key")))
                                      for kind in ("line_blocks", "paragraph_blocks"))
-    return Table(out["cut"], out["line"], out["words"], out["hash"], out["unlearned"], _interned(site),
+    return Table(out["cut"], out["line"], out["words"], out["hash"], out["unlearned"], out["bare"], _interned(site),
                  Paths.joined(paths), out["paragraph_cut"], out["paragraph_first"], out["paragraph_last"],
                  out["paragraph_hash"], tuple(stores), out["store"], out["signature"], line_blocks, paragraph_blocks,
                  *sparse)

@@ -81,7 +81,7 @@ def test_every_rules_evidence_is_typed_as_report_json_has_it(tmp_path, keep):
     families = {"exact": dedup.CopyEvidence, "near": dedup.CopyEvidence, "lexicon": dedup.PatternEvidence,
                 "repeated": dedup.RepeatEvidence, "frequent": dedup.LearnedEvidence,
                 "template": dedup.LearnedEvidence, "site": dedup.LearnedEvidence, "teaser": dedup.LearnedEvidence,
-                "page": dedup.PageEvidence}
+                "page": dedup.PageEvidence, "small": dedup.LearnedEvidence}
     seen = set()
     for doc, raw in zip(report.documents, data["documents"], strict=True):
         assert (doc.path, doc.status, doc.sha256, doc.lines) == (raw["path"], raw["status"], raw["sha256"], raw["lines"])
@@ -93,7 +93,7 @@ def test_every_rules_evidence_is_typed_as_report_json_has_it(tmp_path, keep):
                 raw_removal[k] for k in ("kind", "rule", "lines", "chars", "text")]
             seen.add(removal.rule.split(":")[0])
     assert {"exact-document", "near-document", "exact-line", "near-line", "frequent-line", "template-shape",
-            "site-affix", "teaser-template", "repeated-in-document", "lexicon", "page-junk"} <= seen
+            "site-affix", "teaser-template", "repeated-in-document", "lexicon", "page-junk", "small-source"} <= seen
     assert [(s.path, s.reason) for s in report.skipped] == [(s["path"], s["reason"]) for s in data["skipped"]]
     kept_by = {r.evidence.kept_by for d in report.documents for r in d.removed if isinstance(r.evidence, dedup.CopyEvidence)}
     assert kept_by == ({None} if keep == "first" else {"longest"})

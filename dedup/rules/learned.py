@@ -167,6 +167,30 @@ def frequent_lines(table: Table, decisions, live: np.ndarray, settings: Settings
             mark(decisions, table, d, a, Finding(BOILERPLATE, "frequent-line", counted(table.site[d], frequent[h])))
 
 
+def small_sources(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
+    """A source with too few documents to learn its template from (2 to `min_docs` - 1):
+    a bare short line (page.py: a menu item's shape, no function word, no digit) in two
+    or more of its documents is its template, and every copy goes. Counted within the
+    source, so a line independent sources share is never taken."""
+    if not table.documents:
+        return
+    names, site = np.unique(np.array(table.site, dtype=object), return_inverse=True)
+    pages = np.bincount(site[live], minlength=len(names))
+    small = (pages >= 2) & (pages < settings.min_docs) & (names != "")
+    at = np.flatnonzero(table.rows(live & small[site]) & table.bare & ~table.unlearned)
+    if not len(at):
+        return
+    keys, docs = rows_keys(table, site_salts(table), at, table.hash[at]), table.doc_of(at)
+    order = np.lexsort((docs, keys))
+    keys, docs, at = keys[order], docs[order], at[order]
+    first_in_doc = np.r_[True, (keys[1:] != keys[:-1]) | (docs[1:] != docs[:-1])]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    spread = np.add.reduceat(first_in_doc, starts)   # documents of the source holding each line
+    held = np.repeat(spread, np.diff(np.r_[starts, len(keys)]))
+    for a, d, n in zip(at[held >= 2].tolist(), docs[held >= 2].tolist(), held[held >= 2].tolist()):
+        mark(decisions, table, d, a, Finding(BOILERPLATE, "small-source", counted(table.site[d], n)))
+
+
 def _live_rows(table: Table, found, live: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Of sparse rows `found`: the documents and content positions, and which are of live documents."""
     owners = table.doc_of(found.at)

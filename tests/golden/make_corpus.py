@@ -174,6 +174,12 @@ def main() -> None:
     write("ar-adab/poem.txt", ["قصيدة المدينة", "", "المدينة والنهر", "الجسر القديم", "المعلمون الطلاب",
                                "القطار الطريق", "المهرجان المعرض"])
 
+    # A blog of two pages, too few to learn its template from by counting: the bare lines
+    # both pages share go (small-source); a bare line of one page stays.
+    for n, extra in enumerate(["Guest Post", None]):
+        header = ["Harbour Notes", "Archive", "Contact"] + ([extra] if extra else [])
+        write(f"en-notes/{n:02d}.txt", header + ["", title(rng, "en"), ""] + article(rng, "en")[2:])
+
 
 if __name__ == "__main__":
     main()
