@@ -24,17 +24,20 @@ __all__ = ["classify", "keep_order", "CorpusStats", "Decision", "Decisions", "Fi
 
 
 def classify(sketches: list[DocSketch] | Table, settings: Settings, stats: CorpusStats | None = None,
-             previous=None, verifier: verify.Verifier = verify.here) -> Decisions | Ranked:
+             previous=None, verifier: verify.Verifier = verify.here, small_sources: bool = True) -> Decisions | Ranked:
     """`previous`: a previous run's kept corpus (previous.Previous), which comes first:
-    what repeats it goes. The copy of a duplicate that stays is the first in the order
+    what repeats it goes. `small_sources`: apply the small-source rule (it needs every
+    page of a source in the table, so a check, which checks files on their own too,
+    leaves it out). The copy of a duplicate that stays is the first in the order
     `settings.keep` gives the documents (path order, longest first, or by source).
     `verifier` verifies candidate near copies (by default in this process; a run hands
     the batches of candidate pairs to its workers). `decisions[d]` is document d's Decision."""
     table = sketches if isinstance(sketches, Table) else tables.of(sketches)
     order = keep_order(table, settings)
     if order is None:
-        return _classify(table, settings, stats, previous, verifier)
-    return Ranked(_classify(table.take(order), settings, stats, previous, verifier), order, settings.keep)
+        return _classify(table, settings, stats, previous, verifier, small_sources)
+    return Ranked(_classify(table.take(order), settings, stats, previous, verifier, small_sources), order,
+                  settings.keep)
 
 
 class Ranked:
@@ -93,18 +96,17 @@ def _kept_by(decision: Decision, policy: str) -> Decision:
 
 
 def _classify(table: Table, settings: Settings, stats: CorpusStats | None, previous,
-              verifier: verify.Verifier) -> Decisions:
+              verifier: verify.Verifier, small_sources: bool) -> Decisions:
     decisions = Decisions(table.documents)
     local.lexicon(table, decisions)
     if previous is not None:
         against.flag_documents(table, decisions, settings, previous)
     alive = duplicates.duplicate_documents(table, decisions, settings, verifier)
-    counted_here = stats is None
-    if counted_here:
+    if stats is None:
         stats = learned.corpus_stats(table, settings, alive)
     local.repeated_in_document(table, decisions, alive, settings)
     learned.frequent_lines(table, decisions, alive, settings, stats)
-    if counted_here:   # from this table's own documents: a check's few files are no source's all
+    if small_sources:
         learned.small_sources(table, decisions, alive, settings)
     learned.template_shapes(table, decisions, alive, settings, stats)
     learned.site_affixes(table, decisions, alive, settings, stats)

@@ -59,3 +59,18 @@ def test_the_rule_counts_only_live_pages_and_needs_two(tmp_path):
     other = ["Home Page", "Opinion", sentence(rng), sentence(rng)]
     got = clean(tmp_path / "two", {"duo/a.txt": page, "duo/b.txt": page, "duo/c.txt": page, "duo/d.txt": other})
     assert {line: r.rule for line, r in got["duo/d.txt"].items()} == {1: "small-source", 2: "small-source"}
+
+
+def test_a_check_leaves_the_rule_out_whether_it_checks_all_files_or_one(tmp_path):
+    """Whether a source is small needs all its pages: a check of one file cannot know it,
+    so neither does a check of them all (a file's verdicts never depend on the split)."""
+    rng = random.Random(4)
+    pages = {f"star/{n}.txt": ["Home Page", "Opinion", "Sport Results", sentence(rng), sentence(rng)]
+             for n in range(2)}
+    assert {r.rule for removed in clean(tmp_path, pages).values() for r in removed.values()} == {"small-source"}
+    corpus = tmp_path / "corpus"
+    settings = dedup.Settings(source="folder", corpus=str(corpus))
+    every = dedup.check(settings=settings, use_cache=False, baseline=None)
+    one = dedup.check([corpus / "star" / "1.txt"], settings=settings, use_cache=False, baseline=None)
+    in_one = tuple(p for p in every.problems if p.path.endswith("1.txt"))
+    assert in_one == one.problems and {p.rule for p in every.problems} == {"exact-line"}   # the copied passage

@@ -244,16 +244,17 @@ def check_index(idx: Index, members: corpus.Members, checked: list[Source] | Non
     """The problems of the checked files (None: all) against the indexed corpus, less
     what the verdicts keep; `fresh` holds sketches already made this run, by path."""
     known = dict(fresh or {})
-    if checked is None:   # the whole corpus: exactly what `clean` decides
+    if checked is None:   # the whole corpus: what `clean` decides (but small-source)
         live = idx.live_paths()
         ordered = _sketches([s.path for s in members if s.path in live], members, known, settings, jobs)
-        return _problems(members, ordered, classify(ordered, settings), settings, judged)
+        return _problems(members, ordered, classify(ordered, settings, small_sources=False), settings, judged)
     out: list[Problem] = []
     for source in checked:
         ordered = _sketches(idx.neighbours(source.path), members, known, settings, 1)
         if source.path not in {sk.path for sk in ordered}:
             continue
-        decisions = classify(ordered, settings, learned.stats_of(learned.asked_by(ordered, settings), settings, idx))
+        decisions = classify(ordered, settings, learned.stats_of(learned.asked_by(ordered, settings), settings, idx),
+                             small_sources=False)
         decisions = [d if sk.path == source.path else _involves(d, source.path) for sk, d in zip(ordered, decisions)]
         out.extend(_problems(members, ordered, decisions, settings, judged))
     return sorted(set(out), key=lambda p: (p.path, p.line, p.rule))
