@@ -56,9 +56,9 @@ def part_name(n: int) -> str:
     return f"{FOLDER}/{n:05d}.json.zst"
 
 
-def write_part(context, job: tuple[str, list[tuple[str, int, int]], bool]) -> dict:
+def write_part(context, job: tuple[str, list[tuple[str, int, int]], bool]) -> int:
     """One part, in a worker: `job` is (its path, the byte ranges of the report parts
-    that hold its documents, whether to sync it to disk). Returns its listing entry."""
+    that hold its documents, whether to sync it to disk). Returns its size uncompressed."""
     import pyarrow as pa   # here: reading a small report never pays for it
     path, ranges, durable = job
     size = 0
@@ -83,7 +83,7 @@ def write_part(context, job: tuple[str, list[tuple[str, int, int]], bool]) -> di
             os.fsync(fd)
         finally:
             os.close(fd)
-    return {"file": Path(path).name, "bytes": size}
+    return size
 
 
 def write(folder: Path, files: list[str], bounds: list[list[int]], mapper: Callable[..., Iterator],
@@ -97,9 +97,8 @@ def write(folder: Path, files: list[str], bounds: list[list[int]], mapper: Calla
         byte_ranges = [(files[b], bounds[b][lo], bounds[b][hi]) for b, lo, hi in ranges]
         jobs.append((str(folder / part_name(n)), byte_ranges, durable))
     listing = []
-    for n, (ranges, done) in enumerate(zip(parts, mapper(write_part, jobs))):
-        listing.append({"file": part_name(n), "documents": sum(hi - lo for _, lo, hi in ranges),
-                        "bytes": done["bytes"]})
+    for n, (ranges, size) in enumerate(zip(parts, mapper(write_part, jobs))):
+        listing.append({"file": part_name(n), "documents": sum(hi - lo for _, lo, hi in ranges), "bytes": size})
     return listing
 
 

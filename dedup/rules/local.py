@@ -51,15 +51,14 @@ def page_junk(table: Table, decisions, live: np.ndarray, settings: Settings) -> 
     if not len(found):
         return
     docs = table.doc_of(found.at)
-    runs: dict[tuple[int, int], list[int]] = {}
-    for d, at, (where, first, last, sentence) in zip(docs.tolist(), found.at.tolist(), found.values):
+    runs: dict[tuple[int, tuple], list[int]] = {}   # (document, its run) -> the run's rows left to this rule
+    for d, at, run in zip(docs.tolist(), found.at.tolist(), found.values):
         if live[d] and int(table.line[at]) not in decisions.lines(d):
-            runs.setdefault((d, first), []).append(at)
+            runs.setdefault((d, run), []).append(at)
     line = table.line
-    for (d, first), rows in runs.items():
+    for (d, (where, first, last, sentence)), rows in runs.items():
         if len(rows) < settings.page_junk_lines:
             continue
-        where, _, last, sentence = found.values[int(np.searchsorted(found.at, rows[0]))]
         base = int(table.cut[d])
         finding = Finding(BOILERPLATE, "page-junk", {
             "where": "head" if where == page.HEAD else "tail",
