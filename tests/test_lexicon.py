@@ -38,6 +38,19 @@ def own_lexicon(tmp_path, toml: str) -> lexicon.Lexicon:
     ("Baca juga: Harga BBM naik", "id/also-read"),
     ("相关阅读：股市今日上涨", "zh/also-read"),
     ("आरो पढ़ें", None),
+    # second phrasings of the widgets, and credits and source labels
+    ("Photo: Reuters/John Smith", "en/credit"),
+    ("Image source: Getty Images", "en/credit"),
+    ("Source: The Associated Press", "en/source"),
+    ("Most viewed", "en/related"),
+    ("Share on LinkedIn", "en/share"),
+    ("Be the first to comment", "en/comments"),
+    ("Sponsored links", "en/advertisement"),
+    ("تصوير: علي الزهراني", "ar/credit"),
+    ("المصدر: وكالات", "ar/source"),
+    ("أخبار مشابهة", "ar/related"),
+    ("شارك عبر واتساب", "ar/share"),
+    ("كن أول من يعلق", "ar/comments"),
 ])
 def test_shipped_rules_match_boilerplate(line, rule):
     assert rule_of(line) == rule
@@ -51,6 +64,16 @@ def test_shipped_rules_match_boilerplate(line, rule):
     "شاهد عيان يروي تفاصيل الحادث",                  # "eyewitness", not "watch:"
     "He said all rights reserved by the treaty would lapse and that the court, after long deliberation "
     "over many months, had decided to refer the whole question of the treaty to a larger bench.",
+    "Photo of the day shows the harbour at dawn",                 # the credits' and labels' traps
+    "Sources: Yankees agree to a deal with the pitcher",
+    "Source: officials plan to cut interest rates next month",    # a headline: longer than a credit
+    "Via Rail cancels trains after the storm",
+    "Up next week the council will vote",
+    "Picture this: a city without cars and noise",
+    "Credit card fees rise again",
+    "مصدر: مخاوف بشأن الاحتكار تؤثر على صفقة اندماج",
+    "المصدر: مخاوف بشأن الاحتكار تؤثر على الصفقة الكبرى",
+    "تصوير الفيلم بدأ في الرياض الأسبوع الماضي",
 ])
 def test_content_is_not_matched(line):
     assert rule_of(line) is None

@@ -26,7 +26,7 @@ def clean(tmp_path, pages: dict[str, list[str]], **changes):
 def test_the_template_a_small_sources_pages_share_goes_from_every_page(tmp_path):
     rng = random.Random(1)
     menu = ["Home Page", "Opinion", "Sport Results"]
-    pages = {f"star/{n}.txt": menu + [sentence(rng), sentence(rng), "Stay Connected"] for n in range(3)}
+    pages = {f"star/{n}.txt": menu + [sentence(rng), sentence(rng), "Reader Services"] for n in range(3)}
     pages["other/0.txt"] = ["Opinion", sentence(rng), sentence(rng)]       # another source: its own line
     got = clean(tmp_path, pages)
     for n in range(3):
