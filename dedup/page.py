@@ -9,9 +9,9 @@ none of what content lines carry: sentence punctuation, a digit, a separator or 
 marker ("Chad - Sierra Leone", "* Terminator Genisys", "Tel: 0096..."), or a function
 word of any of the lexicons' languages (a verse of a poem, a caption: "وما قدر"). A run of
 `page_junk_lines` or more bare lines one after another (captions between pictures are
-apart) wholly before the
-page's first sentence line (GOOD_WORDS words or more, with sentence punctuation) goes, and
-one wholly after its last, unless a line ending in a colon introduces it ("The results:").
+apart) wholly before the page's first sentence line (GOOD_WORDS words or more, with
+sentence punctuation) goes, and one wholly after its last, unless a line ending in a
+colon introduces it ("The results:").
 A page without such a sentence loses nothing (a poem, a table, a list), nor does anything
 between its first and last sentences (a list of ingredients, a heading, a table).
 """
@@ -73,9 +73,12 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
     good_rows = np.flatnonzero(good)
     first = np.full(len(starts), -1, np.int64)   # each document's first and last sentence row
     last = np.full(len(starts), -1, np.int64)
-    if len(good_rows):
-        first[doc[good_rows][::-1]] = good_rows[::-1]
-        last[doc[good_rows]] = good_rows
+    if len(good_rows):   # rows ascend, so a document's sentence rows are consecutive here
+        good_doc = doc[good_rows]
+        change = good_doc[1:] != good_doc[:-1]
+        opens, closes = np.r_[True, change], np.r_[change, True]
+        first[good_doc[opens]] = good_rows[opens]
+        last[good_doc[closes]] = good_rows[closes]
     # runs of bare rows on consecutive lines of one document
     edge = np.r_[True, (doc[1:] != doc[:-1]) | ~bare[:-1] | ~bare[1:] | (line[1:] != line[:-1] + 1)]
     run_start = np.flatnonzero(bare & edge)
