@@ -80,7 +80,7 @@ class RepeatEvidence:
 
 @dataclass(frozen=True)
 class PageEvidence:
-    """page-junk: where the run of bare short lines stands ("head" or "tail"), its first
+    """page-junk: where the run of short lines stands ("head" or "tail"), its first
     and last line, and the page's first sentence line (head) or last (tail)."""
     where: str
     run: tuple[int, int]

@@ -7,11 +7,11 @@ of one- to three-word links before the first sentence and after the last. Precis
 comes first, so a line is bare (junk-like) only when it has at most SHORT_WORDS words and
 none of what content lines carry: sentence punctuation, a digit, a separator or list
 marker ("Chad - Sierra Leone", "* Terminator Genisys", "Tel: 0096..."), or a function
-word of any of the lexicons' languages (a verse of a poem, a caption: "وما قدر"). A run of
-`page_junk_lines` or more bare lines one after another (captions between pictures are
-apart) wholly before the page's first sentence line (GOOD_WORDS words or more, with
-sentence punctuation) goes, and one wholly after its last, unless a line ending in a
-colon introduces it ("The results:").
+word of any of the lexicons' languages (a verse of a poem, a caption: "وما قدر"). A run
+of short lines one after another (captions between pictures are apart), `page_junk_lines`
+or more of them bare and at least BARE_SHARE, wholly before the page's first sentence
+line (GOOD_WORDS words or more, with sentence punctuation) goes, and one wholly after its
+last, unless a line ending in a colon introduces it ("The results:").
 A page without such a sentence loses nothing (a poem, a table, a list), nor does anything
 between its first and last sentences (a list of ingredients, a heading, a table).
 """
@@ -29,6 +29,7 @@ GOOD_WORDS = 8
 # Devanagari and Bengali danda, CJK full stops, the Armenian and Ethiopic full stops.
 SENTENCE_CHARS = r"[.!?;…؟؛۔।॥。！？；։።]"
 LIST_CHARS = r"[*▪●◦‣►▶✓✔■□◆➤]"   # list bullets (the separators' "•" and "·" are among those)
+BARE_SHARE = 3 / 4   # of a run's lines that must be bare
 HEAD, TAIL = 0, 1
 
 
@@ -57,13 +58,18 @@ def with_function_word(word64: np.ndarray, first: np.ndarray, last: np.ndarray) 
     return np.add.reduceat(found, np.r_[0, np.cumsum(lengths[:-1])]).astype(bool) & (lengths > 0)
 
 
-def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.ndarray, sentence: np.ndarray,
-              colon_end: np.ndarray, run_lines: int) -> dict[int, tuple[int, int, int, int]]:
+def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.ndarray, short: np.ndarray,
+              sentence: np.ndarray, colon_end: np.ndarray, run_lines: int) -> dict[int, tuple[int, int, int, int]]:
     """The rows (content lines, their line numbers `line`; document d's are cut[d]..cut[d+1]-1) in junk runs, each
     with (HEAD or TAIL, its run's first and last row, and the page's first or last
     sentence row), all as positions in their document. `bare`: the row is a bare short
-    line (see above); `sentence`: it holds sentence punctuation; `colon_end`: it ends
-    in a colon."""
+    line (see above); `short`: it is a short line that may hold a digit or a function
+    word but nothing else a bare line may not (every bare line is short); `sentence`:
+    it holds sentence punctuation; `colon_end`: it ends in a colon.
+
+    A run is short lines on consecutive lines, at least `run_lines` and BARE_SHARE of
+    them bare: a menu's "Budget 2019" or "In Perspective" does not cut it in two, and a
+    poem's verses or a list of phone numbers, short but seldom bare, never make one."""
     n = len(words)
     if not n:
         return {}
@@ -80,16 +86,19 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
         first[good_doc[opens]] = good_rows[opens]
         last[good_doc[closes]] = good_rows[closes]
     # runs of bare rows on consecutive lines of one document
-    edge = np.r_[True, (doc[1:] != doc[:-1]) | ~bare[:-1] | ~bare[1:] | (line[1:] != line[:-1] + 1)]
-    run_start = np.flatnonzero(bare & edge)
-    run_end = np.flatnonzero(bare & np.r_[edge[1:], True])   # inclusive
+    short = short & ~colon_end   # a line ending in a colon introduces what follows it
+    edge = np.r_[True, (doc[1:] != doc[:-1]) | ~short[:-1] | ~short[1:] | (line[1:] != line[:-1] + 1)]
+    run_start = np.flatnonzero(short & edge)
+    run_end = np.flatnonzero(short & np.r_[edge[1:], True])   # inclusive
+    bare_before = np.r_[0, np.cumsum(bare & short)]
+    bare_in = bare_before[run_end + 1] - bare_before[run_start]
     d = doc[run_start]
     has = first[d] >= 0
     head = has & (run_end < first[d])
     tail = has & (run_start > last[d])
     colons = np.r_[0, np.cumsum(colon_end)]   # a colon-ended row from the last sentence on introduces the tail
     tail &= colons[run_start] == colons[np.maximum(last[d], 0)]
-    chosen = np.flatnonzero((head | tail) & (run_end - run_start + 1 >= run_lines))
+    chosen = np.flatnonzero((head | tail) & (bare_in >= run_lines) & (bare_in >= BARE_SHARE * (run_end - run_start + 1)))
     out: dict[int, tuple[int, int, int, int]] = {}
     for r in chosen.tolist():
         dd = int(d[r])

@@ -390,24 +390,25 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
             head = words[:cut[0]].tolist()
             found.affix[r] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
     found.numbers = np.flatnonzero((bits & (DIGIT | LETTER)) == DIGIT).tolist()
-    bare = _bare(rows, bits, word64)
+    short, bare = _short_and_bare(rows, bits, word64)
     found.bare = np.flatnonzero(bare).tolist()
     if settings.page_junk_lines:
         colon_end = np.zeros(len(rows.words), bool)
         colon_end[found.headings] = True
-        found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, (bits & SENTENCE) != 0, colon_end,
+        found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, short, (bits & SENTENCE) != 0, colon_end,
                                     settings.page_junk_lines)
     return found
 
 
-def _bare(rows: "_Rows", bits: np.ndarray, word64: np.ndarray) -> np.ndarray:
-    """page.py's bare lines of the batch: short, with none of the looked-for characters
-    but letters, and no function word."""
-    short = np.flatnonzero((rows.words <= page.SHORT_WORDS) &
-                           ((bits & (LABEL_END | DIGIT | SEPARATOR | SENTENCE | LIST)) == 0))
+def _short_and_bare(rows: "_Rows", bits: np.ndarray, word64: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """page.py's short lines of the batch (few words, no label end, separator, sentence
+    punctuation or list bullet) and, of those, its bare lines: no digit, a letter, no
+    function word."""
+    short = (rows.words <= page.SHORT_WORDS) & ((bits & (LABEL_END | SEPARATOR | SENTENCE | LIST)) == 0)
+    candidates = np.flatnonzero(short & ((bits & DIGIT) == 0))
     bare = np.zeros(len(rows.words), bool)
-    bare[short] = ~page.with_function_word(word64, rows.first_word[short], rows.last_word[short])
-    return bare
+    bare[candidates] = ~page.with_function_word(word64, rows.first_word[candidates], rows.last_word[candidates])
+    return short, bare
 
 
 def _unions(rows: _Rows, lexicon_rows: np.ndarray, signatures_of, settings: Settings) -> dict[int, np.ndarray]:

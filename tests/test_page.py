@@ -94,7 +94,7 @@ def test_function_words_are_found_as_sketching_hashes_them(tmp_path):
         assert got.tolist() == [has], text
 
 
-def reference(cut, line, words, bare, sentence, colon, run_lines):
+def reference(cut, line, words, bare, short, sentence, colon, run_lines):
     """junk_runs written plainly, document by document."""
     out = {}
     for d in range(len(cut) - 1):
@@ -103,20 +103,22 @@ def reference(cut, line, words, bare, sentence, colon, run_lines):
         if not good:
             continue
         runs, current = [], []
+        member = [short[r] and not colon[r] for r in range(len(words))]
         for r in rows:
-            if bare[r] and current and line[r] == line[current[-1]] + 1:
+            if member[r] and current and line[r] == line[current[-1]] + 1:
                 current.append(r)
             else:
                 if current:
                     runs.append(current)
-                current = [r] if bare[r] else []
+                current = [r] if member[r] else []
         if current:
             runs.append(current)
         for run in runs:
             head, tail = run[-1] < good[0], run[0] > good[-1]
             if tail and any(colon[r] for r in range(good[-1], run[0])):
                 tail = False
-            if (head or tail) and len(run) >= run_lines:
+            bare_lines = sum(1 for r in run if bare[r])
+            if (head or tail) and bare_lines >= run_lines and 4 * bare_lines >= 3 * len(run):
                 sentence_row = good[0] if head else good[-1]
                 for r in run:
                     out[r] = (page.HEAD if head else page.TAIL, run[0] - cut[d], run[-1] - cut[d],
@@ -126,13 +128,14 @@ def reference(cut, line, words, bare, sentence, colon, run_lines):
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.lists(st.tuples(st.integers(1, 12), st.booleans(), st.booleans(), st.booleans(),
-                                   st.integers(1, 2)), max_size=25), max_size=6), st.integers(2, 5))
+                                   st.integers(1, 2), st.booleans()), max_size=25), max_size=6), st.integers(2, 5))
 def test_junk_runs_are_the_plain_definition(documents, run_lines):
     lengths = [len(rows) for rows in documents]
     cut = np.r_[0, np.cumsum(lengths)].astype(np.int64)
     flat = [row for rows in documents for row in rows]
     words = np.array([r[0] for r in flat], np.int64)
-    bare = np.array([r[1] and r[0] <= page.SHORT_WORDS for r in flat], bool)
+    short = np.array([(r[1] or r[5]) and r[0] <= page.SHORT_WORDS for r in flat], bool)
+    bare = np.array([r[1] and r[0] <= page.SHORT_WORDS for r in flat], bool)   # every bare line is short
     sentence = np.array([r[2] for r in flat], bool)
     colon = np.array([r[3] for r in flat], bool)
     line = np.zeros(len(flat), np.int64)   # gaps of one or two lines: blank lines between some rows
@@ -141,6 +144,6 @@ def test_junk_runs_are_the_plain_definition(documents, run_lines):
         for r in range(cut[d], cut[d + 1]):
             line[r] = at
             at += flat[r][4]
-    got = page.junk_runs(cut, line, words, bare, sentence, colon, run_lines)
-    assert got == reference(cut, line, words, bare, sentence, colon, run_lines)
+    got = page.junk_runs(cut, line, words, bare, short, sentence, colon, run_lines)
+    assert got == reference(cut, line, words, bare, short, sentence, colon, run_lines)
     assert list(got) == sorted(got)

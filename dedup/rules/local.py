@@ -42,7 +42,7 @@ def repeated_in_document(table: Table, decisions, live: np.ndarray, settings: Se
 
 
 def page_junk(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
-    """The runs of bare short lines before a page's first sentence or after its last,
+    """The runs of short, mostly bare lines before a page's first sentence or after its last,
     as sketching found them (page.junk_runs), in documents still alive. A line another
     rule took stays that rule's, and a run goes only if `page_junk_lines` of its lines
     are left to it: the page rule adds runs of its own, never a line or two beside

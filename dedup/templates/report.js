@@ -220,7 +220,7 @@
     if (ev.count !== undefined) facts.append(el("div", {}, ev.count + " times in a row"));
     if (ev.where !== undefined && ev.run) {
       const edge = ev.where === "head" ? ev.first_sentence : ev.last_sentence;
-      facts.append(el("div", {}, "a run of " + plural(ev.lines, "bare short line", "bare short lines") + " (lines " + ev.run[0] + "–" + ev.run[1] + ") " +
+      facts.append(el("div", {}, "a run of " + plural(ev.lines, "short line", "short lines") + " (lines " + ev.run[0] + "–" + ev.run[1] + ") " +
         (ev.where === "head" ? "before the page's first sentence, " : "after the page's last sentence, "),
         el("a", { href: "#doc-" + i + "-line-" + edge }, "line " + edge)));
     }
