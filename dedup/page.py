@@ -9,7 +9,7 @@ none of what content lines carry: sentence punctuation, a digit, a separator or 
 marker ("Chad - Sierra Leone", "* Terminator Genisys", "Tel: 0096..."), or a function
 word of any of the lexicons' languages (a verse of a poem, a caption: "وما قدر"). A run
 of short lines one after another (captions between pictures are apart), `page_junk_lines`
-or more of them bare and at least BARE_SHARE, wholly before the page's first sentence
+or more of them bare and at least HEAD_SHARE (TAIL_SHARE after the text), wholly before the page's first sentence
 line (GOOD_WORDS words or more, with sentence punctuation) goes, and one wholly after its
 last, unless a line ending in a colon introduces it ("The results:").
 A page without such a sentence loses nothing (a poem, a table, a list), nor does anything
@@ -29,7 +29,9 @@ GOOD_WORDS = 8
 # Devanagari and Bengali danda, CJK full stops, the Armenian and Ethiopic full stops.
 SENTENCE_CHARS = r"[.!?;…؟؛۔।॥。！？；։።]"
 LIST_CHARS = r"[*▪●◦‣►▶✓✔■□◆➤]"   # list bullets (the separators' "•" and "·" are among those)
-BARE_SHARE = 3 / 4   # of a run's lines that must be bare
+# The share of a run's lines that must be bare: before the first sentence a page has its
+# title and menus; after the last, it may go on in verses or a list, so the tail asks more.
+HEAD_SHARE, TAIL_SHARE = (2, 3), (3, 4)
 HEAD, TAIL = 0, 1
 
 
@@ -67,8 +69,8 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
     word but nothing else a bare line may not (every bare line is short); `sentence`:
     it holds sentence punctuation; `colon_end`: it ends in a colon.
 
-    A run is short lines on consecutive lines, at least `run_lines` and BARE_SHARE of
-    them bare: a menu's "Budget 2019" or "In Perspective" does not cut it in two, and a
+    A run is short lines on consecutive lines, at least `run_lines` and HEAD_SHARE
+    (TAIL_SHARE) of them bare: a menu's "Budget 2019" or "In Perspective" does not cut it in two, and a
     poem's verses or a list of phone numbers, short but seldom bare, never make one."""
     n = len(words)
     if not n:
@@ -98,7 +100,10 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
     tail = has & (run_start > last[d])
     colons = np.r_[0, np.cumsum(colon_end)]   # a colon-ended row from the last sentence on introduces the tail
     tail &= colons[run_start] == colons[np.maximum(last[d], 0)]
-    chosen = np.flatnonzero((head | tail) & (bare_in >= run_lines) & (bare_in >= BARE_SHARE * (run_end - run_start + 1)))
+    length = run_end - run_start + 1
+    share = np.where(head, HEAD_SHARE[1] * bare_in >= HEAD_SHARE[0] * length,
+                     TAIL_SHARE[1] * bare_in >= TAIL_SHARE[0] * length)
+    chosen = np.flatnonzero((head | tail) & (bare_in >= run_lines) & share)
     out: dict[int, tuple[int, int, int, int]] = {}
     for r in chosen.tolist():
         dd = int(d[r])

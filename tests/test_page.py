@@ -118,7 +118,8 @@ def reference(cut, line, words, bare, short, sentence, colon, run_lines):
             if tail and any(colon[r] for r in range(good[-1], run[0])):
                 tail = False
             bare_lines = sum(1 for r in run if bare[r])
-            if (head or tail) and bare_lines >= run_lines and 4 * bare_lines >= 3 * len(run):
+            share = 3 * bare_lines >= 2 * len(run) if head else 4 * bare_lines >= 3 * len(run)
+            if (head or tail) and bare_lines >= run_lines and share:
                 sentence_row = good[0] if head else good[-1]
                 for r in run:
                     out[r] = (page.HEAD if head else page.TAIL, run[0] - cut[d], run[-1] - cut[d],
