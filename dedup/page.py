@@ -11,7 +11,8 @@ word of any of the lexicons' languages (a verse of a poem, a caption: "وما ق
 of short lines one after another (captions between pictures are apart), `page_junk_lines`
 or more of them bare and at least HEAD_SHARE (TAIL_SHARE after the text), wholly before the page's first sentence
 line (GOOD_WORDS words or more, with sentence punctuation) goes, and one wholly after its
-last, unless a line ending in a colon introduces it ("The results:").
+last, unless a line ending in a colon introduces it ("The results:"). Two runs on one
+side of the text go with every line between them: a menu's headline teasers.
 A page without such a sentence loses nothing (a poem, a table, a list), nor does anything
 between its first and last sentences (a list of ingredients, a heading, a table).
 """
@@ -32,6 +33,7 @@ LIST_CHARS = r"[*▪●◦‣►▶✓✔■□◆➤]"   # list bullets (the se
 # The share of a run's lines that must be bare: before the first sentence a page has its
 # title and menus; after the last, it may go on in verses or a list, so the tail asks more.
 HEAD_SHARE, TAIL_SHARE = (2, 3), (3, 4)
+TITLE_WORDS = 4   # the head's last line this long is the page's title: no run joins across it
 HEAD, TAIL = 0, 1
 
 
@@ -70,8 +72,9 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
     it holds sentence punctuation; `colon_end`: it ends in a colon.
 
     A run is short lines on consecutive lines, at least `run_lines` and HEAD_SHARE
-    (TAIL_SHARE) of them bare: a menu's "Budget 2019" or "In Perspective" does not cut it in two, and a
-    poem's verses or a list of phone numbers, short but seldom bare, never make one."""
+    (TAIL_SHARE) of them bare: a menu's "Budget 2019" or "In Perspective" does not cut
+    it in two, and a poem's verses or a list of phone numbers, short but seldom bare,
+    never make one."""
     n = len(words)
     if not n:
         return {}
@@ -104,13 +107,25 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
     share = np.where(head, HEAD_SHARE[1] * bare_in >= HEAD_SHARE[0] * length,
                      TAIL_SHARE[1] * bare_in >= TAIL_SHARE[0] * length)
     chosen = np.flatnonzero((head | tail) & (bare_in >= run_lines) & share)
-    out: dict[int, tuple[int, int, int, int]] = {}
+    # runs on one side of one page's text are one run with the lines between them (a
+    # menu's headline teasers, its section names with a digit or a function word), but
+    # never across the head's last line of TITLE_WORDS or more: the page's title
+    title = np.full(len(starts), -1, np.int64)
+    long_rows = np.flatnonzero(words >= TITLE_WORDS)
+    before = long_rows[first[doc[long_rows]] > long_rows]
+    before_doc = doc[before]
+    last_before = np.r_[before_doc[1:] != before_doc[:-1], True][:len(before)]   # rows ascend: each document's last
+    title[before_doc[last_before]] = before[last_before]
+    spans: dict[tuple[int, int, bool], list[int]] = {}   # (document, HEAD or TAIL, after the title) -> rows
     for r in chosen.tolist():
         dd = int(d[r])
+        key = (dd, HEAD if head[r] else TAIL, bool(head[r] and run_start[r] > title[dd]))
+        span = spans.setdefault(key, [int(run_start[r]), int(run_end[r])])
+        span[1] = int(run_end[r])
+    out: dict[int, tuple[int, int, int, int]] = {}
+    for (dd, where, _), (lo, hi) in sorted(spans.items(), key=lambda item: item[1][0]):
         base = int(starts[dd])
-        where = HEAD if head[r] else TAIL
-        info = (where, int(run_start[r]) - base, int(run_end[r]) - base,
-                int(first[dd] if where == HEAD else last[dd]) - base)
-        for row in range(int(run_start[r]), int(run_end[r]) + 1):
+        info = (where, lo - base, hi - base, int(first[dd] if where == HEAD else last[dd]) - base)
+        for row in range(lo, hi + 1):
             out[row] = info
     return out

@@ -113,6 +113,7 @@ def reference(cut, line, words, bare, short, sentence, colon, run_lines):
                 current = [r] if member[r] else []
         if current:
             runs.append(current)
+        chosen = []
         for run in runs:
             head, tail = run[-1] < good[0], run[0] > good[-1]
             if tail and any(colon[r] for r in range(good[-1], run[0])):
@@ -120,11 +121,19 @@ def reference(cut, line, words, bare, short, sentence, colon, run_lines):
             bare_lines = sum(1 for r in run if bare[r])
             share = 3 * bare_lines >= 2 * len(run) if head else 4 * bare_lines >= 3 * len(run)
             if (head or tail) and bare_lines >= run_lines and share:
-                sentence_row = good[0] if head else good[-1]
-                for r in run:
-                    out[r] = (page.HEAD if head else page.TAIL, run[0] - cut[d], run[-1] - cut[d],
-                              sentence_row - cut[d])
-    return out
+                chosen.append((page.HEAD if head else page.TAIL, run))
+        titles = [r for r in rows if r < good[0] and words[r] >= page.TITLE_WORDS]
+        title = titles[-1] if titles else -1
+        groups = [(page.HEAD, False), (page.HEAD, True), (page.TAIL, False)]
+        for where, after_title in groups:   # a side's runs, and every row between them, are one
+            runs_here = [run for side, run in chosen
+                         if side == where and (where == page.TAIL or (run[0] > title) == after_title)]
+            if runs_here:
+                lo, hi = runs_here[0][0], runs_here[-1][-1]
+                sentence_row = good[0] if where == page.HEAD else good[-1]
+                for r in range(lo, hi + 1):
+                    out[r] = (where, lo - cut[d], hi - cut[d], sentence_row - cut[d])
+    return dict(sorted(out.items()))
 
 
 @settings(max_examples=300, deadline=None)

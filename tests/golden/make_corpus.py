@@ -189,6 +189,14 @@ def main() -> None:
     verses = ["السوق القديم", "وما قدر", "المزارعون العمال", "فهم أصغر", "المياه الكهرباء", "الشرطة المحكمة"]
     write("ar-adab/elegy.txt", [title(rng, "ar"), ""] + article(rng, "ar")[2:] + [""] + verses)
 
+    # Two menus at a page's head go with the headline teasers between them; runs on both
+    # sides of the title go, each alone, and the title stays.
+    teasers = ["Harbour council approves the new bridge budget", "Station reopens after the winter floods"]
+    write("en-portal/bay-chronicle/page.txt", ["Latest", "Politics", "Commerce", "Culture"] + teasers +
+          ["Markets", "Obituaries", "Classifieds", "Crosswords"] + [title(rng, "en"), ""] + article(rng, "en")[2:])
+    write("en-portal/lake-gazette/page.txt", ["Front Page", "Sections", "Puzzles", "Letters", title(rng, "en"),
+          "Instagram", "Mastodon", "Tumblr", "Podcasts", ""] + article(rng, "en")[2:])
+
 
 if __name__ == "__main__":
     main()
