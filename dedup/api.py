@@ -80,8 +80,9 @@ class RepeatEvidence:
 
 @dataclass(frozen=True)
 class PageEvidence:
-    """page-junk: where the run of short lines stands ("head" or "tail"), its first
-    and last line, and the page's first sentence line (head) or last (tail)."""
+    """page-junk: where the run of short lines stands ("head", "tail" or "body"), its
+    first and last line, and the page's first sentence line (head), its last (tail) or
+    the sentence line before the run (body)."""
     where: str
     run: tuple[int, int]
     lines: int
@@ -221,7 +222,7 @@ def _evidence(evidence: dict) -> Evidence:
         return RepeatEvidence(evidence["count"])
     if "where" in evidence:
         return PageEvidence(evidence["where"], tuple(evidence["run"]), evidence["lines"],
-                            evidence.get("first_sentence", evidence.get("last_sentence")))
+                            evidence.get("first_sentence", evidence.get("last_sentence", evidence.get("sentence_before"))))
     return LearnedEvidence(evidence["documents"], evidence.get("source"), evidence.get("shape"),
                            evidence.get("affix"), evidence.get("prefix"))
 

@@ -1,5 +1,5 @@
-"""Page-level junk: the runs of bare short lines at a page's head and tail, around its
-text (menus, section links, login and share buttons, footers).
+"""Page-level junk: the runs of bare short lines around a page's text and in it (menus,
+section links, login and share buttons, sidebars, footers).
 
 No corpus count sees these: each page words them its own way, or is its site's only page.
 A page's shape does: its text is lines of sentences, and the junk a scraper keeps is runs
@@ -9,12 +9,14 @@ none of what content lines carry: sentence punctuation, a digit, a separator or 
 marker ("Chad - Sierra Leone", "* Terminator Genisys", "Tel: 0096..."), or a function
 word of any of the lexicons' languages (a verse of a poem, a caption: "وما قدر"). A run
 of short lines one after another (captions between pictures are apart), `page_junk_lines`
-or more of them bare and at least HEAD_SHARE (TAIL_SHARE after the text), wholly before the page's first sentence
-line (GOOD_WORDS words or more, with sentence punctuation) goes, and one wholly after its
-last, unless a line ending in a colon introduces it ("The results:"). Two runs on one
-side of the text go with every line between them: a menu's headline teasers.
-A page without such a sentence loses nothing (a poem, a table, a list), nor does anything
-between its first and last sentences (a list of ingredients, a heading, a table).
+or more of them bare and at least HEAD_SHARE (TAIL_SHARE after the text), wholly before
+the page's first sentence line (GOOD_WORDS words or more, with sentence punctuation)
+goes, and one wholly after its last, unless a line ending in a colon introduces it ("The
+results:"). Two runs on one side of the text go with every line between them: a menu's
+headline teasers. Between the first and last sentences, a run goes only with BODY_RUN
+times as many bare lines and no colon-ended line right before it: a sidebar's links, not
+a list the text announces. A page without such a sentence loses nothing (a poem, a
+table, a list).
 """
 from __future__ import annotations
 
@@ -34,7 +36,8 @@ LIST_CHARS = r"[*▪●◦‣►▶✓✔■□◆➤]"   # list bullets (the se
 # title and menus; after the last, it may go on in verses or a list, so the tail asks more.
 HEAD_SHARE, TAIL_SHARE = (2, 3), (3, 4)
 TITLE_WORDS = 4   # the head's last line this long is the page's title: no run joins across it
-HEAD, TAIL = 0, 1
+BODY_RUN = 2      # times page_junk_lines: the bare lines of a run between a page's sentences
+HEAD, TAIL, BODY = 0, 1, 2
 
 
 @lru_cache(maxsize=1)
@@ -106,7 +109,12 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
     length = run_end - run_start + 1
     share = np.where(head, HEAD_SHARE[1] * bare_in >= HEAD_SHARE[0] * length,
                      TAIL_SHARE[1] * bare_in >= TAIL_SHARE[0] * length)
-    chosen = np.flatnonzero((head | tail) & (bare_in >= run_lines) & share)
+    # between sentences, a run twice as long (a sidebar's links), unless a colon-ended
+    # line right before it introduces it (a list the text announces)
+    introduced = colon_end[np.maximum(run_start - 1, 0)] & (doc[np.maximum(run_start - 1, 0)] == d) & (run_start > 0)
+    body = has & (run_start > first[d]) & (run_end < last[d]) & ~introduced & (bare_in >= BODY_RUN * run_lines)
+    body &= TAIL_SHARE[1] * bare_in >= TAIL_SHARE[0] * length
+    chosen = np.flatnonzero(((head | tail) & (bare_in >= run_lines) & share) | body)
     # runs on one side of one page's text are one run with the lines between them (a
     # menu's headline teasers, its section names with a digit or a function word), but
     # never across the head's last line of TITLE_WORDS or more: the page's title
@@ -116,16 +124,22 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
     before_doc = doc[before]
     last_before = np.r_[before_doc[1:] != before_doc[:-1], True][:len(before)]   # rows ascend: each document's last
     title[before_doc[last_before]] = before[last_before]
-    spans: dict[tuple[int, int, bool], list[int]] = {}   # (document, HEAD or TAIL, after the title) -> rows
+    spans: dict[tuple[int, int, int], list[int]] = {}   # (document, where, after the title or first row) -> rows
     for r in chosen.tolist():
         dd = int(d[r])
-        key = (dd, HEAD if head[r] else TAIL, bool(head[r] and run_start[r] > title[dd]))
+        if body[r]:   # alone
+            key = (dd, BODY, int(run_start[r]))
+        else:
+            key = (dd, HEAD if head[r] else TAIL, int(head[r] and run_start[r] > title[dd]))
         span = spans.setdefault(key, [int(run_start[r]), int(run_end[r])])
         span[1] = int(run_end[r])
     out: dict[int, tuple[int, int, int, int]] = {}
     for (dd, where, _), (lo, hi) in sorted(spans.items(), key=lambda item: item[1][0]):
         base = int(starts[dd])
-        info = (where, lo - base, hi - base, int(first[dd] if where == HEAD else last[dd]) - base)
+        sentence_row = {HEAD: first[dd], TAIL: last[dd]}.get(where)
+        if sentence_row is None:   # the sentence before the run
+            sentence_row = good_rows[np.searchsorted(good_rows, lo) - 1]
+        info = (where, lo - base, hi - base, int(sentence_row) - base)
         for row in range(lo, hi + 1):
             out[row] = info
     return out

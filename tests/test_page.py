@@ -122,6 +122,11 @@ def reference(cut, line, words, bare, short, sentence, colon, run_lines):
             share = 3 * bare_lines >= 2 * len(run) if head else 4 * bare_lines >= 3 * len(run)
             if (head or tail) and bare_lines >= run_lines and share:
                 chosen.append((page.HEAD if head else page.TAIL, run))
+            elif (not head and not tail and bare_lines >= page.BODY_RUN * run_lines and share
+                  and not (run[0] > cut[d] and colon[run[0] - 1])):
+                before = max(r for r in good if r < run[0])
+                for r in run:
+                    out[r] = (page.BODY, run[0] - cut[d], run[-1] - cut[d], before - cut[d])
         titles = [r for r in rows if r < good[0] and words[r] >= page.TITLE_WORDS]
         title = titles[-1] if titles else -1
         groups = [(page.HEAD, False), (page.HEAD, True), (page.TAIL, False)]
@@ -157,3 +162,19 @@ def test_junk_runs_are_the_plain_definition(documents, run_lines):
     got = page.junk_runs(cut, line, words, bare, short, sentence, colon, run_lines)
     assert got == reference(cut, line, words, bare, short, sentence, colon, run_lines)
     assert list(got) == sorted(got)
+
+
+@pytest.mark.parametrize("bare_lines, kept", [(8, True), (9, False)])
+def test_a_run_between_sentences_needs_three_in_four_lines_bare(bare_lines, kept):
+    # a sentence, then bare lines and three short lines that are not bare, then a sentence
+    kinds = ["sentence"] + ["bare"] * bare_lines + ["short"] * 3 + ["sentence"]
+    words = np.array([12 if k == "sentence" else 2 for k in kinds], np.int64)
+    bare = np.array([k == "bare" for k in kinds])
+    short = np.array([k != "sentence" for k in kinds])
+    sentence = ~short
+    runs = page.junk_runs(np.array([0, len(kinds)]), np.arange(len(kinds)), words, bare, short, sentence,
+                          np.zeros(len(kinds), bool), 4)
+    assert (runs == {}) == kept
+    if not kept:
+        assert set(runs) == set(range(1, len(kinds) - 1))
+        assert set(runs.values()) == {(page.BODY, 1, len(kinds) - 2, 0)}

@@ -57,12 +57,13 @@ def page_junk(table: Table, decisions, live: np.ndarray, settings: Settings) -> 
             runs.setdefault((d, run), []).append(at)
     line = table.line
     for (d, (where, first, last, sentence)), rows in runs.items():
-        if len(rows) < settings.page_junk_lines:
+        if len(rows) < settings.page_junk_lines * (page.BODY_RUN if where == page.BODY else 1):
             continue
         base = int(table.cut[d])
+        side, edge = {page.HEAD: ("head", "first_sentence"), page.TAIL: ("tail", "last_sentence"),
+                      page.BODY: ("body", "sentence_before")}[where]
         finding = Finding(BOILERPLATE, "page-junk", {
-            "where": "head" if where == page.HEAD else "tail",
-            "run": [int(line[base + first]) + 1, int(line[base + last]) + 1], "lines": last - first + 1,
-            ("first_sentence" if where == page.HEAD else "last_sentence"): int(line[base + sentence]) + 1})
+            "where": side, "run": [int(line[base + first]) + 1, int(line[base + last]) + 1], "lines": last - first + 1,
+            edge: int(line[base + sentence]) + 1})
         for at in rows:
             mark(decisions, table, d, at, finding)

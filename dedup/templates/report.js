@@ -219,9 +219,9 @@
     if (ev.documents !== undefined) facts.append(el("div", {}, "in " + plural(ev.documents, "document", "documents")));
     if (ev.count !== undefined) facts.append(el("div", {}, ev.count + " times in a row"));
     if (ev.where !== undefined && ev.run) {
-      const edge = ev.where === "head" ? ev.first_sentence : ev.last_sentence;
+      const edge = ev.where === "head" ? ev.first_sentence : ev.where === "tail" ? ev.last_sentence : ev.sentence_before;
       facts.append(el("div", {}, "a run of " + plural(ev.lines, "short line", "short lines") + " (lines " + ev.run[0] + "–" + ev.run[1] + ") " +
-        (ev.where === "head" ? "before the page's first sentence, " : "after the page's last sentence, "),
+        (ev.where === "head" ? "before the page's first sentence, " : ev.where === "tail" ? "after the page's last sentence, " : "between the page's sentences, after "),
         el("a", { href: "#doc-" + i + "-line-" + edge }, "line " + edge)));
     }
     if (ev.kept_by !== undefined) facts.append(el("div", {}, "the copy kept chosen by keep = " + String(ev.kept_by)));

@@ -197,6 +197,16 @@ def main() -> None:
     write("en-portal/lake-gazette/page.txt", ["Front Page", "Sections", "Puzzles", "Letters", title(rng, "en"),
           "Instagram", "Mastodon", "Tumblr", "Podcasts", ""] + article(rng, "en")[2:])
 
+    # Between a page's sentences, a sidebar of eight bare links goes; a list of as many
+    # names that a line ending in a colon announces stays.
+    body = article(rng, "en")
+    sidebar = ["Trending", "Lifestyle", "Gardening", "Motoring", "Horoscopes", "Recipes Archive", "Photography",
+               "Crossword Answers"]
+    names = ["Amina Yusuf", "Carlos Mendes", "Priya Raman", "Tomas Novak", "Leila Haddad", "Kenji Sato",
+             "Grace Mensah", "Olga Ivanova"]
+    write("en-portal/river-post/page.txt", body[:4] + sidebar + [""] + body[4:] +
+          ["The festival jury named its members:"] + names + ["", sentence(rng, "en")])
+
 
 if __name__ == "__main__":
     main()
