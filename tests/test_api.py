@@ -36,7 +36,7 @@ def _evidence_json(e) -> dict:
         out = {"count": e.count}
     elif isinstance(e, dedup.PageEvidence):
         out = {"where": e.where, "run": list(e.run), "lines": e.lines,
-               ("first_sentence" if e.where == "head" else "last_sentence"): e.sentence}
+               {"head": "first_sentence", "tail": "last_sentence", "body": "sentence_before"}[e.where]: e.sentence}
     else:
         out = {"documents": e.documents, "source": e.source, "shape": e.shape, "affix": e.affix, "prefix": e.prefix}
     return {k: v for k, v in out.items() if v is not None}
