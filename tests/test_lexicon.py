@@ -51,6 +51,8 @@ def own_lexicon(tmp_path, toml: str) -> lexicon.Lexicon:
     ("أخبار مشابهة", "ar/related"),
     ("شارك عبر واتساب", "ar/share"),
     ("كن أول من يعلق", "ar/comments"),
+    ("कॉपीराइट © 2024 दैनिक समाचार", "hi/copyright"),
+    ("著作権 © 2024 毎日新聞社", "ja/copyright"),
 ])
 def test_shipped_rules_match_boilerplate(line, rule):
     assert rule_of(line) == rule
@@ -74,6 +76,10 @@ def test_shipped_rules_match_boilerplate(line, rule):
     "مصدر: مخاوف بشأن الاحتكار تؤثر على صفقة اندماج",
     "المصدر: مخاوف بشأن الاحتكار تؤثر على الصفقة الكبرى",
     "تصوير الفيلم بدأ في الرياض الأسبوع الماضي",
+    "कॉपीराइट कानून में संशोधन पर संसद में बहस",        # copyright law: headlines, not notices
+    "संसद ने कॉपीराइट कानून में संशोधन पारित किया",
+    "著作権法改正案が国会で成立",
+    "政府は著作権の保護期間を延長した",
 ])
 def test_content_is_not_matched(line):
     assert rule_of(line) is None
