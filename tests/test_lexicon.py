@@ -53,6 +53,7 @@ def own_lexicon(tmp_path, toml: str) -> lexicon.Lexicon:
     ("كن أول من يعلق", "ar/comments"),
     ("कॉपीराइट © 2024 दैनिक समाचार", "hi/copyright"),
     ("著作権 © 2024 毎日新聞社", "ja/copyright"),
+    ("Keep reading: how the harbour was rebuilt", "en/also-read"),
 ])
 def test_shipped_rules_match_boilerplate(line, rule):
     assert rule_of(line) == rule
@@ -76,6 +77,8 @@ def test_shipped_rules_match_boilerplate(line, rule):
     "مصدر: مخاوف بشأن الاحتكار تؤثر على صفقة اندماج",
     "المصدر: مخاوف بشأن الاحتكار تؤثر على الصفقة الكبرى",
     "تصوير الفيلم بدأ في الرياض الأسبوع الماضي",
+    "… keep reading. I’m about to show you how to become an online business leader naturally and without "
+    "spending a fortune on advertising",
     "कॉपीराइट कानून में संशोधन पर संसद में बहस",        # copyright law: headlines, not notices
     "संसद ने कॉपीराइट कानून में संशोधन पारित किया",
     "著作権法改正案が国会で成立",
