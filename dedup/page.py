@@ -68,8 +68,9 @@ def with_function_word(word64: np.ndarray, first: np.ndarray, last: np.ndarray) 
 def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.ndarray, short: np.ndarray,
               sentence: np.ndarray, colon_end: np.ndarray, run_lines: int) -> dict[int, tuple[int, int, int, int]]:
     """The rows (content lines, their line numbers `line`; document d's are cut[d]..cut[d+1]-1) in junk runs, each
-    with (HEAD or TAIL, its run's first and last row, and the page's first or last
-    sentence row), all as positions in their document. `bare`: the row is a bare short
+    with (HEAD, TAIL or BODY, its run's first and last row, and the page's first
+    sentence row, its last, or the sentence row before the run), all as positions in
+    their document. `bare`: the row is a bare short
     line (see above); `short`: it is a short line that may hold a digit or a function
     word but nothing else a bare line may not (every bare line is short); `sentence`:
     it holds sentence punctuation; `colon_end`: it ends in a colon.
@@ -93,7 +94,7 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
         opens, closes = np.r_[True, change], np.r_[change, True]
         first[good_doc[opens]] = good_rows[opens]
         last[good_doc[closes]] = good_rows[closes]
-    # runs of bare rows on consecutive lines of one document
+    # runs of short rows on consecutive lines of one document
     short = short & ~colon_end   # a line ending in a colon introduces what follows it
     edge = np.r_[True, (doc[1:] != doc[:-1]) | ~short[:-1] | ~short[1:] | (line[1:] != line[:-1] + 1)]
     run_start = np.flatnonzero(short & edge)
