@@ -402,8 +402,8 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
 
 def _short_and_bare(rows: "_Rows", bits: np.ndarray, word64: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """page.py's short lines of the batch (few words, no label end, separator, sentence
-    punctuation or list bullet) and, of those, its bare lines: no digit, a letter, no
-    function word."""
+    punctuation or list bullet) and, of those, its bare lines: no digit and no function
+    word."""
     short = (rows.words <= page.SHORT_WORDS) & ((bits & (LABEL_END | SEPARATOR | SENTENCE | LIST)) == 0)
     candidates = np.flatnonzero(short & ((bits & DIGIT) == 0))
     bare = np.zeros(len(rows.words), bool)
