@@ -72,23 +72,29 @@ class Lexicon:
     def candidates(self, word64: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
         """Which lines (words word64[first[i]:last[i]]) `match` could hit, by word
         hashes: a line as long as a line phrase starting with its first word, a line
-        short enough for a prefix rule of its first word, or for a contained phrase
-        whose first word it holds. Only these are tokenized again as strings."""
+        short enough for a prefix rule whose first two words (or one word) it starts
+        with, or for a contained phrase whose first two words it holds together. Only
+        these are tokenized again as strings: a gate by single words lets through every
+        line holding "we", "all" or "ما"."""
         if self._gate is None:
-            self._gate = [(_hashes(words[0] for words in self.whole), max(map(len, self.whole), default=0)),
-                          (_hashes(self.prefixes), _longest(self.prefixes)),
-                          (_hashes(self.contained), _longest(self.contained))]
+            self._gate = _Gate.of(self)
+        gate = self._gate
         lengths = last - first
         out = np.zeros(len(first), bool)
         if not len(first):
             return out
-        (line_starts, line_max), (prefix_starts, prefix_max), (contained, contained_max) = self._gate
         firsts = word64[first]
-        out |= (lengths <= line_max) & _member(firsts, line_starts)
-        out |= (lengths <= prefix_max) & _member(firsts, prefix_starts)
-        if len(contained):
-            seen = np.concatenate([[0], np.cumsum(_member(word64, contained))])
-            out |= (lengths <= contained_max) & (seen[last] > seen[first])
+        pairs = _pair_hashes(word64)   # pairs[i]: words i and i+1 (the last one: word i alone)
+        two = lengths >= 2
+        out |= (lengths <= gate.line_max) & _member(firsts, gate.line_starts)
+        out |= (lengths <= gate.single_max) & _member(firsts, gate.single_starts)
+        out |= two & (lengths <= gate.pair_max) & _member(pairs[first], gate.pair_starts)
+        if len(gate.contained) or len(gate.contained_words):
+            inside = _member(pairs, gate.contained)
+            inside[last[lengths > 0] - 1] = False   # a line's last word and the next line's first
+            inside |= _member(word64, gate.contained_words)
+            seen = np.concatenate([[0], np.cumsum(inside)])
+            out |= (lengths <= gate.contained_max) & (seen[last] > seen[first])
         return out
 
     def match(self, words: list[str], raw: str) -> Hit | None:
@@ -133,8 +139,45 @@ def _hashes(words) -> np.ndarray:
     return distinct(np.array([sign.word_hash64(w) for w in words], np.uint64))
 
 
-def _longest(table: dict) -> int:
-    return max((max_tokens for entries in table.values() for _, max_tokens, _, _ in entries), default=0)
+_PAIR = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _pair_hashes(word64: np.ndarray) -> np.ndarray:
+    """A hash of each word and the word after it (of the last word: that word's own)."""
+    out = word64 * _PAIR
+    out[:-1] ^= word64[1:]
+    return out
+
+
+def _phrase_pairs(phrases) -> np.ndarray:
+    return distinct(np.array([_pair_hashes(sign.word_hashes64(list(p[:2])))[0] for p in phrases], np.uint64))
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """Lexicon.candidates's sorted hash sets and the longest line each lets through."""
+    line_starts: np.ndarray     # first words of whole-line phrases
+    line_max: int
+    single_starts: np.ndarray   # one-word prefix phrases
+    single_max: int
+    pair_starts: np.ndarray     # the first two words of longer prefix phrases
+    pair_max: int
+    contained_words: np.ndarray   # one-word contained phrases
+    contained: np.ndarray         # the first two words of longer contained phrases
+    contained_max: int
+
+    @classmethod
+    def of(cls, lexicon: "Lexicon") -> "_Gate":
+        def split(table: dict) -> tuple[list, list]:   # entries of one-word phrases, of longer ones
+            entries = [entry for listed in table.values() for entry in listed]
+            return [e for e in entries if len(e[0]) == 1], [e for e in entries if len(e[0]) > 1]
+        most = lambda entries: max((entry[1] for entry in entries), default=0)
+        first = lambda entries: _hashes(entry[0][0] for entry in entries)
+        pairs = lambda entries: _phrase_pairs(entry[0] for entry in entries)
+        single, longer = split(lexicon.prefixes)
+        one, more = split(lexicon.contained)
+        return cls(_hashes(words[0] for words in lexicon.whole), max(map(len, lexicon.whole), default=0),
+                   first(single), most(single), pairs(longer), most(longer), first(one), pairs(more), most(one + more))
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

@@ -168,6 +168,64 @@ def test_the_lexicon_gate_lets_every_hit_through():
     assert gate.sum() < len(lines)   # and it is a filter
 
 
+_OWN_LEXICON = """language = "xx"
+[[rule]]
+id = "one-word-contains"
+match = "contains"
+phrases = ["sponsored"]
+[[rule]]
+id = "one-word-prefix"
+match = "prefix"
+separator = false
+max_tokens = 4
+phrases = ["advert"]
+"""
+
+
+def _gated_and_hit(lex: lexicon.Lexicon, lines: list[str]) -> tuple[np.ndarray, list[bool]]:
+    """The gate and the hits of these lines (those with words: the rows sketching asks)."""
+    lines = [line for line in lines if tokens(line)]
+    words = [tokens(line) for line in lines]
+    flat = sign.word_hashes64([w for ws in words for w in ws])
+    bounds = np.concatenate([[0], np.cumsum([len(ws) for ws in words])]).astype(np.int64)
+    return lex.candidates(flat, bounds[:-1], bounds[1:]), [lex.match(ws, line) is not None
+                                                           for ws, line in zip(words, lines)]
+
+
+@pytest.fixture(scope="module")
+def own_lexicon(tmp_path_factory):
+    path = tmp_path_factory.mktemp("lexicon") / "xx.toml"
+    path.write_text(_OWN_LEXICON, "utf-8")
+    return lexicon.load((str(path),))
+
+
+# words of phrases of every kind (line, prefix, contains; one word and more) and of content
+_PHRASE_WORDS = ["all", "rights", "reserved", "we", "use", "cookies", "related", "articles", "read", "more", "share",
+                 "this", "also", "sponsored", "advert", "جميع", "الحقوق", "محفوظة", "كل", "ما", "هذا", "اقرأ", "أيضا",
+                 "सर्वाधिकार", "सुरक्षित", "ये", "भी", "पढ़ें", "the", "news", "©", "2024", ":"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_PHRASE_WORDS), min_size=1, max_size=9), min_size=1, max_size=6))
+def test_the_lexicon_gate_by_word_pairs_lets_every_hit_through(own_lexicon, lines):
+    """Lines made of the lexicons' phrase words, in any order and any grouping into
+    lines: the gate (by first words and by pairs of words) passes every line `match` hits."""
+    gate, hits = _gated_and_hit(own_lexicon, [" ".join(words) for words in lines])
+    assert all(gate[i] for i, hit in enumerate(hits) if hit)
+
+
+def test_the_lexicon_gate_asks_only_lines_holding_a_phrases_first_two_words(own_lexicon):
+    """Common words that start a contained phrase ("we", "all", "ما", "هذا") let a line
+    through only together with the phrase's second word, and never across lines."""
+    lines = ["we went to the market with all of them", "ما هذا الذي يحدث في كل مكان", "this is all we",
+             "use cookies to say", "we", "use cookies", "rights for all", "جميع الطلاب حضروا",
+             "We use cookies to improve your experience", "جميع الحقوق محفوظة للموقع", "a sponsored post",
+             "advert here now"]
+    gate, hits = _gated_and_hit(own_lexicon, lines)
+    assert gate.tolist() == [False] * 8 + [True] * 4
+    assert hits == [False] * 8 + [True] * 4
+
+
 @pytest.mark.parametrize("text", ["", "\n", "only one line", "a\r\nb\rc\n"])
 def test_tiny_documents(text):
     assert compiled_words(text) == reference_words(text)
