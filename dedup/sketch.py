@@ -161,6 +161,7 @@ def sketch(doc: Document, settings: Settings, lexicon: Lexicon) -> DocSketch:
 
 
 _HEADING = regex.compile(r"[:：]\s*$")
+_COUNTED = regex.compile(r"\s*[^\d\s(（][^\d(（]*[(（]\d[\d,.]*[)）]\s*$")   # "Novembro (150)", "ScanSnap(19)"
 
 # What a short line must hold to be looked at closely, a bit each: a label's end, a digit
 # (a shape), a colon (a heading), a separator (an affix). Needed, not enough: a line
@@ -360,6 +361,7 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
     lines the lexicon's word gate lets through, and the short lines holding a
     character a check needs, are read as text."""
     found = _Found()
+    counted = []
     word64 = lines.word64
     starts, ends = lines.starts, lines.ends
 
@@ -383,6 +385,8 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         shape = shapes.shape(raw) if has & DIGIT and len(words) <= settings.boilerplate_words else None
         if shape:
             found.shape[r] = (shapes.shape_hash(shape), shape)
+        if has & DIGIT and _COUNTED.match(raw):
+            counted.append(r)
         if has & COLON and _HEADING.search(raw):
             found.headings.append(r)
         cut = affixes.split(raw) if has & SEPARATOR else None
@@ -390,7 +394,7 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
             head = words[:cut[0]].tolist()
             found.affix[r] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
     found.numbers = np.flatnonzero((bits & (DIGIT | LETTER)) == DIGIT).tolist()
-    short, bare = _short_and_bare(rows, bits, word64)
+    short, bare = _short_and_bare(rows, bits, word64, np.array(counted, np.int64))
     found.bare = np.flatnonzero(bare).tolist()
     if settings.page_junk_lines:
         colon_end = np.zeros(len(rows.words), bool)
@@ -400,12 +404,16 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
     return found
 
 
-def _short_and_bare(rows: "_Rows", bits: np.ndarray, word64: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _short_and_bare(rows: "_Rows", bits: np.ndarray, word64: np.ndarray,
+                    counted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """page.py's short lines of the batch (few words, no label end, separator, sentence
-    punctuation or list bullet) and, of those, its bare lines: no digit and no function
-    word."""
+    punctuation or list bullet) and, of those, its bare lines: no function word, and
+    no digit but in a count after a name (`counted`: "Novembro (150)", an archive's or
+    a category list's entry)."""
     short = (rows.words <= page.SHORT_WORDS) & ((bits & (LABEL_END | SEPARATOR | SENTENCE | LIST)) == 0)
-    candidates = np.flatnonzero(short & ((bits & DIGIT) == 0))
+    without_digits = (bits & DIGIT) == 0
+    without_digits[counted] = True
+    candidates = np.flatnonzero(short & without_digits)
     bare = np.zeros(len(rows.words), bool)
     bare[candidates] = ~page.with_function_word(word64, rows.first_word[candidates], rows.last_word[candidates])
     return short, bare

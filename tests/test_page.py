@@ -57,11 +57,23 @@ def test_what_content_carries_around_its_text_stays(tmp_path):
         "no-sentence": MENU + ["Harbour Choir", "Valley Dancers"],
         "three": ["Home", "World", "Business"] + ARTICLE,
         "between": ARTICLE[:1] + MENU + ARTICLE[1:],
+        "counted-numbers": ARTICLE + ["Top 10 (5)", "Route 9 (12)", "Harbour 12 (4)", "Valley 9 (1)"],
+        "counted-with-words": ARTICLE + ["Letters to the editor (5)", "Roses (7)", "Notes from a pier (3)", "Tools (4)"],
     }
     for site, lines in pages.items():   # each alone: they share their article
         kept, removed = cleaned(tmp_path / site, {site: lines})[site]
         assert removed == [], site
         assert kept == lines, site
+
+
+def test_a_list_of_names_each_with_a_count_goes(tmp_path):
+    """A blog's categories or archive with their counts of posts: a count in brackets
+    after a name is no digit that makes a line content; the series title with one stays."""
+    counts = ["Gardening (12)", "Roses (7)", "Seed Saving (31)", "ScanSnap(19)", "Novembro (150)"]
+    lines = ["Harbour diary (2)", ""] + ARTICLE + counts
+    kept, removed = cleaned(tmp_path, {"site": lines})["site"]
+    assert kept == ["Harbour diary (2)", ""] + ARTICLE
+    assert {(r.rule, r.evidence.where) for r in removed} == {("page-junk", "tail")}
 
 
 def test_lines_other_rules_took_leave_too_few_for_a_run(tmp_path):

@@ -208,5 +208,12 @@ def main() -> None:
           ["The festival jury named its members:"] + names + ["", sentence(rng, "en")])
 
 
+    # A blog's category list with each category's count of posts at a page's tail goes
+    # (a count after a name is not a digit that makes a line content); the title of the
+    # second part of a series, one line with a count, stays.
+    categories = ["Categories", "Composting (12)", "Roses (7)", "Seed Saving (31)", "Tools (4)"]
+    write("en-diary/garden.txt", [title(rng, "en") + " (2)", ""] + article(rng, "en")[2:] + categories)
+
+
 if __name__ == "__main__":
     main()
