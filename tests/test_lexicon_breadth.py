@@ -83,6 +83,9 @@ CASES = {
         ("Newsletter signup", "en/subscribe", "Newsletter signup numbers doubled after the redesign"),
         ("Copyright © 2024 Example Media", "en/copyright", "Copyright law is changing fast, experts warn"),
         ("Via: The Guardian", "en/source", "Via the new bridge, commuters save an hour each day"),
+        ("Share this with WhatsApp", "en/share", "Share this with everyone who cares about the harbour, the mayor said"),
+        ("Copy this link", "en/share", "Copy this link to the old railway, engineers say"),
+        ("Image copyright Getty Images", "en/credit", "Image copyright rules tighten for newspapers"),
     ],
     "es": [
         ("Sigue leyendo: El Gobierno aprueba la reforma", "es/also-read",
