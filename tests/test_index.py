@@ -165,7 +165,7 @@ def test_each_copy_names_the_earliest_item_of_its_exact_group(rows, one_column):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.integers(0, 3), min_size=2, max_size=2), min_size=1, max_size=40))
+@given(st.lists(st.lists(st.integers(0, 30), min_size=2, max_size=2), min_size=1, max_size=60))
 def test_candidate_pairs_are_every_pair_sharing_a_bucket_once_in_order(rows):
     """Every member of a bucket is paired with its first and its predecessor; pairs
     come out sorted, lower item first, each once."""
