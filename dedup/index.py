@@ -103,14 +103,14 @@ def candidate_codes(keys: Bands) -> np.ndarray:
     codes = np.empty(0, np.int64)
     for band in range(keys.bands if n >= 2 else 0):
         column = keys.column(band)
-        order = _sharing(column)   # the items whose key another item has, by key, then in order
-        if not len(order):
-            continue
+        order = np.argsort(column, kind="stable")
         sorted_keys = column[order]
         del column
         same = sorted_keys[1:] == sorted_keys[:-1]
         del sorted_keys
-        run_start = np.arange(len(order))   # where each item's run of equal keys starts (in place: one array)
+        if not same.any():
+            continue
+        run_start = np.arange(n)   # where each item's run of equal keys starts (in place: one array)
         run_start[1:][same] = 0
         np.maximum.accumulate(run_start, out=run_start)
         idx = np.flatnonzero(same) + 1
@@ -126,21 +126,6 @@ def candidate_codes(keys: Bands) -> np.ndarray:
         if n >= RELEASE_ITEMS:
             heap.release()   # the band's temporaries: each band's codes are more than the last's
     return codes
-
-
-def _sharing(column: np.ndarray) -> np.ndarray:
-    """The items whose key another item shares, sorted by key and, among equal keys, by
-    item. Most keys of a band are an item's alone: the keys are sorted without their
-    items (twice as fast as sorting the items), and only the few sharing ones by item."""
-    sorted_keys = np.sort(column)
-    shared = sorted_keys[1:][sorted_keys[1:] == sorted_keys[:-1]]
-    del sorted_keys
-    if not len(shared):
-        return np.empty(0, np.int64)
-    shared = distinct(shared, own=True)
-    at = np.minimum(np.searchsorted(shared, column), len(shared) - 1)
-    members = np.flatnonzero(shared[at] == column)
-    return members[np.argsort(column[members], kind="stable")]
 
 
 def _decoded(codes: np.ndarray, n: int) -> np.ndarray:
