@@ -95,22 +95,27 @@ def candidate_pairs(keys: np.ndarray | Bands) -> np.ndarray:
     return _decoded(candidate_codes(keys), keys.n)
 
 
-def candidate_codes(keys: Bands) -> np.ndarray:
+COMPILED_BUCKETS = 1 << 14   # from this many items, kernel.maybe_shared picks the ones to sort
+
+
+def candidate_codes(keys: Bands, compiled: bool | None = None) -> np.ndarray:
     """candidate_pairs, each pair as one integer (i * n + j), sorted: made distinct band
     by band, so memory holds the distinct pairs and one band's, not every band's (a
-    corpus of near copies pairs the same documents in most bands)."""
+    corpus of near copies pairs the same documents in most bands). `compiled`: only the
+    items kernel.maybe_shared picks are sorted (None: for COMPILED_BUCKETS items or more)."""
     n = keys.n
+    compiled = compiled if compiled is not None else n >= COMPILED_BUCKETS
     codes = np.empty(0, np.int64)
     for band in range(keys.bands if n >= 2 else 0):
         column = keys.column(band)
-        order = np.argsort(column, kind="stable")
+        order = _by_key(column, compiled)
         sorted_keys = column[order]
         del column
         same = sorted_keys[1:] == sorted_keys[:-1]
         del sorted_keys
         if not same.any():
             continue
-        run_start = np.arange(n)   # where each item's run of equal keys starts (in place: one array)
+        run_start = np.arange(len(order))   # where each item's run of equal keys starts (in place: one array)
         run_start[1:][same] = 0
         np.maximum.accumulate(run_start, out=run_start)
         idx = np.flatnonzero(same) + 1
@@ -126,6 +131,16 @@ def candidate_codes(keys: Bands) -> np.ndarray:
         if n >= RELEASE_ITEMS:
             heap.release()   # the band's temporaries: each band's codes are more than the last's
     return codes
+
+
+def _by_key(column: np.ndarray, compiled: bool) -> np.ndarray:
+    """Items sorted by key, and among equal keys by item: every item, or (`compiled`)
+    only those whose key may be shared, most keys of a band being one item's alone."""
+    if not compiled:
+        return np.argsort(column, kind="stable")
+    from . import kernel   # numba: only for many items
+    maybe = kernel.maybe_shared(np.ascontiguousarray(column))
+    return maybe[np.argsort(column[maybe], kind="stable")]
 
 
 def _decoded(codes: np.ndarray, n: int) -> np.ndarray:

@@ -276,6 +276,38 @@ def union(parent, left, right):
 
 
 @_jit
+def maybe_shared(keys):
+    """The items (increasing) whose key another item may share: those whose key's hash
+    falls in a bit of a bitmap that two or more keys set. Every item that shares its
+    key is among them, and few others (the bitmap has 8 bits or more per item, and
+    fits in a cache where a table of the keys would not)."""
+    n = keys.shape[0]
+    size = 1 << 16
+    while size < 8 * n:
+        size *= 2
+    mask = np.uint64(size - 1)
+    seen = np.zeros(size >> 3, np.uint8)
+    twice = np.zeros(size >> 3, np.uint8)
+    for i in range(n):
+        h = keys[i] * np.uint64(0x9E3779B97F4A7C15)
+        h = (h ^ (h >> np.uint64(29))) & mask
+        byte, bit = h >> np.uint64(3), np.uint8(1) << np.uint8(h & np.uint64(7))
+        if seen[byte] & bit:
+            twice[byte] |= bit
+        else:
+            seen[byte] |= bit
+    out = np.empty(n, np.int64)
+    count = 0
+    for i in range(n):
+        h = keys[i] * np.uint64(0x9E3779B97F4A7C15)
+        h = (h ^ (h >> np.uint64(29))) & mask
+        if twice[h >> np.uint64(3)] & (np.uint8(1) << np.uint8(h & np.uint64(7))):
+            out[count] = i
+            count += 1
+    return out[:count]
+
+
+@_jit
 def band_keys(signatures, bands, rows):
     """hashing.band_keys, compiled: one key per band of each signature."""
     n = signatures.shape[0]

@@ -178,6 +178,23 @@ def test_candidate_pairs_are_every_pair_sharing_a_bucket_once_in_order(rows):
         for group in members.values():
             expected |= {(group[0], j) for j in group[1:]} | {(a, b) for a, b in zip(group, group[1:])}
     assert index.candidate_pairs(keys).tolist() == sorted([list(p) for p in expected])
+    codes = sorted(i * len(keys) + j for i, j in expected)
+    for compiled in (False, True):   # every item sorted, or only those kernel.maybe_shared picks
+        assert index.candidate_codes(index.Bands.of(keys), compiled=compiled).tolist() == codes
+
+
+def test_the_items_that_may_share_a_key_include_every_one_that_does():
+    """kernel.maybe_shared: a superset of the items whose key another has, and (its
+    bitmap being 8 bits or more per item) not many more."""
+    from dedup import kernel
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 2**63, 200_000, dtype=np.int64).astype(np.uint64)
+    keys[rng.integers(0, len(keys), 3_000)] = keys[rng.integers(0, len(keys), 3_000)]
+    values, counts = np.unique(keys, return_counts=True)
+    sharing = np.flatnonzero(np.isin(keys, values[counts > 1]))
+    picked = kernel.maybe_shared(keys)
+    assert np.all(np.diff(picked) > 0) and set(sharing.tolist()) <= set(picked.tolist())
+    assert len(picked) < len(sharing) + len(keys) // 8
 
 
 @settings(max_examples=80, deadline=None)
