@@ -27,12 +27,12 @@ def removals(text: str, decision: Decision) -> list[Removal]:
     """The spans to drop, in order. A removed line goes with its line terminator; a
     paragraph removed whole also takes the blank lines that separated it from the
     text before it (or after it, when it opens the document)."""
-    all_lines = segment.lines(text)
     if decision.document is not None:
         f = decision.document
-        return [Removal(f.kind, f.rule, f.evidence, (1, max(len(all_lines), 1)), (0, len(text)), text)]
+        return [Removal(f.kind, f.rule, f.evidence, (1, max(segment.count(text), 1)), (0, len(text)), text)]
     if not decision.lines:
         return []
+    all_lines = segment.lines(text)
     # (first line, last line) of each removed stretch, keyed by its first content line
     spans: dict[int, list] = {i: [i, i, f] for i, f in decision.lines.items()}
     taken: set[int] = set()

@@ -43,6 +43,12 @@ def lines(text: str) -> list[Line]:
     return out
 
 
+def count(text: str) -> int:
+    """len(lines(text)), without making the lines."""
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")
+    return breaks + (not text.endswith(("\n", "\r")) if text else 0)
+
+
 def is_blank(text: str, line: Line) -> bool:
     return not text[line.start:line.end].strip()
 

@@ -2,7 +2,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.segment import Paragraph, lines, paragraphs
+from dedup.segment import Paragraph, count, lines, paragraphs
 
 from .conftest import HINDI, URDU
 
@@ -51,6 +51,7 @@ def test_lines_partition_any_text(text):
     for line in got:
         assert "\r" not in text[line.start:line.end] and "\n" not in text[line.start:line.end]
     assert [l.index for l in got] == list(range(len(got)))
+    assert count(text) == len(got)
 
 
 @given(trailing)
