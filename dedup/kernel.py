@@ -13,7 +13,12 @@ is cached on disk (numba's cache), so only the first run compiles.
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import unicodedata
 from functools import lru_cache
+from pathlib import Path
+from typing import Callable
 
 import numba
 import numpy as np
@@ -32,17 +37,59 @@ DELETED = 0xFFFFFFFF          # in the fold map: the character is dropped
 _CODE_POINTS = 0x110000
 
 
+def _cache_file(name: str, key: str) -> Path | None:
+    """Where a table of every code point is kept: beside numba's cache of this module,
+    named by what it is made from and the `regex` and Unicode versions."""
+    try:
+        folder = Path(tokenize._cache._cache_path)
+    except AttributeError:   # numba keeps its cache elsewhere: the table is made each run
+        return None
+    made_from = f"{regex.__version__}|{unicodedata.unidata_version}|{key}".encode()
+    return folder / f"kernel.{name}-{hashlib.sha256(made_from).hexdigest()[:16]}.npy"
+
+
+def _cached(name: str, key: str, make: Callable[[], np.ndarray]) -> np.ndarray:
+    """make(), a table of every code point (uint8), from the cache when it is there:
+    making one scans all 1.1 M code points with `regex`, a tenth of a second."""
+    path = _cache_file(name, key)
+    if path is not None:
+        try:
+            table = np.load(path, allow_pickle=False)
+            if table.shape == (_CODE_POINTS,) and table.dtype == np.uint8:
+                return table
+        except (OSError, ValueError, EOFError):
+            pass
+    table = make()
+    if path is not None:
+        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            with open(temp, "wb") as handle:
+                np.save(handle, table, allow_pickle=False)
+            os.replace(temp, path)   # whole or not at all, whatever other processes do
+        except OSError:
+            temp.unlink(missing_ok=True)
+    return table
+
+
 @lru_cache(maxsize=1)
 def classes() -> np.ndarray:
     """Token class of every code point, from the very character sets of normalize._TOKEN.
 
     WORD starts or continues a word, MARK only continues one (a combining mark of a
     spaced script), UNSPACED is a token by itself (with the marks after it)."""
+    return _cached("classes", "|".join(p for p, _ in _class_patterns()), _classes)
+
+
+def _class_patterns() -> tuple[tuple[str, int], ...]:
+    unspaced = normalize.UNSPACED
+    return ((rf"[[\p{{L}}\p{{N}}]--[{unspaced}]]+", WORD), (rf"[\p{{M}}--[{unspaced}]]+", MARK),
+            (rf"[[{unspaced}]--\p{{M}}]+", UNSPACED), (rf"[[{unspaced}]&&\p{{M}}]+", UNSPACED_MARK))
+
+
+def _classes() -> np.ndarray:
     table = np.zeros(_CODE_POINTS, np.uint8)
     every = np.arange(_CODE_POINTS, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
-    unspaced = normalize.UNSPACED
-    for pattern, value in ((rf"[[\p{{L}}\p{{N}}]--[{unspaced}]]+", WORD), (rf"[\p{{M}}--[{unspaced}]]+", MARK),
-                           (rf"[[{unspaced}]--\p{{M}}]+", UNSPACED), (rf"[[{unspaced}]&&\p{{M}}]+", UNSPACED_MARK)):
+    for pattern, value in _class_patterns():
         for match in regex.compile(pattern, regex.V1).finditer(every):
             table[match.start():match.end()] = value
     return table
@@ -52,6 +99,10 @@ def classes() -> np.ndarray:
 def char_bits(patterns: tuple[str, ...]) -> np.ndarray:
     """Bit i of every code point's entry: the character class `patterns[i]` holds it;
     bit len(patterns): it is not white space (as str.strip() sees it)."""
+    return _cached("bits", "\x00".join(patterns), lambda: _char_bits(patterns))
+
+
+def _char_bits(patterns: tuple[str, ...]) -> np.ndarray:
     table = np.full(_CODE_POINTS, 1 << len(patterns), np.uint8)
     every = np.arange(_CODE_POINTS, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     for bit, pattern in enumerate(patterns):

@@ -296,3 +296,26 @@ def test_the_kernel_is_loaded_before_the_workers_only_when_the_batches_are_big_e
     sizes = pipeline.sizes_of(pipeline.corpus.discover([str(big)], ("*.txt",), (), "auto").sources)
     batches = sum(s.stat().st_size for s in big.iterdir()) // sketch.COMPILED_CHARS
     assert pipeline._compiled(sizes, batches) and not pipeline._compiled(sizes, batches + 1)
+
+
+def test_code_point_tables_are_kept_and_a_damaged_one_is_made_again(tmp_path, monkeypatch):
+    """kernel's tables of every code point come from their cache file once made; a
+    file that is damaged, or not such a table, is made again and replaced."""
+    path = tmp_path / "table.npy"
+    monkeypatch.setattr(kernel, "_cache_file", lambda name, key: path)
+    made = []
+
+    def make():
+        made.append(1)
+        return kernel._classes()
+
+    first = kernel._cached("classes", "key", make)
+    assert path.exists() and len(made) == 1
+    assert np.array_equal(kernel._cached("classes", "key", make), first) and len(made) == 1
+    for damage in (b"not a table", path.read_bytes()[:1000]):
+        path.write_bytes(damage)
+        assert np.array_equal(kernel._cached("classes", "key", make), first)
+    np.save(path, np.zeros(10, np.uint8))
+    assert np.array_equal(kernel._cached("classes", "key", make), first) and len(made) == 4
+    assert np.array_equal(np.load(path), first)
+    assert np.array_equal(kernel.classes(), first)   # the module's own, cached or made
