@@ -97,6 +97,13 @@ class Lexicon:
             out |= (lengths <= gate.contained_max) & (seen[last] > seen[first])
         return out
 
+    def _word_hashes(self) -> dict[str, int]:
+        """Every word of the phrases -> its sign.word_hash64, hashed in one call."""
+        phrases = [*self.whole, *(entry[0] for table in (self.prefixes, self.contained)
+                                  for entries in table.values() for entry in entries)]
+        words = sorted({w for phrase in phrases for w in phrase})
+        return dict(zip(words, sign.word_hashes64(words).tolist()))
+
     def match(self, words: list[str], raw: str) -> Hit | None:
         """The first rule that matches a line (its text `raw`, its normalized `words`), or None."""
         return _match((self.whole, self.prefixes, self.contained), words, raw)
@@ -105,8 +112,9 @@ class Lexicon:
         """match, given the line's words as their 64-bit hashes (sign.word_hash64), as
         sketching has them: the same hits, without tokenizing the line again."""
         if self._by_hash is None:
-            key = lambda words: tuple(sign.word_hashes64(list(words)).tolist())
-            by_first = lambda table: {sign.word_hash64(first): [(key(words), max_tokens, separator, hit)
+            hashed = self._word_hashes()
+            key = lambda words: tuple(hashed[w] for w in words)
+            by_first = lambda table: {hashed[first]: [(key(words), max_tokens, separator, hit)
                                                                 for words, max_tokens, separator, hit in entries]
                                       for first, entries in table.items()}
             self._by_hash = ({key(words): hit for words, hit in self.whole.items()},
@@ -135,8 +143,8 @@ def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None
     return None
 
 
-def _hashes(words) -> np.ndarray:
-    return distinct(np.array([sign.word_hash64(w) for w in words], np.uint64))
+def _hashes(hashes) -> np.ndarray:
+    return distinct(np.array(list(hashes), np.uint64))
 
 
 _PAIR = np.uint64(0x9E3779B97F4A7C15)
@@ -150,7 +158,8 @@ def _pair_hashes(word64: np.ndarray) -> np.ndarray:
 
 
 def _phrase_pairs(phrases) -> np.ndarray:
-    return distinct(np.array([_pair_hashes(sign.word_hashes64(list(p[:2])))[0] for p in phrases], np.uint64))
+    """The pair hash of each phrase's first two words (given as their hashes)."""
+    return distinct(np.array([_pair_hashes(np.array(p[:2], np.uint64))[0] for p in phrases], np.uint64))
 
 
 @dataclass(frozen=True)
@@ -171,12 +180,13 @@ class _Gate:
         def split(table: dict) -> tuple[list, list]:   # entries of one-word phrases, of longer ones
             entries = [entry for listed in table.values() for entry in listed]
             return [e for e in entries if len(e[0]) == 1], [e for e in entries if len(e[0]) > 1]
+        hashed = lexicon._word_hashes()
         most = lambda entries: max((entry[1] for entry in entries), default=0)
-        first = lambda entries: _hashes(entry[0][0] for entry in entries)
-        pairs = lambda entries: _phrase_pairs(entry[0] for entry in entries)
+        first = lambda entries: _hashes(hashed[entry[0][0]] for entry in entries)
+        pairs = lambda entries: _phrase_pairs([hashed[w] for w in entry[0][:2]] for entry in entries)
         single, longer = split(lexicon.prefixes)
         one, more = split(lexicon.contained)
-        return cls(_hashes(words[0] for words in lexicon.whole), max(map(len, lexicon.whole), default=0),
+        return cls(_hashes(hashed[words[0]] for words in lexicon.whole), max(map(len, lexicon.whole), default=0),
                    first(single), most(single), pairs(longer), most(longer), first(one), pairs(more), most(one + more))
 
 
