@@ -2,7 +2,8 @@
 
 Banding is done with a sort per band instead of a hash table per entry: the same
 candidates as datasketch's MinHashLSH with the same (bands, rows), at a fraction of
-its memory (see NOTES-minhash.md). Candidates are only candidates: the caller
+its memory (see NOTES-minhash.md). Of a band's many items only those a bitmap of
+their keys says may share one are sorted (kernel.maybe_shared). Candidates are only candidates: the caller
 verifies each by its exact Jaccard similarity.
 """
 from __future__ import annotations
