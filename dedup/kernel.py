@@ -347,15 +347,12 @@ def maybe_shared(keys):
             twice[byte] |= bit
         else:
             seen[byte] |= bit
-    out = np.empty(n, np.int64)
-    count = 0
+    picked = np.zeros(n, np.bool_)
     for i in range(n):
         h = keys[i] * np.uint64(0x9E3779B97F4A7C15)
         h = (h ^ (h >> np.uint64(29))) & mask
-        if twice[h >> np.uint64(3)] & (np.uint8(1) << np.uint8(h & np.uint64(7))):
-            out[count] = i
-            count += 1
-    return out[:count]
+        picked[i] = twice[h >> np.uint64(3)] & (np.uint8(1) << np.uint8(h & np.uint64(7))) != 0
+    return np.flatnonzero(picked)
 
 
 @_jit
