@@ -276,15 +276,16 @@ class Clusters:
 
 
 def near_duplicates(keys: np.ndarray | Bands | Candidates, threshold: float, similarities: Similarities,
-                    signatures_of: Callable[[np.ndarray], np.ndarray], slack: float = 0.15,
+                    signatures_of: Callable[[np.ndarray], np.ndarray] | None, slack: float = 0.15,
                     sizes: np.ndarray | None = None) -> Clusters:
     """Verified near-duplicate clusters of the items.
 
     Candidates share a band key (`keys`: the items' band keys, or the candidates
     found already). Those whose MinHash estimate is far below the
     threshold are dropped before the exact similarity is computed; the estimate
-    needs the signatures of the candidates only (`signatures_of(items)`, which signs
-    them again from their shingles), never one per item held for the whole corpus.
+    needs the signatures of the candidates only (`signatures_of(items)`), never one
+    per item held for the whole corpus. None: every candidate is verified (items of
+    a few shingles, such as lines, are compared exactly sooner than signed again).
     `similarities`: the exact similarity of each pair (i, j) of each batch; `sizes`
     (of each item, in shingles) bound what a batch reads."""
     if isinstance(keys, Candidates):
@@ -301,9 +302,10 @@ def near_duplicates(keys: np.ndarray | Bands | Candidates, threshold: float, sim
     def batches():
         for lo, hi in zip(starts, starts[1:] + [len(codes)]):
             chunk = _decoded(codes[lo:hi], n)
-            items = distinct(chunk)
-            at = np.searchsorted(items, chunk)
-            chunk = chunk[estimated_similarity(signatures_of(items), at) >= threshold - slack]
+            if signatures_of is not None:
+                items = distinct(chunk)
+                at = np.searchsorted(items, chunk)
+                chunk = chunk[estimated_similarity(signatures_of(items), at) >= threshold - slack]
             if len(chunk):
                 asked.append(chunk)
                 yield chunk

@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from .. import heap, index, sign, verify
+from .. import heap, index, verify
 from ..config import Settings
 from ..content import content_digests, content_rows, document_ranges
 from ..hashing import distinct
@@ -141,7 +141,8 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
     the groups' `nearable` firsts: candidates by their band keys (`keys_of` those items),
     verified by `verifier` by their shingles (`ranges_of` items, increasing: where their
     shingles are; `sizes`: each item's shingles, if they may be many). `signatures_of`
-    items, for the candidates' MinHash estimates (None: signed again from their shingles)."""
+    items, for the candidates' MinHash estimates (None: every candidate pair verified:
+    a line's few shingles are compared exactly sooner than signed again)."""
     none = np.empty(0, np.int64)
     if not len(hashes):
         return _Copies(none, none, none, none, np.empty(0), np.empty(0))
@@ -151,11 +152,7 @@ def _copies(hashes: np.ndarray, nearable: np.ndarray, keys_of: Callable[[np.ndar
         def similarities(batches):
             return verifier(verify.pairs_of(pairs, lambda ks: ranges_of(firsts[ks])) for pairs in batches)
 
-        def signed(ks: np.ndarray) -> np.ndarray:
-            if signatures_of is not None:
-                return signatures_of(firsts[ks])
-            flat, offsets = verify.sets(ranges_of(firsts[ks]))
-            return sign.signatures(np.split(flat, offsets[1:-1]), settings.num_perm, settings.seed)
+        signed = None if signatures_of is None else lambda ks: signatures_of(firsts[ks])
         sizes = None if sizes is None else sizes[firsts]
         candidates = keys_of(firsts)
         heap.release()   # what finding them took, before verifying them
