@@ -48,14 +48,14 @@ def _cache_file(name: str, key: str) -> Path | None:
     return folder / f"kernel.{name}-{hashlib.sha256(made_from).hexdigest()[:16]}.npy"
 
 
-def _cached(name: str, key: str, make: Callable[[], np.ndarray]) -> np.ndarray:
-    """make(), a table of every code point (uint8), from the cache when it is there:
+def _cached(name: str, key: str, make: Callable[[], np.ndarray], dtype=np.uint8) -> np.ndarray:
+    """make(), a table of every code point (of `dtype`), from the cache when it is there:
     making one scans all 1.1 M code points with `regex`, a tenth of a second."""
     path = _cache_file(name, key)
     if path is not None:
         try:
             table = np.load(path, allow_pickle=False)
-            if table.shape == (_CODE_POINTS,) and table.dtype == np.uint8:
+            if table.shape == (_CODE_POINTS,) and table.dtype == dtype:
                 return table
         except (OSError, ValueError, EOFError):
             pass
@@ -132,6 +132,42 @@ def fold_map() -> np.ndarray:
     for code, target in normalize.FOLD.items():
         table[code] = DELETED if target is None else ord(target)
     return table
+
+
+_MULTIPLE = 0xFFFFFFFE   # in _casefolds' table: the character case-folds to several
+
+
+@lru_cache(maxsize=1)
+def _casefolds() -> np.ndarray:
+    folds = sorted(normalize.FOLD.items(), key=lambda item: item[0])
+    return _cached("casefolds", repr(folds), _make_casefolds, np.uint32)
+
+
+def _make_casefolds() -> np.ndarray:
+    fold = fold_map()
+    table = fold.copy()
+    every = np.arange(_CODE_POINTS, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    for code, char in enumerate(every):
+        folded = char.casefold()
+        if folded != char:
+            table[code] = fold[ord(folded)] if len(folded) == 1 else _MULTIPLE
+    return table
+
+
+@lru_cache(maxsize=1)
+def casefold_map() -> np.ndarray:
+    """The fold map after case folding (str.casefold), for text tokenized as it is, not
+    NFKC-ed and case-folded first: each character's entry is that of its case folding.
+    (Text holding a character that folds to several, multiple_casefolds(), is case-folded
+    as a whole first.)"""
+    table = _casefolds()
+    return np.where(table == _MULTIPLE, fold_map(), table).astype(np.uint32)
+
+
+@lru_cache(maxsize=1)
+def multiple_casefolds() -> np.ndarray:
+    """1 for each character that case-folds to several ("ß" to "ss"), else 0: a line_bits table."""
+    return (_casefolds() == _MULTIPLE).astype(np.uint8)
 
 
 @_jit

@@ -77,6 +77,17 @@ def nfkc(text: str) -> str:
                      for line in text.split("\n"))
 
 
+def nfkc_keeps_words(text: str) -> bool:
+    """True when NFKC changes nothing in `text` but the common characters above, which
+    are no word's and are between words before and after (spaces, the ellipsis): its
+    words are then those of the text as it is, case-folded character by character."""
+    if unicodedata.is_normalized("NFKC", text):
+        return True
+    for char, folded in _COMMON_COMPAT.items():
+        text = text.replace(char, folded)
+    return unicodedata.is_normalized("NFKC", text)
+
+
 def normalize(text: str) -> str:
     """Return `text` folded for matching: NFKC, case folding, invisible characters,
     Arabic diacritics and letter variants, digits of all scripts."""

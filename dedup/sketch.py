@@ -20,7 +20,7 @@ from .config import Settings
 from .hashing import band_keys, segment_sums
 from .corpus import Document
 from .lexicon import Hit, Lexicon
-from .normalize import nfkc, tokens
+from .normalize import nfkc, nfkc_keeps_words, tokens
 
 # A teaser label: a few words, then a colon, a bar, a guillemet or a spaced dash.
 _LABEL = regex.compile(r"^(.{1,60}?)(?:\s*[:：|»›]|\s+[-–—]+\s)")
@@ -479,29 +479,53 @@ def _words_compiled(docs: list[Document], settings: Settings) -> _Lines:
     """_Lines of the batch, its texts split into lines and tokenized in one call each:
     joined by line breaks, which end a line in both the raw and the normalized text
     (NFKC and case folding leave them be), so a line is one document's, found by where
-    it starts."""
+    it starts. Most texts are tokenized as they are, case folding in the kernel's fold
+    map: those whose words NFKC leaves alone and that hold no character that case-folds
+    to several; the others are NFKC-ed and case-folded first, and tokenized apart."""
     kernel = _kernel()
-    normalized = [nfkc(doc.text).casefold() for doc in docs]
     raw_sizes = np.array([len(doc.text) for doc in docs], np.int64)
     raw_codes = _code_points("\n".join(doc.text for doc in docs))
     raw_starts, raw_ends, raw_owner = _joined_lines(kernel, raw_codes, raw_sizes)
     bits = kernel.line_bits(raw_codes, raw_starts, raw_ends, kernel.char_bits(_LOOKS))
-    del raw_codes
+    every = np.arange(len(docs) + 1)
+    raw_cut = np.searchsorted(raw_owner, every)
+    multiple = np.r_[0, np.cumsum(kernel.line_bits(raw_codes, raw_starts, raw_ends, kernel.multiple_casefolds()))]
+    as_is = (multiple[raw_cut[1:]] == multiple[raw_cut[:-1]]) & np.fromiter(
+        (nfkc_keeps_words(doc.text) for doc in docs), bool, len(docs))
+    folded = np.flatnonzero(~as_is)   # the documents NFKC-ed and case-folded first
+    normalized = [nfkc(docs[d].text).casefold() for d in folded.tolist()]
     codes = _code_points("\n".join(normalized))
     starts, ends, owner = _joined_lines(kernel, codes, np.array([len(t) for t in normalized], np.int64))
-    every = np.arange(len(docs) + 1)
-    raw_cut, cut = np.searchsorted(raw_owner, every), np.searchsorted(owner, every)
-    same = np.diff(raw_cut) == np.diff(cut)   # else (it cannot happen: NFKC keeps line breaks) the reference decides
+    cut = np.searchsorted(owner, np.arange(len(folded) + 1))
+    same = as_is.copy()   # else (it cannot happen: NFKC keeps line breaks) the reference decides
+    same[folded] = np.diff(raw_cut)[folded] == np.diff(cut)
     examined = np.flatnonzero((raw_ends - raw_starts <= settings.max_line_chars) & same[raw_owner])
     doc_of = raw_owner[examined]
-    at = examined - raw_cut[doc_of] + cut[doc_of]   # the same line in the normalized text
-    counts, word64 = kernel.tokenize(codes, starts[at], ends[at], kernel.classes(), kernel.fold_map())
+    plain = as_is[doc_of]
+    counts = np.empty(len(examined), np.int64)
+    counts[plain], plain_words = kernel.tokenize(raw_codes, raw_starts[examined[plain]], raw_ends[examined[plain]],
+                                                 kernel.classes(), kernel.casefold_map())
+    del raw_codes
+    of_folded = np.empty(len(docs), np.int64)
+    of_folded[folded] = np.arange(len(folded))
+    at = examined[~plain] - raw_cut[doc_of[~plain]] + cut[of_folded[doc_of[~plain]]]   # in the normalized text
+    counts[~plain], folded_words = kernel.tokenize(codes, starts[at], ends[at], kernel.classes(), kernel.fold_map())
+    word64 = np.empty(int(counts.sum()), np.uint64)
+    firsts = np.cumsum(counts) - counts
+    word64[_spread(firsts[plain], counts[plain])] = plain_words
+    word64[_spread(firsts[~plain], counts[~plain])] = folded_words
     offsets = np.concatenate([[0], np.cumsum(raw_sizes + 1)])[raw_owner]
     lines = _Lines(raw_cut.astype(np.int64), raw_starts - offsets, raw_ends - offsets, examined.astype(np.int64),
                    counts, word64, bits)
     if same.all():
         return lines
     return _joined([lines[d] if same[d] else _words_reference(doc, settings) for d, doc in enumerate(docs)])
+
+
+def _spread(firsts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The positions of runs of `counts` items starting at `firsts`, one run after another."""
+    total = int(counts.sum())
+    return np.repeat(firsts - (np.cumsum(counts) - counts), counts) + np.arange(total)
 
 
 def _joined_lines(kernel, codes: np.ndarray, sizes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -72,13 +72,16 @@ def test_the_kernel_gives_the_reference_words_on_any_text(parts, data):
 
 
 @settings(deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from("ab \r\n\u2028\x85\ufb01\u2460\u0301:|—·٣\u3000\x1f\ufe55"),
+@given(st.lists(st.text(alphabet=st.sampled_from("ab \r\n\u2028\x85\ufb01\u2460\u0301:|—·٣\u3000\x1f\ufe55"
+                                                "AßẞİΣςЁ\xa0\u202f…ی"),
                         max_size=12), max_size=6),
        st.integers(1, 4))
 def test_a_batch_is_split_and_tokenized_as_its_documents_one_by_one(texts, max_line_chars):
     """The batch's texts are joined by line breaks and split and tokenized at once: every
     document still gets exactly its own lines (a text ending in \r, in \n, empty, or
-    changed by NFKC included), examined and tokenized as the reference does it alone."""
+    changed by NFKC included), examined and tokenized as the reference does it alone:
+    texts tokenized as they are (capitals, a no-break space, an ellipsis) and texts
+    NFKC-ed and case-folded first ("ﬁ", "①", "ß" that folds to "ss") side by side."""
     config = Settings(max_line_chars=max_line_chars)
     batch = sketch._words_compiled([Document("x", "x", t) for t in texts], config)
     for text, got in zip(texts, batch):
