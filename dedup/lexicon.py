@@ -86,13 +86,13 @@ class Lexicon:
         firsts = word64[first]
         pairs = _pair_hashes(word64)   # pairs[i]: words i and i+1 (the last one: word i alone)
         two = lengths >= 2
-        out |= (lengths <= gate.line_max) & _member(firsts, gate.line_starts)
-        out |= (lengths <= gate.single_max) & _member(firsts, gate.single_starts)
-        out |= two & (lengths <= gate.pair_max) & _member(pairs[first], gate.pair_starts)
+        out |= (lengths <= gate.line_max) & gate.line_starts.holds(firsts)
+        out |= (lengths <= gate.single_max) & gate.single_starts.holds(firsts)
+        out |= two & (lengths <= gate.pair_max) & gate.pair_starts.holds(pairs[first])
         if len(gate.contained) or len(gate.contained_words):
-            inside = _member(pairs, gate.contained)
+            inside = gate.contained.holds(pairs)
             inside[last[lengths > 0] - 1] = False   # a line's last word and the next line's first
-            inside |= _member(word64, gate.contained_words)
+            inside |= gate.contained_words.holds(word64)
             seen = np.concatenate([[0], np.cumsum(inside)])
             out |= (lengths <= gate.contained_max) & (seen[last] > seen[first])
         return out
@@ -143,8 +143,8 @@ def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None
     return None
 
 
-def _hashes(hashes) -> np.ndarray:
-    return distinct(np.array(list(hashes), np.uint64))
+def _hashes(hashes) -> _HashSet:
+    return _HashSet(distinct(np.array(list(hashes), np.uint64)))
 
 
 _PAIR = np.uint64(0x9E3779B97F4A7C15)
@@ -157,22 +157,50 @@ def _pair_hashes(word64: np.ndarray) -> np.ndarray:
     return out
 
 
-def _phrase_pairs(phrases) -> np.ndarray:
-    """The pair hash of each phrase's first two words (given as their hashes)."""
-    return distinct(np.array([_pair_hashes(np.array(p[:2], np.uint64))[0] for p in phrases], np.uint64))
+def _phrase_pairs(phrases) -> _HashSet:
+    """The pair hashes of the phrases' first two words (given as their hashes)."""
+    return _hashes(_pair_hashes(np.array(p[:2], np.uint64))[0] for p in phrases)
+
+
+class _HashSet:
+    """A sorted set of 64-bit hashes asked of millions of words at once: a bitmap of
+    2**20 slots picks the few that may be members (a gather, a fifth of the cost of a
+    binary search), and only those are searched for."""
+    _BITS = 20
+
+    def __init__(self, hashes: np.ndarray):
+        self.sorted = hashes
+        self.slots = np.zeros(1 << self._BITS, bool)
+        self.slots[self._slot(hashes)] = True
+
+    def __len__(self) -> int:
+        return len(self.sorted)
+
+    @classmethod
+    def _slot(cls, values: np.ndarray) -> np.ndarray:
+        return ((values * _PAIR) >> np.uint64(64 - cls._BITS)).astype(np.intp)
+
+    def holds(self, values: np.ndarray) -> np.ndarray:
+        out = self.slots[self._slot(values)]
+        maybe = np.flatnonzero(out)
+        if len(maybe):
+            found = values[maybe]
+            at = np.minimum(np.searchsorted(self.sorted, found), len(self.sorted) - 1)
+            out[maybe] = self.sorted[at] == found
+        return out
 
 
 @dataclass(frozen=True)
 class _Gate:
     """Lexicon.candidates's sorted hash sets and the longest line each lets through."""
-    line_starts: np.ndarray     # first words of whole-line phrases
+    line_starts: _HashSet     # first words of whole-line phrases
     line_max: int
-    single_starts: np.ndarray   # one-word prefix phrases
+    single_starts: _HashSet   # one-word prefix phrases
     single_max: int
-    pair_starts: np.ndarray     # the first two words of longer prefix phrases
+    pair_starts: _HashSet     # the first two words of longer prefix phrases
     pair_max: int
-    contained_words: np.ndarray   # one-word contained phrases
-    contained: np.ndarray         # the first two words of longer contained phrases
+    contained_words: _HashSet   # one-word contained phrases
+    contained: _HashSet         # the first two words of longer contained phrases
     contained_max: int
 
     @classmethod
@@ -188,13 +216,6 @@ class _Gate:
         one, more = split(lexicon.contained)
         return cls(_hashes(hashed[words[0]] for words in lexicon.whole), max(map(len, lexicon.whole), default=0),
                    first(single), most(single), pairs(longer), most(longer), first(one), pairs(more), most(one + more))
-
-
-def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    if not len(sorted_set):
-        return np.zeros(len(values), bool)
-    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[at] == values
 
 
 def _load_file(lexicon: Lexicon, data: bytes, source: str) -> None:
