@@ -104,15 +104,21 @@ def key(text: str) -> str:
     return " ".join(tokens(text))
 
 
+# A comma joins a sentence's clauses ("Sur le même sujet, le ministre …"); it separates
+# a label only from a name of a few words after it ("Image source, Getty Images").
+_COMMAS = frozenset(",،、，﹐﹑")
+_AFTER_COMMA = 5
+
+
 def separated_after(text: str, count: int) -> bool:
-    """True when punctuation or a symbol stands between word `count` and the next
-    word of `text`: "Also read: …" is a teaser, "Also read the report" is prose."""
+    """True when punctuation or a symbol stands between word `count` and the next word
+    of `text` ("Also read: …" is a teaser, "Also read the report" is prose), a comma
+    only before at most _AFTER_COMMA more words."""
     norm = normalize(text)
-    matches = _TOKEN.finditer(norm)
-    end = None
-    for i, match in enumerate(matches):
-        if i == count - 1:
-            end = match.end()
-        elif i == count:
-            return any(not ch.isspace() for ch in norm[end:match.start()])
-    return True   # the phrase is the whole line
+    found = [(m.start(), m.end()) for m in _TOKEN.finditer(norm)]
+    if len(found) <= count:
+        return True   # the phrase is the whole line
+    between = [ch for ch in norm[found[count - 1][1]:found[count][0]] if not ch.isspace()]
+    if any(ch not in _COMMAS for ch in between):
+        return True
+    return bool(between) and len(found) - count <= _AFTER_COMMA

@@ -130,6 +130,17 @@ def test_a_prefix_phrase_alone_on_its_line_is_boilerplate():
     assert rule_of("ये भी देखें:") == "hi/also-read"
 
 
+def test_a_comma_separates_a_label_only_from_a_name_of_a_few_words():
+    """A comma joins a sentence's clauses; after a credit's label it comes before a name."""
+    assert rule_of("Sur le même sujet, le ministre n'a pas souhaité s'exprimer mardi.") is None
+    assert rule_of("See also, for the background, the report of 2019") is None
+    assert rule_of("Sur le même sujet : le ministre n'a pas souhaité s'exprimer") == "fr/also-read"
+    assert rule_of("Image source, Getty Images") == "en/credit"
+    assert rule_of("Image source, AFP via Getty Images") == "en/credit"
+    assert rule_of("Related, the minister added, to the budget") is None   # six words: a clause
+    assert rule_of("تصویر کا ذریعہ،Getty Images") == "ur/credit"
+
+
 def test_a_user_rule_with_its_own_limits(tmp_path):
     lex = own_lexicon(tmp_path, 'language = "sw"\n'
                       '[[rule]]\nid = "video"\nmatch = "contains"\nmax_tokens = 4\nphrases = ["tazama video"]\n'
