@@ -108,17 +108,20 @@ def key(text: str) -> str:
 # a label only from a name of a few words after it ("Image source, Getty Images").
 _COMMAS = frozenset(",،、，﹐﹑")
 _AFTER_COMMA = 5
+# An opening quote begins a quoted name or title, which a sentence or a heading holds as
+# well as a label: 'More “Questions” for your opponent', 'Watch "The Crown" tonight'.
+_QUOTES = frozenset("\"'“‘„‚")
 
 
 def separated_after(text: str, count: int) -> bool:
     """True when punctuation or a symbol stands between word `count` and the next word
     of `text` ("Also read: …" is a teaser, "Also read the report" is prose), a comma
-    only before at most _AFTER_COMMA more words."""
+    only before at most _AFTER_COMMA more words, an opening quote never."""
     norm = normalize(text)
     found = [(m.start(), m.end()) for m in _TOKEN.finditer(norm)]
     if len(found) <= count:
         return True   # the phrase is the whole line
-    between = [ch for ch in norm[found[count - 1][1]:found[count][0]] if not ch.isspace()]
+    between = [ch for ch in norm[found[count - 1][1]:found[count][0]] if not ch.isspace() and ch not in _QUOTES]
     if any(ch not in _COMMAS for ch in between):
         return True
     return bool(between) and len(found) - count <= _AFTER_COMMA

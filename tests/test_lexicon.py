@@ -141,6 +141,14 @@ def test_a_comma_separates_a_label_only_from_a_name_of_a_few_words():
     assert rule_of("تصویر کا ذریعہ،Getty Images") == "ur/credit"
 
 
+def test_an_opening_quote_is_no_separator():
+    """It opens a quoted title, which a heading or a sentence holds as well as a teaser."""
+    assert rule_of("More “Questions” for your opponent") is None
+    assert rule_of('Watch "The Crown" on Sunday evenings') is None
+    assert rule_of("Watch: “The Crown” returns") == "en/also-read"
+    assert rule_of("Lire aussi « Le gouvernement recule sur la réforme »") == "fr/also-read"
+
+
 def test_a_user_rule_with_its_own_limits(tmp_path):
     lex = own_lexicon(tmp_path, 'language = "sw"\n'
                       '[[rule]]\nid = "video"\nmatch = "contains"\nmax_tokens = 4\nphrases = ["tazama video"]\n'
