@@ -137,8 +137,7 @@ def fold_map() -> np.ndarray:
 _MULTIPLE = 0xFFFFFFFE   # in _casefolds' table: the character case-folds to several
 
 
-@lru_cache(maxsize=1)
-def _casefolds() -> np.ndarray:
+def _casefolds() -> np.ndarray:   # (not kept: casefold_map and multiple_casefolds are)
     folds = sorted(normalize.FOLD.items(), key=lambda item: item[0])
     return _cached("casefolds", repr(folds), _make_casefolds, np.uint32)
 

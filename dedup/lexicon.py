@@ -164,9 +164,9 @@ def _phrase_pairs(phrases) -> _HashSet:
 
 class _HashSet:
     """A sorted set of 64-bit hashes asked of millions of words at once: a bitmap of
-    2**20 slots picks the few that may be members (a gather, a fifth of the cost of a
+    2**18 slots picks the few that may be members (a gather, a fifth of the cost of a
     binary search), and only those are searched for."""
-    _BITS = 20
+    _BITS = 18
 
     def __init__(self, hashes: np.ndarray):
         self.sorted = hashes
