@@ -80,8 +80,8 @@ class RayRunner:
     def map(self, func: Callable, batches: Iterable) -> Iterator:
         try:
             yield from self._in_order(func, batches)
-            for actor in self.actors:   # run by each once its batches are done: the stage is over
-                actor.release.remote()
+            # the stage is over and every actor idle: a few milliseconds, never a task left behind
+            self._ray.get([actor.release.remote() for actor in self.actors])
         except Interrupted:
             raise
         except self._ray.exceptions.RayActorError:   # restarted RESTARTS times, and killed again
