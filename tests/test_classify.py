@@ -114,6 +114,34 @@ def test_a_long_line_its_own_document_prints_again_goes_only_inside_a_repeated_p
     assert removed_rules(got["c-quoted.txt"]) == {2: "exact-line"}
 
 
+def test_a_plan_the_page_prints_again_with_changes_stays_and_a_lead_printed_again_goes():
+    """A document's own lines printed again go as a passage of prose (25 words or more,
+    8 a line on average): a day's plan whose steps come again around a changed meal stays
+    whole; a lead paragraph printed again below the article goes."""
+    rng = random.Random(12)
+    steps = [paragraph(rng, 5) for _ in range(6)]         # "Eat 60-90 minutes before your workout"...
+
+    def day() -> list[str]:
+        return [*steps, paragraph(rng, 12)]                   # 30 words of steps, then the day's meal
+    plan = "\n".join([paragraph(rng, 30), *day(), *day(), *day()])
+
+    def article(lead_words: int) -> str:
+        lead = paragraph(rng, lead_words)
+        return "\n".join([paragraph(rng, 8), lead, paragraph(rng, 40), paragraph(rng, 35), lead])
+    got = decide({"a-plan.txt": plan, "b-article.txt": article(25), "c-article.txt": article(24)})
+    assert got["a-plan.txt"].lines == {}
+    assert removed_rules(got["b-article.txt"]) == {5: "exact-line"}
+    assert got["c-article.txt"].lines == {}
+    # a day's prose printed again goes, and takes no step with it that is not its passage's
+    stretch, cool_down = paragraph(rng, 30), paragraph(rng, 4)
+    plan = "\n".join(line for _ in range(3) for line in (steps[0], stretch, paragraph(rng, 12), cool_down))
+    assert removed_rules(decide({"a-plan.txt": plan})["a-plan.txt"]) == {n: "exact-line" for n in (5, 6, 9, 10)}
+    # steps of 8 words a line are prose: the days' repeated steps go
+    steps[:] = [paragraph(rng, 8) for _ in range(6)]
+    plan = "\n".join([paragraph(rng, 30), *day(), *day()])
+    assert removed_rules(decide({"a-plan.txt": plan})["a-plan.txt"]) == {n: "exact-line" for n in range(9, 15)}
+
+
 def test_frequent_short_line_in_an_unknown_language_is_boilerplate_everywhere():
     rng = random.Random(6)
     footer = "Tufuate kwenye mitandao ya kijamii"   # Swahili: no lexicon knows it

@@ -9,7 +9,7 @@ groups' firsts by their band keys."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Mapping
 
 import numpy as np
 
@@ -19,6 +19,9 @@ from ..content import content_digests, content_rows, document_ranges
 from ..hashing import distinct
 from ..table import Table
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded, taken_rows
+
+PASSAGE_WORDS = 25   # a document's own lines printed again go as a passage of at least this many words
+PROSE_WORDS = 8      # and this many a line on average: prose, not a run of labels
 
 
 @dataclass(frozen=True)
@@ -248,14 +251,50 @@ def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Setting
     for chosen in (copies.near, np.flatnonzero(copy & alone)):
         for i, finding in zip(chosen.tolist(), copies.findings(chosen, "line", where)):
             mark(decisions, table, int(docs[i]), int(at[i]), finding)
+    finding_of = lambda row: copies.finding(int(np.searchsorted(at, row)), "line", where)
     pending = {int(at[i]): int(at[copies.rep[i]]) for i in np.flatnonzero(copy & ~alone).tolist()}
-    _resolve_short_copies(table, decisions, pending,
-                          lambda row: copies.finding(int(np.searchsorted(at, row)), "line", where))
+    own = {row: original for row, original in pending.items() if table.doc_of(row) == table.doc_of(original)}
+    passages = _own_passages(table, decisions, own, finding_of)
+    _resolve_short_copies(table, decisions, {row: original for row, original in pending.items() if row not in passages},
+                          finding_of, own, passages)
 
 
-def _resolve_short_copies(table: Table, decisions, pending: dict[int, int], finding_of: Callable[[int], Finding]) -> None:
+def _own_passages(table: Table, decisions, own: dict[int, int], finding_of: Callable[[int], Finding]) -> set[int]:
+    """Remove a document's copies of its own lines (`own`: row -> the earlier row it copies)
+    where they make a passage printed again: copies of consecutive lines, in their order
+    (lines other rules took, on either side, do not break it), of prose: `PASSAGE_WORDS`
+    words or more, `PROSE_WORDS` a line on average. A body or a lead paragraph stored
+    twice goes; a card, a table or a day's plan that the page prints again with changes
+    (a label, a price, a step between its lines) stays whole. Returns the rows removed."""
+    def taken(first: int, last: int) -> bool:   # every row strictly between first and last is removed
+        lines = decisions.lines(int(table.doc_of(first)))
+        return all(int(table.line[row]) in lines for row in range(first + 1, last))
+
+    passage: list[int] = []
+    removed: set[int] = set()
+    for row in [*sorted(own), None]:
+        if row is not None and passage:
+            last = passage[-1]
+            if (table.doc_of(row) == table.doc_of(last) and own[last] < own[row]
+                    and taken(last, row) and taken(own[last], own[row])):
+                passage.append(row)
+                continue
+        words = table.words[passage]
+        if int(words.sum()) >= max(PASSAGE_WORDS, PROSE_WORDS * len(passage)):
+            for at in passage:
+                mark(decisions, table, int(table.doc_of(at)), at, finding_of(at))
+            removed.update(passage)
+        passage = [] if row is None else [row]
+    return removed
+
+
+def _resolve_short_copies(table: Table, decisions, pending: dict[int, int], finding_of: Callable[[int], Finding],
+                          own: Mapping[int, int], passages: set[int]) -> None:
     """Remove the short copies (`pending`: row -> the row it copies) that sit in a
-    repeated passage, growing passages until nothing changes."""
+    repeated passage, growing passages until nothing changes. A copy of a line of its
+    own document (in `own`) goes here only next to a line removed by another rule than
+    `_own_passages` (the passages it removed): a menu the footer prints again beside
+    the footer's boilerplate goes, the unchanged steps beside a changed day's plan stay."""
     def beside(row: int, step: int) -> bool:   # row + step is a line of row's document
         d = int(table.doc_of(row))
         return table.cut[d] <= row + step < table.cut[d + 1]
@@ -266,8 +305,9 @@ def _resolve_short_copies(table: Table, decisions, pending: dict[int, int], find
         for row, original in sorted(pending.items()):
             d = int(table.doc_of(row))
             lines = decisions.lines(d)
-            removed_next_to_it = any(beside(row, step) and int(table.line[row + step]) in lines for step in (-1, 1))
-            copies_with_it = any(beside(row, step) and beside(original, step) and pending.get(row + step) == original + step
+            removed_next_to_it = any(beside(row, step) and int(table.line[row + step]) in lines
+                                     and not (row in own and row + step in passages) for step in (-1, 1))
+            copies_with_it = row not in own and any(beside(row, step) and beside(original, step) and pending.get(row + step) == original + step
                                  for step in (-1, 1))
             if removed_next_to_it or copies_with_it:
                 mark(decisions, table, d, row, finding_of(row))
