@@ -1,8 +1,9 @@
 """Boilerplate lexicon: per-language phrase lists shipped as TOML data files.
 
 A rule matches a line by its normalized words: `line` (the whole line is the
-phrase), `prefix` (the line starts with it: a teaser and its headline) or
-`contains` (the phrase inside a short line). A prefix must be followed by
+phrase; a `#` in it stands for any word holding a digit: "# hours ago" is "3 hours
+ago" and "32M ago" is "# ago"), `prefix` (the line starts with it: a teaser and its
+headline) or `contains` (the phrase inside a short line). A prefix must be followed by
 punctuation or a symbol ("Also read: …", "ये भी पढ़ें: …") unless the rule says
 `separator = false`. The format: docs/lexicon.md.
 """
@@ -15,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 import numpy as np
+import regex
 
 from . import sign
 from .hashing import distinct
@@ -23,6 +25,8 @@ from .errors import DedupError
 
 MATCH_KINDS = ("line", "prefix", "contains")
 DEFAULT_MAX_TOKENS = 30
+NUMBER = "#"   # in a line phrase: any word holding a digit
+_DIGIT = regex.compile(r"\p{Nd}")
 
 
 class LexiconError(DedupError, ValueError):
@@ -43,6 +47,9 @@ class Lexicon:
     # first word -> [(phrase words, max tokens, needs separator, hit)], for `prefix` and `contains`
     prefixes: dict[str, list[tuple[tuple[str, ...], int, bool, Hit]]] = field(default_factory=dict)
     contained: dict[str, list[tuple[tuple[str, ...], int, bool, Hit]]] = field(default_factory=dict)
+    # line phrases with a number: their words, each NUMBER where the line has a word with a digit
+    numbered: dict[tuple[str, ...], Hit] = field(default_factory=dict)
+    numbered_max: int = 0
     languages: list[str] = field(default_factory=list)
     _gate: list | None = field(default=None, repr=False, compare=False)
     _by_hash: tuple | None = field(default=None, repr=False, compare=False)
@@ -59,11 +66,17 @@ class Lexicon:
             raise LexiconError(f"{source}: separator of rule {rule_id!r} must be true or false")
         self._gate = self._by_hash = None
         for phrase in phrases:
-            words = tuple(tokens(str(phrase)))
+            numbered = kind == "line" and NUMBER in str(phrase)
+            words = tuple(tokens(str(phrase).replace(NUMBER, " 0 ") if numbered else str(phrase)))
             if not words:
                 raise LexiconError(f"{source}: phrase {phrase!r} of rule {rule_id!r} has no words")
             hit = Hit(f"{language}/{rule_id}", str(phrase), kind)
-            if kind == "line":
+            if numbered:
+                if set(_masked(words)) == {NUMBER}:
+                    raise LexiconError(f"{source}: phrase {phrase!r} of rule {rule_id!r} is only numbers")
+                self.numbered.setdefault(_masked(words), hit)
+                self.numbered_max = max(self.numbered_max, len(words))
+            elif kind == "line":
                 self.whole.setdefault(words, hit)
             else:
                 table = self.prefixes if kind == "prefix" else self.contained
@@ -106,7 +119,14 @@ class Lexicon:
 
     def match(self, words: list[str], raw: str) -> Hit | None:
         """The first rule that matches a line (its text `raw`, its normalized `words`), or None."""
-        return _match((self.whole, self.prefixes, self.contained), words, raw)
+        return _match((self.whole, self.prefixes, self.contained), words, raw) or self.match_numbered(raw, len(words))
+
+    def match_numbered(self, raw: str, count: int) -> Hit | None:
+        """The line phrase with numbers that the line (its text `raw`, of `count` words)
+        is, or None. Sketching asks it of the short lines holding a digit."""
+        if not self.numbered or count > self.numbered_max or not _DIGIT.search(raw):
+            return None
+        return self.numbered.get(_masked(tokens(raw)))
 
     def match_hashes(self, hashes: list[int], raw: str) -> Hit | None:
         """match, given the line's words as their 64-bit hashes (sign.word_hash64), as
@@ -119,7 +139,7 @@ class Lexicon:
                                       for first, entries in table.items()}
             self._by_hash = ({key(words): hit for words, hit in self.whole.items()},
                              by_first(self.prefixes), by_first(self.contained))
-        return _match(self._by_hash, hashes, raw)
+        return _match(self._by_hash, hashes, raw) or self.match_numbered(raw, len(hashes))
 
 
 def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None:
@@ -141,6 +161,10 @@ def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None
                 if n <= max_tokens and tuple(words[i:i + len(phrase)]) == phrase:
                     return hit
     return None
+
+
+def _masked(words) -> tuple[str, ...]:
+    return tuple(NUMBER if _DIGIT.search(word) else word for word in words)
 
 
 def _hashes(hashes) -> _HashSet:

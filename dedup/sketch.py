@@ -377,8 +377,12 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
             found.lexicon[r] = hit
     bits = lines.bits[rows.line_of]
     looked = np.flatnonzero((rows.words <= settings.teaser_words) & ((bits & LOOKED) != 0))
+    numbered = {}   # "3 hours ago": the lexicon's line phrases with a number, asked of lines with a digit
     for (r, _, raw), has in zip(each(looked), bits[looked].tolist()):
         words = word64[rows.first_word[r]:rows.last_word[r]]
+        hit = lexicon.match_numbered(raw, len(words)) if has & DIGIT and r not in found.lexicon else None
+        if hit:
+            numbered[r] = hit
         label = _label(raw, words, settings) if has & LABEL_END else None
         if label:
             found.label[r] = label
@@ -393,6 +397,8 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         if cut:
             head = words[:cut[0]].tolist()
             found.affix[r] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
+    if numbered:
+        found.lexicon = dict(sorted({**found.lexicon, **numbered}.items()))
     found.numbers = np.flatnonzero((bits & (DIGIT | LETTER)) == DIGIT).tolist()
     short, bare = _short_and_bare(rows, bits, word64, np.array(counted, np.int64))
     found.bare = np.flatnonzero(bare).tolist()

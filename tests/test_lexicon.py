@@ -161,6 +161,29 @@ def test_a_user_rule_with_its_own_limits(tmp_path):
     assert rule_of("Soma zaidi kuhusu uchaguzi", lex) == "sw/soma"         # no separator needed
 
 
+@pytest.mark.parametrize("stamp, rule", [
+    ("32M ago", "en/timestamp"), ("1 day ago", "en/timestamp"), ("Updated 16 minutes ago", "en/timestamp"),
+    ("منذ ٣ ساعات", "ar/timestamp"), ("۵ منٹ پہلے", "ur/timestamp"), ("۲ ساعت پیش", "fa/timestamp"),
+    ("३ घंटे पहले", "hi/timestamp"), ("२ घण्टा अगाडि", "ne/timestamp"), ("৩ ঘণ্টা আগে", "bn/timestamp"),
+    ("3 மணி நேரம் முன்", "ta/timestamp"), ("२ तासांपूर्वी", "mr/timestamp"), ("5 минут назад", "ru/timestamp"), ("3 saat önce", "tr/timestamp"),
+    ("3小时前", "zh/timestamp"), ("15分前", "ja/timestamp"), ("vor 3 Stunden", "de/timestamp"),
+    ("il y a 2 heures", "fr/timestamp"), ("hace 5 minutos", "es/timestamp"), ("há 2 horas", "pt/timestamp"),
+    ("2 jam yang lalu", "id/timestamp"),
+    # a number's time inside a sentence, a time without "ago", an age: content
+    ("3 hours ago the plane landed safely in Oslo", None), ("3 hours", None), ("منذ 3 سنوات", None),
+    ("17H ago 50 photos", None),
+])
+def test_a_time_ago_on_a_line_of_its_own_is_a_timestamp_whatever_its_number(tmp_path, write_corpus, stamp, rule):
+    """A line phrase with `#` stands for the line with any number there, in any script's
+    digits: asked of the line alone and through a whole run's sketching."""
+    assert rule_of(stamp) == rule
+    corpus = write_corpus({"a.txt": f"The harbour will open again in spring, the council said on Monday.\n{stamp}\n"})
+    out = tmp_path / "out"
+    assert run("clean", corpus, "-o", out, "--dry-run").exit_code == 0
+    removed = [(r["rule"], r["lines"]) for r in report_of(out)["documents"][0]["removed"]]
+    assert removed == ([(f"lexicon:{rule}", [2, 2])] if rule else [])
+
+
 def test_user_lexicon_on_the_command_line(tmp_path, write_corpus):
     own = tmp_path / "site.toml"
     own.write_text('language = "sw"\n[[rule]]\nid = "follow"\nmatch = "line"\n'
@@ -188,8 +211,9 @@ def test_user_lexicon_on_the_command_line(tmp_path, write_corpus):
      "max_tokens of rule 'a' must be a positive integer"),
     ('[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["x"]\n', "a lexicon needs `language = \"..\"` and [[rule]] tables"),
     ('language = "xx"\nname = "no rules"\n', "a lexicon needs `language = \"..\"` and [[rule]] tables"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["# #"]\n', "phrase '# #' of rule 'a' is only numbers"),
 ], ids=["toml", "match", "no-words", "separator", "no-phrases", "max-tokens-0", "max-tokens-str", "no-language",
-        "no-rules"])
+        "no-rules", "only-numbers"])
 def test_malformed_user_lexicon_is_one_line_error(tmp_path, write_corpus, content, message):
     own = tmp_path / "bad.toml"
     own.write_text(content, encoding="utf-8")
