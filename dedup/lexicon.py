@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import regex
 
-from . import sign
+from . import shapes, sign
 from .hashing import distinct
 from .normalize import separated_after, tokens
 from .errors import DedupError
@@ -26,6 +26,7 @@ from .errors import DedupError
 MATCH_KINDS = ("line", "prefix", "contains")
 DEFAULT_MAX_TOKENS = 30
 NUMBER = "#"   # in a line phrase: any word holding a digit
+STAMP = "date and time"   # the phrase a timestamp hit names
 _DIGIT = regex.compile(r"\p{Nd}")
 
 
@@ -123,10 +124,13 @@ class Lexicon:
 
     def match_numbered(self, raw: str, count: int) -> Hit | None:
         """The line phrase with numbers that the line (its text `raw`, of `count` words)
-        is, or None. Sketching asks it of the short lines holding a digit."""
-        if not self.numbered or count > self.numbered_max or not _DIGIT.search(raw):
+        is, or its language's `timestamp` if it is a date and a time (shapes.stamp_language),
+        or None. Sketching asks it of the short lines holding a digit."""
+        if not _DIGIT.search(raw):
             return None
-        return self.numbered.get(_masked(tokens(raw)))
+        hit = self.numbered.get(_masked(tokens(raw))) if count <= self.numbered_max else None
+        language = None if hit else shapes.stamp_language(raw)
+        return hit or (Hit(f"{language}/timestamp", STAMP, "line") if language else None)
 
     def match_hashes(self, hashes: list[int], raw: str) -> Hit | None:
         """match, given the line's words as their 64-bit hashes (sign.word_hash64), as

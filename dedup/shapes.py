@@ -25,12 +25,56 @@ _LETTER = regex.compile(r"\p{L}")
 LETTER_WORDS = 2   # unmasked words a shape needs: "Comment number #" is a template, "Article #" is a heading
 
 
+NAMES = ("months", "weekdays", "markers")
+STAMP_WORDS = 14                  # a date-and-time line has at most this many words
+_CLOCK = regex.compile(r"\p{Nd}\s?(?:[:：hH]|[時时点點])\s?\p{Nd}\p{Nd}")   # "7:34", "١٠:٣٠", "10h30", "10時30分"
+
+
+@lru_cache(maxsize=1)
+def _calendar_data() -> dict:
+    return tomllib.loads(resources.files("dedup").joinpath("data/calendar.toml").read_text("utf-8"))
+
+
 @lru_cache(maxsize=1)
 def calendar() -> frozenset[str]:
     """Every month and weekday name and calendar marker, normalized as words are."""
-    data = tomllib.loads(resources.files("dedup").joinpath("data/calendar.toml").read_text("utf-8"))
-    return frozenset(word for language in data.values() for names in language.values()
-                     for name in names for word in tokens(name))
+    return frozenset(word for language in _calendar_data().values() for key in NAMES
+                     for name in language.get(key, ()) for word in tokens(name))
+
+
+@lru_cache(maxsize=1)
+def _stamp_words() -> dict[str, str]:
+    """Each word a date-and-time line may hold besides its numbers -> its language: the
+    month and weekday names and the `stamp` words ("updated", "am", "الساعة")."""
+    words: dict[str, str] = {}
+    for language, lists in _calendar_data().items():
+        for key in (*NAMES, "stamp"):
+            for name in lists.get(key, ()):
+                for word in tokens(name):
+                    words.setdefault(word, language)
+    return words
+
+
+def stamp_language(raw: str) -> str | None:
+    """The language of a line that is a date and a time ("November 19, 2019 at 7:34 pm",
+    "Updated 1:39 am EST, Wednesday, November 20, 2019", "نشر في ١٢ مارس ٢٠١٩ الساعة ١٠:٣٠"):
+    a clock time, and besides numbers only month and weekday names and calendar.toml's
+    `stamp` words, one at least (a line of numbers alone may be a table's). None for
+    any other line."""
+    if not _CLOCK.search(raw):
+        return None
+    words = tokens(raw)
+    if len(words) > STAMP_WORDS:
+        return None
+    known, language = _stamp_words(), None
+    for word in words:
+        if _DIGIT.search(word):
+            continue
+        of = known.get(word)
+        if of is None:
+            return None
+        language = language or of
+    return language
 
 
 def shape(raw: str) -> str | None:

@@ -377,7 +377,7 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
             found.lexicon[r] = hit
     bits = lines.bits[rows.line_of]
     looked = np.flatnonzero((rows.words <= settings.teaser_words) & ((bits & LOOKED) != 0))
-    numbered = {}   # "3 hours ago": the lexicon's line phrases with a number, asked of lines with a digit
+    numbered = {}   # "3 hours ago", "Nov 19, 2019 at 7:34 pm": asked of the lines with a digit
     for (r, _, raw), has in zip(each(looked), bits[looked].tolist()):
         words = word64[rows.first_word[r]:rows.last_word[r]]
         hit = lexicon.match_numbered(raw, len(words)) if has & DIGIT and r not in found.lexicon else None

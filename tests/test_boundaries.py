@@ -402,12 +402,12 @@ ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 def updated(lang: str, i: int) -> str:
     """A site's "last updated" line, its numbers and month different in each document i."""
     h, m, d, month = 10 + i, 15 + i, 3 + i, MONTHS[lang][i % 6]
-    return {"en": f"Last updated at {h}:{m} GMT on {d} {month} 2015",
+    return {"en": f"Updated at {h}:{m} GMT on {d} {month} 2015 in London",
             "hi": f"अंतिम अपडेट {h}:{m} बजे {d} {month} 2015",
             "ar": f"آخر تحديث الساعة {h}:{m} يوم {d} {month} 2015".translate(ARABIC_DIGITS)}[lang]
 
 
-SHAPE = {"en": "last updated at # # gmt on # @ #", "hi": "अंतिम अपडेट # # बजे # @ #",
+SHAPE = {"en": "updated at # # gmt on # @ # in london", "hi": "अंतिम अपडेट # # बजे # @ #",
          "ar": "اخر تحديث الساعه # # يوم # @ #"}
 FOOTER = {"en": "Printed from the archive desk today", "hi": "यह खबर हमारे संवाददाता ने भेजी है",
           "ar": "نشر هذا الخبر في النسخة الورقية"}
@@ -625,7 +625,7 @@ SHAPED = {   # content position -> a template line of document i (each its own s
     4: lambda i: f"Page views {i + 7} thousand today",
     5: lambda i: f"Photo gallery with {i + 9} pictures",
     6: lambda i: f"Comments closed after {i + 2} days",
-    13: lambda i: f"Last updated at {11 + i}:{40 + i} GMT",
+    13: lambda i: f"Last updated at {11 + i}:{40 + i} GMT by the desk",
 }
 
 
@@ -644,7 +644,7 @@ def test_a_template_shape_goes_in_the_first_shape_head_and_last_shape_tail_conte
     run = clean(tmp_path, files)
     assert run.removed == {name: [("template-shape", numbers[p]) for p in (1, 3, 6, 13)] for name in files}
     assert [e.shape for e in run.evidence("site/0.txt")] == ["filed at # # by the night desk", "reading time # minutes",
-                                                            "comments closed after # days", "last updated at # # gmt"]
+                                                            "comments closed after # days", "last updated at # # gmt by the desk"]
 
 
 @pytest.mark.parametrize("line, shaped", [

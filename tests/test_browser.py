@@ -53,7 +53,8 @@ def report_page(tmp_path_factory):
     (corpus / "aa-kept.txt").write_text("Harbour to reopen\n" + LONG + "\n", "utf-8")
     (corpus / "zz-copies.txt").write_text(
         "Copies from elsewhere\n" + LONG + "\n" + " ".join(urdu_words) + "\n" + hindi + "\n", "utf-8")
-    (corpus / HOSTILE_NAME).write_text(WHATEVER + "\n".join(HOSTILE) + "\n" + "\n".join(HOSTILE) + "\n", "utf-8")
+    (corpus / HOSTILE_NAME).write_text(WHATEVER + "\n".join(HOSTILE) + "\n" + "\n".join(HOSTILE) + "\nShare this article\n",
+                                       "utf-8")
     (corpus / "latin1.txt").write_bytes(b"Caf\xe9 prices\nThe caf\xe9 on the square raised its prices again this week.\n"
                                         b"Share this article\n")
     out = root / "out"
@@ -207,10 +208,12 @@ def test_next_and_previous_follow_the_filtered_table(page):
     page.locator("#doc-table a").first.click()
     heading = page.locator("#view-doc h2")   # redrawn on each hash change: expect() waits for it
     page.locator("a[rel=next]").click()
+    playwright.expect(heading).to_contain_text("000_5fdcb9c48dad7940")
+    page.locator("a[rel=next]").click()
     playwright.expect(heading).to_contain_text("002_3ad8789db8de2740")
     page.locator("a[rel=next]").click()
     playwright.expect(heading).to_contain_text("latin1.txt")
-    assert page.locator("a[rel=next]").count() == 0   # three documents have boilerplate
+    assert page.locator("a[rel=next]").count() == 0   # four documents have boilerplate
     page.locator("a[rel=prev]").click()
     playwright.expect(heading).to_contain_text("002_3ad8789db8de2740")
 
@@ -608,7 +611,7 @@ def test_every_evidence_field_is_shown(browser, tmp_path):
     page = watched(browser, (tmp_path / "golden" / "report.html").as_uri())
     open_doc(page, "en-courier/00.txt")
     evidence = page.locator(".evidence").inner_text()
-    assert "shape “last updated at # # gmt”" in evidence and "site affix “the harbour courier”" in evidence
+    assert "shape “filed at # # gmt by the night desk”" in evidence and "site affix “the harbour courier”" in evidence
     report = json.loads((tmp_path / "golden" / "report.json").read_text("utf-8"))
     chosen = next(d["path"] for d in report["documents"] if any(r["evidence"].get("kept_by") for r in d["removed"]))
     open_doc(page, chosen.removeprefix("corpus/"))

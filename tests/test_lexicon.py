@@ -169,13 +169,22 @@ def test_a_user_rule_with_its_own_limits(tmp_path):
     ("3小时前", "zh/timestamp"), ("15分前", "ja/timestamp"), ("vor 3 Stunden", "de/timestamp"),
     ("il y a 2 heures", "fr/timestamp"), ("hace 5 minutos", "es/timestamp"), ("há 2 horas", "pt/timestamp"),
     ("2 jam yang lalu", "id/timestamp"),
-    # a number's time inside a sentence, a time without "ago", an age: content
+    # a date and a time, with the words of calendar.toml's `stamp` lists
+    ("Updated 1:39 am EST, Wednesday, November 20, 2019", "en/timestamp"), ("Monday 3:00PM", "en/timestamp"),
+    ("نشر في ١٢ مارس ٢٠١٩ الساعة ١٠:٣٠", "ar/timestamp"), ("अपडेटेड 20 नवंबर 2019, 10:30 बजे", "hi/timestamp"),
+    ("۲۸ آبان ۱۳۹۸ ساعت ۱۰:۳۰", "fa/timestamp"), ("发布时间：2019年11月19日 10:30", "zh/timestamp"),
+    ("Опубликовано 19 ноября 2019 в 10:30", "ru/timestamp"), ("Publié le 19 novembre 2019 à 10h30", "fr/timestamp"),
+    ("Actualizado el 19 de noviembre de 2019 a las 10:30", "es/timestamp"),
+    # a number's time inside a sentence, a time without "ago", an age, a time with other words, numbers alone: content
     ("3 hours ago the plane landed safely in Oslo", None), ("3 hours", None), ("منذ 3 سنوات", None),
-    ("17H ago 50 photos", None),
+    ("17H ago 50 photos", None), ("Kick-off at 7:30 pm", None), ("The meeting ended at 7:30 pm on Monday.", None),
+    ("2015-08-10 16:09:03", None), ("Tuesday 19 November 2019", None), ("Race won in 2h30", None),
 ])
-def test_a_time_ago_on_a_line_of_its_own_is_a_timestamp_whatever_its_number(tmp_path, write_corpus, stamp, rule):
+def test_a_time_ago_or_a_date_and_time_on_a_line_of_its_own_is_a_timestamp(tmp_path, write_corpus, stamp, rule):
     """A line phrase with `#` stands for the line with any number there, in any script's
-    digits: asked of the line alone and through a whole run's sketching."""
+    digits; a line of a date and a clock time, with only month and weekday names and
+    calendar.toml's stamp words beside, is its language's timestamp. Asked of the line
+    alone and through a whole run's sketching."""
     assert rule_of(stamp) == rule
     corpus = write_corpus({"a.txt": f"The harbour will open again in spring, the council said on Monday.\n{stamp}\n"})
     out = tmp_path / "out"

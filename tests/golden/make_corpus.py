@@ -84,14 +84,14 @@ def main() -> None:
     # English news site: a masthead line on every page (frequent-line), lexicon footers,
     # one page stored twice (exact-document), one republished with edits (near-document),
     # the page title "Headline | The Harbour Courier" above the headline (site-affix) and
-    # an update time under it (template-shape).
+    # the desk's filing time under it (template-shape).
     masthead = "The Harbour Courier, morning edition"
     pages = []
     for n in range(6):
         lines = article(rng, "en")
         lines.insert(2, masthead)
         lines[:0] = [f"{lines[0]} | The Harbour Courier", ""]
-        lines.insert(3, f"Last updated at {8 + n}:{10 + 7 * n} GMT")
+        lines.insert(3, f"Filed at {8 + n}:{10 + 7 * n} GMT by the night desk")
         lines += ["Share this article", "", "Follow us on Twitter"] if n % 2 == 0 else ["Related articles"]
         pages.append(lines)
         write(f"en-courier/{n:02d}.txt", lines)
