@@ -10,7 +10,8 @@ marker ("Chad - Sierra Leone", "* Terminator Genisys", "Tel: 0096..."), or a fun
 word of any of the lexicons' languages (a verse of a poem, a caption: "وما قدر"). A run
 of short lines one after another (captions between pictures are apart), `page_junk_lines`
 or more of them bare and at least HEAD_SHARE (TAIL_SHARE after the text), wholly before
-the page's first sentence line (GOOD_WORDS words or more, with sentence punctuation)
+the page's first sentence line (GOOD_WORDS words or more, with sentence punctuation;
+a teaser's sentence between two such runs of the head is not it: _past_teasers)
 goes, and one wholly after its last, unless a line ending in a colon introduces it ("The
 results:"). Two runs on one side of the text go with every line between them: a menu's
 headline teasers. Between the first and last sentences, a run goes only with BODY_RUN
@@ -102,12 +103,14 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
     bare_before = np.r_[0, np.cumsum(bare & short)]
     bare_in = bare_before[run_end + 1] - bare_before[run_start]
     d = doc[run_start]
+    length = run_end - run_start + 1
+    menu = (bare_in >= run_lines) & (HEAD_SHARE[1] * bare_in >= HEAD_SHARE[0] * length)
+    _past_teasers(first, good_rows, doc, run_start[menu], run_end[menu])
     has = first[d] >= 0
     head = has & (run_end < first[d])
     tail = has & (run_start > last[d])
     colons = np.r_[0, np.cumsum(colon_end)]   # a colon-ended row from the last sentence on introduces the tail
     tail &= colons[run_start] == colons[np.maximum(last[d], 0)]
-    length = run_end - run_start + 1
     share = np.where(head, HEAD_SHARE[1] * bare_in >= HEAD_SHARE[0] * length,
                      TAIL_SHARE[1] * bare_in >= TAIL_SHARE[0] * length)
     # between sentences, a run twice as long (a sidebar's links), unless a colon-ended
@@ -144,3 +147,23 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
         for row in range(lo, hi + 1):
             out[row] = info
     return out
+
+
+def _past_teasers(first: np.ndarray, good_rows: np.ndarray, doc: np.ndarray,
+                  menu_start: np.ndarray, menu_end: np.ndarray) -> None:
+    """Move each page's first sentence row (`first`, in place) past the sentences of its
+    head's teasers: a sentence row with a menu's run before it and another between it
+    and the next sentence row. The text starts at a sentence after no menu, or at one
+    whose next sentence follows with no menu between."""
+    for dd in np.unique(doc[menu_start]).tolist():
+        runs = menu_start[doc[menu_start] == dd], menu_end[doc[menu_start] == dd]
+        rows = good_rows[doc[good_rows] == dd]
+        at = 0
+        while at + 1 < len(rows):
+            row, after = int(rows[at]), int(rows[at + 1])
+            if not (np.any(runs[1] < row) and np.any((runs[0] > row) & (runs[1] < after))):
+                break
+            at += 1
+        if len(rows):
+            first[dd] = rows[at]
+

@@ -44,6 +44,29 @@ def test_a_menu_above_the_article_and_a_footer_below_go_with_their_evidence(tmp_
     assert tail[0].evidence == dedup.PageEvidence("tail", (12, 15), 4, 10)
 
 
+def test_a_teasers_sentence_between_two_menus_is_no_start_of_the_text(tmp_path):
+    """A sentence alone between two of the head's menus is a teaser's: the text starts at
+    the next sentence, and both menus go. One with no menu above it, or with a sentence
+    beside it, starts the text."""
+    teaser = "Storm closes the coast road for a second night as crews clear fallen trees."
+    more = ["Opinion", "Sport", "Culture", "Travel"]
+    got = {}
+    second = "Schools in the valley stay closed on Friday, the education office said."
+    for name, lines in {"teaser": MENU + [teaser] + more + ARTICLE, "lead": [teaser] + more + ARTICLE + FOOTER,
+                        "paragraph": MENU + [teaser, second] + more + ARTICLE}.items():
+        (tmp_path / name).mkdir()
+        got[name] = cleaned(tmp_path / name, {name: lines})[name]
+    kept, removed = got["teaser"]
+    assert kept == [teaser] + ARTICLE   # (a head's last long line, the title perhaps, stays)
+    assert {r.evidence for r in removed} == {dedup.PageEvidence("head", (1, 5), 5, 11),
+                                             dedup.PageEvidence("head", (7, 10), 4, 11)}
+    kept, removed = got["lead"]
+    assert kept == [teaser] + more + ARTICLE and {r.evidence.where for r in removed} == {"tail"}
+    kept, removed = got["paragraph"]
+    assert kept == [teaser, second] + more + ARTICLE and {r.evidence for r in removed} == {
+        dedup.PageEvidence("head", (1, 5), 5, 6)}
+
+
 def test_what_content_carries_around_its_text_stays(tmp_path):
     pages = {
         "captions": ARTICLE + ["", "Harbour dawn", "", "Market square", "", "Station clock", "", "Old bridge"],
