@@ -10,8 +10,9 @@ marker ("Chad - Sierra Leone", "* Terminator Genisys", "Tel: 0096..."), or a fun
 word of any of the lexicons' languages (a verse of a poem, a caption: "وما قدر"). A run
 of short lines one after another (captions between pictures are apart), `page_junk_lines`
 or more of them bare and at least HEAD_SHARE (TAIL_SHARE after the text), wholly before
-the page's first sentence line (GOOD_WORDS words or more, with sentence punctuation;
-a teaser's sentence between two such runs of the head is not it: _past_teasers)
+the page's first sentence line (GOOD_WORDS words or more, with sentence punctuation,
+not a lexicon's line like a copyright notice; a teaser's sentence between two such runs
+of the head is not it: _past_teasers)
 goes, and one wholly after its last, unless a line ending in a colon introduces it ("The
 results:"). Two runs on one side of the text go with every line between them: a menu's
 headline teasers. Between the first and last sentences, a run goes only with BODY_RUN

@@ -405,7 +405,9 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
     if settings.page_junk_lines:
         colon_end = np.zeros(len(rows.words), bool)
         colon_end[found.headings] = True
-        found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, short, (bits & SENTENCE) != 0, colon_end,
+        sentence = (bits & SENTENCE) != 0
+        sentence[np.fromiter(found.lexicon, np.int64, len(found.lexicon))] = False   # a copyright line, a cookie banner
+        found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, short, sentence, colon_end,
                                     settings.page_junk_lines)
     return found
 

@@ -67,6 +67,17 @@ def test_a_teasers_sentence_between_two_menus_is_no_start_of_the_text(tmp_path):
         dedup.PageEvidence("head", (1, 5), 5, 6)}
 
 
+def test_a_lexicon_line_is_no_sentence_of_the_text(tmp_path):
+    """A copyright line or a cookie banner below the footer is no last sentence of the
+    page's text: the footer above it is the tail's."""
+    copyright = "Copyright © 2019 The Harbour Courier Media Group. All rights reserved."
+    kept, removed = cleaned(tmp_path, {"star": ARTICLE + FOOTER + [copyright]})["star"]
+    assert kept == ARTICLE
+    assert [(r.rule, r.text.strip()) for r in removed] == [("page-junk", line) for line in FOOTER] + [
+        ("lexicon:en/copyright", copyright)]
+    assert removed[0].evidence == dedup.PageEvidence("tail", (4, 7), 4, 3)
+
+
 def test_what_content_carries_around_its_text_stays(tmp_path):
     pages = {
         "captions": ARTICLE + ["", "Harbour dawn", "", "Market square", "", "Station clock", "", "Old bridge"],
