@@ -174,7 +174,11 @@ def test_a_user_rule_with_its_own_limits(tmp_path):
     ("نشر في ١٢ مارس ٢٠١٩ الساعة ١٠:٣٠", "ar/timestamp"), ("अपडेटेड 20 नवंबर 2019, 10:30 बजे", "hi/timestamp"),
     ("۲۸ آبان ۱۳۹۸ ساعت ۱۰:۳۰", "fa/timestamp"), ("发布时间：2019年11月19日 10:30", "zh/timestamp"),
     ("Опубликовано 19 ноября 2019 в 10:30", "ru/timestamp"), ("Publié le 19 novembre 2019 à 10h30", "fr/timestamp"),
-    ("Actualizado el 19 de noviembre de 2019 a las 10:30", "es/timestamp"),
+    ("Actualizado el 19 de noviembre de 2019 a las 10:30", "es/timestamp"), ("2 days ago at 07:52 am", "en/timestamp"),
+    ("اليوم الساعة ١٠:٣٠", "ar/timestamp"),
+    # a comment count
+    ("[ 167 comments ]", "en/comments"), ("167 Kommentare", "de/comments"), ("٣ تعليقات", "ar/comments"),
+    ("12 comments on the budget were filed by Friday", None),
     # a number's time inside a sentence, a time without "ago", an age, a time with other words, numbers alone: content
     ("3 hours ago the plane landed safely in Oslo", None), ("3 hours", None), ("منذ 3 سنوات", None),
     ("17H ago 50 photos", None), ("Kick-off at 7:30 pm", None), ("The meeting ended at 7:30 pm on Monday.", None),
