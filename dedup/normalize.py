@@ -113,15 +113,22 @@ _AFTER_COMMA = 5
 _QUOTES = frozenset("\"'“‘„‚")
 
 
+_JOINERS = ("-", "\u2010", "\u2011")
+
+
 def separated_after(text: str, count: int) -> bool:
     """True when punctuation or a symbol stands between word `count` and the next word
     of `text` ("Also read: …" is a teaser, "Also read the report" is prose), a comma
-    only before at most _AFTER_COMMA more words, an opening quote never."""
+    only before at most _AFTER_COMMA more words, an opening quote or a hyphen that joins
+    two words never."""
     norm = normalize(text)
     found = [(m.start(), m.end()) for m in _TOKEN.finditer(norm)]
     if len(found) <= count:
         return True   # the phrase is the whole line
-    between = [ch for ch in norm[found[count - 1][1]:found[count][0]] if not ch.isspace() and ch not in _QUOTES]
+    gap = norm[found[count - 1][1]:found[count][0]]
+    if gap in _JOINERS:
+        return False   # a hyphen between two words, no space: one word ("पढ़ें-लिखें"), not a label's end
+    between = [ch for ch in gap if not ch.isspace() and ch not in _QUOTES]
     if any(ch not in _COMMAS for ch in between):
         return True
     return bool(between) and len(found) - count <= _AFTER_COMMA
