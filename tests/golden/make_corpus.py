@@ -124,7 +124,7 @@ def main() -> None:
     # Urdu: a widget heading three times in a row (repeated-in-document) and lexicon lines.
     for n in range(3):
         lines = article(rng, "ur")
-        lines += ["یہ بھی پڑھیں", "", "تازہ ترین", "تازہ ترین", "تازہ ترین"] if n == 0 else \
+        lines += ["یہ بھی پڑھیں", "", "ویڈیو گیلری", "ویڈیو گیلری", "ویڈیو گیلری"] if n == 0 else \
                  ["مواضيع ذات صلة", "Related articles"]
         write(f"ur-akhbar/{n:02d}.txt", lines)
 
