@@ -156,15 +156,16 @@ def _past_teasers(first: np.ndarray, good_rows: np.ndarray, doc: np.ndarray,
     head's teasers: a sentence row with a menu's run before it and another between it
     and the next sentence row. The text starts at a sentence after no menu, or at one
     whose next sentence follows with no menu between."""
-    for dd in np.unique(doc[menu_start]).tolist():
-        runs = menu_start[doc[menu_start] == dd], menu_end[doc[menu_start] == dd]
-        rows = good_rows[doc[good_rows] == dd]
+    run_doc, good_doc = doc[menu_start], doc[good_rows]   # both ascend
+    for dd in np.unique(run_doc).tolist():
+        lo, hi = np.searchsorted(run_doc, [dd, dd + 1])
+        starts, ends = menu_start[lo:hi], menu_end[lo:hi]
+        rows = good_rows[slice(*np.searchsorted(good_doc, [dd, dd + 1]))]
         at = 0
         while at + 1 < len(rows):
             row, after = int(rows[at]), int(rows[at + 1])
-            if not (np.any(runs[1] < row) and np.any((runs[0] > row) & (runs[1] < after))):
+            if not (np.any(ends < row) and np.any((starts > row) & (ends < after))):
                 break
             at += 1
         if len(rows):
             first[dd] = rows[at]
-

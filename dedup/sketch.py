@@ -377,10 +377,12 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
             found.lexicon[r] = hit
     bits = lines.bits[rows.line_of]
     looked = np.flatnonzero((rows.words <= settings.teaser_words) & ((bits & LOOKED) != 0))
-    numbered = {}   # "3 hours ago", "Nov 19, 2019 at 7:34 pm": asked of the lines with a digit
+    numbered = {}   # "3 hours ago", "Nov 19, 2019 at 7:34 pm": asked of the lines with a digit not asked above
+    unasked = np.ones(len(rows.words), bool)
+    unasked[asked] = False
     for (r, _, raw), has in zip(each(looked), bits[looked].tolist()):
         words = word64[rows.first_word[r]:rows.last_word[r]]
-        hit = lexicon.match_numbered(raw, len(words)) if has & DIGIT and r not in found.lexicon else None
+        hit = lexicon.match_numbered(raw, len(words)) if has & DIGIT and unasked[r] else None
         if hit:
             numbered[r] = hit
         label = _label(raw, words, settings) if has & LABEL_END else None
