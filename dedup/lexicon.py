@@ -85,7 +85,7 @@ class Lexicon:
 
     def candidates(self, word64: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
         """Which lines (words word64[first[i]:last[i]]) `match` could hit, by word
-        hashes: a line as long as a line phrase starting with its first word, a line
+        hashes: a line as long as a line phrase that starts with its first word, a line
         short enough for a prefix rule whose first two words (or one word) it starts
         with, or for a contained phrase whose first two words it holds together. Only
         these are tokenized again as strings: a gate by single words lets through every
@@ -100,7 +100,7 @@ class Lexicon:
         firsts = word64[first]
         pairs = _pair_hashes(word64)   # pairs[i]: words i and i+1 (the last one: word i alone)
         two = lengths >= 2
-        out |= (lengths <= gate.line_max) & gate.line_starts.holds(firsts)
+        out |= gate.line_keys.holds(_line_keys(firsts, lengths))
         out |= (lengths <= gate.single_max) & gate.single_starts.holds(firsts)
         out |= two & (lengths <= gate.pair_max) & gate.pair_starts.holds(pairs[first])
         if len(gate.contained) or len(gate.contained_words):
@@ -176,6 +176,13 @@ def _hashes(hashes) -> _HashSet:
 
 
 _PAIR = np.uint64(0x9E3779B97F4A7C15)
+_LENGTH = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+def _line_keys(first_words: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """A hash of a line's first word and its number of words: a `line` phrase can only
+    be a line as long as itself, so the gate asks both."""
+    return first_words ^ (lengths.astype(np.uint64) * _LENGTH)
 
 
 def _pair_hashes(word64: np.ndarray) -> np.ndarray:
@@ -221,8 +228,7 @@ class _HashSet:
 @dataclass(frozen=True)
 class _Gate:
     """Lexicon.candidates's sorted hash sets and the longest line each lets through."""
-    line_starts: _HashSet     # first words of whole-line phrases
-    line_max: int
+    line_keys: _HashSet       # whole-line phrases' first words with their lengths (_line_keys)
     single_starts: _HashSet   # one-word prefix phrases
     single_max: int
     pair_starts: _HashSet     # the first two words of longer prefix phrases
@@ -242,8 +248,10 @@ class _Gate:
         pairs = lambda entries: _phrase_pairs([hashed[w] for w in entry[0][:2]] for entry in entries)
         single, longer = split(lexicon.prefixes)
         one, more = split(lexicon.contained)
-        return cls(_hashes(hashed[words[0]] for words in lexicon.whole), max(map(len, lexicon.whole), default=0),
-                   first(single), most(single), pairs(longer), most(longer), first(one), pairs(more), most(one + more))
+        whole = list(lexicon.whole)
+        firsts = np.array([hashed[words[0]] for words in whole], np.uint64)
+        lengths = np.array([len(words) for words in whole], np.int64)
+        return cls(_hashes(_line_keys(firsts, lengths)), first(single), most(single), pairs(longer), most(longer), first(one), pairs(more), most(one + more))
 
 
 def _load_file(lexicon: Lexicon, data: bytes, source: str) -> None:
