@@ -27,7 +27,7 @@ MATCH_KINDS = ("line", "prefix", "contains")
 DEFAULT_MAX_TOKENS = 30
 NUMBER = "#"   # in a line phrase: any word holding a digit
 STAMP = "date and time"   # the phrase a timestamp hit names
-_DIGIT = regex.compile(r"\p{Nd}")
+_DIGIT = regex.compile(shapes.DIGITS)   # a word holding a digit of any script
 
 
 class LexiconError(DedupError, ValueError):
