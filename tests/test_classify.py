@@ -132,14 +132,38 @@ def test_a_plan_the_page_prints_again_with_changes_stays_and_a_lead_printed_agai
     assert got["a-plan.txt"].lines == {}
     assert removed_rules(got["b-article.txt"]) == {5: "exact-line"}
     assert got["c-article.txt"].lines == {}
-    # a day's prose printed again goes, and takes no step with it that is not its passage's
-    stretch, cool_down = paragraph(rng, 30), paragraph(rng, 4)
-    plan = "\n".join(line for _ in range(3) for line in (steps[0], stretch, paragraph(rng, 12), cool_down))
-    assert removed_rules(decide({"a-plan.txt": plan})["a-plan.txt"]) == {n: "exact-line" for n in (5, 6, 9, 10)}
+    # a day's prose printed again goes when the day is printed again whole, and takes no
+    # step with it that is not its passage's
+    stretch, cool_down, meal = paragraph(rng, 30), paragraph(rng, 4), paragraph(rng, 12)
+    plan = "\n".join(line for _ in range(3) for line in (steps[0], stretch, meal, cool_down, paragraph(rng, 12)))
+    assert removed_rules(decide({"a-plan.txt": plan})["a-plan.txt"]) == {
+        n: "exact-line" for n in (6, 7, 8, 9, 11, 12, 13, 14)}
     # steps of 8 words a line are prose: the days' repeated steps go
     steps[:] = [paragraph(rng, 8) for _ in range(6)]
     plan = "\n".join([paragraph(rng, 30), *day(), *day()])
     assert removed_rules(decide({"a-plan.txt": plan})["a-plan.txt"]) == {n: "exact-line" for n in range(9, 15)}
+
+
+def test_a_block_the_page_prints_again_with_a_line_left_out_or_changed_stays_whole():
+    """Copies of a document's own lines go as a passage only when it is printed again
+    whole: where the copy goes on past a line left out or changed (a menu for each of
+    three eating plans, a tip left out, a meal changed), it is a table printed again."""
+    rng = random.Random(14)
+    head = [paragraph(rng, 2), paragraph(rng, 6), paragraph(rng, 25), paragraph(rng, 9)]   # 42 words, 4 lines
+    tip, tail = paragraph(rng, 8), [paragraph(rng, 3), paragraph(rng, 5)]
+    intro = paragraph(rng, 30)
+
+    def got(second: list[str]) -> dict[int, str]:
+        plan = "\n".join([intro, *head, tip, *tail, paragraph(rng, 20), *second, paragraph(rng, 20)])
+        return removed_rules(decide({"plan.txt": plan})["plan.txt"])
+    assert got([*head, tip, *tail]) == {n: "exact-line" for n in range(10, 17)}   # printed again whole
+    assert got([*head, *tail]) == {}                                    # the tip left out
+    assert got([*head, paragraph(rng, 8), *tail]) == {}                 # the tip changed
+    assert got([head[0], paragraph(rng, 6), *head[2:], tip, *tail]) == {}   # its second line changed
+    # a line changed a little is a near copy: it goes, and takes no unchanged line beside it
+    changed = head[2].split()
+    changed[-1] = "बदला"
+    assert got([*head[:2], " ".join(changed), head[3], tip, *tail]) == {12: "near-line"}
 
 
 def test_frequent_short_line_in_an_unknown_language_is_boilerplate_everywhere():

@@ -255,20 +255,43 @@ def duplicate_lines(table: Table, decisions, live: np.ndarray, settings: Setting
     pending = {int(at[i]): int(at[copies.rep[i]]) for i in np.flatnonzero(copy & ~alone).tolist()}
     own = {row: original for row, original in pending.items() if table.doc_of(row) == table.doc_of(original)}
     passages = _own_passages(table, decisions, own, finding_of)
+    # a near copy of a line of its own document (a day's changed meal) takes no copy beside it
+    own_near = at[copies.near[docs[copies.original] == docs[copies.near]]]
     _resolve_short_copies(table, decisions, {row: original for row, original in pending.items() if row not in passages},
-                          finding_of, own, passages)
+                          finding_of, own, passages | set(own_near.tolist()))
 
 
 def _own_passages(table: Table, decisions, own: dict[int, int], finding_of: Callable[[int], Finding]) -> set[int]:
     """Remove a document's copies of its own lines (`own`: row -> the earlier row it copies)
     where they make a passage printed again: copies of consecutive lines, in their order
     (lines other rules took, on either side, do not break it), of prose: `PASSAGE_WORDS`
-    words or more, `PROSE_WORDS` a line on average. A body or a lead paragraph stored
-    twice goes; a card, a table or a day's plan that the page prints again with changes
-    (a label, a price, a step between its lines) stays whole. Returns the rows removed."""
+    words or more, `PROSE_WORDS` a line on average, and whole: where the copies next to
+    it (past at most one line of the document's own) carry the copy on in order, it is
+    part of a block printed again with a line left out or changed. A body or a lead
+    paragraph stored twice goes; a card, a table or a day's plan that the page prints
+    again with changes (a label, a price, a meal) stays whole. Returns the rows removed."""
     def taken(first: int, last: int) -> bool:   # every row strictly between first and last is removed
         lines = decisions.lines(int(table.doc_of(first)))
         return all(int(table.line[row]) in lines for row in range(first + 1, last))
+
+    def untaken(row: int, step: int) -> int | None:   # the first row from row + step on that no rule took
+        d = int(table.doc_of(row))
+        lines = decisions.lines(d)
+        row += step
+        while table.cut[d] <= row < table.cut[d + 1] and int(table.line[row]) in lines:
+            row += step
+        return row if table.cut[d] <= row < table.cut[d + 1] else None
+
+    def next_copy(row: int, step: int) -> int | None:   # the next copy on that side, past one line of its own
+        found = untaken(row, step)
+        if found is not None and found not in own:
+            found = untaken(found, step)
+        return found if found in own else None
+
+    def changed(passage: list[int]) -> bool:   # the copy goes on past a line left out or changed
+        before, after = next_copy(passage[0], -1), next_copy(passage[-1], 1)
+        return ((before is not None and own[before] < own[passage[0]])
+                or (after is not None and own[after] > own[passage[-1]]))
 
     passage: list[int] = []
     removed: set[int] = set()
@@ -280,7 +303,7 @@ def _own_passages(table: Table, decisions, own: dict[int, int], finding_of: Call
                 passage.append(row)
                 continue
         words = table.words[passage]
-        if int(words.sum()) >= max(PASSAGE_WORDS, PROSE_WORDS * len(passage)):
+        if int(words.sum()) >= max(PASSAGE_WORDS, PROSE_WORDS * len(passage)) and not changed(passage):
             for at in passage:
                 mark(decisions, table, int(table.doc_of(at)), at, finding_of(at))
             removed.update(passage)
@@ -289,12 +312,13 @@ def _own_passages(table: Table, decisions, own: dict[int, int], finding_of: Call
 
 
 def _resolve_short_copies(table: Table, decisions, pending: dict[int, int], finding_of: Callable[[int], Finding],
-                          own: Mapping[int, int], passages: set[int]) -> None:
+                          own: Mapping[int, int], own_copies: set[int]) -> None:
     """Remove the short copies (`pending`: row -> the row it copies) that sit in a
     repeated passage, growing passages until nothing changes. A copy of a line of its
     own document (in `own`) goes here only next to a line removed by another rule than
-    `_own_passages` (the passages it removed): a menu the footer prints again beside
-    the footer's boilerplate goes, the unchanged steps beside a changed day's plan stay."""
+    as a copy of its own document's lines (`own_copies`: the passages `_own_passages`
+    removed, near copies): a menu the footer prints again beside the footer's
+    boilerplate goes, the unchanged steps beside a changed day's plan stay."""
     def beside(row: int, step: int) -> bool:   # row + step is a line of row's document
         d = int(table.doc_of(row))
         return table.cut[d] <= row + step < table.cut[d + 1]
@@ -306,7 +330,7 @@ def _resolve_short_copies(table: Table, decisions, pending: dict[int, int], find
             d = int(table.doc_of(row))
             lines = decisions.lines(d)
             removed_next_to_it = any(beside(row, step) and int(table.line[row + step]) in lines
-                                     and not (row in own and row + step in passages) for step in (-1, 1))
+                                     and not (row in own and row + step in own_copies) for step in (-1, 1))
             copies_with_it = row not in own and any(beside(row, step) and beside(original, step) and pending.get(row + step) == original + step
                                  for step in (-1, 1))
             if removed_next_to_it or copies_with_it:
