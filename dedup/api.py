@@ -57,8 +57,11 @@ class CopyEvidence:
 
 @dataclass(frozen=True)
 class PatternEvidence:
-    """lexicon:<lang>/<id>: the phrase of the lexicon that matched."""
+    """lexicon:<lang>/<id>: the phrase of the lexicon that matched; for an item of the
+    list a heading of the rule heads ("More on this story", then headlines), that
+    heading's line (1-based)."""
     pattern: str
+    listed_under: int | None = None
 
 
 @dataclass(frozen=True)
@@ -217,7 +220,7 @@ def _evidence(evidence: dict) -> Evidence:
                             evidence.get("original_similarity"), evidence.get("kept_by"),
                             evidence.get("estimated", False))
     if "pattern" in evidence:
-        return PatternEvidence(evidence["pattern"])
+        return PatternEvidence(evidence["pattern"], evidence.get("listed_under"))
     if "count" in evidence:
         return RepeatEvidence(evidence["count"])
     if "where" in evidence:

@@ -38,7 +38,8 @@ class LexiconError(DedupError, ValueError):
 class Hit:
     rule: str      # "<language>/<rule id>"
     phrase: str    # the phrase as written in the lexicon
-    kind: str      # line, prefix or contains
+    kind: str      # line, prefix or contains; or listed: an item of the list a heading of the rule heads
+    under: int = -1   # listed: the heading's line (its index in the document)
 
 
 @dataclass

@@ -399,8 +399,12 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         if cut:
             head = words[:cut[0]].tolist()
             found.affix[r] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
-    if numbered:
-        found.lexicon = dict(sorted({**found.lexicon, **numbered}.items()))
+    taken = np.fromiter({**found.lexicon, **numbered}, np.int64, len(found.lexicon) + len(numbered))
+    good = (rows.words >= page.GOOD_WORDS) & ((bits & SENTENCE) != 0)
+    good[taken] = False
+    listed = _listed(found.lexicon, numbered, rows, good, set(found.headings), each)
+    if numbered or listed:
+        found.lexicon = dict(sorted({**listed, **found.lexicon, **numbered}.items()))
     found.numbers = np.flatnonzero((bits & (DIGIT | LETTER)) == DIGIT).tolist()
     short, bare = _short_and_bare(rows, bits, word64, np.array(counted, np.int64))
     found.bare = np.flatnonzero(bare).tolist()
@@ -412,6 +416,42 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, short, sentence, colon_end,
                                     settings.page_junk_lines)
     return found
+
+
+# Rules whose phrase alone on its line heads a list ("More on this story", "Related", "Tags")
+LIST_HEADINGS = frozenset({"related", "also-read", "tags"})
+LIST_ITEM_WORDS = 20   # a list's item is a headline, a name, a date or a number: no longer than this
+
+
+def _listed(hits: dict, numbered: dict, rows: "_Rows", good: np.ndarray, colon_ended: set, each) -> dict:
+    """The items of the lists that lexicon headings head: a heading is a LIST_HEADINGS
+    phrase of two words or more alone on its line, not ending in a colon, after the
+    page's first sentence line (`good`: page.py's). A menu's "More", the teasers above a
+    page's title and a teaser's label whose headline is on the next line ("Don't miss:",
+    then a shop's box the text holds) head none. Its items are the lines after it that
+    do not end like a sentence and have at most LIST_ITEM_WORDS words (headlines, their
+    dates, names, numbers), up to the first that does or ends in a colon (lines the
+    lexicon took are passed over), and at least two of them: a teaser's dek, the
+    article's next paragraph or a list of its own ends the list."""
+    out: dict = {}
+    taken = {**hits, **numbered}
+    for r, hit in hits.items():
+        d = int(rows.doc[r])
+        if hit.rule.rpartition("/")[2] not in LIST_HEADINGS or int(rows.words[r]) < 2 or r in colon_ended or (
+                hit.kind != "line" and int(rows.words[r]) != len(tokens(hit.phrase))) or (
+                not good[int(rows.cut[d]):r].any()):
+            continue
+        end = int(rows.cut[d + 1])
+        after = np.array([n for n in range(r + 1, end) if n not in taken or n in colon_ended], np.int64)
+        items = []
+        for n, _, raw in each(after):
+            if rows.words[n] > LIST_ITEM_WORDS or _SENTENCE_END.search(raw) or n in colon_ended:
+                break
+            items.append(n)
+        if len(items) >= 2:
+            listed = Hit(hit.rule, hit.phrase, "listed", int(rows.line[r]))
+            out.update((n, listed) for n in items if n not in out)
+    return out
 
 
 def _short_and_bare(rows: "_Rows", bits: np.ndarray, word64: np.ndarray,

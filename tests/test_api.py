@@ -31,7 +31,7 @@ def _evidence_json(e) -> dict:
                "original_similarity": e.original_similarity, "kept_by": e.kept_by,
                "estimated": e.estimated or None}
     elif isinstance(e, dedup.PatternEvidence):
-        out = {"pattern": e.pattern}
+        out = {"pattern": e.pattern, "listed_under": e.listed_under}
     elif isinstance(e, dedup.RepeatEvidence):
         out = {"count": e.count}
     elif isinstance(e, dedup.PageEvidence):

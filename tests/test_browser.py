@@ -616,6 +616,11 @@ def test_every_evidence_field_is_shown(browser, tmp_path):
     chosen = next(d["path"] for d in report["documents"] if any(r["evidence"].get("kept_by") for r in d["removed"]))
     open_doc(page, chosen.removeprefix("corpus/"))
     assert "the copy kept chosen by keep = longest" in page.locator(".evidence").inner_text()
+    open_doc(page, "en-portal/tide-times/page.txt")   # a headline listed under "More on this story", line 9
+    listed = page.locator(".evidence li", has_text="listed under its heading").first
+    assert "pattern “More on this story”" in listed.inner_text()
+    listed.locator("a", has_text="line 9").click()
+    page.wait_for_function("location.hash.endsWith('-line-9')")
     assert page.problems == []
     page.close()
     (tmp_path / "new").mkdir()

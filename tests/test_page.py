@@ -224,3 +224,58 @@ def test_a_run_between_sentences_needs_three_in_four_lines_bare(bare_lines, kept
     if not kept:
         assert set(runs) == set(range(1, len(kinds) - 1))
         assert set(runs.values()) == {(page.BODY, 1, len(kinds) - 2, 0)}
+
+
+HEADLINES = ["Harbour master retires after forty years at sea", "12 March 2024",
+             "Ferry timetable changes for the winter months", "9 March 2024"]
+
+
+def test_a_list_heading_after_the_text_takes_the_headlines_and_dates_it_lists(tmp_path):
+    """"More on this story" lists headlines and their dates: they go with it, with the
+    heading's line as evidence, up to the first line that ends like a sentence."""
+    pages = {"star": ["Harbour council approves pier repairs"] + ARTICLE + ["More on this story"] + HEADLINES
+             + ["The council meets again in April to review the plans for the new pier."]}
+    kept, removed = cleaned(tmp_path, pages)["star"]
+    assert kept == ["Harbour council approves pier repairs"] + ARTICLE + pages["star"][-1:]
+    listed = [r for r in removed if r.evidence.listed_under is not None]
+    assert [r.text.strip() for r in listed] == HEADLINES
+    assert {(r.rule, r.evidence) for r in listed} == {
+        ("lexicon:en/related", dedup.PatternEvidence("More on this story", 5))}
+
+
+@pytest.mark.parametrize("heading, items, why", [
+    ("Related reading:", HEADLINES, "a heading ending in a colon announces the text's own list"),
+    ("More on this story", HEADLINES[:1] + ARTICLE[:1], "one line before a sentence is no list"),
+    ("Related", HEADLINES, "a heading of one word may be a menu's link"),
+    ("More on this story", HEADLINES[:1] + [" ".join(["word"] * 21)] + HEADLINES[1:2],
+     "a line of more than 20 words ends the list"),
+])
+def test_what_a_list_heading_does_not_take(tmp_path, heading, items, why):
+    kept, removed = cleaned(tmp_path, {"star": ["Harbour council approves pier repairs"] + ARTICLE + [heading]
+                                       + items})["star"]
+    assert kept == ["Harbour council approves pier repairs"] + ARTICLE + items, why
+    assert [r.text.strip() for r in removed] == [heading]
+
+
+def test_a_list_heading_above_the_pages_first_sentence_lists_nothing(tmp_path):
+    """A heading among the head's links ("More stories" in a menu) would take the page's
+    title and byline with it: before the first sentence, a heading lists nothing."""
+    head = ["More stories", "Harbour council approves pier repairs", "By Mary Keane"]
+    kept, removed = cleaned(tmp_path, {"star": head + ARTICLE})["star"]
+    assert kept == head[1:] + ARTICLE
+    assert [r.text.strip() for r in removed] == ["More stories"]
+
+
+def test_list_headings_in_other_scripts_take_their_lists(tmp_path):
+    """The same in Hindi and Arabic: a danda or a full stop ends the list."""
+    hindi = ["नगर निगम ने पुल की मरम्मत के लिए बजट को मंज़ूरी दी और काम अगले महीने शुरू होगा।",
+             "ये भी पढ़ें", "बंदरगाह के मास्टर चालीस साल बाद सेवानिवृत्त", "सर्दियों में नौका की समय सारिणी बदली",
+             "परिषद अप्रैल में फिर से बैठक करेगी।"]
+    arabic = ["وافق المجلس البلدي على ميزانية إصلاح الرصيف القديم للصيادين يوم الثلاثاء الماضي.",
+              "مواضيع ذات صلة", "تقاعد مدير الميناء بعد أربعين عاما", "تغيير مواعيد العبارات في الشتاء",
+              "ويجتمع المجلس مرة أخرى في أبريل."]
+    got = cleaned(tmp_path, {"hi": hindi, "ar": arabic})
+    for site, lines in (("hi", hindi), ("ar", arabic)):
+        kept, removed = got[site]
+        assert kept == [lines[0], lines[-1]]
+        assert [r.evidence.listed_under for r in removed] == [None, 2, 2]

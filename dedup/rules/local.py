@@ -14,7 +14,8 @@ def lexicon(table: Table, decisions) -> None:
     """The lines the phrase lexicon matched when each document was sketched."""
     found = table.lexicon
     for d, at, hit in zip(table.doc_of(found.at).tolist(), found.at.tolist(), found.values.columns[0]):
-        mark(decisions, table, d, at, Finding(BOILERPLATE, f"lexicon:{hit.rule}", {"pattern": hit.phrase}))
+        evidence = {"pattern": hit.phrase, **({"listed_under": hit.under + 1} if hit.kind == "listed" else {})}
+        mark(decisions, table, d, at, Finding(BOILERPLATE, f"lexicon:{hit.rule}", evidence))
 
 
 def repeated_in_document(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:

@@ -213,6 +213,7 @@
     } else if (ev.similarity !== undefined) facts.append(el("div", {}, "similarity " + Number(ev.similarity).toFixed(3)));
     if (ev.source !== undefined) facts.append(el("div", {}, "source ", el("bdi", {}, corpusText(String(ev.source)))));
     if (ev.pattern !== undefined) facts.append(el("div", {}, "pattern “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.pattern)) }, corpusText(String(ev.pattern))), "”"));
+    if (ev.listed_under !== undefined) facts.append(el("div", {}, "listed under its heading, ", el("a", { href: "#doc-" + i + "-line-" + ev.listed_under }, "line " + ev.listed_under)));
     if (ev.prefix !== undefined) facts.append(el("div", {}, "label “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.prefix)) }, corpusText(String(ev.prefix))), "”"));
     if (ev.shape !== undefined) facts.append(el("div", {}, "shape “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.shape)) }, corpusText(String(ev.shape))), "” (numbers as #, months and weekdays as @)"));
     if (ev.affix !== undefined) facts.append(el("div", {}, "site affix “", el("bdi", { dir: "auto", lang: scriptLang(String(ev.affix)) }, corpusText(String(ev.affix))), "”"));

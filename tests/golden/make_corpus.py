@@ -124,7 +124,7 @@ def main() -> None:
     # Urdu: a widget heading three times in a row (repeated-in-document) and lexicon lines.
     for n in range(3):
         lines = article(rng, "ur")
-        lines += ["یہ بھی پڑھیں", "", "ویڈیو گیلری", "ویڈیو گیلری", "ویڈیو گیلری"] if n == 0 else \
+        lines += ["ویڈیو گیلری", "ویڈیو گیلری", "ویڈیو گیلری", "", "یہ بھی پڑھیں"] if n == 0 else \
                  ["مواضيع ذات صلة", "Related articles"]
         write(f"ur-akhbar/{n:02d}.txt", lines)
 
@@ -213,6 +213,14 @@ def main() -> None:
     # second part of a series, one line with a count, stays.
     categories = ["Categories", "Composting (12)", "Roses (7)", "Seed Saving (31)", "Tools (4)"]
     write("en-diary/garden.txt", [title(rng, "en") + " (2)", ""] + article(rng, "en")[2:] + categories)
+
+    # After the text, the headlines and dates a "More on this story" heading lists go with
+    # it; the titles a heading ending in a colon announces, and a list that a paragraph
+    # ends before it has two lines, stay.
+    write("en-portal/tide-times/page.txt", article(rng, "en") + [
+        "More on this story", title(rng, "en"), "12 March 2024", title(rng, "en"), "9 March 2024", "",
+        "Related reading:", title(rng, "en"), title(rng, "en"), "", sentence(rng, "en"), "",
+        "Most popular", title(rng, "en"), sentence(rng, "en")])
 
 
 if __name__ == "__main__":
