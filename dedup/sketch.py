@@ -421,14 +421,16 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
 # Rules whose phrase alone on its line heads a list ("More on this story", "Related", "Tags")
 LIST_HEADINGS = frozenset({"related", "also-read", "tags"})
 LIST_ITEM_WORDS = 20   # a list's item is a headline, a name, a date or a number: no longer than this
+_SPOKEN = regex.compile(page.SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a line ending in sentence punctuation
 
 
 def _listed(hits: dict, numbered: dict, rows: "_Rows", good: np.ndarray, colon_ended: set, each) -> dict:
     """The items of the lists that lexicon headings head: a heading is a LIST_HEADINGS
     phrase of two words or more alone on its line, not ending in a colon, after the
-    page's first sentence line (`good`: page.py's). A menu's "More", the teasers above a
-    page's title and a teaser's label whose headline is on the next line ("Don't miss:",
-    then a shop's box the text holds) head none. Its items are the lines after it that
+    page's first sentence line (`good`: page.py's), not ending in sentence punctuation. A
+    menu's "More", the teasers above a page's title, a teaser's label whose headline is on
+    the next line ("Don't miss:", then a shop's box the text holds) and a line of dialogue
+    ("Это интересно!") head none. Its items are the lines after it that
     do not end like a sentence and have at most LIST_ITEM_WORDS words (headlines, their
     dates, names, numbers), up to the first that does or ends in a colon (lines the
     lexicon took are passed over), and at least two of them: a teaser's dek, the
@@ -440,6 +442,8 @@ def _listed(hits: dict, numbered: dict, rows: "_Rows", good: np.ndarray, colon_e
         if hit.rule.rpartition("/")[2] not in LIST_HEADINGS or int(rows.words[r]) < 2 or r in colon_ended or (
                 hit.kind != "line" and int(rows.words[r]) != len(tokens(hit.phrase))) or (
                 not good[int(rows.cut[d]):r].any()):
+            continue
+        if _SPOKEN.search(next(each(np.array([r])))[2]):   # "Это интересно!", "Don't miss it.": said, not a heading
             continue
         end = int(rows.cut[d + 1])
         after = np.array([n for n in range(r + 1, end) if n not in taken or n in colon_ended], np.int64)

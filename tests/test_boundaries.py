@@ -403,11 +403,11 @@ def updated(lang: str, i: int) -> str:
     """A site's "last updated" line, its numbers and month different in each document i."""
     h, m, d, month = 10 + i, 15 + i, 3 + i, MONTHS[lang][i % 6]
     return {"en": f"Updated at {h}:{m} GMT on {d} {month} 2015 in London",
-            "hi": f"अंतिम अपडेट {h}:{m} बजे {d} {month} 2015",
+            "hi": f"अंतिम अपडेट {h}:{m} बजे {d} {month} 2015 दिल्ली में",
             "ar": f"آخر تحديث الساعة {h}:{m} يوم {d} {month} 2015 في الرياض".translate(ARABIC_DIGITS)}[lang]
 
 
-SHAPE = {"en": "updated at # # gmt on # @ # in london", "hi": "अंतिम अपडेट # # बजे # @ #",
+SHAPE = {"en": "updated at # # gmt on # @ # in london", "hi": "अंतिम अपडेट # # बजे # @ # दिल्ली में",
          "ar": "اخر تحديث الساعه # # يوم # @ # في الرياض"}
 FOOTER = {"en": "Printed from the archive desk today", "hi": "यह खबर हमारे संवाददाता ने भेजी है",
           "ar": "نشر هذا الخبر في النسخة الورقية"}

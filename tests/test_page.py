@@ -247,6 +247,7 @@ def test_a_list_heading_after_the_text_takes_the_headlines_and_dates_it_lists(tm
     ("Related reading:", HEADLINES, "a heading ending in a colon announces the text's own list"),
     ("More on this story", HEADLINES[:1] + ARTICLE[:1], "one line before a sentence is no list"),
     ("Related", HEADLINES, "a heading of one word may be a menu's link"),
+    ("More on this story!", HEADLINES, "a line ending in sentence punctuation is said, not a heading"),
     ("More on this story", HEADLINES[:1] + [" ".join(["word"] * 21)] + HEADLINES[1:2],
      "a line of more than 20 words ends the list"),
 ])
