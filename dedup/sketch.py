@@ -425,16 +425,16 @@ _SPOKEN = regex.compile(page.SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a li
 
 
 def _listed(hits: dict, numbered: dict, rows: "_Rows", good: np.ndarray, colon_ended: set, each) -> dict:
-    """The items of the lists that lexicon headings head: a heading is a LIST_HEADINGS
-    phrase of two words or more alone on its line, not ending in a colon, after the
-    page's first sentence line (`good`: page.py's), not ending in sentence punctuation. A
-    menu's "More", the teasers above a page's title, a teaser's label whose headline is on
-    the next line ("Don't miss:", then a shop's box the text holds) and a line of dialogue
-    ("Это интересно!") head none. Its items are the lines after it that
-    do not end like a sentence and have at most LIST_ITEM_WORDS words (headlines, their
-    dates, names, numbers), up to the first that does or ends in a colon (lines the
-    lexicon took are passed over), and at least two of them: a teaser's dek, the
-    article's next paragraph or a list of its own ends the list."""
+    """The items of the lists that lexicon headings head. A heading is a LIST_HEADINGS
+    phrase of two words or more alone on its line, after the page's first sentence line
+    (`good`: page.py's), ending in neither a colon nor sentence punctuation: a menu's
+    "More", the teasers above a page's title, a teaser's label whose headline is on the
+    next line ("Don't miss:", then a shop's box the text holds) and a line of dialogue
+    ("Это интересно!") head none. Its items are the lines after it that do not end like
+    a sentence and have at most LIST_ITEM_WORDS words (headlines, their dates, names,
+    numbers), up to the first that does or ends in a colon (lines the lexicon took are
+    passed over), and at least two of them: a teaser's dek, the article's next paragraph
+    or a list of its own ends the list."""
     out: dict = {}
     taken = {**hits, **numbered}
     for r, hit in hits.items():
