@@ -399,20 +399,20 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         if cut:
             head = words[:cut[0]].tolist()
             found.affix[r] = (shapes.shape_hash(cut[1]), sign.sequence_hash(head), cut[1])
-    taken = np.fromiter({**found.lexicon, **numbered}, np.int64, len(found.lexicon) + len(numbered))
-    good = (rows.words >= page.GOOD_WORDS) & ((bits & SENTENCE) != 0)
-    good[taken] = False
-    listed = _listed(found.lexicon, numbered, rows, good, set(found.headings), each)
+    taken = {**found.lexicon, **numbered}
+    sentence = (bits & SENTENCE) != 0
+    sentence[np.fromiter(taken, np.int64, len(taken))] = False   # a copyright line, a cookie banner
+    good = (rows.words >= page.GOOD_WORDS) & sentence
+    listed = _listed(found.lexicon, taken, rows, good, set(found.headings), each)
+    sentence[np.fromiter(listed, np.int64, len(listed))] = False
     if numbered or listed:
-        found.lexicon = dict(sorted({**listed, **found.lexicon, **numbered}.items()))
+        found.lexicon = dict(sorted({**listed, **taken}.items()))
     found.numbers = np.flatnonzero((bits & (DIGIT | LETTER)) == DIGIT).tolist()
     short, bare = _short_and_bare(rows, bits, word64, np.array(counted, np.int64))
     found.bare = np.flatnonzero(bare).tolist()
     if settings.page_junk_lines:
         colon_end = np.zeros(len(rows.words), bool)
         colon_end[found.headings] = True
-        sentence = (bits & SENTENCE) != 0
-        sentence[np.fromiter(found.lexicon, np.int64, len(found.lexicon))] = False   # a copyright line, a cookie banner
         found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, short, sentence, colon_end,
                                     settings.page_junk_lines)
     return found
@@ -424,7 +424,7 @@ LIST_ITEM_WORDS = 20   # a list's item is a headline, a name, a date or a number
 _SPOKEN = regex.compile(page.SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a line ending in sentence punctuation
 
 
-def _listed(hits: dict, numbered: dict, rows: "_Rows", good: np.ndarray, colon_ended: set, each) -> dict:
+def _listed(hits: dict, taken: dict, rows: "_Rows", good: np.ndarray, colon_ended: set, each) -> dict:
     """The items of the lists that lexicon headings head. A heading is a LIST_HEADINGS
     phrase of two words or more alone on its line, after the page's first sentence line
     (`good`: page.py's), ending in neither a colon nor sentence punctuation: a menu's
@@ -432,11 +432,10 @@ def _listed(hits: dict, numbered: dict, rows: "_Rows", good: np.ndarray, colon_e
     next line ("Don't miss:", then a shop's box the text holds) and a line of dialogue
     ("Это интересно!") head none. Its items are the lines after it that do not end like
     a sentence and have at most LIST_ITEM_WORDS words (headlines, their dates, names,
-    numbers), up to the first that does or ends in a colon (lines the lexicon took are
-    passed over), and at least two of them: a teaser's dek, the article's next paragraph
-    or a list of its own ends the list."""
+    numbers), up to the first that does or ends in a colon (lines the lexicon took,
+    `taken`, are passed over), and at least two of them: a teaser's dek, the article's
+    next paragraph or a list of its own ends the list."""
     out: dict = {}
-    taken = {**hits, **numbered}
     for r, hit in hits.items():
         d = int(rows.doc[r])
         if hit.rule.rpartition("/")[2] not in LIST_HEADINGS or int(rows.words[r]) < 2 or r in colon_ended or (
