@@ -12,7 +12,7 @@ of short lines one after another (captions between pictures are apart), `page_ju
 or more of them bare and at least HEAD_SHARE (TAIL_SHARE after the text), wholly before
 the page's first sentence line (GOOD_WORDS words or more, with sentence punctuation,
 not a lexicon's line like a copyright notice; a teaser's sentence between two such runs
-of the head is not it: _past_teasers)
+of the head is not it, unless the run after it is the page's share bar: _past_teasers)
 goes, and one wholly after its last, unless a line ending in a colon introduces it ("The
 results:"). Two runs on one side of the text go with every line between them: a menu's
 headline teasers. Between the first and last sentences, a run goes only with BODY_RUN
@@ -68,14 +68,16 @@ def with_function_word(word64: np.ndarray, first: np.ndarray, last: np.ndarray) 
 
 
 def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.ndarray, short: np.ndarray,
-              sentence: np.ndarray, colon_end: np.ndarray, run_lines: int) -> dict[int, tuple[int, int, int, int]]:
+              sentence: np.ndarray, colon_end: np.ndarray, run_lines: int,
+              share_bar: np.ndarray | None = None) -> dict[int, tuple[int, int, int, int]]:
     """The rows (content lines, their line numbers `line`; document d's are cut[d]..cut[d+1]-1) in junk runs, each
     with (HEAD, TAIL or BODY, its run's first and last row, and the page's first
     sentence row, its last, or the sentence row before the run), all as positions in
     their document. `bare`: the row is a bare short
     line (see above); `short`: it is a short line that may hold a digit or a function
     word but nothing else a bare line may not (every bare line is short); `sentence`:
-    it holds sentence punctuation; `colon_end`: it ends in a colon.
+    it holds sentence punctuation; `colon_end`: it ends in a colon; `share_bar`: a
+    lexicon took it as a share or follow line.
 
     A run is short lines on consecutive lines, at least `run_lines` and HEAD_SHARE
     (TAIL_SHARE) of them bare: a menu's "Budget 2019" or "In Perspective" does not cut
@@ -106,7 +108,8 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
     d = doc[run_start]
     length = run_end - run_start + 1
     menu = (bare_in >= run_lines) & (HEAD_SHARE[1] * bare_in >= HEAD_SHARE[0] * length)
-    _past_teasers(first, good_rows, doc, run_start[menu], run_end[menu])
+    shares = np.r_[0, np.cumsum(share_bar if share_bar is not None else np.zeros(n, bool))]
+    _past_teasers(first, good_rows, doc, run_start[menu], run_end[menu], shares)
     has = first[d] >= 0
     head = has & (run_end < first[d])
     tail = has & (run_start > last[d])
@@ -151,11 +154,13 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
 
 
 def _past_teasers(first: np.ndarray, good_rows: np.ndarray, doc: np.ndarray,
-                  menu_start: np.ndarray, menu_end: np.ndarray) -> None:
+                  menu_start: np.ndarray, menu_end: np.ndarray, shares: np.ndarray) -> None:
     """Move each page's first sentence row (`first`, in place) past the sentences of its
     head's teasers: a sentence row with a menu's run before it and another between it
-    and the next sentence row. The text starts at a sentence after no menu, or at one
-    whose next sentence follows with no menu between."""
+    and the next sentence row. The text starts at a sentence after no menu, at one
+    whose next sentence follows with no menu between, or at one whose next run is the
+    page's share bar (`shares`: share-bar rows before each row): the lead above the
+    share buttons."""
     run_doc, good_doc = doc[menu_start], doc[good_rows]   # both ascend
     for dd in np.unique(run_doc).tolist():
         lo, hi = np.searchsorted(run_doc, [dd, dd + 1])
@@ -164,7 +169,10 @@ def _past_teasers(first: np.ndarray, good_rows: np.ndarray, doc: np.ndarray,
         at = 0
         while at + 1 < len(rows):
             row, after = int(rows[at]), int(rows[at + 1])
-            if not (np.any(ends < row) and np.any((starts > row) & (ends < after))):
+            between = np.flatnonzero((starts > row) & (ends < after))
+            if not (np.any(ends < row) and len(between)):
+                break
+            if shares[ends[between[0]] + 1] > shares[starts[between[0]]]:
                 break
             at += 1
         if len(rows):

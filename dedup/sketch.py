@@ -413,11 +413,14 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
     if settings.page_junk_lines:
         colon_end = np.zeros(len(rows.words), bool)
         colon_end[found.headings] = True
+        share_bar = np.zeros(len(rows.words), bool)
+        share_bar[[r for r, hit in taken.items() if hit.rule.partition("/")[2] in SHARE_BAR]] = True
         found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, short, sentence, colon_end,
-                                    settings.page_junk_lines)
+                                    settings.page_junk_lines, share_bar)
     return found
 
 
+SHARE_BAR = frozenset({"share", "follow"})   # rules whose lines make a page's share bar (page.py)
 # Rules whose phrase alone on its line heads a list ("More on this story", "Related", "Tags")
 LIST_HEADINGS = frozenset({"related", "also-read", "tags"})
 LIST_ITEM_WORDS = 20   # a list's item is a headline, a name, a date or a number: no longer than this

@@ -67,6 +67,22 @@ def test_a_teasers_sentence_between_two_menus_is_no_start_of_the_text(tmp_path):
         dedup.PageEvidence("head", (1, 5), 5, 6)}
 
 
+def test_a_lead_above_the_share_buttons_is_no_teaser(tmp_path):
+    """A sentence between the head's menu and the page's share buttons is the text's
+    lead, not a menu's teaser: it stays, though a box of bare lines follows the next
+    sentence (a teaser's sentence has a menu after it, not a share bar)."""
+    title = "Harbour council approves pier repairs"
+    lead = "The fishing fleet gets the repairs it has asked for since the storm three winters ago."
+    share = ["Share", "Facebook", "Twitter", "Email"]
+    first = "The council voted on Tuesday evening after a long debate in the town hall."
+    box = ["Harbour", "Fleet", "Pier", "Budget", "Festival"]
+    for name, bar, lead_stays in (("share", share, True), ("menu", ["Opinion", "Sport", "Culture", "Travel"], False)):
+        (tmp_path / name).mkdir()
+        kept, removed = cleaned(tmp_path / name, {name: MENU + [title, lead] + bar + [first] + box + ARTICLE})[name]
+        assert (lead in kept) == lead_stays and (title in kept) == lead_stays, (name, kept)
+        assert not set(MENU) & set(kept) and {"Share", "Email"}.isdisjoint(kept)
+
+
 def test_a_lexicon_line_is_no_sentence_of_the_text(tmp_path):
     """A copyright line or a cookie banner below the footer is no last sentence of the
     page's text: the footer above it is the tail's."""
