@@ -56,7 +56,7 @@ def build(source: Path, target: Path) -> dict:
         parser.feed(_decoded(html.read_bytes()))
         parser.close()
         parser.flush()
-        lines = [text for text, _ in parser.lines]
+        lines = [text.replace("\0", "") for text, _ in parser.lines]   # (a NUL in a page's HTML)
         flat = _flat(" ".join(lines))
         held = {kind: [s for s in map(_flat, page.get(kind, [])) if s and s in flat] for kind in ("with", "without")}
         dropped += sum(len(page.get(kind, [])) - len(held[kind]) for kind in held)

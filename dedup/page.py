@@ -14,11 +14,11 @@ the page's first sentence line (GOOD_WORDS words or more, with sentence punctuat
 not a lexicon's line like a copyright notice; a teaser's sentence between two such runs
 of the head is not it, unless the run after it is the page's share bar: _past_teasers)
 goes, and one wholly after its last, unless a line ending in a colon introduces it ("The
-results:"). Two runs on one side of the text go with every line between them: a menu's
-headline teasers. Between the first and last sentences, a run goes only with BODY_RUN
-times as many bare lines and no colon-ended line right before it: a sidebar's links, not
-a list the text announces. A page without such a sentence loses nothing (a poem, a
-table, a list).
+results:"; a lexicon's widget, "Follow us:", introduces nothing). Two runs on one side
+of the text go with every line between them: a menu's headline teasers. Between the
+first and last sentences, a run goes only with BODY_RUN times as many bare lines and no
+colon-ended line right before it: a sidebar's links, not a list the text announces. A
+page without such a sentence loses nothing (a poem, a table, a list).
 """
 from __future__ import annotations
 

@@ -413,6 +413,7 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
     if settings.page_junk_lines:
         colon_end = np.zeros(len(rows.words), bool)
         colon_end[found.headings] = True
+        colon_end[np.fromiter(taken, np.int64, len(taken))] = False   # "Follow us:", "Tags:" introduce no text
         share_bar = np.zeros(len(rows.words), bool)
         share_bar[[r for r, hit in taken.items() if hit.rule.partition("/")[2] in SHARE_BAR]] = True
         found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, short, sentence, colon_end,

@@ -83,6 +83,19 @@ def test_a_lead_above_the_share_buttons_is_no_teaser(tmp_path):
         assert not set(MENU) & set(kept) and {"Share", "Email"}.isdisjoint(kept)
 
 
+def test_a_widget_ending_in_a_colon_introduces_no_list(tmp_path):
+    """A line ending in a colon introduces the list after the text ("The results:"), but a
+    lexicon's widget ending in one ("Follow us:") is no such line: the footer after it goes."""
+    results = ["Results:"] + FOOTER
+    follow = ["Follow us:"] + FOOTER
+    got = {}
+    for name, tail in (("results", results), ("follow", follow)):
+        (tmp_path / name).mkdir()
+        got[name] = cleaned(tmp_path / name, {name: ARTICLE + tail})[name][0]
+    assert got["results"] == ARTICLE + results
+    assert got["follow"] == ARTICLE
+
+
 def test_a_lexicon_line_is_no_sentence_of_the_text(tmp_path):
     """A copyright line or a cookie banner below the footer is no last sentence of the
     page's text: the footer above it is the tail's."""

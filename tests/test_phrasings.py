@@ -4,8 +4,9 @@ advertisement, copyright, cookies, tags, credit, source) three or more phrasings
 scraper keeps them ("Sign up to our free daily newsletter", "Bereits Abonnent? Hier
 anmelden", "Artikel ini telah tayang di Kompas.com dengan judul …"), each with the site or
 kind of site that uses it and a line of content that starts the same way or holds the same
-words and must stay. The phrasings were written down from what these sites print, not
-fetched. A line the lexicons do not catch yet, or a trap they wrongly take, says so in `"known"`
+words and must stay. Most phrasings were written down from what these sites print; those
+"seen on" a page of trafilatura's evaluation set are lines of real pages, read from a local copy
+(benchmarks/snippet_eval.py), never stored here but as single lines. A line the lexicons do not catch yet, or a trap they wrongly take, says so in `"known"`
 ("miss", "trap") with the reason in `"why"`: the test then asserts that it still behaves
 so, and fails when a change fixes it, so the entry is updated."""
 import json
