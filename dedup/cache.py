@@ -32,10 +32,11 @@ from .hashing import band_keys, distinct
 from .sketch import DocSketch, document_signatures
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 12  # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
+SCHEMA = 13  # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
 # 6: boilerplate counted per source (site); 7: band keys kept band by band (sketch.Rows); 8: no sketches, link keys
 # kept; 9: link keys in a table of their own (a scan of docs reads 2 MB, not 46); 10: paths and label texts as
-# bytes (file names that are not UTF-8); 11: git's listing as bytes; 12: the lines a lexicon heading lists
+# bytes (file names that are not UTF-8); 11: git's listing as bytes; 12: the lines a lexicon heading lists;
+# 13: lines opening with the copyright sign
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16

@@ -99,26 +99,26 @@ def _classes() -> np.ndarray:
 def char_bits(patterns: tuple[str, ...]) -> np.ndarray:
     """Bit i of every code point's entry: the character class `patterns[i]` holds it;
     bit len(patterns): it is not white space (as str.strip() sees it)."""
-    return _cached("bits", "\x00".join(patterns), lambda: _char_bits(patterns))
+    return _cached("bits", "\x00".join(patterns), lambda: _char_bits(patterns), np.uint16)
 
 
 def _char_bits(patterns: tuple[str, ...]) -> np.ndarray:
-    table = np.full(_CODE_POINTS, 1 << len(patterns), np.uint8)
+    table = np.full(_CODE_POINTS, 1 << len(patterns), np.uint16)
     every = np.arange(_CODE_POINTS, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     for bit, pattern in enumerate(patterns):
         for match in regex.compile(f"(?:{pattern})+").finditer(every):
             table[match.start():match.end()] |= 1 << bit
     spaces = [code for code in range(0x3001) if chr(code).isspace()]   # U+3000 is the last
-    table[spaces] &= ~np.uint8(1 << len(patterns))
+    table[spaces] &= ~np.uint16(1 << len(patterns))
     return table
 
 
 @_jit
 def line_bits(codes, starts, ends, table):
     """For each line [starts[i], ends[i]) of `codes`: the bits of its characters, or-ed."""
-    out = np.zeros(starts.shape[0], np.uint8)
+    out = np.zeros(starts.shape[0], np.uint16)
     for li in range(starts.shape[0]):
-        value = np.uint8(0)
+        value = np.uint16(0)
         for i in range(starts[li], ends[li]):
             value |= table[codes[i]]
         out[li] = value

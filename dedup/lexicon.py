@@ -28,6 +28,12 @@ DEFAULT_MAX_TOKENS = 30
 NUMBER = "#"   # in a line phrase: any word holding a digit
 STAMP = "date and time"   # the phrase a timestamp hit names
 _DIGIT = regex.compile(shapes.DIGITS)   # a word holding a digit of any script
+# A line opening with the copyright sign ("© 2019 The Hollywood Reporter", "Copyright ⓒ
+# Entermedia. 무단전재 및 재배포 금지") is a notice in any language: the sign is no word, so no
+# phrase can hold it. Up to SIGN_WORDS words: a site's footer notice runs long.
+SIGNS = "[©ⓒⒸ]"
+SIGN_WORDS = 60
+_SIGNED = regex.compile(rf"\s*(?:copyright\s*)?{SIGNS}", regex.IGNORECASE)
 
 
 class LexiconError(DedupError, ValueError):
@@ -40,6 +46,9 @@ class Hit:
     phrase: str    # the phrase as written in the lexicon
     kind: str      # line, prefix or contains; or listed: an item of the list a heading of the rule heads
     under: int = -1   # listed: the heading's line (its index in the document)
+
+
+SIGN_HIT = Hit("any/copyright", "©", "prefix")   # what a line opening with the copyright sign is
 
 
 @dataclass
@@ -121,7 +130,8 @@ class Lexicon:
 
     def match(self, words: list[str], raw: str) -> Hit | None:
         """The first rule that matches a line (its text `raw`, its normalized `words`), or None."""
-        return _match((self.whole, self.prefixes, self.contained), words, raw) or self.match_numbered(raw, len(words))
+        return (_match((self.whole, self.prefixes, self.contained), words, raw) or self.match_numbered(raw, len(words))
+                or self.match_sign(raw, len(words)))
 
     def match_numbered(self, raw: str, count: int) -> Hit | None:
         """The line phrase with numbers that the line (its text `raw`, of `count` words)
@@ -132,6 +142,12 @@ class Lexicon:
         hit = self.numbered.get(_masked(tokens(raw))) if count <= self.numbered_max else None
         language = None if hit else shapes.stamp_language(raw)
         return hit or (Hit(f"{language}/timestamp", STAMP, "line") if language else None)
+
+    @staticmethod
+    def match_sign(raw: str, count: int) -> Hit | None:
+        """SIGN_HIT if the line (`raw`, of `count` words) opens with the copyright sign.
+        Sketching asks it of the lines holding the sign."""
+        return SIGN_HIT if count <= SIGN_WORDS and _SIGNED.match(raw) else None
 
     def match_hashes(self, hashes: list[int], raw: str) -> Hit | None:
         """match, given the line's words as their 64-bit hashes (sign.word_hash64), as
@@ -144,7 +160,8 @@ class Lexicon:
                                       for first, entries in table.items()}
             self._by_hash = ({key(words): hit for words, hit in self.whole.items()},
                              by_first(self.prefixes), by_first(self.contained))
-        return _match(self._by_hash, hashes, raw) or self.match_numbered(raw, len(hashes))
+        return (_match(self._by_hash, hashes, raw) or self.match_numbered(raw, len(hashes))
+                or self.match_sign(raw, len(hashes)))
 
 
 def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None:

@@ -19,7 +19,7 @@ from . import affixes, page, segment, shapes, sign
 from .config import Settings
 from .hashing import band_keys, segment_sums
 from .corpus import Document
-from .lexicon import Hit, Lexicon
+from .lexicon import SIGNS, Hit, Lexicon
 from .normalize import nfkc, nfkc_keeps_words, tokens
 
 # A teaser label: a few words, then a colon, a bar, a guillemet or a spaced dash.
@@ -169,9 +169,9 @@ _COUNTED = regex.compile(r"\s*[^\d\s(（][^\d(（]*[(（]\d[\d,.]*[)）]\s*$")  
 # Three more say the line holds sentence punctuation or a list bullet (page.py reads
 # them), or a letter (a line of numbers only has none).
 _LOOKS = (_LABEL_END.pattern, shapes.DIGITS, "[:：]", affixes.SEPARATOR_CHARS, page.SENTENCE_CHARS, page.LIST_CHARS,
-          r"\p{L}")
+          r"\p{L}", SIGNS)
 _LOOK_PATTERNS = tuple(regex.compile(p) for p in _LOOKS)
-LABEL_END, DIGIT, COLON, SEPARATOR, SENTENCE, LIST, LETTER = (1 << n for n in range(len(_LOOKS)))
+LABEL_END, DIGIT, COLON, SEPARATOR, SENTENCE, LIST, LETTER, SIGN = (1 << n for n in range(len(_LOOKS)))
 LOOKED = LABEL_END | DIGIT | COLON | SEPARATOR
 TEXT = 1 << len(_LOOKS)
 
@@ -214,7 +214,7 @@ def _joined(parts: list[_Lines]) -> _Lines:
         return np.concatenate([np.empty(0, dtype)] + [getattr(p, name) for p in parts]).astype(dtype, copy=False)
     examined = np.concatenate([np.empty(0, np.int64)] + [p.examined + shift[i] for i, p in enumerate(parts)])
     return _Lines(cut.astype(np.int64), joined("starts", np.int64), joined("ends", np.int64), examined.astype(np.int64),
-                  joined("counts", np.int64), joined("word64", np.uint64), joined("bits", np.uint8))
+                  joined("counts", np.int64), joined("word64", np.uint64), joined("bits", np.uint16))
 
 
 def sketch_many(docs: list[Document], settings: Settings, lexicon: Lexicon, compiled: bool | None = None) -> list[DocSketch]:
@@ -377,9 +377,14 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
             found.lexicon[r] = hit
     bits = lines.bits[rows.line_of]
     looked = np.flatnonzero((rows.words <= settings.teaser_words) & ((bits & LOOKED) != 0))
-    numbered = {}   # "3 hours ago", "Nov 19, 2019 at 7:34 pm": asked of the lines with a digit not asked above
+    numbered = {}   # hits past the word gate: "© 2019 …"; "3 hours ago", "Nov 19, 2019 at 7:34 pm" (a digit's lines)
     unasked = np.ones(len(rows.words), bool)
     unasked[asked] = False
+    for r, _, raw in each(np.flatnonzero(((bits & SIGN) != 0) & unasked)):   # "© 2019 …": no word says it
+        hit = lexicon.match_sign(raw, int(rows.words[r]))
+        if hit:
+            numbered[r] = hit
+            unasked[r] = False
     for (r, _, raw), has in zip(each(looked), bits[looked].tolist()):
         words = word64[rows.first_word[r]:rows.last_word[r]]
         hit = lexicon.match_numbered(raw, len(words)) if has & DIGIT and unasked[r] else None
@@ -517,7 +522,7 @@ def _words_reference(doc: Document, settings: Settings) -> _Lines:
     examined = np.flatnonzero(ends - starts <= settings.max_line_chars)
     per_line = [tokens(doc.text[starts[i]:ends[i]]) for i in examined.tolist()]
     flat = [word for words in per_line for word in words]
-    bits = np.array([_bits(doc.text[line.start:line.end]) for line in lines], np.uint8)
+    bits = np.array([_bits(doc.text[line.start:line.end]) for line in lines], np.uint16)
     return _Lines(np.array([0, len(lines)], np.int64), starts, ends, examined,
                   np.array([len(w) for w in per_line], np.int64), sign.word_hashes64(flat), bits)
 

@@ -186,12 +186,13 @@ phrases = ["advert"]
 
 
 def _gated_and_hit(lex: lexicon.Lexicon, lines: list[str]) -> tuple[np.ndarray, list[bool]]:
-    """The gate and the hits of these lines (those with words: the rows sketching asks)."""
+    """The gate and the phrase hits of these lines (those with words: the rows sketching
+    asks; a line opening with the copyright sign is asked past the gate, by its sign)."""
     lines = [line for line in lines if tokens(line)]
     words = [tokens(line) for line in lines]
     flat = sign.word_hashes64([w for ws in words for w in ws])
     bounds = np.concatenate([[0], np.cumsum([len(ws) for ws in words])]).astype(np.int64)
-    return lex.candidates(flat, bounds[:-1], bounds[1:]), [lex.match(ws, line) is not None
+    return lex.candidates(flat, bounds[:-1], bounds[1:]), [lex.match(ws, line) not in (None, lexicon.SIGN_HIT)
                                                            for ws, line in zip(words, lines)]
 
 

@@ -220,10 +220,25 @@ def test_paragraphs_are_runs_of_two_or_more_content_lines_between_blank_lines(do
         assert sk.paragraphs == want, text
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_line_opening_with_the_copyright_sign_is_a_notice_in_any_language(compiled):
+    """The sign is no word, so no phrase holds it: a line that opens with it (after
+    "Copyright", in any case) is a copyright notice, up to SIGN_WORDS words; the sign
+    inside a sentence is not."""
+    notices = ["© 2019 The Hollywood Reporter", "Copyright ⓒ Entermedia. 무단전재 및 재배포 금지", "©Reuters",
+               "  Ⓒ 2024 شبكة الجزيرة", "© " + "word " * lexicon.SIGN_WORDS]
+    others = ["The © sign was first used on maps and books in 1909.", "© " + "word " * (lexicon.SIGN_WORDS + 1),
+              "Copyright law protects the authors of books © not at all"]
+    lex = lexicon.load(())
+    docs = [Document(f"d{n}", f"d{n}", "A first line of the page\n" + line) for n, line in enumerate(notices + others)]
+    sketched = sketch_many(docs, Settings(), lex, compiled=compiled)
+    assert [list(sk.lexicon.values()) for sk in sketched] == [[lexicon.SIGN_HIT]] * len(notices) + [[]] * len(others)
+
+
 BATCH_LINES = ["", "   ", "ये भी पढ़ें: सरकार ने नई योजना की घोषणा की", "Related articles", "مواضيع ذات صلة",
                "Also read: the river rose again in the valley", "Updated 12:30, 4 May 2024", "Ingredients:",
                "Rain falls on the market town | The Daily Example", "one two three four five six seven eight",
-               "a line " * 30, "***", "Watch: the storm over the coast tonight"]
+               "a line " * 30, "***", "Watch: the storm over the coast tonight", "© 2019 The Daily Example"]
 
 
 @settings(max_examples=80, deadline=None)
