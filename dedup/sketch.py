@@ -165,9 +165,10 @@ _COUNTED = regex.compile(r"\s*[^\d\s(（][^\d(（]*[(（]\d[\d,.]*[)）]\s*$")  
 
 # What a short line must hold to be looked at closely, a bit each: a label's end, a digit
 # (a shape), a colon (a heading), a separator (an affix). Needed, not enough: a line
-# with none of them runs none of those regexes. The bit after them: the line is not blank.
-# Three more say the line holds sentence punctuation or a list bullet (page.py reads
-# them), or a letter (a line of numbers only has none).
+# with none of them runs none of those regexes. The bit after them all: the line is not
+# blank. Four more say the line holds sentence punctuation or a list bullet (page.py reads
+# them), a letter (a line of numbers only has none), or the copyright sign (a notice in
+# any language, which no word of the lexicons' gate says). 16 bits a line.
 _LOOKS = (_LABEL_END.pattern, shapes.DIGITS, "[:：]", affixes.SEPARATOR_CHARS, page.SENTENCE_CHARS, page.LIST_CHARS,
           r"\p{L}", SIGNS)
 _LOOK_PATTERNS = tuple(regex.compile(p) for p in _LOOKS)
