@@ -47,6 +47,11 @@ class Hit:
     kind: str      # line, prefix or contains; or listed: an item of the list a heading of the rule heads
     under: int = -1   # listed: the heading's line (its index in the document)
 
+    @property
+    def family(self) -> str:
+        """The rule's id without its language: "share" of "en/share"."""
+        return self.rule.rpartition("/")[2]
+
 
 SIGN_HIT = Hit("any/copyright", "©", "prefix")   # what a line opening with the copyright sign is
 

@@ -421,7 +421,7 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         colon_end[found.headings] = True
         colon_end[np.fromiter(taken, np.int64, len(taken))] = False   # "Follow us:", "Tags:" introduce no text
         share_bar = np.zeros(len(rows.words), bool)
-        share_bar[[r for r, hit in taken.items() if hit.rule.partition("/")[2] in SHARE_BAR]] = True
+        share_bar[[r for r, hit in taken.items() if hit.family in SHARE_BAR]] = True
         found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, short, sentence, colon_end,
                                     settings.page_junk_lines, share_bar)
     return found
@@ -448,7 +448,7 @@ def _listed(hits: dict, taken: dict, rows: "_Rows", good: np.ndarray, colon_ende
     out: dict = {}
     for r, hit in hits.items():
         d = int(rows.doc[r])
-        if hit.rule.rpartition("/")[2] not in LIST_HEADINGS or int(rows.words[r]) < 2 or r in colon_ended or (
+        if hit.family not in LIST_HEADINGS or int(rows.words[r]) < 2 or r in colon_ended or (
                 hit.kind != "line" and int(rows.words[r]) != len(tokens(hit.phrase))) or (
                 not good[int(rows.cut[d]):r].any()):
             continue
