@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +28,25 @@ import regex
 from . import normalize
 from .hashing import BASE, MIX, MULTIPLIER
 
+
+
+def _numpy_support_without_blas() -> None:
+    """Load numba's numpy support now, with scipy's BLAS hidden from it. numba loads it
+    when it first loads a function, and checks then for a BLAS by importing
+    scipy.linalg: a quarter of a second in every process that sketches, for
+    np.dot and the like, which nothing here calls. Where scipy.linalg is already
+    loaded there is nothing to save and nothing is hidden."""
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    sys.modules["scipy.linalg.cython_blas"] = None   # importing it raises ImportError
+    try:
+        import numba.np.arraymath  # noqa: F401
+    finally:
+        if sys.modules.get("scipy.linalg.cython_blas", 0) is None:
+            del sys.modules["scipy.linalg.cython_blas"]
+
+
+_numpy_support_without_blas()
 _jit = numba.njit(cache=True, nogil=True)
 _BASE = np.uint64(BASE)
 _MULTIPLIER = np.uint64(MULTIPLIER)

@@ -284,6 +284,35 @@ def test_workers_forked_after_load_kernel_start_with_the_sketch_functions_loaded
     assert all(counts) if load else not any(counts)
 
 
+_LOADED_MODULES = """
+import sys
+if sys.argv[1] == "scipy first":
+    import scipy.linalg
+from dedup import stages
+from dedup.config import Settings
+stages.load_kernel(Settings())
+print("scipy.linalg" in sys.modules)
+import scipy.linalg.cython_blas   # hidden from numba only while it loaded: importable after
+from numba.np import arraymath
+print(arraymath._HAVE_BLAS)
+"""
+
+
+@pytest.mark.parametrize("first", ["dedup first", "scipy first"])
+def test_loading_the_kernel_does_not_import_scipy_and_leaves_it_importable(first):
+    """numba looks for a BLAS by importing scipy.linalg (a quarter of a second a process):
+    the kernel calls none, so loading it skips that, and hides nothing afterwards."""
+    import subprocess
+    import sys
+    import importlib.util
+    if importlib.util.find_spec("scipy") is None:   # datasketch's dependency: there unless installed apart
+        pytest.skip("scipy is not installed")
+    done = subprocess.run([sys.executable, "-c", _LOADED_MODULES, first],
+                          capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+    scipy_loaded, blas = done.stdout.split()
+    assert scipy_loaded == blas == ("True" if first == "scipy first" else "False")
+
+
 def test_the_kernel_is_loaded_before_the_workers_only_when_the_batches_are_big_enough(tmp_path, monkeypatch):
     from dedup import config, pipeline
     calls = []
