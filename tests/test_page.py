@@ -148,6 +148,22 @@ def test_lines_other_rules_took_leave_too_few_for_a_run(tmp_path):
     assert {r.rule for r in removed} == {"lexicon:en/related", "lexicon:en/advertisement"}
 
 
+SIDEBAR = ["Trending", "Lifestyle", "Gardening", "Motoring", "Horoscopes", "Recipes Archive", "Photography",
+           "Crossword Answers"]
+
+
+def test_a_sidebar_between_sentences_counts_the_lexicons_widget_among_its_links(tmp_path):
+    """No text ends between the text's sentences: a widget the lexicon took ("Trending")
+    counts for the run of links it stands in. With one link fewer the run is too short."""
+    kept, removed = cleaned(tmp_path / "whole", {"site": ARTICLE[:2] + SIDEBAR + ARTICLE[2:]})["site"]
+    assert kept == ARTICLE
+    assert [(r.rule, r.text.strip()) for r in removed][0] == ("lexicon:en/related", "Trending")
+    assert {r.rule for r in removed[1:]} == {"page-junk"} and removed[1].evidence.where == "body"
+    kept, removed = cleaned(tmp_path / "short", {"site": ARTICLE[:2] + SIDEBAR[:-1] + ARTICLE[2:]})["site"]
+    assert kept == ARTICLE[:2] + SIDEBAR[1:-1] + ARTICLE[2:]
+    assert [r.rule for r in removed] == ["lexicon:en/related"]
+
+
 def test_the_setting_sets_the_run_and_turns_the_rule_off(tmp_path):
     lines = ["Home", "World", "Business"] + ARTICLE
     kept, removed = cleaned(tmp_path, {"site": lines}, page_junk_lines=3)["site"]

@@ -9,13 +9,15 @@ from ..config import Settings
 from ..table import Table
 from .findings import BOILERPLATE, Finding, mark
 
+LEXICON_RULE = "lexicon:"   # the rule names of the lexicon's hits begin so
+
 
 def lexicon(table: Table, decisions) -> None:
     """The lines the phrase lexicon matched when each document was sketched."""
     found = table.lexicon
     for d, at, hit in zip(table.doc_of(found.at).tolist(), found.at.tolist(), found.values.columns[0]):
         evidence = {"pattern": hit.phrase, **({"listed_under": hit.under + 1} if hit.kind == "listed" else {})}
-        mark(decisions, table, d, at, Finding(BOILERPLATE, f"lexicon:{hit.rule}", evidence))
+        mark(decisions, table, d, at, Finding(BOILERPLATE, f"{LEXICON_RULE}{hit.rule}", evidence))
 
 
 def repeated_in_document(table: Table, decisions, live: np.ndarray, settings: Settings) -> None:
@@ -46,19 +48,29 @@ def page_junk(table: Table, decisions, live: np.ndarray, settings: Settings) -> 
     """The runs of short, mostly bare lines before a page's first sentence or after its last,
     as sketching found them (page.junk_runs), in documents still alive. A line another
     rule took stays that rule's, and a run goes only if `page_junk_lines` of its lines
-    are left to it: the page rule adds runs of its own, never a line or two beside
-    junk that the corpus rules found (where a page's own text may end or begin)."""
+    are left to it: the page rule adds runs of its own, never a line or two beside junk
+    other rules found (where a page's own text may end or begin). Between the text's
+    sentences, where no text ends, the lexicon's widgets in a run count for it too
+    ("Trending" among a sidebar's links)."""
     found = table.page
     if not len(found):
         return
     docs = table.doc_of(found.at)
     runs: dict[tuple[int, tuple], list[int]] = {}   # (document, its run) -> the run's rows left to this rule
+    widgets: dict[tuple[int, tuple], int] = {}      # and how many of its rows the lexicon took
     for d, at, run in zip(docs.tolist(), found.at.tolist(), found.values):
-        if live[d] and int(table.line[at]) not in decisions.lines(d):
+        if not live[d]:
+            continue
+        taken = decisions.lines(d).get(int(table.line[at]))
+        if taken is None:
             runs.setdefault((d, run), []).append(at)
+        elif taken.rule.startswith(LEXICON_RULE):
+            widgets[d, run] = widgets.get((d, run), 0) + 1
     line = table.line
-    for (d, (where, first, last, sentence)), rows in runs.items():
-        if len(rows) < settings.page_junk_lines * (page.BODY_RUN if where == page.BODY else 1):
+    for (d, run), rows in runs.items():
+        where, first, last, sentence = run
+        counted = len(rows) + (widgets.get((d, run), 0) if where == page.BODY else 0)
+        if counted < settings.page_junk_lines * (page.BODY_RUN if where == page.BODY else 1):
             continue
         base = int(table.cut[d])
         side, edge = {page.HEAD: ("head", "first_sentence"), page.TAIL: ("tail", "last_sentence"),
