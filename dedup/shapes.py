@@ -26,7 +26,7 @@ LETTER_WORDS = 2   # unmasked words a shape needs: "Comment number #" is a templ
 
 
 NAMES = ("months", "weekdays", "markers")
-STAMP_WORDS = 14                  # a date-and-time line has at most this many words
+STAMP_WORDS = 24                  # a date-and-time line has at most this many words
 _CLOCK = regex.compile(r"\p{Nd}\s?(?:[:：hH]|[時时点點])\s?\p{Nd}\p{Nd}")   # "7:34", "١٠:٣٠", "10h30", "10時30分"
 
 

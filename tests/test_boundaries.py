@@ -765,6 +765,19 @@ def test_a_lexicon_phrase_matches_lines_of_at_most_max_tokens_words(tmp_path, la
 
 
 @pytest.mark.parametrize("past", AT_AND_PAST)
+def test_a_date_and_time_line_has_at_most_stamp_words(tmp_path, past):
+    """A publication stamp ("Updated 14:35 March 12 2024 …"): calendar words, numbers and a clock
+    time, up to shapes.STAMP_WORDS words (a page prints "Published … | Updated …" on one line)."""
+    from dedup.shapes import STAMP_WORDS
+    rng = random.Random(f"stamp-{past}")
+    line = "Updated 14:35 " + " ".join(["March"] * (STAMP_WORDS + past - 3))
+    assert len(tokens(line)) == STAMP_WORDS + past
+    files = {"a.txt": text(sentence("en", rng), "", line, "", sentence("en", rng))}
+    run = clean(tmp_path, files)
+    assert run.removed == ({"a.txt": [("lexicon:en/timestamp", 3)]} if not past else nothing(files))
+
+
+@pytest.mark.parametrize("past", AT_AND_PAST)
 def test_a_line_of_max_line_chars_is_examined_one_character_longer_is_not(tmp_path, past):
     """Characters are code points: a newspaper emoji (outside the BMP) counts as one."""
     rng = random.Random(f"long-line-{past}")
