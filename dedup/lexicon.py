@@ -5,7 +5,8 @@ phrase; a `#` in it stands for any word holding a digit: "# hours ago" is "3 hou
 ago" and "32M ago" is "# ago"), `prefix` (the line starts with it: a teaser and its
 headline) or `contains` (the phrase inside a short line). A prefix must be followed by
 punctuation or a symbol ("Also read: …", "ये भी पढ़ें: …") unless the rule says
-`separator = false`. The format: docs/lexicon.md.
+`separator = false`, or by a person's name where it says `names = true` (a byline: "By
+Jill Disis, CNN Business"). The format: docs/lexicon.md.
 """
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ import regex
 
 from . import shapes, sign
 from .hashing import distinct
-from .normalize import separated_after, tokens
+from .normalize import separated_after, tokens, written_words
+from .page import function_word_set
 from .errors import DedupError
 
 MATCH_KINDS = ("line", "prefix", "contains")
@@ -34,6 +36,14 @@ _DIGIT = regex.compile(shapes.DIGITS)   # a word holding a digit of any script
 SIGNS = "[©ⓒⒸ]"
 SIGN_WORDS = 60
 _SIGNED = regex.compile(rf"\s*(?:copyright\s*)?{SIGNS}", regex.IGNORECASE)
+NAMES = "names"   # what a `names = true` prefix rule needs after its phrase
+NAME_WORDS = 4    # a byline's name has at most this many words ("Troy L. Smith", "Mary Clare Jalonick")
+# Words that join names ("By Mike Wuerthele and Malcolm Owen") and lower-case particles inside a name
+# ("Ludwig van Beethoven", "Ana de Armas", "Nasser al Khelaifi").
+_NAME_JOINERS = frozenset({"and", "und", "et", "y", "e", "dan"})
+_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "das", "do", "dos", "di", "del", "della", "du",
+                        "la", "le", "bin", "ibn", "al", "el", "ben", "ter", "ten"})
+_NAME_ENDS = regex.compile(r"[,;|/·•(\[–—-]|\s-|\p{Nd}")   # after a name: its outlet, title or date
 
 
 class LexiconError(DedupError, ValueError):
@@ -80,6 +90,10 @@ class Lexicon:
         separator = rule.get("separator", kind == "prefix")
         if not isinstance(separator, bool):
             raise LexiconError(f"{source}: separator of rule {rule_id!r} must be true or false")
+        names = rule.get("names", False)
+        if not isinstance(names, bool) or (names and kind != "prefix"):
+            raise LexiconError(f"{source}: names of rule {rule_id!r} must be true or false, and only a prefix's")
+        after = NAMES if names else separator   # what must follow a prefix: a separator, anything, or a name
         self._gate = self._by_hash = None
         for phrase in phrases:
             numbered = kind == "line" and NUMBER in str(phrase)
@@ -96,7 +110,7 @@ class Lexicon:
                 self.whole.setdefault(words, hit)
             else:
                 table = self.prefixes if kind == "prefix" else self.contained
-                table.setdefault(words[0], []).append((words, max_tokens, separator, hit))
+                table.setdefault(words[0], []).append((words, max_tokens, after, hit))
 
     def candidates(self, word64: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
         """Which lines (words word64[first[i]:last[i]]) `match` could hit, by word
@@ -178,9 +192,9 @@ def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None
     if hit:
         return hit
     n = len(words)
-    for phrase, max_tokens, separator, hit in prefixes.get(words[0], ()):
+    for phrase, max_tokens, after, hit in prefixes.get(words[0], ()):
         if n <= max_tokens and tuple(words[:len(phrase)]) == phrase:
-            if not separator or separated_after(raw, len(phrase)):
+            if names_after(raw, len(phrase)) if after == NAMES else not after or separated_after(raw, len(phrase)):
                 return hit
     if contained:
         for i, word in enumerate(words):
@@ -188,6 +202,46 @@ def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None
                 if n <= max_tokens and tuple(words[i:i + len(phrase)]) == phrase:
                     return hit
     return None
+
+
+def names_after(raw: str, count: int) -> bool:
+    """True when what follows the first `count` words of `raw` is a byline's names: one
+    or more, joined by "and" (or a comma), each of one to NAME_WORDS words that begin
+    with a capital ("van", "de" inside), up to the line's end or a separator, a digit or
+    a comma, after which come the outlet, a title or a date ("By Tess Bonn - 11/19/19
+    06:56 AM EST"). After a phrase of one word ("By", "Por") one name word must be in
+    capitals (REUTERS) or there must be two: "By Car" is a guide's heading; a capital
+    function word ("By The Numbers") is never a name, nor is a line ending in a sentence."""
+    shown, spans = written_words(raw)
+    if len(spans) <= count:
+        return False
+    rest = shown[spans[count - 1][1]:].lstrip(" :-–—|»›")
+    end = _NAME_ENDS.search(rest)
+    names, after = (rest[:end.start()], rest[end.start():]) if end else (rest, "")
+    if regex.search(r"\p{Ll}{3}[.!?]\W*$", after or names):
+        return False   # "By Monday morning, the queue stretched around the block."
+    _, spans = written_words(names)
+    words = [names[a:b] for a, b in spans]
+    function_words = function_word_set()
+    run = longest = 0
+    for word in words:
+        lower = word.casefold()
+        if lower in _NAME_JOINERS:
+            if not run:
+                return False
+            run = 0
+        elif run and lower in _PARTICLES:
+            continue
+        elif word[0].isupper() and (len(word) == 1 or lower not in function_words):   # "L." an initial
+            run += 1
+            longest = max(longest, run)
+            if run > NAME_WORDS:
+                return False
+        else:
+            return False   # a lower-case word: a heading or a sentence, not a name
+    if not run:
+        return False       # nothing after the phrase, or a name joined to nothing
+    return count > 1 or longest > 1 or any(len(w) > 1 and w.isupper() for w in words)
 
 
 def _masked(words) -> tuple[str, ...]:

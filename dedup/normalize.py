@@ -99,6 +99,13 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(normalize(text))
 
 
+def written_words(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`text` in NFKC, its case kept, and the spans of its words there: the words tokens()
+    finds, as written (a byline's capitals tell a name from a heading)."""
+    shown = unicodedata.normalize("NFKC", text)
+    return shown, [m.span() for m in _TOKEN.finditer(shown)]
+
+
 def key(text: str) -> str:
     """The normalized form of `text` as one string: its tokens joined by spaces."""
     return " ".join(tokens(text))

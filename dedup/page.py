@@ -43,17 +43,23 @@ HEAD, TAIL, BODY = 0, 1, 2
 
 
 @lru_cache(maxsize=1)
-def function_words() -> np.ndarray:
-    """The hashes of data/function_words.toml's words, as sketching hashes words: sorted."""
+def function_word_set() -> frozenset[str]:
+    """data/function_words.toml's words (with their clitics), normalized as words are."""
     from .normalize import tokens
-    from .sign import word_hashes64
     data = tomllib.loads(resources.files("dedup").joinpath("data/function_words.toml").read_text("utf-8"))
     words = set()
     for language in data.values():
         for word in language["words"]:
             for prefix in ("", *language.get("prefixes", ())):
                 words.update(tokens(prefix + word))
-    return np.unique(word_hashes64(sorted(words)))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=1)
+def function_words() -> np.ndarray:
+    """The hashes of the function words, as sketching hashes words: sorted."""
+    from .sign import word_hashes64
+    return np.unique(word_hashes64(sorted(function_word_set())))
 
 
 def with_function_word(word64: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:

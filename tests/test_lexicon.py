@@ -28,6 +28,8 @@ def own_lexicon(tmp_path, toml: str) -> lexicon.Lexicon:
     ("مزید پڑھیں » کراچی میں بارش", "ur/also-read"),
     ("اقرأ أيضاً: خادم الحرمين يستقبل ولي العهد", "ar/also-read"),
     ("إقرأ أيضا | ارتفاع أسعار النفط", "ar/also-read"),     # hamza and separator variants
+    ("By Jill Disis, CNN Business", "en/source"), ("By LISA MASCARO, MARY CLARE JALONICK and ERIC TUCKER", "en/source"),
+    ("Reporting by David Shepardson; Editing by Chizu Nomiyama", "en/source"),   # bylines: names after the phrase
     ("مواضيع ذات صلة", "ar/related"),
     ("  Related Articles:  ", "en/related"),
     ("Also read: Markets fall for a third day", "en/also-read"),
@@ -83,6 +85,7 @@ def test_shipped_rules_match_boilerplate(line, rule):
     "संसद ने कॉपीराइट कानून में संशोधन पारित किया",
     "著作権法改正案が国会で成立",
     "政府は著作権の保護期間を延長した",
+    "By Car", "By The Numbers", "By the river", "Reporting by local journalists first exposed the scheme in 2019.",
 ])
 def test_content_is_not_matched(line):
     assert rule_of(line) is None
@@ -161,6 +164,31 @@ def test_a_user_rule_with_its_own_limits(tmp_path):
     assert rule_of("Soma zaidi kuhusu uchaguzi", lex) == "sw/soma"         # no separator needed
 
 
+@pytest.mark.parametrize("line, byline", [
+    ("By Jill Disis, CNN Business", True), ("By Tess Bonn - 11/19/19 06:56 AM EST", True),
+    ("By Troy L. Smith, Cleveland.com", True), ("By Mike Wuerthele and Malcolm Owen", True),
+    ("By LISA MASCARO, MARY CLARE JALONICK and ERIC TUCKER", True), ("By Abigail Van Buren", True),
+    ("By REUTERS", True), ("Written by Rachael Link, MS, RD on November 14, 2019", True),
+    ("Written by Vortex", True), ("Por Ana Belén García", True),
+    # one word after a one-word phrase, a capital function word, a lower-case word, a sentence: no name
+    ("By Car", False), ("By Reuters", False), ("By The Numbers", False), ("By the river", False),
+    ("By 2030 the city will double its tram network", False), ("Por qué sube el precio del pan", False),
+    ("By Monday Morning, the queue stretched around the block.", False), ("By Anna Karenina Maria Louisa Smith", False),
+    ("By and large", False), ("By", False), ("By Jill Disis and", False), ("By Jill Disis or Tess Bonn", False),
+])
+def test_a_byline_is_its_phrase_and_names_and_a_heading_or_a_sentence_is_not(line, byline):
+    """What a `names = true` rule needs after its phrase (one word: "By", "Por"; or two)."""
+    assert lexicon.names_after(line, 2 if line.startswith("Written by") else 1) == byline
+
+
+def test_a_names_rule_takes_a_byline_after_its_phrase(tmp_path):
+    lex = own_lexicon(tmp_path, 'language = "sw"\n[[rule]]\nid = "byline"\nmatch = "prefix"\nnames = true\n'
+                                'max_tokens = 12\nphrases = ["Na", "Imeandikwa na"]\n')
+    assert rule_of("Na Juma Hassan, Dar es Salaam", lex) == "sw/byline"
+    assert rule_of("Imeandikwa na Amina", lex) == "sw/byline" and rule_of("Imeandikwa na mwandishi wetu", lex) is None
+    assert rule_of("Na Mwanza", lex) is None and rule_of("Na wao walikubali mpango huo jana", lex) is None
+
+
 @pytest.mark.parametrize("stamp, rule", [
     ("32M ago", "en/timestamp"), ("1 day ago", "en/timestamp"), ("Updated 16 minutes ago", "en/timestamp"),
     ("منذ ٣ ساعات", "ar/timestamp"), ("۵ منٹ پہلے", "ur/timestamp"), ("۲ ساعت پیش", "fa/timestamp"),
@@ -225,8 +253,10 @@ def test_user_lexicon_on_the_command_line(tmp_path, write_corpus):
     ('[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["x"]\n', "a lexicon needs `language = \"..\"` and [[rule]] tables"),
     ('language = "xx"\nname = "no rules"\n', "a lexicon needs `language = \"..\"` and [[rule]] tables"),
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["# #"]\n', "phrase '# #' of rule 'a' is only numbers"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nnames = true\nphrases = ["By"]\n', "only a prefix's"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "prefix"\nnames = 1\nphrases = ["By"]\n', "must be true or false"),
 ], ids=["toml", "match", "no-words", "separator", "no-phrases", "max-tokens-0", "max-tokens-str", "no-language",
-        "no-rules", "only-numbers"])
+        "no-rules", "only-numbers", "names-line", "names-type"])
 def test_malformed_user_lexicon_is_one_line_error(tmp_path, write_corpus, content, message):
     own = tmp_path / "bad.toml"
     own.write_text(content, encoding="utf-8")
