@@ -28,6 +28,14 @@ LETTER_WORDS = 2   # unmasked words a shape needs: "Comment number #" is a templ
 NAMES = ("months", "weekdays", "markers")
 STAMP_WORDS = 24                  # a date-and-time line has at most this many words
 _CLOCK = regex.compile(r"\p{Nd}\s?(?:[:：hH]|[時时点點])\s?\p{Nd}\p{Nd}")   # "7:34", "١٠:٣٠", "10h30", "10時30分"
+# "18.40" (the Guardian's "Last modified on Thu 12 Sep 2024 18.40 BST", "31.10.2023, 19.18 Uhr"): a clock
+# only with a date and a `stamp` word beside, since "March 2024: 3.50" is a figure and "9.30 A.M." an hour
+_DOT_CLOCK = regex.compile(r"(?<![\p{Nd}.])(?:[01]?[0-9]|2[0-3])\.[0-5][0-9](?![\p{Nd}.])")
+_NUMERIC_DATE = regex.compile(r"\p{Nd}{1,2}\.\s?\p{Nd}{1,2}\.\s?\p{Nd}{2,4}")
+# Opening hours, a programme's slot: "08:30 - 12:00 Uhr", "Montag - Freitag: 08.00 - 16.00 Uhr"
+_TIME = r"\p{Nd}{1,2}\s?[:：.hH]\s?\p{Nd}\p{Nd}"
+_HOURS = regex.compile(rf"{_TIME}(?:\s?(?:am|pm|a\.m\.|p\.m\.|uhr|h))?\s*(?:[-–—~]|bis|to|until)\s*{_TIME}",
+                       regex.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -55,16 +63,32 @@ def _stamp_words() -> dict[str, str]:
     return words
 
 
+@lru_cache(maxsize=1)
+def _stamp_only() -> frozenset[str]:
+    """The `stamp` words that are no month or weekday name ("modified", "bst", "klo")."""
+    names = calendar()
+    return frozenset(word for lists in _calendar_data().values() for name in lists.get("stamp", ())
+                     for word in tokens(name) if word not in names)
+
+
 def stamp_language(raw: str) -> str | None:
     """The language of a line that is a date and a time ("November 19, 2019 at 7:34 pm",
     "Updated 1:39 am EST, Wednesday, November 20, 2019", "نشر في ١٢ مارس ٢٠١٩ الساعة ١٠:٣٠"):
     a clock time, and besides numbers only month and weekday names and calendar.toml's
-    `stamp` words, one at least (a line of numbers alone may be a table's). None for
-    any other line."""
+    `stamp` words, one at least (a line of numbers alone may be a table's). A clock
+    written with a dot counts beside a date and a `stamp` word; two times joined as a
+    span ("08:30 - 12:00 Uhr") are opening hours, no stamp. None for any other line."""
+    dotted = False
     if not _CLOCK.search(raw):
+        if not _DOT_CLOCK.search(raw):
+            return None
+        dotted = True
+    if _HOURS.search(raw):
         return None
     words = tokens(raw)
     if len(words) > STAMP_WORDS:
+        return None
+    if dotted and (_stamp_only().isdisjoint(words) or (calendar().isdisjoint(words) and not _NUMERIC_DATE.search(raw))):
         return None
     known, language = _stamp_words(), None
     for word in words:

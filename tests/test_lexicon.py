@@ -204,6 +204,11 @@ def test_a_names_rule_takes_a_byline_after_its_phrase(tmp_path):
     ("Опубликовано 19 ноября 2019 в 10:30", "ru/timestamp"), ("Publié le 19 novembre 2019 à 10h30", "fr/timestamp"),
     ("Actualizado el 19 de noviembre de 2019 a las 10:30", "es/timestamp"), ("2 days ago at 07:52 am", "en/timestamp"),
     ("اليوم الساعة ١٠:٣٠", "ar/timestamp"),
+    # a clock with a dot, beside a stamp word: figures with a dot and a date beside a figure stay
+    ("Last modified on Thu 12 Sep 2024 18.40 BST", "en/timestamp"), ("March 2024: 3.50", None),
+    ("12 March 2024 18.40", None), ("Published 12.03.2024", None), ("31.10.2023, 19.18 Uhr", "de/timestamp"),
+    # two times as a span: opening hours, a programme's slot
+    ("08:30 - 12:00 Uhr", None), ("Montag - Freitag: 08.00 - 16.00 Uhr", None), ("Mon - Fri 8:00am - 5:00pm", None),
     # a comment count
     ("[ 167 comments ]", "en/comments"), ("167 Kommentare", "de/comments"), ("٣ تعليقات", "ar/comments"),
     ("12 comments on the budget were filed by Friday", None),
