@@ -29,7 +29,6 @@ from . import normalize
 from .hashing import BASE, MIX, MULTIPLIER
 
 
-
 def _numpy_support_without_blas() -> None:
     """Load numba's numpy support now, with scipy's BLAS hidden from it. numba loads it
     when it first loads a function, and checks then for a BLAS by importing
