@@ -65,7 +65,7 @@ def _stamp_words() -> dict[str, str]:
 
 @lru_cache(maxsize=1)
 def _stamp_only() -> frozenset[str]:
-    """The `stamp` words that are no month or weekday name ("modified", "bst", "klo")."""
+    """The `stamp` words that are no month or weekday name ("modified", "bst", "uhr")."""
     names = calendar()
     return frozenset(word for lists in _calendar_data().values() for name in lists.get("stamp", ())
                      for word in tokens(name) if word not in names)
