@@ -44,6 +44,7 @@ _NAME_JOINERS = frozenset({"and", "und", "et", "y", "e", "dan"})
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "das", "do", "dos", "di", "del", "della", "du",
                         "la", "le", "bin", "ibn", "al", "el", "ben", "ter", "ten"})
 _NAME_ENDS = regex.compile(r"[,;|/·•(\[–—-]|\s-|\p{Nd}")   # after a name: its outlet, title or date
+_SENTENCE_END = regex.compile(r"\p{Ll}{3}[.!?]\W*$")   # "… around the block.": a sentence, not a byline
 
 
 class LexiconError(DedupError, ValueError):
@@ -194,7 +195,7 @@ def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None
     n = len(words)
     for phrase, max_tokens, after, hit in prefixes.get(words[0], ()):
         if n <= max_tokens and tuple(words[:len(phrase)]) == phrase:
-            if names_after(raw, len(phrase)) if after == NAMES else not after or separated_after(raw, len(phrase)):
+            if _follows(after, raw, len(phrase)):
                 return hit
     if contained:
         for i, word in enumerate(words):
@@ -202,6 +203,14 @@ def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None
                 if n <= max_tokens and tuple(words[i:i + len(phrase)]) == phrase:
                     return hit
     return None
+
+
+def _follows(after, raw: str, count: int) -> bool:
+    """Whether what follows a prefix phrase of `count` words is what its rule asks
+    (`after`): a separator (True), anything (False) or names (NAMES)."""
+    if after == NAMES:
+        return names_after(raw, count)
+    return not after or separated_after(raw, count)
 
 
 def names_after(raw: str, count: int) -> bool:
@@ -218,7 +227,7 @@ def names_after(raw: str, count: int) -> bool:
     rest = shown[spans[count - 1][1]:].lstrip(" :-–—|»›")
     end = _NAME_ENDS.search(rest)
     names, after = (rest[:end.start()], rest[end.start():]) if end else (rest, "")
-    if regex.search(r"\p{Ll}{3}[.!?]\W*$", after or names):
+    if _SENTENCE_END.search(after or names):
         return False   # "By Monday morning, the queue stretched around the block."
     _, spans = written_words(names)
     words = [names[a:b] for a, b in spans]
