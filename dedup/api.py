@@ -265,16 +265,33 @@ def _check_jobs(jobs: int) -> None:
         raise DedupError(f"jobs must be a whole number, 0 or more, not {jobs!r}")
 
 
+def _memory(memory: int | str | None) -> int | None:
+    """The bytes of a `memory` argument (None: the default)."""
+    from . import budget
+    if memory is None:
+        return None
+    if isinstance(memory, str):
+        return budget.parse(memory)
+    if not isinstance(memory, int) or isinstance(memory, bool) or memory < budget.MIN_MEMORY:
+        raise DedupError(f"memory must be at least {budget.MIN_MEMORY} bytes or a size such as '512M', "
+                         f"not {memory!r}")
+    return memory
+
+
 def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None, *,
           settings: Settings | None = None, dry_run: bool = False, in_place: bool = False,
           force: bool = False, jobs: int = 0, backend: str = "local", address: str | None = None,
-          against: PathLike | None = None, progress: Progress | None = None) -> Report:
+          against: PathLike | None = None, memory: int | str | None = None,
+          progress: Progress | None = None) -> Report:
     """Clean the corpus at `inputs` (files and folders) into the folder `output`: the
     cleaned corpus, report.json and report.html, published whole at the end (`dry_run`:
     the two reports only). With `output` None nothing is written and the report is only
     returned. `in_place` rewrites the inputs instead, after writing the report to
     `output` as the journal that `restore` undoes the run from. `settings` default to
     `Settings()` (not the config files: `Settings.from_files(".")` reads those).
+    `memory` (bytes, or a size such as "512M" or "2G") is what the run's processes may
+    hold together, half the machine's by default: it sets the workers, their batches and
+    whether the corpus table is mapped from a file, never what is removed.
     An interrupt (Interrupted, or KeyboardInterrupt) during an in-place run's rewriting
     says how far it got in its `rewritten` attribute (files done, files to do)."""
     from . import backends, pipeline   # here: `import dedup` stays cheap for a git hook
@@ -291,13 +308,14 @@ def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None,
         raise DedupError(f"backend must be one of {', '.join(backends.BACKENDS)}, not {backend!r}")
     if address is not None and backend != "ray":
         raise DedupError("address is for the ray backend")
+    memory = _memory(memory)
     mode = "in-place" if in_place else "dry-run" if dry_run or output is None else "write"
     scratch = None if output is not None else tempfile.mkdtemp(prefix="dedup-")
     out = Path(output) if output is not None else Path(scratch, "out")
     state = pipeline.InPlace()
     try:
         data = pipeline.clean(paths, settings, out, mode, jobs, progress, force, state, backend, address,
-                              os.fspath(against) if against is not None else None)
+                              os.fspath(against) if against is not None else None, memory)
         if output is None:   # the report goes with the scratch folder: read it now
             data = report_format.load(out / "report.json")
     except (Interrupted, KeyboardInterrupt) as stop:

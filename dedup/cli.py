@@ -87,6 +87,9 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
 @click.option("--force", is_flag=True,
               help="Replace -o even if it is a non-empty folder that dedup did not write (its files are deleted).")
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores).")
+@click.option("--memory", metavar="SIZE",
+              help="Memory the run may use, all its processes together (e.g. 512M, 4G; default: half the machine's). "
+                   "Fewer workers and smaller batches when they would not fit; a big corpus table mapped from a file.")
 @click.option("--include", multiple=True, help="File name glob to read (repeatable; default *.txt, *.md, *.jsonl[.gz|.zst], *.parquet).")
 @click.option("--exclude", multiple=True, help="File or folder glob to skip (repeatable).")
 @click.option("--threshold", type=float, help="Near-duplicate Jaccard similarity (default 0.8).")
@@ -119,7 +122,7 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
               help="A verdicts.json exported from a review page: removals judged wrong are not made again wherever "
                    "their text recurs, and its overrides apply; the report lists what they kept.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
-def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, threshold, shingle_size, num_perm,
+def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclude, threshold, shingle_size, num_perm,
           min_docs, lexicons, decode_errors, format_, text_field, id_field, source_, source_field, keep, keep_sources,
           backend, address, against, verdicts_file, quiet) -> None:
     """Clean the corpus at PATHS (files and folders) into -o, with a report of every removal."""
@@ -140,7 +143,8 @@ def clean(paths, output, in_place, dry_run, force, jobs, include, exclude, thres
             bars = _progress(not quiet)
             try:
                 result = api.clean(paths, out, settings=settings, dry_run=dry_run, in_place=in_place, force=force,
-                                   jobs=jobs, backend=backend, address=address, against=against, progress=bars)
+                                   jobs=jobs, backend=backend, address=address, against=against, memory=memory,
+                                   progress=bars)
             finally:
                 if bars:
                     bars.close()

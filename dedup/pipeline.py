@@ -23,7 +23,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import (backends, corpus, heap, html, lexicon, output, plan, previous, records, report, report_parts, sample,
+from . import (backends, budget, corpus, heap, html, lexicon, output, plan, previous, records, report, report_parts, sample,
                verdicts, verify)
 from . import table as tables
 from .classify import classify
@@ -201,10 +201,11 @@ class InPlace:
 def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
           jobs: int = 0, progress: Progress | None = None, force: bool = False,
           state: InPlace | None = None, backend: str = "local", address: str | None = None,
-          against: str | None = None) -> dict:
+          against: str | None = None, memory: int | None = None) -> dict:
     """Clean the corpus at `inputs` and publish OUT (cleaned files in write mode,
     report.json and report.html in every mode); return the report. `mode` is write,
-    in-place or dry-run."""
+    in-place or dry-run. `memory`: the bytes the run's processes may hold together
+    (budget.py; default: budget.default_memory())."""
     lexicon.load(settings.lexicons)   # a broken user lexicon fails here, before any work
     judged = verdicts.load(settings.verdicts) if settings.verdicts else None   # and a bad verdicts file
     output.check_target(out, inputs, force)
@@ -221,9 +222,12 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                                     "write JSONL and Parquet corpora to -o")
     before = previous.load(against, settings) if against else None
     sizes = sizes_of(sources)
-    read_batches = _read_batches(sources, settings, shard_bytes(sources, default_jobs(jobs), sizes), sizes)
-    if backend == "local":
-        jobs = default_jobs(jobs) if len(read_batches) > 1 else 1
+    local = backend == "local"   # on a cluster the workers' memory is theirs; the budget is this machine's
+    fits = budget.plan(memory or budget.default_memory(), default_jobs(jobs) if local else 1,
+                       shard_bytes(sources, default_jobs(jobs), sizes))
+    read_batches = _read_batches(sources, settings, fits.shard_bytes, sizes)
+    if local:
+        jobs = fits.jobs if len(read_batches) > 1 else 1
         if jobs > 1 and _compiled(sizes, len(read_batches)):
             load_kernel(settings)   # once here, before the workers are forked, not once in each
     # workers first, so that none of them inherits the staging folder's lock
@@ -245,7 +249,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     else:   # the record file or part the batch was
                         part = item.part
                 read.append(_Read(part, result.to_write, result.documents))
-            table = tables.concat(parts)
+            table = tables.concat(parts, spills / "table" if tables.joined_bytes(parts) > fits.table_bytes else None)
             del parts
             read, skipped, table = _whole_files(read, skipped, table)
             table = learned.with_countable_shapes(table, settings)

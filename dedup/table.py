@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import pickle
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
@@ -551,22 +552,46 @@ def _saved_sizes(path: str) -> dict:
         return pickle.load(handle)
 
 
-def concat(parts: list[Table | str]) -> Table:
+def _planned(parts: list[Table | str]) -> tuple[list[dict], dict, dict]:
+    """The parts' sizes, where each part's rows start in the whole (per kind counted),
+    and each of the whole's columns: its length and type."""
+    sizes = [_saved_sizes(t) if isinstance(t, str) else _sizes(t) for t in parts]
+    shift = {kind: np.cumsum([0] + [size[kind] for size in sizes]) for kind in _COUNTED}
+    columns = {name: (int(shift[along][-1]), np.dtype(np.int32) if name == "store" else
+                      np.result_type(*[size[name] for size in sizes])) for name, (along, _) in _JOINED.items()}
+    columns.update({name: (int(shift["documents"][-1]) + 1, np.dtype(np.int64)) for name in ("cut", "paragraph_cut")})
+    columns.update({name: (int(shift[name][-1]), np.dtype(np.int64)) for name in _SPARSE})
+    return sizes, shift, columns
+
+
+def joined_bytes(parts: list[Table | str]) -> int:
+    """The bytes of the columns `concat` would join these parts' into."""
+    return sum(n * dtype.itemsize for n, dtype in _planned(parts)[2].values())
+
+
+def _allocated(n: int, dtype: np.dtype, mapped: Path | None, name: str) -> np.ndarray:
+    """A column of n zeros, in memory or (`mapped`: a folder) mapped from a file there."""
+    if mapped is None or n == 0:
+        return np.zeros(n, dtype)
+    return np.lib.format.open_memmap(mapped / f"{name}.npy", "w+", dtype, (n,))
+
+
+def concat(parts: list[Table | str], mapped: Path | None = None) -> Table:
     """One table of these tables' documents, in order (each batch's, as they came): each
     a table, or the file `save` wrote it to, read when it is copied (its sizes, saved
     ahead of it, read first). Each part is let go (its place in `parts` emptied) once it
-    is copied into the whole's columns: the whole and one part are held, never every part."""
+    is copied into the whole's columns: the whole and one part are held, never every part.
+    With `mapped` (a folder), the whole's columns are files there, mapped into memory:
+    the system holds of them what the steps read, not all (budget.py)."""
     if not parts:
         return of([])
 
     def part(i: int) -> Table:
         return load(parts[i]) if isinstance(parts[i], str) else parts[i]
-    sizes = [_saved_sizes(t) if isinstance(t, str) else _sizes(t) for t in parts]
-    shift = {kind: np.cumsum([0] + [size[kind] for size in sizes]) for kind in _COUNTED}
-    out = {name: np.empty(int(shift[along][-1]), np.int32 if name == "store" else
-                          np.result_type(*[size[name] for size in sizes])) for name, (along, _) in _JOINED.items()}
-    out.update({name: np.zeros(int(shift["documents"][-1]) + 1, np.int64) for name in ("cut", "paragraph_cut")})
-    out.update({name: np.empty(int(shift[name][-1]), np.int64) for name in _SPARSE})
+    sizes, shift, columns = _planned(parts)
+    if mapped is not None:
+        mapped.mkdir(parents=True, exist_ok=True)
+    out = {name: _allocated(n, dtype, mapped, name) for name, (n, dtype) in columns.items()}
     values: dict[str, list] = {name: [] for name in _SPARSE}
     site, paths, stores = [], [], []
     for i in range(len(parts)):

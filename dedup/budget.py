@@ -1,0 +1,84 @@
+"""How a run fits in the memory it is given (`--memory`): how many worker processes,
+how big the batches they read, and whether the corpus table the corpus-wide steps
+read is held in memory or mapped from a file in the run's staging folder.
+
+The budget is for all of the run's processes together. What each part takes was
+measured on near copies of Arabic news (benchmarks/big_jsonl.py): a worker holds its
+interpreter and compiled kernel (shared with the others until written to) and about
+four bytes per byte of the batch it sketches; the driver its interpreter and the
+corpus-wide steps' working arrays; the table about 100 bytes per content line. A
+table over its share is written to a file and mapped: the system then keeps in memory
+the pages a step reads and drops them when it needs the room. None of this changes
+what a run decides, only where it holds it.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from .errors import DedupError
+
+WORKER_BYTES = 112 << 20   # a worker before its batch: interpreter, numpy, the kernel
+BATCH_FACTOR = 4           # a batch's working set, per byte of input
+DRIVER_BYTES = 160 << 20   # the driver: interpreter, kernel, the corpus-wide steps' working arrays
+MIN_SHARD_BYTES = 1 << 20
+MIN_MEMORY = 256 << 20     # below this a run does not start
+_UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+class BudgetError(DedupError, ValueError):
+    """A --memory value that cannot be read or is too small."""
+
+
+def parse(text: str) -> int:
+    """Bytes of a size as people write it: 512M, 2G, 1.5GB, 800MiB, 4096 (bytes)."""
+    value = text.strip().upper().replace("IB", "").removesuffix("B") if text else ""
+    number, unit = (value[:-1], value[-1]) if value[-1:] in _UNITS and value[-1:].isalpha() else (value, "")
+    try:
+        size = float(number)
+    except ValueError:
+        raise BudgetError(f"--memory: {text!r} is not a size (write it as 512M, 2G or 1.5GB)") from None
+    if not size >= 0 or size == float("inf"):
+        raise BudgetError(f"--memory: {text!r} is not a size (write it as 512M, 2G or 1.5GB)")
+    size = int(size * _UNITS[unit])
+    if size < MIN_MEMORY:
+        raise BudgetError(f"--memory: {text} is too little to run in; give at least {MIN_MEMORY >> 20}M")
+    return size
+
+
+def default_memory() -> int:
+    """Half the memory of this machine, or of the container (cgroup) the run is in if
+    that is less: room for the rest of what a laptop runs."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 << 30
+    for limit in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(limit) as handle:
+                total = min(total, int(handle.read().strip()))
+        except (OSError, ValueError):   # absent, or "max": no limit
+            pass
+    return max(total // 2, MIN_MEMORY)
+
+
+@dataclass(frozen=True)
+class Plan:
+    jobs: int          # worker processes (1: the run's own process)
+    shard_bytes: int   # the most input bytes in one batch
+    table_bytes: int   # the most bytes of corpus table held in memory; a bigger one is mapped from a file
+
+
+def plan(memory: int, jobs: int, shard_bytes: int) -> Plan:
+    """Workers and batches that fit in `memory` bytes: batches smaller first (never
+    below MIN_SHARD_BYTES), then fewer workers (never below one); what is left while
+    the corpus-wide steps run (the workers idle, their batches given back), half of it
+    for the table."""
+    jobs = max(jobs, 1)
+    room = max(memory - DRIVER_BYTES, 0)
+    shard = min(shard_bytes, max((room // jobs - WORKER_BYTES) // BATCH_FACTOR, MIN_SHARD_BYTES))
+    while jobs > 1 and jobs * (WORKER_BYTES + BATCH_FACTOR * shard) > room:
+        jobs -= 1
+        shard = min(shard_bytes, max((room // jobs - WORKER_BYTES) // BATCH_FACTOR, MIN_SHARD_BYTES))
+    idle = WORKER_BYTES * jobs if jobs > 1 else 0
+    return Plan(jobs, shard, max(room - idle, 0) // 2)

@@ -1,0 +1,127 @@
+"""--memory: sizes as people write them, a plan that fits, and a run whose corpus table
+is mapped from a file deciding exactly what a run holding it in memory decides."""
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dedup import api, budget
+from dedup import table as tables
+from tests.test_api import _tree
+
+GOLDEN = Path(__file__).parent / "golden" / "corpus"
+MiB = 1 << 20
+
+
+@pytest.mark.parametrize("text, size", [
+    ("512M", 512 * MiB), ("512m", 512 * MiB), ("2G", 2 << 30), ("1.5GB", 1536 * MiB), ("800MiB", 800 * MiB),
+    ("4t", 4 << 40), ("300000000", 300_000_000), (" 1g ", 1 << 30), ("262144K", 256 * MiB),
+])
+def test_sizes_as_people_write_them(text, size):
+    assert budget.parse(text) == size
+
+
+@pytest.mark.parametrize("text, says", [
+    ("", "not a size"), ("2x", "not a size"), ("-1G", "not a size"), ("nan", "not a size"), ("inf", "not a size"),
+    ("G", "not a size"), ("1e400", "not a size"), ("255M", "too little"), ("0", "too little"),
+])
+def test_what_is_not_a_size_or_too_small_is_refused(text, says):
+    with pytest.raises(budget.BudgetError, match=says):
+        budget.parse(text)
+
+
+def _fits(plan: budget.Plan, memory: int) -> bool:
+    return budget.DRIVER_BYTES + plan.jobs * (budget.WORKER_BYTES + budget.BATCH_FACTOR * plan.shard_bytes) <= memory
+
+
+def test_with_room_enough_nothing_changes():
+    plan = budget.plan(64 << 30, 8, 16 * MiB)
+    assert (plan.jobs, plan.shard_bytes) == (8, 16 * MiB)
+    assert plan.table_bytes > 20 << 30
+
+
+def test_batches_shrink_before_workers_go():
+    need = budget.DRIVER_BYTES + 2 * (budget.WORKER_BYTES + budget.BATCH_FACTOR * 16 * MiB)
+    assert budget.plan(need, 2, 16 * MiB) == budget.Plan(2, 16 * MiB, (need - budget.DRIVER_BYTES
+                                                                     - 2 * budget.WORKER_BYTES) // 2)
+    smaller = budget.plan(need - 1, 2, 16 * MiB)
+    assert smaller.jobs == 2 and smaller.shard_bytes < 16 * MiB and _fits(smaller, need - 1)
+
+
+def test_workers_go_when_the_smallest_batches_do_not_fit_and_one_always_stays():
+    two = budget.DRIVER_BYTES + 2 * (budget.WORKER_BYTES + budget.BATCH_FACTOR * budget.MIN_SHARD_BYTES)
+    assert budget.plan(two, 2, 16 * MiB).jobs == 2
+    one = budget.plan(two - 1, 2, 16 * MiB)
+    assert one.jobs == 1 and _fits(one, two - 1)
+    assert budget.plan(budget.MIN_MEMORY, 16, 16 * MiB).jobs == 1
+
+
+@pytest.mark.parametrize("memory", [256 * MiB, 300 * MiB, 512 * MiB, 1 << 30, 3 << 30, 16 << 30])
+@pytest.mark.parametrize("jobs", [1, 2, 3, 8, 32])
+def test_a_plan_fits_its_memory_whenever_one_worker_can(memory, jobs):
+    plan = budget.plan(memory, jobs, 16 * MiB)
+    assert 1 <= plan.jobs <= jobs and budget.MIN_SHARD_BYTES <= plan.shard_bytes <= 16 * MiB
+    assert _fits(plan, memory) or plan.jobs == 1
+    assert plan.table_bytes >= 0
+
+
+def test_the_table_mapped_from_files_decides_what_the_table_in_memory_decides(tmp_path, monkeypatch):
+    """The golden corpus with no room for the table: its columns are files mapped into
+    memory, and every output file, the report and the page are those of a run with
+    room enough."""
+    held = api.clean(GOLDEN, tmp_path / "held", jobs=1)
+    mapped_folders = []
+    concat = tables.concat
+
+    def spying(parts, mapped=None):
+        mapped_folders.append(mapped)
+        joined = concat(parts, mapped)
+        assert mapped is None or isinstance(joined.hash, np.memmap)
+        return joined
+    monkeypatch.setattr(tables, "concat", spying)
+    monkeypatch.setattr(budget, "DRIVER_BYTES", 1 << 40)   # no room left for the table
+    mapped = api.clean(GOLDEN, tmp_path / "mapped", jobs=1, memory="256M")
+    assert len([folder for folder in mapped_folders if folder is not None]) == 1   # the whole corpus's
+    assert held.summary.lines_removed > 0
+
+    def files(folder):
+        return {k: v for k, v in _tree(folder).items() if k not in ("report.json", "report.html")}
+    assert files(tmp_path / "mapped") == files(tmp_path / "held")
+    for name in ("report.json", "report.html"):
+        assert ((tmp_path / "mapped" / name).read_bytes().replace(bytes(tmp_path / "mapped"), bytes(tmp_path / "held"))
+                == (tmp_path / "held" / name).read_bytes())
+
+
+def test_a_budget_for_one_worker_runs_one(tmp_path, monkeypatch):
+    from dedup import backends
+    asked = []
+    runner = backends.runner
+
+    def spying(backend, jobs, *args, **kwargs):
+        asked.append(jobs)
+        return runner(backend, jobs, *args, **kwargs)
+    monkeypatch.setattr(backends, "runner", spying)
+    from dedup import pipeline
+    monkeypatch.setattr(pipeline, "MIN_SHARD_BYTES", 1)   # batches of a few files: work for two workers
+    monkeypatch.setattr(pipeline, "SHARD_BYTES", 4_000)
+    api.clean(GOLDEN, tmp_path / "one", jobs=2, memory=budget.MIN_MEMORY)
+    api.clean(GOLDEN, tmp_path / "two", jobs=2, memory="64G")
+    assert asked == [1, 2]
+    assert _tree(tmp_path / "one").keys() == _tree(tmp_path / "two").keys()
+
+
+@pytest.mark.parametrize("value", [100, "lots", True, 2.5])
+def test_the_api_refuses_a_memory_it_cannot_use(tmp_path, value):
+    with pytest.raises(api.DedupError, match="memory"):
+        api.clean(GOLDEN, tmp_path / "out", memory=value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_command_line_says_in_one_line_what_is_wrong_with_a_size(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "dedup", "clean", str(GOLDEN), "-o", str(tmp_path / "out"),
+                          "--memory", "12 bananas"], capture_output=True, text=True)
+    assert run.returncode == 2 and not (tmp_path / "out").exists()
+    assert run.stderr.strip().splitlines() == ["dedup: error: --memory: '12 bananas' is not a size "
+                                               "(write it as 512M, 2G or 1.5GB)"]
