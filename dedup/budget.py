@@ -20,7 +20,8 @@ from .errors import DedupError
 
 WORKER_BYTES = 112 << 20   # a worker before its batch: interpreter, numpy, the kernel
 BATCH_FACTOR = 4           # a batch's working set, per byte of input
-DRIVER_BYTES = 160 << 20   # the driver: interpreter, kernel, the corpus-wide steps' working arrays
+DRIVER_BYTES = 96 << 20    # the driver before the corpus-wide steps: interpreter, numpy, the kernel
+STEPS_SHARE = 8            # the corpus-wide steps' working arrays, besides the table: an eighth of the input's bytes
 MIN_SHARD_BYTES = 1 << 20
 MIN_MEMORY = 256 << 20     # below this a run does not start
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
@@ -67,18 +68,38 @@ class Plan:
     jobs: int          # worker processes (1: the run's own process)
     shard_bytes: int   # the most input bytes in one batch
     table_bytes: int   # the most bytes of corpus table held in memory; a bigger one is mapped from a file
+    fits: bool         # whether the corpus-wide steps' working arrays fit at all (they grow with the corpus)
+    steps: int         # the bytes those steps are estimated to need
 
 
-def plan(memory: int, jobs: int, shard_bytes: int) -> Plan:
-    """Workers and batches that fit in `memory` bytes: batches smaller first (never
-    below MIN_SHARD_BYTES), then fewer workers (never below one); what is left while
-    the corpus-wide steps run (the workers idle, their batches given back), half of it
-    for the table."""
+def _batch(memory: int, jobs: int, shard_bytes: int) -> int:
+    """The biggest batch (at most shard_bytes) that `jobs` workers can sketch at once."""
+    room = memory - DRIVER_BYTES if jobs == 1 else memory - DRIVER_BYTES - jobs * WORKER_BYTES
+    return min(shard_bytes, max(room // (jobs * BATCH_FACTOR), MIN_SHARD_BYTES))
+
+
+def plan(memory: int, jobs: int, shard_bytes: int, input_bytes: int) -> Plan:
+    """Workers and batches that fit in `memory` bytes, batches made smaller first (never
+    below MIN_SHARD_BYTES), then workers fewer (never below one). Two moments set it:
+    sketching (the workers each with a batch, the driver small) and the corpus-wide steps
+    (the driver's working arrays, which grow with the input, beside the idle workers).
+    Half of what the steps leave, the table may hold; a table bigger than that is mapped."""
+    steps = DRIVER_BYTES + input_bytes // STEPS_SHARE
+
+    def fits(j: int, shard: int) -> bool:
+        sketching = DRIVER_BYTES + BATCH_FACTOR * shard if j == 1 else \
+            DRIVER_BYTES + j * (WORKER_BYTES + BATCH_FACTOR * shard)
+        return sketching <= memory and steps + (j * WORKER_BYTES if j > 1 else 0) <= memory
     jobs = max(jobs, 1)
-    room = max(memory - DRIVER_BYTES, 0)
-    shard = min(shard_bytes, max((room // jobs - WORKER_BYTES) // BATCH_FACTOR, MIN_SHARD_BYTES))
-    while jobs > 1 and jobs * (WORKER_BYTES + BATCH_FACTOR * shard) > room:
+    while jobs > 1 and not fits(jobs, _batch(memory, jobs, shard_bytes)):
         jobs -= 1
-        shard = min(shard_bytes, max((room // jobs - WORKER_BYTES) // BATCH_FACTOR, MIN_SHARD_BYTES))
-    idle = WORKER_BYTES * jobs if jobs > 1 else 0
-    return Plan(jobs, shard, max(room - idle, 0) // 2)
+    shard = _batch(memory, jobs, shard_bytes)
+    idle = jobs * WORKER_BYTES if jobs > 1 else 0
+    return Plan(jobs, shard, max(memory - steps - idle, 0) // 2, fits(jobs, shard), steps)
+
+
+def too_little(memory: int, plan: Plan) -> str:
+    """Why `memory` cannot hold a run whose plan does not fit."""
+    need = plan.steps + (1 << 20) - 1 >> 20
+    return (f"--memory {memory + (1 << 20) - 1 >> 20}M is too little for this corpus: its corpus-wide steps "
+            f"need about {need}M; give at least that")

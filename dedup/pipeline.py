@@ -179,6 +179,8 @@ class _Meanwhile:
             func(*args)
         except BaseException as err:   # raised again by result(), in the caller's thread
             self._error = err
+        finally:   # the thread's heap (an arena of its own) would keep its freed pages until the run's end
+            heap.release()
 
     def wait(self) -> None:
         if self._thread is not None:
@@ -224,7 +226,9 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     sizes = sizes_of(sources)
     local = backend == "local"   # on a cluster the workers' memory is theirs; the budget is this machine's
     fits = budget.plan(memory or budget.default_memory(), default_jobs(jobs) if local else 1,
-                       shard_bytes(sources, default_jobs(jobs), sizes))
+                       shard_bytes(sources, default_jobs(jobs), sizes), sum(sizes.values()))
+    if memory and not fits.fits:
+        raise budget.BudgetError(budget.too_little(memory, fits))
     read_batches = _read_batches(sources, settings, fits.shard_bytes, sizes)
     if local:
         jobs = fits.jobs if len(read_batches) > 1 else 1

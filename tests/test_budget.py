@@ -32,44 +32,72 @@ def test_what_is_not_a_size_or_too_small_is_refused(text, says):
         budget.parse(text)
 
 
-def _fits(plan: budget.Plan, memory: int) -> bool:
-    return budget.DRIVER_BYTES + plan.jobs * (budget.WORKER_BYTES + budget.BATCH_FACTOR * plan.shard_bytes) <= memory
+def _sketching(plan: budget.Plan) -> int:
+    workers = budget.DRIVER_BYTES + plan.jobs * (budget.WORKER_BYTES + budget.BATCH_FACTOR * plan.shard_bytes)
+    return workers if plan.jobs > 1 else budget.DRIVER_BYTES + budget.BATCH_FACTOR * plan.shard_bytes
+
+
+def _steps(plan: budget.Plan) -> int:
+    return plan.steps + (plan.jobs * budget.WORKER_BYTES if plan.jobs > 1 else 0)
 
 
 def test_with_room_enough_nothing_changes():
-    plan = budget.plan(64 << 30, 8, 16 * MiB)
-    assert (plan.jobs, plan.shard_bytes) == (8, 16 * MiB)
+    plan = budget.plan(64 << 30, 8, 16 * MiB, 2 << 30)
+    assert (plan.jobs, plan.shard_bytes, plan.fits) == (8, 16 * MiB, True)
     assert plan.table_bytes > 20 << 30
 
 
 def test_batches_shrink_before_workers_go():
     need = budget.DRIVER_BYTES + 2 * (budget.WORKER_BYTES + budget.BATCH_FACTOR * 16 * MiB)
-    assert budget.plan(need, 2, 16 * MiB) == budget.Plan(2, 16 * MiB, (need - budget.DRIVER_BYTES
-                                                                     - 2 * budget.WORKER_BYTES) // 2)
-    smaller = budget.plan(need - 1, 2, 16 * MiB)
-    assert smaller.jobs == 2 and smaller.shard_bytes < 16 * MiB and _fits(smaller, need - 1)
+    plan = budget.plan(need, 2, 16 * MiB, 0)
+    assert (plan.jobs, plan.shard_bytes) == (2, 16 * MiB)
+    smaller = budget.plan(need - 1, 2, 16 * MiB, 0)
+    assert smaller.jobs == 2 and smaller.shard_bytes < 16 * MiB and _sketching(smaller) <= need - 1
 
 
 def test_workers_go_when_the_smallest_batches_do_not_fit_and_one_always_stays():
     two = budget.DRIVER_BYTES + 2 * (budget.WORKER_BYTES + budget.BATCH_FACTOR * budget.MIN_SHARD_BYTES)
-    assert budget.plan(two, 2, 16 * MiB).jobs == 2
-    one = budget.plan(two - 1, 2, 16 * MiB)
-    assert one.jobs == 1 and _fits(one, two - 1)
-    assert budget.plan(budget.MIN_MEMORY, 16, 16 * MiB).jobs == 1
+    assert budget.plan(two, 2, 16 * MiB, 0).jobs == 2
+    one = budget.plan(two - 1, 2, 16 * MiB, 0)
+    assert one.jobs == 1 and one.fits and _sketching(one) <= two - 1
+    assert budget.plan(budget.MIN_MEMORY, 16, 16 * MiB, 0).jobs == 1
+
+
+def test_a_bigger_input_leaves_less_room_for_workers_and_the_table():
+    """The corpus-wide steps' working arrays grow with the input: at 2 GB a 512 MiB budget
+    runs in one process, and the table gets what the steps leave, halved."""
+    small, big = (budget.plan(512 * MiB, 2, 16 * MiB, size) for size in (100 * MiB, 2000 * MiB))
+    assert (small.jobs, big.jobs) == (2, 1)
+    assert big.steps == budget.DRIVER_BYTES + 2000 * MiB // budget.STEPS_SHARE
+    assert big.table_bytes == (512 * MiB - big.steps) // 2
+    at_the_edge = budget.DRIVER_BYTES + 2 * budget.WORKER_BYTES + 2000 * MiB // budget.STEPS_SHARE
+    assert budget.plan(at_the_edge + 2 * budget.BATCH_FACTOR * MiB, 2, 16 * MiB, 2000 * MiB).jobs == 2
+    assert budget.plan(at_the_edge - 1, 2, 16 * MiB, 2000 * MiB).jobs == 1
 
 
 @pytest.mark.parametrize("memory", [256 * MiB, 300 * MiB, 512 * MiB, 1 << 30, 3 << 30, 16 << 30])
 @pytest.mark.parametrize("jobs", [1, 2, 3, 8, 32])
-def test_a_plan_fits_its_memory_whenever_one_worker_can(memory, jobs):
-    plan = budget.plan(memory, jobs, 16 * MiB)
+@pytest.mark.parametrize("input_bytes", [0, 200 * MiB, 3 << 30])
+def test_a_plan_that_says_it_fits_fits(memory, jobs, input_bytes):
+    plan = budget.plan(memory, jobs, 16 * MiB, input_bytes)
     assert 1 <= plan.jobs <= jobs and budget.MIN_SHARD_BYTES <= plan.shard_bytes <= 16 * MiB
-    assert _fits(plan, memory) or plan.jobs == 1
-    assert plan.table_bytes >= 0
+    assert plan.fits == (_sketching(plan) <= memory and _steps(plan) <= memory)
+    assert plan.fits or plan.jobs == 1
+    assert 0 <= plan.table_bytes <= max(memory - _steps(plan), 0) // 2
+
+
+def test_a_budget_the_corpus_wide_steps_cannot_fit_in_is_refused_before_any_work(tmp_path, monkeypatch):
+    monkeypatch.setattr(budget, "DRIVER_BYTES", 300 * MiB)   # as if the corpus-wide steps needed that much
+    with pytest.raises(budget.BudgetError, match=r"--memory 256M is too little for this corpus: its corpus-wide "
+                                                 r"steps need about \d+M; give at least that"):
+        api.clean(GOLDEN, tmp_path / "out", memory="256M")
+    assert not (tmp_path / "out").exists()
+    api.clean(GOLDEN, tmp_path / "out")   # no budget asked for: the default never refuses
 
 
 def test_the_table_mapped_from_files_decides_what_the_table_in_memory_decides(tmp_path, monkeypatch):
-    """The golden corpus with no room for the table: its columns are files mapped into
-    memory, and every output file, the report and the page are those of a run with
+    """The golden corpus with a table too big for its budget: its columns are files mapped
+    into memory, and every output file, the report and the page are those of a run with
     room enough."""
     held = api.clean(GOLDEN, tmp_path / "held", jobs=1)
     mapped_folders = []
@@ -81,7 +109,7 @@ def test_the_table_mapped_from_files_decides_what_the_table_in_memory_decides(tm
         assert mapped is None or isinstance(joined.hash, np.memmap)
         return joined
     monkeypatch.setattr(tables, "concat", spying)
-    monkeypatch.setattr(budget, "DRIVER_BYTES", 1 << 40)   # no room left for the table
+    monkeypatch.setattr(tables, "joined_bytes", lambda parts: 1 << 40)   # as if the table were that big
     mapped = api.clean(GOLDEN, tmp_path / "mapped", jobs=1, memory="256M")
     assert len([folder for folder in mapped_folders if folder is not None]) == 1   # the whole corpus's
     assert held.summary.lines_removed > 0
