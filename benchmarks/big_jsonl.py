@@ -1,6 +1,6 @@
 """Benchmark: memory and time of `dedup clean` on one large JSONL corpus of near copies.
 
-    python benchmarks/big_jsonl.py --megabytes 250,500 [--jobs 1] [--keep DIR]
+    python benchmarks/big_jsonl.py --megabytes 250,500 [--jobs 1] [--keep DIR] [--memory 512M] [--cgroup 512]
 
 The corpus is SaudiNewsNet (read from ../shared/data/saudinewsnet/; its license forbids
 copying it here) written again and again into one JSONL file until it has the size asked:
@@ -8,13 +8,15 @@ copy c changes a different word (the c-th from the middle) in every fifth line a
 out every tenth article (a different tenth in each copy), so the copies are near, not
 exact, duplicates of each other. Each record has the article's `url`, so sources are its
 sites. For each size: wall seconds, MB/s, and the peak of the RSS of all of dedup's
-processes together and of the driver alone (sampled from /proc every 0.2 s), and per content line. Skips where
-the data is absent.
+processes together and of the driver alone (sampled from /proc every 0.2 s), and per content line. With
+--cgroup MB, dedup runs in a memory cgroup of that limit, enforced by the kernel (root; a run killed
+there stops the benchmark). Skips where the data is absent.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -72,16 +74,39 @@ def build(target: Path, megabytes: float) -> tuple[int, int, int]:
     return rows, size, lines
 
 
-def run(corpus: Path, out: Path, jobs: int) -> tuple[float, float, float]:
+def memory_cgroup(megabytes: int) -> tuple[Path, Path]:
+    """A new memory cgroup (v1 or v2; needs root) whose limit the kernel enforces (past
+    it, the run is killed, whatever its RSS was sampled at): its folder, and the file a
+    process joins it by."""
+    for root, limit in ((Path("/sys/fs/cgroup/memory"), "memory.limit_in_bytes"), (Path("/sys/fs/cgroup"), "memory.max")):
+        if (root / limit).exists() or (root / "cgroup.controllers").exists():
+            group = root / f"dedup-bench-{os.getpid()}"
+            group.mkdir(exist_ok=True)
+            (group / limit).write_text(str(megabytes << 20))
+            return group, group / "cgroup.procs"
+    raise SystemExit("--cgroup needs Linux's memory cgroups (and root)")
+
+
+def run(corpus: Path, out: Path, jobs: int, memory: str | None = None, cgroup: int | None = None
+        ) -> tuple[float, float, float]:
     """(wall seconds, peak MB of the RSS of all of the run's processes together, and of
     the driver's alone)."""
     command = [sys.executable, "-m", "dedup", "clean", str(corpus), "-o", str(out), "-j", str(jobs), "-q"]
+    command += ["--memory", memory] if memory else []
+    group = None
+    if cgroup:
+        group, procs = memory_cgroup(cgroup)
+        command = ["sh", "-c", f'echo $$ > {procs} && exec "$@"', "sh", *command]
     peak = [0, 0]
 
     def sample(pid: int, tree: dict[int, int]) -> None:
         peak[0] = max(peak[0], sum(tree.values()))
         peak[1] = max(peak[1], tree.get(pid, 0))
-    seconds = sampled(command, sample, 0.2)
+    try:
+        seconds = sampled(command, sample, 0.2)
+    finally:
+        if group is not None:
+            group.rmdir()
     return seconds, peak[0] / 2**20, peak[1] / 2**20
 
 
@@ -90,6 +115,8 @@ def main() -> int:
     parser.add_argument("--megabytes", default="250,500", help="corpus sizes, comma-separated")
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--keep", default=None, help="keep the corpora in DIR")
+    parser.add_argument("--memory", help="dedup's --memory (e.g. 512M)")
+    parser.add_argument("--cgroup", type=int, metavar="MB", help="run dedup in a memory cgroup of this limit (root)")
     args = parser.parse_args()
     if not DATA.is_dir() or not any(DATA.glob("*.zip")):
         print(f"skipped: SaudiNewsNet not found at {DATA}")
@@ -101,7 +128,7 @@ def main() -> int:
         for megabytes in (float(m) for m in args.megabytes.split(",")):
             corpus = work / f"corpus-{megabytes:g}MB.jsonl"
             rows, size, lines = build(corpus, megabytes)
-            seconds, peak, driver = run(corpus, work / "out", args.jobs)
+            seconds, peak, driver = run(corpus, work / "out", args.jobs, args.memory, args.cgroup)
             results.append({"megabytes": size / 1e6, "records": rows, "content_lines": lines, "seconds": seconds,
                             "mb_per_s": size / 1e6 / seconds, "peak_rss_mb": peak, "driver_peak_rss_mb": driver,
                             "rss_bytes_per_line": peak * 2**20 / lines})
