@@ -289,3 +289,80 @@ def test_a_teaser_prefix_on_the_first_line_is_a_title(tmp_path, write_corpus):
     assert run("clean", corpus, "-o", out).exit_code == 0
     (removed,) = report_of(out)["documents"][0]["removed"]
     assert removed["lines"] == [3, 3] and removed["rule"] == "lexicon:en/also-read"
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch):
+    """The parsed-lexicon store in a folder of the test's own, no lexicon parsed in this process."""
+    folder = tmp_path / "store"
+    monkeypatch.setattr(lexicon, "store_folder", lambda: folder)
+    lexicon._parsed.cache_clear()
+    yield folder
+    lexicon._parsed.cache_clear()
+
+
+def _parses(monkeypatch) -> list:
+    calls = []
+    parse = lexicon._load_file
+    monkeypatch.setattr(lexicon, "_load_file", lambda *args: calls.append(args[2]) or parse(*args))
+    return calls
+
+
+def test_the_shipped_lexicons_are_parsed_once_and_read_back_the_same_from_the_store(store, monkeypatch):
+    parses = _parses(monkeypatch)
+    first = lexicon.load()
+    assert len(parses) == len(first.languages) >= 18 and len(list(store.glob("lexicons-*.pickle"))) == 1
+    lexicon._parsed.cache_clear()   # as a new process would
+    parses.clear()
+    again = lexicon.load()
+    assert parses == [] and again == first and again is not first
+    assert rule_of("ये भी पढ़ें: किसानों का आंदोलन", again) == rule_of("ये भी पढ़ें: किसानों का आंदोलन", first) is not None
+
+
+def test_a_users_lexicon_is_parsed_on_top_of_the_stored_ones_and_never_stored(store, tmp_path, monkeypatch):
+    lexicon.load()
+    stored = sorted(store.iterdir())
+    mine = tmp_path / "sw.toml"
+    mine.write_text('language = "sw"\n[[rule]]\nid = "also-read"\nmatch = "prefix"\nphrases = ["Soma pia"]\n', "utf-8")
+    lexicon._parsed.cache_clear()
+    parses = _parses(monkeypatch)
+    both = lexicon.load((str(mine),))
+    assert parses == [str(mine)] and sorted(store.iterdir()) == stored
+    assert rule_of("Soma pia: Rais azungumza", both) == "sw/also-read"
+    lexicon._parsed.cache_clear()
+    assert rule_of("Soma pia: Rais azungumza", lexicon.load()) is None   # the stored lexicon did not take it in
+
+
+def test_other_files_or_other_code_make_another_entry_and_the_old_one_goes(store, monkeypatch):
+    shipped = lexicon.resources.files("dedup") / "lexicon"
+    files = tuple((f"lexicon/{e.name}", e.read_bytes()) for e in sorted(shipped.iterdir(), key=lambda e: e.name)
+                  if e.name.endswith(".toml"))
+    lexicon._stored(files)
+    (before,) = store.iterdir()
+    edited = files[:-1] + ((files[-1][0], files[-1][1] + b'\n[[rule]]\nid = "x"\nmatch = "line"\nphrases = ["Zzq qqz"]\n'),)
+    assert rule_of("Zzq qqz", lexicon._stored(edited)) is not None
+    (after,) = store.iterdir()
+    assert after.name != before.name
+    assert rule_of("Zzq qqz", lexicon._stored(files)) is None
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05K\x01."])
+def test_a_damaged_store_entry_is_parsed_again_and_replaced(store, monkeypatch, damage):
+    first = lexicon.load()
+    (entry,) = store.iterdir()
+    entry.write_bytes(damage)
+    lexicon._parsed.cache_clear()
+    parses = _parses(monkeypatch)
+    assert lexicon.load() == first and parses
+    assert entry.read_bytes() != damage
+
+
+def test_a_store_that_cannot_be_written_costs_only_the_parse(tmp_path, monkeypatch):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    monkeypatch.setattr(lexicon, "store_folder", lambda: blocker / "store")
+    lexicon._parsed.cache_clear()
+    try:
+        assert rule_of("Related articles", lexicon.load()) is not None
+    finally:
+        lexicon._parsed.cache_clear()
