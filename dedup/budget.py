@@ -22,6 +22,7 @@ WORKER_BYTES = 112 << 20   # a worker before its batch: interpreter, numpy, the 
 BATCH_FACTOR = 4           # a batch's working set, per byte of input
 DRIVER_BYTES = 96 << 20    # the driver before the corpus-wide steps: interpreter, numpy, the kernel
 STEPS_SHARE = 8            # the corpus-wide steps' working arrays, besides the table: an eighth of the input's bytes
+COMPRESSION = 4            # a gzip or zstd file's, or a Parquet file's, text: about four times its bytes
 MIN_SHARD_BYTES = 1 << 20
 MIN_MEMORY = 256 << 20     # below this a run does not start
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
@@ -61,6 +62,11 @@ def default_memory() -> int:
         except (OSError, ValueError):   # absent, or "max": no limit
             pass
     return max(total // 2, MIN_MEMORY)
+
+
+def text_bytes(file_bytes: int, compressed: bool) -> int:
+    """About how many bytes of text a file of `file_bytes` holds."""
+    return file_bytes * COMPRESSION if compressed else file_bytes
 
 
 @dataclass(frozen=True)

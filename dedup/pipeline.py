@@ -23,8 +23,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import (backends, budget, corpus, heap, html, lexicon, output, plan, previous, records, report, report_parts, sample,
-               verdicts, verify)
+from . import (backends, budget, corpus, heap, html, lexicon, output, plan, previous, records, report, report_parts,
+               sample, verdicts, verify)
 from . import table as tables
 from .classify import classify
 from .config import Settings
@@ -226,7 +226,9 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     sizes = sizes_of(sources)
     local = backend == "local"   # on a cluster the workers' memory is theirs; the budget is this machine's
     fits = budget.plan(memory or budget.default_memory(), default_jobs(jobs) if local else 1,
-                       shard_bytes(sources, default_jobs(jobs), sizes), sum(sizes.values()))
+                       shard_bytes(sources, default_jobs(jobs), sizes),
+                       sum(budget.text_bytes(sizes[s.file], s.kind[1] is not None or s.kind[0] == "parquet")
+                           for s in sources))
     if memory and not fits.fits:
         raise budget.BudgetError(budget.too_little(memory, fits))
     read_batches = _read_batches(sources, settings, fits.shard_bytes, sizes)
