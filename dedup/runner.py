@@ -90,6 +90,7 @@ class Runner:
     def __init__(self, jobs: int, init: Callable[..., Any], init_args: tuple = (), start_method: str = "fork"):
         self.jobs = jobs
         self.workers: list = []
+        self._senders: list[tuple[threading.Thread, queue.SimpleQueue]] = []   # map's threads sending jobs, their outboxes
         if jobs <= 1:
             self.context = init(*init_args)
             return
@@ -127,9 +128,11 @@ class Runner:
         # Jobs are sent by one thread per worker: a job and a result may both be larger
         # than a pipe's buffer, and the parent must go on reading results while it sends.
         outboxes = {conn: queue.SimpleQueue() for conn in busy}
-        senders = [threading.Thread(target=_send_all, args=(conn, box), daemon=True) for conn, box in outboxes.items()]
-        for sender in senders:
+        senders = [(threading.Thread(target=_send_all, args=(conn, box), daemon=True), box)
+                   for conn, box in outboxes.items()]
+        for sender, box in senders:
             sender.start()
+            self._senders.append((sender, box))   # once started: terminate joins it
         waiting: dict[int, Any] = {}
         next_out, sent, exhausted = 0, 0, False
         try:
@@ -172,12 +175,21 @@ class Runner:
         self.terminate()
 
     def terminate(self) -> None:
-        """Kill every worker and wait for it: nothing of theirs runs after this."""
+        """Kill every worker and wait for it: nothing of theirs runs after this. The
+        threads sending them jobs end before their pipes are closed: a pipe closed under
+        a send would raise in that thread, a traceback after an interrupt."""
+        for _, box in self._senders:
+            box.put(None)
         for process, conn in self.workers:
             if process.is_alive():
                 process.kill()
         for process, conn in self.workers:
             process.join()
+        for sender, _ in self._senders:   # a send in progress fails on the dead worker's pipe
+            if sender.is_alive():
+                sender.join()
+        self._senders = []
+        for process, conn in self.workers:
             conn.close()
         self.workers = []
 

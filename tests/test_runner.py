@@ -171,3 +171,35 @@ def test_an_idle_worker_gives_back_the_memory_its_last_job_freed():
         time.sleep(0.5)   # the worker is idle: nothing is queued for it
         after = [rss for pid, rss in run.map(_rss_mb, [None] * 4) if pid == worker]
     assert after and at_peak - after[0] >= 150, (at_peak, after)
+
+
+def _sleep(ctx, batch):
+    time.sleep(30)
+
+
+def _awaited(jobs) -> None:
+    """The first result, as the run would take it; the workers' end is expected."""
+    try:
+        next(jobs, None)
+    except (WorkerDied, OSError, ValueError):
+        pass
+
+
+def test_terminating_while_a_big_job_is_being_sent_ends_its_sender_without_an_error(monkeypatch):
+    """A job bigger than a pipe's buffer is half sent to a worker that is busy when the
+    run ends (an interrupt): terminate() kills the workers, waits for the threads that
+    send them jobs and only then closes their pipes; no thread dies with a traceback."""
+    errors = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    for _ in range(5):
+        run = Runner(2, _init, (0,))
+        jobs = run.map(_sleep, [b"x" * (8 << 20)] * 6)   # each worker: one running, one stuck in its pipe
+        waiting = threading.Thread(target=_awaited, args=(jobs,), daemon=True)
+        waiting.start()
+        time.sleep(0.3)
+        senders = [sender for sender, _ in run._senders]
+        assert len(senders) == 2 and all(sender.is_alive() for sender in senders)
+        run.terminate()
+        assert not any(sender.is_alive() for sender in senders)
+        waiting.join(5)
+    assert errors == []
