@@ -255,7 +255,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     else:   # the record file or part the batch was
                         part = item.part
                 read.append(_Read(part, result.to_write, result.documents))
-            table = tables.concat(parts, spills / "table" if tables.joined_bytes(parts) > fits.table_bytes else None)
+            table = tables.concat(parts, spills / "table", fits.table_bytes)
             del parts
             read, skipped, table = _whole_files(read, skipped, table)
             table = learned.with_countable_shapes(table, settings)

@@ -564,11 +564,6 @@ def _planned(parts: list[Table | str]) -> tuple[list[dict], dict, dict]:
     return sizes, shift, columns
 
 
-def joined_bytes(parts: list[Table | str]) -> int:
-    """The bytes of the columns `concat` would join these parts' into."""
-    return sum(n * dtype.itemsize for n, dtype in _planned(parts)[2].values())
-
-
 def _allocated(n: int, dtype: np.dtype, mapped: Path | None, name: str) -> np.ndarray:
     """A column of n zeros, in memory or (`mapped`: a folder) mapped from a file there."""
     if mapped is None or n == 0:
@@ -576,19 +571,20 @@ def _allocated(n: int, dtype: np.dtype, mapped: Path | None, name: str) -> np.nd
     return np.lib.format.open_memmap(mapped / f"{name}.npy", "w+", dtype, (n,))
 
 
-def concat(parts: list[Table | str], mapped: Path | None = None) -> Table:
+def concat(parts: list[Table | str], spill: Path | None = None, held: float = float("inf")) -> Table:
     """One table of these tables' documents, in order (each batch's, as they came): each
     a table, or the file `save` wrote it to, read when it is copied (its sizes, saved
     ahead of it, read first). Each part is let go (its place in `parts` emptied) once it
     is copied into the whole's columns: the whole and one part are held, never every part.
-    With `mapped` (a folder), the whole's columns are files there, mapped into memory:
-    the system holds of them what the steps read, not all (budget.py)."""
+    Columns of more than `held` bytes in all are files in the folder `spill`, mapped into
+    memory: the system holds of them what the steps read, not all (budget.py)."""
     if not parts:
         return of([])
 
     def part(i: int) -> Table:
         return load(parts[i]) if isinstance(parts[i], str) else parts[i]
     sizes, shift, columns = _planned(parts)
+    mapped = spill if spill is not None and sum(n * t.itemsize for n, t in columns.values()) > held else None
     if mapped is not None:
         mapped.mkdir(parents=True, exist_ok=True)
     out = {name: _allocated(n, dtype, mapped, name) for name, (n, dtype) in columns.items()}

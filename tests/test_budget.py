@@ -1,5 +1,6 @@
 """--memory: sizes as people write them, a plan that fits, and a run whose corpus table
 is mapped from a file deciding exactly what a run holding it in memory decides."""
+import dataclasses
 import subprocess
 import sys
 from pathlib import Path
@@ -100,18 +101,16 @@ def test_the_table_mapped_from_files_decides_what_the_table_in_memory_decides(tm
     into memory, and every output file, the report and the page are those of a run with
     room enough."""
     held = api.clean(GOLDEN, tmp_path / "held", jobs=1)
-    mapped_folders = []
-    concat = tables.concat
+    joined, concat, plan = [], tables.concat, budget.plan
 
-    def spying(parts, mapped=None):
-        mapped_folders.append(mapped)
-        joined = concat(parts, mapped)
-        assert mapped is None or isinstance(joined.hash, np.memmap)
-        return joined
+    def spying(parts, spill=None, held=float("inf")):
+        joined.append(concat(parts, spill, held))
+        return joined[-1]
     monkeypatch.setattr(tables, "concat", spying)
-    monkeypatch.setattr(tables, "joined_bytes", lambda parts: 1 << 40)   # as if the table were that big
+    monkeypatch.setattr(budget, "plan", lambda *args: dataclasses.replace(plan(*args), table_bytes=0))  # no room
     mapped = api.clean(GOLDEN, tmp_path / "mapped", jobs=1, memory="256M")
-    assert len([folder for folder in mapped_folders if folder is not None]) == 1   # the whole corpus's
+    assert [isinstance(t.hash, np.memmap) for t in joined][-1:] == [True]   # the whole corpus's, only
+    assert not any(isinstance(t.hash, np.memmap) for t in joined[:-1])
     assert held.summary.lines_removed > 0
 
     def files(folder):
@@ -153,3 +152,20 @@ def test_the_command_line_says_in_one_line_what_is_wrong_with_a_size(tmp_path):
     assert run.returncode == 2 and not (tmp_path / "out").exists()
     assert run.stderr.strip().splitlines() == ["dedup: error: --memory: '12 bananas' is not a size "
                                                "(write it as 512M, 2G or 1.5GB)"]
+
+
+def test_a_compressed_corpus_is_planned_by_its_text_not_its_bytes(tmp_path, monkeypatch):
+    """A gzip JSONL file holds about COMPRESSION times its bytes of text: the plan is
+    given that, a plain one its size."""
+    import gzip
+    import json
+    rows = "".join(json.dumps({"text": f"line {n} of a record\nanother line {n}\n"}) + "\n" for n in range(200))
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "packed").mkdir()
+    (tmp_path / "plain" / "rows.jsonl").write_text(rows, "utf-8")
+    (tmp_path / "packed" / "rows.jsonl.gz").write_bytes(gzip.compress(rows.encode()))
+    asked, plan = [], budget.plan
+    monkeypatch.setattr(budget, "plan", lambda *args: asked.append(args[3]) or plan(*args))
+    for name in ("plain", "packed"):
+        api.clean(tmp_path / name, tmp_path / f"out-{name}", jobs=1)
+    assert asked == [len(rows.encode()), budget.COMPRESSION * (tmp_path / "packed" / "rows.jsonl.gz").stat().st_size]
