@@ -16,14 +16,49 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
-import numba
 import numpy as np
 import regex
+
+
+def _writable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def _cache_folder() -> bool:
+    """Whether numba can cache compiled code. It keeps it beside this file or in the
+    user's cache folder, and raises at the first call where it can write neither (an
+    install owned by another user, run by a service without a home of its own): then
+    it is given a folder of this user's own in the temporary folder (NUMBA_CACHE_DIR,
+    read when numba is imported). False only where even that cannot be made."""
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return True
+    user = Path(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")) / "numba"
+    if _writable(Path(__file__).parent / "__pycache__") or _writable(user):
+        return True
+    folder = Path(tempfile.gettempdir()) / f"dedup-numba-{os.getuid()}"
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        if folder.stat().st_uid != os.getuid() or not _writable(folder):
+            return False   # another user's folder: its code is not ours to load
+    except OSError:
+        return False
+    os.environ["NUMBA_CACHE_DIR"] = str(folder)
+    return True
+
+
+_CACHED = _cache_folder()
+import numba  # noqa: E402  (after NUMBA_CACHE_DIR is settled)
 
 from . import normalize
 from .hashing import BASE, MIX, MULTIPLIER
@@ -46,7 +81,7 @@ def _numpy_support_without_blas() -> None:
 
 
 _numpy_support_without_blas()
-_jit = numba.njit(cache=True, nogil=True)
+_jit = numba.njit(cache=_CACHED, nogil=True)   # uncached: compiled in each process
 _BASE = np.uint64(BASE)
 _MULTIPLIER = np.uint64(MULTIPLIER)
 _SEED = np.uint64(MIX)

@@ -221,8 +221,14 @@ def load(path: str | Path) -> dict:
         raise ReportError(f"{path}: cannot read ({err.strerror})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ReportError(f"{path}: not a JSON report ({err})") from None
+    except RecursionError:
+        raise ReportError(f"{path}: not a dedup report (nested too deeply to read)") from None
     if not isinstance(report, dict) or report.get("format") != FORMAT:
         raise ReportError(f"{path}: not a dedup report")
+    for key, kind in (("settings", dict), ("inputs", list), ("skipped", list)):
+        if key in report and not isinstance(report[key], kind):
+            raise ReportError(f"{path}: not a dedup report (its {key} is {type(report[key]).__name__}, "
+                              f"not {kind.__name__})")
     if report.get("format_version") != FORMAT_VERSION:
         raise ReportError(f"{path}: report format version {report.get('format_version')} is not supported")
     if "document_parts" in report:   # a large run's: its documents are beside it (report_parts)

@@ -1,6 +1,13 @@
 """The compiled path (dedup/kernel.py) against the reference: the `regex` tokenizer of
 normalize.py and the numpy code of sign.py. Same tokens, same hashes, same shingles,
 same signatures, on text of every script the other tests use and on random Unicode."""
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -352,3 +359,42 @@ def test_code_point_tables_are_kept_and_a_damaged_one_is_made_again(tmp_path, mo
     assert np.array_equal(kernel._cached("classes", "key", make), first) and len(made) == 4
     assert np.array_equal(np.load(path), first)
     assert np.array_equal(kernel.classes(), first)   # the module's own, cached or made
+
+
+def _as_nobody(*command: str) -> list[str]:
+    return ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *command]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="runs dedup as another user: needs root and setpriv")
+def test_a_user_who_can_write_neither_the_install_nor_a_home_gets_compiled_code_cached_in_tmp():
+    """A service account runs an install it does not own, with no home: numba can cache
+    neither beside the code nor in ~/.cache, and raised at the first compiled call. The
+    run now caches in a folder of that user's own under TMPDIR, and the next run reads it."""
+    work = Path(tempfile.mkdtemp(prefix="dedup-nobody-", dir="/tmp"))
+    try:
+        os.chmod(work, 0o777)
+        env = {k: v for k, v in os.environ.items() if k not in ("NUMBA_CACHE_DIR", "XDG_CACHE_HOME")}
+        env.update(HOME="/nonexistent", TMPDIR=str(work / "tmp"))
+        (work / "tmp").mkdir(mode=0o777)
+        os.chmod(work / "tmp", 0o777)
+        probe = subprocess.run(_as_nobody(sys.executable, "-c", "import dedup"), env=env, capture_output=True)
+        if probe.returncode:
+            pytest.skip(f"user nobody cannot run this interpreter: {probe.stderr.decode()[-200:]}")
+        corpus = work / "corpus"
+        corpus.mkdir()
+        for n in range(60):   # past sketch.COMPILED_CHARS: the compiled kernel is loaded
+            (corpus / f"{n:02d}.txt").write_text(f"Article {n} opens on its own line of several words.\n"
+                                                 + "A line every article shares, long enough to be one.\n" * 3
+                                                 + f"Its own closing sentence number {n} is here today. " * 12 + "\n")
+        os.chmod(corpus, 0o755)
+        for run in ("first", "second"):
+            out = work / f"out-{run}"
+            done = subprocess.run(_as_nobody(sys.executable, "-m", "dedup", "clean", str(corpus), "-o", str(out),
+                                             "-q"), env=env, capture_output=True, text=True, cwd=work)
+            assert done.returncode == 0 and "Traceback" not in done.stderr, (run, done.stderr[-2000:])
+            assert json.loads((out / "report.json").read_text("utf-8"))["summary"]["lines_removed"] > 0
+        cache = work / "tmp" / f"dedup-numba-{pwd.getpwnam('nobody').pw_uid}"
+        assert cache.is_dir() and any(cache.rglob("*.nbi"))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -56,6 +56,11 @@ def test_summary_counts_by_kind_and_rule():
     (b"{not json", "not a JSON report"),
     (json.dumps({"format": "other"}).encode(), "not a dedup report"),
     (json.dumps({"format": "dedup-report", "format_version": 99}).encode(), "version 99 is not supported"),
+    (json.dumps({"format": report.FORMAT, "format_version": report.FORMAT_VERSION, "settings": None}).encode(),
+     "its settings is NoneType, not dict"),
+    (json.dumps({"format": report.FORMAT, "format_version": report.FORMAT_VERSION, "inputs": "corpus"}).encode(),
+     "its inputs is str, not list"),
+    (b'{"format": "dedup-report", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
 ])
 def test_load_rejects_bad_reports(tmp_path, content, message):
     path = tmp_path / "r.json"

@@ -125,6 +125,34 @@ def test_a_report_path_that_leads_out_of_the_target_is_refused(tmp_path):
     assert result.output.splitlines()[-1] == (f"dedup: {len(others)} restored, 0 already original, 1 not restored (under back)")
 
 
+def test_an_in_place_report_naming_files_outside_the_runs_inputs_writes_none_of_them(tmp_path):
+    """A journal edited to name other files (up the tree, absolute) makes restore write
+    nothing there; the documents inside the run's inputs are still restored."""
+    work = tmp_path / "work"
+    work.mkdir()
+    corpus = seeded(work)
+    before = tree(corpus)
+    assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=work).exit_code == 0
+    report = json.loads((work / "journal" / "report.json").read_text("utf-8"))
+    removed = next(d for d in report["documents"] if d["status"] == "removed")
+    text = "owned\n"
+    evil = [tmp_path / "up.txt", tmp_path / "abs.txt"]
+    forged = []
+    for path in ("../up.txt", str(evil[1]), "corpus/../../up.txt"):
+        doc = json.loads(json.dumps(removed))
+        doc.update(path=path, relpath=Path(path).name, sha256=hashlib.sha256(text.encode()).hexdigest(),
+                   removed=[dict(removed["removed"][0], lines=[1, 1], chars=[0, len(text)], text=text)])
+        forged.append(doc)
+    report["documents"] += forged
+    (work / "journal" / "report.json").write_text(json.dumps(report), encoding="utf-8")
+    result = run("restore", "journal/report.json", cwd=work)
+    assert result.exit_code == 1
+    for doc in forged:
+        assert f"not restored {doc['path']}: its path is not inside the run's inputs" in result.output.splitlines()
+    assert not any(path.exists() for path in evil)
+    assert tree(corpus) == before
+
+
 LINES = st.sampled_from([
     "ये भी पढ़ें: कोई शीर्षक यहाँ", "مواضيع ذات صلة", "Related articles", "Share this article",
     "यह एक लंबी पंक्ति है जिसमें कई शब्द हैं और जो दोहराई जा सकती है", "A line that may well be repeated in other files.",

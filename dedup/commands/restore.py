@@ -31,9 +31,18 @@ class Restored:
     reason: str = ""    # for failed: why
 
 
-def _target(doc: dict, to: Path | None, base: Path) -> Path | None:
+def _target(doc: dict, to: Path | None, base: Path, inputs: list) -> Path | None:
+    """Where a document is restored to; None when that is outside the folder it belongs
+    in (under `to`; in place, inside one of the run's inputs): a report edited to name
+    other files never makes restore write them."""
     if to is None:
-        return base / doc["path"]
+        target = base / doc["path"]
+        real = os.path.realpath(target)
+        for given in inputs:
+            root = os.path.realpath(base / str(given))
+            if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+                return target
+        return None
     rel = PurePosixPath(doc.get("relpath") or doc.get("output") or PurePosixPath(doc["path"]).name)
     if rel.is_absolute() or ".." in rel.parts:
         return None
@@ -63,9 +72,10 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
         if doc.get("row"):
             rows.setdefault(doc["file"], []).append(doc)
             continue
-        target = _target(doc, to, base)
+        target = _target(doc, to, base, report.get("inputs", []))
         if target is None:
-            outcomes.append(Restored(doc["path"], "failed", "its path leads out of the target folder"))
+            outcomes.append(Restored(doc["path"], "failed", "its path leads out of the target folder"
+                                     if to is not None else "its path is not inside the run's inputs"))
             continue
         current = read_text(target)
         if current is not None and sha256_of(current) == doc.get("sha256"):
