@@ -144,6 +144,8 @@ def parse_row(number: int, raw: bytes, fields: Fields) -> Row:
         record = json.loads(line)
     except json.JSONDecodeError as err:
         return Row(number, None, problem=f"invalid JSON ({err.msg} at column {err.colno})")
+    except RecursionError:
+        return Row(number, None, problem="invalid JSON (nested too deeply to read)")
     if not isinstance(record, dict):
         return Row(number, None, problem=f"not a JSON object ({_described(record)})")
     if fields.text not in record:
@@ -151,9 +153,21 @@ def parse_row(number: int, raw: bytes, fields: Fields) -> Row:
     text = record[fields.text]
     if not isinstance(text, str):
         return Row(number, None, problem=f"field {fields.text!r} is {_described(text)}, not a string")
+    if (b"\\ud" in raw or b"\\uD" in raw) and _surrogate(text):
+        return Row(number, None, problem=f"field {fields.text!r} holds an escaped lone surrogate "
+                                         f"(\\u{ord(_surrogate(text)):04x}), which is no character")
     ident = record.get(fields.id) if fields.id else None
     site = _site(record.get(fields.source), fields) if fields.source else ""
     return Row(number, text, None if ident is None else str(ident), site=site, digest=line_digest(raw))
+
+
+def _surrogate(text: str) -> str | None:
+    """The first lone surrogate in `text` (JSON's "\\ud800" escapes one), None if none."""
+    try:
+        text.encode("utf-8")
+        return None
+    except UnicodeEncodeError as err:
+        return text[err.start]
 
 
 @dataclass(frozen=True)

@@ -255,6 +255,25 @@ def test_bad_rows_are_copied_through_unchanged_and_listed_with_file_line_and_rea
     assert [d["status"] for d in report["documents"]] == ["kept", "kept", "removed", "kept"]
 
 
+def test_a_row_with_an_escaped_lone_surrogate_or_nested_too_deeply_is_a_bad_row_not_a_crash(tmp_path):
+    """JSON can escape half a surrogate pair ("\\ud800"), which no UTF-8 text holds, and
+    nest arrays deeper than Python's parser recurses: both are bad rows, copied through;
+    a whole pair ("\\ud83d\\ude00", an emoji) is text like any other."""
+    rows = ['{"text": "A lone \\ud800 half of a pair in an otherwise ordinary row of words."}',
+            '{"text": "Nested too deep.", "m": ' + "[" * 50_000 + "]" * 50_000 + "}",
+            '{"text": "An emoji \\ud83d\\ude00 in a row of words, written as its escaped pair."}',
+            '{"text": "An emoji \\ud83d\\ude00 in a row of words, written as its escaped pair."}']
+    (tmp_path / "data.jsonl").write_text("\n".join(rows) + "\n", "utf-8")
+    result = clean(["data.jsonl", "-o", "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    skipped = {s["path"]: s["reason"] for s in report["skipped"]}
+    assert skipped["data.jsonl:1"].startswith("field 'text' holds an escaped lone surrogate (\\ud800)")
+    assert skipped["data.jsonl:2"].startswith("invalid JSON (nested too deeply to read)")
+    assert [d["status"] for d in report["documents"]] == ["kept", "removed"]
+    assert (tmp_path / "out" / "data.jsonl").read_text("utf-8") == "\n".join(rows[:3]) + "\n"
+
+
 def test_a_truncated_gzip_and_a_corrupt_parquet_file_are_one_line_each_and_the_rest_goes_on(tmp_path):
     whole = gzip.compress(b"".join(json.dumps({"text": f"line {i} of a long file of rows"}).encode() + b"\n"
                                    for i in range(2000)))
