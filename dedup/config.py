@@ -197,9 +197,13 @@ def load(directory: Path = Path(".")) -> Settings:
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
         try:
-            table = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("dedup")
+            tool = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ConfigError(f"{pyproject}: {err}") from None
+        table = tool.get("dedup") if isinstance(tool, dict) else None   # (a `tool` that is no table holds none)
+        if table is not None and not isinstance(table, dict):
+            raise ConfigError(f"{pyproject}: [tool.dedup] must be a table of settings, not {type(table).__name__} "
+                              f"{table!r}"[:200])
         if table:
             settings = from_mapping(table, str(pyproject), settings)
     return settings

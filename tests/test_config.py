@@ -55,6 +55,18 @@ def test_broken_pyproject(tmp_path):
         load(tmp_path)
 
 
+@pytest.mark.parametrize("text", ["[tool]\ndedup = 5\n", 'tool = 5\n[tool2]\nx = 1\n', '[tool]\ndedup = "min_docs=3"\n'])
+def test_a_pyproject_whose_tool_or_tool_dedup_is_no_table(tmp_path, text):
+    """[tool.dedup] that is not a table is one line; a `tool` key that is no table holds
+    no dedup settings (another tool's business)."""
+    (tmp_path / "pyproject.toml").write_text(text)
+    if text.startswith("tool = 5"):
+        assert load(tmp_path) == Settings()
+    else:
+        with pytest.raises(ConfigError, match=r"pyproject.toml: \[tool.dedup\] must be a table of settings"):
+            load(tmp_path)
+
+
 def test_lsh_optimum_equals_datasketch():
     from datasketch.lsh import _optimal_param
 
