@@ -71,16 +71,41 @@ def load(folder: str, settings: Settings) -> Previous:
         raise InputError(f"{folder}: no dedup index in it (--against takes the -o folder of an earlier run)") from None
     except (OSError, ValueError, KeyError) as err:
         raise InputError(f"{folder}: its dedup index cannot be read ({err})") from None
-    if meta.get("format") != FORMAT:
-        raise InputError(f"{folder}: its dedup index has format {meta.get('format')}, this dedup reads {FORMAT}")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise InputError(f"{folder}: its dedup index has format {found}, this dedup reads {FORMAT}")
     want = _matching(settings)
-    differ = [f"{k} = {meta['settings'].get(k)!r} there, {v!r} here" for k, v in want.items()
-              if meta["settings"].get(k) != v]
+    saved = meta.get("settings") if isinstance(meta.get("settings"), dict) else {}
+    differ = [f"{k} = {saved.get(k)!r} there, {v!r} here" for k, v in want.items() if saved.get(k) != v]
     if differ:
         raise InputError(f"{folder}: its index was built with other settings ({'; '.join(differ)})")
+    problem = _inconsistent(meta, paths, arrays, settings.num_perm)
+    if problem:
+        raise InputError(f"{folder}: its dedup index is damaged ({problem})")
     # a document of the run that saved the index has no run name: it is the folder it is read from
     return Previous(folder, [(run or folder, path) for run, path in paths], arrays["digests"], arrays["signatures"], arrays["line_hash"],
                     arrays["line_where"], arrays["paragraph_hash"], arrays["paragraph_where"])
+
+
+def _inconsistent(meta: dict, paths, arrays: dict, num_perm: int) -> str | None:
+    """What does not fit together in a saved index (None: all of it does): its files
+    are read as they are, so one edited or cut short must be found here."""
+    if not isinstance(paths, list) or not all(
+            isinstance(p, list) and len(p) == 2 and isinstance(p[1], str) and (p[0] is None or isinstance(p[0], str))
+            for p in paths):
+        return "paths.json is not a list of [run, path] pairs"
+    n = len(paths)
+    shapes = {"digests": (n, 16), "signatures": (n, num_perm)}
+    for name, shape in shapes.items():
+        if arrays[name].shape != shape:
+            return f"{name}.npy holds {arrays[name].shape}, not {shape} for {n} documents"
+    for kind, width in (("line", 2), ("paragraph", 3)):
+        hashes, where = arrays[f"{kind}_hash"], arrays[f"{kind}_where"]
+        if hashes.ndim != 1 or where.shape != (len(hashes), width):
+            return f"{kind}_hash.npy and {kind}_where.npy do not match"
+    if meta.get("documents") != n:
+        return f"index.json says {meta.get('documents')} documents, paths.json lists {n}"
+    return None
 
 
 def _sorted(hashes: list, where: list, width: int) -> tuple[np.ndarray, np.ndarray]:

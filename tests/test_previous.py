@@ -5,6 +5,8 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
+import pytest
 from click.testing import CliRunner
 
 from dedup import previous
@@ -94,6 +96,28 @@ def test_an_index_with_other_settings_or_none_is_refused_in_one_line(tmp_path):
                                        "--against", str(tmp_path / "m1")])
     assert result.exit_code == 2
     assert "no dedup index in it" in result.output and not (tmp_path / "out2").exists()
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda ix: (ix / "paths.json").write_text('{"paths": 5}'), "paths.json is not a list of [run, path] pairs"),
+    (lambda ix: (ix / "paths.json").write_text("[[null, 1], [null, 2]]"), "paths.json is not a list"),
+    (lambda ix: np.save(ix / "signatures.npy", np.load(ix / "signatures.npy")[:1]), "signatures.npy holds (1, 128)"),
+    (lambda ix: np.save(ix / "line_where.npy", np.load(ix / "line_where.npy")[:-1]), "line_hash.npy and line_where"),
+    (lambda ix: (ix / "index.json").write_text(json.dumps({**json.loads((ix / "index.json").read_text()),
+                                                            "documents": 7})), "index.json says 7 documents"),
+    (lambda ix: (ix / "index.json").write_text("[1]"), "has format None"),
+])
+def test_a_damaged_index_is_refused_in_one_line(tmp_path, damage, message):
+    """--against reads the saved files as they are: one edited or cut short is said, never
+    read past its end or taken for a smaller corpus."""
+    _write(tmp_path / "m1", {"a.txt": _article(1), "b.txt": _article(2)})
+    assert _clean(tmp_path, str(tmp_path / "m1"), "-o", str(tmp_path / "out1")).exit_code == 0
+    damage(tmp_path / "out1" / previous.FOLDER)
+    result = CliRunner().invoke(main, ["clean", str(tmp_path / "m1"), "-o", str(tmp_path / "out2"),
+                                       "--against", str(tmp_path / "out1")])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(f"dedup: error: {tmp_path / 'out1'}: ") and message in result.output
+    assert result.output.count("\n") == 1 and not (tmp_path / "out2").exists()
 
 
 def test_only_what_is_near_enough_goes_and_every_copy_points_to_the_old_original(tmp_path):
