@@ -222,11 +222,26 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, ver
 def report_command(report_json, output, root, sample_size, seed) -> None:
     """Render a report.json as a self-contained HTML page for review."""
     with _errors(), _stoppable():
+        _check_page_target(Path(output))
         data = report.load(Path(report_json))
         # originals are read under --root, or rebuilt from the cleaned files beside the report
         from . import html
         html.write(data, Path(output), Path(root), cleaned_dir=Path(report_json).parent, size=sample_size, seed=seed)
     click.echo(f"dedup: review page written to {output}", err=True)
+
+
+def _check_page_target(output: Path) -> None:
+    """The page is written over a file only when that file is an HTML page: never over
+    the report it is drawn from (after --in-place, the only way back), nor other data."""
+    if output.is_dir():
+        raise DedupError(f"-o: {output} is a folder; name the page's file (e.g. {output / 'report.html'})")
+    try:
+        with open(output, "rb") as handle:
+            head = handle.read(512).lstrip().lower()
+    except FileNotFoundError:
+        return
+    if not head.startswith((b"<!doctype html", b"<html")):
+        raise DedupError(f"-o: {output} exists and is not an HTML page; not overwritten (name another file)")
 
 
 RESTORE_EPILOG = """\b

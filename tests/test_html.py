@@ -422,6 +422,26 @@ def test_report_command_rejects_bad_input(tmp_path):
     assert result.exit_code == 2 and not target.exists()
 
 
+def test_report_writes_over_an_html_page_only(tmp_path):
+    """-o naming the report itself (after --in-place, the journal restore reads), another
+    data file or a folder is refused in one line, leaving it as it was; an earlier page
+    is written over."""
+    out = tmp_path / "out"
+    clean(SEEDS, out)
+    source = out / "report.json"
+    before = source.read_bytes()
+    (tmp_path / "notes.txt").write_text("my notes\n", "utf-8")
+    for target, says in ((source, "exists and is not an HTML page"), (tmp_path / "notes.txt", "is not an HTML page"),
+                         (tmp_path, "is a folder")):
+        result = run("report", source, "-o", target)
+        assert result.exit_code == 2 and result.output.startswith(f"dedup: error: -o: {target} "), result.output
+        assert says in result.output and result.output.count("\n") == 1
+    assert source.read_bytes() == before and (tmp_path / "notes.txt").read_text("utf-8") == "my notes\n"
+    page = out / "report.html"
+    page.write_text("<!DOCTYPE html><html>an old page</html>", "utf-8")
+    assert run("report", source, "-o", page).exit_code == 0 and "an old page" not in page.read_text("utf-8")
+
+
 @pytest.mark.parametrize("mode", ["--dry-run", None])
 def test_clean_writes_the_page_next_to_report_json(tmp_path, mode):
     out = tmp_path / "out"
