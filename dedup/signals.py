@@ -4,7 +4,9 @@ the staging folder and the command line all use it."""
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
+import sys
 import threading
 from typing import Iterator
 
@@ -38,12 +40,33 @@ def _raise_interrupted(signum, frame) -> None:
     raise Interrupted(signum)
 
 
+_work_done = False      # a command's interrupts() block ended without a signal
+
+
+def _outside_commands(signum, frame) -> None:
+    """The `dedup` process's handler outside a command's interrupts() (launch.py): while
+    Python loads dedup's modules, a signal ends the process as one line, as it would a
+    moment later; once the command's work is done (OUT published), it is let pass and
+    the command ends as it was ending."""
+    if _work_done:
+        return
+    sys.stderr.write("dedup: interrupted\n")
+    os._exit(128 + signum)   # nothing was started: nothing to clean up
+
+
+def outside_commands() -> None:
+    for sig in SIGNALS:
+        signal.signal(sig, _outside_commands)
+
+
 @contextlib.contextmanager
 def interrupts() -> Iterator[None]:
     """Turn SIGINT and SIGTERM into `Interrupted` for the duration (main thread only)."""
+    global _work_done
     old = {sig: signal.signal(sig, _raise_interrupted) for sig in SIGNALS}
     try:
         yield
+        _work_done = True
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)

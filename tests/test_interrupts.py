@@ -217,3 +217,29 @@ def test_a_worker_killed_by_the_system_ends_the_run_with_one_line_and_out_as_it_
     assert run.returncode == 2
     assert stderr == "dedup: error: a worker process was killed (out of memory?); try fewer workers (-j)\n"
     assert digest_tree(workdir / "out") == before and staging(workdir) == []
+
+
+def _catches_sigterm(pid: int) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    caught = next(line for line in status.splitlines() if line.startswith("SigCgt:")).split()[1]
+    return bool(int(caught, 16) & (1 << (signal.SIGTERM - 1)))
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_while_python_loads_dedup_is_one_line_too(tmp_path, sig, code):
+    """The command's handlers are in place before numpy, click and the rest load (a third
+    of a second): a signal then ends it as one line and 128 + its number, where Python's
+    own handling printed a KeyboardInterrupt traceback (SIGTERM: nothing at all)."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("Nothing to do here.\n", "utf-8")
+    run = start(tmp_path, "clean", "corpus", "-o", "out")
+    wait_for(lambda: _catches_sigterm(run.pid) or run.poll() is not None)
+    maps = Path(f"/proc/{run.pid}/maps").read_text()
+    assert "_multiarray_umath" not in maps, "the handlers came only after numpy was loaded"
+    run.send_signal(sig)
+    out, err = run.communicate(timeout=60)
+    assert run.returncode == code and err == "dedup: interrupted\n", err
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.dedup-staging*"))

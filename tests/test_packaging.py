@@ -35,7 +35,7 @@ def test_the_wheel_says_what_it_is_and_what_it_needs(wheel):
     assert {f"Programming Language :: Python :: 3.{n}" for n in (11, 12, 13)} <= set(classifiers)
     assert "License :: OSI Approved :: MIT License" in classifiers
     assert meta["Description-Content-Type"] == "text/markdown" and meta.get_payload().startswith("# dedup")
-    assert "dedup = dedup.cli:main" in entry_points
+    assert "dedup = dedup.launch:main" in entry_points
     requires = {r.split(">")[0].split("<")[0].split("=")[0].split(";")[0].strip() for r in meta.get_all("Requires-Dist")}
     assert {"datasketch", "regex", "click", "numpy", "numba", "jinja2", "pyarrow"} <= requires
     shipped = {Path(n).name for n in names}
