@@ -96,7 +96,10 @@ def plan(memory: int, jobs: int, shard_bytes: int, input_bytes: int) -> Plan:
         sketching = DRIVER_BYTES + BATCH_FACTOR * shard if j == 1 else \
             DRIVER_BYTES + j * (WORKER_BYTES + BATCH_FACTOR * shard)
         return sketching <= memory and steps + (j * WORKER_BYTES if j > 1 else 0) <= memory
-    jobs = max(jobs, 1)
+    # no more workers than fit with the smallest batches: the loop below starts there
+    most = min((memory - DRIVER_BYTES) // (WORKER_BYTES + BATCH_FACTOR * MIN_SHARD_BYTES),
+               (memory - steps) // WORKER_BYTES)
+    jobs = max(min(jobs, most), 1)
     while jobs > 1 and not fits(jobs, _batch(memory, jobs, shard_bytes)):
         jobs -= 1
     shard = _batch(memory, jobs, shard_bytes)

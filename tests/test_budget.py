@@ -169,3 +169,16 @@ def test_a_compressed_corpus_is_planned_by_its_text_not_its_bytes(tmp_path, monk
     for name in ("plain", "packed"):
         api.clean(tmp_path / name, tmp_path / f"out-{name}", jobs=1)
     assert asked == [len(rows.encode()), budget.COMPRESSION * (tmp_path / "packed" / "rows.jsonl.gz").stat().st_size]
+
+
+def test_a_huge_job_count_is_planned_at_once():
+    """-j 99999999999999999999 asked the plan to drop one worker at a time from there: it
+    starts at the most that fit with the smallest batches (a subprocess, so that the
+    old way is a failed test, not a hung suite)."""
+    code = ("from dedup import budget; p = budget.plan(8 << 30, 10**20, 64 << 20, 100 << 20); "
+            "print(p.jobs, p.fits)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    jobs, fits = done.stdout.split()
+    most = ((8 << 30) - budget.DRIVER_BYTES) // (budget.WORKER_BYTES + budget.BATCH_FACTOR * budget.MIN_SHARD_BYTES)
+    assert fits == "True" and 1 < int(jobs) <= most
+    assert budget.plan(8 << 30, int(jobs), 64 << 20, 100 << 20) == budget.plan(8 << 30, 10**20, 64 << 20, 100 << 20)
