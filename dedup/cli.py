@@ -94,7 +94,7 @@ Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
 @click.option("--exclude", multiple=True, help="File or folder glob to skip (repeatable).")
 @click.option("--threshold", type=float, help="Near-duplicate Jaccard similarity (default 0.8).")
 @click.option("--shingle-size", type=int, help="Words per shingle (default 5).")
-@click.option("--num-perm", type=int, help="MinHash permutations (default 128).")
+@click.option("--num-perm", type=int, help="MinHash permutations, 2 to 1,024 (default 128).")
 @click.option("--min-docs", type=int, help="Documents a line must be in to count as boilerplate (default 4).")
 @click.option("--lexicon", "lexicons", multiple=True, help="Extra boilerplate lexicon file (TOML; repeatable).")
 @click.option("--decode-errors", type=click.Choice(["skip", "keep"]),

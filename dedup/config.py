@@ -23,6 +23,9 @@ class ConfigError(DedupError, ValueError):
 _DEFAULT_BANDS = {(0.8, 128): (16, 8)}
 
 
+MAX_PERM = 1024   # past this a signature costs more than the text it stands for, and picking bands minutes
+
+
 @lru_cache(maxsize=None)
 def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
     return _DEFAULT_BANDS.get((threshold, num_perm)) or integrate_bands(threshold, num_perm)
@@ -85,6 +88,8 @@ class Settings:
         checks = [
             (self.shingle_size >= 1, "shingle_size must be at least 1"),
             (self.num_perm >= 2, "num_perm must be at least 2"),
+            (self.num_perm <= MAX_PERM, f"num_perm must be at most {MAX_PERM} (4 bytes a permutation in each "
+                                        "document's signature; 128 to 256 is usual)"),
             (0.0 < self.threshold <= 1.0, "threshold must be in (0, 1]"),
             (self.bands >= 0 and self.rows >= 0, "bands and rows must not be negative"),
             (self.bands * self.rows <= self.num_perm, "bands x rows must not exceed num_perm"),

@@ -41,6 +41,8 @@ def test_pyproject_table(tmp_path):
     ({"num_perm": "12x"}, "num_perm = '12x' is not a valid int"),
     ({"colour": "red"}, "unknown setting 'colour'"),
     ({"bands": "40", "rows": "8"}, "bands x rows must not exceed num_perm"),
+    ({"num_perm": "1025"}, "num_perm must be at most 1024 (4 bytes a permutation in each document's signature; "
+                           "128 to 256 is usual)"),
     ({"decode_errors": "ignore"}, "decode_errors must be skip or keep"),
 ])
 def test_malformed_values_are_one_line_errors(values, message):
