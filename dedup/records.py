@@ -291,9 +291,17 @@ def _parquet_columns(pf, fields: Fields) -> list[str]:
     if fields.text not in names:
         raise RecordError(f"Parquet file has no column {fields.text!r} (its columns: {', '.join(names)})")
     kind = pf.schema_arrow.field(fields.text).type
-    if not (pa.types.is_string(kind) or pa.types.is_large_string(kind)):
+    if not _is_text(pa, kind):
         raise RecordError(f"Parquet column {fields.text!r} is {kind}, not a string")
     return list(dict.fromkeys([fields.text] + [name for name in (fields.id, fields.source) if name and name in names]))
+
+
+def _is_text(pa, kind) -> bool:
+    """Strings in any of Arrow's layouts: plain, large, views, or dictionary-encoded
+    (pandas' categorical columns)."""
+    if pa.types.is_dictionary(kind):
+        kind = kind.value_type
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
 
 
 def _parquet_rows(file: str, fields: Fields) -> Iterator[Row]:
@@ -404,5 +412,19 @@ def write_parquet(source_file: str, target: str, fields: Fields, changes: dict[i
                 keep = [changes.get(n, "") is not None for n in numbers]
                 texts = [changes[n] if n in changes and changes[n] is not None else t for n, t in zip(numbers, texts)]
                 batch = batch.set_column(column, schema.field(column), pa.array(texts, schema.field(column).type))
-                batch = batch.filter(pa.array(keep))
+                batch = _filtered(pa, batch, pa.array(keep))
             writer.write_batch(batch)
+
+
+def _filtered(pa, batch, keep):
+    """The batch's rows where `keep` is true. Arrow filters no string or binary views (no
+    kernel as of pyarrow 26): those columns are filtered as large strings and cast back."""
+    views = [i for i, f in enumerate(batch.schema) if pa.types.is_string_view(f.type) or pa.types.is_binary_view(f.type)]
+    if not views:
+        return batch.filter(keep)
+    wide = {i: pa.large_string() if pa.types.is_string_view(batch.schema.field(i).type) else pa.large_binary()
+            for i in views}
+    columns = [batch.column(i).cast(wide[i]) if i in wide else batch.column(i) for i in range(batch.num_columns)]
+    done = pa.RecordBatch.from_arrays(columns, names=batch.schema.names).filter(keep)
+    return pa.RecordBatch.from_arrays([done.column(i).cast(batch.schema.field(i).type) if i in wide else done.column(i)
+                                       for i in range(batch.num_columns)], schema=batch.schema)

@@ -305,6 +305,26 @@ def test_a_parquet_file_without_a_string_text_column_is_skipped_with_its_columns
     assert [d["path"] for d in report["documents"]] == ["a.parquet:1"]
 
 
+@pytest.mark.parametrize("kind", [pa.dictionary(pa.int32(), pa.string()), pa.string_view(), pa.large_string()])
+def test_a_parquet_text_column_in_any_string_layout_is_read_and_written_in_it(tmp_path, kind):
+    """Dictionary-encoded strings (pandas' categorical) and string views hold text like
+    plain strings: read, cleaned, and written back in the column's own type."""
+    shared = "A line that every row of this file repeats, long enough to be a duplicate."
+    texts = [f"Row {n} opens with words of its own, number {n}.\n{shared}" for n in range(4)]
+    texts += [texts[2], None]   # a whole copy, dropped, and a bad row
+    pq.write_table(pa.table({"text": pa.array(texts, kind), "n": pa.array([str(n) for n in range(6)], kind)}),
+                   tmp_path / "a.parquet")
+    result = clean(["a.parquet", "-o", "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert [s["reason"] for s in report["skipped"]] == ["field 'text' is null; copied through unchanged"]
+    assert [d["status"] for d in report["documents"]] == ["kept", "cleaned", "cleaned", "cleaned", "removed"]
+    written = pq.read_table(tmp_path / "out" / "a.parquet")
+    assert written.schema == pq.read_schema(tmp_path / "a.parquet")
+    assert written.column("text").to_pylist() == [texts[0]] + [t.split("\n")[0] + "\n" for t in texts[1:4]] + [None]
+    assert written.column("n").to_pylist() == ["0", "1", "2", "3", "5"]
+
+
 def test_in_place_refuses_record_files_before_touching_anything(tmp_path):
     (tmp_path / "data.jsonl").write_text('{"text": "x y z"}\n', "utf-8")
     result = CliRunner().invoke(main, ["clean", str(tmp_path / "data.jsonl"), "--in-place", "-o",
