@@ -35,10 +35,14 @@ class OutputError(DedupError):
 
 def is_output(folder: str | os.PathLike) -> bool:
     """A folder dedup wrote: it has the marker, or it is an output of dedup 0.1.0, which
-    wrote no marker but always a report.json in its own format."""
+    wrote no marker but always report.html and a report.json in its own format (a
+    report.json alone is one copied there: a project's root that keeps its last report
+    beside its corpus is no output)."""
     folder = os.fspath(folder)
     if os.path.lexists(os.path.join(folder, MARKER)):
         return True
+    if not os.path.lexists(os.path.join(folder, "report.html")):
+        return False
     try:
         with open(os.path.join(folder, "report.json"), "rb") as handle:
             head = handle.read(200)
