@@ -149,6 +149,9 @@ def check_target(out: Path, inputs: list[str], force: bool) -> None:
             raise OutputError(f"{given}: is inside the output folder {out}; choose another -o")
     if os.path.lexists(out) and not out.is_dir():
         raise OutputError(f"{out}: the output exists and is not a folder")
+    if out.is_dir() and os.path.ismount(out_real):   # a volume's root, which no rename can replace
+        raise OutputError(f"{out}: is a mount point; OUT is published by renaming a folder made beside it, "
+                          f"so give a folder inside it (e.g. -o {out / 'dedup-out'})")
     if out.is_dir() and not is_output(out) and any(os.scandir(out)) and not force:
         raise OutputError(f"{out}: not empty and not a dedup output folder; "
                          f"choose another -o, or --force to replace its contents")

@@ -38,6 +38,14 @@ def test_refuses_an_output_that_is_or_holds_an_input_even_when_forced(tmp_path):
         check_target(tmp_path / "file", [str(tmp_path / "corpus")], force=True)
 
 
+@pytest.mark.skipif(not os.path.ismount("/proc"), reason="needs a mount point to name")
+def test_refuses_a_mount_point_before_any_work_saying_to_name_a_folder_inside_it(tmp_path):
+    """OUT is published by renaming a folder made beside it, which a volume's root (a
+    container's mounted output folder) never allows: said at once, not after the run."""
+    with pytest.raises(OutputError, match=r"^/proc: is a mount point; .* give a folder inside it \(e.g. -o /proc/dedup-out\)"):
+        check_target(output.Path("/proc"), [str(tmp_path / "corpus")], force=True)
+
+
 def test_publish_replaces_the_whole_folder(tmp_path):
     out = tmp_path / "out"
     with Staging(out) as stage:
