@@ -32,7 +32,7 @@ def _count(n: int, noun: str) -> str:
 
 @contextlib.contextmanager
 def _stoppable():
-    """Ctrl-C and SIGTERM: one line, exit 130 or 143; clean-up ran as the stack unwound."""
+    """Ctrl-C, SIGTERM and SIGHUP: one line, exit 130, 143 or 129; clean-up ran as the stack unwound."""
     with interrupts():
         try:
             yield
@@ -71,7 +71,8 @@ def main() -> None:
 
 CLEAN_EPILOG = f"""\b
 Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
-130 interrupted (Ctrl-C), 143 terminated (SIGTERM): OUT is left as it was.
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (the terminal
+closed): OUT is left as it was.
 {SETTINGS_HELP}"""
 
 
@@ -162,7 +163,7 @@ def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclud
 
 CHECK_EPILOG = f"""\b
 Exit status: 0 nothing new; 1 new findings; 2 a usage or input error (one line);
-130/143 interrupted.
+130/143/129 interrupted.
 {SETTINGS_HELP}"""
 
 
@@ -208,7 +209,7 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, ver
     sys.exit(1 if new else 0)
 
 
-@main.command("report", epilog="Exit status: 0 written; 2 a usage or input error (one line); 130/143 interrupted.")
+@main.command("report", epilog="Exit status: 0 written; 2 a usage or input error (one line); 130/143/129 interrupted.")
 @click.argument("report_json", metavar="REPORT.json")
 @click.option("-o", "--output", default="report.html", show_default=True, help="The HTML file to write.")
 @click.option("--root", default=".", show_default=True,
@@ -246,7 +247,7 @@ def _check_page_target(output: Path) -> None:
 
 RESTORE_EPILOG = """\b
 Exit status: 0 every document is back (or never changed); 1 some could not be
-restored (each is listed with the reason); 2 a usage or input error; 130/143 interrupted.
+restored (each is listed with the reason); 2 a usage or input error; 130/143/129 interrupted.
 Running it again is safe: files already original are left alone."""
 
 

@@ -5,7 +5,7 @@ multiprocessing.Pool is not used: a worker killed while it holds the pool's queu
 leaves `terminate()` waiting for ever, and a pool replaces workers that a signal killed.
 Here each worker has its own pipe; the parent sends it batches, keeps results in order,
 and on any exception kills every worker and waits for them, so nothing writes after it
-returns. Workers ignore SIGINT (the parent decides) and die silently on SIGTERM.
+returns. Workers ignore SIGINT and SIGHUP (the parent decides) and die silently on SIGTERM.
 Everything a worker needs is passed to it (`init(*init_args)` builds its context), so
 the start method can be fork or spawn.
 """
@@ -46,6 +46,7 @@ def _worker(conn, init: Callable, init_args: tuple, mask: set, parent: int) -> N
     if os.getppid() != parent:   # the parent died before the line above
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)   # blocked while the handlers above were set
     context = init(*init_args)

@@ -10,11 +10,11 @@ import sys
 import threading
 from typing import Iterator
 
-SIGNALS = (signal.SIGINT, signal.SIGTERM)
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)   # Ctrl-C, kill, the terminal closed
 
 
 class Interrupted(BaseException):
-    """SIGINT or SIGTERM arrived. A BaseException, so no `except Exception` swallows it."""
+    """SIGINT, SIGTERM or SIGHUP arrived. A BaseException, so no `except Exception` swallows it."""
 
     def __init__(self, signum: int):
         super().__init__(signum)

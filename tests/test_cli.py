@@ -373,8 +373,8 @@ def test_whole_duplicates_are_not_written_and_counts_are_plural_only_when_plural
 
 
 @pytest.mark.parametrize("command, codes", [
-    ("clean", ["0 done", "2 a usage or input error", "130 interrupted", "143 terminated"]),
-    ("check", ["0 nothing new", "1 new findings", "2 a usage or input error", "130/143 interrupted"]),
+    ("clean", ["0 done", "2 a usage or input error", "130 interrupted", "143 terminated", "129 hung up"]),
+    ("check", ["0 nothing new", "1 new findings", "2 a usage or input error", "130/143/129 interrupted"]),
     ("restore", ["0 every document is back", "1 some could not be", "2 a usage or input error"]),
     ("report", ["0 written", "2 a usage or input error"]),
 ])

@@ -106,7 +106,7 @@ MOMENTS = {
 }
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143), (signal.SIGHUP, 129)])
 @pytest.mark.parametrize("moment", sorted(MOMENTS))
 def test_interrupt_stops_every_process_at_once_and_leaves_out_as_it_was(workdir, sig, code, moment):
     done = start(workdir, "clean", "corpus", "-o", "out", "-j", "2", "-q")   # a previous complete output
