@@ -76,6 +76,7 @@ class Plan:
     table_bytes: int   # the most bytes of corpus table held in memory; a bigger one is mapped from a file
     fits: bool         # whether the corpus-wide steps' working arrays fit at all (they grow with the corpus)
     steps: int         # the bytes those steps are estimated to need
+    one_file: int = 0  # and sketching the largest file, which no batch size makes smaller
 
 
 def _batch(memory: int, jobs: int, shard_bytes: int) -> int:
@@ -84,15 +85,17 @@ def _batch(memory: int, jobs: int, shard_bytes: int) -> int:
     return min(shard_bytes, max(room // (jobs * BATCH_FACTOR), MIN_SHARD_BYTES))
 
 
-def plan(memory: int, jobs: int, shard_bytes: int, input_bytes: int) -> Plan:
+def plan(memory: int, jobs: int, shard_bytes: int, input_bytes: int, largest: int = 0) -> Plan:
     """Workers and batches that fit in `memory` bytes, batches made smaller first (never
     below MIN_SHARD_BYTES), then workers fewer (never below one). Two moments set it:
     sketching (the workers each with a batch, the driver small) and the corpus-wide steps
     (the driver's working arrays, which grow with the input, beside the idle workers).
-    Half of what the steps leave, the table may hold; a table bigger than that is mapped."""
+    Half of what the steps leave, the table may hold; a table bigger than that is mapped.
+    `largest`: the biggest single file of text, which is sketched whole whatever the batch."""
     steps = DRIVER_BYTES + input_bytes // STEPS_SHARE
 
     def fits(j: int, shard: int) -> bool:
+        shard = max(shard, largest)
         sketching = DRIVER_BYTES + BATCH_FACTOR * shard if j == 1 else \
             DRIVER_BYTES + j * (WORKER_BYTES + BATCH_FACTOR * shard)
         return sketching <= memory and steps + (j * WORKER_BYTES if j > 1 else 0) <= memory
@@ -104,11 +107,21 @@ def plan(memory: int, jobs: int, shard_bytes: int, input_bytes: int) -> Plan:
         jobs -= 1
     shard = _batch(memory, jobs, shard_bytes)
     idle = jobs * WORKER_BYTES if jobs > 1 else 0
-    return Plan(jobs, shard, max(memory - steps - idle, 0) // 2, fits(jobs, shard), steps)
+    return Plan(jobs, shard, max(memory - steps - idle, 0) // 2, fits(jobs, shard), steps,
+                sketch_one(largest) if largest else 0)
+
+
+def sketch_one(text_bytes: int) -> int:
+    """The bytes one process takes to sketch a file of `text_bytes`."""
+    return DRIVER_BYTES + BATCH_FACTOR * text_bytes
 
 
 def too_little(memory: int, plan: Plan) -> str:
     """Why `memory` cannot hold a run whose plan does not fit."""
+    given = memory + (1 << 20) - 1 >> 20
+    if plan.steps <= memory < plan.one_file:
+        return (f"--memory {given}M is too little for this corpus: sketching its largest file takes about "
+                f"{plan.one_file + (1 << 20) - 1 >> 20}M; give at least that, or split the file")
     need = plan.steps + (1 << 20) - 1 >> 20
-    return (f"--memory {memory + (1 << 20) - 1 >> 20}M is too little for this corpus: its corpus-wide steps "
+    return (f"--memory {given}M is too little for this corpus: its corpus-wide steps "
             f"need about {need}M; give at least that")

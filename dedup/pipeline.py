@@ -228,7 +228,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     fits = budget.plan(memory or budget.default_memory(), default_jobs(jobs) if local else 1,
                        shard_bytes(sources, default_jobs(jobs), sizes),
                        sum(budget.text_bytes(sizes[s.file], s.kind[1] is not None or s.kind[0] == "parquet")
-                           for s in sources))
+                           for s in sources), max((sizes[s.file] for s in sources if s.is_text), default=0))
     if memory and not fits.fits:
         raise budget.BudgetError(budget.too_little(memory, fits))
     read_batches = _read_batches(sources, settings, fits.shard_bytes, sizes)

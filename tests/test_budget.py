@@ -96,6 +96,22 @@ def test_a_budget_the_corpus_wide_steps_cannot_fit_in_is_refused_before_any_work
     api.clean(GOLDEN, tmp_path / "out")   # no budget asked for: the default never refuses
 
 
+def test_a_file_too_big_to_sketch_in_the_budget_is_refused_before_any_work(tmp_path):
+    """One text file is sketched whole whatever the batch size: a budget below what that
+    takes is refused, naming the file's share, where the run went past it (a 193 MB
+    file under --memory 300M peaked at 1.1 GB)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "small.txt").write_text("A small file of a few words.\n", "utf-8")
+    (corpus / "big.txt").write_text(("word " * 20 + "\n") * 600_000, "utf-8")   # 60 MB
+    need = budget.sketch_one((corpus / "big.txt").stat().st_size) + MiB - 1 >> 20
+    with pytest.raises(budget.BudgetError, match=rf"^--memory 256M is too little for this corpus: sketching its "
+                                                 rf"largest file takes about {need}M; give at least that, or split"):
+        api.clean(corpus, tmp_path / "out", memory="256M")
+    assert not (tmp_path / "out").exists()
+    assert budget.plan(256 * MiB, 2, 16 * MiB, 60 * MiB).fits   # the same bytes in small files fit
+
+
 def test_the_table_mapped_from_files_decides_what_the_table_in_memory_decides(tmp_path, monkeypatch):
     """The golden corpus with a table too big for its budget: its columns are files mapped
     into memory, and every output file, the report and the page are those of a run with
