@@ -63,7 +63,31 @@ def _progress(enabled: bool) -> Bars | None:
     return Bars() if enabled and sys.stderr.isatty() else None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """dedup's commands, whose usage errors (an unknown option, a bad value) are one line
+    like every other error of dedup's, saying where the help is."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as err:
+            if type(err).__name__ == "NoArgsIsHelpError":   # `dedup` alone: its help, as ever (click 8.2 on)
+                err.show()
+                sys.exit(err.exit_code)
+            where = f" (see {err.ctx.command_path} --help)" if err.ctx is not None else ""
+            _fail(f"{err.format_message()}{where}")
+        except click.ClickException as err:
+            err.show()
+            sys.exit(err.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dedup")
 def main() -> None:
     """Find duplicated and boilerplate text in multilingual corpora."""

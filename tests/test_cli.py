@@ -372,6 +372,19 @@ def test_whole_duplicates_are_not_written_and_counts_are_plural_only_when_plural
     assert one.output.splitlines()[0] == "dedup 0.1.0: 1 document, 14 lines, 3,763 characters"
 
 
+@pytest.mark.parametrize("args, message", [
+    (["clean", "-j", "abc", "c", "-o", "o"], "Invalid value for '-j' / '--jobs': 'abc' is not a valid integer. "
+                                            "(see dedup clean --help)"),
+    (["clean", "--nope"], "No such option '--nope'. (Did you mean one of: '--force', '--in-place', '--num-perm'?) "
+                          "(see dedup clean --help)"),
+    (["clean"], "Missing argument 'PATHS...'. (see dedup clean --help)"),
+    (["nocmd"], "No such command 'nocmd'. (see dedup --help)"),
+])
+def test_a_usage_error_is_one_line_saying_where_the_help_is(args, message):
+    result = CliRunner().invoke(main, args, prog_name="dedup")
+    assert result.exit_code == 2 and result.output == f"dedup: error: {message}\n"
+
+
 @pytest.mark.parametrize("command, codes", [
     ("clean", ["0 done", "2 a usage or input error", "130 interrupted", "143 terminated", "129 hung up"]),
     ("check", ["0 nothing new", "1 new findings", "2 a usage or input error", "130/143/129 interrupted"]),
