@@ -155,6 +155,8 @@ def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclud
         _fail("--in-place and --dry-run exclude each other")
     if jobs < 0:
         _fail("--jobs must not be negative")
+    if not output.strip():
+        _fail("-o is empty: name the output folder")
     quiet = quiet or bool(os.environ.get("PRE_COMMIT"))
     out = Path(output)
     with _errors(), interrupts():
@@ -247,6 +249,8 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, ver
 def report_command(report_json, output, root, sample_size, seed) -> None:
     """Render a report.json as a self-contained HTML page for review."""
     with _errors(), _stoppable():
+        if not output.strip():
+            raise DedupError("-o is empty: name the page's file")
         _check_page_target(Path(output))
         data = report.load(Path(report_json))
         # originals are read under --root, or rebuilt from the cleaned files beside the report

@@ -379,6 +379,8 @@ def test_whole_duplicates_are_not_written_and_counts_are_plural_only_when_plural
                           "(see dedup clean --help)"),
     (["clean"], "Missing argument 'PATHS...'. (see dedup clean --help)"),
     (["nocmd"], "No such command 'nocmd'. (see dedup --help)"),
+    (["clean", "c", "-o", ""], "-o is empty: name the output folder"),
+    (["report", "r.json", "-o", " "], "-o is empty: name the page's file"),
 ])
 def test_a_usage_error_is_one_line_saying_where_the_help_is(args, message):
     result = CliRunner().invoke(main, args, prog_name="dedup")
