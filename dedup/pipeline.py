@@ -234,10 +234,10 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     read_batches = _read_batches(sources, settings, fits.shard_bytes, sizes)
     if local:
         jobs = min(fits.jobs, len(read_batches)) if len(read_batches) > 1 else 1
-    elif jobs > len(read_batches):   # no more workers than batches to give them
-        jobs = max(len(read_batches), 1)
         if jobs > 1 and _compiled(sizes, len(read_batches)):
             load_kernel(settings)   # once here, before the workers are forked, not once in each
+    elif jobs > len(read_batches):   # no more workers than batches to give them
+        jobs = max(len(read_batches), 1)
     # workers first, so that none of them inherits the staging folder's lock
     with backends.runner(backend, jobs, make_context, (settings,), address) as run, output.Staging(out) as stage:
         saving = None
