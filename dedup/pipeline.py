@@ -32,7 +32,7 @@ from .corpus import Skipped, Source
 from .progress import Progress
 from .rules import learned
 from .runner import Runner, default_jobs
-from .signals import uninterrupted
+from .signals import Interrupted, uninterrupted
 from .table import close_spills
 from .sketch import COMPILED_CHARS
 from .stages import (RecordPart, WriteJob, Written, diff_batch, load_kernel, make_context, part_file,
@@ -294,10 +294,15 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             _write_report(result, stage.path, written, durable=mode == "in-place", differ=_pooled_diffs(run),
                           mapper=run.map)
             shutil.rmtree(stage.path / REPORT_PARTS)
-            with uninterrupted():   # an interrupt after this tells how to undo: both or neither
-                stage.publish(durable=mode == "in-place")
-                if state is not None and mode == "in-place":   # from here on, inputs may change
-                    state.total = sum(1 for batch in written for chars in batch.removed if chars)
+            try:
+                with uninterrupted():   # an interrupt after this tells how to undo: both or neither
+                    stage.publish(durable=mode == "in-place")
+                    if state is not None and mode == "in-place":   # from here on, inputs may change
+                        state.total = sum(1 for batch in written for chars in batch.removed if chars)
+            except Interrupted:
+                if mode == "in-place":
+                    raise
+                # it came while OUT was being swapped in: OUT is this run's, whole, and the run is over
         except BaseException:
             run.terminate()   # no worker writes into the staging folder once it is removed
             if saving is not None:

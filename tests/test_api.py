@@ -228,3 +228,32 @@ def test_the_public_names_are_the_documented_ones():
         assert getattr(dedup, name) is not None
     with pytest.raises(AttributeError):
         dedup.no_such_name
+
+
+@pytest.mark.parametrize("in_place", [False, True])
+def test_a_signal_while_out_is_swapped_in_ends_a_write_run_as_done(tmp_path, monkeypatch, in_place):
+    """Publishing holds signals back; one that came meanwhile used to be acted on right
+    after, so a write run said `interrupted` (130: OUT as it was) with OUT new. A write
+    run is over once OUT is swapped in: it returns its report. After --in-place, the
+    inputs are still to rewrite: it stops, saying how far it got."""
+    import os
+    import signal
+    from dedup import output
+    from dedup.signals import Interrupted, interrupts
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    publish = output.Staging.publish
+
+    def signalled(self, durable=False):
+        os.kill(os.getpid(), signal.SIGTERM)   # held back until the block that publishes ends
+        publish(self, durable)
+    monkeypatch.setattr(output.Staging, "publish", signalled)
+    with interrupts():
+        if in_place:
+            with pytest.raises(Interrupted) as stop:
+                dedup.clean(corpus, tmp_path / "out", in_place=True)
+            assert stop.value.rewritten == (0, 2)
+        else:
+            report = dedup.clean(corpus, tmp_path / "out")
+            assert report.summary.lines_removed == 14
+    assert (tmp_path / "out" / "report.json").is_file() and not list(tmp_path.glob(".out.dedup-staging*"))
