@@ -11,6 +11,7 @@ message; an interrupt (SIGINT, SIGTERM, under `interrupts()`) is `Interrupted`.
 """
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import shutil
@@ -325,6 +326,9 @@ def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None,
     except DedupError:
         raise
     except OSError as err:
+        if err.filename is None and err.errno in (errno.ENOSPC, errno.EDQUOT):   # a write into the staging folder
+            raise FileError(err.errno, f"{err.strerror} while the run wrote its output; OUT is left as it was",
+                            str(out)) from err
         raise FileError.of(err) from err
     finally:
         if scratch is not None:

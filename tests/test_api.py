@@ -257,3 +257,19 @@ def test_a_signal_while_out_is_swapped_in_ends_a_write_run_as_done(tmp_path, mon
             report = dedup.clean(corpus, tmp_path / "out")
             assert report.summary.lines_removed == 14
     assert (tmp_path / "out" / "report.json").is_file() and not list(tmp_path.glob(".out.dedup-staging*"))
+
+
+def test_a_full_disk_says_which_output_it_was_writing(tmp_path, monkeypatch):
+    """A write that fails for lack of room carries no file name (the OS's message alone,
+    `No space left on device`, said nothing of where): it names OUT, left as it was."""
+    import errno
+    import os
+    from dedup import corpus
+
+    def full(path, data):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    monkeypatch.setattr(corpus, "write_new", full)
+    with pytest.raises(dedup.FileError) as err:
+        dedup.clean(SEEDS, tmp_path / "out")
+    assert str(err.value) == f"{tmp_path / 'out'}: No space left on device while the run wrote its output; OUT is left as it was"
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.dedup-staging*"))
