@@ -40,33 +40,32 @@ def _raise_interrupted(signum, frame) -> None:
     raise Interrupted(signum)
 
 
-_work_done = False      # a command's interrupts() block ended without a signal
-
-
 def _outside_commands(signum, frame) -> None:
     """The `dedup` process's handler outside a command's interrupts() (launch.py): while
-    Python loads dedup's modules, a signal ends the process as one line, as it would a
-    moment later; once the command's work is done (OUT published), it is let pass and
-    the command ends as it was ending."""
-    if _work_done:
-        return
+    Python loads dedup's modules, or once the command's work is done and it is saying
+    so, a signal ends the process as one line, as it would in the middle of the work."""
     sys.stderr.write("dedup: interrupted\n")
-    os._exit(128 + signum)   # nothing was started: nothing to clean up
+    os._exit(128 + signum)   # nothing under way to clean up
+
+
+def _taken(sig: int) -> bool:
+    """Whether dedup handles `sig` here: not a hang-up that whoever started dedup chose
+    to ignore (`nohup dedup clean … &` must outlive the terminal)."""
+    return not (sig == signal.SIGHUP and signal.getsignal(sig) == signal.SIG_IGN)
 
 
 def outside_commands() -> None:
     for sig in SIGNALS:
-        signal.signal(sig, _outside_commands)
+        if _taken(sig):
+            signal.signal(sig, _outside_commands)
 
 
 @contextlib.contextmanager
 def interrupts() -> Iterator[None]:
     """Turn SIGINT and SIGTERM into `Interrupted` for the duration (main thread only)."""
-    global _work_done
-    old = {sig: signal.signal(sig, _raise_interrupted) for sig in SIGNALS}
+    old = {sig: signal.signal(sig, _raise_interrupted) for sig in SIGNALS if _taken(sig)}
     try:
         yield
-        _work_done = True
     finally:
         for sig, handler in old.items():
             signal.signal(sig, handler)
@@ -92,7 +91,7 @@ def uninterrupted() -> Iterator[None]:
     try:
         if threading.current_thread() is threading.main_thread():
             replaced = {sig: signal.signal(sig, _hold) for sig in SIGNALS
-                        if signal.getsignal(sig) not in (_raise_interrupted, _hold)}
+                        if signal.getsignal(sig) not in (_raise_interrupted, _hold) and _taken(sig)}
         old = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
         try:
             yield

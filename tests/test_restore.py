@@ -153,6 +153,24 @@ def test_an_in_place_report_naming_files_outside_the_runs_inputs_writes_none_of_
     assert tree(corpus) == before
 
 
+def test_restore_in_place_takes_symlinked_files_and_a_symlinked_single_file_input(tmp_path):
+    """The check that a path is inside the run's inputs resolves folders, not the file:
+    a corpus file that is a link to a file elsewhere is the corpus's, and so is an input
+    given as a link."""
+    work = tmp_path / "work"
+    (work / "outside").mkdir(parents=True)
+    corpus = seeded(work)
+    (work / "outside" / "linked.txt").write_text("A file kept elsewhere, linked into the corpus.\n", "utf-8")
+    (work / "outside" / "single.txt").write_text("Another file kept elsewhere, given as an input.\n", "utf-8")
+    os.symlink("../outside/linked.txt", corpus / "linked.txt")
+    os.symlink("outside/single.txt", work / "single.txt")
+    before = tree(corpus)
+    assert run("clean", "--in-place", "corpus", "single.txt", "-o", "journal", cwd=work).exit_code == 0
+    result = run("restore", "journal/report.json", cwd=work)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1].endswith(" 0 not restored") and tree(corpus) == before
+
+
 LINES = st.sampled_from([
     "ये भी पढ़ें: कोई शीर्षक यहाँ", "مواضيع ذات صلة", "Related articles", "Share this article",
     "यह एक लंबी पंक्ति है जिसमें कई शब्द हैं और जो दोहराई जा सकती है", "A line that may well be repeated in other files.",

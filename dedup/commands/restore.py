@@ -37,16 +37,22 @@ def _target(doc: dict, to: Path | None, base: Path, inputs: list) -> Path | None
     other files never makes restore write them."""
     if to is None:
         target = base / doc["path"]
-        real = os.path.realpath(target)
+        real = _unlinked(target)
         for given in inputs:
-            root = os.path.realpath(base / str(given))
-            if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
-                return target
+            for root in {os.path.realpath(base / str(given)), _unlinked(base / str(given))}:
+                if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
+                    return target
         return None
     rel = PurePosixPath(doc.get("relpath") or doc.get("output") or PurePosixPath(doc["path"]).name)
     if rel.is_absolute() or ".." in rel.parts:
         return None
     return to / rel
+
+
+def _unlinked(path: Path) -> str:
+    """`path` with its folders resolved but not itself: a symlinked file of the corpus is
+    restored where it is (written over by a rename, never through the link)."""
+    return os.path.join(os.path.realpath(path.parent), path.name)
 
 
 def _remove_temporaries(target: Path) -> None:
