@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -265,6 +266,8 @@ def _check_page_target(output: Path) -> None:
     if output.is_dir():
         raise DedupError(f"-o: {output} is a folder; name the page's file (e.g. {output / 'report.html'})")
     try:
+        if not stat.S_ISREG(os.stat(output).st_mode):   # a pipe or a device: never opened (a FIFO would block)
+            raise DedupError(f"-o: {output} is not a regular file; name the page's file")
         with open(output, "rb") as handle:
             head = handle.read(512).lstrip().lower()
     except FileNotFoundError:

@@ -431,8 +431,10 @@ def test_report_writes_over_an_html_page_only(tmp_path):
     source = out / "report.json"
     before = source.read_bytes()
     (tmp_path / "notes.txt").write_text("my notes\n", "utf-8")
+    os.mkfifo(tmp_path / "fifo")
     for target, says in ((source, "exists and is not an HTML page"), (tmp_path / "notes.txt", "is not an HTML page"),
-                         (tmp_path, "is a folder")):
+                         (tmp_path, "is a folder"), (tmp_path / "fifo", "is not a regular file"),
+                         (Path("/dev/null"), "is not a regular file")):
         result = run("report", source, "-o", target)
         assert result.exit_code == 2 and result.output.startswith(f"dedup: error: -o: {target} "), result.output
         assert says in result.output and result.output.count("\n") == 1
