@@ -15,6 +15,7 @@ import errno
 import fcntl
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -35,20 +36,27 @@ class OutputError(DedupError):
 
 def is_output(folder: str | os.PathLike) -> bool:
     """A folder dedup wrote: it has the marker, or it is an output of dedup 0.1.0, which
-    wrote no marker but always report.html and a report.json in its own format (a
-    report.json alone is one copied there: a project's root that keeps its last report
-    beside its corpus is no output)."""
+    wrote no marker but always a report.json in its own format naming that folder as
+    its output (a report.json copied elsewhere, into a project's root beside its
+    corpus, names another: that folder is no output)."""
     folder = os.fspath(folder)
     if os.path.lexists(os.path.join(folder, MARKER)):
         return True
-    if not os.path.lexists(os.path.join(folder, "report.html")):
-        return False
     try:
         with open(os.path.join(folder, "report.json"), "rb") as handle:
-            head = handle.read(200)
+            head = handle.read(1 << 16)   # "output" comes after the inputs, which may be many
     except OSError:
         return False
-    return head.lstrip(b"{ \r\n\t").startswith(b'"format": "dedup-report"')
+    if not head.lstrip(b"{ \r\n\t").startswith(b'"format": "dedup-report"'):
+        return False
+    named = re.search(rb'\n "output": "((?:[^"\\]|\\.)*)"', head)
+    if named is None:
+        return False
+    try:
+        output = json.loads(b'"' + named.group(1) + b'"')
+    except ValueError:
+        return False
+    return os.path.basename(os.path.normpath(output)) == os.path.basename(os.path.normpath(os.path.abspath(folder)))
 
 
 def write_marker(folder: Path) -> Path:

@@ -38,9 +38,10 @@ def test_marked_output_folders_are_never_entered(write_corpus):
 
 
 def test_an_unmarked_output_of_dedup_0_1_0_is_recognised(write_corpus):
-    report = '{\n "format": "dedup-report",\n "format_version": 1}'
-    root = write_corpus({"a.txt": "x", "dedup-out/a.txt": "x", "dedup-out/report.json": report,
-                         "dedup-out/report.html": "<!DOCTYPE html>", "kept/report.json": report, "kept/c.txt": "x",
+    def report(output):
+        return '{\n "format": "dedup-report",\n "format_version": 1,\n "inputs": ["x"],\n "output": "%s"\n}' % output
+    root = write_corpus({"a.txt": "x", "dedup-out/a.txt": "x", "dedup-out/report.json": report("runs/dedup-out"),
+                         "kept/report.json": report("out"), "kept/report.html": "<!DOCTYPE html>", "kept/c.txt": "x",
                          "mine/report.json": '{"format": "something else"}', "mine/b.txt": "x"})
     found = discover([str(root)], ("*.txt",), ())
     assert [s.relpath for s in found.sources] == ["a.txt", "kept/c.txt", "mine/b.txt"]
@@ -48,10 +49,11 @@ def test_an_unmarked_output_of_dedup_0_1_0_is_recognised(write_corpus):
 
 
 def test_a_report_copied_into_a_projects_root_does_not_hide_the_corpus_below_it(write_corpus):
-    """A report.json alone (kept beside the corpus, its review page elsewhere) is no output:
-    the corpus under that folder is read, given from there or from inside."""
-    root = write_corpus({"report.json": '{"format": "dedup-report", "format_version": 1}',
-                         "corpus/a.txt": "x", "corpus/b.txt": "y"})
+    """A report.json (and its page) kept in a project's root, beside the corpus, names
+    another folder as its output: that root is no output, and the corpus under it is
+    read, given from there or from inside."""
+    root = write_corpus({"report.json": '{\n "format": "dedup-report",\n "format_version": 1,\n "output": "out"\n}',
+                         "report.html": "<!DOCTYPE html>", "corpus/a.txt": "x", "corpus/b.txt": "y"})
     for given in (root, root / "corpus"):
         found = discover([str(given)], ("*.txt",), ())
         assert [Path(s.path).name for s in found.sources] == ["a.txt", "b.txt"] and found.outputs == []
