@@ -95,9 +95,9 @@ def plan(memory: int, jobs: int, shard_bytes: int, input_bytes: int, largest: in
     steps = DRIVER_BYTES + input_bytes // STEPS_SHARE
 
     def fits(j: int, shard: int) -> bool:
-        shard = max(shard, largest)
-        sketching = DRIVER_BYTES + BATCH_FACTOR * shard if j == 1 else \
-            DRIVER_BYTES + j * (WORKER_BYTES + BATCH_FACTOR * shard)
+        held = max(shard, largest) + (j - 1) * shard   # one batch may be the largest file, whole
+        sketching = DRIVER_BYTES + BATCH_FACTOR * held if j == 1 else \
+            DRIVER_BYTES + j * WORKER_BYTES + BATCH_FACTOR * held
         return sketching <= memory and steps + (j * WORKER_BYTES if j > 1 else 0) <= memory
     # no more workers than fit with the smallest batches: the loop below starts there
     most = min((memory - DRIVER_BYTES) // (WORKER_BYTES + BATCH_FACTOR * MIN_SHARD_BYTES),

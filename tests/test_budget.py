@@ -112,6 +112,16 @@ def test_a_file_too_big_to_sketch_in_the_budget_is_refused_before_any_work(tmp_p
     assert budget.plan(256 * MiB, 2, 16 * MiB, 60 * MiB).fits   # the same bytes in small files fit
 
 
+def test_one_big_file_takes_one_workers_room_not_every_workers():
+    """Only one batch at a time can be the largest file: with 8 GB and a 600 MB file, 16
+    workers keep their 16 MB batches beside it (it cost 13 of them when each was counted
+    as holding it)."""
+    plan = budget.plan(8 << 30, 16, 16 * MiB, 1 << 30, largest=600 * MiB)
+    assert plan.jobs == 16 and plan.shard_bytes == 16 * MiB and plan.fits
+    held = 600 * MiB + 15 * 16 * MiB
+    assert budget.DRIVER_BYTES + 16 * budget.WORKER_BYTES + budget.BATCH_FACTOR * held <= 8 << 30
+
+
 def test_the_table_mapped_from_files_decides_what_the_table_in_memory_decides(tmp_path, monkeypatch):
     """The golden corpus with a table too big for its budget: its columns are files mapped
     into memory, and every output file, the report and the page are those of a run with
