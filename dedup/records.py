@@ -418,13 +418,30 @@ def write_parquet(source_file: str, target: str, fields: Fields, changes: dict[i
 
 def _filtered(pa, batch, keep):
     """The batch's rows where `keep` is true. Arrow filters no string or binary views (no
-    kernel as of pyarrow 26): those columns are filtered as large strings and cast back."""
-    views = [i for i, f in enumerate(batch.schema) if pa.types.is_string_view(f.type) or pa.types.is_binary_view(f.type)]
-    if not views:
+    kernel as of pyarrow 26), at the top or inside a list or struct: those columns are
+    filtered as large strings or binaries and cast back."""
+    wide = {i: _widened(pa, f.type) for i, f in enumerate(batch.schema)}
+    wide = {i: kind for i, kind in wide.items() if kind != batch.schema.field(i).type}
+    if not wide:
         return batch.filter(keep)
-    wide = {i: pa.large_string() if pa.types.is_string_view(batch.schema.field(i).type) else pa.large_binary()
-            for i in views}
     columns = [batch.column(i).cast(wide[i]) if i in wide else batch.column(i) for i in range(batch.num_columns)]
     done = pa.RecordBatch.from_arrays(columns, names=batch.schema.names).filter(keep)
     return pa.RecordBatch.from_arrays([done.column(i).cast(batch.schema.field(i).type) if i in wide else done.column(i)
                                        for i in range(batch.num_columns)], schema=batch.schema)
+
+
+def _widened(pa, kind):
+    """`kind` with every view in it made the large type it views."""
+    if pa.types.is_string_view(kind):
+        return pa.large_string()
+    if pa.types.is_binary_view(kind):
+        return pa.large_binary()
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_list_view(kind):
+        inner = _widened(pa, kind.value_type)
+        if inner == kind.value_type:
+            return kind
+        return pa.large_list(inner) if not pa.types.is_list(kind) else pa.list_(inner)
+    if pa.types.is_struct(kind):
+        fields = [kind.field(i) for i in range(kind.num_fields)]
+        return pa.struct([f.with_type(_widened(pa, f.type)) for f in fields])
+    return kind
