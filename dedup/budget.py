@@ -119,9 +119,12 @@ def sketch_one(text_bytes: int) -> int:
 def too_little(memory: int, plan: Plan) -> str:
     """Why `memory` cannot hold a run whose plan does not fit."""
     given = memory + (1 << 20) - 1 >> 20
+    steps, one_file = (n + (1 << 20) - 1 >> 20 for n in (plan.steps, plan.one_file))
     if plan.steps <= memory < plan.one_file:
         return (f"--memory {given}M is too little for this corpus: sketching its largest file takes about "
-                f"{plan.one_file + (1 << 20) - 1 >> 20}M; give at least that, or split the file")
-    need = plan.steps + (1 << 20) - 1 >> 20
+                f"{one_file}M; give at least that, or split the file")
+    if plan.one_file > memory:
+        return (f"--memory {given}M is too little for this corpus: its corpus-wide steps need about {steps}M "
+                f"and sketching its largest file about {one_file}M; give at least {max(steps, one_file)}M")
     return (f"--memory {given}M is too little for this corpus: its corpus-wide steps "
-            f"need about {need}M; give at least that")
+            f"need about {steps}M; give at least that")

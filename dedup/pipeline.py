@@ -300,7 +300,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     if state is not None and mode == "in-place":   # from here on, inputs may change
                         state.total = sum(1 for batch in written for chars in batch.removed if chars)
             except Interrupted:
-                if mode == "in-place":
+                if mode == "in-place" or not stage.published:   # (a failed swap: the signal stood in for its error)
                     raise
                 # it came while OUT was being swapped in: OUT is this run's, whole, and the run is over
         except BaseException:

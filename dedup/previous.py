@@ -27,6 +27,8 @@ from .table import Table
 FOLDER = ".dedup-index"
 FORMAT = 1
 ARRAYS = ("digests", "signatures", "line_hash", "line_where", "paragraph_hash", "paragraph_where")
+DTYPES = {"digests": np.uint8, "signatures": np.uint32, "line_hash": np.uint64, "line_where": np.int64,
+          "paragraph_hash": np.uint64, "paragraph_where": np.int64}
 FILES = ("index.json", "paths.json", *(f"{name}.npy" for name in ARRAYS))   # what FOLDER holds
 # the settings that change what is hashed and compared: a run against an index built
 # with others would compare different things
@@ -103,6 +105,9 @@ def _inconsistent(meta: dict, paths, arrays: dict, num_perm: int) -> str | None:
         hashes, where = arrays[f"{kind}_hash"], arrays[f"{kind}_where"]
         if hashes.ndim != 1 or where.shape != (len(hashes), width):
             return f"{kind}_hash.npy and {kind}_where.npy do not match"
+    for name, kind in DTYPES.items():
+        if arrays[name].dtype != kind:
+            return f"{name}.npy holds {arrays[name].dtype}, not {np.dtype(kind)}"
     if meta.get("documents") != n:
         return f"index.json says {meta.get('documents')} documents, paths.json lists {n}"
     return None

@@ -273,3 +273,21 @@ def test_a_full_disk_says_which_output_it_was_writing(tmp_path, monkeypatch):
         dedup.clean(SEEDS, tmp_path / "out")
     assert str(err.value) == f"{tmp_path / 'out'}: No space left on device while the run wrote its output; OUT is left as it was"
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.dedup-staging*"))
+
+
+def test_a_signal_while_a_swap_that_fails_is_an_interrupt_and_out_stays_as_it_was(tmp_path, monkeypatch):
+    """If swapping OUT in fails while a signal waits, the signal stands in for the error:
+    the run is interrupted (OUT as it was), never reported done without OUT."""
+    import errno
+    import os
+    import signal
+    from dedup import output
+    from dedup.signals import Interrupted, interrupts
+
+    def failing(self, durable=False):
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise OSError(errno.EBUSY, "Device or resource busy")
+    monkeypatch.setattr(output.Staging, "publish", failing)
+    with interrupts(), pytest.raises(Interrupted):
+        dedup.clean(SEEDS, tmp_path / "out")
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.dedup-staging*"))

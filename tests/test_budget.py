@@ -90,7 +90,7 @@ def test_a_plan_that_says_it_fits_fits(memory, jobs, input_bytes):
 def test_a_budget_the_corpus_wide_steps_cannot_fit_in_is_refused_before_any_work(tmp_path, monkeypatch):
     monkeypatch.setattr(budget, "DRIVER_BYTES", 300 * MiB)   # as if the corpus-wide steps needed that much
     with pytest.raises(budget.BudgetError, match=r"--memory 256M is too little for this corpus: its corpus-wide "
-                                                 r"steps need about \d+M; give at least that"):
+                                                 r"steps need about \d+M"):
         api.clean(GOLDEN, tmp_path / "out", memory="256M")
     assert not (tmp_path / "out").exists()
     api.clean(GOLDEN, tmp_path / "out")   # no budget asked for: the default never refuses
@@ -110,6 +110,11 @@ def test_a_file_too_big_to_sketch_in_the_budget_is_refused_before_any_work(tmp_p
         api.clean(corpus, tmp_path / "out", memory="256M")
     assert not (tmp_path / "out").exists()
     assert budget.plan(256 * MiB, 2, 16 * MiB, 60 * MiB).fits   # the same bytes in small files fit
+    both = budget.plan(256 * MiB, 1, 16 * MiB, 4 << 30, largest=60 * MiB)   # and too much input besides
+    need = budget.sketch_one(60 * MiB) + MiB - 1 >> 20
+    assert budget.too_little(256 * MiB, both) == (
+        f"--memory 256M is too little for this corpus: its corpus-wide steps need about {both.steps >> 20}M and "
+        f"sketching its largest file about {need}M; give at least {max(both.steps >> 20, need)}M")
 
 
 def test_one_big_file_takes_one_workers_room_not_every_workers():

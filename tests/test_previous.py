@@ -106,6 +106,8 @@ def test_an_index_with_other_settings_or_none_is_refused_in_one_line(tmp_path):
     (lambda ix: (ix / "index.json").write_text(json.dumps({**json.loads((ix / "index.json").read_text()),
                                                             "documents": 7})), "index.json says 7 documents"),
     (lambda ix: (ix / "index.json").write_text("[1]"), "has format None"),
+    (lambda ix: np.save(ix / "digests.npy", np.load(ix / "digests.npy").astype(np.float64)),
+     "digests.npy holds float64, not uint8"),
 ])
 def test_a_damaged_index_is_refused_in_one_line(tmp_path, damage, message):
     """--against reads the saved files as they are: one edited or cut short is said, never
