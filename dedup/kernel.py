@@ -81,7 +81,7 @@ def _numpy_support_without_blas() -> None:
 
 
 _numpy_support_without_blas()
-_jit = numba.njit(cache=_CACHED, nogil=True)   # uncached: compiled in each process
+_jit = numba.njit(cache=_CACHED, nogil=True)   # (uncached, where no folder can be written: compiled each run)
 _BASE = np.uint64(BASE)
 _MULTIPLIER = np.uint64(MULTIPLIER)
 _SEED = np.uint64(MIX)
