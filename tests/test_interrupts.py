@@ -122,7 +122,7 @@ def test_interrupt_stops_every_process_at_once_and_leaves_out_as_it_was(workdir,
     wait_for(lambda: group_is_gone(run.pid), timeout=2)
     assert time.monotonic() - sent < 2.0
     assert run.returncode == code
-    assert stderr == "dedup: interrupted\n"          # one line, no traceback from any process
+    assert stderr == "dedup: interrupted\n", stderr   # one line, no traceback from any process
     assert stdout == ""
     assert digest_tree(workdir / "out") == before      # OUT as it was
     assert staging(workdir) == []                      # the staging folder is gone
