@@ -71,9 +71,11 @@ def _worker(conn, init: Callable, init_args: tuple, mask: set, parent: int) -> N
         message = batch = result = None
 
 
-def _send_all(conn, box: "queue.SimpleQueue") -> None:
+def _send_all(conn, box: "queue.SimpleQueue", process, failed: list) -> None:
     """Send a worker its jobs, in order, until None (or until its pipe is gone: the
-    parent then hears of the dead worker when it reads)."""
+    parent then hears of the dead worker when it reads). A job that cannot be sent (it
+    does not pickle) is kept in `failed` and its worker killed: the parent, waiting for
+    that job's result, hears of it and raises the error, never a thread's traceback."""
     while True:
         message = box.get()
         if message is None:
@@ -81,6 +83,10 @@ def _send_all(conn, box: "queue.SimpleQueue") -> None:
         try:
             conn.send(message)
         except (OSError, ValueError):
+            return
+        except Exception as err:
+            failed.append(err)
+            process.kill()
             return
 
 
@@ -129,7 +135,9 @@ class Runner:
         # Jobs are sent by one thread per worker: a job and a result may both be larger
         # than a pipe's buffer, and the parent must go on reading results while it sends.
         outboxes = {conn: queue.SimpleQueue() for conn in busy}
-        senders = [(threading.Thread(target=_send_all, args=(conn, box), daemon=True), box)
+        failed: list = []   # what a sender could not send
+        processes = {conn: process for process, conn in self.workers}
+        senders = [(threading.Thread(target=_send_all, args=(conn, box, processes[conn], failed), daemon=True), box)
                    for conn, box in outboxes.items()]
         for sender, box in senders:
             sender.start()
@@ -153,6 +161,8 @@ class Runner:
                     try:
                         seq, ok, value = conn.recv()
                     except (EOFError, OSError):
+                        if failed:   # its job could not be sent: that error, not a death
+                            raise failed[0]
                         time.sleep(0.05)   # if a signal killed it, let that signal's handler run first
                         raise WorkerDied(DIED) from None
                     busy[conn] -= 1

@@ -203,3 +203,24 @@ def test_terminating_while_a_big_job_is_being_sent_ends_its_sender_without_an_er
         assert not any(sender.is_alive() for sender in senders)
         waiting.join(5)
     assert errors == []
+
+
+def test_a_job_that_cannot_be_sent_is_raised_in_the_parent_not_a_thread_traceback_and_a_hang(monkeypatch):
+    """The thread sending a worker its jobs hit an error only a bug makes (a job that does
+    not pickle): it died with a traceback of its own and the parent waited for ever for
+    that job's result. The error is now the parent's to raise."""
+    errors, outcome = [], []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+
+    def run_it():
+        try:
+            with Runner(2, _init, (0,)) as run:
+                list(run.map(_add, [[1], [2], lambda: 3, [4]]))
+        except Exception as err:
+            outcome.append(err)
+    thread = threading.Thread(target=run_it, daemon=True)
+    thread.start()
+    thread.join(60)
+    assert not thread.is_alive(), "the parent waited for ever"
+    assert len(outcome) == 1 and not isinstance(outcome[0], WorkerDied) and "pickle" in str(outcome[0]).lower()
+    assert errors == []
