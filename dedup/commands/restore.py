@@ -31,17 +31,22 @@ class Restored:
     reason: str = ""    # for failed: why
 
 
-def _target(doc: dict, to: Path | None, base: Path, inputs: list) -> Path | None:
+def _roots(inputs: list, base: Path) -> set[str]:
+    """The run's inputs as restore in place compares paths with them: resolved whole,
+    and with their folders resolved only (an input given as a link)."""
+    return {root for given in inputs
+            for root in (os.path.realpath(base / str(given)), _unlinked(base / str(given)))}
+
+
+def _target(doc: dict, to: Path | None, base: Path, roots: set[str]) -> Path | None:
     """Where a document is restored to; None when that is outside the folder it belongs
-    in (under `to`; in place, inside one of the run's inputs): a report edited to name
-    other files never makes restore write them."""
+    in (under `to`; in place, inside one of the run's inputs, `roots`): a report edited
+    to name other files never makes restore write them."""
     if to is None:
         target = base / doc["path"]
         real = _unlinked(target)
-        for given in inputs:
-            for root in {os.path.realpath(base / str(given)), _unlinked(base / str(given))}:
-                if real == root or real.startswith(root.rstrip(os.sep) + os.sep):
-                    return target
+        if any(real == root or real.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
+            return target
         return None
     rel = PurePosixPath(doc.get("relpath") or doc.get("output") or PurePosixPath(doc["path"]).name)
     if rel.is_absolute() or ".." in rel.parts:
@@ -74,11 +79,12 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
     mode = report.get("mode")
     outcomes = []
     rows: dict[str, list[dict]] = {}
+    roots = _roots(report.get("inputs", []), base) if to is None else set()
     for doc in report.get("documents", []):
         if doc.get("row"):
             rows.setdefault(doc["file"], []).append(doc)
             continue
-        target = _target(doc, to, base, report.get("inputs", []))
+        target = _target(doc, to, base, roots)
         if target is None:
             outcomes.append(Restored(doc["path"], "failed", "its path leads out of the target folder"
                                      if to is not None else "its path is not inside the run's inputs"))
