@@ -35,7 +35,7 @@ class _Worker:
         self.context = init(*init_args)
 
     def run(self, func: Callable, batch: bytes) -> bytes:
-        """func over a batch, both pickled (see RayRunner._in_order)."""
+        """func over a batch, both pickled (see ActorPool.map)."""
         return pickle.dumps(func(self.context, pickle.loads(batch)), protocol=pickle.HIGHEST_PROTOCOL)
 
     def release(self) -> None:
@@ -48,57 +48,21 @@ class _Worker:
 _END = object()
 
 
-class RayRunner:
-    """The Runner's interface on Ray: `map(func, batches)` yields results in order."""
+class ActorPool:
+    """A stage's batches on a set of actors, in order: what the driver maps with, and what
+    a task of the run's own on the cluster (RayRunner.on_cluster) is handed to map with."""
 
-    def __init__(self, jobs: int, init: Callable, init_args: tuple = (), address: str | None = None):
-        try:
-            import ray
-        except ImportError:
-            raise BackendError("--backend ray needs Ray: pip install 'dedup-corpus[ray]'") from None
-        self._ray = ray
-        self._started = not ray.is_initialized()
-        if self._started:
-            try:
-                # a local cluster gets the workers asked for, or (0) every core Ray finds
-                ray.init(address=address, num_cpus=None if address else (jobs or None), include_dashboard=False,
-                         log_to_driver=False, configure_logging=False)
-            except (ConnectionError, RuntimeError, ValueError) as err:
-                raise BackendError(f"cannot start or reach Ray at {address or 'a local cluster'}: "
-                                   f"{str(err).splitlines()[0]}") from None
-        cpus = ray.cluster_resources().get("CPU", 1.0)
-        count = jobs or max(int(cpus), 1)
-        self.jobs = count
-        # A batch is a pure function of its inputs and writes only files of its own, whole:
-        # run again on a restarted worker, it gives the same result and the same files.
-        actor = ray.remote(_Worker).options(num_cpus=min(1.0, cpus / count), max_restarts=RESTARTS,
-                                            max_task_retries=RESTARTS)
-        self.actors = [actor.remote(init, init_args, os.getcwd()) for _ in range(count)]
-
-    parallel = True   # the batches run in Ray's workers
+    def __init__(self, actors: list):
+        self.actors = actors
 
     def map(self, func: Callable, batches: Iterable) -> Iterator:
-        try:
-            yield from self._in_order(func, batches)
-            # the stage is over and every actor idle: a few milliseconds, never a task left behind
-            self._ray.get([actor.release.remote() for actor in self.actors])
-        except Interrupted:
-            raise
-        except self._ray.exceptions.RayActorError:   # restarted RESTARTS times, and killed again
-            raise WorkerDied(f"{DIED}; Ray restarted it {RESTARTS} times") from None
-        except BaseException as err:   # Ctrl-C inside ray.get comes back wrapped (a SystemError)
-            stop = _interruption(err)
-            if stop is None:
-                raise
-            raise stop from None
-
-    def _in_order(self, func: Callable, batches: Iterable) -> Iterator:
         """func over the batches on the actors, IN_FLIGHT at most on each (the least busy
         gets the next), results in the batches' order. Batches are taken from the
         iterable as actors come free, and no more are out (running, or done and not
         yet given back) than IN_FLIGHT per actor, however slow the batch awaited is: a
         lazy iterable is never held whole (Ray's ActorPool.map submits every batch at once)."""
-        ray, todo = self._ray, iter(batches)
+        import ray
+        todo = iter(batches)
         load = [0] * len(self.actors)
         running: dict = {}   # result ref -> (batch number, actor)
         finished: dict = {}  # batch number -> result ref
@@ -128,10 +92,89 @@ class RayRunner:
             load[actor] -= 1
             finished[number] = ready[0]
 
+
+class _OnCluster:
+    """An actor that runs one function of the run's own (RayRunner.on_cluster) from the
+    driver's folder (paths are relative to it; Ray starts its workers elsewhere)."""
+
+    def __init__(self, cwd: str):
+        os.chdir(cwd)
+
+    def run(self, func: Callable, *args) -> Any:
+        return func(*args)
+
+
+class RayRunner:
+    """The Runner's interface on Ray: `map(func, batches)` yields results in order."""
+
+    def __init__(self, jobs: int, init: Callable, init_args: tuple = (), address: str | None = None):
+        try:
+            import ray
+        except ImportError:
+            raise BackendError("--backend ray needs Ray: pip install 'dedup-corpus[ray]'") from None
+        self._ray = ray
+        self._started = not ray.is_initialized()
+        if self._started:
+            try:
+                # a local cluster gets the workers asked for, or (0) every core Ray finds
+                ray.init(address=address, num_cpus=None if address else (jobs or None), include_dashboard=False,
+                         log_to_driver=False, configure_logging=False)
+            except (ConnectionError, RuntimeError, ValueError) as err:
+                raise BackendError(f"cannot start or reach Ray at {address or 'a local cluster'}: "
+                                   f"{str(err).splitlines()[0]}") from None
+        cpus = ray.cluster_resources().get("CPU", 1.0)
+        count = jobs or max(int(cpus), 1)
+        self.jobs = count
+        # A batch is a pure function of its inputs and writes only files of its own, whole:
+        # run again on a restarted worker, it gives the same result and the same files.
+        actor = ray.remote(_Worker).options(num_cpus=min(1.0, cpus / count), max_restarts=RESTARTS,
+                                            max_task_retries=RESTARTS)
+        self.actors = [actor.remote(init, init_args, os.getcwd()) for _ in range(count)]
+        self.pool = ActorPool(self.actors)
+        self._steps: list = []   # the actors on_cluster runs functions on
+
+    parallel = True   # the batches run in Ray's workers
+
+    def map(self, func: Callable, batches: Iterable) -> Iterator:
+        try:
+            yield from self.pool.map(func, batches)
+            # the stage is over and every actor idle: a few milliseconds, never a task left behind
+            self._ray.get([actor.release.remote() for actor in self.actors])
+        except BaseException as err:
+            raise self._translated(err) from None
+
+    def on_cluster(self, func: Callable, *args) -> Any:
+        """func(*args, pool) run by a process of the cluster, not by this one, and its
+        result: `pool.map(func, batches)` runs batches on this runner's actors, in order.
+        The process (an actor of its own, which holds no CPU: the batches' actors hold
+        them) is let go once func returns, or killed with the others (terminate). If it
+        dies, Ray starts it again and func runs again from the start: func must write
+        nothing it does not write whole."""
+        actor = self._ray.remote(_OnCluster).options(num_cpus=0, max_restarts=RESTARTS, max_task_retries=RESTARTS)
+        step = actor.remote(os.getcwd())
+        self._steps.append(step)
+        try:
+            return self._ray.get(step.run.remote(func, *args, self.pool))
+        except self._ray.exceptions.RayTaskError as err:   # what func raised, as it raised it
+            raise (err.cause if isinstance(err.cause, BaseException) else err) from None
+        except BaseException as err:
+            raise self._translated(err) from None
+        finally:
+            if step in self._steps:   # (not if terminate killed it)
+                self._steps.remove(step)
+                self._ray.kill(step)   # and with it what func held
+
+    def _translated(self, err: BaseException) -> BaseException:
+        """What the run raises for an error out of Ray: a worker that kept dying is
+        WorkerDied; Ctrl-C inside ray.get comes back wrapped (a SystemError)."""
+        if isinstance(err, self._ray.exceptions.RayActorError):   # restarted RESTARTS times, and killed again
+            return WorkerDied(f"{DIED}; Ray restarted it {RESTARTS} times")
+        return _interruption(err) or err
+
     def terminate(self) -> None:
-        for worker in self.actors:
+        for worker in self.actors + self._steps:
             self._ray.kill(worker)
-        self.actors = []
+        self.actors, self._steps = [], []
         if self._started and self._ray.is_initialized():
             self._ray.shutdown()
             self._started = False

@@ -23,14 +23,12 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import (backends, budget, corpus, heap, html, lexicon, output, plan, previous, records, report, report_parts,
+from . import (backends, budget, corpus, corpus_wide, heap, html, lexicon, output, plan, previous, records, report, report_parts,
                sample, verdicts, verify)
 from . import table as tables
-from .classify import classify
 from .config import Settings
 from .corpus import Skipped, Source
 from .progress import Progress
-from .rules import learned
 from .runner import Runner, default_jobs
 from .signals import Interrupted, uninterrupted
 from .table import close_spills
@@ -257,29 +255,37 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     else:   # the record file or part the batch was
                         part = item.part
                 read.append(_Read(part, result.to_write, result.documents))
-            table = tables.concat(parts, spills / "table", fits.table_bytes)
-            del parts
-            read, skipped, table = _whole_files(read, skipped, table)
-            table = learned.with_countable_shapes(table, settings)
-            heap.release()   # the batches' tables, now one
+            read, skipped, keep = _whole_files(read, skipped)
+            total = sum(batch.documents for batch in read)
             if progress:
-                progress(f"classifying {table.documents:,} documents", 0, 0, 0)
-            decisions = classify(table, settings, previous=before, verifier=_pooled_verifier(run))
-            heap.release()
+                progress(f"classifying {total:,} documents", 0, 0, 0)
+            step = corpus_wide.CorpusWide(parts, keep, str(spills / "table"), fits.table_bytes, settings)
+            del parts, keep
             (stage.path / REPORT_PARTS).mkdir()
             writes = _write_batches(read, mode, stage.path)
-            total = table.documents
-            # the index is saved while the workers write (in this process: before they do)
-            saving = _Meanwhile(run.parallel, previous.save, stage.path, tables.for_index(table), decisions, settings,
-                                before)
-            del before, table
-            written = list(_mapped(run, write_batch, _with_decisions(writes, decisions), "write", total, progress,
+            if local:
+                table, decisions = corpus_wide.decide(step, before, _pooled_verifier(run))
+                # the index is saved while the workers write (in this process: before they do)
+                saving = _Meanwhile(run.parallel, previous.save, stage.path, tables.for_index(table), decisions,
+                                    settings, before)
+                del table
+                to_write = _with_decisions(writes, decisions)
+            else:   # on the cluster, which saves each write job's decisions and the index
+                run.on_cluster(corpus_wide.on_cluster, step, against, [documents for _, documents in writes],
+                               str(stage.path), verify_batch)
+                decisions = None
+                to_write = (dataclasses.replace(job, decisions=corpus_wide.decisions_file(str(stage.path), n))
+                            for n, (job, _) in enumerate(writes))
+            del before, step
+            written = list(_mapped(run, write_batch, to_write, "write", total, progress,
                                    [len(documents) for _, documents in writes], lambda w: w.chars))
-            del decisions
-            saving.result()
+            del decisions, to_write
+            if saving is not None:
+                saving.result()
             heap.release()
             close_spills()
             shutil.rmtree(spills)
+            shutil.rmtree(stage.path / corpus_wide.DECISIONS, ignore_errors=True)
             for batch in written:
                 skipped.extend(batch.skipped)
             written, skipped = _join_parts([job for job, _ in writes], written, skipped, stage.path, mode)
@@ -326,20 +332,20 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     return result
 
 
-def _whole_files(read: list[_Read], skipped: list[Skipped], table: tables.Table
-                 ) -> tuple[list[_Read], list[Skipped], tables.Table]:
+def _whole_files(read: list[_Read], skipped: list[Skipped]) -> tuple[list[_Read], list[Skipped], np.ndarray | None]:
     """A record file one of whose parts could not be read is skipped whole: its other
-    parts' rows are left out too (of the table too), and it is listed once."""
+    parts' rows are left out too (of the table too: the documents to keep of it, None
+    if all), and it is listed once."""
     broken = {s.path for s in skipped} & {batch.part.source.path for batch in read if batch.part is not None}
     if not broken:
-        return read, skipped, table
+        return read, skipped, None
     kept, first = [], 0
     for batch in read:
         if batch.part is None or batch.part.source.path not in broken:
             kept.append(np.arange(first, first + batch.documents))
         first += batch.documents
     read = [batch for batch in read if batch.part is None or batch.part.source.path not in broken]
-    return read, _listed_once(skipped, broken), table.take(np.concatenate([np.empty(0, np.int64), *kept]))
+    return read, _listed_once(skipped, broken), np.concatenate([np.empty(0, np.int64), *kept])
 
 
 def _listed_once(skipped: list[Skipped], files: set[str]) -> list[Skipped]:

@@ -282,9 +282,10 @@ class WriteJob:
     or part (`part`), their ToWrite in the file `to_write` (see Tabled), each with its
     decision. A part is written beside the file's target (`part_file`), and the parts
     are joined in order once all are written. The report entries of the batch's
-    documents go to the file `report_part`."""
+    documents go to the file `report_part`. `decisions` is a list, or the file it is
+    pickled in (corpus_wide.on_cluster)."""
     to_write: str
-    decisions: list[Decision]
+    decisions: list[Decision] | str
     part: RecordPart | None
     mode: str
     stage: str
@@ -297,9 +298,13 @@ class WriteJob:
     def documents(self) -> list[tuple[ToWrite, Decision]]:
         with open(self.to_write, "rb") as handle:
             items = pickle.load(handle)
-        if len(items) != len(self.decisions):
-            raise ValueError(f"{self.to_write}: {len(items)} documents, {len(self.decisions)} decisions")
-        return list(zip(items, self.decisions))
+        decisions = self.decisions
+        if isinstance(decisions, str):
+            with open(decisions, "rb") as handle:
+                decisions = pickle.load(handle)
+        if len(items) != len(decisions):
+            raise ValueError(f"{self.to_write}: {len(items)} documents, {len(decisions)} decisions")
+        return list(zip(items, decisions))
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,6 +4,7 @@ JSONL rows, and as Parquet."""
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -226,21 +227,38 @@ def test_a_batch_whose_worker_process_died_runs_again_on_a_restarted_worker(tmp_
     assert [n for n, _ in results] == list(range(12))
 
 
-def _worker_pids() -> list[int]:
-    """The processes of this cluster's dedup workers (Ray names them after the actor)."""
+def _worker_pids(name: bytes = b"ray::_Worker") -> list[int]:
+    """The processes of this cluster's dedup workers (Ray names them after the actor), or
+    (b"ray::_OnCluster") of the one that runs a step of the run its own (RayRunner.on_cluster)."""
     pids = []
     for entry in Path("/proc").iterdir():
         try:
-            if entry.name.isdigit() and (entry / "cmdline").read_bytes().startswith(b"ray::_Worker"):
+            if entry.name.isdigit() and (entry / "cmdline").read_bytes().startswith(name):
                 pids.append(int(entry.name))
         except OSError:
             pass
     return pids
 
 
-def test_a_worker_killed_while_sketching_and_one_while_writing_change_nothing(tmp_path, cluster):
-    """SIGKILL to a worker process in the per-batch stage, and to another in the write
-    stage: Ray restarts them and runs their batches again; every file is the local run's."""
+def test_on_ray_the_driver_neither_joins_the_batches_tables_nor_classifies(tmp_path, cluster, monkeypatch):
+    """The corpus-wide step runs as a task of the cluster: in this process (the driver)
+    it would raise. The driver hands each write job the file of its decisions."""
+    from dedup import corpus_wide, table
+    corpus = _corpora(tmp_path / "in")["jsonl"]
+    local = _clean(corpus, tmp_path / "local", "-j", "2")
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the driver ran the corpus-wide step")
+    monkeypatch.setattr(corpus_wide, "decide", not_here)
+    monkeypatch.setattr(table, "concat", not_here)
+    assert _clean(corpus, tmp_path / "ray", "--backend", "ray", "-j", "2") == local
+
+
+def test_a_worker_killed_while_sketching_the_corpus_wide_task_and_a_worker_while_writing_change_nothing(
+        tmp_path, cluster):
+    """SIGKILL to a worker process in the per-batch stage, to the task of the corpus-wide
+    step, and to a worker in the write stage: Ray restarts them and runs their batches
+    (the task) again; every file is the local run's."""
     import random
     import signal
     import threading
@@ -258,11 +276,11 @@ def test_a_worker_killed_while_sketching_and_one_while_writing_change_nothing(tm
     local = _clean(corpus, tmp_path / "local", "-j", "2")
     killed = []
 
-    def kill_when(pattern: str) -> None:
+    def kill_when(pattern: str, name: bytes = b"ray::_Worker") -> None:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             staging = list(tmp_path.glob(".ray.dedup-staging-*"))
-            pids = _worker_pids()
+            pids = _worker_pids(name)
             if staging and pids and list(staging[0].glob(pattern)):
                 os.kill(pids[0], signal.SIGKILL)
                 killed.append(pattern)
@@ -271,13 +289,41 @@ def test_a_worker_killed_while_sketching_and_one_while_writing_change_nothing(tm
 
     def killer() -> None:
         kill_when(".spill/*.table")        # a batch has been sketched: the others are running
+        kill_when(".decisions", b"ray::_OnCluster")   # the corpus-wide step has begun, on the cluster
         kill_when(".report-parts/*.json")  # a batch has been written
     thread = threading.Thread(target=killer, daemon=True)
     thread.start()
     got = _clean(corpus, tmp_path / "ray", "--backend", "ray", "-j", "2")
     thread.join()
-    assert killed == [".spill/*.table", ".report-parts/*.json"]
+    assert killed == [".spill/*.table", ".decisions", ".report-parts/*.json"]
     assert got == local
+
+
+def _sleeps(seconds: float, pool) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_an_interrupted_driver_stops_its_step_on_a_cluster_that_outlives_it(cluster):
+    """Ctrl-C (KeyboardInterrupt in an API caller) while the driver waits for a task it
+    runs on the cluster (the corpus-wide step): its process is killed, not left running."""
+    import signal
+    import threading
+
+    def interrupt() -> None:
+        deadline = time.monotonic() + 60
+        while not _worker_pids(b"ray::_OnCluster") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.kill(os.getpid(), signal.SIGINT)
+    with backends.RayRunner(1, _context, ("ctx",)) as run:
+        assert run.on_cluster(_sleeps, 0.1) == 0.1
+        threading.Thread(target=interrupt, daemon=True).start()
+        with pytest.raises(KeyboardInterrupt):
+            run.on_cluster(_sleeps, 60)
+        deadline = time.monotonic() + 5
+        while _worker_pids(b"ray::_OnCluster") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _worker_pids(b"ray::_OnCluster")   # else it would sleep on for a minute
 
 
 def _verifies_after_dying_once(context, job):

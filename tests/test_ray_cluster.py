@@ -96,9 +96,11 @@ print(ray.available_resources().get("CPU", 0))
 """
 
 
-def test_ctrl_c_of_a_run_on_a_cluster_it_did_not_start_releases_the_clusters_workers(tmp_path, two_nodes):
+@pytest.mark.parametrize("moment", [".spill/*.table", ".decisions"])   # sketching; the corpus-wide task
+def test_ctrl_c_of_a_run_on_a_cluster_it_did_not_start_releases_the_clusters_workers(tmp_path, two_nodes, moment):
     import signal
     import time
+    from tests.test_backends import _worker_pids
     address, _ = two_nodes
     with open(tmp_path / "big.jsonl", "w") as out:
         for n in range(40000):
@@ -106,8 +108,8 @@ def test_ctrl_c_of_a_run_on_a_cluster_it_did_not_start_releases_the_clusters_wor
     run = subprocess.Popen([sys.executable, "-m", "dedup", "clean", "big.jsonl", "-o", "out", "-q", "--backend", "ray",
                             "--address", address, "-j", "2"], cwd=tmp_path, env=ENV, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(".out.dedup-staging-*/.spill/*.table")):
-        assert time.monotonic() < deadline and run.poll() is None, "the run never started its batches"
+    while not list(tmp_path.glob(f".out.dedup-staging-*/{moment}")):
+        assert time.monotonic() < deadline and run.poll() is None, f"the run never made {moment}"
         time.sleep(0.05)
     run.send_signal(signal.SIGINT)
     _, err = run.communicate(timeout=60)
@@ -116,3 +118,4 @@ def test_ctrl_c_of_a_run_on_a_cluster_it_did_not_start_releases_the_clusters_wor
     free = subprocess.run([sys.executable, "-c", _FREE_CPUS, address], env=ENV, capture_output=True, text=True,
                           timeout=120)
     assert float(free.stdout.split()[-1]) == 2.0, free.stderr   # both nodes' CPUs free: its workers are gone
+    assert not _worker_pids(b"ray::_OnCluster")   # nor is its corpus-wide step running on (it holds no CPU)

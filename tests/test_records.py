@@ -162,7 +162,7 @@ def test_a_jsonl_file_read_and_written_in_parts_gives_the_same_bytes_and_report(
     """A big plain JSONL file is cut into parts at line ends, read and written by several
     workers and joined: whatever the part size, the output file and the report are the
     bytes one part gives, bad and blank lines and row numbers included."""
-    from dedup import pipeline
+    from dedup import corpus_wide, pipeline
     lines = [json.dumps(r, ensure_ascii=False) for r in golden_rows()]
     lines[3:3] = ["", '{"text": "not closed', "   "]            # a blank line, a bad row, spaces
     write_jsonl(tmp_path / "data.jsonl", lines)
@@ -181,7 +181,7 @@ def test_a_jsonl_file_read_and_written_in_parts_gives_the_same_bytes_and_report(
 
 
 def test_a_jsonl_file_one_of_whose_parts_cannot_be_read_is_skipped_whole(tmp_path, monkeypatch):
-    from dedup import pipeline
+    from dedup import corpus_wide, pipeline
     write_jsonl(tmp_path / "data.jsonl", ['{"text": "not closed'] + [json.dumps(r) for r in golden_rows()])
     write_jsonl(tmp_path / "other.jsonl", [json.dumps(r) for r in golden_rows()[:3]])
     monkeypatch.setattr(pipeline, "SHARD_BYTES", 2_000)
@@ -204,17 +204,17 @@ def test_a_jsonl_file_one_of_whose_parts_cannot_be_read_is_skipped_whole(tmp_pat
 
 @pytest.mark.parametrize("parts", [1, 5])
 def test_rows_added_to_a_jsonl_file_during_the_run_are_copied_through(tmp_path, monkeypatch, parts):
-    from dedup import pipeline
+    from dedup import corpus_wide, pipeline
     if parts > 1:
         monkeypatch.setattr(pipeline, "SHARD_BYTES", 8_000)
     lines = [json.dumps(r) for r in golden_rows()]
     write_jsonl(tmp_path / "data.jsonl", lines)
-    real = pipeline.classify
+    real = corpus_wide.classify
 
     def classify_then_append(*args, **kwargs):
         write_jsonl(tmp_path / "data.jsonl", lines + ['{"text": "A row added while the run was classifying."}'])
         return real(*args, **kwargs)
-    monkeypatch.setattr(pipeline, "classify", classify_then_append)
+    monkeypatch.setattr(corpus_wide, "classify", classify_then_append)
     assert clean(["data.jsonl", "-o", "out"], tmp_path).exit_code == 0
     written = read_jsonl(tmp_path / "out" / "data.jsonl")
     assert written[-1] == '{"text": "A row added while the run was classifying."}'
@@ -393,11 +393,11 @@ def test_replace_text_changes_the_text_field_and_no_other_byte(record, old, new,
 @pytest.mark.parametrize("parts", [1, 5])
 @pytest.mark.parametrize("change", ["a row edited", "rows cut off"])
 def test_a_record_file_that_changes_during_the_run_is_not_written(tmp_path, monkeypatch, change, parts):
-    from dedup import pipeline
+    from dedup import corpus_wide, pipeline
     if parts > 1:
         monkeypatch.setattr(pipeline, "SHARD_BYTES", 4_000)
     write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
-    real = pipeline.classify
+    real = corpus_wide.classify
 
     def classify_then_edit(*args, **kwargs):
         rows = golden_rows()
@@ -407,7 +407,7 @@ def test_a_record_file_that_changes_during_the_run_is_not_written(tmp_path, monk
             rows = rows[:-2]
         write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in rows])
         return real(*args, **kwargs)
-    monkeypatch.setattr(pipeline, "classify", classify_then_edit)
+    monkeypatch.setattr(corpus_wide, "classify", classify_then_edit)
     assert clean(["data.jsonl", "-o", "out"], tmp_path).exit_code == 0
     report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     assert report["skipped"] == [{"path": "data.jsonl", "reason": "changed or vanished during the run; not written"}]
@@ -550,7 +550,7 @@ def test_the_write_stage_parses_only_the_rows_it_cuts(tmp_path, monkeypatch):
     known by its bytes' digest and copied as it is: only the rows with removals are
     parsed again."""
     from collections import Counter
-    from dedup import pipeline
+    from dedup import corpus_wide, pipeline
     write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
     parsed, stage = Counter(), ["other"]
     real_parse, real_sketch, real_write = records.parse_row, pipeline.sketch_table, pipeline.write_batch
