@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
+import numpy as np
 import regex
 from markupsafe import Markup
 
@@ -44,26 +45,26 @@ _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 _FIRST_GRAPHEMES = regex.compile(r"\X{0,%d}" % SPAN_CUT)
 
 
-def listed(removed: list[list[int]]) -> list[list[int]]:
+def listed(removed: list[np.ndarray]) -> list[list[int]]:
     """Which documents a page without a sample lists, of a report's `documents` given
     in batches by the characters removed from each: every one with removals, then
     those without in order, up to PAGE_DOCUMENTS in all (report.json lists every one)."""
-    picked: list[list[int]] = [[i for i, chars in enumerate(batch) if chars] for batch in removed]
+    picked: list[list[int]] = [np.flatnonzero(batch).tolist() for batch in removed]
     room = PAGE_DOCUMENTS - sum(map(len, picked))
     for n, batch in enumerate(removed):
-        for i, chars in enumerate(batch):
-            if not chars and room > 0:
-                picked[n].append(i)
-                room -= 1
+        if room > 0:
+            without = np.flatnonzero(np.asarray(batch) == 0)[:room].tolist()
+            picked[n].extend(without)
+            room -= len(without)
     return [sorted(batch) for batch in picked]
 
 
-def sampled(removed: list[list[int]]) -> bool:
+def sampled(removed: list[np.ndarray]) -> bool:
     """Whether a page shows a sample of the removals (sample.py), not every document with
     removals: there are more than sample.FULL_PAGE of them or their removed text is
     over PAGE_REMOVED_CHARS."""
-    return sample.needed(sum(1 for batch in removed for chars in batch if chars), sum(map(sum, removed)),
-                         PAGE_REMOVED_CHARS)
+    return sample.needed(sum(int(np.count_nonzero(batch)) for batch in removed),
+                         sum(int(np.sum(batch)) for batch in removed), PAGE_REMOVED_CHARS)
 
 
 def words(text: str) -> list[str]:

@@ -304,7 +304,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                 with uninterrupted():   # an interrupt after this tells how to undo: both or neither
                     stage.publish(durable=mode == "in-place")
                     if state is not None and mode == "in-place":   # from here on, inputs may change
-                        state.total = sum(1 for batch in written for chars in batch.removed if chars)
+                        state.total = sum(int(np.count_nonzero(batch.removed)) for batch in written)
             except Interrupted:
                 if mode == "in-place" or not stage.published:   # (a failed swap: the signal stood in for its error)
                     raise
@@ -430,7 +430,7 @@ def _write_report(result: dict, folder: Path, written: list[Written], durable: b
     the review page, of the documents html.listed picks or those holding the sample the
     batches drew, read back from them (its word diffs by `differ`)."""
     parts = [Path(batch.report_part) for batch in written]
-    if sum(batch.bounds[-1] for batch in written) > report_parts.PARTS_ABOVE:
+    if sum(int(batch.bounds[-1]) for batch in written) > report_parts.PARTS_ABOVE:
         listing = report_parts.write(folder, [str(p) for p in parts], [batch.bounds for batch in written],
                                      mapper, durable)
         corpus.write_atomic(folder / "report.json", report.chunks(report.in_parts(result, listing)),
@@ -452,7 +452,7 @@ def _write_report(result: dict, folder: Path, written: list[Written], durable: b
             with open(batch.report_part, "rb") as handle:
                 data = handle.read()
             for i in chosen:
-                documents.append(report.entry(data[batch.bounds[i]:batch.bounds[i + 1]]))
+                documents.append(report.entry(data[int(batch.bounds[i]):int(batch.bounds[i + 1])]))
                 paths[n, i] = documents[-1]["path"]
     html.write({**result, "documents": documents}, folder / "report.html", cleaned_dir=folder, picked=True,
                differ=differ, drawn=drawn and drawn.drawn(paths))

@@ -94,7 +94,7 @@ def write(folder: Path, files: list[str], bounds: list[list[int]], mapper: Calla
     parts = plan(bounds, PART_BYTES)
     jobs = []
     for n, ranges in enumerate(parts):
-        byte_ranges = [(files[b], bounds[b][lo], bounds[b][hi]) for b, lo, hi in ranges]
+        byte_ranges = [(files[b], int(bounds[b][lo]), int(bounds[b][hi])) for b, lo, hi in ranges]
         jobs.append((str(folder / part_name(n)), byte_ranges, durable))
     listing = []
     for n, (ranges, size) in enumerate(zip(parts, mapper(write_part, jobs))):

@@ -9,6 +9,8 @@ import pickle
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from . import corpus, html, lexicon, plan, records, report, sample, verdicts, verify
 from .rules.findings import Decision
 from .config import Settings
@@ -312,10 +314,11 @@ class Written:
     """What writing a batch leaves for the run: its documents' report entries are in the
     file `report_part` (report.document_lines, `bounds` there), summed up in `tally`;
     `removed` has each document's removed characters (the review page picks by it),
-    `sample` the batch's share of the page's sample (sample.of_batch)."""
+    `sample` the batch's share of the page's sample (sample.of_batch). Arrays, not
+    lists: the driver holds them for every document until the report is written."""
     report_part: str
-    bounds: list[int]
-    removed: list[int]
+    bounds: np.ndarray     # int64, documents + 1
+    removed: np.ndarray    # int64
     sample: dict
     tally: report.Tally
     skipped: list[Skipped]
@@ -357,9 +360,10 @@ def write_batch(ctx: Context, job: WriteJob) -> Written:
     data, bounds = report.document_lines(documents)
     with open(job.report_part, "wb") as handle:
         handle.write(data)
-    removed = [sum(r["chars"][1] - r["chars"][0] for r in doc["removed"]) for doc in documents]
-    return Written(job.report_part, bounds, removed, sample.of_batch(documents, sample.SIZE), report.Tally(documents), skipped,
-                   sum(doc["chars"] for doc in documents))
+    removed = np.fromiter((sum(r["chars"][1] - r["chars"][0] for r in doc["removed"]) for doc in documents), np.int64,
+                          len(documents))
+    return Written(job.report_part, np.array(bounds, np.int64), removed, sample.of_batch(documents, sample.SIZE),
+                   report.Tally(documents), skipped, sum(doc["chars"] for doc in documents))
 
 
 def _write_texts(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list[Skipped]]:
