@@ -152,8 +152,8 @@ class RayRunner:
         nothing it does not write whole."""
         actor = self._ray.remote(_OnCluster).options(num_cpus=0, max_restarts=RESTARTS, max_task_retries=RESTARTS)
         step = actor.remote(os.getcwd())
-        self._steps.append(step)
         try:
+            self._steps.append(step)
             return self._ray.get(step.run.remote(func, *args, self.pool))
         except self._ray.exceptions.RayTaskError as err:   # what func raised, as it raised it
             raise (err.cause if isinstance(err.cause, BaseException) else err) from None

@@ -305,10 +305,17 @@ def _sleeps(seconds: float, pool) -> float:
 
 
 def test_an_interrupted_driver_stops_its_step_on_a_cluster_that_outlives_it(cluster):
-    """Ctrl-C (KeyboardInterrupt in an API caller) while the driver waits for a task it
-    runs on the cluster (the corpus-wide step): its process is killed, not left running."""
+    """A step the driver runs on the cluster (the corpus-wide step) is let go once it
+    is done; on Ctrl-C (KeyboardInterrupt in an API caller) while the driver waits for
+    it, its process is killed, not left running."""
     import signal
     import threading
+
+    def gone() -> bool:
+        deadline = time.monotonic() + 5
+        while _worker_pids(b"ray::_OnCluster") and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return not _worker_pids(b"ray::_OnCluster")
 
     def interrupt() -> None:
         deadline = time.monotonic() + 60
@@ -317,13 +324,11 @@ def test_an_interrupted_driver_stops_its_step_on_a_cluster_that_outlives_it(clus
         os.kill(os.getpid(), signal.SIGINT)
     with backends.RayRunner(1, _context, ("ctx",)) as run:
         assert run.on_cluster(_sleeps, 0.1) == 0.1
-        threading.Thread(target=interrupt, daemon=True).start()
+        assert gone()
         with pytest.raises(KeyboardInterrupt):
+            threading.Thread(target=interrupt, daemon=True).start()
             run.on_cluster(_sleeps, 60)
-        deadline = time.monotonic() + 5
-        while _worker_pids(b"ray::_OnCluster") and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert not _worker_pids(b"ray::_OnCluster")   # else it would sleep on for a minute
+        assert gone()   # else it would sleep on for a minute
 
 
 def _verifies_after_dying_once(context, job):
