@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -25,33 +24,20 @@ from typing import Callable
 import numpy as np
 import regex
 
-
-def _writable(folder: Path) -> bool:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=folder):
-            return True
-    except OSError:
-        return False
+from . import cachedir
 
 
 def _cache_folder() -> bool:
     """Whether numba can cache compiled code. It keeps it beside this file or in the
-    user's cache folder, and raises at the first call where it can write neither (an
-    install owned by another user, run by a service without a home of its own): then
-    it is given a folder of this user's own in the temporary folder (NUMBA_CACHE_DIR,
-    read when numba is imported). False only where even that cannot be made."""
+    user's cache folder, and raises at the first call where it can write neither: then
+    it is given cachedir's private folder (NUMBA_CACHE_DIR, read when numba is
+    imported). False only where even that cannot be made."""
     if os.environ.get("NUMBA_CACHE_DIR"):
         return True
-    user = Path(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")) / "numba"
-    if _writable(Path(__file__).parent / "__pycache__") or _writable(user):
+    if cachedir.writable(cachedir.PACKAGE) or cachedir.writable(cachedir.user_cache("numba")):
         return True
-    folder = Path(tempfile.gettempdir()) / f"dedup-numba-{os.getuid()}"
-    try:
-        folder.mkdir(mode=0o700, exist_ok=True)
-        if folder.stat().st_uid != os.getuid() or not _writable(folder):
-            return False   # another user's folder: its code is not ours to load
-    except OSError:
+    folder = cachedir.private("numba")
+    if folder is None:
         return False
     os.environ["NUMBA_CACHE_DIR"] = str(folder)
     return True

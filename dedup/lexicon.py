@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import regex
 
-from . import shapes, sign
+from . import cachedir, shapes, sign
 from .hashing import distinct
 from .normalize import separated_after, tokens, written_words
 from .page import function_word_set
@@ -385,9 +385,16 @@ def _parsed(shipped: tuple[tuple[str, bytes], ...], extra: tuple[tuple[str, byte
 _STORE = "lexicons-{}.pickle"
 
 
-def store_folder() -> Path:
-    """Where parsed lexicons are kept between runs: beside this package's bytecode."""
-    return Path(__file__).parent / "__pycache__"
+def _parsed_files(files: tuple[tuple[str, bytes], ...]) -> Lexicon:
+    lexicon = Lexicon()
+    for source, data in files:
+        _load_file(lexicon, data, source)
+    return lexicon
+
+
+def store_folder() -> Path | None:
+    """Where parsed lexicons are kept between runs (cachedir.py); None: nowhere."""
+    return cachedir.folder("lexicons")
 
 
 def _stored(files: tuple[tuple[str, bytes], ...]) -> Lexicon:
@@ -403,16 +410,17 @@ def _stored(files: tuple[tuple[str, bytes], ...]) -> Lexicon:
         digest.update(f"\0{module.name}\0{stat.st_size}\0{stat.st_mtime_ns}".encode())
     for name, data in files:
         digest.update(b"\0%d\0%s\0" % (len(data), name.encode()) + data)
-    path = store_folder() / _STORE.format(digest.hexdigest()[:24])
+    folder = store_folder()
+    if folder is None:
+        return _parsed_files(files)
+    path = folder / _STORE.format(digest.hexdigest()[:24])
     try:
         stored = pickle.loads(path.read_bytes())
         if isinstance(stored, Lexicon):
             return stored
     except Exception:   # absent, or not a whole pickle: parse it again
         pass
-    lexicon = Lexicon()
-    for source, data in files:
-        _load_file(lexicon, data, source)
+    lexicon = _parsed_files(files)
     try:
         path.parent.mkdir(exist_ok=True)
         for old in path.parent.glob(_STORE.format("*")):   # another version's, or other files'

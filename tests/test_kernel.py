@@ -370,7 +370,8 @@ def _as_nobody(*command: str) -> list[str]:
 def test_a_user_who_can_write_neither_the_install_nor_a_home_gets_compiled_code_cached_in_tmp():
     """A service account runs an install it does not own, with no home: numba can cache
     neither beside the code nor in ~/.cache, and raised at the first compiled call. The
-    run now caches in a folder of that user's own under TMPDIR, and the next run reads it."""
+    run now caches in a folder of that user's own under TMPDIR, and the next run reads it;
+    the parsed lexicons are kept in one of their own there too."""
     work = Path(tempfile.mkdtemp(prefix="dedup-nobody-", dir="/tmp"))
     try:
         os.chmod(work, 0o777)
@@ -394,7 +395,9 @@ def test_a_user_who_can_write_neither_the_install_nor_a_home_gets_compiled_code_
                                              "-q"), env=env, capture_output=True, text=True, cwd=work)
             assert done.returncode == 0 and "Traceback" not in done.stderr, (run, done.stderr[-2000:])
             assert json.loads((out / "report.json").read_text("utf-8"))["summary"]["lines_removed"] > 0
-        cache = work / "tmp" / f"dedup-numba-{pwd.getpwnam('nobody').pw_uid}"
+        uid = pwd.getpwnam('nobody').pw_uid
+        cache = work / "tmp" / f"dedup-numba-{uid}"
         assert cache.is_dir() and any(cache.rglob("*.nbi"))
+        assert list((work / "tmp" / f"dedup-lexicons-{uid}").glob("lexicons-*.pickle"))   # parsed once, kept
     finally:
         shutil.rmtree(work, ignore_errors=True)
