@@ -18,6 +18,7 @@ from importlib import resources
 import regex
 
 from .normalize import tokens
+from .page import SENTENCE_CHARS
 
 DIGITS = r"\p{Nd}"
 _DIGIT = regex.compile(DIGITS)
@@ -27,6 +28,12 @@ LETTER_WORDS = 2   # unmasked words a shape needs: "Comment number #" is a templ
 
 NAMES = ("months", "weekdays", "markers")
 STAMP_WORDS = 24                  # a date-and-time line has at most this many words
+# other words a dated date-and-time line may hold: its byline's name or agency ("Reuters November 18,
+# 2019 11:03 PM", "Chris Davies - Nov 19, 2019, 10:31 pm CST"), if it does not end like a sentence
+BYLINE_WORDS = 3
+_SAID = regex.compile(SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a line ending like a sentence
+_WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
+_DASHED_DATE = regex.compile(r"\p{Nd}{1,4}[/-]\p{Nd}{1,2}[/-]\p{Nd}{1,4}")
 _CLOCK = regex.compile(r"\p{Nd}\s?(?:[:：hH]|[時时点點])\s?\p{Nd}\p{Nd}")   # "7:34", "١٠:٣٠", "10h30", "10時30分"
 # "18.40" (the Guardian's "Last modified on Thu 12 Sep 2024 18.40 BST", "31.10.2023, 19.18 Uhr"): a clock
 # only with a date and a `stamp` word beside, since "March 2024: 3.50" is a figure and "9.30 A.M." an hour
@@ -77,7 +84,9 @@ def stamp_language(raw: str) -> str | None:
     a clock time, and besides numbers only month and weekday names and calendar.toml's
     `stamp` words, one at least (a line of numbers alone may be a table's). A clock
     written with a dot counts beside a date and a `stamp` word; two times joined as a
-    span ("08:30 - 12:00 Uhr") are opening hours, no stamp. None for any other line."""
+    span ("08:30 - 12:00 Uhr") are opening hours, no stamp. A dated line may hold up to
+    BYLINE_WORDS other words, each capitalized, if it does not end like a sentence
+    ("Reuters November 18, 2019 11:03 PM"). None for any other line."""
     dotted = False
     if not _CLOCK.search(raw):
         if not _DOT_CLOCK.search(raw):
@@ -90,15 +99,38 @@ def stamp_language(raw: str) -> str | None:
         return None
     if dotted and (_stamp_only().isdisjoint(words) or (calendar().isdisjoint(words) and not _NUMERIC_DATE.search(raw))):
         return None
-    known, language = _stamp_words(), None
+    known, language, others = _stamp_words(), None, 0
     for word in words:
         if _DIGIT.search(word):
             continue
         of = known.get(word)
         if of is None:
-            return None
+            others += 1
+            if others > BYLINE_WORDS:
+                return None
+            continue
         language = language or of
+    if others and not (_dated(raw, words) and not _SAID.search(raw) and _named(raw, known)):
+        return None
     return language
+
+
+def _named(raw: str, known: dict[str, str]) -> bool:
+    """Whether every word of the line other than the calendar's is capitalized, as a
+    byline's names are ("The vote is at 9:00 on November 19" is a sentence's words; in a
+    script without capitals a name cannot be told from a word, and none is taken)."""
+    return all(word[0].isupper() for word in _WORD.findall(raw) if word.casefold() not in known)
+
+
+def _dated(raw: str, words: list[str]) -> bool:
+    """Whether the line holds a date: a month's name, or a date in numbers ("20.11.2019", "2019-11-20")."""
+    return not _months().isdisjoint(words) or bool(_NUMERIC_DATE.search(raw) or _DASHED_DATE.search(raw))
+
+
+@lru_cache(maxsize=1)
+def _months() -> frozenset[str]:
+    return frozenset(word for language in _calendar_data().values() for name in language.get("months", ())
+                     for word in tokens(name))
 
 
 def shape(raw: str) -> str | None:

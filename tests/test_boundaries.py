@@ -777,6 +777,33 @@ def test_a_date_and_time_line_has_at_most_stamp_words(tmp_path, past):
     assert run.removed == ({"a.txt": [("lexicon:en/timestamp", 3)]} if not past else nothing(files))
 
 
+BYLINE_NAMES = ["Reuters", "Chris", "Davies", "Staff"]
+
+
+@pytest.mark.parametrize("past", AT_AND_PAST)
+def test_a_dated_stamp_holds_at_most_byline_words_names_beside_it(tmp_path, past):
+    """A byline's stamp ("Chris Davies - Nov 19, 2019, 10:31 pm CST"): the date and time may
+    have up to shapes.BYLINE_WORDS capitalized words beside them, one more and it stays."""
+    from dedup.shapes import BYLINE_WORDS
+    rng = random.Random(f"byline-{past}")
+    line = " ".join(BYLINE_NAMES[:BYLINE_WORDS + past]) + " - Nov 19, 2019, 10:31 pm CST"
+    files = {"a.txt": text(sentence("en", rng), "", line, "", sentence("en", rng))}
+    run = clean(tmp_path, files)
+    assert run.removed == ({"a.txt": [("lexicon:en/timestamp", 3)]} if not past else nothing(files))
+
+
+@pytest.mark.parametrize("line", [
+    "The vote is at 9:00 on November 19",             # a sentence's words, in lower case
+    "Reuters November 18, 2019 11:03 PM.",            # it ends like a sentence
+    "Reuters Desk at 11:03 PM",                       # no date
+    "Riyadh Bureau 12/11/2019 10:22 عاجل",            # a word of a script without capitals
+])
+def test_a_stamp_with_other_words_is_a_byline_only_if_dated_named_and_unsaid(tmp_path, line):
+    rng = random.Random(line)
+    files = {"a.txt": text(sentence("en", rng), "", line, "", sentence("en", rng))}
+    assert clean(tmp_path, files).removed == nothing(files)
+
+
 @pytest.mark.parametrize("past", AT_AND_PAST)
 def test_a_line_of_max_line_chars_is_examined_one_character_longer_is_not(tmp_path, past):
     """Characters are code points: a newspaper emoji (outside the BMP) counts as one."""
