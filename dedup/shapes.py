@@ -32,6 +32,9 @@ STAMP_WORDS = 24                  # a date-and-time line has at most this many w
 # 2019 11:03 PM", "Chris Davies - Nov 19, 2019, 10:31 pm CST"), if it does not end like a sentence
 BYLINE_WORDS = 3
 _SAID = regex.compile(SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a line ending like a sentence
+# what a comment's header ends in after its author's name, date and time (a stamp's byline then)
+_COMMENTER = regex.compile(r"\s+(?:said|says|wrote|writes|sagt|schrieb|a dit|écrit|dijo|escribió|disse|escreveu)"
+                           r"\s*:\s*$", regex.IGNORECASE)
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
 _DASHED_DATE = regex.compile(r"\p{Nd}{1,4}[/-]\p{Nd}{1,2}[/-]\p{Nd}{1,4}")
 _CLOCK = regex.compile(r"\p{Nd}\s?(?:[:：hH]|[時时点點])\s?\p{Nd}\p{Nd}")   # "7:34", "١٠:٣٠", "10h30", "10時30分"
@@ -86,7 +89,9 @@ def stamp_language(raw: str) -> str | None:
     written with a dot counts beside a date and a `stamp` word; two times joined as a
     span ("08:30 - 12:00 Uhr") are opening hours, no stamp. A dated line may hold up to
     BYLINE_WORDS other words, each capitalized, if it does not end like a sentence
-    ("Reuters November 18, 2019 11:03 PM"). None for any other line."""
+    ("Reuters November 18, 2019 11:03 PM"), and a comment's header may end in its verb
+    ("… at 6:34 am said:"). None for any other line."""
+    raw = _COMMENTER.sub("", raw)   # "Alex on September 17, 2018 at 6:34 am said:": a comment's header
     dotted = False
     if not _CLOCK.search(raw):
         if not _DOT_CLOCK.search(raw):

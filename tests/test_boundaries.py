@@ -780,6 +780,14 @@ def test_a_date_and_time_line_has_at_most_stamp_words(tmp_path, past):
 BYLINE_NAMES = ["Reuters", "Chris", "Davies", "Staff"]
 
 
+@pytest.mark.parametrize("verb", ["said:", "says:", "schrieb:", "a dit :"])
+def test_a_comments_header_is_its_authors_stamp(tmp_path, verb):
+    rng = random.Random(verb)
+    line = f"Gary M on September 17, 2018 at 8:50 pm {verb}"
+    files = {"a.txt": text(sentence("en", rng), "", line, "", sentence("en", rng))}
+    assert clean(tmp_path, files).removed == {"a.txt": [("lexicon:en/timestamp", 3)]}
+
+
 @pytest.mark.parametrize("past", AT_AND_PAST)
 def test_a_dated_stamp_holds_at_most_byline_words_names_beside_it(tmp_path, past):
     """A byline's stamp ("Chris Davies - Nov 19, 2019, 10:31 pm CST"): the date and time may
@@ -797,6 +805,7 @@ def test_a_dated_stamp_holds_at_most_byline_words_names_beside_it(tmp_path, past
     "Reuters November 18, 2019 11:03 PM.",            # it ends like a sentence
     "Reuters Desk at 11:03 PM",                       # no date
     "Riyadh Bureau 12/11/2019 10:22 عاجل",            # a word of a script without capitals
+    "Mayor Jones said: 10:30 on Monday",              # who said what, undated
 ])
 def test_a_stamp_with_other_words_is_a_byline_only_if_dated_named_and_unsaid(tmp_path, line):
     rng = random.Random(line)
