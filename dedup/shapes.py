@@ -32,6 +32,7 @@ STAMP_WORDS = 24                  # a date-and-time line has at most this many w
 # 2019 11:03 PM", "Chris Davies - Nov 19, 2019, 10:31 pm CST"), if it does not end like a sentence
 BYLINE_WORDS = 3
 _SAID = regex.compile(SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a line ending like a sentence
+_BY = frozenset({"by", "von", "par", "por", "oleh"})   # "… 7:45 am PST by Joe Rossignol": a byline's own word
 # what a comment's header ends in after its author's name, date and time (a stamp's byline then)
 _COMMENTER = regex.compile(r"\s+(?:said|says|wrote|writes|sagt|schrieb|a dit|écrit|dijo|escribió|disse|escreveu)"
                            r"\s*:\s*$", regex.IGNORECASE)
@@ -109,6 +110,8 @@ def stamp_language(raw: str) -> str | None:
         if _DIGIT.search(word):
             continue
         of = known.get(word)
+        if of is None and word in _BY:
+            continue
         if of is None:
             others += 1
             if others > BYLINE_WORDS:
@@ -124,7 +127,8 @@ def _named(raw: str, known: dict[str, str]) -> bool:
     """Whether every word of the line other than the calendar's is capitalized, as a
     byline's names are ("The vote is at 9:00 on November 19" is a sentence's words; in a
     script without capitals a name cannot be told from a word, and none is taken)."""
-    return all(word[0].isupper() for word in _WORD.findall(raw) if word.casefold() not in known)
+    return all(word[0].isupper() for word in _WORD.findall(raw) if word.casefold() not in known
+               and word.casefold() not in _BY)
 
 
 def _dated(raw: str, words: list[str]) -> bool:

@@ -780,10 +780,14 @@ def test_a_date_and_time_line_has_at_most_stamp_words(tmp_path, past):
 BYLINE_NAMES = ["Reuters", "Chris", "Davies", "Staff"]
 
 
-@pytest.mark.parametrize("verb", ["said:", "says:", "schrieb:", "a dit :"])
-def test_a_comments_header_is_its_authors_stamp(tmp_path, verb):
-    rng = random.Random(verb)
-    line = f"Gary M on September 17, 2018 at 8:50 pm {verb}"
+@pytest.mark.parametrize("line", [f"Gary M on September 17, 2018 at 8:50 pm {verb}"
+                                  for verb in ("said:", "says:", "schrieb:", "a dit :")] + [
+    "Posted by Michael David Smith on November 19, 2019, 6:21 AM EST",   # "by" is the byline's own
+    "5:45 AM PST 11/19/2019 by Patrick Shanley",
+    "Nov 18, 2019 at 9:24 pm ET • 2 min read",                            # a reading time beside
+])
+def test_a_comments_header_and_a_bylines_stamp_are_their_authors_stamps(tmp_path, line):
+    rng = random.Random(line)
     files = {"a.txt": text(sentence("en", rng), "", line, "", sentence("en", rng))}
     assert clean(tmp_path, files).removed == {"a.txt": [("lexicon:en/timestamp", 3)]}
 
