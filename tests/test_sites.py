@@ -82,7 +82,7 @@ def templated_site() -> dict[str, str]:
     for n in range(5):
         files[f"site/{n}.txt"] = "\n".join(
             [f"The river diaries part {n + 1}"] + body(n, 3) + [f"Highest temperature {40 + n} degrees today"]
-            + body(10 + n, 6) + [f"Last updated at {10 + n}:{15 + n} GMT, {n + 3} {months[n]} 2015, London",
+            + body(10 + n, 6) + [f"Last updated at {10 + n}:{15 + n} GMT, {n + 3} {months[n]} 2015, from our desk",
                        f"Comments ({n + 1} of {n + 4})", f"Article {n + 1}", f"{n + 1}- {sentence(random.Random(n), 6)}"]) + "\n"
     return files
 
@@ -93,7 +93,7 @@ def test_template_shapes_catch_lines_that_differ_by_numbers_and_months_and_keep_
     for n in range(5):
         got = report[f"site/{n}.txt"]
         assert [(rule, ev["shape"], ev["documents"]) for rule, _, ev in got] == [
-            ("template-shape", "last updated at # # gmt # @ # london", 5), ("template-shape", "comments # of #", 5)]
+            ("template-shape", "last updated at # # gmt # @ # from our desk", 5), ("template-shape", "comments # of #", 5)]
     # a series' titles (first lines), a daily report's data line inside the text, a heading
     # with one word besides its number, and numbered list items are content
 
