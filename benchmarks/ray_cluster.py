@@ -8,7 +8,8 @@ and the corpus-wide step (ray::_OnCluster).
 
 The corpus is big_jsonl.py's (SaudiNewsNet repeated with changes, read from
 ../shared/data/saudinewsnet/; skips with a message where it is absent). Needs
-`pip install -e '.[ray]'`.
+`pip install -e '.[ray]'`. At the end it stops the cluster with `ray stop --force`, which
+stops every Ray process of this user on the machine: run it where no other cluster is.
 """
 from __future__ import annotations
 

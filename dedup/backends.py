@@ -20,6 +20,8 @@ from .errors import DedupError
 
 BACKENDS = ("local", "ray")
 RESTARTS = 3   # times Ray restarts a worker whose process died (a node lost, the OOM killer), retrying its batches
+STEP_DIED = ("the process of the corpus-wide step was killed (out of memory?); it holds the corpus's table: "
+             "run it where a node has more memory")
 
 
 class BackendError(DedupError):
@@ -155,8 +157,10 @@ class RayRunner:
         try:
             self._steps.append(step)
             return self._ray.get(step.run.remote(func, *args, self.pool))
-        except self._ray.exceptions.RayTaskError as err:   # what func raised, as it raised it
-            raise (err.cause if isinstance(err.cause, BaseException) else err) from None
+        except self._ray.exceptions.RayTaskError as err:   # what func raised (a batch's worker that kept dying too)
+            raise self._translated(err.cause if isinstance(err.cause, BaseException) else err) from None
+        except self._ray.exceptions.RayActorError:   # the step's own process, killed RESTARTS + 1 times
+            raise WorkerDied(f"{STEP_DIED}; Ray restarted it {RESTARTS} times") from None
         except BaseException as err:
             raise self._translated(err) from None
         finally:

@@ -6,7 +6,9 @@ refused if another user owns it: what is read back from it is code, or a pickle.
 """
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -29,12 +31,15 @@ def user_cache(name: str) -> Path:
 
 
 def private(name: str) -> Path | None:
-    """TMPDIR/dedup-<name>-<uid>, this user's own and writable, or None."""
+    """TMPDIR/dedup-<name>-<uid>: a folder (no link), this user's own, that no one else may
+    write, and writable; or None."""
     folder = Path(tempfile.gettempdir()) / f"dedup-{name}-{os.getuid()}"
     try:
         folder.mkdir(mode=0o700, exist_ok=True)
-        if folder.stat().st_uid != os.getuid() or not writable(folder):
-            return None   # another user's folder: what is in it is not ours to load
+        info = folder.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022 \
+                or not writable(folder):
+            return None   # a link, another user's folder, or one others may write: not ours to load from
     except OSError:
         return None
     return folder
@@ -43,8 +48,12 @@ def private(name: str) -> Path | None:
 def folder(name: str) -> Path | None:
     """Where to keep `name`: the first of the package's own cache folder, the user's
     cache folder for dedup and the private one for `name` that can be written; None if
-    none can."""
-    for candidate in (PACKAGE, user_cache("dedup")):
-        if writable(candidate):
-            return candidate
-    return private(name)
+    none can. Outside the package, each install has a folder of its own (named by where
+    it is), so two installs never take each other's store for stale."""
+    if writable(PACKAGE):
+        return PACKAGE
+    install = hashlib.sha256(str(PACKAGE.parent.resolve()).encode()).hexdigest()[:12]
+    if writable(user_cache("dedup") / install):
+        return user_cache("dedup") / install
+    shared = private(name)
+    return shared / install if shared is not None and writable(shared / install) else None

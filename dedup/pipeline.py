@@ -220,9 +220,11 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
         if held:
             raise corpus.InputError(f"{held[0]}: --in-place rewrites text files only; "
                                     "write JSONL and Parquet corpora to -o")
-    before = previous.load(against, settings) if against else None
-    sizes = sizes_of(sources)
     local = backend == "local"   # on a cluster the workers' memory is theirs; the budget is this machine's
+    before = previous.load(against, settings) if against else None   # (a damaged index fails here, before any work)
+    if not local:
+        before = None   # the corpus-wide step loads it where it runs
+    sizes = sizes_of(sources)
     fits = budget.plan(memory or budget.default_memory(), default_jobs(jobs) if local else 1,
                        shard_bytes(sources, default_jobs(jobs), sizes),
                        sum(budget.text_bytes(sizes[s.file], s.kind[1] is not None or s.kind[0] == "parquet")

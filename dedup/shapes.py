@@ -36,8 +36,12 @@ _BY = frozenset({"by", "von", "par", "por", "oleh"})   # "… 7:45 am PST by Joe
 # what a comment's header ends in after its author's name, date and time (a stamp's byline then)
 _COMMENTER = regex.compile(r"\s+(?:said|says|wrote|writes|sagt|schrieb|a dit|écrit|dijo|escribió|disse|escreveu)"
                            r"\s*:\s*$", regex.IGNORECASE)
-_WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
-_DASHED_DATE = regex.compile(r"\p{Nd}{1,4}[/-]\p{Nd}{1,2}[/-]\p{Nd}{1,4}")
+_WORD = regex.compile(r"(?<![\p{Nd}\p{L}\p{M}'’])\p{L}[\p{L}\p{M}'’]*")   # not "th" of "19th"
+_DASHED_DATE = regex.compile(r"(?<![\p{Nd}/-])(?:\p{Nd}{4}[/-]\p{Nd}{1,2}[/-]\p{Nd}{1,2}"
+                             r"|\p{Nd}{1,2}[/-]\p{Nd}{1,2}[/-](?:\p{Nd}{4}|\p{Nd}{2}))(?![\p{Nd}/-])")
+_MERIDIEM_END = regex.compile(r"[ap]\.m\.\s*$", regex.IGNORECASE)   # "… 10:31 a.m." ends no sentence
+# a stamp word a title-case headline capitalizes ("Polls Close At 8:00 PM On November 5"), a byline does not
+_TITLE_CASED = frozenset({"At", "On", "Of", "By"})
 _CLOCK = regex.compile(r"\p{Nd}\s?(?:[:：hH]|[時时点點])\s?\p{Nd}\p{Nd}")   # "7:34", "١٠:٣٠", "10h30", "10時30分"
 # "18.40" (the Guardian's "Last modified on Thu 12 Sep 2024 18.40 BST", "31.10.2023, 19.18 Uhr"): a clock
 # only with a date and a `stamp` word beside, since "March 2024: 3.50" is a figure and "9.30 A.M." an hour
@@ -92,7 +96,8 @@ def stamp_language(raw: str) -> str | None:
     BYLINE_WORDS other words, each capitalized, if it does not end like a sentence
     ("Reuters November 18, 2019 11:03 PM"), and a comment's header may end in its verb
     ("… at 6:34 am said:"). None for any other line."""
-    raw = _COMMENTER.sub("", raw)   # "Alex on September 17, 2018 at 6:34 am said:": a comment's header
+    line = _COMMENTER.sub("", raw)   # "Alex on September 17, 2018 at 6:34 am said:": a comment's header
+    commented, raw = line != raw, line
     dotted = False
     if not _CLOCK.search(raw):
         if not _DOT_CLOCK.search(raw):
@@ -105,20 +110,28 @@ def stamp_language(raw: str) -> str | None:
         return None
     if dotted and (_stamp_only().isdisjoint(words) or (calendar().isdisjoint(words) and not _NUMERIC_DATE.search(raw))):
         return None
-    known, language, others = _stamp_words(), None, 0
-    for word in words:
+    known, language, others, bylined, stamped = _stamp_words(), None, 0, commented, False
+    for n, word in enumerate(words):
         if _DIGIT.search(word):
+            stamped = True
             continue
         of = known.get(word)
-        if of is None and word in _BY:
+        if of is None and word in _BY:   # a byline's "by", before a name ("… PST by Joe Rossignol")
+            after = words[n + 1] if n + 1 < len(words) else ""
+            if not after or after in known or _DIGIT.search(after):
+                return None
+            bylined = True
             continue
         if of is None:
             others += 1
-            if others > BYLINE_WORDS:
+            # a comment's author comes before its time; a quote's speaker after ("On November 19 at 10:30, Johnson said:")
+            if others > BYLINE_WORDS or (commented and stamped):
                 return None
             continue
+        stamped = True
         language = language or of
-    if others and not (_dated(raw, words) and not _SAID.search(raw) and _named(raw, known)):
+    if (others or bylined) and not (_dated(raw, words) and not _SAID.search(_MERIDIEM_END.sub("", raw))
+                                    and _named(raw, known)):
         return None
     return language
 
@@ -126,9 +139,11 @@ def stamp_language(raw: str) -> str | None:
 def _named(raw: str, known: dict[str, str]) -> bool:
     """Whether every word of the line other than the calendar's is capitalized, as a
     byline's names are ("The vote is at 9:00 on November 19" is a sentence's words; in a
-    script without capitals a name cannot be told from a word, and none is taken)."""
-    return all(word[0].isupper() for word in _WORD.findall(raw) if word.casefold() not in known
-               and word.casefold() not in _BY)
+    script without capitals a name cannot be told from a word, and none is taken), and
+    none of the calendar's is capitalized as a title's are, but the first."""
+    words = _WORD.findall(raw)
+    return all(word[0].isupper() for word in words if word.casefold() not in known and word.casefold() not in _BY) \
+        and not any(word in _TITLE_CASED for word in words[1:])
 
 
 def _dated(raw: str, words: list[str]) -> bool:

@@ -3,6 +3,7 @@ number of workers (1, 2, 7) on a local two-CPU cluster: on the seeds, on the gol
 JSONL rows, and as Parquet."""
 import json
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -377,3 +378,25 @@ def test_a_batch_that_kills_its_worker_every_time_ends_the_run_with_one_line(clu
     with pytest.raises(WorkerDied, match=f"restarted it {backends.RESTARTS} times"):
         with backends.RayRunner(2, _context, ("ctx",)) as run:
             list(run.map(_always_dies, range(4)))
+
+
+def _maps_dying_batches(batches, pool):
+    return list(pool.map(_always_dies, batches))
+
+
+def _dies_itself(pool):
+    import signal
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_or_the_step_itself_dying_for_good_in_a_step_on_the_cluster_is_one_line(cluster):
+    """In a step the driver runs on the cluster: a batch that kills its worker every time
+    ends the run as it does in a stage; the step's own process killed every time, with a
+    message of its own (fewer workers would not help it)."""
+    from dedup.runner import DIED, WorkerDied
+    with backends.RayRunner(2, _context, ("ctx",)) as run:
+        with pytest.raises(WorkerDied, match=re.escape(f"{DIED}; Ray restarted it {backends.RESTARTS} times")):
+            run.on_cluster(_maps_dying_batches, list(range(4)))
+    with backends.RayRunner(1, _context, ("ctx",)) as run:
+        with pytest.raises(WorkerDied, match=re.escape(f"{backends.STEP_DIED}; Ray restarted it")):
+            run.on_cluster(_dies_itself)

@@ -785,6 +785,8 @@ BYLINE_NAMES = ["Reuters", "Chris", "Davies", "Staff"]
     "Posted by Michael David Smith on November 19, 2019, 6:21 AM EST",   # "by" is the byline's own
     "5:45 AM PST 11/19/2019 by Patrick Shanley",
     "Nov 18, 2019 at 9:24 pm ET • 2 min read",                            # a reading time beside
+    "Reuters November 19th, 2019 11:03 PM",
+    "Reuters Nov 19, 2019 10:31 a.m.",                                    # "a.m." ends no sentence
 ])
 def test_a_comments_header_and_a_bylines_stamp_are_their_authors_stamps(tmp_path, line):
     rng = random.Random(line)
@@ -810,6 +812,13 @@ def test_a_dated_stamp_holds_at_most_byline_words_names_beside_it(tmp_path, past
     "Reuters Desk at 11:03 PM",                       # no date
     "Riyadh Bureau 12/11/2019 10:22 عاجل",            # a word of a script without capitals
     "Mayor Jones said: 10:30 on Monday",              # who said what, undated
+    "By 10:30 pm",                                    # "by" a time, not a name
+    "Register by Nov 19 at 5:00 pm",
+    "Polls Close At 8:00 PM On November 5",           # a title-case headline
+    "On November 19 at 10:30, Johnson said:",         # a quote's speaker, after the time
+    "Speaking at 10:30 on November 19, Johnson said:",
+    "Arsenal 3-1-2 Chelsea 15:00 PM",                 # a formation, no date
+    "Call Smith 555-12-3456 at 10:30 am",             # a phone number, no date
 ])
 def test_a_stamp_with_other_words_is_a_byline_only_if_dated_named_and_unsaid(tmp_path, line):
     rng = random.Random(line)

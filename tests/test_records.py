@@ -162,7 +162,7 @@ def test_a_jsonl_file_read_and_written_in_parts_gives_the_same_bytes_and_report(
     """A big plain JSONL file is cut into parts at line ends, read and written by several
     workers and joined: whatever the part size, the output file and the report are the
     bytes one part gives, bad and blank lines and row numbers included."""
-    from dedup import corpus_wide, pipeline
+    from dedup import pipeline
     lines = [json.dumps(r, ensure_ascii=False) for r in golden_rows()]
     lines[3:3] = ["", '{"text": "not closed', "   "]            # a blank line, a bad row, spaces
     write_jsonl(tmp_path / "data.jsonl", lines)
@@ -181,7 +181,7 @@ def test_a_jsonl_file_read_and_written_in_parts_gives_the_same_bytes_and_report(
 
 
 def test_a_jsonl_file_one_of_whose_parts_cannot_be_read_is_skipped_whole(tmp_path, monkeypatch):
-    from dedup import corpus_wide, pipeline
+    from dedup import pipeline
     write_jsonl(tmp_path / "data.jsonl", ['{"text": "not closed'] + [json.dumps(r) for r in golden_rows()])
     write_jsonl(tmp_path / "other.jsonl", [json.dumps(r) for r in golden_rows()[:3]])
     monkeypatch.setattr(pipeline, "SHARD_BYTES", 2_000)
@@ -550,7 +550,7 @@ def test_the_write_stage_parses_only_the_rows_it_cuts(tmp_path, monkeypatch):
     known by its bytes' digest and copied as it is: only the rows with removals are
     parsed again."""
     from collections import Counter
-    from dedup import corpus_wide, pipeline
+    from dedup import pipeline
     write_jsonl(tmp_path / "data.jsonl", [json.dumps(r) for r in golden_rows()])
     parsed, stage = Counter(), ["other"]
     real_parse, real_sketch, real_write = records.parse_row, pipeline.sketch_table, pipeline.write_batch
