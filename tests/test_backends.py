@@ -400,3 +400,14 @@ def test_a_worker_or_the_step_itself_dying_for_good_in_a_step_on_the_cluster_is_
     with backends.RayRunner(1, _context, ("ctx",)) as run:
         with pytest.raises(WorkerDied, match=re.escape(f"{backends.STEP_DIED}; Ray restarted it")):
             run.on_cluster(_dies_itself)
+
+
+def test_against_a_previous_run_ray_gives_the_local_result(tmp_path, cluster):
+    """The --against index is loaded by the corpus-wide step where it runs, not kept by the driver."""
+    corpora = _corpora(tmp_path / "in")
+    _clean(corpora["seeds"], tmp_path / "previous", "-j", "1")
+    before = str(tmp_path / "previous")
+    local = _clean(corpora["jsonl"].parent, tmp_path / "local", "-j", "2", "--against", before)
+    assert _clean(corpora["jsonl"].parent, tmp_path / "ray", "--backend", "ray", "-j", "2", "--against", before) == local
+    report = json.loads((tmp_path / "ray" / "report.json").read_text("utf-8"))
+    assert any("run" in r["evidence"].get("original", {}) for d in report["documents"] for r in d["removed"])
