@@ -39,6 +39,9 @@ _COMMENTER = regex.compile(r"\s+(?:said|says|wrote|writes|sagt|schrieb|a dit|éc
 _WORD = regex.compile(r"(?<![\p{Nd}\p{L}\p{M}'’])\p{L}[\p{L}\p{M}'’]*")   # not "th" of "19th"
 _DASHED_DATE = regex.compile(r"(?<![\p{Nd}/-])(?:\p{Nd}{4}[/-]\p{Nd}{1,2}[/-]\p{Nd}{1,2}"
                              r"|\p{Nd}{1,2}[/-]\p{Nd}{1,2}[/-](?:\p{Nd}{4}|\p{Nd}{2}))(?![\p{Nd}/-])")
+# a label's colon ("Termin: 27.03.2020, 18:30 Uhr", an event's date) or one that ends the line
+# ("Nachtrag 22.04.2020 10:30 Uhr:", what follows is the text's): no byline's
+_LABEL = regex.compile(r"(\p{L}[\p{L}\p{M}'’]*)\s*:")
 _MERIDIEM_END = regex.compile(r"[ap]\.m\.\s*$", regex.IGNORECASE)   # "… 10:31 a.m." ends no sentence
 # a stamp word a title-case headline capitalizes ("Polls Close At 8:00 PM On November 5"), a byline does not
 _TITLE_CASED = frozenset({"At", "On", "Of", "By"})
@@ -110,30 +113,36 @@ def stamp_language(raw: str) -> str | None:
         return None
     if dotted and (_stamp_only().isdisjoint(words) or (calendar().isdisjoint(words) and not _NUMERIC_DATE.search(raw))):
         return None
-    known, language, others, bylined, stamped = _stamp_words(), None, 0, commented, False
+    known, language, others, bylined, stamped, named = _stamp_words(), None, 0, commented, False, False
     for n, word in enumerate(words):
         if _DIGIT.search(word):
-            stamped = True
+            stamped, named = True, False
             continue
         of = known.get(word)
         if of is None and word in _BY:   # a byline's "by", before a name ("… PST by Joe Rossignol")
             after = words[n + 1] if n + 1 < len(words) else ""
             if not after or after in known or _DIGIT.search(after):
                 return None
-            bylined = True
+            bylined = named = True
             continue
         if of is None:
             others += 1
-            # a comment's author comes before its time; a quote's speaker after ("On November 19 at 10:30, Johnson said:")
-            if others > BYLINE_WORDS or (commented and stamped):
+            # names come before the stamp or after its "by": a quote's speaker ("On November 19 at 10:30,
+            # Johnson said:") and an event's name ("09.05.2020 18:00 Uhr Atlantik Weine") after it
+            if others > BYLINE_WORDS or (stamped and not named):
                 return None
             continue
-        stamped = True
+        stamped, named = True, False
         language = language or of
     if (others or bylined) and not (_dated(raw, words) and not _SAID.search(_MERIDIEM_END.sub("", raw))
-                                    and _named(raw, known)):
+                                    and not _labelled(raw, known) and _named(raw, known)):
         return None
     return language
+
+
+def _labelled(raw: str, known: dict[str, str]) -> bool:
+    """Whether a word not the calendar's labels what follows it, or the line ends in a colon."""
+    return raw.rstrip().endswith((":", "：")) or any(m.group(1).casefold() not in known for m in _LABEL.finditer(raw))
 
 
 def _named(raw: str, known: dict[str, str]) -> bool:

@@ -819,6 +819,9 @@ def test_a_dated_stamp_holds_at_most_byline_words_names_beside_it(tmp_path, past
     "Speaking at 10:30 on November 19, Johnson said:",
     "Arsenal 3-1-2 Chelsea 15:00 PM",                 # a formation, no date
     "Call Smith 555-12-3456 at 10:30 am",             # a phone number, no date
+    "09.05.2020 18:00 Uhr Atlantik Weine",            # an event's name, after its date
+    "Termin: 27.03.2020, 18:30 Uhr",                  # a label's colon: an event's date
+    "Nachtrag 22.04.2020 10:30 Uhr:",                 # it introduces the text after it
 ])
 def test_a_stamp_with_other_words_is_a_byline_only_if_dated_named_and_unsaid(tmp_path, line):
     rng = random.Random(line)
