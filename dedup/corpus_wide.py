@@ -1,9 +1,9 @@
 """The corpus-wide step of a run: the read batches' tables joined into one and
-classified. A local run takes it in its own process; a run on Ray hands it to a task
-of the cluster (`on_cluster`), so that the driver holds the run's plan and the batches'
-small results, never the corpus's table: the task saves each write job's decisions and
-the run's index under the staging folder, and the driver hands the write jobs their
-files.
+classified. A local run takes it in its own process; a run on Ray hands it to a process
+of the cluster (`on_cluster`, run by backends.RayRunner.on_cluster), so that the driver
+holds the run's plan and the batches' small results, never the corpus's table: that
+process saves each write job's decisions and the run's index under the staging folder,
+and the driver hands the write jobs their files.
 """
 from __future__ import annotations
 
@@ -49,10 +49,11 @@ def decide(job: CorpusWide, previous_run=None, verifier: verify.Verifier = verif
 
 
 def on_cluster(job: CorpusWide, against: str | None, writes: list[range], stage: str, verifies, pool) -> int:
-    """decide() as a task of a Ray cluster, candidate near copies verified on the run's
-    actors (`pool`, by the stage function `verifies`): saves the decisions of the write job of each range of documents
-    (decisions_file) and the run's index (previous.save), and returns the number of
-    documents. Run again from the start if its process dies, it writes the same files."""
+    """decide() on a process of a Ray cluster, candidate near copies verified on the run's
+    actors (`pool`, by the stage function `verifies`): saves the decisions of the write
+    job of each range of documents in `writes` (decisions_file) and the run's index
+    (previous.save), and returns the number of documents. Run again from the start if
+    its process dies, it writes the same files."""
     folder = Path(stage) / DECISIONS
     shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(Path(stage) / previous.FOLDER, ignore_errors=True)

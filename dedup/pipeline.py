@@ -1,8 +1,9 @@
 """The `clean` job end to end: discover, sketch in parallel, classify, write, report.
 
 Per-document work (reading, sketching, writing) runs on a Runner; the corpus-wide
-classification runs once in this process. Every result is a function of the sorted
-documents alone, so worker count and file order never change the output.
+classification runs once, in this process (on Ray, on a process of the cluster:
+corpus_wide.py). Every result is a function of the sorted documents alone, so worker
+count and file order never change the output.
 
 Everything goes into a staging folder that replaces OUT whole at the end. With
 --in-place the report, which lists every span to remove and every original's sha256,
@@ -23,8 +24,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import (backends, budget, corpus, corpus_wide, heap, html, lexicon, output, plan, previous, records, report, report_parts,
-               sample, verdicts, verify)
+from . import (backends, budget, corpus, corpus_wide, heap, html, lexicon, output, plan, previous, records, report,
+               report_parts, sample, verdicts, verify)
 from . import table as tables
 from .config import Settings
 from .corpus import Skipped, Source

@@ -28,8 +28,8 @@ LETTER_WORDS = 2   # unmasked words a shape needs: "Comment number #" is a templ
 
 NAMES = ("months", "weekdays", "markers")
 STAMP_WORDS = 24                  # a date-and-time line has at most this many words
-# other words a dated date-and-time line may hold: its byline's name or agency ("Reuters November 18,
-# 2019 11:03 PM", "Chris Davies - Nov 19, 2019, 10:31 pm CST"), if it does not end like a sentence
+# other words a dated date-and-time line may hold, before the stamp or after its "by": its byline's
+# name or agency ("Reuters November 18, 2019 11:03 PM", "Chris Davies - Nov 19, 2019, 10:31 pm CST")
 BYLINE_WORDS = 3
 _SAID = regex.compile(SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a line ending like a sentence
 _BY = frozenset({"by", "von", "par", "por", "oleh"})   # "… 7:45 am PST by Joe Rossignol": a byline's own word
@@ -96,8 +96,9 @@ def stamp_language(raw: str) -> str | None:
     `stamp` words, one at least (a line of numbers alone may be a table's). A clock
     written with a dot counts beside a date and a `stamp` word; two times joined as a
     span ("08:30 - 12:00 Uhr") are opening hours, no stamp. A dated line may hold up to
-    BYLINE_WORDS other words, each capitalized, if it does not end like a sentence
-    ("Reuters November 18, 2019 11:03 PM"), and a comment's header may end in its verb
+    BYLINE_WORDS other words, each capitalized, before the stamp or after its "by", if it
+    neither ends like a sentence nor labels anything ("Reuters November 18, 2019 11:03 PM";
+    not "Termin: 27.03.2020, 18:30 Uhr"), and a comment's header may end in its verb
     ("… at 6:34 am said:"). None for any other line."""
     line = _COMMENTER.sub("", raw)   # "Alex on September 17, 2018 at 6:34 am said:": a comment's header
     commented, raw = line != raw, line
