@@ -27,12 +27,14 @@ from functools import lru_cache
 from importlib import resources
 
 import numpy as np
+import regex
 
 SHORT_WORDS = 3
 GOOD_WORDS = 8
 # Sentence punctuation of the scripts dedup's lexicons cover: Latin, Arabic, Urdu,
 # Devanagari and Bengali danda, CJK full stops, the Armenian and Ethiopic full stops.
 SENTENCE_CHARS = r"[.!?;…؟؛۔।॥。！？；։።]"
+SPOKEN = regex.compile(SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a line ending in sentence punctuation
 LIST_CHARS = r"[*▪●◦‣►▶✓✔■□◆➤]"   # list bullets (the separators' "•" and "·" are among those)
 # The share of a run's lines that must be bare: before the first sentence a page has its
 # title and menus; after the last, it may go on in verses or a list, so the tail asks more.

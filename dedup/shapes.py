@@ -18,7 +18,7 @@ from importlib import resources
 import regex
 
 from .normalize import tokens
-from .page import SENTENCE_CHARS
+from .page import SPOKEN
 
 DIGITS = r"\p{Nd}"
 _DIGIT = regex.compile(DIGITS)
@@ -31,7 +31,6 @@ STAMP_WORDS = 24                  # a date-and-time line has at most this many w
 # other words a dated date-and-time line may hold, before the stamp or after its "by": its byline's
 # name or agency ("Reuters November 18, 2019 11:03 PM", "Chris Davies - Nov 19, 2019, 10:31 pm CST")
 BYLINE_WORDS = 3
-_SAID = regex.compile(SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a line ending like a sentence
 _BY = frozenset({"by", "von", "par", "por", "oleh"})   # "… 7:45 am PST by Joe Rossignol": a byline's own word
 # what a comment's header ends in after its author's name, date and time (a stamp's byline then)
 _COMMENTER = regex.compile(r"\s+(?:said|says|wrote|writes|sagt|schrieb|a dit|écrit|dijo|escribió|disse|escreveu)"
@@ -135,7 +134,7 @@ def stamp_language(raw: str) -> str | None:
             continue
         stamped, named = True, False
         language = language or of
-    if (others or bylined) and not (_dated(raw, words) and not _SAID.search(_MERIDIEM_END.sub("", raw))
+    if (others or bylined) and not (_dated(raw, words) and not SPOKEN.search(_MERIDIEM_END.sub("", raw))
                                     and not _labelled(raw, known) and _named(raw, known)):
         return None
     return language

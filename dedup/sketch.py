@@ -431,7 +431,6 @@ SHARE_BAR = frozenset({"share", "follow"})   # rules whose lines make a page's s
 # Rules whose phrase alone on its line heads a list ("More on this story", "Related", "Tags")
 LIST_HEADINGS = frozenset({"related", "also-read", "tags"})
 LIST_ITEM_WORDS = 20   # a list's item is a headline, a name, a date or a number: no longer than this
-_SPOKEN = regex.compile(page.SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a line ending in sentence punctuation
 
 
 def _listed(hits: dict, taken: dict, rows: "_Rows", good: np.ndarray, colon_ended: set, each) -> dict:
@@ -452,7 +451,7 @@ def _listed(hits: dict, taken: dict, rows: "_Rows", good: np.ndarray, colon_ende
                 hit.kind != "line" and int(rows.words[r]) != len(tokens(hit.phrase))) or (
                 not good[int(rows.cut[d]):r].any()):
             continue
-        if _SPOKEN.search(next(each(np.array([r])))[2]):   # "Это интересно!", "Don't miss it.": said, not a heading
+        if page.SPOKEN.search(next(each(np.array([r])))[2]):   # "Это интересно!", "Don't miss it.": said, not a heading
             continue
         end = int(rows.cut[d + 1])
         after = np.array([n for n in range(r + 1, end) if n not in taken or n in colon_ended], np.int64)
