@@ -35,6 +35,9 @@ GOOD_WORDS = 8
 # Devanagari and Bengali danda, CJK full stops, the Armenian and Ethiopic full stops.
 SENTENCE_CHARS = r"[.!?;…؟؛۔।॥。！？；։።]"
 SPOKEN = regex.compile(SENTENCE_CHARS + r"[\p{Pf}\p{Pe}\"'\s]*$")   # a line ending in sentence punctuation
+# A line of these alone is a menu's mark, not a line of the page: a close or menu
+# button, a separator between links (a table's "%" or "-" is a cell: not among them).
+MARKS = regex.compile(r"[\s×✕✖|•·‹›«»☰≡/\u200b\ufeff\p{Co}]+")
 LIST_CHARS = r"[*▪●◦‣►▶✓✔■□◆➤]"   # list bullets (the separators' "•" and "·" are among those)
 # The share of a run's lines that must be bare: before the first sentence a page has its
 # title and menus; after the last, it may go on in verses or a list, so the tail asks more.
@@ -75,10 +78,11 @@ def with_function_word(word64: np.ndarray, first: np.ndarray, last: np.ndarray) 
     return np.add.reduceat(found, np.r_[0, np.cumsum(lengths[:-1])]).astype(bool) & (lengths > 0)
 
 
-def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.ndarray, short: np.ndarray,
+def junk_runs(cut: np.ndarray, place: np.ndarray, words: np.ndarray, bare: np.ndarray, short: np.ndarray,
               sentence: np.ndarray, colon_end: np.ndarray, run_lines: int,
               share_bar: np.ndarray | None = None) -> dict[int, tuple[int, int, int, int]]:
-    """The rows (content lines, their line numbers `line`; document d's are cut[d]..cut[d+1]-1) in junk runs, each
+    """The rows (content lines, document d's cut[d]..cut[d+1]-1; rows at consecutive `place`s
+    are consecutive lines) in junk runs, each
     with (HEAD, TAIL or BODY, its run's first and last row, and the page's first
     sentence row, its last, or the sentence row before the run), all as positions in
     their document. `bare`: the row is a bare short
@@ -108,7 +112,7 @@ def junk_runs(cut: np.ndarray, line: np.ndarray, words: np.ndarray, bare: np.nda
         last[good_doc[closes]] = good_rows[closes]
     # runs of short rows on consecutive lines of one document
     short = short & ~colon_end   # a line ending in a colon introduces what follows it
-    edge = np.r_[True, (doc[1:] != doc[:-1]) | ~short[:-1] | ~short[1:] | (line[1:] != line[:-1] + 1)]
+    edge = np.r_[True, (doc[1:] != doc[:-1]) | ~short[:-1] | ~short[1:] | (place[1:] != place[:-1] + 1)]
     run_start = np.flatnonzero(short & edge)
     run_end = np.flatnonzero(short & np.r_[edge[1:], True])   # inclusive
     bare_before = np.r_[0, np.cumsum(bare & short)]

@@ -422,9 +422,23 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         colon_end[np.fromiter(taken, np.int64, len(taken))] = False   # "Follow us:", "Tags:" introduce no text
         share_bar = np.zeros(len(rows.words), bool)
         share_bar[[r for r, hit in taken.items() if hit.family in SHARE_BAR]] = True
-        found.page = page.junk_runs(rows.cut, rows.line, rows.words, bare, short, sentence, colon_end,
+        found.page = page.junk_runs(rows.cut, _places(docs, lines, rows), rows.words, bare, short, sentence, colon_end,
                                     settings.page_junk_lines, share_bar)
     return found
+
+
+def _places(docs: list[Document], lines: _Lines, rows: _Rows) -> np.ndarray:
+    """Each row's place among the batch's lines, a line of a menu's marks alone (a "×",
+    a "|", a "›", page.MARKS) not counted: a menu's items with such lines between them
+    are consecutive lines to page.junk_runs. A blank line, a table's "%" or "-" and a
+    line too long to examine still part them."""
+    wordless = lines.examined[lines.counts == 0]
+    wordless = wordless[(lines.bits[wordless] & TEXT) != 0]
+    owner = np.searchsorted(lines.cut, wordless, "right") - 1
+    marks = np.zeros(len(lines.bits), bool)
+    marks[[i for i, d in zip(wordless.tolist(), owner.tolist())
+           if page.MARKS.fullmatch(docs[d].text, int(lines.starts[i]), int(lines.ends[i]))]] = True
+    return np.cumsum(~marks)[rows.line_of]
 
 
 SHARE_BAR = frozenset({"share", "follow"})   # rules whose lines make a page's share bar (page.py)

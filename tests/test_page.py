@@ -148,6 +148,19 @@ def test_lines_other_rules_took_leave_too_few_for_a_run(tmp_path):
     assert {r.rule for r in removed} == {"lexicon:en/related", "lexicon:en/advertisement"}
 
 
+def test_a_menu_parted_by_lines_of_marks_is_one_run(tmp_path):
+    """A close button's "×", a "|" or a "›" alone between a menu's links parts no run; a
+    table's "%" cell, a "-" and a blank line still do (a table's header, captions)."""
+    parted = ["Home", "×", "World", "|", "Business", "› »", "Technology", "\u200b", "Weather"]
+    kept, removed = cleaned(tmp_path / "marks", {"site": parted + ARTICLE})["site"]
+    assert kept == ["×", "|", "› »", "\u200b"] + ARTICLE   # (not lines of the text: no rule reads them)
+    assert {r.rule for r in removed} == {"page-junk"} and len(removed) == len(MENU)
+    for cell in ("%", "-", ""):
+        lines = ARTICLE + ["Player", cell, "Plays", cell, "Stats", cell, "Snaps"]
+        kept, removed = cleaned(tmp_path / f"cell{len(cell)}{cell}", {"site": lines})["site"]
+        assert removed == [] and kept == lines, cell
+
+
 SIDEBAR = ["Trending", "Lifestyle", "Gardening", "Motoring", "Horoscopes", "Recipes Archive", "Photography",
            "Crossword Answers"]
 
