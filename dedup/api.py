@@ -326,6 +326,10 @@ def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None,
     except DedupError:
         raise
     except OSError as err:
+        if state.total:   # the journal is published and inputs are being rewritten: say how to undo it
+            raise FileError(err.errno, f"{err.strerror} after rewriting {state.done} of {state.total} input files; "
+                                       f"`dedup restore {(out / 'report.json').as_posix()}` puts them back",
+                            err.filename) from err
         if err.filename is None and err.errno in (errno.ENOSPC, errno.EDQUOT):   # a write into the staging folder
             raise FileError(err.errno, f"{err.strerror} while the run wrote its output; OUT is left as it was",
                             str(out)) from err

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, api, backends, config, corpus, report
+from . import __version__, api, backends, config, corpus, report, signals
 from .commands import check as check_mod
 from .errors import DedupError
 from .progress import Bars
@@ -160,7 +160,7 @@ def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclud
         _fail("-o is empty: name the output folder")
     quiet = quiet or bool(os.environ.get("PRE_COMMIT"))
     out = Path(output)
-    with _errors(), interrupts():
+    with _errors(), interrupts(), contextlib.ExitStack() as after:
         try:
             settings = _settings({"include": include, "exclude": exclude, "threshold": threshold,
                                   "shingle_size": shingle_size, "num_perm": num_perm, "min_docs": min_docs,
@@ -173,6 +173,7 @@ def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclud
                 result = api.clean(paths, out, settings=settings, dry_run=dry_run, in_place=in_place, force=force,
                                    jobs=jobs, backend=backend, address=address, against=against, memory=memory,
                                    progress=bars)
+                after.enter_context(signals.finished())   # OUT is published: what is left is saying so
             finally:
                 if bars:
                     bars.close()
@@ -183,9 +184,9 @@ def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclud
                             f"`dedup restore {(out / 'report.json').as_posix()}` puts them back")
             click.echo(_LINE_START + message, err=True)
             sys.exit(stop.exit_code)
-    if not quiet:
-        click.echo(report.summary_text(result.data, (out / "report.json").as_posix()), err=True)
-        click.echo(f"  review page: {(out / 'report.html').as_posix()}", err=True)
+        if not quiet:
+            click.echo(report.summary_text(result.data, (out / "report.json").as_posix()), err=True)
+            click.echo(f"  review page: {(out / 'report.html').as_posix()}", err=True)
 
 
 CHECK_EPILOG = f"""\b

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import os
 import re
 import stat
@@ -126,7 +127,7 @@ class Found:
 
 
 def _walk(folder: str, folder_real: str, rel: str, include, exclude, found: Found, files) -> None:
-    """Files under `folder` as (path, relative path, real path), with os.scandir:
+    """Files under `folder` as (path, relative path, real path, a symlink), with os.scandir:
     a git hook walks 20,000 files in well under a second. Dot folders, excluded
     folders, symlinked folders and dedup's output folders are not entered; FIFOs,
     sockets and devices are listed and never opened."""
@@ -156,7 +157,7 @@ def _walk(folder: str, folder_real: str, rel: str, include, exclude, found: Foun
                     found.skipped.append(Skipped(_display(Path(entry.path)), f"{kind}; not read"))
                     continue
             real = os.path.realpath(entry.path) if is_link else os.path.join(folder_real, name)
-            files.append((entry.path, entry_rel, real))
+            files.append((entry.path, entry_rel, real, is_link))
 
 
 def _in_output(folder_real: str, memo: dict) -> str | None:
@@ -225,10 +226,8 @@ def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ..
     """Input files in sorted path order, each with its format (by its name, or `format`
     for every one). A dedup output folder is never read, whatever the globs: not entered
     when walking, and an input inside one is left out."""
-    sources: dict[str, Source] = {}
     found = Found([], [], [])
-    seen_real: set[str] = set()
-    targets: set[str] = set()
+    listed: list[tuple[str, str, str, str, bool]] = []   # (shown path, file, relative path, real path, a link)
     memo: dict = {}
     for given in inputs:
         root = Path(given)
@@ -240,24 +239,43 @@ def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ..
             found.outputs.append(_display(root))
             continue
         if is_dir:
-            files: list[tuple[str, str, str]] = []
+            files: list[tuple[str, str, str, bool]] = []
             _walk(str(root), root_real, "", include, exclude, found, files)
             shown = _display(root)
-            files = [(rel if shown == "." else f"{shown}/{rel}", file, rel, real) for file, rel, real in files]
+            listed.extend((rel if shown == "." else f"{shown}/{rel}", file, rel, real, link)
+                          for file, rel, real, link in files)
         else:
-            files = [(_display(root), str(root), root.name, root_real)]
-        for shown_path, file, rel, real in files:
-            if real in seen_real:
-                continue
-            seen_real.add(real)
-            if rel in targets:
-                raise InputError(f"{shown_path}: two inputs would both be written to {rel}")
-            targets.add(rel)
-            sources[shown_path] = Source(shown_path, file, rel, records.kind_of(file, format))
+            listed.append((_display(root), str(root), root.name, root_real, root.is_symlink()))
+    sources: dict[str, Source] = {}
+    targets: set[str] = set()
+    for shown_path, file, rel, _, _ in _read_once(listed, found):
+        if rel in targets:
+            raise InputError(f"{shown_path}: two inputs would both be written to {rel}")
+        targets.add(rel)
+        sources[shown_path] = Source(shown_path, file, rel, records.kind_of(file, format))
     found.sources = [sources[k] for k in sorted(sources)]
     found.skipped.sort(key=lambda s: s.path)
     found.outputs.sort()
     return found
+
+
+def _read_once(listed: list[tuple[str, str, str, str, bool]], found: Found) -> list[tuple[str, str, str, str, bool]]:
+    """The files listed, each real file once: by a name that is no symlink if it has
+    one (a link to a file of the corpus leaves that file to be cleaned under its own
+    name, and the link as it is), else by its first name in path order. Every other
+    name is listed under `skipped` with the name it is read by."""
+    by_real: dict[str, list[tuple[str, str, str, str, bool]]] = {}
+    for item in listed:
+        by_real.setdefault(item[3], []).append(item)
+    chosen = []
+    for names in by_real.values():
+        names.sort(key=lambda item: (item[4], item[0]))   # (a link, its path)
+        chosen.append(names[0])
+        for other in names[1:]:
+            if other[0] != names[0][0]:   # (the same name given twice is read once, unlisted)
+                what = "a link to" if other[4] else "the same file as"
+                found.skipped.append(Skipped(other[0], f"{what} {names[0][0]}, which is read; not read twice"))
+    return chosen
 
 
 def read(source: Source, keep_bad_bytes: bool) -> Document | Skipped:
@@ -310,12 +328,25 @@ def write_new(path: Path, data: bytes) -> None:
         handle.write(data)
 
 
+NAME_MAX = 255   # bytes in a file's name, on every file system dedup writes to
+
+
+def temporary_prefix(name: str) -> str:
+    """How the temporary files of a rewrite of `name` begin (then the process id and
+    ".tmp"): ".NAME.dedup-", or, for a name too long to take that, a digest of the name
+    in its place, so that a legal name is never one a rewrite cannot make."""
+    prefix = f".{name}.dedup-"
+    if len(os.fsencode(prefix)) + 32 <= NAME_MAX:
+        return prefix
+    return f".{hashlib.sha256(os.fsencode(name)).hexdigest()[:32]}.dedup-"
+
+
 def write_atomic(path: Path, data: bytes | Iterable[bytes], mode_from: str | None = None, durable: bool = False) -> None:
     """Write via a temporary file in the same folder and rename over the target, so a
     reader never sees half a file; `data` may come in pieces. `durable` also syncs it
     to disk first (for files that replace the user's own)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.dedup-{os.getpid()}.tmp"
+    tmp = path.parent / f"{temporary_prefix(path.name)}{os.getpid()}.tmp"
     try:
         with open(tmp, "wb") as handle:
             for piece in [data] if isinstance(data, bytes) else data:

@@ -9,4 +9,7 @@ from . import signals
 def main() -> None:
     signals.outside_commands()
     from .cli import main as command
-    command()
+    try:
+        command()
+    finally:
+        signals.ignore()   # the command is over (and Python, shutting down, would put its own handlers back)

@@ -497,7 +497,8 @@ def _shares(pairs: list[tuple[str, str]], parts: int) -> list[list[tuple[str, st
 def rewrite_inputs(result: dict, state: InPlace) -> None:
     """Apply the published journal to the inputs, one file at a time. Each rewrite is
     atomic and synced, and runs with signals held back, so an interrupt lands between
-    two files; a file that changed since it was read is left alone."""
+    two files; a file that changed since it was read, or that cannot be written, is
+    left alone and listed (`state.failed`)."""
     todo = [d for d in result["documents"] if d["removed"]]
     state.total, state.failed = len(todo), []
     for doc in todo:
@@ -511,11 +512,16 @@ def rewrite_inputs(result: dict, state: InPlace) -> None:
             if hashlib.sha256(data).hexdigest() != doc["sha256"]:
                 state.failed.append((file, "changed during the run; not rewritten"))
                 continue
-            if doc["status"] == "removed":
-                os.unlink(file)
-            else:
-                text = data.decode("utf-8", "surrogateescape")
-                cleaned = plan.apply_json(text, doc["removed"])
-                corpus.write_atomic(Path(file), corpus.encode(cleaned), file, durable=True)
+            try:
+                if doc["status"] == "removed":
+                    os.unlink(file)
+                else:
+                    text = data.decode("utf-8", "surrogateescape")
+                    cleaned = plan.apply_json(text, doc["removed"])
+                    corpus.write_atomic(Path(file), corpus.encode(cleaned), file, durable=True)
+            except OSError as err:   # (a read-only folder, a full disk): this file stays as it was
+                state.failed.append((file, f"could not be {'deleted' if doc['status'] == 'removed' else 'rewritten'}"
+                                           f": {err.strerror or err}; left as it was"))
+                continue
             state.done += 1
 

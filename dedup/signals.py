@@ -60,6 +60,24 @@ def outside_commands() -> None:
             signal.signal(sig, _outside_commands)
 
 
+def ignore() -> dict:
+    """Ignore the signals from here on; returns the handlers they had."""
+    return {sig: signal.signal(sig, signal.SIG_IGN) for sig in SIGNALS if _taken(sig)}
+
+
+@contextlib.contextmanager
+def finished() -> Iterator[None]:
+    """The command's work is done (a run's output is published) and it is saying so: a
+    signal meanwhile changes nothing, so it is ignored, never an exit status that says
+    the work was cut short."""
+    old = ignore()
+    try:
+        yield
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
 @contextlib.contextmanager
 def interrupts() -> Iterator[None]:
     """Turn SIGINT and SIGTERM into `Interrupted` for the duration (main thread only)."""

@@ -146,11 +146,22 @@ def test_a_nested_file_given_again_beside_its_folder_is_read_once(write_corpus):
     assert [s.relpath for s in sources] == ["a/b/c.txt", "a/d.txt"]
 
 
-def test_a_symlinked_file_is_read_once_under_its_first_name(write_corpus):
+def test_a_symlinked_file_is_read_once_under_its_own_name_and_the_link_is_listed(write_corpus, tmp_path):
+    """A link to a file of the corpus leaves that file to be cleaned under its own name
+    (never dropped unlisted); links to one file outside it are read by the first."""
     root = write_corpus({"b.txt": "x", "c.txt": "z"})
     os.symlink("b.txt", root / "a-link.txt")
-    sources = discover([str(root)], ("*.txt",), ()).sources
-    assert [s.relpath for s in sources] == ["a-link.txt", "c.txt"]
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("y")
+    os.symlink(outside, root / "o1.txt")
+    os.symlink(outside, root / "o2.txt")
+    found = discover([str(root)], ("*.txt",), ())
+    assert [s.relpath for s in found.sources] == ["b.txt", "c.txt", "o1.txt"]
+    assert [(s.path.split("/")[-1], s.reason.split("/")[-1]) for s in found.skipped] == [
+        ("a-link.txt", "b.txt, which is read; not read twice"), ("o2.txt", "o1.txt, which is read; not read twice")]
+    assert all(s.reason.startswith("a link to ") for s in found.skipped)
+    again = discover([str(root), str(root / "b.txt")], ("*.txt",), ())   # a file given twice: read once
+    assert [s.relpath for s in again.sources] == ["b.txt", "c.txt", "o1.txt"]
 
 
 def test_a_file_deep_inside_an_output_folder_is_not_read(write_corpus):

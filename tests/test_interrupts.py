@@ -256,3 +256,30 @@ def test_a_run_started_with_hang_ups_ignored_outlives_its_terminal(workdir):
     stdout, stderr = run.communicate(timeout=120)
     assert run.returncode == 0 and stderr == "", stderr
     assert (workdir / "out" / "report.json").is_file() and staging(workdir) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_once_out_is_published_changes_nothing(tmp_path, sig):
+    """A signal while the run's summary is being written, OUT already new, and another as
+    the process ends: the run is over, so it exits 0 with the whole summary, never 130
+    (which says OUT is as it was) or no word at all."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(HINDI, corpus)
+    shutil.copy(HINDI, corpus / "copy.txt")
+    code = ("import os, sys\n"
+            "from dedup import report\n"
+            "summary = report.summary_text\n"
+            "def signalled(*args):\n"
+            f"    os.kill(os.getpid(), {int(sig)})\n"
+            "    return summary(*args)\n"
+            "report.summary_text = signalled\n"
+            "import atexit\n"
+            f"atexit.register(lambda: os.kill(os.getpid(), {int(sig)}))\n"
+            "sys.argv = ['dedup', 'clean', 'corpus', '-o', 'out']\n"
+            "from dedup.launch import main\n"
+            "main()\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "interrupted" not in done.stderr and "review page: out/report.html" in done.stderr
+    assert (tmp_path / "out" / "report.json").is_file()

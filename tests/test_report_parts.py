@@ -1,5 +1,6 @@
 """report.json of a large run: its documents in zstd-compressed parts beside it, the same
 bytes whatever the batches, read back by every reader as if they were in one file."""
+import errno
 import json
 import os
 import shutil
@@ -127,6 +128,38 @@ def test_an_in_place_journal_rewritten_after_a_failure_is_one_file_again(tmp_pat
     data = json.loads((tmp_path / "journal" / "report.json").read_text("utf-8"))
     assert "document_parts" not in data and "zz-copy.txt" not in {os.path.basename(d["path"]) for d in data["documents"]}
     assert {s.reason for s in result.skipped} == {"changed during the run; not rewritten"}
+
+
+def test_an_input_that_cannot_be_rewritten_is_left_and_listed_and_the_others_are_rewritten(tmp_path):
+    """A file whose rewrite fails (here its temporary's name is taken by a folder; a
+    read-only folder or a full disk alike) stays as it was, listed with the reason."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    shutil.copy(next(SEEDS.iterdir()), corpus / "zz-copy.txt")
+    blocked = sorted(p.name for p in SEEDS.iterdir())[1]
+    before = (corpus / blocked).read_bytes()
+    (corpus / f".{blocked}.dedup-{os.getpid()}.tmp").mkdir()
+    result = dedup.clean(corpus, tmp_path / "journal", in_place=True)
+    assert (corpus / blocked).read_bytes() == before and not (corpus / "zz-copy.txt").exists()
+    assert [(os.path.basename(s.path), s.reason.split(":")[0]) for s in result.skipped] == [
+        (blocked, "could not be rewritten")]
+    assert result.skipped[0].reason.endswith("; left as it was")
+    assert cli("restore", "journal/report.json", cwd=tmp_path).returncode == 0
+
+
+def test_a_failure_after_inputs_were_rewritten_says_how_to_undo(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    real = pipeline.rewrite_inputs
+
+    def then_full(journal, state):
+        real(journal, state)
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(pipeline, "rewrite_inputs", then_full)
+    with pytest.raises(dedup.DedupError) as failed:
+        dedup.clean(corpus, tmp_path / "journal", in_place=True)
+    assert str(failed.value) == ("No space left on device after rewriting 2 of 2 input files; "
+                                 f"`dedup restore {(tmp_path / 'journal' / 'report.json').as_posix()}` puts them back")
 
 
 def damage_missing(part):

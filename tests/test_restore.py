@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dedup import corpus as corpus_mod
 from dedup.cli import main
 
 from .conftest import HINDI, SEEDS, URDU
@@ -169,6 +170,50 @@ def test_restore_in_place_takes_symlinked_files_and_a_symlinked_single_file_inpu
     result = run("restore", "journal/report.json", cwd=work)
     assert result.exit_code == 0, result.output
     assert result.output.splitlines()[-1].endswith(" 0 not restored") and tree(corpus) == before
+
+
+def test_in_place_cleans_a_linked_file_under_its_own_name_and_leaves_the_link(tmp_path):
+    """A link to another file of the corpus is that file: it is rewritten under its own
+    name, listed once, and the link stays a link to it."""
+    corpus = seeded(tmp_path)
+    os.symlink(HINDI.name, corpus / "a-link.txt")
+    before = tree(corpus)
+    assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0
+    assert os.readlink(corpus / "a-link.txt") == HINDI.name
+    assert (corpus / HINDI.name).read_bytes() != before[HINDI.name]   # cleaned
+    report = json.loads((tmp_path / "journal" / "report.json").read_text("utf-8"))
+    assert f"corpus/{HINDI.name}" in [d["path"] for d in report["documents"]]
+    assert [s["path"] for s in report["skipped"]] == ["corpus/a-link.txt"]
+    assert run("restore", "journal/report.json", cwd=tmp_path).exit_code == 0
+    assert tree(corpus) == before and os.path.islink(corpus / "a-link.txt")
+
+
+def test_a_file_of_the_longest_legal_name_is_rewritten_and_restored(tmp_path):
+    """A rewrite's temporary file beside a file whose name takes nearly all of the 255
+    bytes a name may have: named by a digest of it, so the run and restore both work."""
+    corpus = seeded(tmp_path)
+    long_name = "z" * 251 + ".txt"
+    shutil.copy(URDU, corpus / long_name)              # a whole copy: deleted in place
+    (corpus / ("y" * 251 + ".txt")).write_text(URDU.read_text("utf-8") + "Related articles\n", "utf-8")
+    before = tree(corpus)
+    assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0
+    assert not (corpus / long_name).exists() and tree(corpus) != before
+    (corpus / f"{corpus_mod.temporary_prefix(long_name)}4242.tmp").write_text("half")   # a killed rewrite's
+    result = run("restore", "journal/report.json", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert tree(corpus) == before
+
+
+def test_restore_never_writes_over_a_file_made_where_the_run_deleted_one(tmp_path):
+    corpus = seeded(tmp_path)
+    assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0
+    assert not (corpus / "zz-copy.txt").exists()
+    (corpus / "zz-copy.txt").write_text("a new file of the user's\n", "utf-8")
+    result = run("restore", "journal/report.json", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert "not restored corpus/zz-copy.txt: the run deleted it, and another file is there now (made since " \
+           "the run?); not overwritten" in result.output.splitlines()
+    assert (corpus / "zz-copy.txt").read_text("utf-8") == "a new file of the user's\n"
 
 
 LINES = st.sampled_from([

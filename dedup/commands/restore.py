@@ -67,7 +67,7 @@ def _remove_temporaries(target: Path) -> None:
     except OSError:
         return
     for name in names:
-        if name.startswith(f".{target.name}.dedup-") and name.endswith(".tmp"):
+        if name.startswith(corpus.temporary_prefix(target.name)) and name.endswith(".tmp"):
             try:
                 os.unlink(target.parent / name)
             except OSError:
@@ -94,12 +94,20 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
             outcomes.append(Restored(doc["path"], "original"))
             _remove_temporaries(target)
             continue
+        if to is None and doc.get("status") == "removed" and os.path.lexists(target):
+            outcomes.append(Restored(doc["path"], "failed", "the run deleted it, and another file is there now "
+                                                            "(made since the run?); not overwritten"))
+            continue
         text, why = original_of(doc, base, report_dir, mode)
         if text is None:
             outcomes.append(Restored(doc["path"], "failed", why))
             continue
         mode_from = str(target) if target.exists() else None
-        corpus.write_atomic(target, corpus.encode(text), mode_from, durable=True)
+        try:
+            corpus.write_atomic(target, corpus.encode(text), mode_from, durable=True)
+        except OSError as err:
+            outcomes.append(Restored(doc["path"], "failed", f"cannot be written: {err.strerror or err}"))
+            continue
         _remove_temporaries(target)
         outcomes.append(Restored(doc["path"], "restored"))
     for file, docs in rows.items():
