@@ -51,6 +51,9 @@ def _errors():
         _fail(str(err))
     except OSError as err:
         _fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
+    except MemoryError:
+        _fail("out of memory: a process of the run asked for more than it may have (ulimit, or the machine's "
+              "memory); give --memory what the run may use, so that it plans for it, or use fewer workers (-j)")
 
 
 def _settings(overrides: dict) -> config.Settings:

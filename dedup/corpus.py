@@ -105,6 +105,8 @@ _FORMATS = (
     (b"%PDF-", "PDF"), (b"\x89PNG\r\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"),
     (b"SQLite format 3\x00", "SQLite database"),
 )
+_WIDE_TEXT = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+              (b"\xfe\xff", "UTF-16"))   # (UTF-32's first: it starts as UTF-16's does)
 _SPECIAL = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
@@ -296,6 +298,10 @@ def read(source: Source, keep_bad_bytes: bool) -> Document | Skipped:
         return Skipped(source.path, f"unreadable: {err.strerror or err}")
     if not data:
         return Skipped(source.path, "empty file")
+    for magic, name in _WIDE_TEXT:
+        if data.startswith(magic):
+            return Skipped(source.path, f"{name} text (it starts with that byte-order mark), not UTF-8: convert "
+                                        f"it (iconv -f {name} -t UTF-8)")
     for magic, name in _FORMATS:
         if data.startswith(magic):
             return Skipped(source.path, f"{name} file, not plain text")

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import regex
 
-from . import cachedir, shapes, sign
+from . import cachedir, shapes, sign, userfiles
 from .hashing import distinct
 from .normalize import separated_after, tokens, written_words
 from .page import function_word_set
@@ -364,7 +364,7 @@ def load(extra: tuple[str, ...] = ()) -> Lexicon:
              for entry in sorted(shipped.iterdir(), key=lambda e: e.name) if entry.name.endswith(".toml")]
     for path in extra:
         try:
-            files.append((path, Path(path).read_bytes()))
+            files.append((path, userfiles.read(path)))
         except OSError as err:
             raise LexiconError(f"cannot read lexicon {path}: {err.strerror}") from None
     return _parsed(tuple(files[:len(files) - len(extra)]), tuple(files[len(files) - len(extra):]))

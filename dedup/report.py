@@ -10,7 +10,7 @@ from typing import Iterable
 
 import regex
 
-from . import __version__, report_parts, verdicts
+from . import __version__, report_parts, userfiles, verdicts
 from .errors import DedupError
 
 FORMAT = "dedup-report"
@@ -216,7 +216,7 @@ def _utf8(text: str) -> bytes:
 
 def load(path: str | Path) -> dict:
     try:
-        report = json.loads(Path(path).read_bytes())
+        report = json.loads(userfiles.read(path, limit=None))
     except OSError as err:
         raise ReportError(f"{path}: cannot read ({err.strerror})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:

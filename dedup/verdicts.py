@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import segment
+from . import segment, userfiles
 from .errors import DedupError
 from .normalize import tokens
 from .rules.findings import Decision, Finding
@@ -133,7 +133,7 @@ def load(path: str | Path) -> Verdicts:
     """A verdicts file, checked: one VerdictsError line for anything wrong with it."""
     name = str(path)
     try:
-        data = json.loads(Path(path).read_text("utf-8"))
+        data = json.loads(userfiles.read(path).decode("utf-8"))
     except OSError as err:
         raise VerdictsError(f"{name}: cannot read the verdicts file: {err.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as err:

@@ -491,3 +491,45 @@ def test_word_diff_jobs_keep_the_pairs_in_order_in_few_even_shares(pairs, parts)
     cost = [len(a) + len(b) for a, b in pairs]
     for share in shares:   # none more than its part of the text and one pair
         assert sum(len(a) + len(b) for a, b in share) <= sum(cost) / parts + max(cost)
+
+
+@pytest.mark.parametrize("command, expected", [
+    (["clean", "corpus", "-o", "out", "--lexicon", "{side}"], "cannot read lexicon {side}: not a regular file"),
+    (["clean", "corpus", "-o", "out", "--verdicts", "{side}"], "{side}: cannot read the verdicts file: not a regular file"),
+    (["check", "--corpus", "corpus", "--baseline", "{side}", "corpus/a.txt"], "{side}: not a regular file"),
+    (["restore", "{side}"], "{side}: cannot read (not a regular file)"),
+])
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_side_file_that_is_no_regular_file_is_one_line(tmp_path, command, expected, kind):
+    """A lexicon, verdicts file, baseline or report named by mistake as /dev/zero would
+    fill the memory, and a FIFO would wait forever for a writer: both are refused."""
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(HINDI, tmp_path / "corpus" / "a.txt")
+    side = "/dev/zero"
+    if kind == "fifo":
+        side = str(tmp_path / "pipe")
+        os.mkfifo(side)
+    done = subprocess.run([sys.executable, "-m", "dedup", *(a.format(side=side) for a in command)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stderr == f"dedup: error: {expected.format(side=side)}\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_side_file_too_big_to_be_one_is_refused(tmp_path):
+    from dedup import userfiles
+    (tmp_path / "big.toml").write_bytes(b"#" * ((1 << 20) + 1))
+    with pytest.raises(OSError, match=r"1,048,577 bytes, more than the 1 MB such a file can be"):
+        userfiles.read(tmp_path / "big.toml", 1 << 20)
+    assert len(userfiles.read(tmp_path / "big.toml", None)) == (1 << 20) + 1
+
+
+def test_running_out_of_memory_is_one_line(tmp_path, monkeypatch):
+    """(A 300 MB line under `ulimit -v 4000000` runs out so; here the run is made to.)"""
+    from dedup import api
+
+    def short_of_memory(*args, **kwargs):
+        raise MemoryError
+    monkeypatch.setattr(api, "clean", short_of_memory)
+    result = CliRunner().invoke(main, ["clean", str(SEEDS), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert result.output.startswith("dedup: error: out of memory: ") and result.output.count("\n") == 1

@@ -171,6 +171,17 @@ def test_a_file_deep_inside_an_output_folder_is_not_read(write_corpus):
     assert [s.relpath for s in found.sources] == ["y.txt"]
 
 
+@pytest.mark.parametrize("encoding, name", [("utf-16", "UTF-16"), ("utf-32", "UTF-32")])
+def test_a_wide_text_file_is_named_as_what_it_is(write_corpus, encoding, name):
+    """UTF-16 or UTF-32 text with its byte-order mark: no "binary file", but how to convert it."""
+    from dedup.corpus import Source
+    root = write_corpus({})
+    (root / "wide.txt").write_bytes("Bonjour à tous\n".encode(encoding))   # (Python writes the mark)
+    got = read(Source("wide.txt", str(root / "wide.txt"), "wide.txt"), False)
+    assert got == Skipped("wide.txt", f"{name} text (it starts with that byte-order mark), not UTF-8: convert it "
+                                      f"(iconv -f {name} -t UTF-8)")
+
+
 def test_read_a_folder_and_the_binary_sniff(write_corpus):
     from dedup.corpus import Source
     root = write_corpus({"d/x.txt": "x"})

@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import corpus, gitfiles, lexicon, pipeline, plan, records, stages, verdicts
+from .. import corpus, gitfiles, lexicon, pipeline, plan, records, stages, userfiles, verdicts
 from ..cache import FOLDER, CacheError, Entry, Index
 from ..classify import Decision, classify
 from ..config import Settings
@@ -330,7 +330,7 @@ def load_baseline(path: Path) -> Counter:
     if not path.exists():
         return Counter()
     try:
-        data = json.loads(path.read_text("utf-8"))
+        data = json.loads(userfiles.read(path, limit=None).decode("utf-8"))
         return Counter((e["path"], e["rule"], e["text"]) for e in data["findings"])
     except (ValueError, KeyError, TypeError) as err:
         raise InputError(f"{path}: not a dedup baseline ({err})") from None
