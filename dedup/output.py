@@ -193,8 +193,11 @@ class Staging:
                 make_cache_folder(out.parent)
             out.parent.mkdir(parents=True, exist_ok=True)
             recover(out)
-            self.path = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}-", suffix=f"-{os.getpid()}",
-                                              dir=out.parent))
+            try:
+                self.path = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}-", suffix=f"-{os.getpid()}",
+                                                  dir=out.parent))
+            except OSError as err:   # named by OUT, not by the staging folder the user never asked for
+                raise OSError(err.errno, f"cannot be written in {out.parent}: {err.strerror}", str(out)) from None
             umask = os.umask(0o022)
             os.umask(umask)
             os.chmod(self.path, 0o777 & ~umask)   # as a plain mkdir would make it, not mkdtemp's 0700

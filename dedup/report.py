@@ -237,6 +237,8 @@ def load(path: str | Path) -> dict:
         except ValueError as err:
             raise ReportError(f"{path}: {err}") from None
         report = _replaced(report, "document_parts", "documents", documents)
+    if not isinstance(report.get("documents"), list):   # (an edited report: restore would find nothing to do)
+        raise ReportError(f"{path}: not a dedup report (it lists no documents)")
     return report
 
 

@@ -533,3 +533,19 @@ def test_running_out_of_memory_is_one_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["clean", str(SEEDS), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.output.startswith("dedup: error: out of memory: ") and result.output.count("\n") == 1
+
+
+def test_an_output_folder_in_a_folder_that_cannot_be_written_is_named_as_given(tmp_path):
+    """Not the staging folder dedup makes beside OUT, which the user never named."""
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    os.chmod(locked, 0o555)
+    prefix = []
+    if os.geteuid() == 0:   # root writes anywhere unless it gives that up
+        if not shutil.which("setpriv"):
+            pytest.skip("needs setpriv to drop root's right to write anywhere")
+        prefix = ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"]
+    done = subprocess.run([*prefix, sys.executable, "-m", "dedup", "clean", str(SEEDS), "-o", str(locked / "out")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr == f"dedup: error: {locked / 'out'}: cannot be written in {locked}: Permission denied\n"

@@ -216,6 +216,17 @@ def test_restore_never_writes_over_a_file_made_where_the_run_deleted_one(tmp_pat
     assert (corpus / "zz-copy.txt").read_text("utf-8") == "a new file of the user's\n"
 
 
+def test_a_report_with_no_documents_is_refused_not_restored_as_nothing(tmp_path):
+    corpus = seeded(tmp_path)
+    assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "journal" / "report.json").read_text("utf-8"))
+    del report["documents"]
+    (tmp_path / "edited.json").write_text(json.dumps(report), "utf-8")
+    result = CliRunner().invoke(main, ["restore", str(tmp_path / "edited.json")])
+    assert result.exit_code == 2
+    assert result.output == f"dedup: error: {tmp_path / 'edited.json'}: not a dedup report (it lists no documents)\n"
+
+
 LINES = st.sampled_from([
     "ये भी पढ़ें: कोई शीर्षक यहाँ", "مواضيع ذات صلة", "Related articles", "Share this article",
     "यह एक लंबी पंक्ति है जिसमें कई शब्द हैं और जो दोहराई जा सकती है", "A line that may well be repeated in other files.",
