@@ -24,7 +24,12 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-_LINE_START = "\r\033[K" if sys.stderr.isatty() else ""   # over a progress line on a terminal
+def _terminal() -> bool:
+    """Whether stderr is a terminal (it may be closed: `dedup check 2>&-`)."""
+    return sys.stderr is not None and sys.stderr.isatty()
+
+
+_LINE_START = "\r\033[K" if _terminal() else ""   # over a progress line on a terminal
 
 
 def _count(n: int, noun: str) -> str:
@@ -64,7 +69,7 @@ def _settings(overrides: dict) -> config.Settings:
 
 def _progress(enabled: bool) -> Bars | None:
     """Progress bars on stderr, only when it is a terminal (never into a log file)."""
-    return Bars() if enabled and sys.stderr.isatty() else None
+    return Bars() if enabled and _terminal() else None
 
 
 class _Commands(click.Group):

@@ -205,6 +205,8 @@ def load(directory: Path = Path(".")) -> Settings:
             tool = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {})
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ConfigError(f"{pyproject}: {err}") from None
+        except RecursionError:
+            raise ConfigError(f"{pyproject}: nested too deeply to read") from None
         table = tool.get("dedup") if isinstance(tool, dict) else None   # (a `tool` that is no table holds none)
         if table is not None and not isinstance(table, dict):
             raise ConfigError(f"{pyproject}: [tool.dedup] must be a table of settings, not {type(table).__name__} "

@@ -349,6 +349,8 @@ def _load_file(lexicon: Lexicon, data: bytes, source: str) -> None:
         doc = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise LexiconError(f"{source}: not a valid TOML lexicon ({err})") from None
+    except RecursionError:
+        raise LexiconError(f"{source}: not a valid TOML lexicon (nested too deeply to read)") from None
     language = doc.get("language")
     if not isinstance(language, str) or not isinstance(doc.get("rule"), list):
         raise LexiconError(f"{source}: a lexicon needs `language = \"..\"` and [[rule]] tables")

@@ -44,7 +44,8 @@ def _outside_commands(signum, frame) -> None:
     """The `dedup` process's handler outside a command's interrupts() (launch.py): while
     Python loads dedup's modules, or once the command's work is done and it is saying
     so, a signal ends the process as one line, as it would in the middle of the work."""
-    sys.stderr.write("dedup: interrupted\n")
+    if sys.stderr is not None:   # (closed: `2>&-`)
+        sys.stderr.write("dedup: interrupted\n")
     os._exit(128 + signum)   # nothing under way to clean up
 
 

@@ -15,11 +15,16 @@ def read(path: str | os.PathLike, limit: int | None = SMALL) -> bytes:
     """The file's bytes; OSError (with the path) for one that is not a regular file or
     is bigger than `limit` (None: any size)."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)   # a FIFO opens at once instead of waiting for a writer
-    with os.fdopen(fd, "rb") as handle:
+    try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", os.fspath(path))
+            raise OSError(errno.EINVAL, "a folder, not a file" if stat.S_ISDIR(st.st_mode) else "not a regular file",
+                          os.fspath(path))
         if limit is not None and st.st_size > limit:
             raise OSError(errno.EFBIG, f"{st.st_size:,} bytes, more than the {limit >> 20} MB such a file can be",
                           os.fspath(path))
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
         return handle.read()

@@ -138,6 +138,8 @@ def load(path: str | Path) -> Verdicts:
         raise VerdictsError(f"{name}: cannot read the verdicts file: {err.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise VerdictsError(f"{name}: not a verdicts file: broken JSON ({err})") from None
+    except RecursionError:
+        raise VerdictsError(f"{name}: not a verdicts file: nested too deeply to read") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         what = data.get("format") if isinstance(data, dict) else None
         raise VerdictsError(f"{name}: not a verdicts file" + (f" (it is a {what})" if isinstance(what, str) else "")

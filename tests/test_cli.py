@@ -499,7 +499,7 @@ def test_word_diff_jobs_keep_the_pairs_in_order_in_few_even_shares(pairs, parts)
     (["check", "--corpus", "corpus", "--baseline", "{side}", "corpus/a.txt"], "{side}: not a regular file"),
     (["restore", "{side}"], "{side}: cannot read (not a regular file)"),
 ])
-@pytest.mark.parametrize("kind", ["fifo", "device"])
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder"])
 def test_a_side_file_that_is_no_regular_file_is_one_line(tmp_path, command, expected, kind):
     """A lexicon, verdicts file, baseline or report named by mistake as /dev/zero would
     fill the memory, and a FIFO would wait forever for a writer: both are refused."""
@@ -509,6 +509,10 @@ def test_a_side_file_that_is_no_regular_file_is_one_line(tmp_path, command, expe
     if kind == "fifo":
         side = str(tmp_path / "pipe")
         os.mkfifo(side)
+    elif kind == "folder":
+        side = str(tmp_path / "corpus")
+        expected = expected.replace("not a regular file", "a folder, not a file") if command[0] != "restore" else \
+            "{side}/report.json: cannot read (No such file or directory)"   # (restore OUT reads OUT/report.json)
     done = subprocess.run([sys.executable, "-m", "dedup", *(a.format(side=side) for a in command)], cwd=tmp_path,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stderr == f"dedup: error: {expected.format(side=side)}\n"
@@ -549,3 +553,22 @@ def test_an_output_folder_in_a_folder_that_cannot_be_written_is_named_as_given(t
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert done.stderr == f"dedup: error: {locked / 'out'}: cannot be written in {locked}: Permission denied\n"
+
+
+@pytest.mark.parametrize("name, command, expected", [
+    ("pyproject.toml", ["check"], "pyproject.toml: nested too deeply to read"),
+    ("deep.toml", ["clean", "corpus", "-o", "out", "--lexicon", "deep.toml"],
+     "deep.toml: not a valid TOML lexicon (nested too deeply to read)"),
+    ("deep.json", ["clean", "corpus", "-o", "out", "--verdicts", "deep.json"],
+     "deep.json: not a verdicts file: nested too deeply to read"),
+    ("deep.json", ["check", "--corpus", "corpus", "--baseline", "deep.json", "corpus/a.txt"],
+     "deep.json: not a dedup baseline (nested too deeply to read)"),
+])
+def test_a_settings_or_side_file_nested_too_deeply_is_one_line(tmp_path, name, command, expected):
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(HINDI, tmp_path / "corpus" / "a.txt")
+    depth = 100_000
+    (tmp_path / name).write_text(("a = " if name.endswith(".toml") else "") + "[" * depth + "]" * depth + "\n")
+    done = subprocess.run([sys.executable, "-m", "dedup", *command], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stderr) == (2, f"dedup: error: {expected}\n")

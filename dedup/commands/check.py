@@ -334,6 +334,8 @@ def load_baseline(path: Path) -> Counter:
         return Counter((e["path"], e["rule"], e["text"]) for e in data["findings"])
     except (ValueError, KeyError, TypeError) as err:
         raise InputError(f"{path}: not a dedup baseline ({err})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a dedup baseline (nested too deeply to read)") from None
 
 
 def new_problems(problems: list[Problem], baseline: Counter) -> list[Problem]:
