@@ -20,7 +20,7 @@ import numpy as np
 import regex
 from markupsafe import Markup
 
-from . import corpus, plan, records, sample, segment, verdicts
+from . import corpus, plan, records, sample, segment, shown, verdicts
 from .originals import original_of, sha256_of
 from .report import ReportError, report_id, summarize
 
@@ -41,7 +41,6 @@ PAGE_REMOVED_CHARS = 40_000_000   # characters removed from them, in all; above,
 _WORDS = regex.compile(r"(?:(?=\s)\X)+|(?:(?!\s)\X)+(?:(?=\s)\X)*")
 _PLAIN_WORDS = regex.compile(r"\s+|\S+\s*")
 _MARK_AFTER_SPACE = regex.compile(r"\s[\p{gcb=Extend}\p{gcb=SpacingMark}\p{gcb=ZWJ}]|\p{gcb=Prepend}\s")
-_SURROGATE = regex.compile(r"[\ud800-\udfff]")
 _FIRST_GRAPHEMES = regex.compile(r"\X{0,%d}" % SPAN_CUT)
 
 
@@ -369,12 +368,12 @@ def _script_safe(value) -> str:
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(char, escape)
-    return _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+    return shown.json_text(text)
 
 
 def _printable(text: str) -> str:
     """Text for the page's own markup: lone surrogates (undecodable bytes) as U+FFFD."""
-    return _SURROGATE.sub("\ufffd", str(text))
+    return shown.SURROGATE.sub("\ufffd", str(text))
 
 
 def _csp_hash(code: str) -> str:

@@ -8,16 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-import regex
-
-from . import __version__, report_parts, userfiles, verdicts
+from . import __version__, report_parts, shown, userfiles, verdicts
 from .errors import DedupError
 
 FORMAT = "dedup-report"
 FORMAT_VERSION = 1
 KINDS = ("duplicate", "near-duplicate", "boilerplate")
 
-_SURROGATE = regex.compile(r"[\ud800-\udfff]")
 
 
 class ReportError(DedupError, ValueError):
@@ -211,7 +208,7 @@ def _utf8(text: str) -> bytes:
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:   # lone surrogates (kept undecodable bytes): as escapes
-        return _SURROGATE.sub(lambda m: "\\u%04x" % ord(m.group()), text).encode("utf-8")
+        return shown.json_text(text).encode("utf-8")
 
 
 def load(path: str | Path) -> dict:

@@ -169,7 +169,35 @@ def test_machine_formats(repo):
     assert {f["rule"] for f in findings} == {"lexicon:ar/related", "lexicon:en/related"}
     assert findings[0]["path"] == "data/urdu.txt" and findings[0]["line"] == 8
     github = lines_of(check("--format", "github", "data/urdu.txt"))
-    assert github[0].startswith("::error file=data/urdu.txt,line=8,title=dedup lexicon:ar/related::boilerplate")
+    assert github[0].startswith("::error file=data/urdu.txt,line=8,title=dedup lexicon%3Aar/related::boilerplate")
+
+
+def test_names_and_text_that_would_command_a_terminal_or_github_are_shown_inert(repo):
+    """A file name holding a newline and a workflow command, or a comma and properties,
+    makes no annotation of its own; an escape sequence in a line reaches no terminal;
+    a name that is not UTF-8 is written as an escape, in lines and in JSON alike."""
+    text = (repo / "data" / "article-00.txt").read_text("utf-8")
+    names = ["b\n::warning file=README.md,line=1::injected\n.txt", "c,line=99,title=x.txt", "d\udce9.txt"]
+    for name in names:
+        with open(os.path.join(os.fsencode(repo / "data"), os.fsencode(name)), "w", encoding="utf-8") as handle:
+            handle.write(text)
+    with open(repo / "data" / "e.txt", "w", encoding="utf-8") as handle:
+        handle.write("A line before the widget, long enough to be a sentence of the text.\n"
+                     "Share this article \x1b]0;PWNED\x07\x1b[2J\n")
+    github = check("--format", "github").output.splitlines()
+    assert all(line.startswith("::error file=") or line.startswith("dedup:") for line in github)
+    assert "::error file=data/c%2Cline=99%2Ctitle=x.txt,line=1,title=dedup exact-document::duplicate of " \
+           "data/article-00.txt (similarity 1.00)" in github
+    assert "::error file=data/b\\n%3A%3Awarning file=README.md%2Cline=1%3A%3Ainjected\\n.txt,line=1," \
+           "title=dedup exact-document::duplicate of data/article-00.txt (similarity 1.00)" in github
+    plain = check().output
+    assert "\x1b" not in plain and "\x07" not in plain
+    assert 'data/e.txt:2: boilerplate "Share this article \\x1b]0;PWNED\\x07\\x1b[2J" [lexicon:en/share]' in plain
+    assert "data/d\\udce9.txt:1: duplicate of data/article-00.txt (similarity 1.00) [exact-document]" in plain
+    as_json = json.loads(check("--format", "json").output.encode("utf-8").decode("utf-8"))
+    assert "data/d\udce9.txt" in {f["path"] for f in as_json}
+    assert check("--write-baseline").exit_code == 0 and check().exit_code == 0   # the names match again
+    assert b"d\\udce9.txt" in (repo / ".dedup-baseline.json").read_bytes()
 
 
 def test_files_outside_the_corpus_globs_are_ignored_and_bad_paths_fail(repo):

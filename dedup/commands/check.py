@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .. import corpus, gitfiles, lexicon, pipeline, plan, records, stages, userfiles, verdicts
+from .. import corpus, gitfiles, lexicon, pipeline, plan, records, shown, stages, userfiles, verdicts
 from ..cache import FOLDER, CacheError, Entry, Index
 from ..classify import Decision, classify
 from ..config import Settings
@@ -50,11 +50,11 @@ class Problem:
     text_key: str      # hash of the flagged text, normalized: what a baseline entry matches
 
     def text(self) -> str:
-        return f"{self.path}:{self.line}: {self.message} [{self.rule}]"
+        return shown.plain(f"{self.path}:{self.line}: {self.message} [{self.rule}]")
 
     def github(self) -> str:
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error file={self.path},line={self.line},title=dedup {self.rule}::{message}"
+        return (f"::error file={shown.github_property(self.path)},line={self.line},"
+                f"title={shown.github_property(f'dedup {self.rule}')}::{shown.github_data(self.message)}")
 
 
 def _text_key(text: str) -> str:
@@ -358,9 +358,9 @@ def baseline_json(problems: list[Problem], keep: Counter, checked_paths: set[str
     if checked_paths is not None:
         entries.update({k: n for k, n in keep.items() if k[0] not in checked_paths})
     rows = [{"path": p, "rule": r, "text": t} for (p, r, t), n in sorted(entries.items()) for _ in range(n)]
-    return json.dumps({"format": "dedup-baseline", "format_version": 1, "findings": rows},
-                      ensure_ascii=False, indent=1) + "\n"
+    return shown.json_text(json.dumps({"format": "dedup-baseline", "format_version": 1, "findings": rows},
+                                      ensure_ascii=False, indent=1)) + "\n"
 
 
 def as_json(problems: list[Problem]) -> str:
-    return json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=1) + "\n"
+    return shown.json_text(json.dumps([asdict(p) for p in problems], ensure_ascii=False, indent=1)) + "\n"
