@@ -126,6 +126,18 @@ class _Read:
     documents: int
 
 
+def _check_own_names(sources: list[Source]) -> None:
+    """Refuse an input whose cleaned copy would take a name OUT's own files have (its
+    report, review page, saved index, marker, or the run's working folders)."""
+    own = {"report.json", "report.html", output.MARKER, previous.FOLDER, report_parts.FOLDER, SPILL, REPORT_PARTS,
+           corpus_wide.DECISIONS}
+    for source in sources:
+        top = source.relpath.split("/", 1)[0]
+        if top in own:
+            raise corpus.InputError(f"{source.path}: its cleaned copy would be OUT/{source.relpath}, where the run "
+                                    f"writes its own {top}; rename it, or give a folder above it as the input")
+
+
 def _write_batches(read: list[_Read], mode: str, stage: Path) -> list[tuple[WriteJob, range]]:
     """A write job per read batch, in corpus order, with the range of its documents in
     the table (the read batches' documents, in order), its decisions not yet filled in
@@ -215,6 +227,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
         also = f" (dedup output folders are never read: {', '.join(found.outputs)})" if found.outputs else ""
         raise corpus.InputError(f"no input files ({', '.join(settings.include)}) in {' '.join(inputs)}{also}")
     sources, skipped = found.sources, list(found.skipped)
+    if mode == "write":
+        _check_own_names(sources)
     settings = resolve_source(sources, settings)
     if mode == "in-place":
         held = [s.path for s in sources if not s.is_text]

@@ -572,3 +572,21 @@ def test_a_settings_or_side_file_nested_too_deeply_is_one_line(tmp_path, name, c
     done = subprocess.run([sys.executable, "-m", "dedup", *command], cwd=tmp_path, capture_output=True, text=True,
                           timeout=60)
     assert (done.returncode, done.stderr) == (2, f"dedup: error: {expected}\n")
+
+
+@pytest.mark.parametrize("name", ["report.json", "report.html"])
+def test_an_input_whose_copy_would_take_the_name_of_outs_own_file_is_refused(tmp_path, name):
+    """Else its cleaned copy and the report overwrite each other and the run says nothing.
+    In place nothing is copied: the same input is cleaned."""
+    corpus = tmp_path / "in"
+    corpus.mkdir()
+    (corpus / name).write_text("Harbour cranes and quay article.\nShare this article\n", "utf-8")
+    shutil.copy(HINDI, corpus / "hindi.txt")
+    args = ["clean", str(corpus), "--include", "*.json", "--include", "*.html", "--include", "*.txt",
+            "--format", "text"]
+    result = run(*args, "-o", tmp_path / "out")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert result.output.endswith(f"where the run writes its own {name}; rename it, or give a folder above it "
+                                  f"as the input\n")
+    assert run(*args, "-o", tmp_path / "journal", "--in-place").exit_code == 0
+    assert "Share this article" not in (corpus / name).read_text("utf-8")
