@@ -32,11 +32,12 @@ from .hashing import band_keys, distinct
 from .sketch import DocSketch, document_signatures
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 13  # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
+SCHEMA = 14  # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
 # 6: boilerplate counted per source (site); 7: band keys kept band by band (sketch.Rows); 8: no sketches, link keys
 # kept; 9: link keys in a table of their own (a scan of docs reads 2 MB, not 46); 10: paths and label texts as
 # bytes (file names that are not UTF-8); 11: git's listing as bytes; 12: the lines a lexicon heading lists;
-# 13: lines opening with the copyright sign
+# 13: lines opening with the copyright sign; 14: a file's ctime too (a copy that keeps the size and mtime
+# of the file it replaces, as `cp -p`, `rsync -t` and `tar x` make, is a change)
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16
@@ -48,7 +49,7 @@ PAGE_SIZE = 16384
 _TABLES = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs (id INTEGER PRIMARY KEY, path BLOB UNIQUE NOT NULL, size INTEGER, mtime_ns INTEGER,
-                   sha256 TEXT, digest BLOB, skipped TEXT);
+                   ctime_ns INTEGER, sha256 TEXT, digest BLOB, skipped TEXT);
 CREATE TABLE doc_keys (doc INTEGER PRIMARY KEY, keys BLOB NOT NULL);
 CREATE TABLE links (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) WITHOUT ROWID;
 CREATE TABLE shorts (key INTEGER NOT NULL, doc INTEGER NOT NULL, copy TEXT NOT NULL);
@@ -202,7 +203,7 @@ class Index:
 
     def stale(self, sources: Members, found: Listing | None = None
               ) -> tuple[list[tuple[Source, os.stat_result | None]], list[str]]:
-        """Files whose size or mtime changed (or that are new), and indexed paths
+        """Files whose size, mtime or ctime changed (or that are new), and indexed paths
         that are gone. Given git's listing of the corpus, and one kept from the last
         refresh of the same files, only the files whose listing entry changed. A
         file listed that cannot be stat'ed comes with None."""
@@ -211,12 +212,12 @@ class Index:
             changed_rels, gone_rels = found.changed_since(before)
             return ([(source, _stat(source.file)) for source in sources.placed(changed_rels)],
                     sorted(found.path_of(rel) for rel in gone_rels))
-        known = {_text(path): (size, mtime) for path, size, mtime in
-                 self.db.execute("SELECT path, size, mtime_ns FROM docs")}
+        known = {_text(path): stamp for path, *stamp in
+                 self.db.execute("SELECT path, size, mtime_ns, ctime_ns FROM docs")}
         changed = []
         for source in sources:
             st = _stat(source.file)
-            if st is None or known.get(source.path) != (st.st_size, st.st_mtime_ns):
+            if st is None or known.get(source.path) != [st.st_size, st.st_mtime_ns, st.st_ctime_ns]:
                 changed.append((source, st))
         present = {s.path for s in sources}
         return changed, [p for p in known if p not in present]
@@ -252,7 +253,8 @@ class Index:
         return row[0] if row else None
 
     def touch(self, path: str, st: os.stat_result) -> None:
-        self.db.execute("UPDATE docs SET size = ?, mtime_ns = ? WHERE path = ?", (st.st_size, st.st_mtime_ns, _raw(path)))
+        self.db.execute("UPDATE docs SET size = ?, mtime_ns = ?, ctime_ns = ? WHERE path = ?",
+                        (st.st_size, st.st_mtime_ns, st.st_ctime_ns, _raw(path)))
 
     def forget(self, paths: list[str]) -> None:
         for path in paths:
@@ -301,10 +303,11 @@ class Index:
             self._drop(row[0])
         digest = entry.digest if entry is not None else None
         self.db.execute(
-            "INSERT INTO docs (path, size, mtime_ns, sha256, digest, skipped) VALUES (?, ?, ?, ?, ?, ?) "
+            "INSERT INTO docs (path, size, mtime_ns, ctime_ns, sha256, digest, skipped) VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns, "
-            "sha256 = excluded.sha256, digest = excluded.digest, skipped = excluded.skipped",
-            (_raw(path), st.st_size, st.st_mtime_ns, sha256, digest, skipped))
+            "ctime_ns = excluded.ctime_ns, sha256 = excluded.sha256, digest = excluded.digest, "
+            "skipped = excluded.skipped",
+            (_raw(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, sha256, digest, skipped))
         doc = self.db.execute("SELECT id FROM docs WHERE path = ?", (_raw(path),)).fetchone()[0]
         if entry is None:
             self.db.execute("DELETE FROM doc_keys WHERE doc = ?", (doc,))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import regex
 
 SURROGATE = regex.compile(r"[\ud800-\udfff]")
-_CONTROL = regex.compile(r"[\p{Cc}\ud800-\udfff\u2028\u2029\u202a-\u202e\u2066-\u2069]")   # (bidi overrides too)
+_CONTROL = regex.compile(r"[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]")   # (bidi overrides too)
 
 
 def json_text(text: str) -> str:
@@ -17,8 +17,9 @@ def json_text(text: str) -> str:
 
 
 def plain(text: str) -> str:
-    """`text` for a terminal or a log: control, bidi-override and surrogate characters as
-    visible escapes (\\x1b, \\u202e, \\udce9), every other character as it is."""
+    """`text` for a terminal or a log: control and bidi-override characters as visible
+    escapes (\\x1b, \\u202e), every other character as it is (a name's bytes that are not
+    UTF-8 go out as they are, so that the name can be found)."""
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1] if ord(m.group()) < 0x100 else "\\u%04x" % ord(m.group()),
                         text)
 

@@ -3,6 +3,8 @@ import json
 import os
 import random
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -177,7 +179,7 @@ def test_names_and_text_that_would_command_a_terminal_or_github_are_shown_inert(
     makes no annotation of its own; an escape sequence in a line reaches no terminal;
     a name that is not UTF-8 is written as an escape, in lines and in JSON alike."""
     text = (repo / "data" / "article-00.txt").read_text("utf-8")
-    names = ["b\n::warning file=README.md,line=1::injected\n.txt", "c,line=99,title=x.txt", "d\udce9.txt"]
+    names = ["b\n::warning file=README.md,line=1::injected\n.txt", "c,line=99,title=x.txt"]
     for name in names:
         with open(os.path.join(os.fsencode(repo / "data"), os.fsencode(name)), "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -193,11 +195,21 @@ def test_names_and_text_that_would_command_a_terminal_or_github_are_shown_inert(
     plain = check().output
     assert "\x1b" not in plain and "\x07" not in plain
     assert 'data/e.txt:2: boilerplate "Share this article \\x1b]0;PWNED\\x07\\x1b[2J" [lexicon:en/share]' in plain
-    assert "data/d\\udce9.txt:1: duplicate of data/article-00.txt (similarity 1.00) [exact-document]" in plain
-    as_json = json.loads(check("--format", "json").output.encode("utf-8").decode("utf-8"))
+
+
+def test_a_name_that_is_not_utf8_is_an_escape_in_json_and_the_baseline(repo):
+    """(A real process: click's test runner cannot print such a name.)"""
+    name = b"data/d\xe9.txt"
+    with open(os.fsencode(repo) + b"/" + name, "wb") as handle:
+        handle.write((repo / "data" / "article-00.txt").read_bytes())
+
+    def dedup(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "dedup", "check", *args], capture_output=True, cwd=repo)
+    assert any(line.startswith(name + b":1: duplicate of") for line in dedup().stdout.splitlines())   # as it is
+    as_json = json.loads(dedup("--format", "json").stdout.decode("utf-8"))   # strict UTF-8
     assert "data/d\udce9.txt" in {f["path"] for f in as_json}
-    assert check("--write-baseline").exit_code == 0 and check().exit_code == 0   # the names match again
-    assert b"d\\udce9.txt" in (repo / ".dedup-baseline.json").read_bytes()
+    assert dedup("--write-baseline").returncode == 0 and dedup().returncode == 0   # the name matches again
+    assert b"data/d\\udce9.txt" in (repo / ".dedup-baseline.json").read_bytes()
 
 
 def test_files_outside_the_corpus_globs_are_ignored_and_bad_paths_fail(repo):

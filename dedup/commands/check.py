@@ -184,7 +184,7 @@ def _read(path: str) -> bytes | None:
 
 
 def _same_stat(a: os.stat_result, b: os.stat_result) -> bool:
-    return (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns)
+    return (a.st_size, a.st_mtime_ns, a.st_ctime_ns) == (b.st_size, b.st_mtime_ns, b.st_ctime_ns)
 
 
 # Below this many bytes to sketch, a check sketches with the reference code: loading
