@@ -72,6 +72,19 @@ def _progress(enabled: bool) -> Bars | None:
     return Bars() if enabled and _terminal() else None
 
 
+def _output_failed(err: OSError) -> int:
+    """The exit status when the output cannot be written: none and quiet for a reader that
+    went away (`| head`, as a shell's own tools end), else one line."""
+    if isinstance(err, BrokenPipeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # nothing more goes to the pipe
+        return 128 + 13   # as if by SIGPIPE
+    try:
+        click.echo(f"dedup: error: cannot write the output: {err.strerror or err}", err=True)
+    except OSError:
+        pass
+    return 2
+
+
 class _Commands(click.Group):
     """dedup's commands, whose usage errors (an unknown option, a bad value) are one line
     like every other error of dedup's, saying where the help is."""
@@ -80,20 +93,31 @@ class _Commands(click.Group):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
-        except click.UsageError as err:
-            if type(err).__name__ == "NoArgsIsHelpError":   # `dedup` alone: its help, as ever (click 8.2 on)
+            try:
+                code = super().main(*args, standalone_mode=False, **kwargs)
+            except click.UsageError as err:
+                if type(err).__name__ == "NoArgsIsHelpError":   # `dedup` alone: its help, as ever (click 8.2 on)
+                    err.show()
+                    sys.exit(err.exit_code)
+                where = f" (see {err.ctx.command_path} --help)" if err.ctx is not None else ""
+                _fail(f"{err.format_message()}{where}")
+            except click.ClickException as err:
                 err.show()
                 sys.exit(err.exit_code)
-            where = f" (see {err.ctx.command_path} --help)" if err.ctx is not None else ""
-            _fail(f"{err.format_message()}{where}")
-        except click.ClickException as err:
-            err.show()
-            sys.exit(err.exit_code)
-        except click.Abort:
-            click.echo("Aborted!", err=True)
-            sys.exit(1)
-        sys.exit(code if isinstance(code, int) else 0)
+            except click.Abort:
+                click.echo("Aborted!", err=True)
+                sys.exit(1)
+            code = code if isinstance(code, int) else 0
+        except SystemExit as done:
+            code = done.code
+        except OSError as err:   # what a command prints cannot be written (`dedup check > /dev/full`)
+            code = _output_failed(err)
+        try:
+            if sys.stdout is not None:
+                sys.stdout.flush()   # here, not while Python shuts down, where it would be a traceback
+        except OSError as err:
+            code = _output_failed(err)
+        sys.exit(code)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

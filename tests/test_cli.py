@@ -590,3 +590,21 @@ def test_an_input_whose_copy_would_take_the_name_of_outs_own_file_is_refused(tmp
                                   f"as the input\n")
     assert run(*args, "-o", tmp_path / "journal", "--in-place").exit_code == 0
     assert "Share this article" not in (corpus / name).read_text("utf-8")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("command", [["check", "--no-cache", "corpus/copy.txt"], ["restore", "out/report.json", "--to", "back"],
+                                     ["--help"]])
+def test_output_that_cannot_be_written_is_one_line(tmp_path, command):
+    """stdout on a full disk: one line and status 2, never a traceback (nor one while
+    Python shuts down and flushes it)."""
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(HINDI, tmp_path / "corpus" / "a.txt")
+    shutil.copy(HINDI, tmp_path / "corpus" / "copy.txt")
+    assert run("clean", tmp_path / "corpus", "-o", tmp_path / "out").exit_code == 0
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "dedup", *command], cwd=tmp_path, stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == "dedup: error: cannot write the output: No space left on device"
+    assert "Traceback" not in done.stderr
