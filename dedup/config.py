@@ -87,6 +87,7 @@ class Settings:
             object.__setattr__(self, f.name, _typed(f.name, f.type, getattr(self, f.name)))
         checks = [
             (self.shingle_size >= 1, "shingle_size must be at least 1"),
+            (0 <= self.seed < 1 << 32, "seed must be from 0 to 4294967295 (a 32-bit MinHash seed)"),
             (self.num_perm >= 2, "num_perm must be at least 2"),
             (self.num_perm <= MAX_PERM, f"num_perm must be at most {MAX_PERM} (4 bytes a permutation in each "
                                         "document's signature; 128 to 256 is usual)"),
@@ -156,20 +157,30 @@ def _typed(name: str, kind: str, value):
 
 
 def _convert(name: str, value, source: str):
+    """A setting as a file or the command line gives it (a string, or TOML's own types),
+    as its field's type; a value of another type (a list for a string, 2.7 for an
+    integer, inf) is refused, never made into something else."""
     kind = _FIELDS[name].type
     try:
         if kind.startswith("tuple"):
             if isinstance(value, str):
                 value = [v for part in value.splitlines() for v in part.split(",")]
-            return tuple(str(v).strip() for v in value if str(v).strip())
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise TypeError
+            return tuple(v.strip() for v in value if v.strip())
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise TypeError
         if kind == "int":
-            if isinstance(value, bool):
+            number = float(value) if isinstance(value, float) else int(value)
+            if isinstance(number, float) and not number.is_integer():
                 raise ValueError
-            return int(value)
+            return int(number)
         if kind == "float":
             return float(value)
-        return str(value).strip()
-    except (TypeError, ValueError):
+        if not isinstance(value, str):
+            raise TypeError
+        return value.strip()
+    except (TypeError, ValueError, OverflowError):
         raise ConfigError(f"{source}: {name} = {value!r} is not a valid {kind}") from None
 
 

@@ -44,11 +44,25 @@ def test_pyproject_table(tmp_path):
     ({"num_perm": "1025"}, "num_perm must be at most 1024 (4 bytes a permutation in each document's signature; "
                            "128 to 256 is usual)"),
     ({"decode_errors": "ignore"}, "decode_errors must be skip or keep"),
+    ({"seed": -1}, "seed must be from 0 to 4294967295 (a 32-bit MinHash seed)"),
+    ({"seed": "4294967296"}, "seed must be from 0 to 4294967295 (a 32-bit MinHash seed)"),
+    ({"num_perm": float("inf")}, "num_perm = inf is not a valid int"),
+    ({"shingle_size": 2.7}, "shingle_size = 2.7 is not a valid int"),
+    ({"shingle_size": "2.5"}, "shingle_size = '2.5' is not a valid int"),
+    ({"shingle_size": True}, "shingle_size = True is not a valid int"),
+    ({"corpus": ["a"]}, "corpus = ['a'] is not a valid str"),
+    ({"include": ["*.txt", 3]}, "include = ['*.txt', 3] is not a valid tuple[str, ...]"),
+    ({"threshold": [0.8]}, "threshold = [0.8] is not a valid float"),
 ])
 def test_malformed_values_are_one_line_errors(values, message):
     with pytest.raises(ConfigError) as err:
         from_mapping(values, "setup.cfg")
     assert str(err.value) == f"setup.cfg: {message}"
+
+
+def test_whole_numbers_written_as_floats_and_strings_are_taken():
+    assert from_mapping({"shingle_size": 3.0, "seed": "7", "threshold": 1}, "pyproject.toml").shingle_size == 3
+    assert from_mapping({"seed": "7"}, "setup.cfg").seed == 7
 
 
 def test_broken_pyproject(tmp_path):
