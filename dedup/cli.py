@@ -289,7 +289,12 @@ def report_command(report_json, output, root, sample_size, seed) -> None:
         data = report.load(Path(report_json))
         # originals are read under --root, or rebuilt from the cleaned files beside the report
         from . import html
-        html.write(data, Path(output), Path(root), cleaned_dir=Path(report_json).parent, size=sample_size, seed=seed)
+        try:
+            html.write(data, Path(output), Path(root), cleaned_dir=Path(report_json).parent, size=sample_size,
+                       seed=seed)
+        except (TypeError, KeyError, AttributeError, IndexError, ValueError) as err:   # an edited report's evidence
+            raise report.ReportError(f"{report_json}: not a report as dedup writes it (a value of the wrong type: "
+                                     f"{err})") from None
     click.echo(f"dedup: review page written to {output}", err=True)
 
 

@@ -236,7 +236,34 @@ def load(path: str | Path) -> dict:
         report = _replaced(report, "document_parts", "documents", documents)
     if not isinstance(report.get("documents"), list):   # (an edited report: restore would find nothing to do)
         raise ReportError(f"{path}: not a dedup report (it lists no documents)")
+    for n, doc in enumerate(report["documents"]):
+        damage = _damage(doc)
+        if damage:
+            raise ReportError(f"{path}: not a report as dedup writes it: document {n + 1} {damage}")
     return report
+
+
+def _damage(doc) -> str | None:
+    """What is wrong with a document entry of an edited report, if anything: what restore
+    and the page read of it, each of its type."""
+    if not isinstance(doc, dict):
+        return f"is {type(doc).__name__}, not an object"
+    for key, kinds in (("path", str), ("status", str), ("removed", list), ("sha256", (str, type(None))),
+                       ("relpath", (str, type(None))), ("output", (str, type(None))), ("file", str),
+                       ("row", int)):
+        if key in doc and not isinstance(doc[key], kinds) or key in ("path", "removed") and key not in doc:
+            return f"has a {key} of type {type(doc.get(key)).__name__}"
+    for removal in doc["removed"]:
+        if not isinstance(removal, dict) or not isinstance(removal.get("text"), str) \
+                or not isinstance(removal.get("rule"), str) or not _pair(removal.get("chars")) \
+                or not _pair(removal.get("lines")) or not isinstance(removal.get("evidence", {}), dict):
+            return "has a removal of the wrong shape"
+    return None
+
+
+def _pair(value) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool)
+                                                               for v in value)
 
 
 def in_parts(report: dict, listing: list[dict]) -> dict:

@@ -100,3 +100,58 @@ def test_report_joined_from_parts_is_the_report_itself(tmp_path, documents, cuts
         tally += report.Tally(documents[lo:hi])
     assert b"".join(report.chunks(whole, parts)) == report.dumps(whole)
     assert tally.summary(1) == whole["summary"]
+
+
+def _edited(tmp_path, edit):
+    """The seeds' report, cleaned by a real run, edited by hand as `edit` does."""
+    import shutil
+    from click.testing import CliRunner
+    from dedup.cli import main
+    from .conftest import SEEDS
+    corpus = tmp_path / "in"
+    shutil.copytree(SEEDS, corpus)
+    assert CliRunner().invoke(main, ["clean", str(corpus), "-o", str(tmp_path / "out"), "-q"]).exit_code == 0
+    data = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    edit(data)
+    (tmp_path / "edited.json").write_text(json.dumps(data), "utf-8")
+    return tmp_path / "edited.json"
+
+
+def _set(path: list, value):
+    def edit(data):
+        at = data
+        for key in path[:-1]:
+            at = at[key]
+        at[path[-1]] = value
+    return edit
+
+
+@pytest.mark.parametrize("edit, why", [
+    (_set(["documents", 0, "path"], None), "document 1 has a path of type NoneType"),
+    (_set(["documents", 1, "path"], 5), "document 2 has a path of type int"),
+    (_set(["documents", 0], "a string"), "document 1 is str, not an object"),
+    (_set(["documents", 0, "removed", 0, "chars"], ["0", 3]), "document 1 has a removal of the wrong shape"),
+    (_set(["documents", 0, "removed", 0, "text"], None), "document 1 has a removal of the wrong shape"),
+    (_set(["documents", 0, "sha256"], 7), "document 1 has a sha256 of type int"),
+])
+def test_a_hand_edited_report_of_the_wrong_shape_is_one_line(tmp_path, edit, why):
+    path = _edited(tmp_path, edit)
+    with pytest.raises(ReportError) as err:
+        report.load(path)
+    assert str(err.value) == f"{path}: not a report as dedup writes it: {why}"
+
+
+def test_a_report_whose_evidence_was_edited_into_another_type_draws_no_page(tmp_path):
+    import subprocess
+    import sys
+
+    def original_as_text(data):
+        for doc in data["documents"]:
+            for removal in doc["removed"]:
+                if "original" in removal["evidence"]:
+                    removal["evidence"]["original"] = "just a string"
+    path = _edited(tmp_path, original_as_text)
+    done = subprocess.run([sys.executable, "-m", "dedup", "report", str(path), "-o", str(tmp_path / "page.html")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and done.stderr.startswith(f"dedup: error: {path}: not a report as dedup writes it")
+    assert done.stderr.count("\n") == 1 and not (tmp_path / "page.html").exists()
