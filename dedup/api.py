@@ -365,6 +365,7 @@ class CheckResult:
     problems: tuple[Problem, ...]
     new: tuple[Problem, ...]
     checked: frozenset[str] | None      # the checked files; None: the whole corpus
+    unused_index: str | None = None     # why .dedup_cache's index could not be used (a temporary one was)
 
 
 def check(paths: PathLike | Iterable[PathLike] = (), *, settings: Settings | None = None,
@@ -382,4 +383,4 @@ def check(paths: PathLike | Iterable[PathLike] = (), *, settings: Settings | Non
         raise FileError.of(err) from err
     new = checking.new_problems(result.problems, accepted) if accepted is not None else result.problems
     checked = frozenset(result.checked) if result.checked is not None else None
-    return CheckResult(tuple(result.problems), tuple(new), checked)
+    return CheckResult(tuple(result.problems), tuple(new), checked, result.unused_index)

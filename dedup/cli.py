@@ -250,6 +250,9 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, ver
         result = api.check(paths, settings=settings, baseline=None if write_baseline else baseline,
                            use_cache=not no_cache, jobs=jobs)
         problems, new = list(result.problems), list(result.new)
+        if result.unused_index and not quiet:
+            click.echo(f"dedup: note: {result.unused_index}; checked with a temporary index instead (slower)",
+                       err=True)
         if write_baseline:   # today's findings, and what the baseline accepts in files not checked
             accepted = check_mod.load_baseline(Path(baseline))
             text = check_mod.baseline_json(problems, accepted, result.checked)

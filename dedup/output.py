@@ -68,7 +68,11 @@ def write_marker(folder: Path) -> Path:
 
 
 def make_cache_folder(folder: Path) -> None:
-    """.dedup_cache/: marked as dedup's, and ignoring itself in git."""
+    """.dedup_cache/: marked as dedup's, and ignoring itself in git. Never through a
+    symlink: its marker would make the folder it leads to (a corpus folder) dedup's,
+    never read again."""
+    if folder.is_symlink():
+        raise OSError(errno.ELOOP, "a symlink, which dedup's own folder never is", str(folder))
     folder.mkdir(parents=True, exist_ok=True)
     ignore = folder / ".gitignore"
     if not ignore.exists():

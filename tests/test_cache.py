@@ -421,3 +421,34 @@ def test_neither_store_of_the_counts_knows_a_rule():
     listed = "import sys, dedup.cache, dedup.counts; print(sorted(m for m in sys.modules if m.startswith('dedup.rules')))"
     done = subprocess.run([sys.executable, "-c", listed], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def _a_folder_where_the_index_goes(root: Path) -> None:
+    (root / ".dedup_cache" / "index.sqlite").mkdir(parents=True)
+
+
+def _a_file_where_the_cache_folder_goes(root: Path) -> None:
+    (root / ".dedup_cache").write_text("not a folder\n")
+
+
+def _a_link_to_a_corpus_folder(root: Path) -> None:
+    os.symlink("data", root / ".dedup_cache")
+
+
+@pytest.mark.parametrize("state, why", [
+    (_a_folder_where_the_index_goes, "unable to open database file"),
+    (_a_file_where_the_cache_folder_goes, ".dedup_cache: File exists"),
+    (_a_link_to_a_corpus_folder, ".dedup_cache: a symlink, which dedup's own folder never is"),
+])
+def test_an_index_that_cannot_be_used_gives_the_answer_of_a_temporary_one(site, state, why):
+    """The check answers as --no-cache does and says why it could not keep its index;
+    a link never makes the folder it leads to dedup's (never read again)."""
+    fresh = run("check", "--no-cache")
+    state(site)
+    before = sorted(os.listdir(site / "data"))
+    got = run("check")
+    assert got.exit_code == fresh.exit_code and lines_of(got) == lines_of(fresh) and lines_of(got)
+    assert f"dedup: note: .dedup_cache/index.sqlite cannot be used ({why}); checked with a temporary index " \
+           f"instead (slower)" in got.output.splitlines()
+    assert sorted(os.listdir(site / "data")) == before
+    assert "dedup: note" not in run("check", "-q").output

@@ -270,6 +270,7 @@ def _shown(path: Path) -> str:
 class Result:
     problems: list[Problem]
     checked: set[str] | None   # paths of the checked files; None: the whole corpus
+    unused_index: str | None = None   # why the corpus's index could not be used (a temporary one was)
 
 
 def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: int = 0) -> Result:
@@ -293,24 +294,45 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
         return Result([], names)
     with tempfile.TemporaryDirectory() as scratch:
         cache_root, name = index_location(root) if use_cache else (Path(scratch), "index.sqlite")
-        for attempt in (1, 2):   # damage found mid-run: throw the index away and build it again, once
+        unused = None
+        for attempt in (1, 2, 3):   # damage found mid-run: throw the index away and build it again, once
             try:
                 idx = Index(cache_root, settings, name)
-            except sqlite3.OperationalError as err:   # locked by another check for too long
-                raise InputError(f"{_shown(Path(cache_root, FOLDER, name))}: {err}") from None
+            except (sqlite3.OperationalError, OSError) as err:
+                if _locked(err):   # by another check, for too long
+                    raise InputError(f"{_shown(Path(cache_root, FOLDER, name))}: {err}") from None
+                if cache_root == Path(scratch):
+                    raise
+                unused = f"{_shown(Path(cache_root, FOLDER, name))} cannot be used ({_why(err)})"
+                cache_root, name = Path(scratch), "index.sqlite"   # the same answer, from a temporary index
+                continue
             try:
                 fresh = _refresh(idx, members, settings, jobs, found)
-                return Result(check_index(idx, members, checked, settings, fresh, jobs, judged), names)
+                return Result(check_index(idx, members, checked, settings, fresh, jobs, judged), names, unused)
             except (CacheError, sqlite3.DatabaseError) as err:
-                if isinstance(err, sqlite3.OperationalError) and not _is_damage(err):   # locked too long, disk full
-                    raise InputError(f"{_shown(idx.file)}: {err}") from None
-                if attempt == 2:
+                if isinstance(err, sqlite3.OperationalError) and not _is_damage(err):   # locked, full, read-only
+                    if _locked(err) or cache_root == Path(scratch):
+                        raise InputError(f"{_shown(idx.file)}: {err}") from None
+                    unused = f"{_shown(idx.file)} cannot be used ({_why(err)})"
+                    cache_root, name = Path(scratch), "index.sqlite"
+                    continue
+                if attempt == 3:
                     raise InputError(f"{_shown(idx.file)}: damaged index could not be rebuilt ({err})") from None
                 idx.close()
                 idx._discard()
             finally:
                 idx.close()
     raise AssertionError("unreachable")
+
+
+def _locked(err: Exception) -> bool:
+    return isinstance(err, sqlite3.OperationalError) and "locked" in str(err).lower()
+
+
+def _why(err: Exception) -> str:
+    if isinstance(err, OSError) and err.strerror:
+        return f"{_shown(Path(err.filename))}: {err.strerror}" if err.filename else err.strerror
+    return str(err)
 
 
 def _is_damage(err: sqlite3.OperationalError) -> bool:
