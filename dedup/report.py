@@ -16,7 +16,6 @@ FORMAT_VERSION = 1
 KINDS = ("duplicate", "near-duplicate", "boilerplate")
 
 
-
 class ReportError(DedupError, ValueError):
     pass
 
@@ -251,7 +250,7 @@ def _damage(doc) -> str | None:
     for key, kinds in (("path", str), ("status", str), ("removed", list), ("sha256", (str, type(None))),
                        ("relpath", (str, type(None))), ("output", (str, type(None))), ("file", str),
                        ("row", int)):
-        if key in doc and not isinstance(doc[key], kinds) or key in ("path", "removed") and key not in doc:
+        if (key in doc and not isinstance(doc[key], kinds)) or (key in ("path", "removed") and key not in doc):
             return f"has a {key} of type {type(doc.get(key)).__name__}"
     for removal in doc["removed"]:
         if not isinstance(removal, dict) or not isinstance(removal.get("text"), str) \

@@ -422,8 +422,8 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         colon_end[np.fromiter(taken, np.int64, len(taken))] = False   # "Follow us:", "Tags:" introduce no text
         share_bar = np.zeros(len(rows.words), bool)
         share_bar[[r for r, hit in taken.items() if hit.family in SHARE_BAR]] = True
-        found.page = page.junk_runs(rows.cut, _places(docs, lines, rows), rows.words, bare, short, sentence, colon_end,
-                                    settings.page_junk_lines, share_bar)
+        found.page = page.junk_runs(rows.cut, _places(docs, lines, rows), rows.words, bare, short, sentence,
+                                    colon_end, settings.page_junk_lines, share_bar)
     return found
 
 

@@ -295,7 +295,7 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
     with tempfile.TemporaryDirectory() as scratch:
         cache_root, name = index_location(root) if use_cache else (Path(scratch), "index.sqlite")
         unused = None
-        for attempt in (1, 2, 3):   # damage found mid-run: throw the index away and build it again, once
+        for attempt in (1, 2, 3):   # damage found mid-run: rebuild it, once (and once for a temporary index)
             try:
                 idx = Index(cache_root, settings, name)
             except (sqlite3.OperationalError, OSError) as err:
