@@ -77,7 +77,9 @@ def keep_order(table: Table, settings: Settings) -> np.ndarray | None:
     if settings.keep == "longest":
         return np.argsort(-table.per_document(table.words), kind="stable")
     if settings.keep == "sources":
-        rank = {site: n for n, site in enumerate(settings.keep_sources)}
+        rank: dict[str, int] = {}
+        for site in settings.keep_sources:   # best first: a name given again keeps its first place
+            rank.setdefault(site, len(rank))
         return np.argsort(np.array([rank.get(site, len(rank)) for site in table.site], np.int64), kind="stable")
     return None
 

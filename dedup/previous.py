@@ -71,8 +71,8 @@ def load(folder: str, settings: Settings) -> Previous:
         paths = json.loads((root / "paths.json").read_text("utf-8"))
     except FileNotFoundError:
         raise InputError(f"{folder}: no dedup index in it (--against takes the -o folder of an earlier run)") from None
-    except (OSError, ValueError, KeyError) as err:
-        raise InputError(f"{folder}: its dedup index cannot be read ({err})") from None
+    except (OSError, ValueError, KeyError, EOFError) as err:   # (EOFError: an empty .npy)
+        raise InputError(f"{folder}: its dedup index cannot be read ({err or 'an empty file'})") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         found = meta.get("format") if isinstance(meta, dict) else None
         raise InputError(f"{folder}: its dedup index has format {found}, this dedup reads {FORMAT}")
@@ -108,6 +108,10 @@ def _inconsistent(meta: dict, paths, arrays: dict, num_perm: int) -> str | None:
     for name, kind in DTYPES.items():
         if arrays[name].dtype != kind:
             return f"{name}.npy holds {arrays[name].dtype}, not {np.dtype(kind)}"
+    for name in ("line_where", "paragraph_where"):   # each names a document of paths.json
+        where = arrays[name]
+        if len(where) and (int(where[:, 0].min()) < 0 or int(where[:, 0].max()) >= n):
+            return f"{name}.npy names documents outside the {n} of paths.json"
     if meta.get("documents") != n:
         return f"index.json says {meta.get('documents')} documents, paths.json lists {n}"
     return None

@@ -290,6 +290,9 @@ def _parquet_columns(pf, fields: Fields) -> list[str]:
     names = pf.schema_arrow.names
     if fields.text not in names:
         raise RecordError(f"Parquet file has no column {fields.text!r} (its columns: {', '.join(names)})")
+    twice = sorted({name for name in (fields.text, fields.id, fields.source) if name and names.count(name) > 1})
+    if twice:
+        raise RecordError(f"Parquet file has {names.count(twice[0])} columns named {twice[0]!r}: which one is meant?")
     kind = pf.schema_arrow.field(fields.text).type
     if not _is_text(pa, kind):
         raise RecordError(f"Parquet column {fields.text!r} is {kind}, not a string")

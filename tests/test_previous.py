@@ -108,6 +108,11 @@ def test_an_index_with_other_settings_or_none_is_refused_in_one_line(tmp_path):
     (lambda ix: (ix / "index.json").write_text("[1]"), "has format None"),
     (lambda ix: np.save(ix / "digests.npy", np.load(ix / "digests.npy").astype(np.float64)),
      "digests.npy holds float64, not uint8"),
+    (lambda ix: (ix / "digests.npy").write_bytes(b""), "its dedup index cannot be read (No data left in file)"),
+    (lambda ix: np.save(ix / "line_where.npy", np.load(ix / "line_where.npy") * [10 ** 6, 1]),
+     "line_where.npy names documents outside the 2 of paths.json"),
+    (lambda ix: np.save(ix / "paragraph_where.npy", np.load(ix / "paragraph_where.npy") * [-1, 1, 1] - [1, 0, 0]),
+     "paragraph_where.npy names documents outside the 2 of paths.json"),
 ])
 def test_a_damaged_index_is_refused_in_one_line(tmp_path, damage, message):
     """--against reads the saved files as they are: one edited or cut short is said, never

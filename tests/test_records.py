@@ -305,6 +305,15 @@ def test_a_parquet_file_without_a_string_text_column_is_skipped_with_its_columns
     assert [d["path"] for d in report["documents"]] == ["a.parquet:1"]
 
 
+def test_a_parquet_file_with_two_text_columns_is_skipped_saying_so(tmp_path):
+    pq.write_table(pa.Table.from_arrays([pa.array(["some text here for the row"]), pa.array(["x"])],
+                                        names=["text", "text"]), tmp_path / "a.parquet")
+    assert clean([".", "-o", "out"], tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["skipped"] == [{"path": "a.parquet", "reason": "Parquet file has 2 columns named 'text': which one "
+                                                                  "is meant?"}]
+
+
 @pytest.mark.parametrize("kind", [pa.dictionary(pa.int32(), pa.string()), pa.string_view(), pa.large_string()])
 def test_a_parquet_text_column_in_any_string_layout_is_read_and_written_in_it(tmp_path, kind):
     """Dictionary-encoded strings (pandas' categorical) and string views hold text like

@@ -133,6 +133,9 @@ def test_keep_chooses_which_copy_stays_and_says_so(tmp_path):
     assert first["aggregator/story.txt"] == [] and first["wire/story.txt"][0][0] == "exact-document"
     by_source = removed(run(tmp_path, files, "--keep", "sources", "--keep-sources", "wire"))
     assert by_source["wire/story.txt"] == []
+    again = removed(run(tmp_path / "again", files, "--keep", "sources", "--keep-sources", "wire", "--keep-sources",
+                        "aggregator", "--keep-sources", "wire"))   # a name given again keeps its first place
+    assert again["wire/story.txt"] == [] and again["aggregator/story.txt"]
     [(rule, _, evidence)] = by_source["aggregator/story.txt"]
     assert rule == "exact-document" and evidence["original"]["path"].endswith("wire/story.txt")
     assert evidence["kept_by"] == "sources"
