@@ -244,7 +244,7 @@ def _document(doc: dict) -> Document:
 
 def load_report(path: PathLike) -> Report:
     """A run's report.json (or the output folder that holds it) as a Report."""
-    path = Path(path)
+    path = Path(_path(path, "the report"))
     if path.is_dir():
         path = path / "report.json"
     data = report_format.load(path)
@@ -257,8 +257,32 @@ def load_report(path: PathLike) -> Report:
 # -- the commands ------------------------------------------------------------------
 
 def _paths(inputs: PathLike | Iterable[PathLike]) -> list[str]:
-    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else list(inputs)
-    return [os.fspath(p) for p in items]
+    """The paths given, each a str or os.PathLike naming a path (a DedupError otherwise)."""
+    items = [inputs] if isinstance(inputs, (str, os.PathLike)) else inputs
+    try:
+        if isinstance(items, (bytes, bytearray)):
+            raise TypeError
+        items = list(items)
+    except TypeError:
+        raise DedupError(f"paths must be a path or a list of paths, not {inputs!r}") from None
+    return [_path(p, "each path") for p in items]
+
+
+def _path(value, what: str) -> str:
+    """`value` as a path string: a str or an os.PathLike of one, with no NUL byte."""
+    path = os.fspath(value) if isinstance(value, os.PathLike) else value
+    if not isinstance(path, str) or not path or "\0" in path:
+        raise DedupError(f"{what} must be a path (a str or a pathlib.Path), not {value!r}")
+    return path
+
+
+def _settings(settings) -> Settings:
+    if settings is None:
+        return Settings()
+    if not isinstance(settings, Settings):
+        raise DedupError(f"settings must be a dedup.Settings (e.g. Settings(threshold=0.8)), not "
+                         f"{type(settings).__name__}")
+    return settings
 
 
 def _check_jobs(jobs: int) -> None:
@@ -297,9 +321,13 @@ def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None,
     says how far it got in its `rewritten` attribute (files done, files to do)."""
     from . import backends, pipeline   # here: `import dedup` stays cheap for a git hook
     paths = _paths(inputs)
+    output = _path(output, "output") if output is not None else None
+    against = _path(against, "against") if against is not None else None
+    if progress is not None and not callable(progress):
+        raise DedupError(f"progress must be a function of (stage, done, total, chars) or None, not {progress!r}")
     if not paths:
         raise DedupError("no input paths given")
-    settings = settings if settings is not None else Settings()
+    settings = _settings(settings)
     if in_place and dry_run:
         raise DedupError("in_place and dry_run exclude each other")
     if in_place and output is None:
@@ -347,6 +375,8 @@ def restore(report: Report | PathLike, to: PathLike | None = None, *, root: Path
     from .commands import restore as restoring
     if not isinstance(report, Report):
         report = load_report(report)
+    to = _path(to, "to") if to is not None else None
+    root = _path(root, "root")
     if to is None and report.mode != "in-place":
         where = report.path.as_posix() if report.path else "this report"
         raise restoring.RestoreError(f"{where}: this run left its inputs as they were; "
@@ -375,7 +405,7 @@ def check(paths: PathLike | Iterable[PathLike] = (), *, settings: Settings | Non
     (`use_cache` False: a temporary one). `baseline` names the accepted findings file."""
     from .commands import check as checking
     _check_jobs(jobs)
-    settings = settings if settings is not None else Settings()
+    settings = _settings(settings)
     try:
         result = checking.check(_paths(paths), settings, use_cache=use_cache, jobs=jobs)
         accepted = checking.load_baseline(Path(baseline)) if baseline is not None else None

@@ -114,6 +114,8 @@ class Settings:
     def from_files(cls, directory: str | Path = ".") -> "Settings":
         """The defaults, then `[dedup]` in DIRECTORY/setup.cfg, then `[tool.dedup]` in
         DIRECTORY/pyproject.toml, as the command line reads them."""
+        if not isinstance(directory, (str, os.PathLike)):
+            raise ConfigError(f"the folder to read settings from must be a path, not {directory!r}")
         return load(Path(directory))
 
     def replace(self, **changes) -> "Settings":

@@ -291,3 +291,28 @@ def test_a_signal_while_a_swap_that_fails_is_an_interrupt_and_out_stays_as_it_wa
     with interrupts(), pytest.raises(Interrupted):
         dedup.clean(SEEDS, tmp_path / "out")
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.dedup-staging*"))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: dedup.clean(["c"], None, settings={"threshold": 0.8}), "settings must be a dedup.Settings"),
+    (lambda: dedup.check(settings={}), "settings must be a dedup.Settings"),
+    (lambda: dedup.clean(None), "paths must be a path or a list of paths, not None"),
+    (lambda: dedup.clean(b"c"), "paths must be a path or a list of paths, not b'c'"),
+    (lambda: dedup.clean([1, 2]), "each path must be a path (a str or a pathlib.Path), not 1"),
+    (lambda: dedup.clean(["c\0"]), "each path must be a path (a str or a pathlib.Path), not 'c\\x00'"),
+    (lambda: dedup.clean(["c"], b"o"), "output must be a path"),
+    (lambda: dedup.clean(["c"], "o", against=5), "against must be a path"),
+    (lambda: dedup.clean(["c"], "o", progress=5), "progress must be a function"),
+    (lambda: dedup.load_report(None), "the report must be a path"),
+    (lambda: dedup.restore({}), "the report must be a path"),
+    (lambda: dedup.check([1]), "each path must be a path"),
+    (lambda: dedup.Settings.from_files(5), "the folder to read settings from must be a path, not 5"),
+])
+def test_arguments_of_the_wrong_type_are_a_dedup_error(tmp_path, monkeypatch, call, message):
+    """Never a TypeError or an AttributeError from inside."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text("A line of text.\n", "utf-8")
+    with pytest.raises(dedup.DedupError) as err:
+        call()
+    assert str(err.value).startswith(message)
