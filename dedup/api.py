@@ -198,12 +198,17 @@ class Report:
     def data(self) -> dict:
         if "documents" in self.head:
             return self.head
-        return report_format.load(self.path)
+        data = report_format.load(self.path)
+        if report_format.report_id(data) != report_format.report_id(self.head):   # OUT written again since
+            raise report_format.ReportError(f"{self.path}: another run's report is there now; this run's "
+                                            f"documents went with it (its summary is still here)")
+        return data
 
     @functools.cached_property
     def documents(self) -> tuple[Document, ...]:
+        data = self.data
         try:
-            return tuple(_document(d) for d in self.data["documents"])
+            return tuple(_document(d) for d in data["documents"])
         except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise report_format.ReportError(f"{self.path}: not a complete dedup report ({err!r})") from None
 

@@ -316,3 +316,19 @@ def test_arguments_of_the_wrong_type_are_a_dedup_error(tmp_path, monkeypatch, ca
     with pytest.raises(dedup.DedupError) as err:
         call()
     assert str(err.value).startswith(message)
+
+
+def test_a_reports_documents_are_never_another_runs(tmp_path, monkeypatch):
+    """The documents are read from OUT when asked: if another run wrote OUT since, they
+    are not this run's, and that is said, not answered with the other run's."""
+    monkeypatch.chdir(tmp_path)
+    for name, text in (("a", "A first article about the harbour.\n"), ("b", "A second article, on the valley.\n")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "x.txt").write_text(text, "utf-8")
+    first = dedup.clean(["a"], "out")
+    again = dedup.clean(["a"], "out")   # the same run again: the same report
+    assert [d.path for d in first.documents] == ["a/x.txt"] == [d.path for d in again.documents]
+    before = dedup.clean(["a"], "out")
+    dedup.clean(["b"], "out")
+    with pytest.raises(dedup.DedupError, match="another run's report is there now"):
+        before.documents
