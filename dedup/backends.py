@@ -106,6 +106,25 @@ class _OnCluster:
         return func(*args)
 
 
+CONNECT_SECONDS = 10   # to reach a cluster's address; Ray itself would go on trying for good
+
+
+def _check_reachable(address: str | None) -> None:
+    """One line, soon, for an address where no cluster answers (a typo, a port closed,
+    a host down), instead of Ray's retrying without end: a TCP connection to its port."""
+    if address is None or address in ("auto", "local"):
+        return
+    import socket
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise BackendError(f"--address {address}: give a cluster's HOST:PORT (as `ray start --head` prints it) or auto")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS).close()
+    except OSError as err:
+        why = "no answer" if isinstance(err, TimeoutError) else (err.strerror or str(err)).lower()
+        raise BackendError(f"cannot reach a Ray cluster at {address}: {why}") from None
+
+
 class RayRunner:
     """The Runner's interface on Ray: `map(func, batches)` yields results in order."""
 
@@ -117,6 +136,7 @@ class RayRunner:
         self._ray = ray
         self._started = not ray.is_initialized()
         if self._started:
+            _check_reachable(address)
             try:
                 # a local cluster gets the workers asked for, or (0) every core Ray finds
                 ray.init(address=address, num_cpus=None if address else (jobs or None), include_dashboard=False,

@@ -30,6 +30,21 @@ def test_ray_without_a_cluster_or_a_worker_count_starts_one_with_every_core():
     assert not ray.is_initialized()   # the cluster it started is shut down
 
 
+@pytest.mark.parametrize("address, message", [
+    ("127.0.0.1:1", "cannot reach a Ray cluster at 127.0.0.1:1: connection refused"),
+    ("nosuchhost.invalid:6379", "cannot reach a Ray cluster at nosuchhost.invalid:6379: "),
+    ("a-typo", "--address a-typo: give a cluster's HOST:PORT (as `ray start --head` prints it) or auto"),
+])
+def test_an_address_where_no_cluster_answers_is_one_line_at_once(tmp_path, address, message):
+    """Ray itself goes on trying to reach it for good, printing its log lines."""
+    started = time.monotonic()
+    result = CliRunner().invoke(main, ["clean", str(SEEDS), "-o", str(tmp_path / "out"), "--backend", "ray",
+                                       "--address", address])
+    assert result.exit_code == 2 and result.output.startswith(f"dedup: error: {message}")
+    assert result.output.count("\n") == 1 and time.monotonic() - started < 2 * backends.CONNECT_SECONDS
+    assert not ray.is_initialized()
+
+
 @pytest.fixture(scope="module")
 def cluster():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
