@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
+import threading
 from typing import Any, Callable, Iterable, Iterator
 
 from . import heap
 from .runner import DIED, IN_FLIGHT, Runner, WorkerDied
-from .signals import Interrupted
+from .signals import SIGNALS, Interrupted
 from .errors import DedupError
 
 BACKENDS = ("local", "ray")
@@ -106,6 +108,13 @@ class _OnCluster:
         return func(*args)
 
 
+def _handlers() -> dict:
+    """The signal handlers in force in this (the main) thread, to put back after Ray's."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.getsignal(sig) for sig in SIGNALS if signal.getsignal(sig) is not None}
+
+
 CONNECT_SECONDS = 10   # to reach a cluster's address; Ray itself would go on trying for good
 
 
@@ -137,6 +146,7 @@ class RayRunner:
         self._started = not ray.is_initialized()
         if self._started:
             _check_reachable(address)
+            handlers = _handlers()
             try:
                 # a local cluster gets the workers asked for, or (0) every core Ray finds
                 ray.init(address=address, num_cpus=None if address else (jobs or None), include_dashboard=False,
@@ -144,6 +154,14 @@ class RayRunner:
             except (ConnectionError, RuntimeError, ValueError) as err:
                 raise BackendError(f"cannot start or reach Ray at {address or 'a local cluster'}: "
                                    f"{str(err).splitlines()[0]}") from None
+            except SystemExit as stop:   # a SIGTERM while Ray starts, by the handler Ray puts in meanwhile
+                ray.shutdown()
+                if stop.code in SIGNALS:
+                    raise Interrupted(int(stop.code)) from None
+                raise
+            finally:   # Ray's own SIGTERM handler out again (exit status 15, no word, its agents left running)
+                for sig, handler in handlers.items():
+                    signal.signal(sig, handler)
         cpus = ray.cluster_resources().get("CPU", 1.0)
         count = jobs or max(int(cpus), 1)
         self.jobs = count

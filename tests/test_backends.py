@@ -426,3 +426,27 @@ def test_against_a_previous_run_ray_gives_the_local_result(tmp_path, cluster):
     assert _clean(corpora["jsonl"].parent, tmp_path / "ray", "--backend", "ray", "-j", "2", "--against", before) == local
     report = json.loads((tmp_path / "ray" / "report.json").read_text("utf-8"))
     assert any("run" in r["evidence"].get("original", {}) for d in report["documents"] for r in d["removed"])
+
+
+def test_sigterm_on_ray_is_one_line_and_status_143(tmp_path):
+    """Ray puts in a SIGTERM handler of its own when it starts (exit status 15, no word):
+    dedup's is put back, so a run on Ray ends as a local one does."""
+    import signal
+    import subprocess
+    import sys
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for n in range(400):
+        (corpus / f"{n:03d}.txt").write_text(f"Article {n} about the harbour and its boats, line one.\n" * 40, "utf-8")
+    run = subprocess.Popen([sys.executable, "-m", "dedup", "clean", str(corpus), "-o", str(tmp_path / "out"),
+                            "--backend", "ray", "-j", "1"], stderr=subprocess.PIPE, text=True,
+                           env={**os.environ, "RAY_USAGE_STATS_ENABLED": "0"})
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".out.dedup-staging*")) and run.poll() is None:   # Ray has started by then
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    run.send_signal(signal.SIGTERM)
+    _, err = run.communicate(timeout=120)
+    assert run.returncode == 143, err
+    assert err.splitlines()[-1].endswith("dedup: interrupted")
+    assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.dedup-staging*"))
