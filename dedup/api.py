@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import numbers
 import os
 import shutil
 import tempfile
@@ -290,9 +291,10 @@ def _settings(settings) -> Settings:
     return settings
 
 
-def _check_jobs(jobs: int) -> None:
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
+def _jobs(jobs: int) -> int:
+    if not isinstance(jobs, numbers.Integral) or isinstance(jobs, bool) or jobs < 0:
         raise DedupError(f"jobs must be a whole number, 0 or more, not {jobs!r}")
+    return int(jobs)
 
 
 def _memory(memory: int | str | None) -> int | None:
@@ -302,10 +304,13 @@ def _memory(memory: int | str | None) -> int | None:
         return None
     if isinstance(memory, str):
         return budget.parse(memory)
-    if not isinstance(memory, int) or isinstance(memory, bool) or memory < budget.MIN_MEMORY:
-        raise DedupError(f"memory must be at least {budget.MIN_MEMORY} bytes or a size such as '512M', "
-                         f"not {memory!r}")
-    return memory
+    if isinstance(memory, numbers.Real) and not isinstance(memory, (bool, numbers.Integral)) \
+            and float(memory).is_integer():
+        memory = int(memory)   # 1.5e9 bytes: a whole number written as a float
+    if not isinstance(memory, numbers.Integral) or isinstance(memory, bool) or memory < budget.MIN_MEMORY:
+        raise DedupError(f"memory must be a whole number of bytes, at least {budget.MIN_MEMORY}, or a size such as "
+                         f"'512M', not {memory!r}")
+    return int(memory)
 
 
 def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None, *,
@@ -337,7 +342,7 @@ def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None,
         raise DedupError("in_place and dry_run exclude each other")
     if in_place and output is None:
         raise DedupError("in_place needs an output folder for its journal (the report)")
-    _check_jobs(jobs)
+    jobs = _jobs(jobs)
     if backend not in backends.BACKENDS:
         raise DedupError(f"backend must be one of {', '.join(backends.BACKENDS)}, not {backend!r}")
     if address is not None and backend != "ray":
@@ -409,7 +414,7 @@ def check(paths: PathLike | Iterable[PathLike] = (), *, settings: Settings | Non
     the setting `corpus`, as `dedup check` does, with its index in .dedup_cache/
     (`use_cache` False: a temporary one). `baseline` names the accepted findings file."""
     from .commands import check as checking
-    _check_jobs(jobs)
+    jobs = _jobs(jobs)
     settings = _settings(settings)
     try:
         result = checking.check(_paths(paths), settings, use_cache=use_cache, jobs=jobs)

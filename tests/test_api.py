@@ -332,3 +332,15 @@ def test_a_reports_documents_are_never_another_runs(tmp_path, monkeypatch):
     dedup.clean(["b"], "out")
     with pytest.raises(dedup.DedupError, match="another run's report is there now"):
         before.documents
+
+
+def test_numpy_numbers_and_whole_floats_are_taken_for_jobs_and_memory(tmp_path):
+    import numpy as np
+    report = dedup.clean(SEEDS, tmp_path / "out", jobs=np.int64(1), memory=np.int64(1 << 30))
+    assert report.summary.lines_removed == 14
+    assert dedup.clean(SEEDS, tmp_path / "out2", memory=1.5e9).summary.lines_removed == 14
+    for memory in (1.5, 2.5e9 + 0.5, True):
+        with pytest.raises(dedup.DedupError, match="memory must be a whole number of bytes"):
+            dedup.clean(SEEDS, tmp_path / "out3", memory=memory)
+    with pytest.raises(dedup.DedupError, match="jobs must be a whole number"):
+        dedup.clean(SEEDS, tmp_path / "out3", jobs=1.5)
