@@ -217,7 +217,7 @@ def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclud
             click.echo(_LINE_START + message, err=True)
             sys.exit(stop.exit_code)
         if not quiet:
-            click.echo(report.summary_text(result.data, (out / "report.json").as_posix()), err=True)
+            click.echo(report.summary_text(result.head, (out / "report.json").as_posix()), err=True)
             click.echo(f"  review page: {(out / 'report.html').as_posix()}", err=True)
 
 

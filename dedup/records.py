@@ -158,7 +158,18 @@ def parse_row(number: int, raw: bytes, fields: Fields) -> Row:
                                          f"(\\u{ord(_surrogate(text)):04x}), which is no character")
     ident = record.get(fields.id) if fields.id else None
     site = _site(record.get(fields.source), fields) if fields.source else ""
-    return Row(number, text, None if ident is None else str(ident), site=site, digest=line_digest(raw))
+    return Row(number, text, _ident(ident), site=site, digest=line_digest(raw))
+
+
+def _ident(value) -> str | None:
+    """A record's id as the report names it: a string as it is, any other value as its
+    JSON text (`true`, `[1, 2]`, `{"a": 1}`: what the record holds, not Python's spelling);
+    a Parquet value JSON has no type for (a date, bytes) as its text."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bool, int, float, list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
 
 
 def _surrogate(text: str) -> str | None:
@@ -321,8 +332,7 @@ def _parquet_rows(file: str, fields: Fields) -> Iterator[Row]:
             if text is None:
                 yield Row(number, None, problem=f"field {fields.text!r} is null")
             else:
-                yield Row(number, text, None if ident is None else str(ident),
-                          site=_site(site, fields) if fields.source else "")
+                yield Row(number, text, _ident(ident), site=_site(site, fields) if fields.source else "")
 
 
 # --- writing -------------------------------------------------------------------------

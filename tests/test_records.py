@@ -118,6 +118,29 @@ def test_golden_corpus_as_jsonl_rows_gets_the_decisions_it_gets_as_files(tmp_pat
         assert got.startswith(line[:start]) and got.endswith(line[stop:])
 
 
+IDS = [{"a": 1, "b": "é"}, [1, 2], 1.5, None, True, 7, "x-7"]
+
+
+def test_a_record_id_that_is_not_a_string_is_named_by_its_json_text(tmp_path):
+    rows = [{"id": ident, "text": f"Document number {n} about its own subject {n * 7}."} for n, ident in enumerate(IDS)]
+    (tmp_path / "data.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert clean(["data.jsonl", "-o", "out", "--id-field", "id"], tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert [d["id"] for d in report["documents"]] == ['{"a": 1, "b": "é"}', "[1, 2]", "1.5", None, "true", "7", "x-7"]
+
+
+def test_a_parquet_id_column_of_lists_or_dates_is_named_by_its_text(tmp_path):
+    import datetime
+    days = [datetime.date(2020, 1, n) for n in (1, 2)]
+    table = pa.table({"id": pa.array([[1, 2], None], pa.list_(pa.int64())), "day": pa.array(days),
+                      "text": ["The first document's own words.", "The second one, with other words."]})
+    pq.write_table(table, tmp_path / "data.parquet")
+    for field, expected in (("id", ["[1, 2]", None]), ("day", ["2020-01-01", "2020-01-02"])):
+        assert clean(["data.parquet", "-o", field, "--id-field", field], tmp_path).exit_code == 0
+        report = json.loads((tmp_path / field / "report.json").read_text("utf-8"))
+        assert [d["id"] for d in report["documents"]] == expected
+
+
 def test_golden_corpus_as_parquet_keeps_the_schema_and_every_other_column(tmp_path, text_run):
     text_report, text_out = text_run
     rows = golden_rows()
