@@ -213,8 +213,25 @@ def _needed(report: dict) -> set[str]:
     return needed
 
 
-def _line_texts(text: str) -> list[str]:
-    return [text[line.start:line.stop] for line in segment.lines(text)]
+def _kept_texts(keys: list[tuple], texts: dict[str, str] | Originals, take: Callable[[tuple, str | None], None]) -> None:
+    """take(key, the kept original of key) for each (path, lines) key, path by path:
+    each original read and split into lines once, however many groups quote it and in
+    whatever order (a big file quoted by 500 groups is read once, not 500 times), and
+    let go before the next is read. None where the original cannot be had."""
+    by_path: dict[str, list[tuple]] = {}
+    for key in keys:
+        by_path.setdefault(key[0], []).append(key)
+    for path, quoted in by_path.items():
+        text = texts.get(path)
+        ends = [line.stop for line in segment.lines(text)] if text is not None and any(k[1] for k in quoted) else []
+        for key in quoted:
+            lines = key[1]
+            if text is None or not lines:
+                take(key, None if text is None else text.strip("\r\n"))
+            else:   # lines (first, last), 1-based, each with its line break
+                first, last = max(lines[0] - 1, 0), min(lines[1], len(ends))
+                take(key, text[ends[first - 1] if first else 0:ends[last - 1]].strip("\r\n") if first < last else "")
+        del text, ends
 
 
 def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, int],
@@ -253,33 +270,42 @@ def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, 
         near = any(m["kind"] == "near-duplicate" for m in group["members"])
         return (not near, -len(group["members"]), path, lines)
 
-    out, budget, diffed, pairs = [], DIFF_BUDGET, [], []
-    for (path, lines), group in sorted(groups.items(), key=order)[:CLUSTER_LIMIT]:
-        kept = None
-        if path in texts:
-            kept = "".join(_line_texts(texts[path])[lines[0] - 1:lines[1]]) if lines else texts[path]
-            kept = kept.strip("\r\n")
+    chosen = dict(sorted(groups.items(), key=order)[:CLUSTER_LIMIT])
+
+    def look(key: tuple, kept: str | None) -> None:   # what the page shows of each group, all but the diffs
+        group = chosen[key]
         group["available"] = kept is not None
         group["sample"] = kept[:300] if kept else ""   # enough for the page to tell its script
         group["near"] = any(m["kind"] == "near-duplicate" for m in group["members"])
-        kept_words = len(words(kept)) if kept else 0
+        group["kept_words"] = len(words(kept)) if kept else 0
         for member in group["members"]:
             del member["run"], member["last"]
-            text = member.pop("text").strip("\r\n")
-            member["diff"] = None
-            if kept is None:
-                continue
-            if kept == text:
-                member["diff"] = [["=", text]]   # the same text: nothing to diff
-                continue
-            cost = kept_words + len(words(text))
-            if cost <= budget:
-                diffed.append(member)
-                pairs.append((kept, text))
+            member["text"] = member["text"].strip("\r\n")
+            member["diff"] = [["=", member["text"]]] if kept == member["text"] else None   # nothing to diff
+
+    _kept_texts(list(chosen), texts, look)
+    budget, diffed = DIFF_BUDGET, {}   # in the groups' order: the first ones are diffed while the budget lasts
+    for key, group in chosen.items():
+        kept_words = group.pop("kept_words")
+        for member in group["members"]:
+            cost = kept_words + len(words(member["text"]))
+            if group["available"] and member["diff"] is None and cost <= budget:
+                diffed.setdefault(key, []).append(member)
                 budget -= cost
-        out.append(group)
-    for member, diff in zip(diffed, differ(pairs)):
+    diffed_members, pairs = [], []
+
+    def pair(key: tuple, kept: str | None) -> None:
+        for member in diffed[key]:
+            diffed_members.append(member)
+            pairs.append((kept, member["text"]))
+
+    _kept_texts(list(diffed), texts, pair)
+    for member, diff in zip(diffed_members, differ(pairs)):
         member["diff"] = diff
+    for group in chosen.values():
+        for member in group["members"]:
+            del member["text"]
+    out = list(chosen.values())
     return out, len(groups)
 
 

@@ -369,6 +369,47 @@ def test_a_copy_interrupted_by_another_rule_is_still_one_copy():
     assert sides(members[0]["diff"]) == ("alpha beta gamma\nthe\ndelta epsilon", "alpha beta gamma\nthe\ndelta epsilon zeta")
 
 
+class CountedTexts(dict):
+    """Originals that count how often each is read."""
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.reads = {}
+
+    def get(self, path, default=None):
+        self.reads[path] = self.reads.get(path, 0) + 1
+        return super().get(path, default)
+
+    def __getitem__(self, path):
+        return self.get(path)
+
+
+def test_an_original_quoted_by_many_clusters_is_read_once_and_each_gets_its_own_lines():
+    texts = {"a": "".join(f"line a{n} of the first file\n" for n in range(1, 40)),
+             "c": "".join(f"line c{n} of the other\r\n" for n in range(1, 40))}
+    originals = CountedTexts(texts)
+    quoted = [("a", 3), ("c", 5), ("a", 1), ("c", 39), ("a", 39), ("c", 2), ("a", 20)]
+    copy, spans = "", []
+    for path, n in quoted:   # each line of b a copy of one line of a or c, the last one changed
+        line = texts[path].splitlines()[n - 1] + ("" if n != 20 else " and more")
+        spans.append({"kind": "duplicate" if n != 20 else "near-duplicate", "rule": "exact-line", "lines": [0, 0],
+                      "chars": [len(copy), len(copy) + len(line) + 1], "text": line + "\n",
+                      "evidence": {"original": {"path": path, "lines": [n, n]}, "similarity": 1.0}})
+        copy += line + "\n"
+        copy += "kept between\n"   # each copy its own group member
+    report = {"documents": [{"path": p, "status": "kept", "removed": []} for p in ("a", "c")] +
+              [{"path": "b", "status": "cleaned", "removed": spans}]}
+    clusters, count = html._clusters(report, originals, {"a": 0, "c": 1, "b": 2})
+    assert count == len(quoted)
+    assert originals.reads == {"a": 2, "c": 1}   # a twice: once more for the one copy that is diffed
+    by_key = {(g["path"], g["lines"][0]): g for g in clusters}
+    for path, n in quoted:
+        group = by_key[path, n]
+        assert group["sample"] == texts[path].splitlines()[n - 1] and group["available"]
+        if n != 20:
+            assert group["members"][0]["diff"] == [["=", group["sample"]]]
+    assert sides(by_key["a", 20]["members"][0]["diff"]) == ("line a20 of the first file", "line a20 of the first file and more")
+
+
 def test_cluster_and_diff_caps_are_counted(tmp_path, monkeypatch):
     rng = random.Random(5)
     vocabulary = ["".join(rng.choices("bcdfghklmnprstvw", k=3)) + rng.choice("aeiou") for _ in range(500)]
