@@ -5,7 +5,8 @@ read is held in memory or mapped from a file in the run's staging folder.
 The budget is for all of the run's processes together. What each part takes was
 measured on near copies of Arabic news (benchmarks/big_jsonl.py): a worker holds its
 interpreter and compiled kernel (shared with the others until written to) and about
-four bytes per byte of the batch it sketches; the driver its interpreter and the
+four bytes per byte of the batch it sketches (one big text file, sketched whole, more:
+see ONE_FILE_BYTES); the driver its interpreter and the
 corpus-wide steps' working arrays; the table about 100 bytes per content line. A
 table over its share is written to a file and mapped: the system then keeps in memory
 the pages a step reads and drops them when it needs the room. None of this changes
@@ -20,6 +21,13 @@ from .errors import DedupError
 
 WORKER_BYTES = 112 << 20   # a worker before its batch: interpreter, numpy, the kernel
 BATCH_FACTOR = 4           # a batch's working set, per byte of input
+# One text file is one document, sketched whole: its text, its code points, and a MinHash
+# signature and band keys for every line. Measured on single files of 20-100 MB (English
+# and Arabic, one long line to a million short ones): 5.8-7.5 bytes per byte and 770-1,430
+# per line besides; the larger of each, rounded up, so that a file refused is one that
+# would not have fitted.
+ONE_FILE_BYTES = 8
+ONE_FILE_LINE_BYTES = 1_500
 DRIVER_BYTES = 96 << 20    # the driver before the corpus-wide steps: interpreter, numpy, the kernel
 STEPS_SHARE = 8            # the corpus-wide steps' working arrays, besides the table: an eighth of the input's bytes
 COMPRESSION = 4            # a gzip or zstd file's, or a Parquet file's, text: about four times its bytes
@@ -51,17 +59,7 @@ def parse(text: str) -> int:
 def default_memory() -> int:
     """Half the memory of this machine, or of the container (cgroup) the run is in if
     that is less: room for the rest of what a laptop runs."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        total = 8 << 30
-    for limit in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
-        try:
-            with open(limit) as handle:
-                total = min(total, int(handle.read().strip()))
-        except (OSError, ValueError):   # absent, or "max": no limit
-            pass
-    return max(total // 2, MIN_MEMORY)
+    return max(machine_memory() // 2, MIN_MEMORY)
 
 
 def text_bytes(file_bytes: int, compressed: bool) -> int:
@@ -85,19 +83,20 @@ def _batch(memory: int, jobs: int, shard_bytes: int) -> int:
     return min(shard_bytes, max(room // (jobs * BATCH_FACTOR), MIN_SHARD_BYTES))
 
 
-def plan(memory: int, jobs: int, shard_bytes: int, input_bytes: int, largest: int = 0) -> Plan:
+def plan(memory: int, jobs: int, shard_bytes: int, input_bytes: int, largest: int = 0, largest_lines: int = 0) -> Plan:
     """Workers and batches that fit in `memory` bytes, batches made smaller first (never
     below MIN_SHARD_BYTES), then workers fewer (never below one). Two moments set it:
     sketching (the workers each with a batch, the driver small) and the corpus-wide steps
     (the driver's working arrays, which grow with the input, beside the idle workers).
     Half of what the steps leave, the table may hold; a table bigger than that is mapped.
-    `largest`: the biggest single file of text, which is sketched whole whatever the batch."""
+    `largest`: the biggest single file of text (of `largest_lines` lines), which is
+    sketched whole whatever the batch."""
     steps = DRIVER_BYTES + input_bytes // STEPS_SHARE
+    whole = sketch_one(largest, largest_lines) - DRIVER_BYTES if largest else 0
 
     def fits(j: int, shard: int) -> bool:
-        held = max(shard, largest) + (j - 1) * shard   # one batch may be the largest file, whole
-        sketching = DRIVER_BYTES + BATCH_FACTOR * held if j == 1 else \
-            DRIVER_BYTES + j * WORKER_BYTES + BATCH_FACTOR * held
+        held = BATCH_FACTOR * (j - 1) * shard + max(BATCH_FACTOR * shard, whole)   # one batch may be the largest file
+        sketching = DRIVER_BYTES + held if j == 1 else DRIVER_BYTES + j * WORKER_BYTES + held
         return sketching <= memory and steps + (j * WORKER_BYTES if j > 1 else 0) <= memory
     # no more workers than fit with the smallest batches: the loop below starts there
     most = min((memory - DRIVER_BYTES) // (WORKER_BYTES + BATCH_FACTOR * MIN_SHARD_BYTES),
@@ -108,12 +107,38 @@ def plan(memory: int, jobs: int, shard_bytes: int, input_bytes: int, largest: in
     shard = _batch(memory, jobs, shard_bytes)
     idle = jobs * WORKER_BYTES if jobs > 1 else 0
     return Plan(jobs, shard, max(memory - steps - idle, 0) // 2, fits(jobs, shard), steps,
-                sketch_one(largest) if largest else 0)
+                sketch_one(largest, largest_lines) if largest else 0)
 
 
-def sketch_one(text_bytes: int) -> int:
-    """The bytes one process takes to sketch a file of `text_bytes`."""
-    return DRIVER_BYTES + BATCH_FACTOR * text_bytes
+def sketch_one(text_bytes: int, lines: int = 0) -> int:
+    """The bytes one process takes to sketch a text file of `text_bytes` and `lines`."""
+    return DRIVER_BYTES + max(BATCH_FACTOR * text_bytes, ONE_FILE_BYTES * text_bytes + ONE_FILE_LINE_BYTES * lines)
+
+
+def machine_memory() -> int:
+    """The memory of this machine, or of the container (cgroup) the run is in if that is less."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        total = 8 << 30
+    for limit in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(limit) as handle:
+                total = min(total, int(handle.read().strip()))
+        except (OSError, ValueError):   # absent, or "max": no limit
+            pass
+    return total
+
+
+def too_big(path: str, need: int) -> str:
+    """Why a text file cannot be cleaned on this machine at all."""
+    return (f"{path}: a text file is one document, sketched whole, and this one takes about "
+            f"{_gib(need)} to sketch, more than this machine's {_gib(machine_memory())}; split it into "
+            f"files, one document each, or write its documents as JSONL records")
+
+
+def _gib(size: int) -> str:
+    return f"{size / (1 << 30):.1f} GB"
 
 
 def too_little(memory: int, plan: Plan) -> str:

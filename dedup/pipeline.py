@@ -56,6 +56,18 @@ def sizes_of(sources: list[Source]) -> dict[str, int]:
     return sizes
 
 
+def _line_count(file: str) -> int:
+    """The lines of a text file (0 if it cannot be read: the read stage says why)."""
+    lines = 0
+    try:
+        with open(file, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 24), b""):
+                lines += chunk.count(b"\n")
+    except OSError:
+        return 0
+    return lines + 1
+
+
 def shard_bytes(sources: list[Source], workers: int, sizes: dict[str, int] | None = None) -> int:
     """The size of the batches text files are read in and of the parts plain JSONL files
     are cut into (shard_size of their bytes)."""
@@ -240,12 +252,16 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     if not local:
         before = None   # the corpus-wide step loads it where it runs
     sizes = sizes_of(sources)
+    largest = max((s for s in sources if s.is_text), key=lambda s: (sizes[s.file], s.path), default=None)
     fits = budget.plan(memory or budget.default_memory(), default_jobs(jobs) if local else 1,
                        shard_bytes(sources, default_jobs(jobs), sizes),
                        sum(budget.text_bytes(sizes[s.file], s.kind[1] is not None or s.kind[0] == "parquet")
-                           for s in sources), max((sizes[s.file] for s in sources if s.is_text), default=0))
+                           for s in sources), sizes[largest.file] if largest else 0,
+                       _line_count(largest.file) if largest else 0)
     if memory and not fits.fits:
         raise budget.BudgetError(budget.too_little(memory, fits))
+    if not memory and local and fits.one_file > budget.machine_memory():
+        raise budget.BudgetError(budget.too_big(largest.path, fits.one_file))
     read_batches = _read_batches(sources, settings, fits.shard_bytes, sizes)
     if local:
         jobs = min(fits.jobs, len(read_batches)) if len(read_batches) > 1 else 1

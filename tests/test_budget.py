@@ -104,7 +104,7 @@ def test_a_file_too_big_to_sketch_in_the_budget_is_refused_before_any_work(tmp_p
     corpus.mkdir()
     (corpus / "small.txt").write_text("A small file of a few words.\n", "utf-8")
     (corpus / "big.txt").write_text(("word " * 20 + "\n") * 600_000, "utf-8")   # 60 MB
-    need = budget.sketch_one((corpus / "big.txt").stat().st_size) + MiB - 1 >> 20
+    need = budget.sketch_one((corpus / "big.txt").stat().st_size, 600_001) + MiB - 1 >> 20
     with pytest.raises(budget.BudgetError, match=rf"^--memory 256M is too little for this corpus: sketching its "
                                                  rf"largest file takes about {need}M; give at least that, or split"):
         api.clean(corpus, tmp_path / "out", memory="256M")
@@ -115,6 +115,30 @@ def test_a_file_too_big_to_sketch_in_the_budget_is_refused_before_any_work(tmp_p
     assert budget.too_little(256 * MiB, both) == (
         f"--memory 256M is too little for this corpus: its corpus-wide steps need about {both.steps >> 20}M and "
         f"sketching its largest file about {need}M; give at least {max(both.steps >> 20, need)}M")
+
+
+def test_a_big_file_of_short_lines_is_planned_by_its_lines_too(tmp_path, monkeypatch):
+    """Every line of a file sketched whole has its signature and band keys: 4 MB of 20,000
+    short lines takes far more than 4 MB of long ones (a 100 MB file of a million lines
+    peaked at 1.7 GB, where its bytes alone said 0.5 GB). Refused under a --memory its
+    bytes fit in; with none, refused only when it would not fit in the machine."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "lines.txt").write_text("".join(f"line {n} of a list\n" for n in range(200_000)), "utf-8")
+    size = (corpus / "lines.txt").stat().st_size
+    need = budget.sketch_one(size, 200_001)
+    assert budget.sketch_one(size) < 256 * MiB < need
+    with pytest.raises(budget.BudgetError, match=rf"sketching its largest file takes about {need + MiB - 1 >> 20}M"):
+        api.clean(corpus, tmp_path / "out", memory="256M")
+    monkeypatch.setattr(budget, "machine_memory", lambda: need - MiB)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(budget.BudgetError, match=r"^corpus/lines.txt: a text file is one document, sketched whole, "
+                                                 r"and this one takes about 0\.\d GB to sketch, more than this "
+                                                 r"machine's 0\.\d GB; split it into files"):
+        api.clean("corpus", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    monkeypatch.setattr(budget, "machine_memory", lambda: need + MiB)
+    assert api.clean(corpus, tmp_path / "out").summary.documents == 1
 
 
 def test_one_big_file_takes_one_workers_room_not_every_workers():
