@@ -288,8 +288,10 @@ def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, 
     for key, group in chosen.items():
         kept_words = group.pop("kept_words")
         for member in group["members"]:
+            if not group["available"] or member["diff"] is not None:
+                continue
             cost = kept_words + len(words(member["text"]))
-            if group["available"] and member["diff"] is None and cost <= budget:
+            if cost <= budget:
                 diffed.setdefault(key, []).append(member)
                 budget -= cost
     diffed_members, pairs = [], []
