@@ -170,8 +170,9 @@ closed): OUT is left as it was.
                    "or the one from the best source in --keep-sources.")
 @click.option("--keep-sources", multiple=True, help="With --keep sources: a source whose copies stay (repeatable, best first).")
 @click.option("--backend", type=click.Choice(backends.BACKENDS), default="local", show_default=True,
-              help="Where the per-document stages run: this machine's processes, or a Ray cluster "
-                   "(pip install 'dedup-corpus[ray]'). The result is the same.")
+              help="Where the run works: this machine's processes, or a Ray cluster (its workers read, "
+                   "write and verify; one of its processes does the corpus-wide steps; pip install "
+                   "'dedup-corpus[ray]'). The result is the same.")
 @click.option("--address", help="Ray: the cluster to join (e.g. auto); default: start a local one.")
 @click.option("--against", metavar="PREVIOUS_OUT",
               help="Also remove what repeats the corpus of an earlier run, from the index it saved in its -o "
