@@ -133,12 +133,12 @@ def machine_memory() -> int:
 def too_big(path: str, need: int) -> str:
     """Why a text file cannot be cleaned on this machine at all."""
     return (f"{path}: a text file is one document, sketched whole, and this one takes about "
-            f"{_gib(need)} to sketch, more than this machine's {_gib(machine_memory())}; split it into "
+            f"{_size_text(need)} to sketch, more than this machine's {_size_text(machine_memory())}; split it into "
             f"files, one document each, or write its documents as JSONL records")
 
 
-def _gib(size: int) -> str:
-    return f"{size / (1 << 30):.1f} GB"
+def _size_text(size: int) -> str:
+    return f"{size >> 20:,} MB" if size < 10 << 30 else f"{size / (1 << 30):,.0f} GB"
 
 
 def too_little(memory: int, plan: Plan) -> str:

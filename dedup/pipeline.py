@@ -56,6 +56,27 @@ def sizes_of(sources: list[Source]) -> dict[str, int]:
     return sizes
 
 
+def largest_text(sources: list[Source], sizes: dict[str, int]) -> tuple[Source | None, int, int]:
+    """The largest text file, its bytes and its lines: sketched whole, it sets what one
+    process needs however small the batches (budget.sketch_one)."""
+    largest = max((s for s in sources if s.is_text), key=lambda s: (sizes[s.file], s.path), default=None)
+    if largest is None:
+        return None, 0, 0
+    return largest, sizes[largest.file], _line_count(largest.file)
+
+
+def check_sketchable(sources: list[Source], sizes: dict[str, int]) -> None:
+    """Raise BudgetError if the largest text file could not be sketched in all of this
+    machine's memory (its lines are counted only if that could be so)."""
+    most = max((sizes[s.file] for s in sources if s.is_text), default=0)
+    if budget.sketch_one(most, most) <= budget.machine_memory():   # not even with a line a byte
+        return
+    largest, size, lines = largest_text(sources, sizes)
+    need = budget.sketch_one(size, lines)
+    if need > budget.machine_memory():
+        raise budget.BudgetError(budget.too_big(largest.path, need))
+
+
 def _line_count(file: str) -> int:
     """The lines of a text file (0 if it cannot be read: the read stage says why)."""
     lines = 0
@@ -252,12 +273,11 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     if not local:
         before = None   # the corpus-wide step loads it where it runs
     sizes = sizes_of(sources)
-    largest = max((s for s in sources if s.is_text), key=lambda s: (sizes[s.file], s.path), default=None)
+    largest, largest_bytes, largest_lines = largest_text(sources, sizes)
     fits = budget.plan(memory or budget.default_memory(), default_jobs(jobs) if local else 1,
                        shard_bytes(sources, default_jobs(jobs), sizes),
                        sum(budget.text_bytes(sizes[s.file], s.kind[1] is not None or s.kind[0] == "parquet")
-                           for s in sources), sizes[largest.file] if largest else 0,
-                       _line_count(largest.file) if largest else 0)
+                           for s in sources), largest_bytes, largest_lines)
     if memory and not fits.fits:
         raise budget.BudgetError(budget.too_little(memory, fits))
     if not memory and local and fits.one_file > budget.machine_memory():

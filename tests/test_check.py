@@ -5,6 +5,7 @@ import random
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -346,3 +347,24 @@ def test_a_hook_sized_check_never_loads_the_compiled_kernel(tmp_path, monkeypatc
         handle.write("\nA closing line added today to this one article.\n")
     assert run("check", "--corpus", "data", "data/05.txt").exit_code == 1
     assert used == []
+
+
+def test_a_file_too_big_to_sketch_on_this_machine_is_one_line_before_it_is_read(repo, monkeypatch):
+    """A text file is sketched whole; one that could not be in all of the machine's
+    memory is named at once (it was read whole, then sketched, until the system killed
+    the hook). Files that are nowhere near it are not read to count their lines."""
+    from dedup import budget, pipeline
+    from dedup.commands import check as check_mod
+    counted, read, reading = [], [], check_mod._read
+    monkeypatch.setattr(pipeline, "_line_count", lambda file: counted.append(file) or 1)
+    monkeypatch.setattr(check_mod, "_read", lambda path: read.append(Path(path).name) or reading(path))
+    assert check().exit_code == 0 and counted == []
+    (repo / "data" / "big.txt").write_text("a line of a list\n" * 20_000, "utf-8")
+    need = budget.sketch_one((repo / "data" / "big.txt").stat().st_size, 1)
+    monkeypatch.setattr(budget, "machine_memory", lambda: need - 1)
+    result = check()
+    assert result.exit_code == 2
+    assert result.output.startswith("dedup: error: data/big.txt: a text file is one document, sketched whole, "
+                                    "and this one takes about")
+    assert len(result.output.splitlines()) == 1 and [Path(f).name for f in counted] == ["big.txt"]
+    assert "big.txt" not in read

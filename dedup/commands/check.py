@@ -130,6 +130,8 @@ def _refresh(idx: Index, members: corpus.Members, settings: Settings, jobs: int,
     entry) changed, re-sketch only those whose content changed. Returns those
     sketches, by path."""
     changed, gone = idx.stale(members, found)
+    pipeline.check_sketchable([source for source, st in changed if st is not None],
+                              {source.file: st.st_size for source, st in changed if st is not None})
     blobs = found.blobs({source.relpath for source, _ in changed}) if found is not None and changed else {}
     to_sketch = []
     fresh: dict[str, DocSketch] = {}
@@ -196,6 +198,7 @@ KERNEL_BYTES = 2_000_000
 def _sketch(items: list, settings: Settings, jobs: int, sizes: list[int]):
     """(batch, its results) for items whose first element is a Source, in batches by
     `sizes` (their bytes, which also decide whether loading the compiled kernel pays)."""
+    pipeline.check_sketchable([item[0] for item in items], {item[0].file: size for item, size in zip(items, sizes)})
     batches = pipeline.runs_by_size(items, sizes, pipeline.shard_size(sum(sizes), default_jobs(jobs)))
     jobs = default_jobs(jobs) if len(batches) > 1 else 1
     compiled = None if sum(sizes) >= KERNEL_BYTES else False
