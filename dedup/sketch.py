@@ -145,13 +145,13 @@ def _label(raw: str, word64: np.ndarray, settings: Settings) -> tuple[str, str, 
     if not _LABEL_END.search(raw):
         return None
     match = _LABEL.match(raw)
-    if not match:
+    if not match or _SENTENCE_END.search(raw):
+        return None
+    if not _LETTER.search(match.group(1)):   # "07:49 …", "2024 | …": a time or a date, not a label
         return None
     prefix = tokens(match.group(1))
     rest = word64[len(prefix):]
-    if not _LETTER.search(match.group(1)):   # "07:49 …", "2024 | …": a time or a date, not a label
-        return None
-    if not 1 <= len(prefix) <= _LABEL_WORDS or len(rest) < 2 or _SENTENCE_END.search(raw):
+    if not 1 <= len(prefix) <= _LABEL_WORDS or len(rest) < 2:
         return None
     return " ".join(prefix), match.group(1).strip(), sign.sequence_hash(rest.tolist())
 
