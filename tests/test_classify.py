@@ -513,6 +513,24 @@ def test_short_copies_join_a_passage_from_either_side_until_nothing_changes():
     assert originals == {1: 1, 2: 2, 4: 6, 5: 4, 6: 5}
 
 
+def test_a_long_passage_of_short_copies_grown_from_one_end_is_looked_at_line_by_line_once(monkeypatch):
+    """A passage of 300 short lines copied after the text, removed from its far end (a
+    lexicon's line after it) back to its first line: every copy goes, and the copies
+    are looked at a few times each, not once a pass for each line the passage grows by
+    (a 4,000-line list took 35 s so)."""
+    from dedup.table import Table
+    rng = random.Random(34)
+    short = [" ".join(distinct(rng, 3)) for _ in range(300)]
+    text = "\n".join([paragraph(rng, 20), *short, paragraph(rng, 20), *short, "Related articles"]) + "\n"
+    looks = []
+    doc_of = Table.doc_of
+    monkeypatch.setattr(Table, "doc_of", lambda self, row: looks.append(row) or doc_of(self, row))
+    got = decide({"a.txt": text})["a.txt"]
+    copies = {i + 1: f.rule for i, f in got.lines.items() if i > 301}
+    assert copies == {n: "exact-line" for n in range(303, 603)} | {603: "lexicon:en/related"}
+    assert len(looks) < 20 * len(short)
+
+
 def test_a_line_of_shingle_size_words_is_compared_for_near_copies():
     """Five words make one shingle: with `threshold` 0.5, the same five words and one
     more (Jaccard 1/2) are a near-duplicate line."""

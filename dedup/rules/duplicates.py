@@ -8,6 +8,7 @@ exact hash, by sorting (the first of a group stays), then find near copies among
 groups' firsts by their band keys."""
 from __future__ import annotations
 
+import collections
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
@@ -16,7 +17,6 @@ import numpy as np
 from .. import heap, index, verify
 from ..config import Settings
 from ..content import content_digests, content_rows, document_ranges
-from ..hashing import distinct
 from ..table import Table
 from .findings import DUPLICATE, NEAR_DUPLICATE, Finding, located, mark, rounded, taken_rows
 
@@ -318,22 +318,29 @@ def _resolve_short_copies(table: Table, decisions, pending: dict[int, int], find
     own document (in `own`) goes here only next to a line removed by another rule than
     as a copy of its own document's lines (`own_copies`: the passages `_own_passages`
     removed, near copies): a menu the footer prints again beside the footer's
-    boilerplate goes, the unchanged steps beside a changed day's plan stay."""
+    boilerplate goes, the unchanged steps beside a changed day's plan stay.
+
+    A copy that goes stays gone and makes its neighbours' case only stronger (a copy
+    beside it is now beside a removed line), so what goes does not depend on the order
+    copies are looked at: each is looked at once, and again only when a neighbour goes
+    (a passage of n copies is n looks, not n passes over every copy)."""
     def beside(row: int, step: int) -> bool:   # row + step is a line of row's document
         d = int(table.doc_of(row))
         return table.cut[d] <= row + step < table.cut[d + 1]
 
-    changed = True
-    while changed and pending:
-        changed = False
-        for row, original in sorted(pending.items()):
-            d = int(table.doc_of(row))
-            lines = decisions.lines(d)
-            removed_next_to_it = any(beside(row, step) and int(table.line[row + step]) in lines
-                                     and not (row in own and row + step in own_copies) for step in (-1, 1))
-            copies_with_it = row not in own and any(beside(row, step) and beside(original, step) and pending.get(row + step) == original + step
-                                 for step in (-1, 1))
-            if removed_next_to_it or copies_with_it:
-                mark(decisions, table, d, row, finding_of(row))
-                del pending[row]
-                changed = True
+    def goes(row: int, d: int) -> bool:
+        original, lines = pending[row], decisions.lines(d)
+        removed_next_to_it = any(beside(row, step) and int(table.line[row + step]) in lines
+                                 and not (row in own and row + step in own_copies) for step in (-1, 1))
+        return removed_next_to_it or (row not in own and any(
+            beside(row, step) and beside(original, step) and pending.get(row + step) == original + step
+            for step in (-1, 1)))   # a copy of its original's neighbour beside it
+
+    waiting = collections.deque(sorted(pending))
+    while waiting:
+        row = waiting.popleft()
+        d = int(table.doc_of(row))
+        if row in pending and goes(row, d):
+            mark(decisions, table, d, row, finding_of(row))
+            del pending[row]
+            waiting.extend(row + step for step in (-1, 1) if row + step in pending)
