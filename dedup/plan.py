@@ -23,6 +23,17 @@ class Removal:
                 "chars": list(self.chars), "text": self.text, "evidence": self.evidence}
 
 
+def sparing(decision: Decision, text: str, unexamined) -> Decision:
+    """A document dropped whole keeps its lines too long to examine (`unexamined`, their
+    indexes): they were never compared, so not known to be copies of anything. Its other
+    lines that are not blank go instead, each for the same finding."""
+    if decision.document is None or not unexamined:
+        return decision
+    kept = set(unexamined)
+    return Decision(None, {line.index: decision.document for line in segment.lines(text)
+                           if line.index not in kept and text[line.start:line.end].strip()})
+
+
 def removals(text: str, decision: Decision) -> list[Removal]:
     """The spans to drop, in order. A removed line goes with its line terminator; a
     paragraph removed whole also takes the blank lines that separated it from the

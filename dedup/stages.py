@@ -330,9 +330,10 @@ def part_file(target: Path, part: RecordPart) -> Path:
     return target if part.count == 1 else target.with_name(f".{target.name}.dedup-part-{part.index:06d}")
 
 
-def _cleaned(text: str, decision: Decision, judged: Verdicts | None) -> tuple[list, str, str, list]:
-    """(spans to remove, the text without them, status, what the verdicts kept)."""
-    decision, kept = verdicts.apply(judged, text, decision)
+def _cleaned(text: str, decision: Decision, judged: Verdicts | None, unexamined=()) -> tuple[list, str, str, list]:
+    """(spans to remove, the text without them, status, what the verdicts kept);
+    `unexamined`: the document's lines too long to examine, which stay (plan.sparing)."""
+    decision, kept = verdicts.apply(judged, text, plan.sparing(decision, text, unexamined))
     spans = plan.removals(text, decision)
     cleaned = plan.apply(text, spans)
     status = "kept" if not spans else "cleaned" if cleaned.strip() else "removed"
@@ -373,7 +374,7 @@ def _write_texts(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list
         if isinstance(doc, Skipped) or sha256_of(doc.text) != item.sha256:
             skipped.append(_unwritten(item.source))
             continue
-        spans, cleaned, status, kept = _cleaned(doc.text, decision, ctx.verdicts)
+        spans, cleaned, status, kept = _cleaned(doc.text, decision, ctx.verdicts, item.unexamined)
         target = None
         if job.mode == "in-place":
             target = item.source.path if status != "removed" else None
@@ -404,7 +405,7 @@ def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], li
             item, decision = wanted.pop(row.number)
             if row.text is None or sha256_of(row.text) != item.sha256:
                 return changed
-            spans, cleaned, status, kept = _cleaned(row.text, decision, ctx.verdicts)
+            spans, cleaned, status, kept = _cleaned(row.text, decision, ctx.verdicts, item.unexamined)
             if spans:
                 changes[row.number] = cleaned if status != "removed" else None
             out.append(_entry(item, row_path(source, row.number), _row_target(job, status), status, spans, kept))
@@ -449,7 +450,7 @@ def _write_jsonl(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list
         row = records.parse_row(number, body, settings_fields)
         if row.text is None:   # (its bytes are those read: the text is too, its sha256 not computed again)
             raise _Changed
-        spans, cleaned, status, kept = _cleaned(row.text, decision, ctx.verdicts)
+        spans, cleaned, status, kept = _cleaned(row.text, decision, ctx.verdicts, item.unexamined)
         out.append(_entry(item, path, _row_target(job, status), status, spans, kept))
         return records.KEEP if not spans else cleaned if status != "removed" else None
 

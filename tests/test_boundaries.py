@@ -847,6 +847,24 @@ def test_a_line_of_max_line_chars_is_examined_one_character_longer_is_not(tmp_pa
         assert unexamined == {"a.txt": [3], "b.txt": [5]}
 
 
+@pytest.mark.parametrize("near", [False, True])
+def test_a_copy_of_a_document_keeps_its_lines_too_long_to_examine(tmp_path, near):
+    """A line too long to examine is never compared, so never known to be a copy: a
+    document that is otherwise a copy (exact or near) of another loses every other line,
+    for that finding, and keeps it (it was removed whole, the long line with it)."""
+    rng = random.Random(f"unexamined-{near}")
+    article = [sentence("en", rng, 12) for _ in range(6)]
+    copy = [*article[:5], article[5].replace(article[5].split()[3], "changed")] if near else article
+    long = phrase("ar", rng, 40)
+    files = {"a.txt": text(*article), "b.txt": text(long, *copy)}
+    run = clean(tmp_path, files, max_line_chars=len(long) - 1)
+    rule = "near-document" if near else "exact-document"
+    assert run.removed == {"a.txt": [], "b.txt": [(rule, n) for n in range(2, 8)]}
+    doc = run.doc("b.txt")
+    assert doc.status == "cleaned" and doc.unexamined_lines == (1,)
+    assert {r.evidence.original.path for r in doc.removed} == {str(run.root / "a.txt")}
+
+
 @pytest.mark.parametrize("varied", [True, False])
 def test_a_teaser_template_needs_two_different_headlines(tmp_path, varied):
     """Under the label, two headlines between four documents are a template; one headline

@@ -229,6 +229,7 @@ def _problems(members: corpus.Members, sketches, decisions, settings: Settings,
         if decision.document or decision.lines:
             doc = corpus.read(members.get(sk.path), settings.decode_errors == "keep")
             if isinstance(doc, corpus.Document):
+                decision = plan.sparing(decision, doc.text, sk.unexamined)
                 out.extend(problems_of(sk.path, doc.text, verdicts.apply(judged, doc.text, decision)[0]))
     return out
 
