@@ -14,8 +14,10 @@ in spill files read a piece at a time; the table holds where each block's are.
 """
 from __future__ import annotations
 
+import collections
 import os
 import pickle
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -181,19 +183,32 @@ class Sparse:
         return len(self.at)
 
 
-_SPILL_FILES: dict[str, int] = {}   # spill file -> descriptor, opened on first read
+# Spill files read by pread, each kept open once read: the least recently read closed past
+# OPEN_SPILLS (a run of thousands of small record files has three for each, past a
+# process's 1,024 descriptors). One lock: the index is saved from a thread of its own.
+OPEN_SPILLS = 64
+_SPILL_FILES: collections.OrderedDict[str, int] = collections.OrderedDict()   # spill file -> descriptor
+_SPILL_LOCK = threading.Lock()
 
 
-def _opened(path: str) -> int:
-    if path not in _SPILL_FILES:
-        _SPILL_FILES[path] = os.open(path, os.O_RDONLY)
-    return _SPILL_FILES[path]
+def _pread(path: str, size: int, offset: int) -> bytes:
+    """`size` bytes at `offset` of a spill file."""
+    with _SPILL_LOCK:   # held through the read: no other thread closes the descriptor under it
+        fd = _SPILL_FILES.get(path)
+        if fd is None:
+            if len(_SPILL_FILES) >= OPEN_SPILLS:
+                os.close(_SPILL_FILES.popitem(last=False)[1])
+            fd = _SPILL_FILES[path] = os.open(path, os.O_RDONLY)
+        else:
+            _SPILL_FILES.move_to_end(path)
+        return os.pread(fd, size, offset)
 
 
 def close_spills() -> None:
     """Close every spill file (before their folder is removed)."""
-    while _SPILL_FILES:
-        os.close(_SPILL_FILES.popitem()[1])
+    with _SPILL_LOCK:
+        while _SPILL_FILES:
+            os.close(_SPILL_FILES.popitem()[1])
 
 
 @dataclass(frozen=True)
@@ -210,21 +225,21 @@ class Store:
     def shingles_of(self, lo: int, hi: int) -> np.ndarray:
         if isinstance(self.shingles, np.ndarray):
             return self.shingles[lo:hi]
-        return np.frombuffer(os.pread(_opened(self.shingles), (hi - lo) * 4, lo * 4), np.uint32)
+        return np.frombuffer(_pread(self.shingles, (hi - lo) * 4, lo * 4), np.uint32)
 
     def band(self, band: int, rows: np.ndarray) -> np.ndarray:
         """The band's keys of these rows (one read of the range they span)."""
         if isinstance(self.keys, np.ndarray):
             return self.keys[band][rows]
         lo, hi = int(rows.min()), int(rows.max()) + 1
-        data = os.pread(_opened(self.keys), (hi - lo) * 8, (band * self.total + lo) * 8)
+        data = _pread(self.keys, (hi - lo) * 8, (band * self.total + lo) * 8)
         return np.frombuffer(data, np.uint64)[rows - lo]
 
     def signatures_of(self, rows: np.ndarray, num_perm: int) -> np.ndarray:
         if isinstance(self.signatures, np.ndarray):
             return self.signatures[rows]
         lo, hi = int(rows.min()), int(rows.max()) + 1
-        data = os.pread(_opened(self.signatures), (hi - lo) * num_perm * 4, lo * num_perm * 4)
+        data = _pread(self.signatures, (hi - lo) * num_perm * 4, lo * num_perm * 4)
         return np.frombuffer(data, np.uint32).reshape(-1, num_perm)[rows - lo]
 
 
