@@ -27,6 +27,7 @@ from .report import ReportError, report_id, summarize
 TEXT_BUDGET = 8_000_000      # characters of original text inlined (documents with removals or copies)
 SPAN_BUDGET = 12_000_000     # characters of removed spans sent for documents whose text is not inlined
 SPAN_CUT = 300               # what is left of each such span once SPAN_BUDGET is spent
+DOC_SPANS = 2_000            # removed spans shown of a document whose text is not inlined (and those drawn)
 CLUSTER_LIMIT = 500          # duplicate clusters shown side by side
 DIFF_WORDS = 4000            # longest stretch (in words) diffed word by word at once
 DIFF_BUDGET = 2_000_000      # words diffed in all, over all clusters
@@ -311,6 +312,16 @@ def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, 
     return out, len(groups)
 
 
+def _left_out(spans: list[dict]) -> dict:
+    """What the page says of a document's removed spans it does not show: how many, their
+    characters, by kind, and their rules (the table counts and filters by them)."""
+    kinds: dict[str, int] = {}
+    for r in spans:
+        kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+    return {"spans": len(spans), "chars": sum(r["chars"][1] - r["chars"][0] for r in spans), "kinds": kinds,
+            "rules": sorted({r["rule"] for r in spans})}
+
+
 def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable = word_diffs,
               drawn: sample.Drawn | None = None) -> dict:
     """What the page's script draws: documents (full texts within the budget, removed
@@ -332,14 +343,22 @@ def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable 
         missing = None
         if text is None and doc["path"] in needed:
             missing = "budget" if doc["path"] in texts else "unavailable"
-        removed = [{k: v for k, v in r.items() if k != "text"} for r in doc["removed"]]
-        for n in drawn.removals.get(doc["path"], ()) if drawn else ():
+        spans = doc["removed"]
+        marked = set(drawn.removals.get(doc["path"], ())) if drawn else set()
+        left_out = None
+        if text is None and len(spans) > DOC_SPANS:   # the first ones and those drawn; the rest counted
+            shown_at = sorted(set(range(DOC_SPANS)) | marked)
+            left_out = _left_out([r for n, r in enumerate(spans) if n >= DOC_SPANS and n not in marked])
+            spans = [spans[n] for n in shown_at]
+            marked = {k for k, n in enumerate(shown_at) if n in marked}
+        removed = [{k: v for k, v in r.items() if k != "text"} for r in spans]
+        for n in marked:
             removed[n]["drawn"] = True
-        for r, source in zip(removed, doc["removed"]):   # what a verdict on it names (verdicts.py)
+        for r, source in zip(removed, spans):   # what a verdict on it names (verdicts.py)
             if r.get("drawn") or not drawn:
                 r["hash"] = verdicts.text_hash(source["text"])
         if text is None:   # the spans are all the page shows of this document
-            for r, source in zip(removed, doc["removed"]):
+            for r, source in zip(removed, spans):
                 r["text"] = source["text"]
                 if len(r["text"]) > max(span_budget, SPAN_CUT):
                     kept = _FIRST_GRAPHEMES.match(r["text"]).group()   # never half a letter
@@ -348,6 +367,8 @@ def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable 
                 span_budget = max(span_budget - len(r["text"]), 0)
         row = {"path": doc["path"], "status": doc["status"], "chars": doc["chars"], "lines": doc["lines"],
                "removed": removed, "text": text, "missing": missing}
+        if left_out:
+            row["left_out"] = left_out
         for extra in ("undecodable_byte_at", "unexamined_lines", "id", "kept_by_verdict"):
             if extra in doc:
                 row[extra] = doc[extra]
@@ -362,6 +383,7 @@ def page_data(report: dict, texts: dict[str, str] | Originals, differ: Callable 
                    "over_budget": sum(1 for r in rows if r["missing"] == "budget"),
                    "unavailable": sum(1 for r in rows if r["missing"] == "unavailable"),
                    "span_budget": SPAN_BUDGET, "spans_cut": spans_cut,
+                   "doc_spans": DOC_SPANS, "spans_left_out": sum(1 for r in rows if "left_out" in r),
                    "cluster_limit": CLUSTER_LIMIT, "clusters_total": clusters_total,
                    "diff_budget": DIFF_BUDGET,
                    "diffs_left_out": sum(1 for c in clusters for m in c["members"]

@@ -411,6 +411,40 @@ def test_over_budget_documents_show_their_removed_spans_and_say_so(browser, smal
     page.close()
 
 
+@pytest.fixture(scope="module")
+def few_spans_page(tmp_path_factory):
+    """The seeds' report with no room for full texts and three removed spans a document."""
+    out = tmp_path_factory.mktemp("few") / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(html, "TEXT_BUDGET", 0)
+        patch.setattr(html, "DOC_SPANS", 3)
+        clean(SEEDS, out)
+    return (out / "report.html").as_uri()
+
+
+def test_a_document_with_more_spans_than_the_page_shows_counts_them_all(browser, few_spans_page, small_page):
+    """A document shown by its removed spans shows the first DOC_SPANS of them and says
+    how many more there are; its counts, share and rules are the whole document's."""
+    pages = [watched(browser, url) for url in (few_spans_page, small_page)]
+    few, every = pages
+    assert "2 documents show only their first 3 removed spans" in few.locator("#limits").inner_text()
+    table = [p.locator("#doc-table tbody tr", has=p.locator("a", has_text="002_3ad8789db8de2740")).inner_text()
+             for p in pages]
+    assert table[0] == table[1]   # the same counts and share as with every span shown
+    headers = []
+    for p in pages:
+        open_doc(p, "002_3ad8789db8de2740")
+        headers.append(p.locator("#view-doc p.note").first.inner_text())
+    assert headers[0] == headers[1] and "9 removed spans" in headers[0]
+    text = few.locator("#doc-text")
+    assert text.locator(".rm").count() == 3
+    assert "… and 6 more removed spans (" in text.locator("p.left-out").inner_text()
+    assert every.locator("#doc-text p.left-out").count() == 0
+    for p in pages:
+        assert p.problems == []
+        p.close()
+
+
 # ---- a large report: paging, sorting, clusters; Persian and Marathi lines ----------------
 
 PERSIAN = ("خبر\u200cگزاری تهران: این یک خبر مهم از تهران است که دیروز منتشر شد و همه از آن صحبت می\u200cکنند\n"

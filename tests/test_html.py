@@ -501,3 +501,20 @@ def test_the_fast_word_split_is_the_grapheme_split_on_any_text(text):
     """Splitting at spaces is only taken where it gives the grapheme regex's words."""
     assert html.words(text) == html._WORDS.findall(text)
     assert "".join(html.words(text)) == text
+
+
+def test_a_document_shown_by_its_spans_shows_the_first_ones_and_the_drawn_and_counts_the_rest(monkeypatch):
+    from dedup import sample
+    monkeypatch.setattr(html, "DOC_SPANS", 3)
+    spans = [{"kind": "boilerplate" if n % 2 else "duplicate", "rule": f"rule-{n % 3}", "lines": [n + 1, n + 1],
+              "chars": [10 * n, 10 * n + 10], "text": f"line {n:4d}\n", "evidence": {}} for n in range(10)]
+    report = {"documents": [{"path": "a", "status": "cleaned", "chars": 100, "lines": 10, "removed": spans}]}
+    drawn = sample.Drawn(5, 1, {"rule-1": 1}, {"a": [7]})
+    [doc] = html.page_data(report, {}, drawn=drawn)["documents"]
+    assert [r["lines"][0] for r in doc["removed"]] == [1, 2, 3, 8]
+    assert [bool(r.get("drawn")) for r in doc["removed"]] == [False, False, False, True]
+    assert [r["text"] for r in doc["removed"]] == ["line    0\n", "line    1\n", "line    2\n", "line    7\n"]
+    assert doc["left_out"] == {"spans": 6, "chars": 60, "kinds": {"duplicate": 3, "boilerplate": 3},
+                               "rules": ["rule-0", "rule-1", "rule-2"]}
+    inlined = html.page_data(report, {"a": "".join(r["text"] for r in spans)}, drawn=drawn)["documents"][0]
+    assert len(inlined["removed"]) == 10 and "left_out" not in inlined   # its text shows every span

@@ -77,6 +77,11 @@
     let removed = 0;
     // a sampled page filters by the rules of the drawn removals: the ones to judge
     for (const r of d.removed) { row[r.kind] = (row[r.kind] || 0) + 1; removed += r.chars[1] - r.chars[0]; if (!data.limits.sample || r.drawn) row.rules.add(r.rule); }
+    if (d.left_out) {   // spans the page does not show: counted all the same
+      for (const [kind, n] of Object.entries(d.left_out.kinds)) row[kind] = (row[kind] || 0) + n;
+      removed += d.left_out.chars;
+      if (!data.limits.sample) for (const rule of d.left_out.rules) row.rules.add(rule);
+    }
     row.share = d.chars ? removed / d.chars : 0;
     return row;
   });
@@ -91,6 +96,8 @@
     "-character budget for inlined text are shown by their removed spans only.");
   if (L.spans_cut) notes.push(plural(L.spans_cut, "removed span is", "removed spans are") + " cut to their first characters (over the " +
     fmt(L.span_budget) + "-character budget for removed spans).");
+  if (L.spans_left_out) notes.push(plural(L.spans_left_out, "document shows only its", "documents show only their") + " first " + fmt(L.doc_spans) +
+    " removed spans (and those in the sample); the others are counted.");
   if (L.unavailable) notes.push(plural(L.unavailable, "document's", "documents'") +
     " original text could not be read as it was at the run (missing or changed since): shown by their removed spans only.");
   if (L.clusters_total > L.cluster_limit) notes.push("Only " + fmt(L.cluster_limit) + " of " + fmt(L.clusters_total) +
@@ -278,7 +285,8 @@
       const r = pos >= 0 ? shown[pos + delta] : undefined;
       return r ? el("a", { href: "#doc-" + r.i, rel: delta < 0 ? "prev" : "next" }, text) : el("span", { class: "note" }, text);
     };
-    const removedChars = d.removed.reduce((n, r) => n + r.chars[1] - r.chars[0], 0);
+    const removedChars = d.removed.reduce((n, r) => n + r.chars[1] - r.chars[0], 0) + (d.left_out ? d.left_out.chars : 0);
+    const spanCount = d.removed.length + (d.left_out ? d.left_out.spans : 0);
     const toggle = el("input", { type: "checkbox", id: "cleaned-toggle" });
     const text = el("div", { class: "text", id: "doc-text" });
     const docLang = scriptLang(d.text !== null ? d.text.slice(0, 5000) : d.removed.map((r) => r.text).join(" ").slice(0, 5000));
@@ -296,7 +304,7 @@
         el("span", { class: "note" }, pos >= 0 ? (pos + 1) + " of " + fmt(shown.length) + " in the table's order" : "not in the filtered table")),
       el("h2", {}, pathText(d.path)),
       el("p", { class: "note" }, d.status + " · " + plural(d.lines, "line", "lines") + " · " + plural(d.chars, "character", "characters") +
-        " · " + plural(d.removed.length, "removed span", "removed spans") + " (" + (100 * removedChars / Math.max(d.chars, 1)).toFixed(1) + "% of its characters)"),
+        " · " + plural(spanCount, "removed span", "removed spans") + " (" + (100 * removedChars / Math.max(d.chars, 1)).toFixed(1) + "% of its characters)"),
       ...notes,
       el("label", {}, toggle, " show the cleaned text only"));
     toggle.addEventListener("change", () => text.classList.toggle("cleaned", toggle.checked));
@@ -341,6 +349,8 @@
           button, el("del", {}, corpusText(r.text)),
           r.cut ? el("span", { class: "note", lang: "en", dir: "ltr" }, " … " + plural(r.cut, "more character", "more characters") + " not in this page") : null));
       });
+      if (d.left_out) text.append(el("p", { class: "note left-out" }, "… and " + plural(d.left_out.spans, "more removed span", "more removed spans") +
+        " (" + plural(d.left_out.chars, "character", "characters") + ") not in this page; report.json has every one."));
     }
     const evidence = el("aside", { class: "evidence" }, el("h3", {}, "Why removed"),
       found.length ? el("ol", {}, ...found.map((r, k) => evidenceItem(r, i, k))) : el("p", {}, "Nothing removed."));
