@@ -31,6 +31,7 @@ DOC_SPANS = 2_000            # removed spans shown of a document whose text is n
 CLUSTER_LIMIT = 500          # duplicate clusters shown side by side
 DIFF_WORDS = 4000            # longest stretch (in words) diffed word by word at once
 DIFF_BUDGET = 2_000_000      # words diffed in all, over all clusters
+DIFF_CHARS = 100_000         # a kept original or a copy longer than this is shown by its place, not diffed
 CHART_RULES = 12             # rules drawn in the chart; the rest are summed up as one bar
 PAGE_DOCUMENTS = 20_000      # documents listed on a page without a sample (report.json lists every one)
 PAGE_REMOVED_CHARS = 40_000_000   # characters removed from them, in all; above, the page shows a sample
@@ -257,14 +258,18 @@ def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, 
             if last and last["path"] == doc["path"] and last["rule"] == r["rule"] and last["run"] == run:
                 # a paragraph is removed line by line, all with the same evidence (and maybe
                 # a line of it by another rule): one copy, with everything cut in between
-                last["text"] += "".join(s["text"] for s in spans[last["last"] + 1:n + 1])
-                last["lines"][1], last["chars"][1], last["last"] = r["lines"][1], r["chars"][1], n
+                last["lines"][1], last["chars"][1] = r["lines"][1], r["chars"][1]
+                if last["text"] is not None and last["chars"][1] - last["chars"][0] <= DIFF_CHARS:
+                    last["text"] += "".join(s["text"] for s in spans[last["last"] + 1:n + 1])
+                else:   # too long to diff or show whole: where it is is enough
+                    last["text"] = None
+                last["last"] = n
                 continue
             group["members"].append({"path": doc["path"], "doc": index[doc["path"]], "lines": list(r["lines"]),
                                      "chars": list(r["chars"]), "kind": r["kind"], "rule": r["rule"],
                                      "similarity": r["evidence"].get("original_similarity", r["evidence"].get("similarity")),
-                                     "matched": r["evidence"].get("matched"), "text": r["text"],
-                                     "run": run, "last": n})
+                                     "matched": r["evidence"].get("matched"),
+                                     "text": r["text"] if len(r["text"]) <= DIFF_CHARS else None, "run": run, "last": n})
 
     def order(item):
         (path, lines), group = item
@@ -278,18 +283,18 @@ def _clusters(report: dict, texts: dict[str, str] | Originals, index: dict[str, 
         group["available"] = kept is not None
         group["sample"] = kept[:300] if kept else ""   # enough for the page to tell its script
         group["near"] = any(m["kind"] == "near-duplicate" for m in group["members"])
-        group["kept_words"] = len(words(kept)) if kept else 0
+        group["kept_words"] = None if kept and len(kept) > DIFF_CHARS else len(words(kept)) if kept else 0
         for member in group["members"]:
             del member["run"], member["last"]
-            member["text"] = member["text"].strip("\r\n")
-            member["diff"] = [["=", member["text"]]] if kept == member["text"] else None   # nothing to diff
+            text = member["text"] = member["text"].strip("\r\n") if member["text"] is not None else None
+            member["diff"] = [["=", text]] if text is not None and kept == text else None   # nothing to diff
 
     _kept_texts(list(chosen), texts, look)
     budget, diffed = DIFF_BUDGET, {}   # in the groups' order: the first ones are diffed while the budget lasts
     for key, group in chosen.items():
         kept_words = group.pop("kept_words")
         for member in group["members"]:
-            if not group["available"] or member["diff"] is not None:
+            if not group["available"] or member["diff"] is not None or member["text"] is None or kept_words is None:
                 continue
             cost = kept_words + len(words(member["text"]))
             if cost <= budget:

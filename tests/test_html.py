@@ -518,3 +518,23 @@ def test_a_document_shown_by_its_spans_shows_the_first_ones_and_the_drawn_and_co
                                "rules": ["rule-0", "rule-1", "rule-2"]}
     inlined = html.page_data(report, {"a": "".join(r["text"] for r in spans)}, drawn=drawn)["documents"][0]
     assert len(inlined["removed"]) == 10 and "left_out" not in inlined   # its text shows every span
+
+
+def test_a_copy_too_long_to_diff_is_shown_by_its_place(monkeypatch):
+    """A copy (a paragraph removed line by line with what lies between) longer than
+    DIFF_CHARS is not joined into one text nor diffed, nor is a kept original that long:
+    one 48 MB file of repeated sentences spent 25 s and 1.4 GB counting their words."""
+    monkeypatch.setattr(html, "DIFF_CHARS", 40)
+    original = "alpha beta gamma\nshort line\n" + "a long line of the original text here\n"
+    copy = "alpha beta gamma\nshort line\nother\nalpha beta gamma\n"
+    ev = lambda lines: {"original": {"path": "a", "lines": lines}, "similarity": 1.0}
+    spans = [{"kind": "duplicate", "rule": "exact-line", "lines": [n, n], "chars": [lo, hi], "text": copy[lo:hi],
+              "evidence": ev(lines)} for n, lo, hi, lines in ((1, 0, 17, [1, 1]), (2, 17, 28, [2, 2]), (3, 28, 34, [9, 9]),
+                                                             (4, 34, 51, [1, 1]))]
+    report = {"documents": [{"path": "a", "status": "kept", "removed": []},
+                            {"path": "b", "status": "cleaned", "removed": spans}]}
+    clusters, _ = html._clusters(report, {"a": original}, {"a": 0, "b": 1})
+    by_lines = {tuple(g["lines"]): g for g in clusters}
+    [merged] = by_lines[1, 1]["members"]   # lines 1-4 of b: one copy of a's first line, 51 characters
+    assert merged["lines"] == [1, 4] and merged["diff"] is None and "text" not in merged
+    assert by_lines[2, 2]["members"][0]["diff"] == [["=", "short line"]]
