@@ -151,11 +151,8 @@ class Lexicon:
         alone), so only these are tokenized again to be looked up."""
         if self._gate is None:
             self._gate = _Gate.of(self)
-        lengths = last - first
-        ends = np.cumsum(lengths)
-        words = word64[np.repeat(first - (ends - lengths), lengths) + np.arange(int(ends[-1]) if len(ends) else 0)]
-        seen = np.concatenate([[0], np.cumsum(self._gate.numbered_words.holds(words))])   # of these lines' words only
-        return seen[ends] > seen[ends - lengths]
+        seen = np.concatenate([[0], np.cumsum(self._gate.numbered_words.holds(word64))])
+        return seen[last] > seen[first]
 
     def _word_hashes(self) -> dict[str, int]:
         """Every word of the phrases -> its sign.word_hash64, hashed in one call."""
