@@ -145,15 +145,6 @@ class Lexicon:
             out |= (lengths <= gate.contained_max) & (seen[last] > seen[first])
         return out
 
-    def numbered_candidates(self, word64: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
-        """Which lines (as for candidates) hold a word of a line phrase with a number
-        other than its number: only these can be one of those phrases (none is numbers
-        alone), so only these are tokenized again to be looked up."""
-        if self._gate is None:
-            self._gate = _Gate.of(self)
-        seen = np.concatenate([[0], np.cumsum(self._gate.numbered_words.holds(word64))])
-        return seen[last] > seen[first]
-
     def _word_hashes(self) -> dict[str, int]:
         """Every word of the phrases -> its sign.word_hash64, hashed in one call."""
         phrases = [*self.whole, *(entry[0] for table in (self.prefixes, self.contained)
@@ -166,14 +157,13 @@ class Lexicon:
         return (_match((self.whole, self.prefixes, self.contained), words, raw) or self.match_numbered(raw, len(words))
                 or self.match_sign(raw, len(words)))
 
-    def match_numbered(self, raw: str, count: int, phrase: bool = True) -> Hit | None:
+    def match_numbered(self, raw: str, count: int) -> Hit | None:
         """The line phrase with numbers that the line (its text `raw`, of `count` words)
         is, or its language's `timestamp` if it is a date and a time (shapes.stamp_language),
-        or None. Sketching asks it of the short lines holding a digit, `phrase` False for
-        those that numbered_candidates says hold no such phrase's word."""
+        or None. Sketching asks it of the short lines holding a digit."""
         if not _DIGIT.search(raw):
             return None
-        hit = self.numbered.get(_masked(tokens(raw))) if phrase and count <= self.numbered_max else None
+        hit = self.numbered.get(_masked(tokens(raw))) if count <= self.numbered_max else None
         language = None if hit else shapes.stamp_language(raw)
         return hit or (Hit(f"{language}/timestamp", STAMP, "line") if language else None)
 
@@ -336,7 +326,6 @@ class _Gate:
     contained_words: _HashSet   # one-word contained phrases
     contained: _HashSet         # the first two words of longer contained phrases
     contained_max: int
-    numbered_words: _HashSet    # the words of line phrases with a number that are not its number
 
     @classmethod
     def of(cls, lexicon: "Lexicon") -> "_Gate":
@@ -352,9 +341,7 @@ class _Gate:
         whole = list(lexicon.whole)
         firsts = np.array([hashed[words[0]] for words in whole], np.uint64)
         lengths = np.array([len(words) for words in whole], np.int64)
-        numbered = sorted({word for words in lexicon.numbered for word in words if word != NUMBER})
-        return cls(_hashes(_line_keys(firsts, lengths)), first(single), most(single), pairs(longer), most(longer),
-                   first(one), pairs(more), most(one + more), _hashes(sign.word_hashes64(numbered).tolist()))
+        return cls(_hashes(_line_keys(firsts, lengths)), first(single), most(single), pairs(longer), most(longer), first(one), pairs(more), most(one + more))
 
 
 def _load_file(lexicon: Lexicon, data: bytes, source: str) -> None:

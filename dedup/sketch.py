@@ -386,10 +386,9 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
         if hit:
             numbered[r] = hit
             unasked[r] = False
-    phrased = lexicon.numbered_candidates(word64, rows.first_word[looked], rows.last_word[looked]).tolist()
-    for (r, _, raw), has, phrase in zip(each(looked), bits[looked].tolist(), phrased):
+    for (r, _, raw), has in zip(each(looked), bits[looked].tolist()):
         words = word64[rows.first_word[r]:rows.last_word[r]]
-        hit = lexicon.match_numbered(raw, len(words), phrase) if has & DIGIT and unasked[r] else None
+        hit = lexicon.match_numbered(raw, len(words)) if has & DIGIT and unasked[r] else None
         if hit:
             numbered[r] = hit
         label = _label(raw, words, settings) if has & LABEL_END else None

@@ -1,4 +1,3 @@
-import numpy as np
 import pytest
 
 from dedup import lexicon, sign
@@ -367,20 +366,3 @@ def test_a_store_that_cannot_be_written_costs_only_the_parse(tmp_path, monkeypat
         assert rule_of("Related articles", lexicon.load()) is not None
     finally:
         lexicon._parsed.cache_clear()
-
-
-def test_only_lines_holding_a_numbered_phrases_word_are_looked_up_among_them():
-    """Numbered line phrases ("3 comments", "١٢ تعليقا") are looked up by the line's words
-    as strings; the word hashes say first which lines hold a word of one of them, and
-    those are all that can be one (a phrase of numbers alone is refused)."""
-    lex = lexicon.load()
-    lines = ["3 comments", "١٢ تعليقا", "Posted 5 hours ago", "Chapter 12 of 40", "1999 – 2004", "Ward 7"]
-    words = [sign.word_hashes64(tokens(line)) for line in lines]
-    lengths = np.array([len(w) for w in words])
-    last = np.cumsum(lengths)
-    asked = lex.numbered_candidates(np.concatenate(words), last - lengths, last)
-    assert asked.tolist() == [True, True, True, False, False, False]
-    for line, may in zip(lines, asked):
-        hit = lex.match_numbered(line, len(tokens(line)))
-        assert (hit is not None and hit.phrase != lexicon.STAMP) <= may   # a phrase's hit only where asked
-        assert lex.match_numbered(line, len(tokens(line)), bool(may)) == hit
