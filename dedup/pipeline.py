@@ -389,6 +389,7 @@ def _whole_files(read: list[_Read], skipped: list[Skipped]) -> tuple[list[_Read]
     """A record file one of whose parts could not be read is skipped whole: its other
     parts' rows are left out too (of the table too: the documents to keep of it, None
     if all), and it is listed once."""
+    skipped = list(dict.fromkeys(skipped))   # every part of a file may say the same (a compressed file named .jsonl)
     broken = {s.path for s in skipped} & {batch.part.source.path for batch in read if batch.part is not None}
     if not broken:
         return read, skipped, None

@@ -20,6 +20,7 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import takewhile
+from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
@@ -222,9 +223,20 @@ def _line_ends(handle, start: int, end: int) -> int:
     return count
 
 
+_COMPRESSED = ((b"\x1f\x8b", "gzip", ".gz"), (b"\x28\xb5\x2f\xfd", "zstd", ".zst"))
+
+
 def _jsonl_lines(file: str, compression: str | None, span: Span | None = None) -> Iterator[tuple[int, bytes]]:
-    """(line number, line without its line end) for every line that is not blank."""
+    """(line number, line without its line end) for every line that is not blank.
+    A compressed file named as plain JSONL is one RecordError, not a bad row a line."""
     with _open_read(file, compression) as handle:
+        if compression is None:
+            start = handle.read(4)
+            for magic, name, suffix in _COMPRESSED:
+                if start.startswith(magic):
+                    raise RecordError(f"{name}-compressed, but named as plain JSONL: name it "
+                                      f"{Path(file).name}{suffix} to read it")
+            handle.seek(0)
         for number, raw in _numbered(handle, span):
             body = raw.rstrip(b"\r\n")
             if body.strip():

@@ -702,3 +702,19 @@ def test_a_corpus_of_many_small_record_files_runs_in_a_hundred_file_descriptors(
     assert run.returncode == 0, run.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
     assert report["summary"]["documents"] == 300 and report["summary"]["lines_removed"] == 300   # the closing line: boilerplate
+
+
+@pytest.mark.parametrize("compression,suffix", [("gzip", ".gz"), ("zstd", ".zst")])
+def test_a_compressed_file_named_as_plain_jsonl_is_one_line_not_a_bad_row_a_line(tmp_path, compression, suffix):
+    """Read as plain JSONL it was thousands of "not UTF-8" rows; it is one skipped file,
+    named once however many parts it was cut into, saying what to name it."""
+    rows = [json.dumps({"text": f"Row {n} of a file whose compressed name was lost."}) for n in range(50)]
+    write_jsonl(tmp_path / "packed", rows, compression)
+    (tmp_path / "data.jsonl").write_bytes((tmp_path / "packed").read_bytes() + os.urandom(3 << 20))   # more than one part
+    result = CliRunner().invoke(main, ["clean", str(tmp_path / "data.jsonl"), "-o", str(tmp_path / "out"), "-j", "2"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["documents"] == [] and len(report["skipped"]) == 1
+    name = "gzip" if suffix == ".gz" else "zstd"
+    assert report["skipped"][0]["reason"] == (f"{name}-compressed, but named as plain JSONL: name it "
+                                               f"data.jsonl{suffix} to read it")
