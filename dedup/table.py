@@ -257,10 +257,21 @@ class Signed:
         return sum(len(rows) for rows in self.rows)
 
     def chunks(self, size: int):
-        """The signatures, `size` documents at most at a time."""
+        """The signatures in order, `size` documents at most at a time, the stores of
+        few documents together (a corpus of thousands of one-record files is as many
+        stores: a chunk each cost a pass of numpy calls each)."""
+        held: list[np.ndarray] = []
+        count = 0
         for store, rows in zip(self.stores, self.rows):
             for lo in range(0, len(rows), size):
-                yield store.signatures_of(rows[lo:lo + size], self.num_perm)
+                part = store.signatures_of(rows[lo:lo + size], self.num_perm)
+                if held and count + len(part) > size:
+                    yield np.concatenate(held)
+                    held, count = [], 0
+                held.append(part)
+                count += len(part)
+        if held:
+            yield np.concatenate(held) if len(held) > 1 else held[0]
 
 
 @dataclass(frozen=True)

@@ -201,3 +201,24 @@ def test_texts_hold_strings_as_a_buffer_taken_and_joined_as_lists_would_be(parts
     taken = whole.take(np.array(rows, np.int64), np.array(keep, bool))
     assert [taken[i] for i in range(len(taken))] == [flat[r] if k else "" for r, k in zip(rows, keep)]
     assert Texts.of(["a\udc80b", ""])[0] == "a\udc80b"   # a lone surrogate (from a broken file)
+
+
+@given(st.lists(st.integers(0, 9), min_size=1, max_size=40), st.integers(1, 12))
+@settings(max_examples=100, deadline=None)
+def test_signatures_come_in_order_in_chunks_that_pack_small_stores(rows_per_store, size):
+    """Signed.chunks: every signature once, in order, at most `size` rows a chunk, and as
+    few chunks as packing whole stores' pieces allows (one-record files are a store each)."""
+    rng = np.random.default_rng(len(rows_per_store) * 100 + size)
+    stores, rows, expected = [], [], []
+    for n in rows_per_store:
+        sigs = rng.integers(0, 2**32, (n + 2, 4), dtype=np.uint32)
+        picked = np.sort(rng.choice(n + 2, n, replace=False)).astype(np.int64)
+        stores.append(table.Store(np.empty(0, np.uint32), None, 0, 0, sigs))
+        rows.append(picked)
+        expected.extend(sigs[picked])
+    chunks = list(table.Signed(tuple(stores), tuple(rows), 4).chunks(size))
+    assert all(1 <= len(c) <= size for c in chunks)
+    got = np.concatenate(chunks) if chunks else np.empty((0, 4), np.uint32)
+    assert got.tolist() == np.array(expected, np.uint32).reshape(-1, 4).tolist()
+    pieces = [min(size, n - lo) for n in rows_per_store for lo in range(0, n, size)]
+    assert len(chunks) <= max(len(pieces), 1) and (sum(pieces) == 0 or len(chunks) <= -(-2 * sum(pieces) // size))
