@@ -62,15 +62,20 @@ def report_page(tmp_path_factory):
     return (out / "report.html").as_uri()
 
 
+def seeds_page(tmp_path_factory, name: str, **limits) -> str:
+    """The seeds' report written with these html limits (TEXT_BUDGET=0, ...)."""
+    out = tmp_path_factory.mktemp(name) / "out"
+    with pytest.MonkeyPatch.context() as patch:
+        for limit, value in limits.items():
+            patch.setattr(html, limit, value)
+        clean(SEEDS, out)
+    return (out / "report.html").as_uri()
+
+
 @pytest.fixture(scope="module")
 def small_page(tmp_path_factory):
     """The seeds' report with no room for full texts and little for removed spans."""
-    out = tmp_path_factory.mktemp("small") / "out"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(html, "TEXT_BUDGET", 0)
-        patch.setattr(html, "SPAN_BUDGET", 1000)
-        clean(SEEDS, out)
-    return (out / "report.html").as_uri()
+    return seeds_page(tmp_path_factory, "small", TEXT_BUDGET=0, SPAN_BUDGET=1000)
 
 
 def watched(browser, url):
@@ -414,12 +419,7 @@ def test_over_budget_documents_show_their_removed_spans_and_say_so(browser, smal
 @pytest.fixture(scope="module")
 def few_spans_page(tmp_path_factory):
     """The seeds' report with no room for full texts and three removed spans a document."""
-    out = tmp_path_factory.mktemp("few") / "out"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(html, "TEXT_BUDGET", 0)
-        patch.setattr(html, "DOC_SPANS", 3)
-        clean(SEEDS, out)
-    return (out / "report.html").as_uri()
+    return seeds_page(tmp_path_factory, "few", TEXT_BUDGET=0, DOC_SPANS=3)
 
 
 def test_a_document_with_more_spans_than_the_page_shows_counts_them_all(browser, few_spans_page, small_page):
