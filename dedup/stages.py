@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import pickle
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -330,7 +331,8 @@ def part_file(target: Path, part: RecordPart) -> Path:
     return target if part.count == 1 else target.with_name(f".{target.name}.dedup-part-{part.index:06d}")
 
 
-def _cleaned(text: str, decision: Decision, judged: Verdicts | None, unexamined=()) -> tuple[list, str, str, list]:
+def _cleaned(text: str, decision: Decision, judged: Verdicts | None,
+             unexamined: Sequence[int] = ()) -> tuple[list, str, str, list]:
     """(spans to remove, the text without them, status, what the verdicts kept);
     `unexamined`: the document's lines too long to examine, which stay (plan.sparing)."""
     decision, kept = verdicts.apply(judged, text, plan.sparing(decision, text, unexamined))

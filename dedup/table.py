@@ -258,8 +258,8 @@ class Signed:
 
     def chunks(self, size: int):
         """The signatures in order, `size` documents at most at a time, the stores of
-        few documents together (a corpus of thousands of one-record files is as many
-        stores: a chunk each cost a pass of numpy calls each)."""
+        few documents packed together: thousands of one-record files are as many
+        stores, and a chunk a store cost a pass of numpy calls for each."""
         held: list[np.ndarray] = []
         count = 0
         for store, rows in zip(self.stores, self.rows):
