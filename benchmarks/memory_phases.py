@@ -5,8 +5,9 @@ before (VmRSS, VmHWM reset through /proc/self/clear_refs; Linux only).
     python benchmarks/saudinewsnet.py --repeat 1 --keep /tmp/snfull/corpus   # all of SaudiNewsNet
     python benchmarks/memory_phases.py /tmp/snfull/corpus [--jobs 1]
 
-The steps: sketching (until classify), classify, the saved --against index, the write
-stage (until the report is built), report.json, the review page. Skips where /proc is absent.
+The steps: sketching (until the table is joined), joining the sketch table, the corpus-wide
+steps, the saved --against index, the write stage, joining record files' parts, report.json,
+the review page. Skips where /proc is absent.
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ def main() -> None:
         print(f"{time.perf_counter() - start:7.2f} s  {step:28s} RSS {rss:5d} MB  peak since the last line {peak:5d} MB")
         CLEAR_REFS.write_text("5")   # resets the peak (VmHWM)
 
-    from dedup import config, corpus, html, pipeline, previous
+    from dedup import config, corpus, corpus_wide, html, pipeline, previous
 
     def timed(module, name: str, step: str) -> None:
         func = getattr(module, name)
@@ -53,8 +54,10 @@ def main() -> None:
             return result
         setattr(module, name, wrapper)
 
-    timed(pipeline, "classify", "classify")
+    timed(corpus_wide, "CorpusWide", "the table joined")
+    timed(corpus_wide, "decide", "corpus-wide steps")
     timed(previous, "save", "index save")
+    timed(pipeline, "_join_parts", "record files joined")
     timed(pipeline, "_report", "report build")
     timed(html, "write", "review page")
     timed(corpus, "write_atomic", "a file written whole")

@@ -34,7 +34,7 @@ from .runner import Runner, default_jobs
 from .signals import Interrupted, uninterrupted
 from .table import close_spills
 from .sketch import COMPILED_CHARS
-from .stages import (RecordPart, WriteJob, Written, diff_batch, load_kernel, make_context, part_file,
+from .stages import (RecordPart, Records, WriteJob, Written, diff_batch, load_kernel, make_context, part_file,
                      resolve_source, sketch_table, verify_batch, write_batch)
 
 SPILL = ".spill"
@@ -122,39 +122,58 @@ def _compiled(sizes: dict[str, int], batches: int) -> bool:
 
 
 def _read_batches(sources: list[Source], settings: Settings, part_bytes: int = SHARD_BYTES,
-                  sizes: dict[str, int] | None = None) -> list[list[Source] | RecordPart]:
-    """Text files in batches of about `part_bytes` (runs_by_size); each record file a
-    batch of its own, or, for a plain JSONL file, parts of about `part_bytes` each; in order."""
+                  sizes: dict[str, int] | None = None) -> list[list[Source] | Records]:
+    """Text files in batches of about `part_bytes` (runs_by_size); record files of at
+    most that much text likewise, read whole, together; a bigger record file a batch of
+    its own or, for a plain JSONL file, parts of about `part_bytes` each; in order."""
     sizes = sizes_of(sources) if sizes is None else sizes
-    out: list[list[Source] | RecordPart] = []
-    texts: list[Source] = []   # text files since the last record file
-    for source in sources + [None]:
-        if source is not None and source.is_text:
-            texts.append(source)
+    out: list[list[Source] | Records] = []
+    run: list[Source] = []   # text files, or small record files, since the last file of another kind
+
+    def flush() -> None:
+        texts = run[0].is_text
+        for files in runs_by_size(run, [_text_bytes(s, sizes) for s in run], part_bytes):
+            out.append(files if texts else Records(tuple(RecordPart(s, _whole(s)) for s in files)))
+        run.clear()
+
+    for source in sources:
+        small = source.is_text or _text_bytes(source, sizes) <= part_bytes
+        if run and not (small and source.is_text == run[0].is_text):
+            flush()
+        if small:
+            run.append(source)
             continue
-        out.extend(runs_by_size(texts, [sizes[s.file] for s in texts], part_bytes))
-        texts = []
-        if source is None:
-            break
         fmt, compression = source.kind
         try:
             spans = records.spans(source.file, part_bytes) if fmt == "jsonl" and compression is None else [None]
         except OSError:   # the read stage says what is wrong with it
             spans = [None]
-        out.extend(RecordPart(source, span, n, len(spans)) for n, span in enumerate(spans))
+        out.extend(Records.one(RecordPart(source, span, n, len(spans))) for n, span in enumerate(spans))
+    if run:
+        flush()
     return out
 
 
-def _files_done(batch: list[Source] | RecordPart) -> int:
+def _text_bytes(source: Source, sizes: dict[str, int]) -> int:
+    fmt, compression = source.kind
+    return budget.text_bytes(sizes[source.file], compression is not None or fmt == "parquet")
+
+
+def _whole(source: Source) -> records.Span | None:
+    """The span of a record file read whole (what records.spans gives a small file)."""
+    return records.Span(0, None, 1) if source.kind == ("jsonl", None) else None
+
+
+def _files_done(batch: list[Source] | Records) -> int:
     """The input files a read batch finishes: for the progress shown."""
-    return len(batch) if isinstance(batch, list) else int(batch.last)
+    return len(batch) if isinstance(batch, list) else sum(part.last for part in batch.parts)
 
 
 @dataclass(frozen=True)
 class _Read:
-    """What the run keeps of a read batch until it is written: the record file or part
-    it was (None: text files), the file of its documents' ToWrite, and how many."""
-    part: RecordPart | None
+    """What the run keeps of a read batch until it is written: the record files or part
+    it read (none: text files), the file of its documents' ToWrite, and how many."""
+    parts: tuple[RecordPart, ...]
     to_write: str
     documents: int
 
@@ -178,8 +197,8 @@ def _write_batches(read: list[_Read], mode: str, stage: Path) -> list[tuple[Writ
     entries go to a file of its own under REPORT_PARTS."""
     jobs, first = [], 0
     for batch in read:
-        if batch.documents or batch.part is not None:
-            jobs.append((WriteJob(batch.to_write, [], batch.part, mode, str(stage),
+        if batch.documents or batch.parts:
+            jobs.append((WriteJob(batch.to_write, [], batch.parts, mode, str(stage),
                                   str(stage / REPORT_PARTS / f"{len(jobs):06d}.json")),
                          range(first, first + batch.documents)))
         first += batch.documents
@@ -301,13 +320,13 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             for result in _mapped(run, sketch_table, batches, "read", len(sources), progress,
                                   [_files_done(batch) for batch in read_batches], lambda result: result.chars):
                 parts.append(result.table)
-                part = None
+                read_parts = []
                 for item in result.items:
                     if isinstance(item, Skipped):
                         skipped.append(item)
-                    else:   # the record file or part the batch was
-                        part = item.part
-                read.append(_Read(part, result.to_write, result.documents))
+                    else:   # a record file or part the batch read
+                        read_parts.append(item.part)
+                read.append(_Read(tuple(read_parts), result.to_write, result.documents))
             read, skipped, keep = _whole_files(read, skipped)
             total = sum(batch.documents for batch in read)
             if progress:
@@ -390,15 +409,18 @@ def _whole_files(read: list[_Read], skipped: list[Skipped]) -> tuple[list[_Read]
     parts' rows are left out too (of the table too: the documents to keep of it, None
     if all), and it is listed once."""
     skipped = list(dict.fromkeys(skipped))   # every part of a file may say the same (a compressed file named .jsonl)
-    broken = {s.path for s in skipped} & {batch.part.source.path for batch in read if batch.part is not None}
+    broken = {s.path for s in skipped} & {part.source.path for batch in read for part in batch.parts}
     if not broken:
         return read, skipped, None
+
+    def whole(batch: _Read) -> bool:
+        return not any(part.source.path in broken for part in batch.parts)
     kept, first = [], 0
     for batch in read:
-        if batch.part is None or batch.part.source.path not in broken:
+        if whole(batch):
             kept.append(np.arange(first, first + batch.documents))
         first += batch.documents
-    read = [batch for batch in read if batch.part is None or batch.part.source.path not in broken]
+    read = [batch for batch in read if whole(batch)]
     return read, _listed_once(skipped, broken), np.concatenate([np.empty(0, np.int64), *kept])
 
 
@@ -425,8 +447,9 @@ def _join_parts(writes: list[WriteJob], written: list[Written], skipped: list[Sk
     left out of the report and it is listed once, as a whole file is."""
     parts: dict[str, list] = {}
     for job in writes:
-        if job.part is not None and job.part.count > 1:
-            parts.setdefault(job.source.path, []).append(job.part)
+        for part in job.parts:
+            if part.count > 1:
+                parts.setdefault(part.source.path, []).append(part)
     if not parts:
         return written, skipped
     failed = {s.path for s in skipped} & set(parts)
@@ -441,7 +464,7 @@ def _join_parts(writes: list[WriteJob], written: list[Written], skipped: list[Sk
         for piece in pieces:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(piece)
-    written = [batch for job, batch in zip(writes, written) if job.part is None or job.source.path not in failed]
+    written = [batch for job, batch in zip(writes, written) if not any(p.source.path in failed for p in job.parts)]
     return written, _listed_once(skipped, failed)
 
 

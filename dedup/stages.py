@@ -87,8 +87,19 @@ class RecordPart:
 
 
 @dataclass(frozen=True, slots=True)
+class Records:
+    """A read batch of record files: one part of a big file, or small files read
+    whole, together (a batch for each file made a corpus of many small files slow)."""
+    parts: tuple[RecordPart, ...]
+
+    @classmethod
+    def one(cls, part: RecordPart) -> "Records":
+        return cls((part,))
+
+
+@dataclass(frozen=True, slots=True)
 class RecordFile:
-    """A record file or part whose rows were read (they follow it in the results)."""
+    """A record file or part whose rows were read."""
     part: RecordPart
     rows: int
 
@@ -111,7 +122,7 @@ class Tabled:
     chars: int   # of the batch's documents
 
 
-def sketch_table(ctx: Context, job: tuple[list[Source] | RecordPart, str]) -> Tabled:
+def sketch_table(ctx: Context, job: tuple[list[Source] | Records, str]) -> Tabled:
     """A batch read and sketched straight into a table (its documents' arrays, never a
     DocSketch each), its documents' ToWrite in a file beside the spill."""
     made: list[Table] = []
@@ -126,16 +137,16 @@ def sketch_table(ctx: Context, job: tuple[list[Source] | RecordPart, str]) -> Ta
                   to_write, sum(item.chars for item in sketched))
 
 
-def sketch_batch(ctx: Context, job: tuple[list[Source] | RecordPart, str | None],
+def sketch_batch(ctx: Context, job: tuple[list[Source] | Records, str | None],
                  tabled: list[Table] | None = None) -> list[Sketched | Skipped | RecordFile]:
-    """Read and sketch a batch of text files, or a record file or part of one, a
+    """Read and sketch a batch of text files, or of record files (Records), a
     DocSketch each. With `tabled`, each group of documents sketched together goes there
     as a table instead (its shingles, keys and signatures spilled to the job's path),
     and each Sketched has an Outline."""
     batch, spill_path = job
     sketcher = _Sketcher(ctx, tabled)
-    if isinstance(batch, RecordPart):
-        return _sketch_records(ctx, batch, spill_path, sketcher)
+    if isinstance(batch, Records):
+        return _sketch_records(ctx, batch.parts, spill_path, sketcher)
     out: list = []   # in the batch's order: a document's place is kept until its chunk is sketched
     chunk: list[tuple[int, Source, Document]] = []
     size = chunks = 0
@@ -223,39 +234,51 @@ def row_path(source: Source, row: int) -> str:
     return f"{source.path}:{row}"
 
 
-def _sketch_records(ctx: Context, part: RecordPart, spill_path: str | None, sketcher: _Sketcher) -> list:
-    """The rows of a record file or part, sketched in chunks of about RECORD_CHUNK
-    characters (each chunk's shingles in a spill file of its own); bad rows come back
-    as Skipped."""
-    source = part.source
-    fmt, compression = source.kind
+def _sketch_records(ctx: Context, parts: tuple[RecordPart, ...], spill_path: str | None,
+                    sketcher: _Sketcher) -> list:
+    """The rows of record files or a part of one, sketched in chunks of about
+    RECORD_CHUNK characters (each chunk's shingles in a spill file of its own): a
+    RecordFile for each file or part read, then the rows (bad rows as Skipped). A file
+    that cannot be read is one Skipped, none of its rows: several small files are each
+    read whole before their rows join a chunk; a part streams, and is all or nothing."""
     out: list = []
-    chunk: list[tuple[records.Row, Document]] = []
-    size = count = 0
+    files: list[RecordFile] = []
+    chunk: list[tuple[Source, records.Row, Document]] = []
+    size = 0
 
     def flush() -> None:
         nonlocal chunk, size
-        sketched = sketcher([doc for _, doc in chunk], [site_of(source, ctx.settings, row.site) for row, _ in chunk],
+        sketched = sketcher([doc for _, _, doc in chunk],
+                            [site_of(source, ctx.settings, row.site) for source, row, _ in chunk],
                             f"{spill_path}.{len(out)}" if spill_path else None)
         out.extend(Sketched(source, sk, sha256_of(doc.text), len(doc.text), None, row.number, row.id, row.digest)
-                   for (row, doc), sk in zip(chunk, sketched))
+                   for (source, row, doc), sk in zip(chunk, sketched))
         chunk, size = [], 0
 
-    try:
-        for row in records.rows(source.file, fmt, compression, fields(ctx.settings), part.span):
-            count += 1
-            if row.text is None:
-                out.append(Skipped(row_path(source, row.number), f"{row.problem}; copied through unchanged"))
-            elif row.text.strip():
-                chunk.append((row, Document(row_path(source, row.number), source.relpath, row.text)))
-                size += len(row.text)
-                if size >= RECORD_CHUNK:
-                    flush()
-        if chunk:
-            flush()
-    except records.RecordError as err:
-        return [Skipped(source.path, str(err))]
-    return [RecordFile(part, count)] + out
+    for part in parts:
+        source = part.source
+        fmt, compression = source.kind
+        count = 0
+        try:
+            rows = records.rows(source.file, fmt, compression, fields(ctx.settings), part.span)
+            for row in rows if len(parts) == 1 else list(rows):
+                count += 1
+                if row.text is None:
+                    out.append(Skipped(row_path(source, row.number), f"{row.problem}; copied through unchanged"))
+                elif row.text.strip():
+                    chunk.append((source, row, Document(row_path(source, row.number), source.relpath, row.text)))
+                    size += len(row.text)
+                    if size >= RECORD_CHUNK:
+                        flush()
+        except records.RecordError as err:
+            if len(parts) == 1:
+                return [Skipped(source.path, str(err))]
+            out.append(Skipped(source.path, str(err)))
+            continue
+        files.append(RecordFile(part, count))
+    if chunk:
+        flush()
+    return files + out
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,22 +304,18 @@ class ToWrite:
 
 @dataclass(frozen=True, slots=True)
 class WriteJob:
-    """A read batch to write: text documents, or the document rows of one record file
-    or part (`part`), their ToWrite in the file `to_write` (see Tabled), each with its
-    decision. A part is written beside the file's target (`part_file`), and the parts
+    """A read batch to write: text documents, or the document rows of the record files
+    or part read (`parts`), their ToWrite in the file `to_write` (see Tabled), each with
+    its decision. A part is written beside the file's target (`part_file`), and the parts
     are joined in order once all are written. The report entries of the batch's
     documents go to the file `report_part`. `decisions` is a list, or the file it is
     pickled in (corpus_wide.on_cluster)."""
     to_write: str
     decisions: list[Decision] | str
-    part: RecordPart | None
+    parts: tuple[RecordPart, ...]   # none: text files
     mode: str
     stage: str
     report_part: str
-
-    @property
-    def source(self) -> Source:
-        return self.part.source
 
     def documents(self) -> list[tuple[ToWrite, Decision]]:
         with open(self.to_write, "rb") as handle:
@@ -358,7 +377,7 @@ def write_batch(ctx: Context, job: WriteJob) -> Written:
     """Re-read each document and plan its removals; in write mode also write the
     cleaned text under the staging folder. Each document's report entry goes to the
     job's report part (what could not be written is skipped instead)."""
-    entries, skipped = _write_records(ctx, job) if job.part is not None else _write_texts(ctx, job)
+    entries, skipped = _write_record_files(ctx, job) if job.parts else _write_texts(ctx, job)
     documents = [entry.to_json() for entry in entries]
     data, bounds = report.document_lines(documents)
     with open(job.report_part, "wb") as handle:
@@ -387,21 +406,35 @@ def _write_texts(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list
     return out, skipped
 
 
-def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list[Skipped]]:
-    """Re-read a record file, plan each document row's removals, and in write mode
-    write the file again under the staging folder: rows in their order, bad rows as
+def _write_record_files(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list[Skipped]]:
+    """_write_records of each file or part of the job, with its own documents."""
+    documents: dict[str, list[tuple[ToWrite, Decision]]] = {part.source.path: [] for part in job.parts}
+    for item, decision in job.documents():
+        documents[item.source.path].append((item, decision))
+    entries, skipped = [], []
+    for part in job.parts:
+        done, failed = _write_records(ctx, job, part, documents[part.source.path])
+        entries.extend(done)
+        skipped.extend(failed)
+    return entries, skipped
+
+
+def _write_records(ctx: Context, job: WriteJob, part: RecordPart, documents: list[tuple[ToWrite, Decision]]
+                   ) -> tuple[list[DocumentEntry], list[Skipped]]:
+    """Re-read a record file or part, plan each document row's removals, and in write
+    mode write it again under the staging folder: rows in their order, bad rows as
     they were, the text field cleaned, rows removed whole left out. A JSONL file in
     one pass (_write_jsonl); a Parquet file read, then written."""
-    if job.source.kind[0] == "jsonl":
-        return _write_jsonl(ctx, job)
-    source = job.source
+    if part.source.kind[0] == "jsonl":
+        return _write_jsonl(ctx, job, part, documents)
+    source = part.source
     fmt, compression = source.kind
-    wanted = {item.row: (item, decision) for item, decision in job.documents()}
+    wanted = {item.row: (item, decision) for item, decision in documents}
     changes: dict[int, str | None] = {}
     out = []
     changed = [], [_unwritten(source)]
     try:
-        for row in records.rows(source.file, fmt, compression, fields(ctx.settings), job.part.span):
+        for row in records.rows(source.file, fmt, compression, fields(ctx.settings), part.span):
             if row.number not in wanted:
                 continue
             item, decision = wanted.pop(row.number)
@@ -410,32 +443,34 @@ def _write_records(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], li
             spans, cleaned, status, kept = _cleaned(row.text, decision, ctx.verdicts, item.unexamined)
             if spans:
                 changes[row.number] = cleaned if status != "removed" else None
-            out.append(_entry(item, row_path(source, row.number), _row_target(job, status), status, spans, kept))
+            out.append(_entry(item, row_path(source, row.number), _row_target(job, source, status), status, spans,
+                              kept))
     except records.RecordError:
         return changed
     if wanted:
         return changed
     if job.mode == "write":
-        target = part_file(Path(job.stage) / source.relpath, job.part)
+        target = part_file(Path(job.stage) / source.relpath, part)
         target.parent.mkdir(parents=True, exist_ok=True)
         records.write_parquet(source.file, str(target), fields(ctx.settings), changes)
     return out, []
 
 
-def _row_target(job: WriteJob, status: str) -> str | None:
-    return job.source.relpath if job.mode == "write" and status != "removed" else None
+def _row_target(job: WriteJob, source: Source, status: str) -> str | None:
+    return source.relpath if job.mode == "write" and status != "removed" else None
 
 
 class _Changed(Exception):
     """A row is not the one that was read."""
 
 
-def _write_jsonl(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list[Skipped]]:
+def _write_jsonl(ctx: Context, job: WriteJob, part: RecordPart, documents: list[tuple[ToWrite, Decision]]
+                 ) -> tuple[list[DocumentEntry], list[Skipped]]:
     """_write_records of a JSONL file or part, in one pass: a row is known to be the one
     read by its bytes' digest, so a row with nothing to remove is copied as it is,
     never parsed again."""
-    source = job.source
-    wanted = {item.row: (item, decision) for item, decision in job.documents()}
+    source = part.source
+    wanted = {item.row: (item, decision) for item, decision in documents}
     settings_fields = fields(ctx.settings)
     out = []
 
@@ -447,21 +482,21 @@ def _write_jsonl(ctx: Context, job: WriteJob) -> tuple[list[DocumentEntry], list
             raise _Changed
         path = row_path(source, number)
         if decision.document is None and not decision.lines:
-            out.append(_entry(item, path, _row_target(job, "kept"), "kept", []))
+            out.append(_entry(item, path, _row_target(job, source, "kept"), "kept", []))
             return records.KEEP
         row = records.parse_row(number, body, settings_fields)
         if row.text is None:   # (its bytes are those read: the text is too, its sha256 not computed again)
             raise _Changed
         spans, cleaned, status, kept = _cleaned(row.text, decision, ctx.verdicts, item.unexamined)
-        out.append(_entry(item, path, _row_target(job, status), status, spans, kept))
+        out.append(_entry(item, path, _row_target(job, source, status), status, spans, kept))
         return records.KEEP if not spans else cleaned if status != "removed" else None
 
-    target = part_file(Path(job.stage) / source.relpath, job.part) if job.mode == "write" else None
+    target = part_file(Path(job.stage) / source.relpath, part) if job.mode == "write" else None
     if target is not None:
         target.parent.mkdir(parents=True, exist_ok=True)
     try:
         records.edit_jsonl(source.file, str(target) if target else None, source.kind[1], settings_fields,
-                           job.part.span, edit)
+                           part.span, edit)
         if wanted:
             raise _Changed
     except (_Changed, records.RecordError):

@@ -570,11 +570,116 @@ def test_text_files_go_in_batches_of_about_the_shard_size_and_at_most_batch_file
     settings = Settings()
     sources = corpus.discover([str(tmp_path)], settings.include, settings.exclude, settings.format).sources
     batches = pipeline._read_batches(sources, settings, 1_000)
-    shape = [[s.relpath for s in b] if isinstance(b, list) else b.source.relpath for b in batches]
+    shape = [[s.relpath for s in b] if isinstance(b, list) else b.parts[0].source.relpath for b in batches]
     assert shape == [["00.txt", "01.txt", "02.txt"], ["03.txt", "04.txt", "05.txt"], "05b.jsonl", ["06.txt"],
                      ["07.txt"], ["08.txt", "09.txt"]]
     monkeypatch.setattr(pipeline, "BATCH_FILES", 2)
     assert [len(b) for b in pipeline._read_batches(sources, settings, 10_000) if isinstance(b, list)] == [2, 2, 2, 2, 2]
+
+
+def test_small_record_files_are_read_together_and_a_big_one_alone_or_in_parts(tmp_path, monkeypatch):
+    """Record files of at most a shard's text go in batches of several, read whole (a
+    compressed or Parquet file counted by the text it holds); a bigger one is a batch
+    of its own, a plain JSONL file in parts; text files between them end a run."""
+    from dedup import budget, corpus, pipeline
+    from dedup.config import Settings
+    monkeypatch.setattr(pipeline, "BATCH_FILES", 3)
+    for name in ("a", "b", "c", "d"):
+        write_jsonl(tmp_path / f"{name}.jsonl", ['{"text": "a short row"}'] * 10)     # 240 bytes each
+    (tmp_path / "e.txt").write_text("a text file")
+    write_jsonl(tmp_path / "f.jsonl", ['{"text": "a short row"}'] * 100)              # 2,400: in parts
+    write_jsonl(tmp_path / "g.jsonl.gz", [json.dumps({"text": os.urandom(40).hex()}) for _ in range(10)], "gzip")
+    write_jsonl(tmp_path / "h.jsonl", ['{"text": "a short row"}'] * 10)
+    settings = Settings()
+    sources = corpus.discover([str(tmp_path)], settings.include, settings.exclude, settings.format).sources
+
+    def shape(batches):
+        return [[s.relpath for s in b] if isinstance(b, list) else
+                [(p.source.relpath, p.index, p.count) for p in b.parts] for b in batches]
+    assert shape(pipeline._read_batches(sources, settings, 1_000))[:6] == [
+        [("a.jsonl", 0, 1), ("b.jsonl", 0, 1), ("c.jsonl", 0, 1)], [("d.jsonl", 0, 1)], ["e.txt"],
+        [("f.jsonl", 0, 3)], [("f.jsonl", 1, 3)], [("f.jsonl", 2, 3)]]
+    gz = budget.text_bytes((tmp_path / "g.jsonl.gz").stat().st_size, True)   # more than the file's bytes
+    assert gz > 1_000 and shape(pipeline._read_batches(sources, settings, gz + 240))[-1] == [
+        ("g.jsonl.gz", 0, 1), ("h.jsonl", 0, 1)]
+    assert shape(pipeline._read_batches(sources, settings, gz - 1))[-2:] == [[("g.jsonl.gz", 0, 1)], [("h.jsonl", 0, 1)]]
+
+
+def many_small_record_files(folder: Path) -> list[str]:
+    """The golden rows spread over small JSONL, gzip JSONL and Parquet files, with an
+    empty file, a file of one bad row, a broken file and a file that breaks after some
+    rows among them; the names, sorted."""
+    rows = golden_rows()
+    folder.mkdir()
+    names = []
+    for n in range(0, len(rows), 3):
+        chunk = [json.dumps(r, ensure_ascii=False) for r in rows[n:n + 3]]
+        kind = n // 3 % 3
+        name = f"{n:03d}." + ("jsonl", "jsonl.gz", "parquet")[kind]
+        if kind == 2:
+            pq.write_table(pa.Table.from_pylist(rows[n:n + 3]), folder / name)
+        else:
+            write_jsonl(folder / name, chunk, "gzip" if kind == 1 else None)
+        names.append(name)
+    write_jsonl(folder / "004-empty.jsonl", [])
+    write_jsonl(folder / "007-bad.jsonl", ['{"text": "not closed'])
+    (folder / "010-broken.parquet").write_bytes(b"PAR1" + b"\x00" * 100 + b"PAR1")
+    whole = gzip.compress(b"".join(json.dumps({"text": f"row {i} of a file cut short"}).encode() + b"\n"
+                                   for i in range(2000)))
+    (folder / "013-cut.jsonl.gz").write_bytes(whole[:len(whole) // 2])   # rows, then an error
+    return sorted(names + ["004-empty.jsonl", "007-bad.jsonl", "010-broken.parquet", "013-cut.jsonl.gz"])
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_small_record_files_read_together_give_the_bytes_each_read_alone_gives(tmp_path, monkeypatch, jobs):
+    """Many small record files read in shared batches: every output file, the report and
+    the saved index are the bytes a run reading each file as a batch of its own gives,
+    the broken file skipped with its one line, the empty and the bad-row files written."""
+    from dedup import pipeline
+    many_small_record_files(tmp_path / "corpus")
+    assert clean(["corpus", "-o", "together", "-j", jobs], tmp_path).exit_code == 0
+    real = pipeline._read_batches
+    alone = []
+
+    def one_a_batch(sources, settings, part_bytes=pipeline.SHARD_BYTES, sizes=None):
+        batches = real(sources, settings, 1, sizes)
+        alone.extend(batches)
+        return batches
+    monkeypatch.setattr(pipeline, "_read_batches", one_a_batch)
+    assert clean(["corpus", "-o", "alone", "-j", jobs], tmp_path).exit_code == 0
+    assert alone and all(len(batch.parts) == 1 for batch in alone)
+
+    def files(out):
+        return {p.relative_to(tmp_path / out).as_posix(): p.read_bytes() for p in sorted((tmp_path / out).rglob("*"))
+                if p.is_file() and p.name != "report.html"}
+    together = files("together")
+    assert together.keys() == files("alone").keys()
+    for name, data in files("alone").items():
+        assert together[name] == (data.replace(b"alone", b"together") if name == "report.json" else data), name
+    report = json.loads(together["report.json"])
+    assert {s["path"] for s in report["skipped"]} == {"corpus/007-bad.jsonl:1", "corpus/010-broken.parquet",
+                                                      "corpus/013-cut.jsonl.gz"}
+    assert {"004-empty.jsonl", "007-bad.jsonl"} <= {name.split("/")[-1] for name in together}
+    assert any(d["status"] != "kept" for d in report["documents"])
+
+
+def test_a_small_record_file_that_changes_during_the_run_is_the_only_one_of_its_batch_not_written(tmp_path,
+                                                                                                   monkeypatch):
+    from dedup import corpus_wide
+    names = many_small_record_files(tmp_path / "corpus")
+    edited = tmp_path / "corpus" / "000.jsonl"
+    real = corpus_wide.classify
+
+    def classify_then_edit(*args, **kwargs):
+        edited.write_text(edited.read_text("utf-8").replace("e", "é"), "utf-8")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(corpus_wide, "classify", classify_then_edit)
+    assert clean(["corpus", "-o", "out"], tmp_path).exit_code == 0
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert {"path": "corpus/000.jsonl", "reason": "changed or vanished during the run; not written"} in report["skipped"]
+    assert not any(d["path"].startswith("corpus/000.jsonl:") for d in report["documents"])
+    written = {p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith((".", "report."))}
+    assert written == set(names) - {"000.jsonl", "010-broken.parquet", "013-cut.jsonl.gz"}
 
 
 def test_the_write_stage_parses_only_the_rows_it_cuts(tmp_path, monkeypatch):

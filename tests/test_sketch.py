@@ -159,7 +159,7 @@ def test_a_read_batch_travels_as_a_table_that_says_what_its_sketches_say(tmp_pat
             (folder / f"{n}.txt").write_text(t, "utf-8")
     settings_ = Settings()
     sources = corpus.discover([str(folder)], settings_.include, settings_.exclude, settings_.format).sources
-    batch = stages.RecordPart(sources[0]) if records else sources
+    batch = stages.Records.one(stages.RecordPart(sources[0])) if records else sources
     spills = tmp_path / "spill"
     spills.mkdir()
     context = stages.make_context(settings_, compiled=True)
