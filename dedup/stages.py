@@ -89,7 +89,7 @@ class RecordPart:
 @dataclass(frozen=True, slots=True)
 class Records:
     """A read batch of record files: one part of a big file, or small files read
-    whole, together (a batch for each file made a corpus of many small files slow)."""
+    whole, together (each batch costs a sketching pass and five files of its own)."""
     parts: tuple[RecordPart, ...]
 
     @classmethod
