@@ -216,6 +216,38 @@ def test_restore_never_writes_over_a_file_made_where_the_run_deleted_one(tmp_pat
     assert (corpus / "zz-copy.txt").read_text("utf-8") == "a new file of the user's\n"
 
 
+def test_restore_to_a_folder_never_writes_over_a_file_that_is_there(tmp_path):
+    """--to writes only where nothing is, or where the original already is: a file of the
+    user's in the way (a text or a record file) is listed as not restored, and kept; a
+    --to that is a file is one line, exit 2."""
+    corpus = seeded(tmp_path)
+    (corpus / "rows.jsonl").write_text('{"text": "A row of a record file, kept as it is."}\n', "utf-8")
+    before = tree(corpus)
+    assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0
+    back = tmp_path / "back"
+    back.mkdir()
+    (back / "plain.txt").write_text("my notes\n", "utf-8")
+    (back / "rows.jsonl").write_text("my rows\n", "utf-8")
+    (back / "zz-copy.txt").symlink_to(tmp_path / "elsewhere.txt")
+    result = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)
+    assert result.exit_code == 1
+    for name in ("plain.txt", "rows.jsonl", "zz-copy.txt"):
+        assert f"not restored corpus/{name}: back/{name} is there already, with other content; not overwritten" \
+            in result.output.splitlines()
+    assert (back / "plain.txt").read_text("utf-8") == "my notes\n" and (back / "rows.jsonl").read_text("utf-8") == \
+        "my rows\n" and not (tmp_path / "elsewhere.txt").exists()
+    for name in ("plain.txt", "rows.jsonl", "zz-copy.txt"):
+        (back / name).unlink()
+    again = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)   # the rest, and what is back already
+    assert again.exit_code == 0, again.output
+    assert tree(back) == before
+    assert run("restore", "out/report.json", "--to", "back", cwd=tmp_path).output.endswith(
+        f"0 restored, {len(before)} already original, 0 not restored (under back)\n")
+    (tmp_path / "file").write_text("x")
+    refused = run("restore", "out/report.json", "--to", "file", cwd=tmp_path)
+    assert (refused.exit_code, refused.output) == (2, "dedup: error: --to file: not a folder\n")
+
+
 def test_a_report_with_no_documents_is_refused_not_restored_as_nothing(tmp_path):
     corpus = seeded(tmp_path)
     assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0

@@ -9,6 +9,7 @@ against its sha256 before it is written.
 """
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 from dataclasses import dataclass
@@ -75,7 +76,10 @@ def _remove_temporaries(target: Path) -> None:
 
 
 def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | None = None) -> list[Restored]:
-    """Bring back every document of `report`: in place (an --in-place run) or under `to`."""
+    """Bring back every document of `report`: in place (an --in-place run) or under `to`,
+    where a file that is there with other content is never written over."""
+    if to is not None and os.path.exists(to) and not os.path.isdir(to):
+        raise RestoreError(f"--to {to}: not a folder")
     mode = report.get("mode")
     outcomes = []
     rows: dict[str, list[dict]] = {}
@@ -93,6 +97,10 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
         if current is not None and sha256_of(current) == doc.get("sha256"):
             outcomes.append(Restored(doc["path"], "original"))
             _remove_temporaries(target)
+            continue
+        if to is not None and os.path.lexists(target):
+            outcomes.append(Restored(doc["path"], "failed", f"{target} is there already, with other content; "
+                                                            "not overwritten"))
             continue
         if to is None and doc.get("status") == "removed" and os.path.lexists(target):
             outcomes.append(Restored(doc["path"], "failed", "the run deleted it, and another file is there now "
@@ -130,6 +138,10 @@ def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, s
     if rel.is_absolute() or ".." in rel.parts:
         return Restored(file, "failed", "its path leads out of the target folder")
     target = to / rel
+    if os.path.lexists(target):
+        if not os.path.islink(target) and filecmp.cmp(source, target, shallow=False):
+            return Restored(file, "original")
+        return Restored(file, "failed", f"{target} is there already, with other content; not overwritten")
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     return Restored(file, "restored")
