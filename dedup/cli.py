@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, api, backends, config, corpus, report, signals
+from . import __version__, api, backends, config, corpus, journals, report, signals
 from .commands import check as check_mod
 from .errors import DedupError
 from .progress import Bars
@@ -346,4 +346,8 @@ def restore_command(report_json, to, root) -> None:
             click.echo(f"not restored {o.path}: {o.reason}")
     click.echo(f"dedup: {counts['restored']:,} restored, {counts['original']:,} already original, "
                f"{counts['failed']:,} not restored" + (f" (under {to})" if to else ""), err=True)
+    older = journals.older(Path(report_json))
+    if older is not None:
+        click.echo(f"dedup: {older[1]} earlier --in-place run(s) of this OUT can be undone too, newest first: "
+                   f"next, dedup restore {older[0].as_posix()}", err=True)
     sys.exit(1 if counts["failed"] else 0)

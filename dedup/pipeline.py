@@ -24,8 +24,8 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
-from . import (backends, budget, corpus, corpus_wide, heap, html, lexicon, output, plan, previous, records, report,
-               report_parts, sample, verdicts, verify)
+from . import (backends, budget, corpus, corpus_wide, heap, html, journals, lexicon, output, plan, previous, records,
+               report, report_parts, sample, verdicts, verify)
 from . import table as tables
 from .config import Settings
 from .corpus import Skipped, Source
@@ -372,6 +372,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             _write_report(result, stage.path, written, durable=mode == "in-place", differ=_pooled_diffs(run),
                           mapper=run.map)
             shutil.rmtree(stage.path / REPORT_PARTS)
+            if mode == "in-place":   # the journals of earlier --in-place runs into OUT are kept
+                journals.keep_earlier(out, stage.path)
             try:
                 with uninterrupted():   # an interrupt after this tells how to undo: both or neither
                     stage.publish(durable=mode == "in-place")

@@ -248,6 +248,37 @@ def test_restore_to_a_folder_never_writes_over_a_file_that_is_there(tmp_path):
     assert (refused.exit_code, refused.output) == (2, "dedup: error: --to file: not a folder\n")
 
 
+def test_in_place_runs_into_the_same_out_keep_every_journal_and_restore_newest_first(tmp_path):
+    """The dedup-fix hook's flow: a run, a file added, a run, a run that finds nothing,
+    all to one OUT. The journals of the runs that removed anything stay (OUT/earlier/001, 002);
+    restoring the newest first, as each restore says, brings back the originals."""
+    corpus = seeded(tmp_path)
+    before = tree(corpus)
+    assert run("clean", "--in-place", "corpus", "-o", "fix", cwd=tmp_path).exit_code == 0
+    first = tree(corpus)
+    (corpus / "new.txt").write_bytes(b"A file added after the first run.\r\nRelated articles\r\n")
+    edited = tree(corpus)
+    assert run("clean", "--in-place", "corpus", "-o", "fix", cwd=tmp_path).exit_code == 0
+    assert tree(corpus) == {**first, "new.txt": b"A file added after the first run.\r\n"}   # its boilerplate went
+    assert run("clean", "--in-place", "corpus", "-o", "fix", cwd=tmp_path).exit_code == 0   # nothing to remove
+    fix = tmp_path / "fix"
+    assert sorted(p.name for p in (fix / "earlier").iterdir()) == ["001", "002"]
+    assert not (fix / "earlier" / "001" / "earlier").exists()
+    steps = [("fix/report.json", tree(corpus), "2 earlier --in-place run(s) of this OUT can be undone too, newest first: "
+                                        "next, dedup restore fix/earlier/002/report.json"),
+             ("fix/earlier/002/report.json", edited, "1 earlier --in-place run(s) of this OUT can be undone too, "
+                                                     "newest first: next, dedup restore fix/earlier/001/report.json"),
+             ("fix/earlier/001/report.json", {**before, "new.txt": edited["new.txt"]}, None)]
+    for journal, expected, hint in steps:
+        result = run("restore", journal, cwd=tmp_path)
+        assert result.exit_code == 0, result.output
+        assert tree(corpus) == expected
+        assert (f"dedup: {hint}" in result.output.splitlines()) if hint else "earlier" not in result.output
+    assert run("clean", "corpus", "-o", "fix", cwd=tmp_path).exit_code == 0   # a run that writes copies
+    assert run("clean", "--in-place", "corpus", "-o", "fix", cwd=tmp_path).exit_code == 0
+    assert not (fix / "earlier").exists()              # its OUT was no journal: nothing to keep
+
+
 def test_a_report_with_no_documents_is_refused_not_restored_as_nothing(tmp_path):
     corpus = seeded(tmp_path)
     assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0
