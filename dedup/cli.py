@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, api, backends, config, corpus, journals, report, signals
+from . import __version__, api, backends, config, corpus, journals, report
 from .commands import check as check_mod
 from .errors import DedupError
 from .progress import Bars
@@ -193,7 +193,7 @@ def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclud
         _fail("-o is empty: name the output folder")
     quiet = quiet or bool(os.environ.get("PRE_COMMIT"))
     out = Path(output)
-    with _errors(), interrupts(), contextlib.ExitStack() as after:
+    with _errors(), interrupts():
         try:
             settings = _settings({"include": include, "exclude": exclude, "threshold": threshold,
                                   "shingle_size": shingle_size, "num_perm": num_perm, "min_docs": min_docs,
@@ -206,7 +206,6 @@ def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclud
                 result = api.clean(paths, out, settings=settings, dry_run=dry_run, in_place=in_place, force=force,
                                    jobs=jobs, backend=backend, address=address, against=against, memory=memory,
                                    progress=bars)
-                after.enter_context(signals.finished())   # OUT is published: what is left is saying so
             finally:
                 if bars:
                     bars.close()

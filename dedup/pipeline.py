@@ -31,7 +31,7 @@ from .config import Settings
 from .corpus import Skipped, Source
 from .progress import Progress
 from .runner import Runner, default_jobs
-from .signals import Interrupted, uninterrupted
+from .signals import Interrupted, uninterrupted, work_done
 from .table import close_spills
 from .sketch import COMPILED_CHARS
 from .stages import (RecordPart, Records, WriteJob, Written, diff_batch, load_kernel, make_context, part_file,
@@ -379,6 +379,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
                     stage.publish(durable=mode == "in-place")
                     if state is not None and mode == "in-place":   # from here on, inputs may change
                         state.total = sum(int(np.count_nonzero(batch.removed)) for batch in written)
+                    elif mode != "in-place":
+                        work_done()
             except Interrupted:
                 if mode == "in-place" or not stage.published:   # (a failed swap: the signal stood in for its error)
                     raise
@@ -401,6 +403,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             corpus.write_atomic(out / "report.json", report.chunks(journal), durable=True)
             shutil.rmtree(out / report_parts.FOLDER, ignore_errors=True)   # the journal is now whole in one file
             html.write(journal, out / "report.html", cleaned_dir=out)
+        work_done()
         return journal
     del result["documents"]   # they are in report.json (api.Report reads them from there when asked)
     return result

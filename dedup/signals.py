@@ -26,12 +26,15 @@ class Interrupted(BaseException):
         return 128 + self.signum
 
 
+_done = False           # the command's work is done (work_done): a signal now changes nothing
 _held = 0               # uninterrupted() blocks entered and not yet left
 _pending: list[tuple[int, bool]] = []   # signals that came inside one (and whether interrupts() took
                                         # them), acted on as the outermost ends
 
 
 def _raise_interrupted(signum, frame) -> None:
+    if _done:
+        return
     for sig in SIGNALS:   # a second Ctrl-C must not break the clean-up the first one started
         signal.signal(sig, signal.SIG_IGN)
     if _held:
@@ -42,8 +45,10 @@ def _raise_interrupted(signum, frame) -> None:
 
 def _outside_commands(signum, frame) -> None:
     """The `dedup` process's handler outside a command's interrupts() (launch.py): while
-    Python loads dedup's modules, or once the command's work is done and it is saying
-    so, a signal ends the process as one line, as it would in the middle of the work."""
+    Python loads dedup's modules, a signal ends the process as one line, as it would in
+    the middle of the work; once the work is done, it changes nothing."""
+    if _done:
+        return
     if sys.stderr is not None:   # (closed: `2>&-`)
         sys.stderr.write("dedup: interrupted\n")
     os._exit(128 + signum)   # nothing under way to clean up
@@ -66,22 +71,20 @@ def ignore() -> dict:
     return {sig: signal.signal(sig, signal.SIG_IGN) for sig in SIGNALS if _taken(sig)}
 
 
-@contextlib.contextmanager
-def finished() -> Iterator[None]:
-    """The command's work is done (a run's output is published) and it is saying so: a
-    signal meanwhile changes nothing, so it is ignored, never an exit status that says
-    the work was cut short."""
-    old = ignore()
-    try:
-        yield
-    finally:
-        for sig, handler in old.items():
-            signal.signal(sig, handler)
+def work_done() -> None:
+    """The command's work is done (a run's output is published whole, its inputs rewritten):
+    from here until the process ends, a signal under interrupts() or outside a command
+    changes nothing, never an exit status or a line that says the work was cut short.
+    (A library caller's own handlers, such as Python's KeyboardInterrupt, are not ours.)"""
+    global _done
+    _done = True
 
 
 @contextlib.contextmanager
 def interrupts() -> Iterator[None]:
     """Turn SIGINT and SIGTERM into `Interrupted` for the duration (main thread only)."""
+    global _done
+    _done = False   # a command starts its work
     old = {sig: signal.signal(sig, _raise_interrupted) for sig in SIGNALS if _taken(sig)}
     try:
         yield
