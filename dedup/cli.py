@@ -142,6 +142,10 @@ closed): OUT is left as it was.
               help="Rewrite the input files (atomically); the report, written to -o before any input is "
                    "touched, is the journal that `dedup restore` undoes the run from.")
 @click.option("--dry-run", is_flag=True, help="Write only the report.")
+@click.option("--only-corpus", is_flag=True,
+              help="Of the PATHS named, clean only the corpus's: under the `corpus` setting's folder, taken by the "
+                   "include and exclude globs, and with --in-place text files only; the rest are left alone. For a "
+                   "git hook, which names every staged file: none left is nothing to do, not an error.")
 @click.option("--force", is_flag=True,
               help="Replace -o even if it is a non-empty folder that dedup did not write (its files are deleted).")
 @click.option("-j", "--jobs", type=int, default=0, help="Worker processes (default: all cores).")
@@ -181,9 +185,9 @@ closed): OUT is left as it was.
               help="A verdicts.json exported from a review page: removals judged wrong are not made again wherever "
                    "their text recurs, and its overrides apply; the report lists what they kept.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary.")
-def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclude, threshold, shingle_size, num_perm,
-          min_docs, lexicons, decode_errors, format_, text_field, id_field, source_, source_field, keep, keep_sources,
-          backend, address, against, verdicts_file, quiet) -> None:
+def clean(paths, output, in_place, dry_run, only_corpus, force, jobs, memory, include, exclude, threshold,
+          shingle_size, num_perm, min_docs, lexicons, decode_errors, format_, text_field, id_field, source_,
+          source_field, keep, keep_sources, backend, address, against, verdicts_file, quiet) -> None:
     """Clean the corpus at PATHS (files and folders) into -o, with a report of every removal."""
     if in_place and dry_run:
         _fail("--in-place and --dry-run exclude each other")
@@ -201,6 +205,13 @@ def clean(paths, output, in_place, dry_run, force, jobs, memory, include, exclud
                                   "text_field": text_field, "id_field": id_field,
                                   "source": f"field:{source_field}" if source_field else source_,
                                   "keep": keep, "keep_sources": keep_sources, "verdicts": verdicts_file})
+            if only_corpus:
+                paths = corpus.of_corpus(list(paths), settings.corpus, settings.include, settings.exclude,
+                                         settings.format, text_only=in_place)
+                if not paths:
+                    if not quiet:
+                        click.echo("dedup: none of the paths named is the corpus's; nothing to do", err=True)
+                    return
             bars = _progress(not quiet)
             try:
                 result = api.clean(paths, out, settings=settings, dry_run=dry_run, in_place=in_place, force=force,

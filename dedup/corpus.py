@@ -93,6 +93,28 @@ def taker(include: tuple[str, ...], exclude: tuple[str, ...]) -> Callable[[str, 
     return lambda name, rel: included(name) and not excluded(name) and not excluded(rel)
 
 
+def of_corpus(paths: list[str], root: str, include: tuple[str, ...], exclude: tuple[str, ...], format: str,
+              text_only: bool) -> list[str]:
+    """The paths among `paths` that belong to the corpus at `root`: inside it, in no
+    folder discovery would not enter, taken by the globs and, with `text_only`, text
+    files (a folder is kept: its walk applies the globs). What a git hook passes is every
+    staged file; the others are not the corpus's."""
+    root_real = os.path.realpath(root)
+    takes = taker(tuple(include), tuple(exclude))
+    out = []
+    for given in paths:
+        if not os.path.lexists(given):
+            raise InputError(f"{given}: no such file or folder")
+        rel = os.path.relpath(os.path.realpath(given), root_real).replace(os.sep, "/")
+        folders = [] if rel == "." else rel.split("/")[:-1] if not os.path.isdir(given) else rel.split("/")
+        if rel == ".." or rel.startswith("../") or not all(enters(folder, exclude) for folder in folders):
+            continue
+        if os.path.isdir(given) or (takes(os.path.basename(rel), rel)
+                                    and not (text_only and records.kind_of(given, format)[0] != "text")):
+            out.append(given)
+    return out
+
+
 def _display(path: Path) -> str:
     return path.as_posix()
 

@@ -218,3 +218,23 @@ def test_write_atomic_makes_folders_keeps_the_mode_and_cleans_up_after_a_failure
     with pytest.raises(FileNotFoundError):
         write_atomic(target, b"new", str(tmp_path / "no-such-model"))
     assert target.read_bytes() == b"data" and os.listdir(target.parent) == ["f.txt"]
+
+
+def test_of_corpus_keeps_the_named_paths_a_walk_of_the_corpus_would_take(tmp_path, monkeypatch):
+    from dedup.corpus import of_corpus
+    monkeypatch.chdir(tmp_path)
+    for name in ("data/a.txt", "data/b.md", "data/rows.jsonl", "data/tool.py", "data/.hidden/c.txt",
+                 "data/drafts/d.txt", "data/sub/e.txt", "notes.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("text")
+    named = ["data/a.txt", "data/b.md", "data/rows.jsonl", "data/tool.py", "data/.hidden/c.txt", "data/drafts/d.txt",
+             "data/sub/e.txt", "notes.txt", "data/sub"]
+    include, exclude = ("*.txt", "*.md", "*.jsonl"), ("drafts",)
+    assert of_corpus(named, "data", include, exclude, "auto", text_only=False) == [
+        "data/a.txt", "data/b.md", "data/rows.jsonl", "data/sub/e.txt", "data/sub"]
+    assert of_corpus(named, "data", include, exclude, "auto", text_only=True) == [
+        "data/a.txt", "data/b.md", "data/sub/e.txt", "data/sub"]
+    assert of_corpus(named, ".", include, (), "auto", text_only=True) == [
+        "data/a.txt", "data/b.md", "data/drafts/d.txt", "data/sub/e.txt", "notes.txt", "data/sub"]
+    with pytest.raises(InputError, match="gone.txt: no such file or folder"):
+        of_corpus(["gone.txt"], ".", include, exclude, "auto", text_only=True)

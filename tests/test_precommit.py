@@ -131,6 +131,25 @@ def test_the_dedup_fix_hook_cleans_staged_files_in_place_and_can_be_undone(corpu
     assert sh(corpus_repo, "git", "diff", "--stat").stdout == ""   # back to what was staged
 
 
+def test_the_dedup_fix_hook_leaves_staged_files_that_are_not_the_corpus_alone(corpus_repo, hook_home):
+    """pre-commit names every staged text file: a script with a repeated line, a JSONL
+    file (which --in-place cannot rewrite) and a text file outside the `corpus` folder
+    are not the corpus's; the corpus file beside them is cleaned as ever."""
+    (corpus_repo / "pyproject.toml").write_text('[tool.dedup]\ncorpus = "data"\n', "utf-8")
+    script = 'def f():\n    print("the value is computed from the inputs given to this function")\n' * 2
+    (corpus_repo / "tool.py").write_text(script, "utf-8")
+    (corpus_repo / "notes.txt").write_text(HINDI.read_text("utf-8"), "utf-8")
+    (corpus_repo / "data" / "rows.jsonl").write_text('{"text": "a row"}\n', "utf-8")
+    stage_doubled_article(corpus_repo)
+    sh(corpus_repo, "git", "add", "-A")
+    staged = ["data/hindi.txt", "data/rows.jsonl", "notes.txt", "pyproject.toml", "tool.py"]
+    result = try_repo(corpus_repo, hook_home, "dedup-fix", "--files", *staged)
+    assert result.returncode == 1 and "files were modified by this hook" in result.stdout, result.stdout
+    assert sh(corpus_repo, "git", "diff", "--name-only").stdout.split() == ["data/hindi.txt"]
+    result = try_repo(corpus_repo, hook_home, "dedup-fix", "--files", "notes.txt", "tool.py")
+    assert result.returncode == 0, result.stdout                       # none of the corpus's: nothing to do
+
+
 def test_the_dedup_check_all_hook_checks_the_whole_corpus_at_the_manual_stage(corpus_repo, hook_home):
     stage_doubled_article(corpus_repo)
     result = try_repo(corpus_repo, hook_home, "dedup-check-all", "--hook-stage", "manual")
