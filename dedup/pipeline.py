@@ -583,6 +583,10 @@ def rewrite_inputs(result: dict, state: InPlace) -> None:
     for doc in todo:
         file = doc["path"]
         with uninterrupted():
+            if os.path.islink(file):   # its target is no input (one is read under its own name)
+                state.failed.append((file, "a symbolic link to a file outside the inputs; --in-place writes neither "
+                                           "over the link nor through it: left as it was (clean it with -o)"))
+                continue
             try:
                 data = Path(file).read_bytes()
             except OSError as err:

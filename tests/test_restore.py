@@ -188,6 +188,24 @@ def test_in_place_cleans_a_linked_file_under_its_own_name_and_leaves_the_link(tm
     assert tree(corpus) == before and os.path.islink(corpus / "a-link.txt")
 
 
+def test_in_place_leaves_a_link_to_a_file_outside_the_inputs_as_it_was(tmp_path):
+    """A link whose target is no input is read and judged like any file, but neither
+    replaced by its cleaned text nor written through: it is listed as not rewritten."""
+    corpus = seeded(tmp_path)
+    shutil.copy(HINDI, tmp_path / "outside.txt")            # a doubled article: its copy lines go
+    os.symlink("../outside.txt", corpus / "linked.txt")
+    before, outside = tree(corpus), (tmp_path / "outside.txt").read_bytes()
+    result = run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert os.readlink(corpus / "linked.txt") == "../outside.txt" and (tmp_path / "outside.txt").read_bytes() == outside
+    report = json.loads((tmp_path / "journal" / "report.json").read_text("utf-8"))
+    assert {"path": "corpus/linked.txt", "reason": "a symbolic link to a file outside the inputs; --in-place writes "
+            "neither over the link nor through it: left as it was (clean it with -o)"} in report["skipped"]
+    assert "corpus/linked.txt" not in [d["path"] for d in report["documents"]]
+    assert run("restore", "journal/report.json", cwd=tmp_path).exit_code == 0
+    assert tree(corpus) == before and os.path.islink(corpus / "linked.txt")
+
+
 def test_a_file_of_the_longest_legal_name_is_rewritten_and_restored(tmp_path):
     """A rewrite's temporary file beside a file whose name takes nearly all of the 255
     bytes a name may have: named by a digest of it, so the run and restore both work."""
