@@ -303,7 +303,7 @@ def _memory(memory: int | str | None) -> int | None:
     if memory is None:
         return None
     if isinstance(memory, str):
-        return budget.parse(memory)
+        return budget.parse(memory, "memory")
     if isinstance(memory, numbers.Real) and not isinstance(memory, (bool, numbers.Integral)) \
             and float(memory).is_integer():
         memory = int(memory)   # 1.5e9 bytes: a whole number written as a float
@@ -416,6 +416,7 @@ def check(paths: PathLike | Iterable[PathLike] = (), *, settings: Settings | Non
     from .commands import check as checking
     jobs = _jobs(jobs)
     settings = _settings(settings)
+    baseline = _path(baseline, "baseline") if baseline is not None else None
     try:
         result = checking.check(_paths(paths), settings, use_cache=use_cache, jobs=jobs)
         accepted = checking.load_baseline(Path(baseline)) if baseline is not None else None

@@ -40,19 +40,20 @@ class BudgetError(DedupError, ValueError):
     """A --memory value that cannot be read or is too small."""
 
 
-def parse(text: str) -> int:
-    """Bytes of a size as people write it: 512M, 2G, 1.5GB, 800MiB, 4096 (bytes)."""
+def parse(text: str, name: str = "--memory") -> int:
+    """Bytes of a size as people write it: 512M, 2G, 1.5GB, 800MiB, 4096 (bytes); `name`:
+    what the messages call the value."""
     value = text.strip().upper().replace("IB", "").removesuffix("B") if text else ""
     number, unit = (value[:-1], value[-1]) if value[-1:] in _UNITS and value[-1:].isalpha() else (value, "")
     try:
         size = float(number)
     except ValueError:
-        raise BudgetError(f"--memory: {text!r} is not a size (write it as 512M, 2G or 1.5GB)") from None
+        raise BudgetError(f"{name}: {text!r} is not a size (write it as 512M, 2G or 1.5GB)") from None
     if not size >= 0 or size == float("inf"):
-        raise BudgetError(f"--memory: {text!r} is not a size (write it as 512M, 2G or 1.5GB)")
+        raise BudgetError(f"{name}: {text!r} is not a size (write it as 512M, 2G or 1.5GB)")
     size = int(size * _UNITS[unit])
     if size < MIN_MEMORY:
-        raise BudgetError(f"--memory: {text} is too little to run in; give at least {MIN_MEMORY >> 20}M")
+        raise BudgetError(f"{name}: {text} is too little to run in; give at least {MIN_MEMORY >> 20}M")
     return size
 
 

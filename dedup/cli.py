@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, api, backends, config, corpus, journals, report
+from . import __version__, api, backends, budget, config, corpus, journals, report
 from .commands import check as check_mod
 from .errors import DedupError
 from .progress import Bars
@@ -215,7 +215,8 @@ def clean(paths, output, in_place, dry_run, only_corpus, force, jobs, memory, in
             bars = _progress(not quiet)
             try:
                 result = api.clean(paths, out, settings=settings, dry_run=dry_run, in_place=in_place, force=force,
-                                   jobs=jobs, backend=backend, address=address, against=against, memory=memory,
+                                   jobs=jobs, backend=backend, address=address, against=against,
+                                   memory=budget.parse(memory) if memory is not None else None,
                                    progress=bars)
             finally:
                 if bars:

@@ -116,6 +116,9 @@ class Settings:
         DIRECTORY/pyproject.toml, as the command line reads them."""
         if not isinstance(directory, (str, os.PathLike)):
             raise ConfigError(f"the folder to read settings from must be a path, not {directory!r}")
+        if not os.path.isdir(directory):
+            raise ConfigError(f"{os.fspath(directory)}: not a folder (give the folder that holds setup.cfg "
+                              "or pyproject.toml)")
         return load(Path(directory))
 
     def replace(self, **changes) -> "Settings":

@@ -307,6 +307,13 @@ def test_a_signal_while_a_swap_that_fails_is_an_interrupt_and_out_stays_as_it_wa
     (lambda: dedup.restore({}), "the report must be a path"),
     (lambda: dedup.check([1]), "each path must be a path"),
     (lambda: dedup.Settings.from_files(5), "the folder to read settings from must be a path, not 5"),
+    (lambda: dedup.Settings.from_files("no/such"), "no/such: not a folder (give the folder that holds setup.cfg"),
+    (lambda: dedup.Settings.from_files("c/a.txt"), "c/a.txt: not a folder"),
+    (lambda: dedup.check(baseline=5), "baseline must be a path (a str or a pathlib.Path), not 5"),
+    (lambda: dedup.check(baseline=b"b.json"), "baseline must be a path"),
+    (lambda: dedup.clean(["c"], "o", memory="abc"), "memory: 'abc' is not a size"),
+    (lambda: dedup.check(settings=dedup.Settings(corpus="c/a.txt")), "c/a.txt: the corpus folder is not a folder"),
+    (lambda: dedup.check(settings=dedup.Settings(corpus="nowhere")), "nowhere: the corpus folder does not exist"),
 ])
 def test_arguments_of_the_wrong_type_are_a_dedup_error(tmp_path, monkeypatch, call, message):
     """Never a TypeError or an AttributeError from inside."""

@@ -283,7 +283,8 @@ def check(paths: list[str], settings: Settings, use_cache: bool = True, jobs: in
     judged = verdicts.load(settings.verdicts) if settings.verdicts else None
     root = settings.corpus
     if not os.path.isdir(root):
-        raise InputError(f"{root}: the corpus folder does not exist (setting `corpus`)")
+        why = "is not a folder" if os.path.lexists(root) else "does not exist"
+        raise InputError(f"{root}: the corpus folder {why} (setting `corpus`)")
     found = gitfiles.listing(root, settings.include, settings.exclude) if use_cache else None
     members = _members(root, settings, found)
     settings = stages.resolve_by_folders(members.folder_sizes(), settings)
