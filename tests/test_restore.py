@@ -297,6 +297,18 @@ def test_in_place_runs_into_the_same_out_keep_every_journal_and_restore_newest_f
     assert not (fix / "earlier").exists()              # its OUT was no journal: nothing to keep
 
 
+def test_restore_from_another_folder_says_where_to_run_it(tmp_path):
+    seeded(tmp_path)
+    assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run("restore", "../journal/report.json", cwd=elsewhere)
+    assert (result.exit_code, result.output) == (2, "dedup: error: the run's inputs (corpus) are not in the current "
+                                                    "folder: run restore where `dedup clean` ran, or give that folder "
+                                                    "with --root\n")
+    assert run("restore", "../journal/report.json", "--root", "..", cwd=elsewhere).exit_code == 0
+
+
 def test_a_report_with_no_documents_is_refused_not_restored_as_nothing(tmp_path):
     corpus = seeded(tmp_path)
     assert run("clean", "--in-place", "corpus", "-o", "journal", cwd=tmp_path).exit_code == 0

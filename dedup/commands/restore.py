@@ -81,6 +81,11 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
     if to is not None and os.path.exists(to) and not os.path.isdir(to):
         raise RestoreError(f"--to {to}: not a folder")
     mode = report.get("mode")
+    inputs = [str(given) for given in report.get("inputs", [])]
+    if to is None and inputs and not any(os.path.lexists(base / given) for given in inputs):
+        where = "the current folder" if base == Path(".") else base.as_posix()
+        raise RestoreError(f"the run's inputs ({', '.join(inputs[:3])}{', ...' if len(inputs) > 3 else ''}) are not "
+                           f"in {where}: run restore where `dedup clean` ran, or give that folder with --root")
     outcomes = []
     rows: dict[str, list[dict]] = {}
     roots = _roots(report.get("inputs", []), base) if to is None else set()
