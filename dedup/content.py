@@ -29,10 +29,14 @@ def content_rows(table: Table, settings: Settings) -> np.ndarray:
     return content_mask(table.cut, table.words, table.lexicon.at, settings)
 
 
-def content_digests(table: Table, content: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def content_digests(table: Table, content: np.ndarray, docs: np.ndarray | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """Each document's content_digest (`content`: content_rows) as a row of a
     (documents, 16) uint8 array, and which documents have one (a bytes object each
-    would be ~60 bytes a document more, held through a corpus-wide step)."""
+    would be ~60 bytes a document more, held through a corpus-wide step). With `docs`,
+    of those documents only, in that order (no array over every row of the table)."""
+    if docs is not None:
+        return _some_digests(table, content, np.asarray(docs, np.int64))
     out = bytearray(16 * table.documents)
     found = []
     hashes = memoryview(np.ascontiguousarray(table.hash[content]).view(np.uint8))   # content lines' only, in order
@@ -43,6 +47,20 @@ def content_digests(table: Table, content: np.ndarray) -> tuple[np.ndarray, np.n
             found.append(d)
     has = np.zeros(table.documents, bool)
     has[found] = True
+    return np.frombuffer(out, np.uint8).reshape(-1, 16), has
+
+
+def _some_digests(table: Table, content: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    out = bytearray(16 * len(docs))
+    has = np.zeros(len(docs), bool)
+    cut, hashes = table.cut, table.hash
+    for k, d in enumerate(docs.tolist()):
+        lo, hi = int(cut[d]), int(cut[d + 1])
+        mine = hashes[lo:hi][content[lo:hi]]
+        if len(mine):
+            out[16 * k:16 * k + 16] = hashlib.blake2b(np.ascontiguousarray(mine).view(np.uint8),
+                                                      digest_size=16).digest()
+            has[k] = True
     return np.frombuffer(out, np.uint8).reshape(-1, 16), has
 
 

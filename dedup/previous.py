@@ -130,8 +130,9 @@ def save(folder: Path, table: Table, decisions: Decisions, settings: Settings,
     .npy arrays (the same bytes for the same corpus; read memory-mapped). `decisions`:
     classify's (Decisions, or classify.Ranked, read alike)."""
     paths = list(previous.paths) if previous else []
-    digests, has = content_digests(table, content_rows(table, settings))
-    kept = np.flatnonzero(has & decisions.kept())   # the documents whose digests and signatures are saved
+    kept = np.flatnonzero(decisions.kept())
+    digests, has = content_digests(table, content_rows(table, settings), kept)
+    kept, digests = kept[has], digests[has]   # the documents whose digests and signatures are saved
     first = len(paths)
     paths.extend((None, table.path[d]) for d in kept.tolist())
     taken = taken_rows(table, decisions, kept)
@@ -146,7 +147,7 @@ def save(folder: Path, table: Table, decisions: Decisions, settings: Settings,
     paragraph_hash, paragraph_at = _sorted(table.paragraph_hash[paragraphs], np.stack(
         [first + owner, table.line[ends[:, 0]].astype(np.int64) + 1, table.line[ends[:, 1] - 1].astype(np.int64) + 1],
         axis=1), 3)
-    new_digests = digests[kept]
+    new_digests = digests
     new_signatures = table.signatures(kept, settings.num_perm)
     if previous is not None:
         new_digests = np.concatenate([previous.digests, new_digests])
