@@ -121,6 +121,10 @@ _QUOTES = frozenset("\"'“‘„‚")
 
 
 _JOINERS = ("-", "\u2010", "\u2011")
+# A line that opens with a quote which closes right after the phrase quotes it, as a title
+# or a slogan ('«بخوانید» عنوان کمپین …', '“Read more” is the campaign'): not a label.
+_OPENING = frozenset("\"'“‘„‚«‹「『")
+_CLOSING = frozenset("\"'”’“‘»›」』")
 
 
 def separated_after(text: str, count: int) -> bool:
@@ -133,6 +137,8 @@ def separated_after(text: str, count: int) -> bool:
     if len(found) <= count:
         return True   # the phrase is the whole line
     gap = norm[found[count - 1][1]:found[count][0]]
+    if set(norm[:found[0][0]]) & _OPENING and set(gap) & _CLOSING:
+        return False   # the phrase is quoted
     if gap in _JOINERS:
         return False   # a hyphen between two words, no space: one word ("पढ़ें-लिखें"), not a label's end
     between = [ch for ch in gap if not ch.isspace() and ch not in _QUOTES]
