@@ -15,6 +15,7 @@ import gzip
 import hashlib
 import io
 import json
+import os
 import re
 import zlib
 from collections.abc import Callable
@@ -285,6 +286,8 @@ def texts(file: str, fmt: str, compression: str | None, fields: Fields, wanted: 
     file only the wanted rows are parsed, and the file is read up to the last of them."""
     out = {}
     last = max(wanted, default=0)
+    if not os.path.isfile(file):   # a report may name a FIFO or a device, which would never end
+        return out
     try:
         if fmt == "jsonl":
             lines = takewhile(lambda line: line[0] <= last, _jsonl_lines(file, compression))

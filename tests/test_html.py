@@ -538,3 +538,33 @@ def test_a_copy_too_long_to_diff_is_shown_by_its_place(monkeypatch):
     [merged] = by_lines[1, 1]["members"]   # lines 1-4 of b: one copy of a's first line, 51 characters
     assert merged["lines"] == [1, 4] and merged["diff"] is None and "text" not in merged
     assert by_lines[2, 2]["members"][0]["diff"] == [["=", "short line"]]
+
+
+def test_a_report_naming_a_fifo_or_a_device_draws_its_page_without_reading_them(tmp_path):
+    """A hand-edited report may name a FIFO (a read that never ends) or /dev/zero (one
+    that never stops): neither is read, as a text file or as a record file, and those
+    documents show their removed spans only; restore lists them as not restored."""
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    (tmp_path / "rows.jsonl").write_text('{"text": "A row.\\nA row."}\n', "utf-8")
+    assert run("clean", "seeds", "rows.jsonl", "-o", "out", cwd=tmp_path).exit_code == 0
+    os.mkfifo(tmp_path / "fifo")
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    texts = [d for d in report["documents"] if not d.get("row")]
+    texts[0]["path"], texts[1]["path"] = "fifo", "/dev/zero"
+    for doc in report["documents"]:
+        if doc.get("row"):
+            doc["file"], doc["path"] = "fifo", f"fifo:{doc['row']}"
+    (tmp_path / "edited.json").write_text(json.dumps(report), "utf-8")
+    code = ("import signal, sys\n"
+            "signal.alarm(60)\n"   # a read that hangs fails the test instead of hanging it
+            "from dedup.launch import main\n"
+            "sys.argv = ['dedup'] + sys.argv[1:]\n"
+            "main()\n")
+    import subprocess
+    import sys
+    for args in (["report", "edited.json", "-o", "page.html"], ["restore", "edited.json", "--to", "back"]):
+        done = subprocess.run([sys.executable, "-c", code, *args], cwd=tmp_path, capture_output=True, text=True,
+                              timeout=120)
+        assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr
+    assert (tmp_path / "page.html").is_file()
+    assert "not restored fifo:" in done.stdout and "not restored /dev/zero:" in done.stdout
