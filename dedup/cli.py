@@ -62,9 +62,9 @@ def _errors():
 
 
 def _settings(overrides: dict) -> config.Settings:
-    settings = config.load(Path("."))
+    """The settings files of this folder, then the command line's, checked together."""
     given = {k: v for k, v in overrides.items() if v not in (None, ())}
-    return config.from_mapping(given, "command line", settings) if given else settings
+    return config.combined(config.layers(Path(".")) + [("command line", given)])
 
 
 def _progress(enabled: bool) -> Bars | None:

@@ -189,23 +189,46 @@ def _convert(name: str, value, source: str):
         raise ConfigError(f"{source}: {name} = {value!r} is not a valid {kind}") from None
 
 
-def from_mapping(values: dict, source: str, base: Settings | None = None) -> Settings:
+def _changes(values: dict, source: str) -> dict:
+    """One layer's settings, each name known and its value of the right type (what the
+    values must be together is checked once all layers are in: `combined`)."""
     changes = {}
     for raw_name, value in values.items():
         name = raw_name.replace("-", "_")
         if name not in _FIELDS:
             raise ConfigError(f"{source}: unknown setting {raw_name!r}")
         changes[name] = _convert(name, value, source)
+    return changes
+
+
+def combined(layers: list[tuple[str, dict]]) -> Settings:
+    """The defaults, then each layer (its source, its settings) over the ones before; a
+    rule that values break together names the layers that set any."""
+    changes, named = {}, []
+    for source, values in layers:
+        layer = _changes(values, source)
+        if layer:
+            changes.update(layer)
+            named.append(source)
+    try:
+        return Settings(**changes)
+    except ConfigError as err:
+        raise ConfigError(f"{' + '.join(named)}: {err}") from None
+
+
+def from_mapping(values: dict, source: str, base: Settings | None = None) -> Settings:
+    """`base` (default: the defaults) with these settings over it."""
+    changes = _changes(values, source)
     try:
         return dataclasses.replace(base or Settings(), **changes)
     except ConfigError as err:
         raise ConfigError(f"{source}: {err}") from None
 
 
-def load(directory: Path = Path(".")) -> Settings:
-    """Settings from `directory`: defaults, then setup.cfg [dedup], then pyproject.toml
-    [tool.dedup] (each overrides the one before; the command line comes last)."""
-    settings = Settings()
+def layers(directory: Path = Path(".")) -> list[tuple[str, dict]]:
+    """The settings files of `directory`, in the order they apply: setup.cfg [dedup], then
+    pyproject.toml [tool.dedup]."""
+    out = []
     setup_cfg = directory / "setup.cfg"
     if setup_cfg.is_file():
         parser = configparser.ConfigParser(interpolation=None)
@@ -214,7 +237,7 @@ def load(directory: Path = Path(".")) -> Settings:
         except (configparser.Error, UnicodeDecodeError) as err:
             raise ConfigError(f"{setup_cfg}: {str(err).splitlines()[0]}") from None
         if parser.has_section("dedup"):
-            settings = from_mapping(dict(parser["dedup"]), str(setup_cfg), settings)
+            out.append((str(setup_cfg), dict(parser["dedup"])))
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
         try:
@@ -228,5 +251,11 @@ def load(directory: Path = Path(".")) -> Settings:
             raise ConfigError(f"{pyproject}: [tool.dedup] must be a table of settings, not {type(table).__name__} "
                               f"{table!r}"[:200])
         if table:
-            settings = from_mapping(table, str(pyproject), settings)
-    return settings
+            out.append((str(pyproject), table))
+    return out
+
+
+def load(directory: Path = Path(".")) -> Settings:
+    """Settings from `directory`: defaults, then setup.cfg [dedup], then pyproject.toml
+    [tool.dedup] (each overrides the one before; the command line comes last)."""
+    return combined(layers(directory))

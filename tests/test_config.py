@@ -93,3 +93,29 @@ def test_lsh_optimum_equals_datasketch():
             assert integrate_bands(threshold, num_perm) == expected
             assert optimal_bands.__wrapped__(threshold, num_perm) == expected   # the defaults' shortcut too
     assert (Settings().threshold, Settings().num_perm) == (0.8, 128)   # the shortcut is the defaults''
+
+
+def test_settings_are_checked_together_once_every_layer_is_in(tmp_path, monkeypatch):
+    """A rule of several settings (keep = sources needs keep_sources; bands x rows <=
+    num_perm) holds of what the layers make together, each overriding the one before:
+    values split over the files and the command line are taken, and what breaks it
+    still is names the layers."""
+    from click.testing import CliRunner
+    from dedup.cli import main
+    from dedup.config import combined, layers
+    (tmp_path / "setup.cfg").write_text("[dedup]\nkeep = sources\nbands = 32\nrows = 8\n", "utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.dedup]\nkeep_sources = ["a"]\n', "utf-8")
+    settings = combined(layers(tmp_path) + [("command line", {"num_perm": 256})])
+    assert (settings.keep, settings.keep_sources, settings.bands * settings.rows, settings.num_perm) == (
+        "sources", ("a",), 256, 256)
+    assert combined(layers(tmp_path) + [("command line", {"keep": "first", "num_perm": 256})]).keep == "first"
+    with pytest.raises(ConfigError, match=r"setup.cfg \+ .*pyproject.toml: bands x rows must not exceed num_perm"):
+        load(tmp_path)
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.txt").write_text("A line of text.\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    ran = CliRunner().invoke(main, ["clean", "c", "-o", "out", "-q", "--num-perm", "256"])
+    assert ran.exit_code == 0, ran.output
+    refused = CliRunner().invoke(main, ["clean", "c", "-o", "out", "-q"])
+    assert (refused.exit_code, refused.output) == (
+        2, "dedup: error: setup.cfg + pyproject.toml: bands x rows must not exceed num_perm\n")
