@@ -28,6 +28,7 @@ from .errors import DedupError
 
 MATCH_KINDS = ("line", "prefix", "contains")
 DEFAULT_MAX_TOKENS = 30
+RULE_KEYS = frozenset({"id", "match", "phrases", "max_tokens", "separator", "names"})
 NUMBER = "#"   # in a line phrase: any word holding a digit
 STAMP = "date and time"   # the phrase a timestamp hit names
 _DIGIT = regex.compile(shapes.DIGITS)   # a word holding a digit of any script
@@ -86,9 +87,18 @@ class Lexicon:
     _by_hash: tuple | None = field(default=None, repr=False, compare=False)
 
     def add_rule(self, language: str, rule: dict, source: str) -> None:
+        if not isinstance(rule, dict):
+            raise LexiconError(f"{source}: every rule is a [[rule]] table, not {type(rule).__name__} {rule!r}"[:200])
         rule_id, kind, phrases = rule.get("id"), rule.get("match"), rule.get("phrases")
         if not isinstance(rule_id, str) or kind not in MATCH_KINDS or not isinstance(phrases, list) or not phrases:
             raise LexiconError(f"{source}: every [[rule]] needs id, match ({'/'.join(MATCH_KINDS)}) and phrases")
+        unknown = sorted(set(rule) - RULE_KEYS)
+        if unknown:
+            raise LexiconError(f"{source}: rule {rule_id!r} has an unknown key {unknown[0]!r} "
+                               f"(a rule's keys: {', '.join(sorted(RULE_KEYS))})"[:300])
+        odd = next((phrase for phrase in phrases if not isinstance(phrase, str)), None)
+        if odd is not None:
+            raise LexiconError(f"{source}: phrase {odd!r} of rule {rule_id!r} is not a string"[:300])
         max_tokens = rule.get("max_tokens", DEFAULT_MAX_TOKENS)
         if not isinstance(max_tokens, int) or max_tokens < 1:
             raise LexiconError(f"{source}: max_tokens of rule {rule_id!r} must be a positive integer")
@@ -354,6 +364,10 @@ def _load_file(lexicon: Lexicon, data: bytes, source: str) -> None:
     language = doc.get("language")
     if not isinstance(language, str) or not isinstance(doc.get("rule"), list):
         raise LexiconError(f"{source}: a lexicon needs `language = \"..\"` and [[rule]] tables")
+    unknown = sorted(set(doc) - {"language", "name", "rule"})
+    if unknown:
+        raise LexiconError(f"{source}: unknown key {unknown[0]!r} (a lexicon holds language, name and [[rule]] "
+                           "tables)"[:300])
     for rule in doc["rule"]:
         lexicon.add_rule(language, rule, source)
     lexicon.languages.append(language)

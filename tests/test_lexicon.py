@@ -260,8 +260,17 @@ def test_user_lexicon_on_the_command_line(tmp_path, write_corpus):
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["# #"]\n', "phrase '# #' of rule 'a' is only numbers"),
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nnames = true\nphrases = ["By"]\n', "only a prefix's"),
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "prefix"\nnames = 1\nphrases = ["By"]\n', "must be true or false"),
+    ('language = "xx"\nrule = [1, 2]\n', "every rule is a [[rule]] table, not int 1"),
+    ('language = "xx"\nrule = ["also-read"]\n', "every rule is a [[rule]] table, not str 'also-read'"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "prefix"\nphrases = [["Foo", "bar"]]\n',
+     "phrase ['Foo', 'bar'] of rule 'a' is not a string"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "prefix"\nseperator = false\nphrases = ["x"]\n',
+     "rule 'a' has an unknown key 'seperator' (a rule's keys: id, match, max_tokens, names, phrases, separator)"),
+    ('language = "xx"\nlanguages = ["xx"]\n[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["x"]\n',
+     "unknown key 'languages'"),
 ], ids=["toml", "match", "no-words", "separator", "no-phrases", "max-tokens-0", "max-tokens-str", "no-language",
-        "no-rules", "only-numbers", "names-line", "names-type"])
+        "no-rules", "only-numbers", "names-line", "names-type", "rule-ints", "rule-strs", "phrase-list",
+        "rule-key", "lexicon-key"])
 def test_malformed_user_lexicon_is_one_line_error(tmp_path, write_corpus, content, message):
     own = tmp_path / "bad.toml"
     own.write_text(content, encoding="utf-8")
