@@ -36,6 +36,13 @@ class VerdictsError(DedupError, ValueError):
     """A verdicts file that cannot be used: one line says why."""
 
 
+def _shown(value) -> str:
+    """A value of the file as a message quotes it: its repr, cut short (a file may hold
+    a value of megabytes)."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def text_hash(text: str) -> str:
     """A removal's text as the verdicts name it: the hash of its words, normalized as
     every comparison in dedup is (case, punctuation, digits of any script, …); a text
@@ -142,15 +149,15 @@ def load(path: str | Path) -> Verdicts:
         raise VerdictsError(f"{name}: not a verdicts file: nested too deeply to read") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         what = data.get("format") if isinstance(data, dict) else None
-        raise VerdictsError(f"{name}: not a verdicts file" + (f" (it is a {what})" if isinstance(what, str) else "")
+        raise VerdictsError(f"{name}: not a verdicts file" + (f" (it is a {what[:80]})" if isinstance(what, str) else "")
                             + "; export one from the review page")
     if data.get("format_version") != FORMAT_VERSION:
-        raise VerdictsError(f"{name}: verdicts format version {data.get('format_version')!r}; "
+        raise VerdictsError(f"{name}: verdicts format version {_shown(data.get('format_version'))}; "
                             f"this dedup reads version {FORMAT_VERSION}")
     _fields(name, "the file", data, _TOP)
     report_id = data.get("report_id")
     if not isinstance(report_id, str) or len(report_id) != 16 or not all(c in "0123456789abcdef" for c in report_id):
-        raise VerdictsError(f"{name}: report_id {report_id!r} is not the id of a dedup report")
+        raise VerdictsError(f"{name}: report_id {_shown(report_id)} is not the id of a dedup report")
     verdicts = data.get("verdicts", [])
     overrides = data.get("overrides", [])
     if not isinstance(verdicts, list) or not isinstance(overrides, list):
@@ -159,7 +166,7 @@ def load(path: str | Path) -> Verdicts:
     for n, item in enumerate(verdicts, 1):
         _fields(name, f"verdict {n}", item, _VERDICT, required=("document", "rule", "text_hash", "verdict"))
         if item["verdict"] not in ("right", "wrong"):
-            raise VerdictsError(f"{name}: verdict {n}: verdict must be right or wrong, not {item['verdict']!r}")
+            raise VerdictsError(f"{name}: verdict {n}: verdict must be right or wrong, not {_shown(item['verdict'])}")
         if item["verdict"] == "wrong":
             wrong[item["rule"], item["text_hash"]] = item
     keep_lines, rules_off, patterns_off = {}, {}, {}
@@ -184,15 +191,15 @@ def _fields(name: str, what: str, item, allowed: set[str], required: tuple = (),
         raise VerdictsError(f"{name}: {what} is not an object")
     unknown = sorted(set(item) - allowed)
     if unknown:
-        raise VerdictsError(f"{name}: {what} has an unknown field {unknown[0]!r}")
+        raise VerdictsError(f"{name}: {what} has an unknown field {_shown(unknown[0])}")
     for key in required:
         if key not in item:
-            raise VerdictsError(f"{name}: {what} lacks the field {key!r}")
+            raise VerdictsError(f"{name}: {what} lacks the field {_shown(key)}")
     for key, value in item.items():
         if key == "format_version" or (key in optional_none and value is None) or key in ("verdicts", "overrides"):
             continue
         if not isinstance(value, str):
-            raise VerdictsError(f"{name}: {what}: {key} must be a string, not {value!r}")
+            raise VerdictsError(f"{name}: {what}: {key} must be a string, not {_shown(value)}")
 
 
 def section(judged: Verdicts, kept: dict[str, int]) -> dict:

@@ -131,6 +131,11 @@ def test_a_paragraph_removed_by_one_finding_is_kept_whole_when_a_line_of_it_is_j
      "verdict 1: verdict must be right or wrong"),
     (json.dumps({"format": "dedup-verdicts", "format_version": 1, "report_id": REPORT_ID,
                  "overrides": [{"turn_off": "r"}]}), "override 1 is none of keep_line, rule_off, pattern_off"),
+    (json.dumps({"format": "dedup-verdicts", "format_version": 1, "report_id": "z" * 1_000_000}),
+     "report_id 'zzzzz"),
+    (json.dumps({"format": "dedup-verdicts", "format_version": 1, "report_id": REPORT_ID,
+                 "verdicts": [{"document": "a", "rule": "r", "text_hash": ["h"] * 100_000, "verdict": "wrong"}]}),
+     "text_hash must be a string, not ['h', 'h'"),
 ])
 @pytest.mark.parametrize("command", ["clean", "check"])
 def test_a_bad_verdicts_file_is_one_line_and_exit_2(tmp_path, first_run, content, message, command):
@@ -141,6 +146,7 @@ def test_a_bad_verdicts_file_is_one_line_and_exit_2(tmp_path, first_run, content
     else:
         result = run("check", "--corpus", corpus, "--no-cache", "-q", "--verdicts", tmp_path / "bad.json")
     assert result.exit_code == 2 and message in result.output and len(result.output.strip().splitlines()) == 1
+    assert len(result.output) < 300   # a value of megabytes is quoted cut short
     assert not (tmp_path / "out").exists()
 
 
