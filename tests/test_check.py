@@ -198,6 +198,29 @@ def test_names_and_text_that_would_command_a_terminal_or_github_are_shown_inert(
     assert 'data/e.txt:2: boilerplate "Share this article \\x1b]0;PWNED\\x07\\x1b[2J" [lexicon:en/share]' in plain
 
 
+@pytest.mark.parametrize("content, message", [
+    ('{"findings": [], "my_notes": "keep me"}', "not a dedup baseline (written by `dedup check --write-baseline`)"),
+    ('[1, 2]', "not a dedup baseline (written by `dedup check --write-baseline`)"),
+    ('{"format": "dedup-baseline", "format_version": 99, "findings": []}', "baseline format version 99; this "
+                                                                              "dedup reads version 1"),
+    ('{"format": "dedup-baseline", "format_version": 1, "findings": {"a": 1}}',
+     "not a dedup baseline (its findings are no list)"),
+    ('{"format": "dedup-baseline", "format_version": 1, "findings": ["a"]}',
+     "finding 1 is not a path, a rule and a text, each a string"),
+    ('{"format": "dedup-baseline", "format_version": 1, "findings": [{"path": "a", "rule": 1, "text": "t"}]}',
+     "finding 1 is not a path, a rule and a text, each a string"),
+    ('{"format": ', "not a dedup baseline (broken JSON"),
+])
+def test_a_file_that_is_no_baseline_is_one_line_and_never_written_over(repo, content, message):
+    (repo / "notes.json").write_text(content, "utf-8")
+    for args in ((), ("--write-baseline",)):
+        result = check("--baseline", "notes.json", *args)
+        assert (result.exit_code, result.output) == (2, f"dedup: error: notes.json: {message}" +
+                                                     result.output.split(message, 1)[1])
+        assert len(result.output.splitlines()) == 1
+        assert (repo / "notes.json").read_text("utf-8") == content
+
+
 def test_a_name_that_is_not_utf8_is_an_escape_in_json_and_the_baseline(repo):
     """(A real process: click's test runner cannot print such a name.)"""
     name = b"data/d\xe9.txt"

@@ -354,15 +354,31 @@ def _baseline_key(p: Problem) -> tuple[str, str, str]:
 
 
 def load_baseline(path: Path) -> Counter:
+    """The accepted findings of a baseline file (none if there is no file); a file that
+    is not one baseline_json wrote is refused, never read as one nor written over."""
     if not path.exists():
         return Counter()
     try:
         data = json.loads(userfiles.read(path, limit=None).decode("utf-8"))
-        return Counter((e["path"], e["rule"], e["text"]) for e in data["findings"])
-    except (ValueError, KeyError, TypeError) as err:
-        raise InputError(f"{path}: not a dedup baseline ({err})") from None
+    except ValueError as err:
+        raise InputError(f"{path}: not a dedup baseline (broken JSON: {err})"[:300]) from None
     except RecursionError:
         raise InputError(f"{path}: not a dedup baseline (nested too deeply to read)") from None
+    if not isinstance(data, dict) or data.get("format") != "dedup-baseline":
+        raise InputError(f"{path}: not a dedup baseline (written by `dedup check --write-baseline`)")
+    if data.get("format_version") != 1:
+        raise InputError(f"{path}: baseline format version {data.get('format_version')!r}; this dedup reads "
+                         f"version 1"[:300])
+    findings = data.get("findings")
+    if not isinstance(findings, list):
+        raise InputError(f"{path}: not a dedup baseline (its findings are no list)")
+    out = Counter()
+    for n, entry in enumerate(findings, 1):
+        key = tuple(entry.get(field) for field in ("path", "rule", "text")) if isinstance(entry, dict) else ()
+        if len(key) != 3 or not all(isinstance(value, str) for value in key):
+            raise InputError(f"{path}: finding {n} is not a path, a rule and a text, each a string")
+        out[key] += 1
+    return out
 
 
 def new_problems(problems: list[Problem], baseline: Counter) -> list[Problem]:
