@@ -35,6 +35,9 @@ def _fold_table() -> dict[int, str | None]:
     for code in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x0640, 0x061C,
                  *range(0x200E, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)):
         table[code] = None
+    # The dot above that case folding leaves after i from the Turkish İ ("İLGİLİ" folds to
+    # "i̇lgi̇li̇"): the word is that of "ilgili" however it is capitalized.
+    table[0x0307] = None
     # Arabic harakat, superscript alef and Quranic annotation marks.
     for code in (*range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE), *range(0x0610, 0x061B)):
         table[code] = None

@@ -926,3 +926,18 @@ def test_a_line_of_shingle_size_words_is_compared_for_near_copies(tmp_path, k):
     run = clean(tmp_path, files, threshold=0.5, **_setting("shingle_size", k, 5))
     assert run.removed == {"a.txt": [], "b.txt": [("near-line", 3)]}
     assert run.evidence("b.txt")[0].similarity == 0.5
+
+
+# == case folding of the Turkish İ ==========================================================
+
+def test_a_turkish_heading_is_the_same_words_however_it_is_capitalized(tmp_path):
+    """Case folding turns İ into i and a dot above; the dot is dropped, so "İLGİLİ
+    HABERLER", "İlgili haberler" and "ilgili haberler" are one heading, on both paths."""
+    body = text("Ankara'da bugün yapılan toplantıda yeni bütçe taslağı milletvekillerine sunuldu.",
+                "Taslak önümüzdeki hafta genel kurulda görüşülecek ve oylamaya sunulacak.")
+    spellings = ["İLGİLİ HABERLER", "İlgili haberler", "ilgili haberler", "Ilgili Haberler", "DİĞER HABERLER"]
+    files = {f"{n}.txt": body.replace("\n", f"\n{heading}\n", 1) for n, heading in enumerate(spellings)}
+    files = {name: t.replace("bugün", f"bugün {name[0]}. kez").replace("hafta", f"{name[0]}. hafta")
+             for name, t in files.items()}   # no line of one a copy of another's
+    run = clean(tmp_path, files, min_docs=10)
+    assert run.removed == {name: [("lexicon:tr/related", 2)] for name in files}
