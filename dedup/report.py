@@ -226,7 +226,7 @@ def load(path: str | Path) -> dict:
             raise ReportError(f"{path}: not a dedup report (its {key} is {type(report[key]).__name__}, "
                               f"not {kind.__name__})")
     if report.get("format_version") != FORMAT_VERSION:
-        raise ReportError(f"{path}: report format version {report.get('format_version')} is not supported")
+        raise ReportError(f"{path}: report format version {report.get('format_version')!r} is not supported")
     if "document_parts" in report:   # a large run's: its documents are beside it (report_parts)
         try:
             documents = report_parts.read(Path(path).parent, report["document_parts"])
@@ -252,17 +252,32 @@ def _damage(doc) -> str | None:
                        ("row", int)):
         if (key in doc and not isinstance(doc[key], kinds)) or (key in ("path", "removed") and key not in doc):
             return f"has a {key} of type {type(doc.get(key)).__name__}"
+    for key in ("chars", "lines"):
+        if key in doc and not _whole(doc[key]):
+            return f"has a {key} of type {type(doc[key]).__name__}, not a whole number"
+    unexamined = doc.get("unexamined_lines", [])
+    if not isinstance(unexamined, list) or not all(_whole(line) for line in unexamined):
+        return "has unexamined_lines that are not a list of line numbers"
     for removal in doc["removed"]:
         if not isinstance(removal, dict) or not isinstance(removal.get("text"), str) \
                 or not isinstance(removal.get("rule"), str) or not _pair(removal.get("chars")) \
                 or not _pair(removal.get("lines")) or not isinstance(removal.get("evidence", {}), dict):
             return "has a removal of the wrong shape"
+        evidence = removal.get("evidence", {})
+        for place in ("original", "matched"):
+            where = evidence.get(place, {"path": ""})
+            if not isinstance(where, dict) or not isinstance(where.get("path"), str) \
+                    or ("lines" in where and not _pair(where["lines"])):
+                return f"has a removal whose evidence's {place} is not a path (and lines)"
     return None
 
 
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _pair(value) -> bool:
-    return isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool)
-                                                               for v in value)
+    return isinstance(value, list) and len(value) == 2 and all(_whole(v) for v in value)
 
 
 def in_parts(report: dict, listing: list[dict]) -> dict:

@@ -56,6 +56,7 @@ def test_summary_counts_by_kind_and_rule():
     (b"{not json", "not a JSON report"),
     (json.dumps({"format": "other"}).encode(), "not a dedup report"),
     (json.dumps({"format": "dedup-report", "format_version": 99}).encode(), "version 99 is not supported"),
+    (json.dumps({"format": "dedup-report", "format_version": "1"}).encode(), "version '1' is not supported"),
     (json.dumps({"format": report.FORMAT, "format_version": report.FORMAT_VERSION, "settings": None}).encode(),
      "its settings is NoneType, not dict"),
     (json.dumps({"format": report.FORMAT, "format_version": report.FORMAT_VERSION, "inputs": "corpus"}).encode(),
@@ -133,6 +134,13 @@ def _set(path: list, value):
     (_set(["documents", 0, "removed", 0, "chars"], ["0", 3]), "document 1 has a removal of the wrong shape"),
     (_set(["documents", 0, "removed", 0, "text"], None), "document 1 has a removal of the wrong shape"),
     (_set(["documents", 0, "sha256"], 7), "document 1 has a sha256 of type int"),
+    (_set(["documents", 0, "unexamined_lines"], 5), "document 1 has unexamined_lines that are not a list of line "
+                                                    "numbers"),
+    (_set(["documents", 0, "chars"], 12.5), "document 1 has a chars of type float, not a whole number"),
+    (_set(["documents", 0, "removed", 0, "evidence", "original"], {"path": 5, "lines": "x"}),
+     "document 1 has a removal whose evidence's original is not a path (and lines)"),
+    (_set(["documents", 0, "removed", 0, "evidence", "matched"], {"path": "a.txt", "lines": [1]}),
+     "document 1 has a removal whose evidence's matched is not a path (and lines)"),
 ])
 def test_a_hand_edited_report_of_the_wrong_shape_is_one_line(tmp_path, edit, why):
     path = _edited(tmp_path, edit)
