@@ -258,56 +258,48 @@ def test_a_run_started_with_hang_ups_ignored_outlives_its_terminal(workdir):
     assert (workdir / "out" / "report.json").is_file() and staging(workdir) == []
 
 
-@pytest.mark.parametrize("mode", ["write", "in-place"])
-@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_a_signal_as_the_finished_run_returns_changes_nothing(tmp_path, sig, mode):
-    """A signal the moment the run returns, its OUT published (and, in place, every input
-    rewritten): the work is done, so the run ends as done, exit 0 and its summary."""
+def finished_run_signalled(tmp_path, patch: str, *options: str) -> Path:
+    """`dedup clean` of a doubled article in a process that `patch` (Python) makes signal
+    itself once the work is done: the run must end as done, exit 0 and its whole summary,
+    never 130 (which says OUT is as it was) or no word at all. Returns the corpus."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(HINDI, corpus)
     shutil.copy(HINDI, corpus / "copy.txt")
-    extra = ", '--in-place'" if mode == "in-place" else ""
-    code = ("import os, sys\n"
-            "from dedup import pipeline\n"
-            "real = pipeline.clean\n"
-            "def signalled(*args, **kwargs):\n"
-            "    result = real(*args, **kwargs)\n"
-            f"    os.kill(os.getpid(), {int(sig)})\n"
-            "    return result\n"
-            "pipeline.clean = signalled\n"
-            f"sys.argv = ['dedup', 'clean', 'corpus', '-o', 'out'{extra}]\n"
-            "from dedup.launch import main\n"
-            "main()\n")
+    code = (f"import os, sys\n{patch}sys.argv = ['dedup', 'clean', 'corpus', '-o', 'out', *{list(options)!r}]\n"
+            "from dedup.launch import main\nmain()\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "interrupted" not in done.stderr and "review page: out/report.html" in done.stderr
     assert (tmp_path / "out" / "report.json").is_file()
+    return corpus
+
+
+@pytest.mark.parametrize("mode", ["write", "in-place"])
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_as_the_finished_run_returns_changes_nothing(tmp_path, sig, mode):
+    """A signal the moment the run returns, its OUT published (and, in place, every input
+    rewritten)."""
+    corpus = finished_run_signalled(tmp_path, "from dedup import pipeline\n"
+                                              "real = pipeline.clean\n"
+                                              "def signalled(*args, **kwargs):\n"
+                                              "    result = real(*args, **kwargs)\n"
+                                              f"    os.kill(os.getpid(), {int(sig)})\n"
+                                              "    return result\n"
+                                              "pipeline.clean = signalled\n",
+                                    *(["--in-place"] if mode == "in-place" else []))
     assert (corpus / "copy.txt").exists() == (mode == "write")   # in place, the copy went
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_once_out_is_published_changes_nothing(tmp_path, sig):
     """A signal while the run's summary is being written, OUT already new, and another as
-    the process ends: the run is over, so it exits 0 with the whole summary, never 130
-    (which says OUT is as it was) or no word at all."""
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    shutil.copy(HINDI, corpus)
-    shutil.copy(HINDI, corpus / "copy.txt")
-    code = ("import os, sys\n"
-            "from dedup import report\n"
-            "summary = report.summary_text\n"
-            "def signalled(*args):\n"
-            f"    os.kill(os.getpid(), {int(sig)})\n"
-            "    return summary(*args)\n"
-            "report.summary_text = signalled\n"
-            "import atexit\n"
-            f"atexit.register(lambda: os.kill(os.getpid(), {int(sig)}))\n"
-            "sys.argv = ['dedup', 'clean', 'corpus', '-o', 'out']\n"
-            "from dedup.launch import main\n"
-            "main()\n")
-    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    assert "interrupted" not in done.stderr and "review page: out/report.html" in done.stderr
-    assert (tmp_path / "out" / "report.json").is_file()
+    the process ends."""
+    finished_run_signalled(tmp_path, "from dedup import report\n"
+                                     "summary = report.summary_text\n"
+                                     "def signalled(*args):\n"
+                                     f"    os.kill(os.getpid(), {int(sig)})\n"
+                                     "    return summary(*args)\n"
+                                     "report.summary_text = signalled\n"
+                                     "import atexit\n"
+                                     f"atexit.register(lambda: os.kill(os.getpid(), {int(sig)}))\n")
