@@ -303,10 +303,15 @@ def test_restore_from_another_folder_says_where_to_run_it(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     result = run("restore", "../journal/report.json", cwd=elsewhere)
-    assert (result.exit_code, result.output) == (2, "dedup: error: the run's inputs (corpus) are not in the current "
-                                                    "folder: run restore where `dedup clean` ran, or give that folder "
-                                                    "with --root\n")
+    assert result.exit_code == 1
+    hint = " (none of the run's inputs is in the current folder: give the folder `dedup clean` ran in with --root)"
+    failed = [line for line in result.output.splitlines() if line.startswith("not restored")]
+    assert failed and all(line.endswith(hint) for line in failed)
     assert run("restore", "../journal/report.json", "--root", "..", cwd=elsewhere).exit_code == 0
+    shutil.rmtree(tmp_path / "corpus")   # the corpus gone: what the report alone holds still comes back
+    gone = run("restore", "journal/report.json", cwd=tmp_path)
+    assert gone.exit_code == 1 and f"restored corpus/{HINDI.name}" not in gone.output.splitlines()
+    assert "restored corpus/zz-copy.txt" in gone.output.splitlines()   # removed whole: rebuilt from the report
 
 
 def test_a_report_with_no_documents_is_refused_not_restored_as_nothing(tmp_path):

@@ -81,11 +81,7 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
     if to is not None and os.path.exists(to) and not os.path.isdir(to):
         raise RestoreError(f"--to {to}: not a folder")
     mode = report.get("mode")
-    inputs = [str(given) for given in report.get("inputs", [])]
-    if to is None and inputs and not any(os.path.lexists(base / given) for given in inputs):
-        where = "the current folder" if base == Path(".") else base.as_posix()
-        raise RestoreError(f"the run's inputs ({', '.join(inputs[:3])}{', ...' if len(inputs) > 3 else ''}) are not "
-                           f"in {where}: run restore where `dedup clean` ran, or give that folder with --root")
+    hint = _elsewhere(report, base) if to is None else ""
     outcomes = []
     rows: dict[str, list[dict]] = {}
     roots = _roots(report.get("inputs", []), base) if to is None else set()
@@ -113,7 +109,7 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
             continue
         text, why = original_of(doc, base, report_dir, mode)
         if text is None:
-            outcomes.append(Restored(doc["path"], "failed", why))
+            outcomes.append(Restored(doc["path"], "failed", why + hint))
             continue
         mode_from = str(target) if target.exists() else None
         try:
@@ -126,6 +122,16 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
     for file, docs in rows.items():
         outcomes.append(_restore_records(file, docs, base, to, report.get("settings", {})))
     return outcomes
+
+
+def _elsewhere(report: dict, base: Path) -> str:
+    """What a reason adds when none of the run's inputs is under `base`: restore was run
+    from another folder than the run (or the whole corpus is gone)."""
+    inputs = [str(given) for given in report.get("inputs", [])]
+    if not inputs or any(os.path.lexists(base / given) for given in inputs):
+        return ""
+    where = "the current folder" if base == Path(".") else base.as_posix()
+    return f" (none of the run's inputs is in {where}: give the folder `dedup clean` ran in with --root)"
 
 
 def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, settings: dict) -> Restored:
