@@ -155,6 +155,7 @@ def _read_batches(sources: list[Source], settings: Settings, part_bytes: int = S
 
 
 def _text_bytes(source: Source, sizes: dict[str, int]) -> int:
+    """About how many bytes of text a file holds (a compressed or Parquet file more than its own)."""
     fmt, compression = source.kind
     return budget.text_bytes(sizes[source.file], compression is not None or fmt == "parquet")
 
@@ -295,8 +296,7 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
     largest, largest_bytes, largest_lines = largest_text(sources, sizes)
     fits = budget.plan(memory or budget.default_memory(), default_jobs(jobs) if local else 1,
                        shard_bytes(sources, default_jobs(jobs), sizes),
-                       sum(budget.text_bytes(sizes[s.file], s.kind[1] is not None or s.kind[0] == "parquet")
-                           for s in sources), largest_bytes, largest_lines)
+                       sum(_text_bytes(s, sizes) for s in sources), largest_bytes, largest_lines)
     if memory and not fits.fits:
         raise budget.BudgetError(budget.too_little(memory, fits))
     if not memory and local and fits.one_file > budget.machine_memory():
