@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -37,6 +38,7 @@ _DIGIT = regex.compile(shapes.DIGITS)   # a word holding a digit of any script
 # phrase can hold it. Up to SIGN_WORDS words: a site's footer notice runs long.
 SIGNS = "[©ⓒⒸ]"
 SIGN_WORDS = 60
+FOREIGN_WORDS = 6   # a contained phrase followed by this many words of other scripts is quoted
 _SIGNED = regex.compile(rf"\s*(?:copyright\s*)?{SIGNS}", regex.IGNORECASE)
 NAMES = "names"   # what a `names = true` prefix rule needs after its phrase
 NAME_WORDS = 4    # a byline's name has at most this many words ("Troy L. Smith", "Mary Clare Jalonick")
@@ -164,7 +166,8 @@ class Lexicon:
 
     def match(self, words: list[str], raw: str) -> Hit | None:
         """The first rule that matches a line (its text `raw`, its normalized `words`), or None."""
-        return (_match((self.whole, self.prefixes, self.contained), words, raw) or self.match_numbered(raw, len(words))
+        return (_match((self.whole, self.prefixes, self.contained, _reporting()[0]), words, raw)
+                or self.match_numbered(raw, len(words))
                 or self.match_sign(raw, len(words)))
 
     def match_numbered(self, raw: str, count: int) -> Hit | None:
@@ -193,14 +196,14 @@ class Lexicon:
                                                                 for words, max_tokens, separator, hit in entries]
                                       for first, entries in table.items()}
             self._by_hash = ({key(words): hit for words, hit in self.whole.items()},
-                             by_first(self.prefixes), by_first(self.contained))
+                             by_first(self.prefixes), by_first(self.contained), _reporting()[1])
         return (_match(self._by_hash, hashes, raw) or self.match_numbered(raw, len(hashes))
                 or self.match_sign(raw, len(hashes)))
 
 
 def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None:
     """Lexicon.match over tables keyed by words or by their hashes, alike."""
-    whole, prefixes, contained = tables
+    whole, prefixes, contained, reporting = tables
     if not words:
         return None
     hit = whole.get(tuple(words))
@@ -214,9 +217,60 @@ def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None
     if contained:
         for i, word in enumerate(words):
             for phrase, max_tokens, _, hit in contained.get(word, ()):
-                if n <= max_tokens and tuple(words[i:i + len(phrase)]) == phrase:
+                if (n <= max_tokens and tuple(words[i:i + len(phrase)]) == phrase
+                        and not _reported(words, i, i + len(phrase), reporting)
+                        and not _followed_in_other_script(raw, i, i + len(phrase))):
                     return hit
     return None
+
+
+def _reported(words: list, start: int, end: int, reporting: dict) -> bool:
+    """Whether the line's words outside [start, end) (a contained phrase) hold a verb
+    that attributes speech (data/reporting.toml): the line quotes the widget's words."""
+    for i, word in enumerate(words):
+        if start <= i < end:
+            continue
+        for phrase in reporting.get(word, ()):
+            if tuple(words[i:i + len(phrase)]) == phrase:
+                return True
+    return False
+
+
+def _followed_in_other_script(raw: str, start: int, end: int) -> bool:
+    """Whether the line runs on after a contained phrase (its words [start, end) of
+    `raw`) for at least FOREIGN_WORDS words, all of scripts the phrase is not written
+    in: a sentence of another language that quotes it ("All Rights Reserved लिखकर बेची
+    जा रही थीं नकली किताबें …", "books sold marked 'All Rights Reserved' …"). A site's
+    notice ends with its phrase, or holds it after the same notice in its own language."""
+    words = tokens(raw)
+    inside = {_script(word) for word in words[start:end]}
+    after = [script for script in map(_script, words[end:]) if script]
+    return len(after) >= FOREIGN_WORDS and not inside & set(after)
+
+
+def _script(word: str) -> str | None:
+    """The script of a word's first letter (Han and kana as one), None without letters."""
+    letter = next((ch for ch in word if ch.isalpha()), None)
+    if letter is None:
+        return None
+    script = unicodedata.name(letter, "?").split(" ")[0]
+    return "CJK" if script in ("HIRAGANA", "KATAKANA") else script
+
+
+@lru_cache(maxsize=1)
+def _reporting() -> tuple[dict, dict]:
+    """data/reporting.toml's phrases by their first word, as words and as their hashes
+    (sign.word_hashes64), for _reported."""
+    data = tomllib.loads(resources.files("dedup").joinpath("data/reporting.toml").read_text("utf-8"))
+    phrases = sorted({tuple(tokens(phrase)) for language in data.values() for phrase in language["words"]})
+    words = sorted({w for phrase in phrases for w in phrase})
+    hashed = dict(zip(words, sign.word_hashes64(words).tolist()))
+    by_word: dict = {}
+    by_hash: dict = {}
+    for phrase in phrases:
+        by_word.setdefault(phrase[0], []).append(phrase)
+        by_hash.setdefault(hashed[phrase[0]], []).append(tuple(hashed[w] for w in phrase))
+    return by_word, by_hash
 
 
 def _follows(after, raw: str, count: int) -> bool:

@@ -127,6 +127,35 @@ def test_a_contains_rule_matches_lines_up_to_its_max_tokens(words, rule):
     assert rule_of(line) == rule
 
 
+@pytest.mark.parametrize("widget, rule, quoting", [
+    ("We use cookies to improve your experience on our site.", "en/cookies",
+     "“We use cookies only with consent,” the company said in a statement."),
+    ("Мы используем файлы cookie, чтобы сайт работал лучше.", "ru/cookies",
+     "«Мы используем файлы cookie законно», — заявил представитель компании."),
+    ("Nous utilisons des cookies pour améliorer votre expérience.", "fr/cookies",
+     "« Nous utilisons des cookies pour mesurer l'audience », a déclaré la porte-parole."),
+    ("نستخدم ملفات تعريف الارتباط لتحسين تجربتك", "ar/cookies",
+     "وقال المتحدث إن الشركة نستخدم ملفات تعريف الارتباط وفق القانون"),
+])
+def test_a_contained_phrase_in_a_sentence_that_reports_speech_is_content(widget, rule, quoting):
+    """A banner speaks for the site; a line that attributes the words to someone
+    (data/reporting.toml) quotes it."""
+    assert rule_of(widget) == rule
+    assert rule_of(quoting) is None
+    assert rule_of(quoting.replace("said", "wrote").replace("заявил", "написал")
+                   .replace("a déclaré", "a écrit").replace("وقال", "وكتب")) == rule   # no verb of saying: a hit
+
+
+def test_a_contained_phrase_followed_by_a_sentence_in_another_script_is_quoted():
+    """A foreign phrase running on into a sentence of another language is that sentence's;
+    a bilingual notice ends with it, or holds words of the phrase's script after it."""
+    assert rule_of("All rights reserved लिखकर बेची जा रही थीं नकली किताबें, पुलिस ने गोदाम पर छापा मारा") is None
+    assert rule_of("All rights reserved लिखकर बेची जा रहीं") == "en/copyright"   # four words: too few to tell
+    assert rule_of("Copyright 2024 ABP Live | All Rights Reserved | हमारे बारे में | संपर्क करें") == "en/copyright"
+    assert rule_of("जागरण प्रकाशन लिमिटेड, सभी अधिकार सुरक्षित हैं। All Rights Reserved") == "en/copyright"
+    assert rule_of("नकली किताबों पर लिखा था All rights reserved और पुलिस ने गोदाम पर छापा मारा") is None
+
+
 def test_a_prefix_phrase_alone_on_its_line_is_boilerplate():
     """With a separator required, the phrase may still be the whole line."""
     assert rule_of("See also") == "en/also-read"
