@@ -40,6 +40,12 @@ SIGNS = "[©ⓒⒸ]"
 SIGN_WORDS = 60
 FOREIGN_WORDS = 6   # a contained phrase followed by this many words of other scripts is quoted
 _SIGNED = regex.compile(rf"\s*(?:copyright\s*)?{SIGNS}", regex.IGNORECASE)
+# A line of hashtags alone ("#能登半島地震 #石川県 #被災地支援", "هاشتاج: #الأهلي #الدوري_المصري"): a
+# story's tags in any language, two or more, after a label of a few words and a colon at most.
+# A markdown heading ("# Title", "## Title") has a space or another "#" after its sign.
+HASH_SIGNS = "[#＃]"
+_TAG = r"[#＃][\p{L}\p{N}\p{M}_]*\p{L}[\p{L}\p{N}\p{M}_]*"
+_TAGGED = regex.compile(rf"\s*(?:[^\s#＃:：][^#＃:：]{{0,40}}[:：]\s*)?{_TAG}(?:[\s,،、|]+{_TAG})+[\s,،、|.]*")
 NAMES = "names"   # what a `names = true` prefix rule needs after its phrase
 NAME_WORDS = 4    # a byline's name has at most this many words ("Troy L. Smith", "Mary Clare Jalonick")
 # Words that join names ("By Mike Wuerthele and Malcolm Owen") and lower-case particles inside a name
@@ -72,6 +78,7 @@ class Hit:
 
 
 SIGN_HIT = Hit("any/copyright", "©", "prefix")   # what a line opening with the copyright sign is
+TAGS_HIT = Hit("any/tags", "#", "line")          # what a line of hashtags is
 
 
 @dataclass
@@ -167,8 +174,7 @@ class Lexicon:
     def match(self, words: list[str], raw: str) -> Hit | None:
         """The first rule that matches a line (its text `raw`, its normalized `words`), or None."""
         return (_match((self.whole, self.prefixes, self.contained, _reporting()[0]), words, raw)
-                or self.match_numbered(raw, len(words))
-                or self.match_sign(raw, len(words)))
+                or self.match_numbered(raw, len(words)) or self.match_sign(raw, len(words)) or self.match_tags(raw))
 
     def match_numbered(self, raw: str, count: int) -> Hit | None:
         """The line phrase with numbers that the line (its text `raw`, of `count` words)
@@ -186,6 +192,12 @@ class Lexicon:
         Sketching asks it of the lines holding the sign."""
         return SIGN_HIT if count <= SIGN_WORDS and _SIGNED.match(raw) else None
 
+    @staticmethod
+    def match_tags(raw: str) -> Hit | None:
+        """TAGS_HIT if the line is hashtags alone, or after a short label. Sketching asks
+        it of the lines holding a hash sign."""
+        return TAGS_HIT if _TAGGED.fullmatch(raw) else None
+
     def match_hashes(self, hashes: list[int], raw: str) -> Hit | None:
         """match, given the line's words as their 64-bit hashes (sign.word_hash64), as
         sketching has them: the same hits, without tokenizing the line again."""
@@ -198,7 +210,7 @@ class Lexicon:
             self._by_hash = ({key(words): hit for words, hit in self.whole.items()},
                              by_first(self.prefixes), by_first(self.contained), _reporting()[1])
         return (_match(self._by_hash, hashes, raw) or self.match_numbered(raw, len(hashes))
-                or self.match_sign(raw, len(hashes)))
+                or self.match_sign(raw, len(hashes)) or self.match_tags(raw))
 
 
 def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None:

@@ -19,7 +19,7 @@ from . import affixes, page, segment, shapes, sign
 from .config import Settings
 from .hashing import band_keys, segment_sums
 from .corpus import Document
-from .lexicon import SIGNS, Hit, Lexicon
+from .lexicon import HASH_SIGNS, SIGNS, Hit, Lexicon
 from .normalize import nfkc, nfkc_keeps_words, tokens
 
 # A teaser label: a few words, then a colon, a bar, a guillemet or a spaced dash.
@@ -167,12 +167,13 @@ _COUNTED = regex.compile(r"\s*[^\d\s(（][^\d(（]*[(（]\d[\d,.]*[)）]\s*$")  
 # (a shape), a colon (a heading), a separator (an affix). Needed, not enough: a line
 # with none of them runs none of those regexes. The bit after them all: the line is not
 # blank. Four more say the line holds sentence punctuation or a list bullet (page.py reads
-# them), a letter (a line of numbers only has none), or the copyright sign (a notice in
-# any language, which no word of the lexicons' gate says). 16 bits a line.
+# them), a letter (a line of numbers only has none), the copyright sign (a notice in any
+# language, which no word of the lexicons' gate says) or a hash sign (a line of hashtags).
+# 16 bits a line.
 _LOOKS = (_LABEL_END.pattern, shapes.DIGITS, "[:：]", affixes.SEPARATOR_CHARS, page.SENTENCE_CHARS, page.LIST_CHARS,
-          r"\p{L}", SIGNS)
+          r"\p{L}", SIGNS, HASH_SIGNS)
 _LOOK_PATTERNS = tuple(regex.compile(p) for p in _LOOKS)
-LABEL_END, DIGIT, COLON, SEPARATOR, SENTENCE, LIST, LETTER, SIGN = (1 << n for n in range(len(_LOOKS)))
+LABEL_END, DIGIT, COLON, SEPARATOR, SENTENCE, LIST, LETTER, SIGN, HASH = (1 << n for n in range(len(_LOOKS)))
 LOOKED = LABEL_END | DIGIT | COLON | SEPARATOR
 TEXT = 1 << len(_LOOKS)
 
@@ -381,8 +382,8 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
     numbered = {}   # hits past the word gate: "© 2019 …"; "3 hours ago", "Nov 19, 2019 at 7:34 pm" (a digit's lines)
     unasked = np.ones(len(rows.words), bool)
     unasked[asked] = False
-    for r, _, raw in each(np.flatnonzero(((bits & SIGN) != 0) & unasked)):   # "© 2019 …": no word says it
-        hit = lexicon.match_sign(raw, int(rows.words[r]))
+    for r, _, raw in each(np.flatnonzero(((bits & (SIGN | HASH)) != 0) & unasked)):   # "© 2019 …", "#tag #tag"
+        hit = lexicon.match_sign(raw, int(rows.words[r])) or lexicon.match_tags(raw)
         if hit:
             numbered[r] = hit
             unasked[r] = False

@@ -235,10 +235,26 @@ def test_a_line_opening_with_the_copyright_sign_is_a_notice_in_any_language(comp
     assert [list(sk.lexicon.values()) for sk in sketched] == [[lexicon.SIGN_HIT]] * len(notices) + [[]] * len(others)
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_line_of_hashtags_is_a_tag_list_in_any_language(compiled):
+    """Two or more hashtags alone on a line, or after a short label and a colon, are a
+    story's tags; a markdown heading, a sentence that ends in hashtags, a lone hashtag
+    or numbers after hash signs are not."""
+    tags = ["#能登半島地震 #石川県 #被災地支援", "هاشتاج: #الأهلي #الدوري_المصري", "#enflasyon, #asgariücret, #TÜİK",
+            "#बाढीपहिरो #मनसुन #विपद्", "＃台風 ＃大雨"]
+    others = ["# A heading in markdown", "## Two signs, a heading", "So proud of the team! #WorldCup #Champions",
+              "#MeToo", "#1 #2 #3", "Ranked #4 in the world, #1 at home", "C# and F# on the same runtime"]
+    lex = lexicon.load(())
+    docs = [Document(f"d{n}", f"d{n}", "A first line of the page\n" + line) for n, line in enumerate(tags + others)]
+    sketched = sketch_many(docs, Settings(), lex, compiled=compiled)
+    assert [list(sk.lexicon.values()) for sk in sketched] == [[lexicon.TAGS_HIT]] * len(tags) + [[]] * len(others)
+
+
 BATCH_LINES = ["", "   ", "ये भी पढ़ें: सरकार ने नई योजना की घोषणा की", "Related articles", "مواضيع ذات صلة",
                "Also read: the river rose again in the valley", "Updated 12:30, 4 May 2024", "Ingredients:",
                "Rain falls on the market town | The Daily Example", "one two three four five six seven eight",
-               "a line " * 30, "***", "Watch: the storm over the coast tonight", "© 2019 The Daily Example"]
+               "a line " * 30, "***", "Watch: the storm over the coast tonight", "© 2019 The Daily Example",
+               "#storm #coast"]
 
 
 @settings(max_examples=80, deadline=None)
