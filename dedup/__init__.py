@@ -19,7 +19,7 @@ _PUBLIC = {
     "Report": "api", "Document": "api", "Removal": "api", "Kept": "api", "Summary": "api", "Tally": "api", "Skipped": "api",
     "Place": "api", "CopyEvidence": "api", "PatternEvidence": "api", "LearnedEvidence": "api",
     "RepeatEvidence": "api", "PageEvidence": "api", "Evidence": "api", "Restored": "commands.restore", "CheckResult": "api", "Problem": "commands.check",
-    "FileError": "errors", "Progress": "progress",
+    "FileError": "errors", "ReportError": "report", "ConfigError": "config", "Progress": "progress",
     "Settings": "config", "DedupError": "errors", "Interrupted": "signals", "interrupts": "signals",
 }
 __all__ = ["__version__", *_PUBLIC]
@@ -30,8 +30,9 @@ if TYPE_CHECKING:
                       load_report, restore)
     from .commands.check import Problem
     from .commands.restore import Restored
-    from .config import Settings
+    from .config import ConfigError, Settings
     from .errors import DedupError, FileError
+    from .report import ReportError
     from .progress import Progress
     from .signals import Interrupted, interrupts
 

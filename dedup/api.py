@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import errno
 import functools
+import inspect
 import numbers
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field, fields
@@ -313,6 +315,36 @@ def _memory(memory: int | str | None) -> int | None:
     return int(memory)
 
 
+_FLAG = re.compile(r"(?<![\w-])(?:-o|--([a-z][a-z-]*))(?![\w-])")
+_SWITCHES = frozenset({"force", "in_place", "dry_run"})   # given as name=True
+
+
+def _in_api_terms(func):
+    """func, with the options its errors name as the command line spells them ("choose
+    another -o, or --force") named as its arguments and settings are ("output",
+    "force=True"): a caller of the API has no options."""
+    names = set(inspect.signature(func).parameters) | {f.name for f in fields(Settings)} | _SWITCHES
+
+    def spoken(match: re.Match) -> str:
+        if match.group(1) is None:
+            return "output"
+        name = match.group(1).replace("-", "_")
+        if name not in names:
+            return match.group(0)
+        return f"{name}=True" if name in _SWITCHES else name
+
+    @functools.wraps(func)
+    def called(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except DedupError as err:
+            if len(err.args) == 1 and isinstance(err.args[0], str):
+                err.args = (_FLAG.sub(spoken, err.args[0]),)
+            raise
+    return called
+
+
+@_in_api_terms
 def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None, *,
           settings: Settings | None = None, dry_run: bool = False, in_place: bool = False,
           force: bool = False, jobs: int = 0, backend: str = "local", address: str | None = None,
@@ -375,9 +407,11 @@ def clean(inputs: PathLike | Iterable[PathLike], output: PathLike | None = None,
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
-    return Report.from_json(data, out / "report.json" if output is not None else None)
+    # where it is whatever folder the caller moves to: its documents are read from there when asked for
+    return Report.from_json(data, Path(os.path.abspath(out / "report.json")) if output is not None else None)
 
 
+@_in_api_terms
 def restore(report: Report | PathLike, to: PathLike | None = None, *, root: PathLike = ".") -> list["Restored"]:
     """Bring back the original files of a run, byte for byte, from its report: in place
     after an in-place run (wherever it stopped), or under the folder `to` for any run.
@@ -390,7 +424,7 @@ def restore(report: Report | PathLike, to: PathLike | None = None, *, root: Path
     if to is None and report.mode != "in-place":
         where = report.path.as_posix() if report.path else "this report"
         raise restoring.RestoreError(f"{where}: this run left its inputs as they were; "
-                                     "give a folder to rebuild the originals in (to, or --to DIR)")
+                                     "give a folder to rebuild the originals in (to)")
     folder = report.path.parent if report.path is not None else None
     try:
         return restoring.restore(report.data, folder, Path(root), Path(to) if to is not None else None)
@@ -408,6 +442,7 @@ class CheckResult:
     unused_index: str | None = None     # why .dedup_cache's index could not be used (a temporary one was)
 
 
+@_in_api_terms
 def check(paths: PathLike | Iterable[PathLike] = (), *, settings: Settings | None = None,
           baseline: PathLike | None = ".dedup-baseline.json", use_cache: bool = True, jobs: int = 0) -> CheckResult:
     """Check `paths` (files or folders; none: the whole corpus) against the corpus at

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import functools
 import numbers
 import os
+import re
 import tomllib
 from dataclasses import dataclass, fields
 from functools import lru_cache
@@ -93,6 +95,8 @@ class Settings:
                                         "document's signature; 128 to 256 is usual)"),
             (0.0 < self.threshold <= 1.0, "threshold must be in (0, 1]"),
             (self.bands >= 0 and self.rows >= 0, "bands and rows must not be negative"),
+            ((self.bands == 0) == (self.rows == 0), "bands and rows go together: set both, or neither (0: chosen "
+                                                    "for the threshold)"),
             (self.bands * self.rows <= self.num_perm, "bands x rows must not exceed num_perm"),
             (self.min_docs >= 2, "min_docs must be at least 2"),
             (self.repeat_count >= 2, "repeat_count must be at least 2"),
@@ -109,17 +113,27 @@ class Settings:
         for ok, message in checks:
             if not ok:
                 raise ConfigError(message)
+        for name in ("include", "exclude"):
+            joined = next((glob for glob in getattr(self, name) if len(_GLOB_WORDS.findall(glob)) > 1), None)
+            if joined is not None:
+                raise ConfigError(f"{name} holds {joined!r}, one glob with a space in it: separate globs with commas "
+                                  "(or give a list)")
 
     @classmethod
     def from_files(cls, directory: str | Path = ".") -> "Settings":
         """The defaults, then `[dedup]` in DIRECTORY/setup.cfg, then `[tool.dedup]` in
-        DIRECTORY/pyproject.toml, as the command line reads them."""
+        DIRECTORY/pyproject.toml, as the command line reads them there: the paths they
+        hold (corpus, verdicts, lexicons; the corpus is DIRECTORY by default) are taken
+        from DIRECTORY, as they are when dedup runs in it."""
         if not isinstance(directory, (str, os.PathLike)):
             raise ConfigError(f"the folder to read settings from must be a path, not {directory!r}")
         if not os.path.isdir(directory):
             raise ConfigError(f"{os.fspath(directory)}: not a folder (give the folder that holds setup.cfg "
                               "or pyproject.toml)")
-        return load(Path(directory))
+        settings = load(Path(directory))
+        there = lambda path: os.path.normpath(os.path.join(directory, path)) if path else path
+        return settings.replace(corpus=there(settings.corpus), verdicts=there(settings.verdicts),
+                                lexicons=tuple(map(there, settings.lexicons)))
 
     def replace(self, **changes) -> "Settings":
         """A copy with these settings changed (validated as when made)."""
@@ -144,6 +158,22 @@ class Settings:
 
 
 _FIELDS = {f.name: f for f in fields(Settings)}
+_GLOB_WORDS = re.compile(r"\S*[*?[]\S*")   # a glob's words: "*.txt *.md" is two globs written as one
+
+
+def _checked_init(init):
+    """Settings' own __init__, which names a misspelt setting as a ConfigError (a
+    dataclass's TypeError says "unexpected keyword argument")."""
+    @functools.wraps(init)
+    def checked(self, *args, **changes):
+        unknown = sorted(set(changes) - set(_FIELDS))
+        if unknown:
+            raise ConfigError(f"unknown setting {unknown[0]!r}")
+        init(self, *args, **changes)
+    return checked
+
+
+Settings.__init__ = _checked_init(Settings.__init__)
 
 
 def _typed(name: str, kind: str, value):

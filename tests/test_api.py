@@ -2,6 +2,7 @@
 public names, on the seeds and the golden corpus."""
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -117,6 +118,8 @@ def test_settings_are_validated_and_read_from_the_config_files(tmp_path):
         dedup.Settings(threshold=1.5)
     with pytest.raises(dedup.DedupError, match="unknown setting 'treshold'"):
         dedup.Settings().replace(treshold=0.9)
+    with pytest.raises(dedup.ConfigError, match="unknown setting 'min_doc'"):
+        dedup.Settings(min_doc=3)                                      # misspelt when made, as when replaced
     assert dedup.Settings(include="*.txt").include == ("*.txt",)
     (tmp_path / "setup.cfg").write_text("[dedup]\nmin_docs = 3\nthreshold = 0.7\n", "utf-8")
     (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nthreshold = 0.9\n", "utf-8")
@@ -130,6 +133,43 @@ def test_settings_are_validated_and_read_from_the_config_files(tmp_path):
                              lexicons=[Path("mine.toml")])             # numpy numbers and paths, as users pass them
     assert (numeric.threshold, numeric.min_docs, numeric.corpus, numeric.lexicons) == (0.9, 3, "data", ("mine.toml",))
     assert type(numeric.threshold) is float and type(numeric.min_docs) is int
+
+
+def test_settings_read_from_another_folder_take_their_paths_from_there(tmp_path, monkeypatch):
+    """What `dedup check` run in that folder would use: its corpus (by default the folder
+    itself), its verdicts and lexicons, wherever the caller is."""
+    repo = tmp_path / "repo"
+    (repo / "data").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    assert dedup.Settings.from_files(repo).corpus == str(repo)
+    (repo / "pyproject.toml").write_text('[tool.dedup]\ncorpus = "data"\nverdicts = "v.json"\n'
+                                         'lexicons = ["own.toml", "/abs/other.toml"]\n', "utf-8")
+    settings = dedup.Settings.from_files("repo")
+    assert (settings.corpus, settings.verdicts, settings.lexicons) == (
+        os.path.join("repo", "data"), os.path.join("repo", "v.json"), (os.path.join("repo", "own.toml"), "/abs/other.toml"))
+    monkeypatch.chdir(repo)
+    assert dedup.Settings.from_files(".").corpus == "data"              # as the command line reads them
+
+
+def test_a_returned_reports_documents_are_read_wherever_the_caller_has_moved(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(SEEDS, "corpus")
+    report = dedup.clean(["corpus"], "out")
+    monkeypatch.chdir("/")
+    assert report.path.is_absolute() and len(report.documents) == 2
+
+
+def test_the_apis_errors_name_its_arguments_not_the_command_lines_options(tmp_path):
+    (tmp_path / "notmine").mkdir()
+    (tmp_path / "notmine" / "file").write_text("keep", "utf-8")
+    with pytest.raises(dedup.DedupError) as caught:
+        dedup.clean(SEEDS, tmp_path / "notmine")
+    assert "choose another output, or force=True" in str(caught.value) and "--" not in str(caught.value)
+    with pytest.raises(dedup.DedupError) as caught:
+        dedup.clean(SEEDS, tmp_path / "o", against=SEEDS)
+    assert "against takes the output folder of an earlier run" in str(caught.value)
+    with pytest.raises(dedup.ReportError):                              # exported, as the docs name it
+        dedup.load_report(SEEDS / "000_5fdcb9c48dad7940.txt")
 
 
 def test_settings_change_what_is_removed(tmp_path, write_corpus):

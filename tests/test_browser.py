@@ -669,3 +669,25 @@ def test_every_evidence_field_is_shown(browser, tmp_path):
     assert "near-document" in shown and "estimated from MinHash signatures" in shown and "in the earlier run" in shown
     assert page.problems == []
     page.close()
+
+
+def test_a_sources_name_in_an_overrides_label_shows_its_bidi_controls_as_badges(browser, tmp_path):
+    """"turn frequent-line off in <source>" holds the corpus's folder name: a U+202E in it is
+    a visible [RLO], never a raw control that reorders the label."""
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma".split()
+    rng = random.Random(5)
+    site = tmp_path / "corpus" / "site\u202eevil"
+    site.mkdir(parents=True)
+    for n in range(5):
+        body = [" ".join(rng.choice(words) for _ in range(25)).capitalize() + "." for _ in range(3)]
+        (site / f"p{n}.txt").write_text("\n".join(body[:2] + ["Footer line of the harbour site"] + body[2:]) + "\n",
+                                        "utf-8")
+    clean(tmp_path / "corpus", tmp_path / "out")
+    page = watched(browser, (tmp_path / "out" / "report.html").as_uri() + "#judge")
+    label = page.locator("label.override", has_text="off in").first
+    assert label.locator(".bidi").inner_text() == "[RLO]"
+    raw = page.evaluate("""() => { const out = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      let n; while ((n = walk.nextNode())) if (n.data.includes('\\u202e') && n.parentElement.tagName !== 'SCRIPT')
+        out.push(n.data); return out; }""")
+    assert raw == [] and page.problems == []
+    page.close()

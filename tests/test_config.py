@@ -53,11 +53,22 @@ def test_pyproject_table(tmp_path):
     ({"corpus": ["a"]}, "corpus = ['a'] is not a valid str"),
     ({"include": ["*.txt", 3]}, "include = ['*.txt', 3] is not a valid tuple[str, ...]"),
     ({"threshold": [0.8]}, "threshold = [0.8] is not a valid float"),
+    ({"bands": "32"}, "bands and rows go together: set both, or neither (0: chosen for the threshold)"),
+    ({"rows": "4"}, "bands and rows go together: set both, or neither (0: chosen for the threshold)"),
+    ({"exclude": "draft-*.txt old-*.txt"}, "exclude holds 'draft-*.txt old-*.txt', one glob with a space in it: "
+                                           "separate globs with commas (or give a list)"),
+    ({"include": "*.txt\n*.md *.jsonl"}, "include holds '*.md *.jsonl', one glob with a space in it: separate globs "
+                                         "with commas (or give a list)"),
 ])
 def test_malformed_values_are_one_line_errors(values, message):
     with pytest.raises(ConfigError) as err:
         from_mapping(values, "setup.cfg")
     assert str(err.value) == f"setup.cfg: {message}"
+
+
+def test_globs_are_separated_by_commas_or_lines_and_may_hold_a_space():
+    assert from_mapping({"include": "*.txt, *.md\nmy notes/*.txt"}, "setup.cfg").include == (
+        "*.txt", "*.md", "my notes/*.txt")
 
 
 def test_whole_numbers_written_as_floats_and_strings_are_taken():

@@ -446,9 +446,10 @@
   // Overrides a reviewer can choose from a removal: keep its line everywhere, turn its
   // rule off in its source, turn its lexicon pattern off. Keyed as verdicts.py keys them.
   function overridesOf(q) {
-    const r = q.r, ev = r.evidence || {}, out = [["keep_line", { keep_line: r.hash, text: removedText(q).slice(0, 500) }, "keep this line everywhere"]];
-    if (ev.source !== undefined) out.push(["rule_off", { rule_off: r.rule, source: ev.source }, "turn " + r.rule + " off in " + ev.source]);
-    if (ev.pattern !== undefined) out.push(["pattern_off", { pattern_off: r.rule, pattern: ev.pattern }, "turn the pattern “" + ev.pattern + "” off"]);
+    // (the label's rule, source and pattern are the corpus's or a lexicon's words: shown as corpus text)
+    const r = q.r, ev = r.evidence || {}, out = [["keep_line", { keep_line: r.hash, text: removedText(q).slice(0, 500) }, ["keep this line everywhere"]]];
+    if (ev.source !== undefined) out.push(["rule_off", { rule_off: r.rule, source: ev.source }, ["turn ", corpusText(r.rule), " off in ", corpusText(ev.source)]]);
+    if (ev.pattern !== undefined) out.push(["pattern_off", { pattern_off: r.rule, pattern: ev.pattern }, ["turn the pattern “", corpusText(ev.pattern), "” off"]]);
     return out.map(([kind, item, text]) => ({ key: JSON.stringify([kind, item[kind], item.source === undefined ? item.pattern : item.source]), item, text }));
   }
   function removedText(q) {
@@ -542,7 +543,7 @@
         const box = el("input", { type: "checkbox", "data-override": o.key });
         box.checked = o.key in overrides;
         box.addEventListener("change", () => { if (box.checked) overrides[o.key] = o.item; else delete overrides[o.key]; store(); drawJudge(); });
-        return el("label", { class: "override" }, box, " " + o.text);
+        return el("label", { class: "override" }, box, " ", ...o.text);
       });
       return el("div", { class: "judge" + (k === current ? " current" : "") + (v ? (v === "right" ? " judged-ok" : " judged-wrong") : ""), id: "judge-" + k, "data-rule": q.r.rule },
         el("div", { class: "caption" }, label("k-" + q.r.kind, q.r.kind + ": " + q.r.rule), " ", docLink(d.path, q.r.lines[0], [pathText(d.path), ":" + where]),
