@@ -315,14 +315,15 @@ def _memory(memory: int | str | None) -> int | None:
     return int(memory)
 
 
-_FLAG = re.compile(r"(?<![\w-])(?:-o|--([a-z][a-z-]*))(?![\w-])")
+_FLAG = re.compile(r"(?<![\w-])(?:-o|--([a-z][a-z-]*))(?![\w-])(?: [A-Z]+\b)?")   # and its metavariable
 _SWITCHES = frozenset({"force", "in_place", "dry_run"})   # given as name=True
 
 
 def _in_api_terms(func):
     """func, with the options its errors name as the command line spells them ("choose
     another -o, or --force") named as its arguments and settings are ("output",
-    "force=True"): a caller of the API has no options."""
+    "force=True"): a caller of the API has no options. The command line calls
+    func itself (`__wrapped__`)."""
     names = set(inspect.signature(func).parameters) | {f.name for f in fields(Settings)} | _SWITCHES
 
     def spoken(match: re.Match) -> str:
@@ -424,7 +425,7 @@ def restore(report: Report | PathLike, to: PathLike | None = None, *, root: Path
     if to is None and report.mode != "in-place":
         where = report.path.as_posix() if report.path else "this report"
         raise restoring.RestoreError(f"{where}: this run left its inputs as they were; "
-                                     "give a folder to rebuild the originals in (to)")
+                                     "give a folder to rebuild the originals in (--to DIR)")
     folder = report.path.parent if report.path is not None else None
     try:
         return restoring.restore(report.data, folder, Path(root), Path(to) if to is not None else None)

@@ -214,7 +214,7 @@ def clean(paths, output, in_place, dry_run, only_corpus, force, jobs, memory, in
                     return
             bars = _progress(not quiet)
             try:
-                result = api.clean(paths, out, settings=settings, dry_run=dry_run, in_place=in_place, force=force,
+                result = api.clean.__wrapped__(paths, out, settings=settings, dry_run=dry_run, in_place=in_place, force=force,
                                    jobs=jobs, backend=backend, address=address, against=against,
                                    memory=budget.parse(memory) if memory is not None else None,
                                    progress=bars)
@@ -259,7 +259,7 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, ver
         _fail("--jobs must not be negative")
     with _errors(), _stoppable():
         settings = _settings({"corpus": corpus_root, "verdicts": verdicts_file})
-        result = api.check(paths, settings=settings, baseline=None if write_baseline else baseline,
+        result = api.check.__wrapped__(paths, settings=settings, baseline=None if write_baseline else baseline,
                            use_cache=not no_cache, jobs=jobs)
         problems, new = list(result.problems), list(result.new)
         if result.unused_index and not quiet:
@@ -348,7 +348,7 @@ def restore_command(report_json, to, root) -> None:
     rewritten, or deleted as a duplicate); every restored file is checked against the
     original's sha256."""
     with _errors(), _stoppable():
-        outcomes = api.restore(Path(report_json), to, root=root)
+        outcomes = api.restore.__wrapped__(Path(report_json), to, root=root)
     counts = {state: sum(o.state == state for o in outcomes) for state in ("restored", "original", "failed")}
     for o in outcomes:
         if o.state == "restored":

@@ -168,6 +168,9 @@ def test_the_apis_errors_name_its_arguments_not_the_command_lines_options(tmp_pa
     with pytest.raises(dedup.DedupError) as caught:
         dedup.clean(SEEDS, tmp_path / "o", against=SEEDS)
     assert "against takes the output folder of an earlier run" in str(caught.value)
+    report = dedup.clean(SEEDS, tmp_path / "out")
+    with pytest.raises(dedup.DedupError, match=r"rebuild the originals in \(to\)$"):
+        dedup.restore(report)
     with pytest.raises(dedup.ReportError):                              # exported, as the docs name it
         dedup.load_report(SEEDS / "000_5fdcb9c48dad7940.txt")
 

@@ -529,11 +529,11 @@ def test_a_side_file_too_big_to_be_one_is_refused(tmp_path):
 
 def test_running_out_of_memory_is_one_line(tmp_path, monkeypatch):
     """(A 300 MB line under `ulimit -v 4000000` runs out so; here the run is made to.)"""
-    from dedup import api
+    from dedup import pipeline
 
     def short_of_memory(*args, **kwargs):
         raise MemoryError
-    monkeypatch.setattr(api, "clean", short_of_memory)
+    monkeypatch.setattr(pipeline, "clean", short_of_memory)
     result = CliRunner().invoke(main, ["clean", str(SEEDS), "-o", str(tmp_path / "out")])
     assert result.exit_code == 2
     assert result.output.startswith("dedup: error: out of memory: ") and result.output.count("\n") == 1

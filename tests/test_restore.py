@@ -102,7 +102,7 @@ def test_a_normal_run_is_rebuilt_elsewhere_with_to(tmp_path):
     refused = run("restore", "out/report.json", cwd=tmp_path)
     assert refused.exit_code == 2
     assert refused.output == ("dedup: error: out/report.json: this run left its inputs as they were; "
-                              "give a folder to rebuild the originals in (to, or --to DIR)\n")
+                              "give a folder to rebuild the originals in (--to DIR)\n")
     shutil.rmtree(corpus)                             # the originals are gone: out/ and the report suffice
     result = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)
     assert result.exit_code == 0, result.output
