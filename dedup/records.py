@@ -429,19 +429,37 @@ def write_parquet(source_file: str, target: str, fields: Fields, changes: dict[i
     schema = pf.schema_arrow
     column = schema.get_field_index(fields.text)
     meta = pf.metadata
-    codec = meta.row_group(0).column(column).compression.lower() if meta.num_row_groups else "snappy"
+    codec = _codec(meta.row_group(0).column(column).compression) if meta.num_row_groups else "snappy"
+    field = schema.field(column)
+    if pa.types.is_dictionary(field.type) and field.type.index_type.bit_width < 32:
+        # a pandas category's int8 indices hold 127 texts: the cleaned ones are new texts
+        field = field.with_type(pa.dictionary(pa.int32(), field.type.value_type, field.type.ordered))
+        schema = schema.set(column, field)
     first = 0
     with pq.ParquetWriter(target, schema, compression=codec) as writer:
         for batch in pf.iter_batches(batch_size=PARQUET_BATCH):
             numbers = range(first + 1, first + batch.num_rows + 1)
             first += batch.num_rows
+            texts = batch.column(column)
             if any(n in changes for n in numbers):
-                texts = batch.column(column).to_pylist()
                 keep = [changes.get(n, "") is not None for n in numbers]
-                texts = [changes[n] if n in changes and changes[n] is not None else t for n, t in zip(numbers, texts)]
-                batch = batch.set_column(column, schema.field(column), pa.array(texts, schema.field(column).type))
-                batch = _filtered(pa, batch, pa.array(keep))
+                texts = pa.array([changes[n] if n in changes and changes[n] is not None else t
+                                  for n, t in zip(numbers, texts.to_pylist())], field.type)
+                batch = _filtered(pa, batch.set_column(column, field, texts), pa.array(keep))
+            elif texts.type != field.type:
+                batch = batch.set_column(column, field, texts.cast(field.type))
             writer.write_batch(batch)
+
+
+_CODECS = {"uncompressed": "none", "lz4_raw": "lz4"}   # the file's codec names pyarrow's writer spells otherwise
+_WRITABLE = {"none", "snappy", "gzip", "brotli", "lz4", "zstd"}
+
+
+def _codec(name: str) -> str:
+    """The codec to write a Parquet file's text column with: its own, or snappy where
+    pyarrow writes no such codec (LZO)."""
+    codec = _CODECS.get(name.lower(), name.lower())
+    return codec if codec in _WRITABLE else "snappy"
 
 
 def _filtered(pa, batch, keep):
@@ -452,10 +470,16 @@ def _filtered(pa, batch, keep):
     wide = {i: kind for i, kind in wide.items() if kind != batch.schema.field(i).type}
     if not wide:
         return batch.filter(keep)
-    columns = [batch.column(i).cast(wide[i]) if i in wide else batch.column(i) for i in range(batch.num_columns)]
-    done = pa.RecordBatch.from_arrays(columns, names=batch.schema.names).filter(keep)
-    return pa.RecordBatch.from_arrays([done.column(i).cast(batch.schema.field(i).type) if i in wide else done.column(i)
-                                       for i in range(batch.num_columns)], schema=batch.schema)
+    try:
+        columns = [batch.column(i).cast(wide[i]) if i in wide else batch.column(i) for i in range(batch.num_columns)]
+        done = pa.RecordBatch.from_arrays(columns, names=batch.schema.names).filter(keep)
+        return pa.RecordBatch.from_arrays([done.column(i).cast(batch.schema.field(i).type) if i in wide
+                                           else done.column(i) for i in range(batch.num_columns)], schema=batch.schema)
+    except pa.ArrowNotImplementedError:   # a view in a type Arrow casts or filters no view in: row by row
+        kept = keep.to_pylist()
+        return pa.RecordBatch.from_arrays(
+            [pa.array([v for v, k in zip(batch.column(i).to_pylist(), kept) if k], batch.schema.field(i).type)
+             if i in wide else batch.column(i).filter(keep) for i in range(batch.num_columns)], schema=batch.schema)
 
 
 def _widened(pa, kind):
@@ -469,6 +493,12 @@ def _widened(pa, kind):
         if inner == kind.value_type:
             return kind
         return pa.large_list(inner) if not pa.types.is_list(kind) else pa.list_(inner)
+    if pa.types.is_fixed_size_list(kind):
+        inner = _widened(pa, kind.value_type)
+        return kind if inner == kind.value_type else pa.list_(inner, kind.list_size)
+    if pa.types.is_map(kind):
+        key, item = _widened(pa, kind.key_type), _widened(pa, kind.item_type)
+        return kind if (key, item) == (kind.key_type, kind.item_type) else pa.map_(key, item, kind.keys_sorted)
     if pa.types.is_struct(kind):
         fields = [kind.field(i) for i in range(kind.num_fields)]
         return pa.struct([f.with_type(_widened(pa, f.type)) for f in fields])

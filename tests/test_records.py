@@ -374,6 +374,45 @@ def test_views_inside_other_columns_survive_a_dropped_row(tmp_path):
     assert [p["k"] for p in written.column("pairs").to_pylist()] == ["v0", "v1", "v2"]
 
 
+def test_views_in_maps_and_fixed_size_lists_survive_a_dropped_row(tmp_path):
+    shared = "A line that every row of this file repeats, long enough to be a duplicate."
+    texts = [f"Row {n} opens with words of its own, number {n}.\n{shared}" for n in range(3)]
+    texts.append(texts[1])
+    meta = pa.array([[(f"k{n}", f"v{n}")] for n in range(4)], pa.map_(pa.string_view(), pa.string_view()))
+    pairs = pa.array([[f"a{n}", f"b{n}"] for n in range(4)], pa.list_(pa.string_view(), 2))
+    pq.write_table(pa.table({"text": texts, "meta": meta, "pairs": pairs}), tmp_path / "a.parquet")
+    result = clean(["a.parquet", "-o", "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    written = pq.read_table(tmp_path / "out" / "a.parquet")
+    assert written.schema == pq.read_schema(tmp_path / "a.parquet")
+    assert written.column("meta").to_pylist() == [[(f"k{n}", f"v{n}")] for n in range(3)]
+    assert written.column("pairs").to_pylist() == [[f"a{n}", f"b{n}"] for n in range(3)]
+
+
+def test_a_pandas_category_of_many_texts_is_written_with_wider_indices(tmp_path):
+    """int8 indices hold 127 texts; the cleaned texts are new ones beside them."""
+    shared = "A line that every row of this file repeats, long enough to be a duplicate."
+    texts = [f"Row {n} opens with words of its own, number {n}.\n{shared}" for n in range(100)]
+    pq.write_table(pa.table({"text": pa.array(texts * 2).dictionary_encode().cast(
+        pa.dictionary(pa.int8(), pa.string()))}), tmp_path / "a.parquet")
+    result = clean(["a.parquet", "-o", "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    written = pq.read_table(tmp_path / "out" / "a.parquet").column("text")
+    assert written.type == pa.dictionary(pa.int32(), pa.string())
+    assert written.to_pylist() == [texts[0]] + [t.split("\n")[0] + "\n" for t in texts[1:]]
+
+
+@pytest.mark.parametrize("codec, stored", [("none", "UNCOMPRESSED"), ("gzip", "GZIP"), ("lz4", "LZ4")])
+def test_a_parquet_file_is_written_with_its_own_codec_uncompressed_too(tmp_path, codec, stored):
+    shared = "A line that every row of this file repeats, long enough to be a duplicate."
+    texts = [f"Row {n} opens with words of its own, number {n}.\n{shared}" for n in range(3)]
+    pq.write_table(pa.table({"text": texts}), tmp_path / "a.parquet", compression=codec)
+    result = clean(["a.parquet", "-o", "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    out = pq.ParquetFile(tmp_path / "out" / "a.parquet")
+    assert out.metadata.row_group(0).column(0).compression == stored and out.metadata.num_rows == 3
+
+
 def test_in_place_refuses_record_files_before_touching_anything(tmp_path):
     (tmp_path / "data.jsonl").write_text('{"text": "x y z"}\n', "utf-8")
     result = CliRunner().invoke(main, ["clean", str(tmp_path / "data.jsonl"), "--in-place", "-o",
