@@ -269,6 +269,10 @@ def discover(inputs: list[str], include: tuple[str, ...], exclude: tuple[str, ..
             listed.extend((rel if shown == "." else f"{shown}/{rel}", file, rel, real, link)
                           for file, rel, real, link in files)
         else:
+            kind = special_kind(os.stat(root).st_mode) if os.path.exists(root) else None
+            if kind:   # named, as found in a folder: a FIFO would block the run, a device feed it for ever
+                found.skipped.append(Skipped(_display(root), f"{kind}; not read"))
+                continue
             listed.append((_display(root), str(root), root.name, root_real, root.is_symlink()))
     sources: dict[str, Source] = {}
     targets: set[str] = set()

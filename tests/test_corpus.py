@@ -110,8 +110,10 @@ def test_fifos_sockets_and_devices_are_listed_and_never_opened(write_corpus, tmp
         by_name = {os.path.basename(s.path): s for s in found.sources}
         assert sorted(by_name) == ["a.txt", "null.txt"]   # a symlink: what it points at is known on reading
         assert read(by_name["null.txt"], False) == Skipped(by_name["null.txt"].path, "a character device; not read")
-        given = discover([str(root / "pipe.txt")], ("*.txt",), ()).sources   # given directly
-        assert read(given[0], False) == Skipped(given[0].path, "a FIFO (named pipe); not read")
+        for named, kind in ((root / "pipe.txt", "a FIFO (named pipe)"), (Path("/dev/zero"), "a character device"),
+                            (root / "null.txt", "a character device")):   # named on the command line
+            given = discover([str(named)], ("*.txt",), (), "jsonl")   # (a JSONL row per line: /dev/zero has none)
+            assert given.sources == [] and [s.reason for s in given.skipped] == [f"{kind}; not read"]
     finally:
         sock.close()
 
