@@ -129,7 +129,7 @@ def _open_write(file: str, compression: str | None):
 
 
 def _described(value) -> str:
-    return "null" if value is None else {bool: "a boolean", int: "a number", float: "a number",
+    return "null" if value is None else {bool: "a boolean", int: "a number", float: "a number", str: "a string",
                                          list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
 
 
@@ -144,10 +144,12 @@ def parse_row(number: int, raw: bytes, fields: Fields) -> Row:
         return Row(number, None, problem=f"not UTF-8 (undecodable byte at offset {err.start})")
     try:
         record = json.loads(line)
-    except json.JSONDecodeError as err:
-        return Row(number, None, problem=f"invalid JSON ({err.msg} at column {err.colno})")
+    except json.JSONDecodeError as err:   # ("Invalid control character at": the column follows)
+        return Row(number, None, problem=f"invalid JSON ({err.msg.removesuffix(' at')} at column {err.colno})")
     except RecursionError:
         return Row(number, None, problem="invalid JSON (nested too deeply to read)")
+    except ValueError as err:   # a number Python will not read: "Exceeds the limit (4300 digits) …"
+        return Row(number, None, problem=f"invalid JSON ({str(err).split(':')[0]})")
     if not isinstance(record, dict):
         return Row(number, None, problem=f"not a JSON object ({_described(record)})")
     if fields.text not in record:
@@ -333,18 +335,45 @@ def _is_text(pa, kind) -> bool:
     return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
 
 
+@dataclass(frozen=True)
+class _Undecodable:
+    """A Parquet string that is not UTF-8 (Arrow reads them unchecked): a bad row."""
+    at: int
+
+
+def _values(column) -> list:
+    """A column's values; a string column that holds bytes that are not UTF-8 read value
+    by value, each such value an _Undecodable (Arrow's to_pylist fails on the batch)."""
+    try:
+        return column.to_pylist()
+    except UnicodeDecodeError:
+        import pyarrow as pa
+        if pa.types.is_dictionary(column.type):
+            column = column.dictionary_decode()
+        out = []
+        for value in column.cast(pa.large_binary()).to_pylist():
+            try:
+                out.append(None if value is None else value.decode("utf-8"))
+            except UnicodeDecodeError as err:
+                out.append(_Undecodable(err.start))
+        return out
+
+
 def _parquet_rows(file: str, fields: Fields) -> Iterator[Row]:
     import pyarrow.parquet as pq
     pf = pq.ParquetFile(file)
     columns = _parquet_columns(pf, fields)
     number = 0
     for batch in pf.iter_batches(batch_size=PARQUET_BATCH, columns=columns):
-        values = {name: batch.column(i).to_pylist() for i, name in enumerate(columns)}
+        values = {name: _values(batch.column(i)) for i, name in enumerate(columns)}
         nothing = [None] * batch.num_rows
         for text, ident, site in zip(values[fields.text], values.get(fields.id, nothing),
                                      values.get(fields.source, nothing)):
             number += 1
-            if text is None:
+            undecodable = next((v for v in (text, ident, site) if isinstance(v, _Undecodable)), None)
+            if undecodable is not None:
+                yield Row(number, None, problem=f"not UTF-8 (undecodable byte at offset {undecodable.at} of a field)")
+            elif text is None:
                 yield Row(number, None, problem=f"field {fields.text!r} is null")
             else:
                 yield Row(number, text, _ident(ident), site=_site(site, fields) if fields.source else "")
@@ -443,12 +472,24 @@ def write_parquet(source_file: str, target: str, fields: Fields, changes: dict[i
             texts = batch.column(column)
             if any(n in changes for n in numbers):
                 keep = [changes.get(n, "") is not None for n in numbers]
-                texts = pa.array([changes[n] if n in changes and changes[n] is not None else t
-                                  for n, t in zip(numbers, texts.to_pylist())], field.type)
-                batch = _filtered(pa, batch.set_column(column, field, texts), pa.array(keep))
+                batch = _filtered(pa, batch.set_column(column, field, _changed(pa, texts, numbers, changes, field.type)),
+                                  pa.array(keep))
             elif texts.type != field.type:
                 batch = batch.set_column(column, field, texts.cast(field.type))
             writer.write_batch(batch)
+
+
+def _changed(pa, texts, numbers: range, changes: dict[int, str | None], kind):
+    """A batch's text column with the changed rows' new texts, as type `kind`. Values that
+    are not UTF-8 (bad rows, copied through) stay the bytes they were."""
+    try:
+        return pa.array([changes[n] if n in changes and changes[n] is not None else t
+                         for n, t in zip(numbers, texts.to_pylist())], kind)
+    except UnicodeDecodeError:
+        plain = texts.dictionary_decode() if pa.types.is_dictionary(texts.type) else texts
+        raw = [changes[n].encode("utf-8") if n in changes and changes[n] is not None else b
+               for n, b in zip(numbers, plain.cast(pa.large_binary()).to_pylist())]
+        return pa.array(raw, pa.large_binary()).view(pa.large_string()).cast(kind)
 
 
 _CODECS = {"uncompressed": "none", "lz4_raw": "lz4"}   # the file's codec names pyarrow's writer spells otherwise

@@ -254,6 +254,16 @@ BAD_ROWS = [
 ]
 
 
+@pytest.mark.parametrize("line, reason", [
+    ('"a string"', "not a JSON object (a string)"),
+    ('{"text": "a\x01b"}', "invalid JSON (Invalid control character at column 12)"),
+    ('{"text": "words", "n": ' + "1" * 5000 + "}", "invalid JSON (Exceeds the limit (4300 digits) for integer "
+                                                   "string conversion)"),   # one row, not the whole file
+])
+def test_a_bad_rows_reason_reads_as_one_phrase(line, reason):
+    assert records.parse_row(7, line.encode("utf-8"), records.Fields("text")).problem == reason
+
+
 def test_bad_rows_are_copied_through_unchanged_and_listed_with_file_line_and_reason(tmp_path):
     good = [json.dumps({"text": f"Row {i} has its own words, a sentence nobody else wrote, number {i}."})
             for i in range(3)]
@@ -411,6 +421,22 @@ def test_a_parquet_file_is_written_with_its_own_codec_uncompressed_too(tmp_path,
     assert result.exit_code == 0, result.output
     out = pq.ParquetFile(tmp_path / "out" / "a.parquet")
     assert out.metadata.row_group(0).column(0).compression == stored and out.metadata.num_rows == 3
+
+
+def test_a_parquet_value_that_is_not_utf8_is_a_bad_row_copied_through_byte_for_byte(tmp_path):
+    """Arrow reads strings unchecked, and other writers write them so: the row is listed,
+    copied as it was, and the file's other rows are cleaned."""
+    values = [f"Row {n} opens with words of its own, number {n}.\nRelated articles".encode() for n in range(6)]
+    values[2] = b"bad \xff\xfe bytes in this row"
+    pq.write_table(pa.table({"text": pa.array(values, pa.binary()).view(pa.string())}), tmp_path / "a.parquet")
+    result = clean(["a.parquet", "-o", "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["skipped"] == [{"path": "a.parquet:3", "reason": "not UTF-8 (undecodable byte at offset 4 of a "
+                                                                   "field); copied through unchanged"}]
+    written = pq.read_table(tmp_path / "out" / "a.parquet").column("text").cast(pa.large_binary()).to_pylist()
+    assert written[2] == values[2] and len(written) == 6
+    assert [d["status"] for d in report["documents"]] == ["cleaned"] * 5
 
 
 def test_in_place_refuses_record_files_before_touching_anything(tmp_path):
