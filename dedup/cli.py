@@ -203,7 +203,7 @@ def clean(paths, output, in_place, dry_run, only_corpus, force, jobs, memory, in
                                   "shingle_size": shingle_size, "num_perm": num_perm, "min_docs": min_docs,
                                   "lexicons": lexicons, "decode_errors": decode_errors, "format": format_,
                                   "text_field": text_field, "id_field": id_field,
-                                  "source": f"field:{source_field}" if source_field else source_,
+                                  "source": f"field:{source_field}" if source_field is not None else source_,
                                   "keep": keep, "keep_sources": keep_sources, "verdicts": verdicts_file})
             if only_corpus:
                 paths = corpus.of_corpus(list(paths), settings.corpus, settings.include, settings.exclude,

@@ -11,10 +11,9 @@ from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import output, records
+from . import output, records, sniff
 from .errors import DedupError
 
-BINARY_SNIFF = 1 << 16
 
 
 class InputError(DedupError):
@@ -119,16 +118,6 @@ def _display(path: Path) -> str:
     return path.as_posix()
 
 
-# Files that are not text, by their first bytes: named in the skip reason.
-_FORMATS = (
-    (b"\x1f\x8b", "gzip-compressed"), (b"\x28\xb5\x2f\xfd", "zstd-compressed"),
-    (b"PK\x03\x04", "zip archive"), (b"PK\x05\x06", "zip archive"), (b"PAR1", "Parquet"),
-    (b"BZh", "bzip2-compressed"), (b"\xfd7zXZ\x00", "xz-compressed"), (b"7z\xbc\xaf\x27\x1c", "7-Zip archive"),
-    (b"%PDF-", "PDF"), (b"\x89PNG\r\n", "PNG image"), (b"\xff\xd8\xff", "JPEG image"),
-    (b"SQLite format 3\x00", "SQLite database"),
-)
-_WIDE_TEXT = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
-              (b"\xfe\xff", "UTF-16"))   # (UTF-32's first: it starts as UTF-16's does)
 _SPECIAL = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"),
             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
 
@@ -324,16 +313,9 @@ def read(source: Source, keep_bad_bytes: bool) -> Document | Skipped:
         return Skipped(source.path, f"unreadable: {err.strerror or err}")
     if not data:
         return Skipped(source.path, "empty file")
-    for magic, name in _WIDE_TEXT:
-        if data.startswith(magic):
-            return Skipped(source.path, f"{name} text (it starts with that byte-order mark), not UTF-8: convert "
-                                        f"it (iconv -f {name} -t UTF-8)")
-    for magic, name in _FORMATS:
-        if data.startswith(magic):
-            return Skipped(source.path, f"{name} file, not plain text")
-    nul = data.find(b"\0", 0, BINARY_SNIFF)
-    if nul >= 0:
-        return Skipped(source.path, f"binary file (NUL byte at offset {nul})")
+    why = sniff.not_text(data)
+    if why:
+        return Skipped(source.path, why)
     try:
         return Document(source.path, source.relpath, data.decode("utf-8"))
     except UnicodeDecodeError as err:

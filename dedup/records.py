@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from . import sniff
+
 # name ending -> (format, compression); the longest ending that matches wins
 FORMATS = {
     ".jsonl": ("jsonl", None), ".ndjson": ("jsonl", None),
@@ -234,11 +236,15 @@ def _jsonl_lines(file: str, compression: str | None, span: Span | None = None) -
     A compressed file named as plain JSONL is one RecordError, not a bad row a line."""
     with _open_read(file, compression) as handle:
         if compression is None:
-            start = handle.read(4)
+            start = handle.read(16)
             for magic, name, suffix in _COMPRESSED:
                 if start.startswith(magic):
                     raise RecordError(f"{name}-compressed, but named as plain JSONL: name it "
                                       f"{Path(file).name}{suffix} to read it")
+            # a Parquet file named .jsonl is one line, not a bad row a line (a NUL is a bad row's)
+            why = sniff.not_text(start, "JSONL", nul=False)
+            if why:
+                raise RecordError(why)
             handle.seek(0)
         for number, raw in _numbered(handle, span):
             body = raw.rstrip(b"\r\n")

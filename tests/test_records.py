@@ -439,6 +439,17 @@ def test_a_parquet_value_that_is_not_utf8_is_a_bad_row_copied_through_byte_for_b
     assert [d["status"] for d in report["documents"]] == ["cleaned"] * 5
 
 
+def test_a_binary_file_named_as_jsonl_is_one_line_and_a_nul_in_a_row_is_that_rows(tmp_path):
+    pq.write_table(pa.table({"text": [f"row {n}\n" * 50 for n in range(20)]}), tmp_path / "data.jsonl")
+    (tmp_path / "nul.jsonl").write_bytes(b'{"text": "a clean row of words here"}\n{"text": "a \0 b"}\n')
+    result = clean([".", "-o", "out"], tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["skipped"] == [{"path": "data.jsonl", "reason": "Parquet file, not JSONL"},
+                                 {"path": "nul.jsonl:2", "reason": "invalid JSON (Invalid control character at "
+                                                                   "column 13); copied through unchanged"}]
+
+
 def test_in_place_refuses_record_files_before_touching_anything(tmp_path):
     (tmp_path / "data.jsonl").write_text('{"text": "x y z"}\n', "utf-8")
     result = CliRunner().invoke(main, ["clean", str(tmp_path / "data.jsonl"), "--in-place", "-o",
