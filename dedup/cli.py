@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, api, backends, budget, config, corpus, journals, report
+from . import __version__, api, backends, budget, config, corpus, journals, records, report
 from .commands import check as check_mod
 from .errors import DedupError
 from .progress import Bars
@@ -208,6 +208,8 @@ def clean(paths, output, in_place, dry_run, only_corpus, force, jobs, memory, in
             if only_corpus:
                 paths = corpus.of_corpus(list(paths), settings.corpus, settings.include, settings.exclude,
                                          settings.format, text_only=in_place)
+                if in_place and settings.format == "auto":   # a folder's record files too are left alone
+                    settings = settings.replace(exclude=settings.exclude + tuple(f"*{e}" for e in records.FORMATS))
                 if not paths:
                     if not quiet:
                         click.echo("dedup: none of the paths named is the corpus's; nothing to do", err=True)

@@ -608,3 +608,19 @@ def test_output_that_cannot_be_written_is_one_line(tmp_path, command):
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1] == "dedup: error: cannot write the output: No space left on device"
     assert "Traceback" not in done.stderr
+
+
+def test_only_corpus_in_place_on_a_folder_rewrites_its_text_files_and_leaves_its_records(tmp_path, monkeypatch):
+    """As it does with the files named one by one (what a git hook passes)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "corpus").mkdir()
+    record = '{"text": "A record with enough words to be a document of its own here."}\n'
+    (tmp_path / "corpus" / "a.jsonl").write_text(record, "utf-8")
+    (tmp_path / "corpus" / "t.txt").write_text("A text file with a sentence of words in it.\nShare this article\n",
+                                               "utf-8")
+    result = CliRunner().invoke(main, ["clean", "corpus", "--only-corpus", "--in-place", "-o", "journal", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "corpus" / "t.txt").read_text("utf-8") == "A text file with a sentence of words in it.\n"
+    assert (tmp_path / "corpus" / "a.jsonl").read_text("utf-8") == record
+    report = json.loads((tmp_path / "journal" / "report.json").read_text("utf-8"))
+    assert [d["path"] for d in report["documents"]] == ["corpus/t.txt"]
