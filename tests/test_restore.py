@@ -419,3 +419,27 @@ def test_restore_keeps_each_files_mode_and_reads_reports_without_relpath(tmp_pat
     assert sorted(os.listdir(tmp_path / "back")) == sorted([HINDI.name, URDU.name, "sub", "zz-copy.txt"])
     assert (tmp_path / "back" / "sub" / "plain.txt").read_bytes() == b"Nothing to remove in this one.\r\n"   # by its output
     assert (tmp_path / "back" / "zz-copy.txt").read_bytes() == HINDI.read_bytes()   # removed: by its file name
+
+
+def test_restore_to_rebuilds_a_record_file_of_bad_rows_only_and_says_root_from_elsewhere(tmp_path):
+    """The run copied such a file through whole and the report holds none of its rows:
+    its input is copied under --to if it is the run's copy in OUT. Run from another
+    folder, a record file's reason says to give --root."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.jsonl").write_text('{"id": 1, "text": "One ordinary record with enough words to be a '
+                                                 'document here."}\n', "utf-8")
+    (tmp_path / "corpus" / "b.jsonl").write_text('{"id": 2, "text": null}\n{"id": 3, "text": 7}\n', "utf-8")
+    assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0
+    result = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert tree(tmp_path / "back") == tree(tmp_path / "corpus")
+    (tmp_path / "elsewhere").mkdir()
+    result = run("restore", "../out/report.json", "--to", "../again", cwd=tmp_path / "elsewhere")
+    assert result.exit_code == 1
+    reasons = [line for line in result.output.splitlines() if line.startswith("not restored")]
+    assert len(reasons) == 2 and all(line.endswith("give the folder `dedup clean` ran in with --root)")
+                                     for line in reasons)
+    (tmp_path / "corpus" / "b.jsonl").write_text('{"id": 2, "text": null}\n', "utf-8")   # changed since the run
+    result = run("restore", "out/report.json", "--to", "third", cwd=tmp_path)
+    assert "not restored corpus/b.jsonl: the input changed or is gone (all its rows were bad rows: the run copied " \
+           "it through whole)" in result.output.splitlines()

@@ -119,9 +119,59 @@ def restore(report: dict, report_dir: Path, base: Path = Path("."), to: Path | N
             continue
         _remove_temporaries(target)
         outcomes.append(Restored(doc["path"], "restored"))
+    elsewhere = _elsewhere(report, base)   # (a record file's original is its input, wherever --to is)
     for file, docs in rows.items():
-        outcomes.append(_restore_records(file, docs, base, to, report.get("settings", {})))
+        outcomes.append(_restore_records(file, docs, base, to, report.get("settings", {}), elsewhere))
+    if to is not None:
+        for file in _without_documents(report, rows):
+            outcomes.append(_restore_copied(file, base, to, report_dir, report.get("inputs", []), elsewhere))
     return outcomes
+
+
+def _without_documents(report: dict, rows: dict) -> list[str]:
+    """The record files the run copied through whole: all their rows bad (listed as
+    FILE:ROW under `skipped`), none a document."""
+    files = []
+    for item in report.get("skipped", []):
+        file, _, row = str(item.get("path", "")).rpartition(":")
+        if row.isdigit() and file and file not in rows and str(item.get("reason", "")).endswith(
+                "copied through unchanged") and file not in files:
+            files.append(file)
+    return files
+
+
+def _relpath(file: str, inputs: list) -> str | None:
+    """Where discovery put `file` under OUT: its path under the input folder it was
+    found in, or its name if it was named itself (None: under no input)."""
+    for given in map(str, inputs):
+        folder = given.rstrip("/")
+        if file == folder:
+            return PurePosixPath(file).name
+        if folder in (".", "") or file.startswith(folder + "/"):
+            return file if folder in (".", "") else file[len(folder) + 1:]
+    return None
+
+
+def _restore_copied(file: str, base: Path, to: Path, report_dir: Path | None, inputs: list, hint: str) -> Restored:
+    """A record file the run copied through whole, copied under `to` from its input if
+    that is the same as the run's copy in OUT (what checks it: no row of it is in the
+    report)."""
+    rel = _relpath(file, inputs)
+    if rel is None or PurePosixPath(rel).is_absolute() or ".." in PurePosixPath(rel).parts:
+        return Restored(file, "failed", "its path leads out of the target folder")
+    source, copy, target = base / file, (report_dir / rel) if report_dir is not None else None, to / rel
+    if copy is None or not copy.is_file():
+        return Restored(file, "failed", "all its rows were bad rows, and OUT holds no copy to check its input against")
+    if not source.is_file() or not filecmp.cmp(source, copy, shallow=False):
+        return Restored(file, "failed", "the input changed or is gone (all its rows were bad rows: the run "
+                                        "copied it through whole)" + hint)
+    if os.path.lexists(target):
+        if not os.path.islink(target) and filecmp.cmp(source, target, shallow=False):
+            return Restored(file, "original")
+        return Restored(file, "failed", f"{target} is there already, with other content; not overwritten")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return Restored(file, "restored")
 
 
 def _elsewhere(report: dict, base: Path) -> str:
@@ -134,7 +184,8 @@ def _elsewhere(report: dict, base: Path) -> str:
     return f" (none of the run's inputs is in {where}: give the folder `dedup clean` ran in with --root)"
 
 
-def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, settings: dict) -> Restored:
+def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, settings: dict, hint: str
+                     ) -> Restored:
     """A JSONL or Parquet input is never rewritten (no --in-place for records), and the
     report does not hold the other fields of the rows it dropped: its original is the
     input file itself, checked row by row against the report, and copied under `to`."""
@@ -142,7 +193,7 @@ def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, s
     texts = records.texts_as_run(str(source), settings, {doc["row"] for doc in docs})
     if any(texts.get(doc["row"]) is None or sha256_of(texts[doc["row"]]) != doc.get("sha256") for doc in docs):
         return Restored(file, "failed", "the input changed or is gone, and a record file's original is its input "
-                                       "(the report does not hold the other fields of the rows it removed)")
+                                       "(the report does not hold the other fields of the rows it removed)" + hint)
     if to is None:
         return Restored(file, "original")
     rel = PurePosixPath(docs[0].get("relpath") or PurePosixPath(file).name)
