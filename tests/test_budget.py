@@ -89,7 +89,7 @@ def test_a_plan_that_says_it_fits_fits(memory, jobs, input_bytes):
 
 def test_a_budget_the_corpus_wide_steps_cannot_fit_in_is_refused_before_any_work(tmp_path, monkeypatch):
     monkeypatch.setattr(budget, "DRIVER_BYTES", 300 * MiB)   # as if the corpus-wide steps needed that much
-    with pytest.raises(budget.BudgetError, match=r"--memory 256M is too little for this corpus: its corpus-wide "
+    with pytest.raises(budget.BudgetError, match=r"^memory 256M is too little for this corpus: its corpus-wide "
                                                  r"steps need about \d+M"):
         api.clean(GOLDEN, tmp_path / "out", memory="256M")
     assert not (tmp_path / "out").exists()
@@ -105,7 +105,7 @@ def test_a_file_too_big_to_sketch_in_the_budget_is_refused_before_any_work(tmp_p
     (corpus / "small.txt").write_text("A small file of a few words.\n", "utf-8")
     (corpus / "big.txt").write_text(("word " * 20 + "\n") * 600_000, "utf-8")   # 60 MB
     need = budget.sketch_one((corpus / "big.txt").stat().st_size, 600_001) + MiB - 1 >> 20
-    with pytest.raises(budget.BudgetError, match=rf"^--memory 256M is too little for this corpus: sketching its "
+    with pytest.raises(budget.BudgetError, match=rf"^memory 256M is too little for this corpus: sketching its "
                                                  rf"largest file takes about {need}M; give at least that, or split"):
         api.clean(corpus, tmp_path / "out", memory="256M")
     assert not (tmp_path / "out").exists()
