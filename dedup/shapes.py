@@ -104,7 +104,7 @@ def stamp_language(raw: str) -> str | None:
     dotted = False
     if not _CLOCK.search(raw):
         if not _DOT_CLOCK.search(raw):
-            return None
+            return _published_date(raw)
         dotted = True
     if _HOURS.search(raw):
         return None
@@ -138,6 +138,51 @@ def stamp_language(raw: str) -> str | None:
                                     and not _labelled(raw, known) and _named(raw, known)):
         return None
     return language
+
+
+def _published_date(raw: str) -> str | None:
+    """The language of a line that is a full date without a clock time after a
+    publication label of calendar.toml's `published` ("Updated: 06 December 2019",
+    "Veröffentlichung: 2. Februar 2022", "به‌روز شده ۵ نوامبر ۲۰۲۴"): besides the label
+    and the date only `stamp` words ("Published Mar 04, 2024 • 3 minute read"). A date
+    alone, or after any other word, is None: a diary's or an event's heading."""
+    words = tokens(raw)
+    if len(words) > STAMP_WORDS or not _full_date(raw, words):
+        return None
+    labels, known, language = _published(), _stamp_words(), None
+    at = 0
+    while at < len(words):
+        found = next(((len(label), of) for label, of in labels.get(words[at], ())
+                      if tuple(words[at:at + len(label)]) == label), None)
+        if found:
+            language = language or found[1]
+            at += found[0]
+            continue
+        if not _DIGIT.search(words[at]) and words[at] not in known:
+            return None
+        at += 1
+    return language
+
+
+def _full_date(raw: str, words: list[str]) -> bool:
+    """A day, a month and a year: in numbers ("05.06.2024", "2024-06-05"), or a month's
+    name with two numbers beside (a day and a year)."""
+    if _NUMERIC_DATE.search(raw) or _DASHED_DATE.search(raw):
+        return True
+    return not _months().isdisjoint(words) and sum(bool(_DIGIT.search(w)) for w in words) >= 2
+
+
+@lru_cache(maxsize=1)
+def _published() -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """calendar.toml's `published` labels by their first word: (words, language), longest first."""
+    out: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for language, lists in _calendar_data().items():
+        for label in lists.get("published", ()):
+            words = tuple(tokens(label))
+            out.setdefault(words[0], []).append((words, language))
+    for entries in out.values():
+        entries.sort(key=lambda entry: -len(entry[0]))
+    return out
 
 
 def _labelled(raw: str, known: dict[str, str]) -> bool:

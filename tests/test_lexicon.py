@@ -235,7 +235,13 @@ def test_a_names_rule_takes_a_byline_after_its_phrase(tmp_path):
     ("اليوم الساعة ١٠:٣٠", "ar/timestamp"),
     # a clock with a dot, beside a stamp word: figures with a dot and a date beside a figure stay
     ("Last modified on Thu 12 Sep 2024 18.40 BST", "en/timestamp"), ("March 2024: 3.50", None),
-    ("12 March 2024 18.40", None), ("Published 12.03.2024", None), ("31.10.2023, 19.18 Uhr", "de/timestamp"),
+    ("12 March 2024 18.40", None), ("31.10.2023, 19.18 Uhr", "de/timestamp"),
+    # a full date without a time after a publication label (calendar.toml's `published`); a date alone, a month
+    # and a year, or a date after other words stays
+    ("Published 12.03.2024", "en/timestamp"), ("Updated: 06 December 2019", "en/timestamp"),
+    ("Дата публикации: 05.06.2024", "ru/timestamp"), ("به‌روز شده ۵ نوامبر ۲۰۲۴", "fa/timestamp"),
+    ("Published March 2024", None), ("Published: The Lancet, 12 March 2024", None),
+    ("Die Veröffentlichung am 2. Februar 2022 war ein Erfolg.", None),
     # two times as a span: opening hours, a programme's slot
     ("08:30 - 12:00 Uhr", None), ("Montag - Freitag: 08.00 - 16.00 Uhr", None), ("Mon - Fri 8:00am - 5:00pm", None),
     # a comment count
