@@ -32,14 +32,14 @@ from .hashing import band_keys, distinct
 from .sketch import DocSketch, document_signatures
 
 FOLDER = output.CACHE_FOLDER
-SCHEMA = 17  # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
+SCHEMA = 18  # 3: exact hashes a 64-bit mix of word hashes; 4: one copy of each link; 5: no document band keys kept;
 # 6: boilerplate counted per source (site); 7: band keys kept band by band (sketch.Rows); 8: no sketches, link keys
 # kept; 9: link keys in a table of their own (a scan of docs reads 2 MB, not 46); 10: paths and label texts as
 # bytes (file names that are not UTF-8); 11: git's listing as bytes; 12: the lines a lexicon heading lists;
 # 13: lines opening with the copyright sign; 14: a file's ctime too (a copy that keeps the size and mtime
 # of the file it replaces, as `cp -p`, `rsync -t` and `tar x` make, is a change); 15: the dot above that
 # case folding leaves after i dropped (Turkish İ); 16: lines of hashtags, and contained phrases that a line
-# quotes left alone; 17: a full date after a publication label is a timestamp
+# quotes left alone; 17: a full date after a publication label is a timestamp; 18: blogs' comment headings
 # A key shared by more files than this (a site's footer line) links each file to
 # only the first ones in path order: those are where the originals are.
 NEIGHBOURS_PER_KEY = 16

@@ -29,7 +29,7 @@ from .errors import DedupError
 
 MATCH_KINDS = ("line", "prefix", "contains")
 DEFAULT_MAX_TOKENS = 30
-RULE_KEYS = frozenset({"id", "match", "phrases", "max_tokens", "separator", "names"})
+RULE_KEYS = frozenset({"id", "match", "phrases", "max_tokens", "separator", "names", "quoted"})
 NUMBER = "#"   # in a line phrase: any word holding a digit
 STAMP = "date and time"   # the phrase a timestamp hit names
 _DIGIT = regex.compile(shapes.DIGITS)   # a word holding a digit of any script
@@ -47,6 +47,9 @@ HASH_SIGNS = "[#＃]"
 _TAG = r"[#＃][\p{L}\p{N}\p{M}_]*\p{L}[\p{L}\p{N}\p{M}_]*"
 _TAGGED = regex.compile(rf"\s*(?:[^\s#＃:：][^#＃:：]{{0,40}}[:：]\s*)?{_TAG}(?:[\s,،、|]+{_TAG})+[\s,،、|.]*")
 NAMES = "names"   # what a `names = true` prefix rule needs after its phrase
+QUOTED = "quoted"   # what a `quoted = true` prefix rule needs after its phrase: a quoted title to the line's end
+_LEADING_NUMBER = regex.compile(r"\s*\p{Nd}[\p{Nd},.]*\s")   # a counted prefix's number: "12 responses to …"
+_OPENING_QUOTES, _CLOSING_QUOTES = "\"'“‘„‚«‹「『", "\"'”’“‘»›」』"
 NAME_WORDS = 4    # a byline's name has at most this many words ("Troy L. Smith", "Mary Clare Jalonick")
 # Words that join names ("By Mike Wuerthele and Malcolm Owen") and lower-case particles inside a name
 # ("Ludwig van Beethoven", "Ana de Armas", "Nasser al Khelaifi").
@@ -88,6 +91,8 @@ class Lexicon:
     # first word -> [(phrase words, max tokens, needs separator, hit)], for `prefix` and `contains`
     prefixes: dict[str, list[tuple[tuple[str, ...], int, bool, Hit]]] = field(default_factory=dict)
     contained: dict[str, list[tuple[tuple[str, ...], int, bool, Hit]]] = field(default_factory=dict)
+    # a prefix phrase after a number ("# responses to"): by its first word after the number, as prefixes
+    counted: dict[str, list[tuple[tuple[str, ...], int, bool, Hit]]] = field(default_factory=dict)
     # line phrases with a number: their words, each NUMBER where the line has a word with a digit
     numbered: dict[tuple[str, ...], Hit] = field(default_factory=dict)
     numbered_max: int = 0
@@ -117,14 +122,22 @@ class Lexicon:
         names = rule.get("names", False)
         if not isinstance(names, bool) or (names and kind != "prefix"):
             raise LexiconError(f"{source}: names of rule {rule_id!r} must be true or false, and only a prefix's")
-        after = NAMES if names else separator   # what must follow a prefix: a separator, anything, or a name
+        quoted = rule.get("quoted", False)
+        if not isinstance(quoted, bool) or (quoted and (kind != "prefix" or names)):
+            raise LexiconError(f"{source}: quoted of rule {rule_id!r} must be true or false, and only a prefix's "
+                               "without names")
+        # what must follow a prefix: a separator, anything, a name or a quoted title
+        after = NAMES if names else QUOTED if quoted else separator
         self._gate = self._by_hash = None
         for phrase in phrases:
             numbered = kind == "line" and NUMBER in str(phrase)
+            counted = kind == "prefix" and str(phrase).lstrip().startswith(NUMBER)
+            if counted:
+                phrase = str(phrase).lstrip()[len(NUMBER):].strip()
             words = tuple(tokens(str(phrase).replace(NUMBER, " 0 ") if numbered else str(phrase)))
             if not words:
                 raise LexiconError(f"{source}: phrase {phrase!r} of rule {rule_id!r} has no words")
-            hit = Hit(f"{language}/{rule_id}", str(phrase), kind)
+            hit = Hit(f"{language}/{rule_id}", f"{NUMBER} {phrase}" if counted else str(phrase), kind)
             if numbered:
                 if set(_masked(words)) == {NUMBER}:
                     raise LexiconError(f"{source}: phrase {phrase!r} of rule {rule_id!r} is only numbers")
@@ -133,7 +146,7 @@ class Lexicon:
             elif kind == "line":
                 self.whole.setdefault(words, hit)
             else:
-                table = self.prefixes if kind == "prefix" else self.contained
+                table = self.counted if counted else self.prefixes if kind == "prefix" else self.contained
                 table.setdefault(words[0], []).append((words, max_tokens, after, hit))
 
     def candidates(self, word64: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
@@ -166,14 +179,14 @@ class Lexicon:
 
     def _word_hashes(self) -> dict[str, int]:
         """Every word of the phrases -> its sign.word_hash64, hashed in one call."""
-        phrases = [*self.whole, *(entry[0] for table in (self.prefixes, self.contained)
+        phrases = [*self.whole, *(entry[0] for table in (self.prefixes, self.contained, self.counted)
                                   for entries in table.values() for entry in entries)]
         words = sorted({w for phrase in phrases for w in phrase})
         return dict(zip(words, sign.word_hashes64(words).tolist()))
 
     def match(self, words: list[str], raw: str) -> Hit | None:
         """The first rule that matches a line (its text `raw`, its normalized `words`), or None."""
-        return (_match((self.whole, self.prefixes, self.contained, _reporting()[0]), words, raw)
+        return (_match((self.whole, self.prefixes, self.contained, _reporting()[0], self.counted), words, raw)
                 or self.match_numbered(raw, len(words)) or self.match_sign(raw, len(words)) or self.match_tags(raw))
 
     def match_numbered(self, raw: str, count: int) -> Hit | None:
@@ -208,14 +221,15 @@ class Lexicon:
                                                                 for words, max_tokens, separator, hit in entries]
                                       for first, entries in table.items()}
             self._by_hash = ({key(words): hit for words, hit in self.whole.items()},
-                             by_first(self.prefixes), by_first(self.contained), _reporting()[1])
+                             by_first(self.prefixes), by_first(self.contained), _reporting()[1],
+                             by_first(self.counted))
         return (_match(self._by_hash, hashes, raw) or self.match_numbered(raw, len(hashes))
                 or self.match_sign(raw, len(hashes)) or self.match_tags(raw))
 
 
 def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None:
     """Lexicon.match over tables keyed by words or by their hashes, alike."""
-    whole, prefixes, contained, reporting = tables
+    whole, prefixes, contained, reporting, counted = tables
     if not words:
         return None
     hit = whole.get(tuple(words))
@@ -225,6 +239,12 @@ def _match(tables: tuple[dict, dict, dict], words: list, raw: str) -> Hit | None
     for phrase, max_tokens, after, hit in prefixes.get(words[0], ()):
         if n <= max_tokens and tuple(words[:len(phrase)]) == phrase:
             if _follows(after, raw, len(phrase)):
+                return hit
+    number = _LEADING_NUMBER.match(raw) if counted else None
+    skip = len(tokens(number.group())) if number else n   # the number's words ("1,204" is two)
+    for phrase, max_tokens, after, hit in counted.get(words[skip], ()) if skip < n else ():
+        if n <= max_tokens and tuple(words[skip:skip + len(phrase)]) == phrase:
+            if _follows(after, raw, skip + len(phrase)):
                 return hit
     if contained:
         for i, word in enumerate(words):
@@ -290,7 +310,21 @@ def _follows(after, raw: str, count: int) -> bool:
     (`after`): a separator (True), anything (False) or names (NAMES)."""
     if after == NAMES:
         return names_after(raw, count)
+    if after == QUOTED:
+        return quoted_after(raw, count)
     return not after or separated_after(raw, count)
+
+
+def quoted_after(raw: str, count: int) -> bool:
+    """True when a quoted title follows the first `count` words of `raw` to the line's
+    end, a colon at most after it: a blog's comment heading ("12 Responses to “Council
+    approves new budget”", "3 Gedanken zu „Need for Speed“"). A sentence that counts
+    responses goes on in words ("12 responses to the survey were negative")."""
+    shown, spans = written_words(raw)
+    if len(spans) <= count:
+        return False
+    rest = shown[spans[count - 1][1]:].strip().rstrip(":：").rstrip()
+    return len(rest) > 2 and rest[0] in _OPENING_QUOTES and rest[-1] in _CLOSING_QUOTES
 
 
 def names_after(raw: str, count: int) -> bool:
@@ -399,8 +433,8 @@ class _Gate:
     single_max: int
     pair_starts: _HashSet     # the first two words of longer prefix phrases
     pair_max: int
-    contained_words: _HashSet   # one-word contained phrases
-    contained: _HashSet         # the first two words of longer contained phrases
+    contained_words: _HashSet   # one-word contained phrases (and counted prefixes: "# comments")
+    contained: _HashSet         # the first two words of longer contained (and counted prefix) phrases
     contained_max: int
 
     @classmethod
@@ -414,6 +448,8 @@ class _Gate:
         pairs = lambda entries: _phrase_pairs([hashed[w] for w in entry[0][:2]] for entry in entries)
         single, longer = split(lexicon.prefixes)
         one, more = split(lexicon.contained)
+        counted_one, counted_more = split(lexicon.counted)   # a counted prefix's words stand after its number
+        one, more = one + counted_one, more + counted_more
         whole = list(lexicon.whole)
         firsts = np.array([hashed[words[0]] for words in whole], np.uint64)
         lengths = np.array([len(words) for words in whole], np.int64)

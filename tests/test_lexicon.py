@@ -218,6 +218,21 @@ def test_a_names_rule_takes_a_byline_after_its_phrase(tmp_path):
     assert rule_of("Na Mwanza", lex) is None and rule_of("Na wao walikubali mpango huo jana", lex) is None
 
 
+def test_a_quoted_rule_takes_a_title_in_quotes_after_its_phrase_and_its_number(tmp_path):
+    """A prefix phrase that starts with `#` follows a number; `quoted = true` asks for a
+    title in quotes to the line's end, as a blog's comment heading has."""
+    lex = own_lexicon(tmp_path, 'language = "sw"\n[[rule]]\nid = "comments"\nmatch = "prefix"\nquoted = true\n'
+                                'phrases = ["# maoni kuhusu", "Maoni kuhusu"]\n')
+    assert rule_of("12 maoni kuhusu “Bajeti mpya ya barabara”", lex) == "sw/comments"
+    assert rule_of("1,204 maoni kuhusu «Bajeti»:", lex) == "sw/comments"
+    assert rule_of("Maoni kuhusu “Bajeti”", lex) == "sw/comments"
+    assert rule_of("12 maoni kuhusu bajeti yalipokelewa jana", lex) is None        # a sentence
+    assert rule_of("12 maoni kuhusu “bajeti” yalipokelewa jana", lex) is None      # a quote inside one
+    assert rule_of("Wanachama 12 maoni kuhusu “Bajeti”", lex) is None             # no number first
+    assert rule_of("12 Responses to “Council approves new budget for road repairs”") == "en/comments"
+    assert rule_of("12 responses to the survey were negative, the council said") is None
+
+
 @pytest.mark.parametrize("stamp, rule", [
     ("32M ago", "en/timestamp"), ("1 day ago", "en/timestamp"), ("Updated 16 minutes ago", "en/timestamp"),
     ("منذ ٣ ساعات", "ar/timestamp"), ("۵ منٹ پہلے", "ur/timestamp"), ("۲ ساعت پیش", "fa/timestamp"),
@@ -295,16 +310,20 @@ def test_user_lexicon_on_the_command_line(tmp_path, write_corpus):
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["# #"]\n', "phrase '# #' of rule 'a' is only numbers"),
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nnames = true\nphrases = ["By"]\n', "only a prefix's"),
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "prefix"\nnames = 1\nphrases = ["By"]\n', "must be true or false"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "line"\nquoted = true\nphrases = ["x"]\n', "only a prefix's"),
+    ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "prefix"\nquoted = true\nnames = true\nphrases = ["x"]\n',
+     "only a prefix's without names"),
     ('language = "xx"\nrule = [1, 2]\n', "every rule is a [[rule]] table, not int 1"),
     ('language = "xx"\nrule = ["also-read"]\n', "every rule is a [[rule]] table, not str 'also-read'"),
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "prefix"\nphrases = [["Foo", "bar"]]\n',
      "phrase ['Foo', 'bar'] of rule 'a' is not a string"),
     ('language = "xx"\n[[rule]]\nid = "a"\nmatch = "prefix"\nseperator = false\nphrases = ["x"]\n',
-     "rule 'a' has an unknown key 'seperator' (a rule's keys: id, match, max_tokens, names, phrases, separator)"),
+     "rule 'a' has an unknown key 'seperator' (a rule's keys: id, match, max_tokens, names, phrases, quoted, separator)"),
     ('language = "xx"\nlanguages = ["xx"]\n[[rule]]\nid = "a"\nmatch = "line"\nphrases = ["x"]\n',
      "unknown key 'languages'"),
 ], ids=["toml", "match", "no-words", "separator", "no-phrases", "max-tokens-0", "max-tokens-str", "no-language",
-        "no-rules", "only-numbers", "names-line", "names-type", "rule-ints", "rule-strs", "phrase-list",
+        "no-rules", "only-numbers", "names-line", "names-type", "quoted-line", "quoted-names", "rule-ints", "rule-strs",
+        "phrase-list",
         "rule-key", "lexicon-key"])
 def test_malformed_user_lexicon_is_one_line_error(tmp_path, write_corpus, content, message):
     own = tmp_path / "bad.toml"

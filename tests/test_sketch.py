@@ -250,6 +250,18 @@ def test_a_line_of_hashtags_is_a_tag_list_in_any_language(compiled):
     assert [list(sk.lexicon.values()) for sk in sketched] == [[lexicon.TAGS_HIT]] * len(tags) + [[]] * len(others)
 
 
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_counted_prefix_passes_the_word_gate_after_any_number(compiled):
+    """The gate knows a counted phrase by its words after the number, anywhere in a line."""
+    lines = ["12 Responses to “Council approves new budget”", "1,204 thoughts on “Hello world!”",
+             "3 Gedanken zu „Need for Speed“", "12 responses to the survey were negative"]
+    lex = lexicon.load(())
+    docs = [Document(f"d{n}", f"d{n}", "A first line of the page\n" + line) for n, line in enumerate(lines)]
+    sketched = sketch_many(docs, Settings(), lex, compiled=compiled)
+    assert [[hit.rule for hit in sk.lexicon.values()] for sk in sketched] == [["en/comments"], ["en/comments"],
+                                                                             ["de/comments"], []]
+
+
 BATCH_LINES = ["", "   ", "ये भी पढ़ें: सरकार ने नई योजना की घोषणा की", "Related articles", "مواضيع ذات صلة",
                "Also read: the river rose again in the valley", "Updated 12:30, 4 May 2024", "Ingredients:",
                "Rain falls on the market town | The Daily Example", "one two three four five six seven eight",
