@@ -216,10 +216,11 @@ def clean(paths, output, in_place, dry_run, only_corpus, force, jobs, memory, in
                     return
             bars = _progress(not quiet)
             try:
-                result = api.clean.__wrapped__(paths, out, settings=settings, dry_run=dry_run, in_place=in_place, force=force,
-                                   jobs=jobs, backend=backend, address=address, against=against,
-                                   memory=budget.parse(memory) if memory is not None else None,
-                                   progress=bars)
+                # the API's own function: its errors name the options (-o), not the API's arguments (output)
+                result = api.clean.__wrapped__(paths, out, settings=settings, dry_run=dry_run, in_place=in_place,
+                                               force=force, jobs=jobs, backend=backend, address=address,
+                                               against=against, progress=bars,
+                                               memory=budget.parse(memory) if memory is not None else None)
             finally:
                 if bars:
                     bars.close()
@@ -262,7 +263,7 @@ def check(paths, fmt, corpus_root, baseline, write_baseline, no_cache, jobs, ver
     with _errors(), _stoppable():
         settings = _settings({"corpus": corpus_root, "verdicts": verdicts_file})
         result = api.check.__wrapped__(paths, settings=settings, baseline=None if write_baseline else baseline,
-                           use_cache=not no_cache, jobs=jobs)
+                                       use_cache=not no_cache, jobs=jobs)
         problems, new = list(result.problems), list(result.new)
         if result.unused_index and not quiet:
             click.echo(f"dedup: note: {result.unused_index}; checked with a temporary index instead (slower)",

@@ -15,7 +15,6 @@ from . import output, records, sniff
 from .errors import DedupError
 
 
-
 class InputError(DedupError):
     """Bad input that stops the whole run (a missing path, an unusable output folder)."""
 
