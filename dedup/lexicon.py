@@ -187,16 +187,20 @@ class Lexicon:
     def match(self, words: list[str], raw: str) -> Hit | None:
         """The first rule that matches a line (its text `raw`, its normalized `words`), or None."""
         return (_match((self.whole, self.prefixes, self.contained, _reporting()[0], self.counted), words, raw)
-                or self.match_numbered(raw, len(words)) or self.match_sign(raw, len(words)) or self.match_tags(raw))
+                or self.match_numbered(raw, len(words), words) or self.match_sign(raw, len(words))
+                or self.match_tags(raw))
 
-    def match_numbered(self, raw: str, count: int) -> Hit | None:
+    def match_numbered(self, raw: str, count: int, words: list | None = None) -> Hit | None:
         """The line phrase with numbers that the line (its text `raw`, of `count` words)
         is, or its language's `timestamp` if it is a date and a time (shapes.stamp_language),
-        or None. Sketching asks it of the short lines holding a digit."""
+        or None. Sketching asks it of the short lines holding a digit. `words`: the line's
+        normalized words or their hashes, if the caller has them (a line without a
+        publication label's word is then never tokenized for one)."""
         if not _DIGIT.search(raw):
             return None
         hit = self.numbered.get(_masked(tokens(raw))) if count <= self.numbered_max else None
-        language = None if hit else shapes.stamp_language(raw)
+        labelled = None if words is None else not _published_words().isdisjoint(words)
+        language = None if hit else shapes.stamp_language(raw, labelled=labelled)
         return hit or (Hit(f"{language}/timestamp", STAMP, "line") if language else None)
 
     @staticmethod
@@ -223,7 +227,7 @@ class Lexicon:
             self._by_hash = ({key(words): hit for words, hit in self.whole.items()},
                              by_first(self.prefixes), by_first(self.contained), _reporting()[1],
                              by_first(self.counted))
-        return (_match(self._by_hash, hashes, raw) or self.match_numbered(raw, len(hashes))
+        return (_match(self._by_hash, hashes, raw) or self.match_numbered(raw, len(hashes), hashes)
                 or self.match_sign(raw, len(hashes)) or self.match_tags(raw))
 
 
@@ -287,6 +291,14 @@ def _script(word: str) -> str | None:
         return None
     script = unicodedata.name(letter, "?").split(" ")[0]
     return "CJK" if script in ("HIRAGANA", "KATAKANA") else script
+
+
+@lru_cache(maxsize=1)
+def _published_words() -> frozenset:
+    """The first words of calendar.toml's publication labels, as words and as their
+    hashes: a line with none is no published date (shapes.stamp_language's `labelled`)."""
+    firsts = sorted(shapes.published_firsts())
+    return frozenset(firsts) | frozenset(sign.word_hashes64(firsts).tolist())
 
 
 @lru_cache(maxsize=1)

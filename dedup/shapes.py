@@ -88,7 +88,7 @@ def _stamp_only() -> frozenset[str]:
                      for word in tokens(name) if word not in names)
 
 
-def stamp_language(raw: str) -> str | None:
+def stamp_language(raw: str, labelled: bool | None = None) -> str | None:
     """The language of a line that is a date and a time ("November 19, 2019 at 7:34 pm",
     "Updated 1:39 am EST, Wednesday, November 20, 2019", "نشر في ١٢ مارس ٢٠١٩ الساعة ١٠:٣٠"):
     a clock time, and besides numbers only month and weekday names and calendar.toml's
@@ -103,8 +103,8 @@ def stamp_language(raw: str) -> str | None:
     commented, raw = line != raw, line
     dotted = False
     if not _CLOCK.search(raw):
-        if not _DOT_CLOCK.search(raw):
-            return _published_date(raw)
+        if not _DOT_CLOCK.search(raw):   # (`labelled` False: the caller knows the line holds no label's word)
+            return None if labelled is False else _published_date(raw, tokens(raw))
         dotted = True
     if _HOURS.search(raw):
         return None
@@ -140,14 +140,13 @@ def stamp_language(raw: str) -> str | None:
     return language
 
 
-def _published_date(raw: str) -> str | None:
+def _published_date(raw: str, words: list[str]) -> str | None:
     """The language of a line that is a full date without a clock time after a
     publication label of calendar.toml's `published` ("Updated: 06 December 2019",
     "Veröffentlichung: 2. Februar 2022", "به‌روز شده ۵ نوامبر ۲۰۲۴"): besides the label
     and the date only `stamp` words ("Published Mar 04, 2024 • 3 minute read"). A date
     alone, or after any other word, is None: a diary's or an event's heading."""
-    words = tokens(raw)
-    if len(words) > STAMP_WORDS or not _full_date(raw, words):
+    if len(words) > STAMP_WORDS or _published().keys().isdisjoint(words) or not _full_date(raw, words):
         return None
     labels, known, language = _published(), _stamp_words(), None
     at = 0
@@ -170,6 +169,11 @@ def _full_date(raw: str, words: list[str]) -> bool:
     if _NUMERIC_DATE.search(raw) or _DASHED_DATE.search(raw):
         return True
     return not _months().isdisjoint(words) and sum(bool(_DIGIT.search(w)) for w in words) >= 2
+
+
+def published_firsts() -> frozenset[str]:
+    """The first words of the `published` labels, normalized."""
+    return frozenset(_published())
 
 
 @lru_cache(maxsize=1)

@@ -389,7 +389,7 @@ def _findings(docs: list[Document], lines: _Lines, rows: _Rows, settings: Settin
             unasked[r] = False
     for (r, _, raw), has in zip(each(looked), bits[looked].tolist()):
         words = word64[rows.first_word[r]:rows.last_word[r]]
-        hit = lexicon.match_numbered(raw, len(words)) if has & DIGIT and unasked[r] else None
+        hit = lexicon.match_numbered(raw, len(words), words.tolist()) if has & DIGIT and unasked[r] else None
         if hit:
             numbered[r] = hit
         label = _label(raw, words, settings) if has & LABEL_END else None
