@@ -54,10 +54,15 @@ def _outside_commands(signum, frame) -> None:
     os._exit(128 + signum)   # nothing under way to clean up
 
 
+# The signals whoever started the process chose to ignore: `nohup dedup clean … &` must outlive
+# the terminal, and a script's `dedup clean … &` its Ctrl-C (a shell ignores SIGINT in a
+# background job). Read when this module is first imported, before dedup sets any handler.
+_IGNORED_AT_START = frozenset(sig for sig in SIGNALS if signal.getsignal(sig) == signal.SIG_IGN)
+
+
 def _taken(sig: int) -> bool:
-    """Whether dedup handles `sig` here: not a hang-up that whoever started dedup chose
-    to ignore (`nohup dedup clean … &` must outlive the terminal)."""
-    return not (sig == signal.SIGHUP and signal.getsignal(sig) == signal.SIG_IGN)
+    """Whether dedup handles `sig`: not one its starter ignored."""
+    return sig not in _IGNORED_AT_START
 
 
 def outside_commands() -> None:

@@ -245,14 +245,16 @@ def test_a_signal_while_python_loads_dedup_is_one_line_too(tmp_path, sig, code):
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".out.dedup-staging*"))
 
 
-def test_a_run_started_with_hang_ups_ignored_outlives_its_terminal(workdir):
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGINT])
+def test_a_run_started_with_a_signal_ignored_outlives_it(workdir, sig):
     """`nohup dedup clean … &`: the hang-up the closing terminal sends is ignored as its
-    starter asked, and the run finishes; without nohup it is an interrupt (exit 129)."""
+    starter asked, and the run finishes; without nohup it is an interrupt (exit 129). So
+    is a Ctrl-C that a script's `dedup clean … &` was started to ignore."""
     run = subprocess.Popen([sys.executable, "-m", "dedup", "clean", "corpus", "-o", "out", "-j", "2", "-q"],
                            cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+                           start_new_session=True, preexec_fn=lambda: signal.signal(sig, signal.SIG_IGN))
     wait_for(lambda: MOMENTS["reading"](workdir) or run.poll() is not None)
-    os.killpg(run.pid, signal.SIGHUP)
+    os.killpg(run.pid, sig)
     stdout, stderr = run.communicate(timeout=120)
     assert run.returncode == 0 and stderr == "", stderr
     assert (workdir / "out" / "report.json").is_file() and staging(workdir) == []
