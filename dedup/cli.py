@@ -25,8 +25,9 @@ def _fail(message: str) -> None:
 
 
 def _terminal() -> bool:
-    """Whether stderr is a terminal (it may be closed: `dedup check 2>&-`)."""
-    return sys.stderr is not None and sys.stderr.isatty()
+    """Whether stderr is a terminal that takes cursor escapes (it may be closed: `dedup
+    check 2>&-`; Emacs's shell says TERM=dumb, and shows the escapes as they are)."""
+    return sys.stderr is not None and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
 _LINE_START = "\r\033[K" if _terminal() else ""   # over a progress line on a terminal

@@ -65,11 +65,11 @@ def corpus(tmp_path_factory) -> Path:
     return root
 
 
-def run_on_terminal(corpus: Path, out: Path, cols: int) -> str:
+def run_on_terminal(corpus: Path, out: Path, cols: int, term: str = "xterm") -> str:
     """stderr of `dedup clean` on a pty `cols` wide, up to the summary."""
     leader, follower = pty.openpty()
     set_size(follower, cols)
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")} | {"TERM": term}
     command = [sys.executable, "-m", "dedup", "clean", str(corpus), "-o", str(out), "-j", "1"]
     proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=follower, env=env)
     os.close(follower)
@@ -102,6 +102,12 @@ def test_a_run_on_a_terminal_draws_lines_that_fit(corpus, tmp_path, cols):
         assert "[" + "#" * 10 in rows[0] and "MB/s" in rows[0] and "MB/s" in rows[1]
         assert "dedup: classifying 70 documents…" in drawn(shown)
         assert "dedup: writing the report and the review page…" in drawn(shown)
+
+
+def test_a_dumb_terminal_gets_no_progress_and_no_escapes(corpus, tmp_path):
+    """Emacs's shell says TERM=dumb, and would show the escapes as they are."""
+    shown = run_on_terminal(corpus, tmp_path / "out", 80, term="dumb")
+    assert shown == "" and "\033" not in shown
 
 
 # --- Bars on a terminal of a width the test sets ----------------------------------------
