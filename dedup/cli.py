@@ -120,6 +120,15 @@ class _Commands(click.Group):
             code = _output_failed(err)
         sys.exit(code)
 
+    def invoke(self, ctx):
+        """The command; a reader that went away while it printed is dedup's to say (141,
+        quiet), before click's main takes that for an error of its own (exit 1, which
+        `check` says for new findings)."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError as err:
+            sys.exit(_output_failed(err))
+
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dedup")
@@ -130,7 +139,7 @@ def main() -> None:
 CLEAN_EPILOG = f"""\b
 Exit status: 0 done; 2 a usage or input error (one line, nothing touched);
 130 interrupted (Ctrl-C), 143 terminated (SIGTERM), 129 hung up (the terminal
-closed): OUT is left as it was.
+closed): OUT is left as it was. 141: the reader of its output went away (| head).
 {SETTINGS_HELP}"""
 
 
@@ -239,7 +248,7 @@ def clean(paths, output, in_place, dry_run, only_corpus, force, jobs, memory, in
 
 CHECK_EPILOG = f"""\b
 Exit status: 0 nothing new; 1 new findings; 2 a usage or input error (one line);
-130/143/129 interrupted.
+130/143/129 interrupted; 141 the reader of its output went away (| head).
 {SETTINGS_HELP}"""
 
 

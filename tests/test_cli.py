@@ -624,3 +624,16 @@ def test_only_corpus_in_place_on_a_folder_rewrites_its_text_files_and_leaves_its
     assert (tmp_path / "corpus" / "a.jsonl").read_text("utf-8") == record
     report = json.loads((tmp_path / "journal" / "report.json").read_text("utf-8"))
     assert [d["path"] for d in report["documents"]] == ["corpus/t.txt"]
+
+
+@pytest.mark.parametrize("command", [["check", "--format", "json"], ["clean", ".", "-o", "../out"]])
+def test_a_reader_that_went_away_is_exit_141_never_1(tmp_path, command):
+    """`dedup check … | consumer` where the consumer ends first: 1 would say new findings."""
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("One document of its own, with nothing else to find.\n", "utf-8")
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    done = subprocess.run([sys.executable, "-m", "dedup", *command], cwd=tmp_path / "corpus", stdout=write_end,
+                          stderr=write_end if command[0] == "clean" else subprocess.PIPE, timeout=120)
+    os.close(write_end)
+    assert done.returncode == 141
