@@ -33,9 +33,10 @@ from .progress import Progress
 from .runner import Runner, default_jobs
 from .signals import Interrupted, uninterrupted, work_done
 from .table import close_spills
+from .rules.findings import Decision
 from .sketch import COMPILED_CHARS
-from .stages import (RecordPart, Records, WriteJob, Written, diff_batch, load_kernel, make_context, part_file,
-                     resolve_source, sketch_table, verify_batch, write_batch)
+from .stages import (UNWRITTEN, RecordPart, Records, WriteJob, Written, diff_batch, load_kernel, make_context,
+                     part_file, resolve_source, sketch_table, verify_batch, write_batch)
 
 SPILL = ".spill"
 REPORT_PARTS = ".report-parts"   # the write stage's report entries, joined into report.json
@@ -213,6 +214,42 @@ def _with_decisions(writes: list[tuple[WriteJob, range]], decisions) -> Iterator
         yield dataclasses.replace(job, decisions=decisions.of(np.arange(documents.start, documents.stop)))
 
 
+def _copies_kept(run: Runner, writes: list[tuple[WriteJob, range]], written: list[Written], decisions,
+                 rounds: int = 3) -> list[Written]:
+    """The write jobs again whose documents repeat one that changed or vanished before it
+    was written (stages.UNWRITTEN): the copy goes with its original, or its text is in no
+    file of OUT. Each such removal is dropped, and the job written again; until no other
+    original went, at most `rounds` times."""
+    for _ in range(rounds):
+        gone = {s.path for batch in written for s in batch.skipped if s.reason == UNWRITTEN}
+        if not gone:
+            break
+        redo = {}
+        for n, (job, documents) in enumerate(writes):
+            found = decisions.of(np.arange(documents.start, documents.stop))
+            kept = [_without_copies_of(decision, gone) for decision in found]
+            if any(a is not b for a, b in zip(found, kept)):
+                redo[n] = dataclasses.replace(job, decisions=kept)
+        if not redo:
+            break
+        for n, again in zip(redo, run.map(write_batch, list(redo.values()))):
+            written[n] = again
+    return written
+
+
+def _without_copies_of(decision: Decision, gone: set[str]) -> Decision:
+    """The decision without the removals of copies whose original is among `gone`
+    (the same object when there are none)."""
+    def of_gone(finding) -> bool:
+        original = finding.evidence.get("original") if finding is not None else None
+        return isinstance(original, dict) and original.get("path") in gone
+    document = None if of_gone(decision.document) else decision.document
+    lines = {line: f for line, f in decision.lines.items() if not of_gone(f)}
+    if document is decision.document and len(lines) == len(decision.lines):
+        return decision
+    return Decision(document, lines)
+
+
 def _mapped(run: Runner, func, batches: list, stage: str, total: int, progress: Progress | None,
             counts: list[int], chars) -> Iterable:
     """func over the batches, in order; the progress counts `counts[i]` for batch i and
@@ -351,6 +388,8 @@ def clean(inputs: list[str], settings: Settings, out: Path, mode: str = "write",
             del before, step
             written = list(_mapped(run, write_batch, to_write, "write", total, progress,
                                    [len(documents) for _, documents in writes], lambda w: w.chars))
+            if decisions is not None:
+                written = _copies_kept(run, writes, written, decisions)
             del decisions, to_write
             if saving is not None:
                 saving.result()

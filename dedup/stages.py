@@ -369,8 +369,11 @@ def _entry(item: ToWrite, path: str, target: str | None, status: str, spans: lis
                          item.bad_bytes_at, tuple(i + 1 for i in item.unexamined), tuple(kept))
 
 
+UNWRITTEN = "changed or vanished during the run; not written"
+
+
 def _unwritten(source: Source) -> Skipped:
-    return Skipped(source.path, "changed or vanished during the run; not written")
+    return Skipped(source.path, UNWRITTEN)
 
 
 def write_batch(ctx: Context, job: WriteJob) -> Written:

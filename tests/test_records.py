@@ -899,3 +899,31 @@ def test_a_compressed_file_named_as_plain_jsonl_is_one_line_not_a_bad_row_a_line
     name = "gzip" if suffix == ".gz" else "zstd"
     assert report["skipped"][0]["reason"] == (f"{name}-compressed, but named as plain JSONL: name it "
                                                f"data.jsonl{suffix} to read it")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_copy_whose_original_changed_before_it_was_written_stays(tmp_path, monkeypatch, jobs):
+    """The original is skipped, not written: its copies, whole or a line of them, keep
+    their text, or it would be in no file of OUT (the input has it, untouched)."""
+    from dedup import corpus_wide
+    story = ("The harbour council met on Tuesday to discuss the new ferry timetable for the winter.\n"
+             "Several residents asked for an earlier morning crossing to reach the mainland schools.\n")
+    (tmp_path / "corpus" / "a").mkdir(parents=True)
+    (tmp_path / "corpus" / "z").mkdir()
+    (tmp_path / "corpus" / "a" / "first.txt").write_text(story, "utf-8")
+    (tmp_path / "corpus" / "z" / "copy.txt").write_text(story, "utf-8")
+    other = "A letter to the editor about something else entirely, in words of its own.\n" + story.splitlines()[1] + "\n"
+    (tmp_path / "corpus" / "z" / "other.txt").write_text(other, "utf-8")
+    real = corpus_wide.classify
+
+    def classify_then_edit(*args, **kwargs):
+        (tmp_path / "corpus" / "a" / "first.txt").write_text(story + "A line added meanwhile.\n", "utf-8")
+        return real(*args, **kwargs)
+    monkeypatch.setattr(corpus_wide, "classify", classify_then_edit)
+    result = clean(["corpus", "-o", "out", "-j", jobs], tmp_path)
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "out" / "report.json").read_text("utf-8"))
+    assert report["skipped"] == [{"path": "corpus/a/first.txt", "reason": "changed or vanished during the run; not written"}]
+    assert (tmp_path / "out" / "z" / "copy.txt").read_text("utf-8") == story
+    assert (tmp_path / "out" / "z" / "other.txt").read_text("utf-8") == other
+    assert [d["status"] for d in report["documents"]] == ["kept", "kept"]
