@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, api, backends, budget, config, corpus, journals, records, report
+from . import __version__, api, backends, budget, config, corpus, journals, records, report, shown
 from .commands import check as check_mod
 from .errors import DedupError
 from .progress import Bars
@@ -364,10 +364,10 @@ def restore_command(report_json, to, root) -> None:
         outcomes = api.restore.__wrapped__(Path(report_json), to, root=root)
     counts = {state: sum(o.state == state for o in outcomes) for state in ("restored", "original", "failed")}
     for o in outcomes:
-        if o.state == "restored":
-            click.echo(f"restored {o.path}")
+        if o.state == "restored":   # (a name's newline or escape shown, never acted on)
+            click.echo(f"restored {shown.plain(o.path)}")
         elif o.state == "failed":
-            click.echo(f"not restored {o.path}: {o.reason}")
+            click.echo(f"not restored {shown.plain(o.path)}: {shown.plain(o.reason)}")
     click.echo(f"dedup: {counts['restored']:,} restored, {counts['original']:,} already original, "
                f"{counts['failed']:,} not restored" + (f" (under {to})" if to else ""), err=True)
     older = journals.older(Path(report_json))

@@ -443,3 +443,15 @@ def test_restore_to_rebuilds_a_record_file_of_bad_rows_only_and_says_root_from_e
     result = run("restore", "out/report.json", "--to", "third", cwd=tmp_path)
     assert "not restored corpus/b.jsonl: the input changed or is gone (all its rows were bad rows: the run copied " \
            "it through whole)" in result.output.splitlines()
+
+
+def test_restore_shows_a_names_control_characters_never_acts_on_them(tmp_path):
+    """A newline in a name would split its line in two, an escape sequence clear the screen."""
+    (tmp_path / "corpus").mkdir()
+    for name in ("new\nline.txt", "esc\x1b[2Jclear.txt"):
+        (tmp_path / "corpus" / name).write_text(f"A document named {name!r}, with a line of its own.\n", "utf-8")
+    assert run("clean", "corpus", "-o", "out", cwd=tmp_path).exit_code == 0
+    result = run("restore", "out/report.json", "--to", "back", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sorted(line for line in result.output.splitlines() if line.startswith("restored")) == [
+        "restored corpus/esc\\x1b[2Jclear.txt", "restored corpus/new\\nline.txt"]
