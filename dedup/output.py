@@ -161,6 +161,9 @@ def check_target(out: Path, inputs: list[str], force: bool) -> None:
             raise OutputError(f"{given}: is inside the output folder {out}; choose another -o")
     if os.path.lexists(out) and not out.is_dir():
         raise OutputError(f"{out}: the output exists and is not a folder")
+    above = next((parent for parent in Path(out).absolute().parents if os.path.exists(parent)), None)
+    if above is not None and not above.is_dir():   # (mkdir would say "File exists")
+        raise OutputError(f"{out}: {above} is a file, not a folder; the output folder cannot be made in it")
     if out.is_dir() and os.path.ismount(out_real):   # a volume's root, which no rename can replace
         raise OutputError(f"{out}: is a mount point; OUT is published by renaming a folder made beside it, "
                           f"so give a folder inside it (e.g. -o {out / 'dedup-out'})")

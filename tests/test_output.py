@@ -36,6 +36,10 @@ def test_refuses_an_output_that_is_or_holds_an_input_even_when_forced(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(OutputError, match="exists and is not a folder"):
         check_target(tmp_path / "file", [str(tmp_path / "corpus")], force=True)
+    for under in (tmp_path / "file" / "out", tmp_path / "file" / "out" / "deeper"):   # (mkdir: "File exists")
+        with pytest.raises(OutputError, match=f"{tmp_path / 'file'} is a file, not a folder; the output folder "
+                                              "cannot be made in it"):
+            check_target(under, [str(tmp_path / "corpus")], force=True)
 
 
 @pytest.mark.skipif(not os.path.ismount("/proc"), reason="needs a mount point to name")
