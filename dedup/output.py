@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -102,8 +103,23 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(ctypes.get_errno(), os.strerror(ctypes.get_errno()), str(a))
 
 
+NAME_BYTES = 180   # of OUT's name in its staging folder's: that name is 40 bytes longer, and a name holds 255
+
+
+def _beside(out: Path) -> str:
+    """OUT's name as its staging and old folders begin with it: a longer name is cut, with
+    a digest of it, so that a legal name of 240 bytes still has a staging folder."""
+    name = out.name
+    if len(os.fsencode(name)) <= NAME_BYTES:
+        return f".{name}"
+    digest = hashlib.blake2b(os.fsencode(name), digest_size=6).hexdigest()
+    while len(os.fsencode(name)) > NAME_BYTES - len(digest) - 1:   # (cut between characters)
+        name = name[:-1]
+    return f".{name}~{digest}"
+
+
 def _leftovers(out: Path) -> list[Path]:
-    prefix = f".{out.name}{STAGING}-", f".{out.name}{OLD}-"
+    prefix = f"{_beside(out)}{STAGING}-", f"{_beside(out)}{OLD}-"
     try:
         names = os.listdir(out.parent)
     except OSError:
@@ -201,7 +217,7 @@ class Staging:
             out.parent.mkdir(parents=True, exist_ok=True)
             recover(out)
             try:
-                self.path = Path(tempfile.mkdtemp(prefix=f".{out.name}{STAGING}-", suffix=f"-{os.getpid()}",
+                self.path = Path(tempfile.mkdtemp(prefix=f"{_beside(out)}{STAGING}-", suffix=f"-{os.getpid()}",
                                                   dir=out.parent))
             except OSError as err:   # named by OUT, not by the staging folder the user never asked for
                 raise OSError(err.errno, f"cannot be written in {out.parent}: {err.strerror}", str(out)) from None
@@ -219,7 +235,7 @@ class Staging:
                 fsync_dir(self.path)
             if os.path.lexists(self.out):
                 if not _exchange(self.path, self.out):
-                    old = self.out.parent / f".{self.out.name}{OLD}-{os.getpid()}"
+                    old = self.out.parent / f"{_beside(self.out)}{OLD}-{os.getpid()}"
                     os.rename(self.out, old)
                     os.rename(self.path, self.out)
                     self.path = old

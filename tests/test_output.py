@@ -225,3 +225,15 @@ def test_a_staging_folder_whose_marker_cannot_be_opened_is_left_alone(tmp_path, 
     monkeypatch.setattr(os, "open", refused)
     output.recover(tmp_path / "out")
     assert folder.exists()
+
+
+@pytest.mark.parametrize("name", ["o" * 240, "अ" * 84])   # 240 and 252 bytes: legal names, longer than staging's
+def test_an_output_folder_of_a_long_legal_name_is_published(tmp_path, name):
+    from click.testing import CliRunner
+    from dedup.cli import main
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text("One document with a line of its own in it.\n", "utf-8")
+    result = CliRunner().invoke(main, ["clean", str(tmp_path / "corpus"), "-o", str(tmp_path / name), "-q"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / name / "report.json").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["corpus", name])   # no staging folder left
