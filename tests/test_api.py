@@ -211,12 +211,22 @@ def test_errors_are_dedup_errors_with_one_line(tmp_path):
         dedup.load_report(tmp_path / "damaged.json")
 
 
-def test_a_failed_write_is_a_dedup_error_and_an_os_error(tmp_path):
-    (tmp_path / "a-file").write_text("not a folder", "utf-8")
+def test_a_failed_write_is_a_dedup_error_and_an_os_error(tmp_path, monkeypatch):
+    from dedup import stages
+
+    def broken_disk(path, data):
+        raise OSError(5, "Input/output error", str(path))
+    monkeypatch.setattr(stages.corpus, "write_new", broken_disk)
     with pytest.raises(dedup.FileError) as caught:
-        dedup.clean(SEEDS, tmp_path / "a-file" / "out")
+        dedup.clean(SEEDS, tmp_path / "out", jobs=1)
     assert isinstance(caught.value, dedup.DedupError) and isinstance(caught.value, OSError)
-    assert str(caught.value).startswith(str(tmp_path / "a-file"))
+    assert "Input/output error" in str(caught.value) and not (tmp_path / "out").exists()
+
+
+def test_an_output_under_a_file_is_refused_before_any_work(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder", "utf-8")
+    with pytest.raises(dedup.DedupError, match=f"{tmp_path / 'a-file'} is a file, not a folder"):
+        dedup.clean(SEEDS, tmp_path / "a-file" / "out")
 
 
 def test_restore_undoes_an_in_place_run_and_rebuilds_any_run_elsewhere(tmp_path):
