@@ -229,10 +229,13 @@ def test_a_line_opening_with_the_copyright_sign_is_a_notice_in_any_language(comp
                "  Ⓒ 2024 شبكة الجزيرة", "© " + "word " * lexicon.SIGN_WORDS]
     others = ["The © sign was first used on maps and books in 1909.", "© " + "word " * (lexicon.SIGN_WORDS + 1),
               "Copyright law protects the authors of books © not at all"]
-    lex = lexicon.load(())
-    docs = [Document(f"d{n}", f"d{n}", "A first line of the page\n" + line) for n, line in enumerate(notices + others)]
-    sketched = sketch_many(docs, Settings(), lex, compiled=compiled)
-    assert [list(sk.lexicon.values()) for sk in sketched] == [[lexicon.SIGN_HIT]] * len(notices) + [[]] * len(others)
+    assert hits_below_a_title(notices + others, compiled) == [[lexicon.SIGN_HIT]] * len(notices) + [[]] * len(others)
+
+
+def hits_below_a_title(lines: list[str], compiled: bool) -> list[list]:
+    """The lexicon hits of each line, sketched as the second line of a page of its own."""
+    docs = [Document(f"d{n}", f"d{n}", "A first line of the page\n" + line) for n, line in enumerate(lines)]
+    return [list(sk.lexicon.values()) for sk in sketch_many(docs, Settings(), lexicon.load(()), compiled=compiled)]
 
 
 @pytest.mark.parametrize("compiled", [True, False])
@@ -244,10 +247,7 @@ def test_a_line_of_hashtags_is_a_tag_list_in_any_language(compiled):
             "#बाढीपहिरो #मनसुन #विपद्", "＃台風 ＃大雨"]
     others = ["# A heading in markdown", "## Two signs, a heading", "So proud of the team! #WorldCup #Champions",
               "#MeToo", "#1 #2 #3", "Ranked #4 in the world, #1 at home", "C# and F# on the same runtime"]
-    lex = lexicon.load(())
-    docs = [Document(f"d{n}", f"d{n}", "A first line of the page\n" + line) for n, line in enumerate(tags + others)]
-    sketched = sketch_many(docs, Settings(), lex, compiled=compiled)
-    assert [list(sk.lexicon.values()) for sk in sketched] == [[lexicon.TAGS_HIT]] * len(tags) + [[]] * len(others)
+    assert hits_below_a_title(tags + others, compiled) == [[lexicon.TAGS_HIT]] * len(tags) + [[]] * len(others)
 
 
 @pytest.mark.parametrize("compiled", [True, False])
@@ -255,11 +255,8 @@ def test_a_counted_prefix_passes_the_word_gate_after_any_number(compiled):
     """The gate knows a counted phrase by its words after the number, anywhere in a line."""
     lines = ["12 Responses to “Council approves new budget”", "1,204 thoughts on “Hello world!”",
              "3 Gedanken zu „Need for Speed“", "12 responses to the survey were negative"]
-    lex = lexicon.load(())
-    docs = [Document(f"d{n}", f"d{n}", "A first line of the page\n" + line) for n, line in enumerate(lines)]
-    sketched = sketch_many(docs, Settings(), lex, compiled=compiled)
-    assert [[hit.rule for hit in sk.lexicon.values()] for sk in sketched] == [["en/comments"], ["en/comments"],
-                                                                             ["de/comments"], []]
+    assert [[hit.rule for hit in hits] for hits in hits_below_a_title(lines, compiled)] == [
+        ["en/comments"], ["en/comments"], ["de/comments"], []]
 
 
 BATCH_LINES = ["", "   ", "ये भी पढ़ें: सरकार ने नई योजना की घोषणा की", "Related articles", "مواضيع ذات صلة",

@@ -165,6 +165,11 @@ def _restore_copied(file: str, base: Path, to: Path, report_dir: Path | None, in
     if not source.is_file() or not filecmp.cmp(source, copy, shallow=False):
         return Restored(file, "failed", "the input changed or is gone (all its rows were bad rows: the run "
                                         "copied it through whole)" + hint)
+    return _copied(file, source, target)
+
+
+def _copied(file: str, source: Path, target: Path) -> Restored:
+    """A record file's input copied to `target` under --to, where nothing or the same is."""
     if os.path.lexists(target):
         if not os.path.islink(target) and filecmp.cmp(source, target, shallow=False):
             return Restored(file, "original")
@@ -200,10 +205,4 @@ def _restore_records(file: str, docs: list[dict], base: Path, to: Path | None, s
     if rel.is_absolute() or ".." in rel.parts:
         return Restored(file, "failed", "its path leads out of the target folder")
     target = to / rel
-    if os.path.lexists(target):
-        if not os.path.islink(target) and filecmp.cmp(source, target, shallow=False):
-            return Restored(file, "original")
-        return Restored(file, "failed", f"{target} is there already, with other content; not overwritten")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    return Restored(file, "restored")
+    return _copied(file, source, target)
