@@ -479,7 +479,7 @@ def write_parquet(source_file: str, target: str, fields: Fields, changes: dict[i
             if any(n in changes for n in numbers):
                 keep = [changes.get(n, "") is not None for n in numbers]
                 batch = _filtered(pa, batch.set_column(column, field, _changed(pa, texts, numbers, changes, field.type)),
-                                  pa.array(keep))
+                                  keep)
             elif texts.type != field.type:
                 batch = batch.set_column(column, field, texts.cast(field.type))
             writer.write_batch(batch)
@@ -509,44 +509,25 @@ def _codec(name: str) -> str:
     return codec if codec in _WRITABLE else "snappy"
 
 
-def _filtered(pa, batch, keep):
+def _filtered(pa, batch, keep: list[bool]):
     """The batch's rows where `keep` is true. Arrow filters no string or binary views (no
-    kernel as of pyarrow 26), at the top or inside a list or struct: those columns are
-    filtered as large strings or binaries and cast back."""
-    wide = {i: _widened(pa, f.type) for i, f in enumerate(batch.schema)}
-    wide = {i: kind for i, kind in wide.items() if kind != batch.schema.field(i).type}
-    if not wide:
-        return batch.filter(keep)
+    kernel as of pyarrow 26), at the top or inside a list, map, struct or union: such a
+    column is cut into its runs of kept rows, which concat_arrays joins for any type."""
     try:
-        columns = [batch.column(i).cast(wide[i]) if i in wide else batch.column(i) for i in range(batch.num_columns)]
-        done = pa.RecordBatch.from_arrays(columns, names=batch.schema.names).filter(keep)
-        return pa.RecordBatch.from_arrays([done.column(i).cast(batch.schema.field(i).type) if i in wide
-                                           else done.column(i) for i in range(batch.num_columns)], schema=batch.schema)
-    except pa.ArrowNotImplementedError:   # a view in a type Arrow casts or filters no view in: row by row
-        kept = keep.to_pylist()
-        return pa.RecordBatch.from_arrays(
-            [pa.array([v for v, k in zip(batch.column(i).to_pylist(), kept) if k], batch.schema.field(i).type)
-             if i in wide else batch.column(i).filter(keep) for i in range(batch.num_columns)], schema=batch.schema)
-
-
-def _widened(pa, kind):
-    """`kind` with every view in it made the large type it views."""
-    if pa.types.is_string_view(kind):
-        return pa.large_string()
-    if pa.types.is_binary_view(kind):
-        return pa.large_binary()
-    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_list_view(kind):
-        inner = _widened(pa, kind.value_type)
-        if inner == kind.value_type:
-            return kind
-        return pa.large_list(inner) if not pa.types.is_list(kind) else pa.list_(inner)
-    if pa.types.is_fixed_size_list(kind):
-        inner = _widened(pa, kind.value_type)
-        return kind if inner == kind.value_type else pa.list_(inner, kind.list_size)
-    if pa.types.is_map(kind):
-        key, item = _widened(pa, kind.key_type), _widened(pa, kind.item_type)
-        return kind if (key, item) == (kind.key_type, kind.item_type) else pa.map_(key, item, kind.keys_sorted)
-    if pa.types.is_struct(kind):
-        fields = [kind.field(i) for i in range(kind.num_fields)]
-        return pa.struct([f.with_type(_widened(pa, f.type)) for f in fields])
-    return kind
+        return batch.filter(pa.array(keep))
+    except pa.ArrowNotImplementedError:
+        pass
+    runs, start = [], None
+    for n, kept in enumerate([*keep, False]):
+        if kept and start is None:
+            start = n
+        elif not kept and start is not None:
+            runs.append((start, n))
+            start = None
+    columns = []
+    for column in batch.columns:
+        try:
+            columns.append(column.filter(pa.array(keep)))
+        except pa.ArrowNotImplementedError:
+            columns.append(pa.concat_arrays([column.slice(a, b - a) for a, b in runs] or [column.slice(0, 0)]))
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
